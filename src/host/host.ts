@@ -1,0 +1,136 @@
+// All process and file-system access of the engine goes through here, so that
+// every command run is logged in one place and errors name the log file.
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+
+export class HostError extends Error {
+  constructor(message: string, readonly logFile?: string) {
+    super(logFile ? `${message} (log: ${logFile})` : message);
+    this.name = "HostError";
+  }
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Append stdout and stderr to this file instead of capturing them. */
+  logFile?: string;
+  /** Text fed to standard input. */
+  input?: string | Buffer;
+  /** Kill the process (and its group) after this many milliseconds. */
+  timeoutMs?: number;
+  /** Resolve instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const log = opts.logFile ? openLog(opts.logFile, `$ ${cmd} ${args.join(" ")}\n`) : undefined;
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on("data", (d: Buffer) => (log ? log.write(d) : out.push(d)));
+    child.stderr!.on("data", (d: Buffer) => (log ? log.write(d) : err.push(d)));
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    let timedOut = false;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup(child.pid);
+        }, opts.timeoutMs)
+      : undefined;
+    // Ctrl-C of the caller must not leave a build running behind it.
+    const onExit = () => killGroup(child.pid);
+    process.once("exit", onExit);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      process.off("exit", onExit);
+      reject(new HostError(`cannot run ${cmd}: ${e.message}`, opts.logFile));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      process.off("exit", onExit);
+      const finish = () => {
+        const result = {
+          code: code ?? (signal ? 128 : 1),
+          stdout: Buffer.concat(out).toString(),
+          stderr: Buffer.concat(err).toString(),
+          timedOut,
+        };
+        if (result.code !== 0 && !opts.allowFailure) {
+          const why = timedOut ? `timed out after ${opts.timeoutMs} ms` : `exit status ${result.code}`;
+          const tail = log ? "" : `: ${lastLines(result.stderr || result.stdout, 15)}`;
+          reject(new HostError(`${cmd} ${args.slice(0, 4).join(" ")}${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`, opts.logFile));
+        } else resolve(result);
+      };
+      if (log) log.end(finish);
+      else finish();
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function openLog(file: string, header: string) {
+  mkdirSync(dirname(file), { recursive: true });
+  const s = createWriteStream(file, { flags: "a" });
+  s.write(header);
+  return s;
+}
+
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split("\n").slice(-n).join("\n");
+}
+
+/** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
+export function cacheRoot(): string {
+  const dir = process.env.KPATCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function sha256(...parts: (string | Buffer)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex");
+}
+
+/** Writes a file so that readers never see it half-written. */
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
+/** Prints a phase line on stderr, so that stdout stays for results and --json. */
+export function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
