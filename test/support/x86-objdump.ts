@@ -1,0 +1,81 @@
+// objdump -d as the reference for x86-64 instruction boundaries: where GNU
+// binutils starts each instruction of every executable section, compared with
+// what src/arch/x86/decode.ts finds.
+import { run } from "../../src/host/host.js";
+import type { Insn } from "../../src/arch/x86/decode.js";
+
+export interface DisassembledSection {
+  name: string;
+  /** Instruction start offsets in ascending order, and objdump's line for each. */
+  starts: number[];
+  lines: string[];
+}
+
+/**
+ * Disassembles many files with one objdump run. Each file maps to the
+ * sections objdump disassembles, in section header order: those with
+ * SHF_EXECINSTR, contents and a nonzero size.
+ */
+export async function objdumpSections(files: string[]): Promise<Map<string, DisassembledSection[]>> {
+  // -z: zero bytes are instructions too, not "..."; -w: one line per
+  // instruction however long.
+  const out = await run("objdump", ["-d", "-z", "-w", ...files], { allowFailure: true });
+  if (out.code !== 0 || out.stderr.trim()) throw new Error(`objdump failed: ${out.stderr.trim().split("\n").slice(0, 5).join("\n")}`);
+  const result = new Map<string, DisassembledSection[]>();
+  let sections: DisassembledSection[] | undefined;
+  let section: DisassembledSection | undefined;
+  for (const line of out.stdout.split("\n")) {
+    const insn = /^ *([0-9a-f]+):\t/.exec(line);
+    if (insn) {
+      if (!section) throw new Error(`objdump: instruction outside a section: ${line}`);
+      section.starts.push(parseInt(insn[1]!, 16));
+      section.lines.push(line.trim());
+      continue;
+    }
+    const head = /^Disassembly of section (.*):$/.exec(line);
+    if (head) {
+      if (!sections) throw new Error(`objdump: section before file name: ${line}`);
+      section = { name: head[1]!, starts: [], lines: [] };
+      sections.push(section);
+      continue;
+    }
+    const file = /^(.*):\s+file format \S+$/.exec(line);
+    if (file) {
+      sections = [];
+      section = undefined;
+      result.set(file[1]!, sections);
+    }
+  }
+  for (const f of files) if (!result.has(f)) throw new Error(`objdump: no output for ${f}`);
+  return result;
+}
+
+/**
+ * Compares decoded instructions of [start, end) with objdump's starts in the
+ * same range. Returns undefined if they agree, else the first disagreement.
+ */
+export function boundaryMismatch(insns: readonly Insn[], ref: DisassembledSection, start: number, end: number): string | undefined {
+  let j = lowerBound(ref.starts, start);
+  for (const insn of insns) {
+    const theirs = j < ref.starts.length && ref.starts[j]! < end ? ref.starts[j] : undefined;
+    if (theirs !== insn.offset) {
+      const at = Math.min(insn.offset, theirs ?? Infinity);
+      const context = ref.lines.slice(Math.max(0, lowerBound(ref.starts, at) - 1), lowerBound(ref.starts, at) + 2).join(" | ");
+      return `at 0x${at.toString(16)}: decoded ${insn.mnemonic} at 0x${insn.offset.toString(16)} (${insn.length} bytes), objdump: ${context}`;
+    }
+    j++;
+  }
+  if (j < ref.starts.length && ref.starts[j]! < end) return `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}`;
+  return undefined;
+}
+
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
