@@ -142,21 +142,23 @@ export class ElfFile {
   }
 
   /**
-   * Removes a section, its relocation section, its section symbol and its
-   * group membership. Throws if anything else still refers to it, since a
+   * Removes a section with its relocation section, its section symbol and its
+   * group membership. Refuses, naming them, while symbols defined in it,
+   * relocations pointing into it, or section links still refer to it: a
    * dangling reference would be written as a wrong index.
    */
   removeSection(sec: ElfSection): void {
     const rela = this.relocationsFor(sec);
-    if (rela) this.removeSection(rela);
-    for (const sym of this.symbols.filter((s) => s.section === sec && s.type === STT.SECTION)) this.removeSymbol(sym);
-    for (const g of this.sections) g.groupMembers = g.groupMembers.filter((m) => m !== sec);
-    const users = this.sections.filter((s) => s !== sec && (s.link === sec || s.infoSection === sec));
-    const syms = this.symbols.filter((s) => s.section === sec);
-    if (users.length || syms.length) {
-      const names = [...users.map((s) => `section ${s.name}`), ...syms.map((s) => `symbol ${s.name}`)];
-      throw new ElfError(this.file, `cannot remove section ${sec.name}: still referenced by ${names.join(", ")}`);
-    }
+    const blockers = [
+      ...this.sections.filter((s) => s !== sec && s !== rela && (s.link === sec || s.infoSection === sec)).map((s) => `section ${s.name}`),
+      ...this.symbols.filter((s) => s.section === sec && s.type !== STT.SECTION).map((s) => `symbol ${s.name}`),
+      ...this.sections.filter((s) => s !== rela && s.relocations.some((r) => r.symbol?.section === sec)).map((s) => `relocations in ${s.name}`),
+    ];
+    if (blockers.length) throw new ElfError(this.file, `cannot remove section ${sec.name}: still referenced by ${blockers.join(", ")}`);
+    if (rela) this.sections.splice(this.sections.indexOf(rela), 1);
+    for (const g of this.sections) g.groupMembers = g.groupMembers.filter((m) => m !== sec && m !== rela);
+    const gone = new Set(this.symbols.filter((s) => s.section === sec));
+    this.symbols.splice(0, this.symbols.length, ...this.symbols.filter((s) => !gone.has(s)));
     this.sections.splice(this.sections.indexOf(sec), 1);
     this.invalidate();
   }

@@ -78,6 +78,8 @@ export function readElf(bytes: Uint8Array, file: string): ElfFile {
   const raw: RawSection[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = Number(shoff) + i * SHDR_SIZE;
+    const align = c.u64(o + 48);
+    if (i > 0 && (align & (align - 1n)) !== 0n) c.fail(`section ${i}: alignment ${align} is not a power of two`);
     raw.push({
       name: c.u32(o), type: c.u32(o + 4), flags: c.u64(o + 8), addr: c.u64(o + 16), offset: c.u64(o + 24),
       size: c.u64(o + 32), link: c.u32(o + 40), info: c.u32(o + 44), addralign: c.u64(o + 48), entsize: c.u64(o + 56),

@@ -9,6 +9,8 @@ const EHDR_SIZE = 64;
 const SHDR_SIZE = 64;
 const SYM_SIZE = 24;
 const RELA_SIZE = 24;
+/** Larger than any kernel object; beyond it, alignments or sizes are corrupt. */
+const MAX_OUTPUT = 2 ** 31;
 
 /** A string table with each distinct string stored once. */
 class StringTable {
@@ -91,7 +93,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
     if (s.section) {
       const idx = indexOf(s.section, `symbol ${s.name}`);
       shndx = idx >= SHN.LORESERVE ? SHN.XINDEX : idx;
-      if (xData) new DataView(xData.buffer).setUint32((i + 1) * 4, idx, true);
+      // The extension table holds an index only where st_shndx says XINDEX, zero elsewhere.
+      if (xData && shndx === SHN.XINDEX) new DataView(xData.buffer).setUint32((i + 1) * 4, idx, true);
     }
     symView.setUint32(o, names.add(s.name), true);
     symView.setUint8(o + 4, (s.bind << 4) | (s.type & 0xf));
@@ -138,6 +141,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
     if (sec.type !== SHT.NOBITS) pos += sec.data.length;
   }
   const shoff = Math.ceil(pos / 8) * 8;
+  if (shoff + shnum * SHDR_SIZE > MAX_OUTPUT) fail(`output would be ${shoff} bytes: section alignments or sizes are implausible`);
   const out = new Uint8Array(shoff + shnum * SHDR_SIZE);
   const v = new DataView(out.buffer);
 

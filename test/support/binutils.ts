@@ -11,8 +11,8 @@ export interface ObjectView {
   contents: Map<number, Buffer>;
 }
 
-// [Nr] Name Type Address Off Size ES Flg Lk Inf Al; names may contain spaces only in theory.
-const SHDR_LINE = /^(\s*\[\s*(\d+)\]\s+(\S*)\s+(\S+)\s+[0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)(\s.*)$/;
+// [Nr] Name Type Address Off Size ES Flg Lk Inf Al; one type name has spaces.
+const SHDR_LINE = /^(\s*\[\s*(\d+)\]\s+(\S*)\s+(SYMTAB SECTION INDICES|\S+)\s+[0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)(\s.*)$/;
 
 /** Runs readelf once over many files; returns each file's normalised view. */
 export async function readelfViews(files: string[]): Promise<Map<string, ObjectView>> {

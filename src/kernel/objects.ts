@@ -1,0 +1,26 @@
+// The object files of a kernel build directory.
+import { closeSync, openSync, readSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+export interface BuildObjects {
+  /** Little-endian ELF64 relocatable objects, sorted by path. */
+  elf64: string[];
+  /** Other .o files: 16/32-bit boot and real-mode code. */
+  other: string[];
+}
+
+export function buildObjects(buildDir: string): BuildObjects {
+  const result: BuildObjects = { elf64: [], other: [] };
+  const paths = readdirSync(buildDir, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".o")).sort();
+  const head = Buffer.alloc(18);
+  for (const rel of paths) {
+    const path = join(buildDir, rel);
+    const fd = openSync(path, "r");
+    const n = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    // EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), e_type ET_REL.
+    const isRel64 = n === head.length && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1 && head.readUInt16LE(16) === 1;
+    (isRel64 ? result.elf64 : result.other).push(path);
+  }
+  return result;
+}
