@@ -1,20 +1,61 @@
 #!/usr/bin/env node
 // Developer entry point: prepares the test environment (kernels, images) that
-// the tests and the demo use.
+// the tests and the demo use, and runs commands in a guest.
 import { testKernel } from "../kernel/testkernel.js";
+import { guestKernel, type GuestKernelName } from "../vm/kernels.js";
+import { runInGuest } from "../vm/qemu.js";
+import { progress } from "../host/host.js";
+
+const usage = `usage: kpatch-dev prepare
+       kpatch-dev vm [--kernel test|debian] [--timeout SECONDS] [-- COMMAND...]
+         boots the kernel under QEMU and runs COMMAND (a shell command line, run in
+         the host's root shared read-only) in it; by default prints the livepatch state`;
+
+// What the demo shows until there are patches to load.
+const livepatchState = `
+echo "kernel:    $(uname -r)"
+echo "tainted:   $(cat /proc/sys/kernel/tainted)"
+echo "livepatch: $(ls /sys/kernel/livepatch | tr '\\n' ' ')(end)"
+`;
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd] = argv;
+  const [cmd, ...rest] = argv;
   switch (cmd) {
     case "prepare": {
       const k = await testKernel();
       console.log(`test kernel ${k.release}: ${k.buildDir}`);
       return 0;
     }
+    case "vm": {
+      const dash = rest.indexOf("--");
+      const flags = dash < 0 ? rest : rest.slice(0, dash);
+      const command = dash < 0 ? livepatchState : rest.slice(dash + 1).join(" ");
+      let name: GuestKernelName = "test";
+      let timeout = 300;
+      for (let i = 0; i < flags.length; i += 2) {
+        const [flag, value] = [flags[i], flags[i + 1]];
+        if (flag === "--kernel" && (value === "test" || value === "debian")) name = value;
+        else if (flag === "--timeout" && Number(value) > 0) timeout = Number(value);
+        else return fail(`bad option ${flag} ${value ?? ""}`);
+      }
+      const k = await guestKernel(name);
+      progress(`vm: booting the ${name} kernel ${k.release} under QEMU TCG`);
+      const t0 = Date.now();
+      const r = await runInGuest({ kernel: k.image, modules: k.modules, script: command, timeoutMs: timeout * 1000 });
+      process.stdout.write(r.output);
+      process.stderr.write(r.stderr);
+      progress(`vm: booted in ${r.bootMs} ms, whole run ${Date.now() - t0} ms, exit status ${r.exitCode}`);
+      return r.exitCode;
+    }
     default:
-      console.error("usage: kpatch-dev prepare");
-      return 1;
+      return fail();
   }
+}
+
+function fail(why?: string): number {
+  if (why) console.error(`kpatch-dev: ${why}`);
+  console.error(usage);
+  return 1;
 }
 
 main(process.argv.slice(2)).then(

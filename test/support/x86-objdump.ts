@@ -17,14 +17,23 @@ export interface DisassembledSection {
  * SHF_EXECINSTR, contents and a nonzero size.
  */
 export async function objdumpSections(files: string[]): Promise<Map<string, DisassembledSection[]>> {
+  return parseObjdump(await objdump(files), files);
+}
+
+/** The text of objdump -d over many files. */
+export async function objdump(files: string[]): Promise<string> {
   // -z: zero bytes are instructions too, not "..."; -w: one line per
   // instruction however long.
   const out = await run("objdump", ["-d", "-z", "-w", ...files], { allowFailure: true });
   if (out.code !== 0 || out.stderr.trim()) throw new Error(`objdump failed: ${out.stderr.trim().split("\n").slice(0, 5).join("\n")}`);
+  return out.stdout;
+}
+
+export function parseObjdump(text: string, files: string[]): Map<string, DisassembledSection[]> {
   const result = new Map<string, DisassembledSection[]>();
   let sections: DisassembledSection[] | undefined;
   let section: DisassembledSection | undefined;
-  for (const line of out.stdout.split("\n")) {
+  for (const line of text.split("\n")) {
     const insn = /^ *([0-9a-f]+):\t/.exec(line);
     if (insn) {
       if (!section) throw new Error(`objdump: instruction outside a section: ${line}`);
@@ -67,6 +76,11 @@ export function boundaryMismatch(insns: readonly Insn[], ref: DisassembledSectio
   }
   if (j < ref.starts.length && ref.starts[j]! < end) return `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}`;
   return undefined;
+}
+
+/** objdump's lines for the instructions starting in [start, end). */
+export function linesIn(ref: DisassembledSection, start: number, end: number): string[] {
+  return ref.lines.slice(lowerBound(ref.starts, start), lowerBound(ref.starts, end));
 }
 
 function lowerBound(a: readonly number[], x: number): number {
