@@ -59,23 +59,42 @@ export function parseObjdump(text: string, files: string[]): Map<string, Disasse
   return result;
 }
 
-/**
- * Compares decoded instructions of [start, end) with objdump's starts in the
- * same range. Returns undefined if they agree, else the first disagreement.
- */
-export function boundaryMismatch(insns: readonly Insn[], ref: DisassembledSection, start: number, end: number): string | undefined {
+export interface BoundaryComparison {
+  /** The first disagreement, if any. */
+  mismatch: string | undefined;
+  /** FWAIT instructions objdump folded into the next one. */
+  fwaitFolded: number;
+}
+
+/** Compares decoded instructions of [start, end) with objdump's starts in the same range. */
+export function compareBoundaries(insns: readonly Insn[], ref: DisassembledSection, start: number, end: number): BoundaryComparison {
   let j = lowerBound(ref.starts, start);
-  for (const insn of insns) {
+  let fwaitFolded = 0;
+  for (let i = 0; i < insns.length; i++, j++) {
+    const insn = insns[i]!;
     const theirs = j < ref.starts.length && ref.starts[j]! < end ? ref.starts[j] : undefined;
     if (theirs !== insn.offset) {
       const at = Math.min(insn.offset, theirs ?? Infinity);
-      const context = ref.lines.slice(Math.max(0, lowerBound(ref.starts, at) - 1), lowerBound(ref.starts, at) + 2).join(" | ");
-      return `at 0x${at.toString(16)}: decoded ${insn.mnemonic} at 0x${insn.offset.toString(16)} (${insn.length} bytes), objdump: ${context}`;
+      const k = lowerBound(ref.starts, at);
+      const context = ref.lines.slice(Math.max(0, k - 1), k + 2).join(" | ");
+      return { mismatch: `at 0x${at.toString(16)}: decoded ${insn.mnemonic} at 0x${insn.offset.toString(16)} (${insn.length} bytes), objdump: ${context}`, fwaitFolded };
     }
-    j++;
+    // objdump prints FWAIT (9b) and the x87 control instruction after it as
+    // one, the assembler's finit, fstsw, fstcw...; the CPU executes them as
+    // two and the kernel's own instruction decoder (objtool) decodes two.
+    const next = insns[i + 1];
+    if (insn.mnemonic === "wait" && next && byteCount(ref.lines[j]!) === 1 + next.length) {
+      i++;
+      fwaitFolded++;
+    }
   }
-  if (j < ref.starts.length && ref.starts[j]! < end) return `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}`;
-  return undefined;
+  const mismatch = j < ref.starts.length && ref.starts[j]! < end ? `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}` : undefined;
+  return { mismatch, fwaitFolded };
+}
+
+/** Bytes of an objdump -w line: "36:\t9b db e3   \tfinit" has 3. */
+function byteCount(line: string): number {
+  return line.split("\t")[1]!.trim().split(" ").length;
 }
 
 /** objdump's lines for the instructions starting in [start, end). */
