@@ -1,0 +1,111 @@
+// Decides, for each paired unit, whether it really changed: same size, same
+// bytes outside relocated fields, and relocations that point at equivalent
+// targets (paired units at the same offset, strings with the same text,
+// external symbols with the same name). A function whose only differences
+// are the __LINE__ immediates passed to a line-taking kernel function is
+// reported as unchanged: patching it would change nothing at run time.
+import { relocWidth } from "../elf/constants.js";
+import type { Insn } from "../arch/x86/decode.js";
+import { isText, type ObjectUnits, type Target, type Unit } from "./units.js";
+import type { TargetCache } from "./correlate.js";
+
+export type UnitStatus = "same" | "changed" | "new" | "line-only";
+
+/** Kernel functions that take __LINE__ (or __FILE__, __LINE__) as an argument. */
+const LINE_TAKERS = new Set([
+  "__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
+  "lockdep_rcu_suspicious", "warn_slowpath_fmt", "__warn_printk", "_printk", "printk",
+  "__dynamic_pr_debug", "rcu_read_lock_held", "__ubsan_handle_out_of_bounds",
+]);
+/** How many instructions after a line-number load the call may come. */
+const LINE_CALL_WINDOW = 8;
+
+export function targetsEqual(p: Target, o: Target): boolean {
+  switch (p.kind) {
+    case "unit": return o.kind === "unit" && p.unit.twin === o.unit && p.offset === o.offset;
+    case "string": return o.kind === "string" && p.text === o.text;
+    case "extern": return o.kind === "extern" && p.name === o.name;
+    case "none": return o.kind === "none";
+  }
+}
+
+export class Comparer {
+  constructor(
+    private readonly orig: ObjectUnits, private readonly patched: ObjectUnits,
+    private readonly origTargets: TargetCache, private readonly patchedTargets: TargetCache,
+  ) {}
+
+  status(p: Unit): UnitStatus {
+    const o = p.twin;
+    if (!o) return "new";
+    if (p.end - p.start !== o.end - o.start || p.relocs.length !== o.relocs.length) return "changed";
+    const pt = this.patchedTargets.of(p);
+    const ot = this.origTargets.of(o);
+    for (let i = 0; i < p.relocs.length; i++) {
+      const pr = p.relocs[i]!;
+      const or = o.relocs[i]!;
+      if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start || !targetsEqual(pt[i]!, ot[i]!)) return "changed";
+    }
+    const diffs = differingBytes(p, o);
+    if (diffs.length === 0) return "same";
+    return p.kind === "func" && isText(p.section) && this.lineOnly(p, o, diffs) ? "line-only" : "changed";
+  }
+
+  /** True when every differing byte lies in an immediate feeding a nearby call to a line-taking function. */
+  private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
+    const pi = rangeInsns(this.patched.insns(p.section), p);
+    const oi = rangeInsns(this.orig.insns(o.section), o);
+    if (pi.length !== oi.length) return false;
+    const targets = this.patchedTargets.of(p);
+    const callsLineTaker = (idx: number) => {
+      for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + LINE_CALL_WINDOW); j++) {
+        const insn = pi[j]!;
+        if (insn.flow !== "call") continue;
+        const k = p.relocs.findIndex((r) => Number(r.offset) > insn.offset && Number(r.offset) < insn.offset + insn.length);
+        const t = targets[k];
+        if (t?.kind === "extern" && LINE_TAKERS.has(t.name)) return true;
+      }
+      return false;
+    };
+    let d = 0;
+    for (let idx = 0; idx < pi.length && d < diffs.length; idx++) {
+      const a = pi[idx]!;
+      const b = oi[idx]!;
+      if (a.offset - p.start !== b.offset - o.start || a.length !== b.length) return false;
+      const rel = (x: number) => x - p.start;
+      let touched = false;
+      while (d < diffs.length && rel(diffs[d]!) < a.offset - p.start + a.length) {
+        const at = diffs[d]! - a.offset;
+        if (a.immSize === 0 || at < a.immOffset || at >= a.immOffset + a.immSize) return false;
+        touched = true;
+        d++;
+      }
+      if (touched && !callsLineTaker(idx)) return false;
+    }
+    return d === diffs.length;
+  }
+}
+
+/** Offsets (in the patched section) of bytes that differ, relocated fields excluded. */
+function differingBytes(p: Unit, o: Unit): number[] {
+  const pd = p.section.data;
+  const od = o.section.data;
+  // NOBITS sections have no bytes to compare.
+  if (pd.length === 0 || od.length === 0) return [];
+  // Relocated fields are zero in both objects, so equal ranges are the common, fast case.
+  if (Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start).equals(od.subarray(o.start, o.end))) return [];
+  const masked = new Set<number>();
+  for (const r of p.relocs) {
+    const w = relocWidth(r.type)?.size ?? 0;
+    for (let k = 0; k < w; k++) masked.add(Number(r.offset) - p.start + k);
+  }
+  const out: number[] = [];
+  for (let k = 0; k < p.end - p.start; k++) {
+    if (pd[p.start + k] !== od[o.start + k] && !masked.has(k)) out.push(p.start + k);
+  }
+  return out;
+}
+
+function rangeInsns(insns: Insn[], u: Unit): Insn[] {
+  return insns.filter((i) => i.offset >= u.start && i.offset < u.end);
+}

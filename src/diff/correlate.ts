@@ -1,0 +1,102 @@
+// Pairs each unit of the patched object with its twin in the original. Names
+// are the first guide, but compilers renumber local names between builds
+// (`calls.3` becomes `calls.4` when a static is added before it), so a
+// numbered local is paired by its base name when that is unambiguous, and
+// otherwise by which already-paired units refer to it. A static local
+// variable is never paired by its number alone: pairing the wrong one would
+// make the patch use another function's state.
+import { STB } from "../elf/constants.js";
+import { resolveTarget, type ObjectUnits, type Target, type Unit } from "./units.js";
+
+/** `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`. */
+export function baseName(name: string): string {
+  return name.replace(/\.\d+(?=\.|$)/g, "");
+}
+
+const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
+
+/** Targets of a unit's relocations, resolved once per unit. */
+export class TargetCache {
+  private readonly cache = new Map<Unit, Target[]>();
+  constructor(readonly obj: ObjectUnits) {}
+  of(u: Unit): Target[] {
+    let t = this.cache.get(u);
+    if (!t) this.cache.set(u, (t = u.relocs.map((r) => resolveTarget(this.obj, u.section, r))));
+    return t;
+  }
+}
+
+export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: TargetCache, patchedTargets: TargetCache): void {
+  const pair = (p: Unit, o: Unit) => {
+    p.twin = o;
+    o.twin = p;
+  };
+  const isGlobal = (u: Unit) => u.symbols.some((s) => s.bind !== STB.LOCAL);
+  const index = (units: Unit[], name: (u: Unit) => string) => {
+    const m = new Map<string, Unit[]>();
+    for (const u of units) {
+      if (u.twin) continue;
+      const k = key(u, name(u));
+      const l = m.get(k);
+      if (l) l.push(u);
+      else m.set(k, [u]);
+    }
+    return m;
+  };
+
+  // 1. Exact names that carry no build-specific number, or are global.
+  const pairUnique = (name: (u: Unit) => string, filter: (u: Unit) => boolean = () => true) => {
+    const os = index(orig.units.filter(filter), name);
+    for (const [k, ps] of index(patched.units.filter(filter), name)) {
+      const o = os.get(k);
+      if (ps.length === 1 && o?.length === 1) pair(ps[0]!, o[0]!);
+    }
+  };
+  pairUnique((u) => u.name, (u) => isGlobal(u) || baseName(u.name) === u.name);
+
+  // 2. Base names that are unique on both sides.
+  pairUnique((u) => baseName(u.name));
+
+  // 3. The rest by reference: a unit referred to by a paired unit pairs with
+  //    the same-named unit its twin refers to. Repeat while it makes progress.
+  const referrers = (obj: ObjectUnits, targets: TargetCache) => {
+    const m = new Map<Unit, Unit[]>();
+    for (const u of obj.units) {
+      for (const t of targets.of(u)) {
+        if (t.kind !== "unit" || t.unit === u) continue;
+        const l = m.get(t.unit);
+        if (!l) m.set(t.unit, [u]);
+        else if (!l.includes(u)) l.push(u);
+      }
+    }
+    return m;
+  };
+  const patchedRefs = referrers(patched, patchedTargets);
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const p of patched.units) {
+      if (p.twin) continue;
+      const base = baseName(p.name);
+      const found = new Set<Unit>();
+      for (const r of patchedRefs.get(p) ?? []) {
+        if (!r.twin) continue;
+        for (const t of origTargets.of(r.twin)) {
+          if (t.kind === "unit" && !t.unit.twin && t.unit.kind === p.kind && baseName(t.unit.name) === base) found.add(t.unit);
+        }
+      }
+      if (found.size === 1) {
+        pair(p, [...found][0]!);
+        progress = true;
+      }
+    }
+  }
+
+  // 4. Functions still unpaired keep their exact name (clones such as
+  //    foo.constprop.0 and foo.constprop.1 that nothing distinguishes).
+  const leftover = index(orig.units.filter((u) => u.kind === "func"), (u) => u.name);
+  for (const p of patched.units) {
+    if (p.twin || p.kind !== "func") continue;
+    const cands = leftover.get(key(p, p.name))?.filter((o) => !o.twin);
+    if (cands?.length === 1) pair(p, cands[0]!);
+  }
+}

@@ -1,0 +1,78 @@
+// The object differ's driver: the passes in order, as create-diff-object's
+// main() reads. Each pass lives in its own file.
+import { EM_X86_64, ET_REL, SHF } from "../elf/constants.js";
+import type { ElfFile } from "../elf/model.js";
+import { buildUnits, type Unit } from "./units.js";
+import { correlate, TargetCache } from "./correlate.js";
+import { Comparer, type UnitStatus } from "./compare.js";
+import { DiffError } from "./errors.js";
+
+export interface UnitChange {
+  name: string;
+  kind: Unit["kind"];
+  section: string;
+  status: UnitStatus;
+}
+
+export interface DiffResult {
+  /** Functions whose code changed, and functions the patch adds. */
+  changed: UnitChange[];
+  added: UnitChange[];
+  /** Functions that differ only in __LINE__ arguments: not patched. */
+  lineOnly: UnitChange[];
+  /** Data objects the patch adds. */
+  addedData: UnitChange[];
+}
+
+export function diffObjects(orig: ElfFile, patched: ElfFile): DiffResult {
+  checkCompatible(orig, patched);
+  const o = buildUnits(orig);
+  const p = buildUnits(patched);
+  const ot = new TargetCache(o);
+  const pt = new TargetCache(p);
+  correlate(o, p, ot, pt);
+  const comparer = new Comparer(o, p, ot, pt);
+  const statuses = new Map<Unit, UnitStatus>();
+  for (const u of p.units) statuses.set(u, comparer.status(u));
+  verify(patched.file, statuses);
+
+  const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
+    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
+  const result: DiffResult = {
+    changed: pick("func", "changed"),
+    added: pick("func", "new"),
+    lineOnly: pick("func", "line-only"),
+    addedData: pick("object", "new"),
+  };
+  if (result.changed.length === 0 && result.added.length === 0) {
+    throw new DiffError("no-change", `${patched.file}: no function changed`);
+  }
+  return result;
+}
+
+function checkCompatible(orig: ElfFile, patched: ElfFile): void {
+  for (const elf of [orig, patched]) {
+    if (elf.header.machine !== EM_X86_64) throw new DiffError("error", `${elf.file}: machine ${elf.header.machine} is not x86-64`);
+    if (elf.header.type !== ET_REL) throw new DiffError("error", `${elf.file}: not a relocatable object (ELF type ${elf.header.type})`);
+  }
+  const compiler = (elf: ElfFile) => new TextDecoder().decode(elf.section(".comment")?.data ?? new Uint8Array()).replace(/\0+/g, " ").trim();
+  const [a, b] = [compiler(orig), compiler(patched)];
+  if (a !== b) throw new DiffError("error", `ORIG and PATCHED were built by different compilers: '${a}' vs '${b}'`);
+}
+
+/** Refuses what a live patch cannot carry, naming each symbol and what to do instead. */
+function verify(file: string, statuses: Map<Unit, UnitStatus>): void {
+  const problems: string[] = [];
+  for (const [u, s] of statuses) {
+    if (s !== "changed") continue;
+    if (u.kind === "object") {
+      const writable = (u.section.flags & SHF.WRITE) !== 0n;
+      problems.push(writable
+        ? `data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`
+        : `constant ${u.name} (${u.section.name}) changed: change the code that reads it instead`);
+    } else if (u.kind === "func" && /^\.(init|exit)\./.test(u.section.name)) {
+      problems.push(`function ${u.name} (${u.section.name}) changed: __init/__exit code runs only at boot or unload and cannot be live-patched; leave it out of the patch or move the fix into runtime code`);
+    }
+  }
+  if (problems.length) throw new DiffError("unsafe", `${file}: the patch changes what cannot be live-patched`, problems);
+}

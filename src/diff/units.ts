@@ -1,0 +1,161 @@
+// Splits an object into the units the differ compares: each function and data
+// object (a symbol with its byte range and the relocations inside it), and
+// each allocated section without such symbols as one anonymous unit. Working
+// on symbol ranges rather than sections handles -ffunction-sections objects
+// and shared sections (.init.text, .noinstr.text) alike.
+import { relocWidth, SHF, SHT, STT } from "../elf/constants.js";
+import { ElfFile, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
+import { decode, insnAt, type Insn } from "../arch/x86/decode.js";
+
+export type UnitKind = "func" | "object" | "section";
+
+export interface Unit {
+  kind: UnitKind;
+  /** Symbol name, or section name for an anonymous unit. */
+  name: string;
+  /** The defining symbol and its aliases; empty for an anonymous unit. */
+  symbols: ElfSymbol[];
+  section: ElfSection;
+  start: number;
+  end: number;
+  /** Relocations applying inside [start, end), by offset. */
+  relocs: Relocation[];
+  /** The same unit in the other object, once correlated. */
+  twin: Unit | undefined;
+}
+
+export interface ObjectUnits {
+  elf: ElfFile;
+  units: Unit[];
+  bySymbol: Map<ElfSymbol, Unit>;
+  /** Units of each section sorted by start, for lookups by offset. */
+  bySection: Map<ElfSection, Unit[]>;
+  /** Decoded instructions of executable sections, computed on demand. */
+  insns(sec: ElfSection): Insn[];
+}
+
+/** Sections whose contents are part of the running image, and so of a patch. */
+export function isAllocated(sec: ElfSection): boolean {
+  return (sec.flags & SHF.ALLOC) !== 0n && sec.type !== SHT.GROUP;
+}
+
+export function isText(sec: ElfSection): boolean {
+  return (sec.flags & SHF.EXECINSTR) !== 0n;
+}
+
+export function buildUnits(elf: ElfFile): ObjectUnits {
+  const units: Unit[] = [];
+  const bySymbol = new Map<ElfSymbol, Unit>();
+  const bySection = new Map<ElfSection, Unit[]>();
+  const symbolsIn = new Map<ElfSection, ElfSymbol[]>();
+  for (const sym of elf.symbols) {
+    if (!sym.section || (sym.type !== STT.FUNC && sym.type !== STT.OBJECT)) continue;
+    const list = symbolsIn.get(sym.section);
+    if (list) list.push(sym);
+    else symbolsIn.set(sym.section, [sym]);
+  }
+  for (const sec of elf.sections) {
+    if (!isAllocated(sec)) continue;
+    const size = Number(ElfFile.size(sec));
+    const syms = (symbolsIn.get(sec) ?? []).sort((a, b) => Number(a.value - b.value) || Number(b.size - a.size));
+    const list: Unit[] = [];
+    if (syms.length === 0) {
+      list.push({ kind: "section", name: sec.name, symbols: [], section: sec, start: 0, end: size, relocs: [], twin: undefined });
+    }
+    for (const sym of syms) {
+      const start = Number(sym.value);
+      const end = start + Number(sym.size);
+      const prev = list[list.length - 1];
+      // Aliases (same range) share one unit.
+      if (prev && prev.start === start && prev.end === end) {
+        prev.symbols.push(sym);
+        bySymbol.set(sym, prev);
+        continue;
+      }
+      const unit: Unit = {
+        kind: sym.type === STT.FUNC ? "func" : "object", name: sym.name, symbols: [sym], section: sec,
+        start, end, relocs: [], twin: undefined,
+      };
+      list.push(unit);
+      bySymbol.set(sym, unit);
+    }
+    const rela = elf.relocationsFor(sec);
+    if (rela) {
+      for (const r of rela.relocations) {
+        const u = unitAt(list, Number(r.offset));
+        if (u) u.relocs.push(r);
+      }
+      for (const u of list) u.relocs.sort((a, b) => Number(a.offset - b.offset));
+    }
+    units.push(...list);
+    bySection.set(sec, list);
+  }
+  const decoded = new Map<ElfSection, Insn[]>();
+  const insns = (sec: ElfSection): Insn[] => {
+    let list = decoded.get(sec);
+    if (!list) decoded.set(sec, (list = decode(sec.data)));
+    return list;
+  };
+  return { elf, units, bySymbol, bySection, insns };
+}
+
+/** The unit whose range holds `offset`: the innermost one starting at or before it. */
+export function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.start <= offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  // Nested ranges are rare and shallow; a gap between functions must not cost a scan.
+  for (let i = hi; i >= 0 && i > hi - 8; i--) {
+    const u = list[i]!;
+    if (offset < u.end || (u.start === u.end && offset === u.start)) return u;
+  }
+  return undefined;
+}
+
+/** What a relocation points at, in terms that can be compared across objects. */
+export type Target =
+  | { kind: "unit"; unit: Unit; offset: number }
+  | { kind: "string"; text: string }
+  | { kind: "extern"; name: string }
+  | { kind: "none" };
+
+/**
+ * Resolves a relocation to its target. PC-relative relocations in code count
+ * from the end of their instruction, so the addend is corrected by the
+ * distance from the field to that end (a `cmpb $0, x(%rip)` has addend -5,
+ * not -4); without that, string and data offsets would not line up.
+ */
+export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation): Target {
+  const sym = r.symbol;
+  if (!sym) return { kind: "none" };
+  let offset = Number(r.addend);
+  const width = relocWidth(r.type);
+  if (width?.pcRelative && isText(sec)) {
+    const insn = insnAt(obj.insns(sec), Number(r.offset));
+    if (insn) offset += insn.offset + insn.length - Number(r.offset);
+  }
+  if (!sym.section) return { kind: "extern", name: sym.name };
+  const target = sym.section;
+  if (sym.type !== STT.SECTION) {
+    const u = obj.bySymbol.get(sym);
+    if (u) return { kind: "unit", unit: u, offset: Number(sym.value) - u.start + offset };
+    offset += Number(sym.value);
+  }
+  if ((target.flags & SHF.STRINGS) !== 0n) return { kind: "string", text: cStringAt(target.data, offset) };
+  const units = obj.bySection.get(target) ?? [];
+  const u = unitAt(units, offset);
+  if (u) return { kind: "unit", unit: u, offset: offset - u.start };
+  // Into a section with symbols but outside every one: compare by section name and offset.
+  return { kind: "extern", name: `${target.name}+${offset}` };
+}
+
+function cStringAt(data: Uint8Array, offset: number): string {
+  if (offset < 0 || offset >= data.length) return `<offset ${offset}>`;
+  let end = offset;
+  while (end < data.length && data[end] !== 0) end++;
+  return new TextDecoder().decode(data.subarray(offset, end));
+}
