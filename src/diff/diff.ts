@@ -6,6 +6,8 @@ import { buildUnits, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
+import { include, type EntrySizes } from "./include.js";
+import { buildOutput, type External } from "./output.js";
 
 export interface UnitChange {
   name: string;
@@ -22,9 +24,20 @@ export interface DiffResult {
   lineOnly: UnitChange[];
   /** Data objects the patch adds. */
   addedData: UnitChange[];
+  /** What the output refers to and does not define. */
+  externals: External[];
+  /** The output object, to be written with writeElf. */
+  output: ElfFile;
 }
 
-export function diffObjects(orig: ElfFile, patched: ElfFile): DiffResult {
+export interface DiffOptions {
+  /** Special-section entry sizes of the target kernel, by section name. */
+  entrySizes?: EntrySizes;
+  /** Name the output object carries in messages. */
+  outFile?: string;
+}
+
+export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions = {}): DiffResult {
   checkCompatible(orig, patched);
   const o = buildUnits(orig);
   const p = buildUnits(patched);
@@ -38,16 +51,15 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): DiffResult {
 
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
     [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
-  const result: DiffResult = {
-    changed: pick("func", "changed"),
-    added: pick("func", "new"),
-    lineOnly: pick("func", "line-only"),
-    addedData: pick("object", "new"),
+  const changed = pick("func", "changed");
+  const added = pick("func", "new");
+  if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);
+  const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
+  const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
+  return {
+    changed, added, lineOnly: pick("func", "line-only"), addedData: pick("object", "new"),
+    externals: out.externals, output: out.elf,
   };
-  if (result.changed.length === 0 && result.added.length === 0) {
-    throw new DiffError("no-change", `${patched.file}: no function changed`);
-  }
-  return result;
 }
 
 function checkCompatible(orig: ElfFile, patched: ElfFile): void {

@@ -119,7 +119,7 @@ export function unitAt(list: readonly Unit[], offset: number): Unit | undefined 
 /** What a relocation points at, in terms that can be compared across objects. */
 export type Target =
   | { kind: "unit"; unit: Unit; offset: number }
-  | { kind: "string"; text: string }
+  | { kind: "string"; text: string; section: Unit | undefined }
   | { kind: "extern"; name: string }
   | { kind: "none" };
 
@@ -145,9 +145,10 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
     if (u) return { kind: "unit", unit: u, offset: Number(sym.value) - u.start + offset };
     offset += Number(sym.value);
   }
-  if ((target.flags & SHF.STRINGS) !== 0n) return { kind: "string", text: cStringAt(target.data, offset) };
   const units = obj.bySection.get(target) ?? [];
-  const u = unitAt(units, offset);
+  if ((target.flags & SHF.STRINGS) !== 0n) return { kind: "string", text: cStringAt(target.data, offset), section: units[0] };
+  // The end of a section (ORC's terminating entry) belongs to the unit that ends there.
+  const u = unitAt(units, offset) ?? (offset === Number(ElfFile.size(target)) ? units.find((x) => x.end === offset) : undefined);
   if (u) return { kind: "unit", unit: u, offset: offset - u.start };
   // Into a section with symbols but outside every one: compare by section name and offset.
   return { kind: "extern", name: `${target.name}+${offset}` };

@@ -116,7 +116,10 @@ export function writeElf(elf: ElfFile): Uint8Array {
   }
 
   for (const sec of elf.sections) {
-    if (sec.type === SHT.RELA) sec.data = relaBytes(sec, symIndexOf);
+    if (sec.type === SHT.RELA) {
+      sec.data = relaBytes(sec, symIndexOf);
+      sec.link = symtab;
+    }
     if (sec.type === SHT.GROUP) {
       const words = new DataView(new ArrayBuffer(4 * (1 + sec.groupMembers.length)));
       words.setUint32(0, sec.groupFlags, true);

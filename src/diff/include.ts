@@ -1,0 +1,120 @@
+// Decides what the output object carries: the changed and new functions,
+// their compiler-split children, new data, and the constant sections their
+// code reads (strings, switch tables, alternative replacements). Everything
+// else they refer to stays in the running kernel and becomes an external
+// reference. Entry tables that describe code (__bug_table, __ex_table,
+// __jump_table, .altinstructions, ORC, __mcount_loc, ...) keep only the
+// entries for included functions.
+import { SHF } from "../elf/constants.js";
+import { ElfFile, type ElfSection } from "../elf/model.js";
+import { DiffError } from "./errors.js";
+import type { UnitStatus } from "./compare.js";
+import { isText, type ObjectUnits, type Unit } from "./units.js";
+import { baseName, type TargetCache } from "./correlate.js";
+
+/** Special-section entry sizes from the target kernel, by section name. */
+export type EntrySizes = Record<string, number>;
+
+export interface Inclusion {
+  /** Units copied into the output. */
+  units: Set<Unit>;
+  /** Entry tables: for each, the indexes of the entries kept and the entry size. */
+  tables: Map<ElfSection, { entrySize: number; keep: number[] }>;
+}
+
+/** Parallel tables with no relocations of their own, which follow another table's entries. */
+const PARALLEL: Record<string, string> = { ".orc_unwind": ".orc_unwind_ip" };
+
+export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit, UnitStatus>, sizes: EntrySizes): Inclusion {
+  const units = new Set<Unit>();
+  const work: Unit[] = [];
+  const add = (u: Unit) => {
+    if (units.has(u)) return;
+    units.add(u);
+    work.push(u);
+  };
+  for (const [u, s] of statuses) if ((s === "changed" || s === "new") && u.kind === "func") add(u);
+  for (const [u, s] of statuses) if (s === "new" && u.kind === "object") add(u);
+
+  const referencedBy = new Set<ElfSection>();
+  const drain = () => {
+    while (work.length) {
+      const u = work.pop()!;
+      for (const t of targets.of(u)) {
+        // Merged strings are read-only: the output carries its own copy of the section.
+        if (t.kind === "string" && t.section) add(t.section);
+        if (t.kind !== "unit" || t.unit === u) continue;
+        referencedBy.add(t.unit.section);
+        const child = isChild(u, t.unit);
+        // A function's .cold/.part children always travel with it: they jump back into its body.
+        if (child || (t.unit.kind === "section" && !isWritable(t.unit.section)) || statuses.get(t.unit) === "new") add(t.unit);
+        else if (t.unit.kind === "section" && isWritable(t.unit.section) && !t.unit.section.name.startsWith(".discard")) {
+          throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
+        }
+      }
+    }
+  };
+  drain();
+
+  // Entry tables: anonymous, allocated sections that nothing included refers to,
+  // whose relocations point at code. Kept entries may pull in more (replacement code).
+  const tables = new Map<ElfSection, { entrySize: number; keep: number[] }>();
+  for (let again = true; again; ) {
+    again = false;
+    for (const u of p.units) {
+      if (u.kind !== "section" || units.has(u) || referencedBy.has(u.section) || tables.has(u.section)) continue;
+      if (u.section.name.startsWith(".discard") || !u.relocs.length) continue;
+      const ts = targets.of(u);
+      const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
+      if (!hits) continue;
+      const entrySize = entrySizeOf(p.elf, u.section, sizes);
+      const keep = new Set<number>();
+      u.relocs.forEach((r, i) => {
+        const t = ts[i]!;
+        if (t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func") keep.add(Math.floor(Number(r.offset) / entrySize));
+      });
+      tables.set(u.section, { entrySize, keep: [...keep].sort((a, b) => a - b) });
+      u.relocs.forEach((r, i) => {
+        const t = ts[i]!;
+        if (keep.has(Math.floor(Number(r.offset) / entrySize)) && t.kind === "unit" && t.unit.kind === "section" && !tables.has(t.unit.section)) {
+          referencedBy.add(t.unit.section);
+          add(t.unit);
+        }
+      });
+      drain();
+      again = true;
+    }
+  }
+  for (const [name, leader] of Object.entries(PARALLEL)) {
+    const sec = p.elf.section(name);
+    const lead = p.elf.section(leader);
+    const led = lead && tables.get(lead);
+    if (sec && led) tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes), keep: led.keep });
+  }
+  return { units, tables };
+}
+
+/** `parent.cold`, `parent.part.3`: code gcc split out of `parent`. */
+function isChild(parent: Unit, u: Unit): boolean {
+  if (parent.kind !== "func" || u.kind !== "func") return false;
+  const b = baseName(u.name);
+  return b === `${parent.name}.cold` || b === `${parent.name}.part` || b.startsWith(`${parent.name}.part.`) || b.startsWith(`${parent.name}.cold.`);
+}
+
+function isWritable(sec: ElfSection): boolean {
+  return (sec.flags & SHF.WRITE) !== 0n && !isText(sec);
+}
+
+/**
+ * The size of one entry of a table: the section's own sh_entsize when the
+ * toolchain set it (objtool does for its tables), else the size the target
+ * kernel defines for that section. Never a guess.
+ */
+function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes): number {
+  const n = sec.entsize > 0n ? Number(sec.entsize) : sizes[sec.name];
+  if (!n) throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: take it from the target kernel (for create-diff-object, the *_STRUCT_SIZE environment variables)`);
+  const size = Number(ElfFile.size(sec));
+  if (size % n !== 0) throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, not a multiple of its entry size ${n}: the entry size does not match this kernel`);
+  return n;
+}
+

@@ -1,0 +1,134 @@
+// Builds the output object from what include() chose: one section per
+// included function or object, whole copies of the constant sections they
+// read, the kept entries of each entry table, and every relocation retargeted
+// to the copies or to external symbols naming what stays in the kernel.
+import { SHF, SHT, STB, STT } from "../elf/constants.js";
+import { ElfFile, modinfo, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
+import type { TargetCache } from "./correlate.js";
+import type { UnitStatus } from "./compare.js";
+import type { Inclusion } from "./include.js";
+import { DiffError } from "./errors.js";
+import type { ObjectUnits, Target, Unit } from "./units.js";
+
+/** A symbol the output refers to but does not define. */
+export interface External {
+  name: string;
+  /** Local in the original object: only reachable through a livepatch relocation. */
+  local: boolean;
+  /** Defined in the original object (as opposed to undefined there too). */
+  definedInObject: boolean;
+}
+
+export interface Output {
+  elf: ElfFile;
+  externals: External[];
+}
+
+interface Placed {
+  sec: ElfSection;
+  sectionSymbol: ElfSymbol;
+  /** Offset in the original section of byte 0 of the copy. */
+  delta: number;
+}
+
+export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion, statuses: Map<Unit, UnitStatus>, outFile: string): Output {
+  const out = new ElfFile(outFile, { ...p.elf.header });
+  const fileSym = p.elf.symbols.find((s) => s.type === STT.FILE);
+  if (fileSym) out.addSymbol({ ...fileSym, section: undefined });
+
+  const placed = new Map<Unit, Placed>();
+  const unitsOf = new Map<ElfSection, Unit[]>();
+  for (const u of inc.units) unitsOf.set(u.section, [...(unitsOf.get(u.section) ?? []), u]);
+  const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint): Placed => {
+    const sec = out.addSection({
+      name, type: like.type, flags: like.flags & ~SHF.GROUP, addralign: like.addralign, entsize: like.entsize, data, nobitsSize,
+    });
+    const sectionSymbol = out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec });
+    return { sec, sectionSymbol, delta: 0 };
+  };
+
+  // Copies in the original order, so the output reads like the input.
+  const ordered = [...inc.units].sort((a, b) => p.elf.sections.indexOf(a.section) - p.elf.sections.indexOf(b.section) || a.start - b.start);
+  for (const u of ordered) {
+    const whole = u.kind === "section" || (p.bySection.get(u.section)?.length === 1 && u.start === 0);
+    const name = whole ? u.section.name : `${u.section.name}.${u.name}`;
+    const data = u.section.type === SHT.NOBITS ? new Uint8Array(0) : whole ? u.section.data : u.section.data.subarray(u.start, u.end);
+    const size = whole ? ElfFile.size(u.section) : BigInt(u.end - u.start);
+    const pl = place(name, u.section, data, u.section.type === SHT.NOBITS ? size : 0n);
+    pl.delta = whole ? 0 : u.start;
+    placed.set(u, pl);
+    for (const s of u.symbols) {
+      // A replaced global becomes local: the original keeps its name in the kernel.
+      const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
+      out.addSymbol({ name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(pl.delta), size: s.size, section: pl.sec });
+    }
+  }
+
+  const externals = new Map<string, External>();
+  const undefinedSyms = new Map<string, ElfSymbol>();
+  const external = (name: string, type: number, ext: External): ElfSymbol => {
+    let sym = undefinedSyms.get(name);
+    if (!sym) {
+      sym = out.addSymbol({ name, type, bind: STB.GLOBAL });
+      undefinedSyms.set(name, sym);
+      externals.set(name, ext);
+    }
+    return sym;
+  };
+  const retarget = (from: string, r: Relocation, t: Target, offset: bigint): Relocation => {
+    const s = r.symbol;
+    if (!s) return { ...r, offset };
+    if (!s.section) {
+      if (s.shndx !== 0) return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
+      return { ...r, offset, symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }) };
+    }
+    if (t.kind !== "unit") {
+      const pl = t.kind === "string" && t.section && placed.get(t.section);
+      if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
+      throw new DiffError("error", `${p.elf.file}: ${from} refers to ${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, outside any function or object`);
+    }
+    const pos = s.value + r.addend; // in the target's original section
+    const pl = placed.get(t.unit);
+    if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
+    const def = t.unit.symbols[0];
+    if (!def) throw new DiffError("error", `${p.elf.file}: ${from} refers to ${t.unit.name}, which has no symbol to refer to from a patch`);
+    return {
+      ...r, offset, addend: pos - BigInt(t.unit.start),
+      symbol: external(def.name, def.type, { name: def.name, local: def.bind === STB.LOCAL, definedInObject: true }),
+    };
+  };
+
+  const relaFor = (sec: ElfSection, relocs: Relocation[]) => {
+    if (!relocs.length) return;
+    out.addSection({ name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n, infoSection: sec, relocations: relocs });
+  };
+  for (const u of ordered) {
+    const pl = placed.get(u)!;
+    const ts = targets.of(u);
+    relaFor(pl.sec, u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta))));
+  }
+
+  for (const [sec, { entrySize, keep }] of inc.tables) {
+    const table = p.bySection.get(sec)![0]!;
+    const ts = targets.of(table);
+    const data = new Uint8Array(keep.length * entrySize);
+    keep.forEach((e, i) => data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize));
+    const pl = place(sec.name, sec, data, 0n);
+    const newIndex = new Map(keep.map((e, i) => [e, i]));
+    const relocs: Relocation[] = [];
+    table.relocs.forEach((r, i) => {
+      const e = Math.floor(Number(r.offset) / entrySize);
+      const ni = newIndex.get(e);
+      if (ni === undefined) return;
+      relocs.push(retarget(sec.name, r, ts[i]!, BigInt(ni * entrySize) + (r.offset % BigInt(entrySize))));
+    });
+    relaFor(pl.sec, relocs);
+  }
+
+  // Keep the namespaces the code imports, so the module loader accepts its symbol uses.
+  const ns = modinfo(p.elf).filter(([k]) => k === "import_ns").map(([k, v]) => `${k}=${v}\0`).join("");
+  if (ns) out.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(ns) });
+  const stack = p.elf.section(".note.GNU-stack");
+  if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
+  return { elf: out, externals: [...externals.values()] };
+}
