@@ -60,7 +60,8 @@ export class Comparer {
     const callsLineTaker = (idx: number) => {
       for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + LINE_CALL_WINDOW); j++) {
         const insn = pi[j]!;
-        if (insn.flow !== "call") continue;
+        // A call, or a tail call as the function's last act.
+        if (insn.flow !== "call" && insn.flow !== "jump") continue;
         const k = p.relocs.findIndex((r) => Number(r.offset) > insn.offset && Number(r.offset) < insn.offset + insn.length);
         const t = targets[k];
         if (t?.kind === "extern" && LINE_TAKERS.has(t.name)) return true;

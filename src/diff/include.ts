@@ -105,13 +105,18 @@ function isWritable(sec: ElfSection): boolean {
   return (sec.flags & SHF.WRITE) !== 0n && !isText(sec);
 }
 
+/** Tables the compiler itself emits, as arrays of code addresses (x86-64 pointers). */
+const COMPILER_TABLES: EntrySizes = { __mcount_loc: 8, __patchable_function_entries: 8 };
+
 /**
  * The size of one entry of a table: the section's own sh_entsize when the
  * toolchain set it (objtool does for its tables), else the size the target
- * kernel defines for that section. Never a guess.
+ * kernel defines for that section, else the compiler's own format. Never a
+ * guess from the relocation pattern: a struct of two s32 offsets tiles like
+ * an array of one.
  */
 function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes): number {
-  const n = sec.entsize > 0n ? Number(sec.entsize) : sizes[sec.name];
+  const n = sec.entsize > 0n ? Number(sec.entsize) : sizes[sec.name] ?? COMPILER_TABLES[sec.name];
   if (!n) throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: take it from the target kernel (for create-diff-object, the *_STRUCT_SIZE environment variables)`);
   const size = Number(ElfFile.size(sec));
   if (size % n !== 0) throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, not a multiple of its entry size ${n}: the entry size does not match this kernel`);

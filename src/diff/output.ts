@@ -90,7 +90,8 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     const pos = s.value + r.addend; // in the target's original section
     const pl = placed.get(t.unit);
     if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
-    const def = t.unit.symbols[0];
+    // The running kernel knows the original's names: a renumbered static local keeps its old number.
+    const def = (t.unit.twin ?? t.unit).symbols[0];
     if (!def) throw new DiffError("error", `${p.elf.file}: ${from} refers to ${t.unit.name}, which has no symbol to refer to from a patch`);
     return {
       ...r, offset, addend: pos - BigInt(t.unit.start),

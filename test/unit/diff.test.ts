@@ -1,0 +1,207 @@
+// Pins what the object differ reports and refuses, on pairs of small C files
+// compiled at test time with the kernel's code-shaping flags.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/host/host.js";
+import { readElf } from "../../src/elf/reader.js";
+import { writeElf } from "../../src/elf/writer.js";
+import { STB, STT, SHN } from "../../src/elf/constants.js";
+import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
+import { DiffError } from "../../src/diff/errors.js";
+import type { ElfFile } from "../../src/elf/model.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpatch-diff-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+// What shapes kernel code: per-function sections, no unwind tables, fentry calls recorded in __mcount_loc.
+const CFLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables", "-fno-pie",
+  "-mcmodel=kernel", "-mno-red-zone", "-pg", "-mfentry", "-mrecord-mcount", "-c"];
+let n = 0;
+
+async function compile(source: string): Promise<ElfFile> {
+  const base = join(dir, `f${n++}`);
+  writeFileSync(`${base}.c`, source);
+  await run("gcc", [...CFLAGS, `${base}.c`, "-o", `${base}.o`]);
+  return readElf(readFileSync(`${base}.o`), `${base}.o`);
+}
+
+async function diffC(orig: string, patched: string): Promise<DiffResult> {
+  return diffObjects(await compile(orig), await compile(patched), { outFile: "out.o" });
+}
+
+async function refusal(orig: string, patched: string): Promise<DiffError> {
+  try {
+    await diffC(orig, patched);
+  } catch (e) {
+    if (e instanceof DiffError) return e;
+    throw e;
+  }
+  assert.fail("the differ accepted the patch");
+}
+
+const names = (r: DiffResult) => ({ changed: r.changed.map((c) => c.name).sort(), added: r.added.map((c) => c.name).sort() });
+const definedFuncs = (elf: ElfFile) => elf.symbols.filter((s) => s.type === STT.FUNC && s.section).map((s) => s.name).sort();
+
+/** Writes the output and links it with ld -r, which rejects what a module build would. */
+async function linkOutput(r: DiffResult): Promise<string> {
+  const out = join(dir, `out${n++}.o`);
+  writeFileSync(out, writeElf(r.output));
+  await run("ld", ["-r", out, "-o", `${out}.linked`]);
+  return out;
+}
+
+const BASE = `
+extern int printk(const char *fmt, ...);
+extern int other(int);
+int shared = 5;
+static __attribute__((noinline)) int helper(int x) { return other(x) + 1; }
+int show(int x) { printk("value: %d\\n", x); return helper(x); }
+int stable(int x) { return other(x * 3); }
+`;
+
+test("a string change marks exactly the function that prints it", async () => {
+  const r = await diffC(BASE, BASE.replace("value: %d", "value is %d"));
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.deepEqual(definedFuncs(r.output), ["show"]);
+  // The replaced global is local in the output; the original keeps the name in the kernel.
+  assert.equal(r.output.symbol("show")?.bind, STB.LOCAL);
+  const str = r.output.sections.find((s) => s.name.startsWith(".rodata") && new TextDecoder().decode(s.data).includes("value is %d"));
+  assert.ok(str, "the new string travels with the function");
+  await linkOutput(r);
+});
+
+test("identical sources: no change, exit kind no-change", async () => {
+  const e = await refusal(BASE, BASE);
+  assert.equal(e.kind, "no-change");
+});
+
+test("a new function is added and its caller changes", async () => {
+  const patched = BASE.replace("int show(int x) {", "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);");
+  const r = await diffC(BASE, patched);
+  assert.deepEqual(names(r), { changed: ["show"], added: ["clamp"] });
+  assert.deepEqual(definedFuncs(r.output), ["clamp", "show"]);
+});
+
+test("every included function has its __mcount_loc entry and no undefined section symbol remains", async () => {
+  const patched = BASE.replace("int show(int x) {", "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);");
+  const r = await diffC(BASE, patched);
+  const mcount = r.output.sections.find((s) => s.name === "__mcount_loc")!;
+  const rela = r.output.relocationsFor(mcount)!;
+  const targets = rela.relocations.map((x) => r.output.symbols.find((s) => s.type === STT.FUNC && s.section === x.symbol?.section)?.name).sort();
+  assert.deepEqual(targets, ["clamp", "show"]);
+  assert.ok(!r.output.symbols.some((s) => s.type === STT.SECTION && !s.section));
+});
+
+test("static locals are correlated by their users, never duplicated, even when renumbered", async () => {
+  const orig = `
+int counter_a(void) { static int calls; return ++calls; }
+int counter_b(void) { static int calls; return calls += 2; }
+`;
+  // A new static local earlier in the file shifts gcc's numbering of the others.
+  const patched = `
+int first(void) { static int calls = 7; return calls++; }
+int counter_a(void) { static int calls; return ++calls; }
+int counter_b(void) { static int calls; return calls += 3; }
+`;
+  const o = await compile(orig);
+  const r = diffObjects(o, await compile(patched));
+  assert.deepEqual(names(r), { changed: ["counter_b"], added: ["first"] });
+  // counter_b's state stays the kernel's: referenced by the ORIGINAL name, not copied.
+  const origName = o.symbols.filter((s) => s.name.startsWith("calls")).map((s) => s.name);
+  const ext = r.externals.filter((x) => x.name.startsWith("calls"));
+  assert.equal(ext.length, 1);
+  assert.equal(ext[0]!.local, true);
+  assert.ok(origName.includes(ext[0]!.name));
+  const refs = o.symbols.find((s) => s.name === ext[0]!.name)!;
+  // It is counter_b's variable in the original: the one counter_b's code refers to.
+  const bRela = o.relocationsFor(o.symbol("counter_b")!.section!)!;
+  assert.ok(bRela.relocations.some((x) => x.symbol === refs || (x.symbol?.type === STT.SECTION && x.symbol.section === refs.section)));
+  // first()'s new static is new data, carried in the output.
+  assert.deepEqual(r.addedData.map((d) => d.name.replace(/\.\d+$/, "")), ["calls"]);
+});
+
+test("a change of __LINE__ only, passed to a line-taking function, is no change", async () => {
+  const src = `
+extern void __might_sleep(const char *file, int line);
+void f(void) { __might_sleep("f.c", __LINE__); }
+int g(int x) { return x + 1; }
+`;
+  const e = await refusal(src, `\n\n\n${src}`);
+  assert.equal(e.kind, "no-change");
+});
+
+test("a changed immediate that is not a line number is a change", async () => {
+  const src = `extern void __might_sleep(const char *file, int line);\nint g(int x) { return x * 1000; }\n`;
+  const r = await diffC(src, src.replace("1000", "1001"));
+  assert.deepEqual(names(r), { changed: ["g"], added: [] });
+});
+
+test("changed data is refused, naming the object and what to do", async () => {
+  const e = await refusal(BASE, BASE.replace("int shared = 5;", "int shared = 6;"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /data object shared \(\.data\.shared\) changed: .*shadow variable/);
+});
+
+test("a changed __init function is refused", async () => {
+  const src = `
+extern int other(int);
+__attribute__((section(".init.text"))) int setup(void) { return other(1); }
+int run(void) { return other(2); }
+`;
+  const e = await refusal(src, src.replace("other(1)", "other(10)"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /function setup \(\.init\.text\) changed: __init/);
+});
+
+test("a function gcc splits into .cold travels with its child", async () => {
+  // printk is __cold in the kernel: the path that calls it is split out.
+  const src = `
+extern int other(int);
+extern int printk(const char *, ...) __attribute__((cold));
+int work(int x) {
+  if (__builtin_expect(x > 1000, 0)) { printk("invalid value %d\\n", x); __builtin_trap(); }
+  return other(x * 2);
+}
+`;
+  const o = await compile(src);
+  assert.ok(o.symbol("work.cold"), "gcc split work.cold (the fixture must exercise it)");
+  const r = diffObjects(o, await compile(src.replace("x * 2", "x * 4")));
+  assert.deepEqual(definedFuncs(r.output), ["work", "work.cold"]);
+  await linkOutput(r);
+});
+
+test("a .constprop/.isra clone whose caller changes: the caller is patched, the clone referenced", async () => {
+  const src = `
+extern int other(int);
+static __attribute__((noinline)) int scale(int x, int k) { return other(x) * k + other(k); }
+int use(int x) { return scale(x, 3) + 1; }
+int use2(int x) { return scale(x, 3) + 2; }
+`;
+  const o = await compile(src);
+  const clone = o.symbols.find((s) => s.name.startsWith("scale."));
+  assert.ok(clone, "gcc made a specialised clone of scale");
+  const r = diffObjects(o, await compile(src.replace("+ 1;", "+ 5;")));
+  assert.deepEqual(names(r), { changed: ["use"], added: [] });
+  assert.ok(r.externals.some((x) => x.name === clone.name && x.local));
+});
+
+test("objects from different compilers or for another machine are rejected", async () => {
+  const a = await compile(BASE);
+  const b = await compile(BASE.replace("value: %d", "v %d"));
+  const comment = b.section(".comment")!;
+  comment.data = new TextEncoder().encode("\0GCC: (GNU) 99.0.0\0");
+  assert.throws(() => diffObjects(a, b), (e: unknown) => e instanceof DiffError && e.kind === "error" && /different compilers/.test(e.message));
+  const c = await compile(BASE);
+  (c.header as { machine: number }).machine = 183; // aarch64
+  assert.throws(() => diffObjects(a, c), (e: unknown) => e instanceof DiffError && e.kind === "error" && /not x86-64/.test(e.message));
+});
+
+test("an external reference with a livepatch-only target keeps SHN_UNDEF", async () => {
+  const r = await diffC(BASE, BASE.replace("return helper(x);", "return helper(x) + 1;"));
+  const helper = r.output.symbol("helper");
+  assert.ok(helper && !helper.section && helper.shndx === SHN.UNDEF);
+  assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
+});
