@@ -1,0 +1,121 @@
+// Guest initramfs: busybox-static, an /init script and the kernel modules the
+// guest must load before it can mount anything. Written here in the cpio
+// "newc" format rather than with cpio(1), so that it needs no staging tree
+// and can hold /dev/console without root: the kernel opens that before init
+// runs, and without it init has no stdout.
+import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
+import { basename, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { cacheRoot, run, sha256, writeFileAtomic, HostError } from "../host/host.js";
+
+const busybox = "/bin/busybox";
+
+export interface InitramfsSpec {
+  /** Shell script run as PID 1 by busybox sh; applets are in /bin. */
+  init: string;
+  /** Kernel modules (.ko or .ko.xz) in load order; init finds them as /modules/*.ko. */
+  modules?: string[];
+}
+
+/** Returns the path of a gzip'd initramfs, built once per distinct content. */
+export async function initramfs(spec: InitramfsSpec): Promise<string> {
+  if (!existsSync(busybox)) throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
+  const bb = readFileSync(busybox);
+  const modules: { name: string; data: Buffer }[] = [];
+  for (const [i, m] of (spec.modules ?? []).entries()) {
+    // Numbered so that the shell glob in init loads them in the given order.
+    modules.push({ name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`, data: await moduleBytes(m) });
+  }
+  const key = sha256(bb, spec.init, ...modules.flatMap((m) => [m.name, m.data])).slice(0, 16);
+  const file = join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
+  if (existsSync(file)) return file;
+
+  const cpio = new Newc();
+  for (const d of ["bin", "dev", "proc", "sys", "tmp", "host", "modules"]) cpio.dir(d);
+  cpio.node("dev/console", 0o020600, 5, 1);
+  cpio.file("bin/busybox", 0o755, bb);
+  cpio.symlink("bin/sh", "busybox");
+  cpio.file("init", 0o755, Buffer.from(`#!/bin/sh\n${spec.init}`));
+  for (const m of modules) cpio.file(`modules/${m.name}`, 0o644, m.data);
+  writeFileAtomic(file, gzipSync(cpio.finish()));
+  return file;
+}
+
+/** Modules `names` and everything they depend on, in load order, from modules.dep. */
+export function moduleClosure(modulesDir: string, names: string[]): string[] {
+  const deps = new Map<string, string[]>();
+  const byName = new Map<string, string>();
+  for (const line of readFileSync(join(modulesDir, "modules.dep"), "utf8").split("\n")) {
+    const [mod, rest] = line.split(":");
+    if (!mod || rest === undefined) continue;
+    deps.set(mod, rest.split(" ").filter(Boolean));
+    byName.set(moduleName(mod), mod);
+  }
+  const order: string[] = [];
+  const visit = (mod: string) => {
+    if (order.includes(mod)) return;
+    for (const d of deps.get(mod) ?? []) visit(d);
+    order.push(mod);
+  };
+  for (const n of names) {
+    const mod = byName.get(moduleName(n));
+    if (!mod) throw new HostError(`module ${n} not in ${modulesDir}/modules.dep`);
+    visit(mod);
+  }
+  return order.map((m) => join(modulesDir, m));
+}
+
+/** Kernel module name of a path: no directory, no .ko[.xz], '-' as '_'. */
+function moduleName(path: string): string {
+  return basename(path).replace(/\.ko(\.\w+)?$/, "").replaceAll("-", "_");
+}
+
+/** A module's ELF bytes; xz-compressed ones are unpacked, as busybox insmod may not. */
+async function moduleBytes(path: string): Promise<Buffer> {
+  if (path.endsWith(".ko")) return readFileSync(path);
+  if (!path.endsWith(".ko.xz")) throw new HostError(`not a kernel module (.ko or .ko.xz): ${path}`);
+  const tmp = mkdtempSync(join(cacheRoot(), "xz-"));
+  try {
+    const copy = join(tmp, basename(path));
+    writeFileAtomic(copy, readFileSync(path));
+    await run("xz", ["-d", copy]);
+    return readFileSync(copy.slice(0, -".xz".length));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** cpio "newc" archive writer: 110-byte ASCII header, name and data each padded to 4 bytes. */
+class Newc {
+  private parts: Buffer[] = [];
+  private ino = 1;
+
+  dir(name: string): void {
+    this.entry(name, 0o040755, Buffer.alloc(0));
+  }
+  file(name: string, perm: number, data: Buffer): void {
+    this.entry(name, 0o100000 | perm, data);
+  }
+  symlink(name: string, target: string): void {
+    this.entry(name, 0o120777, Buffer.from(target));
+  }
+  node(name: string, mode: number, major: number, minor: number): void {
+    this.entry(name, mode, Buffer.alloc(0), major, minor);
+  }
+  finish(): Buffer {
+    this.entry("TRAILER!!!", 0, Buffer.alloc(0));
+    return Buffer.concat(this.parts);
+  }
+
+  private entry(name: string, mode: number, data: Buffer, rdevMajor = 0, rdevMinor = 0): void {
+    const nameBytes = Buffer.from(`${name}\0`);
+    // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
+    const fields = [this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0];
+    const header = Buffer.from(`070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`);
+    this.parts.push(header, nameBytes, pad(header.length + nameBytes.length), data, pad(data.length));
+  }
+}
+
+function pad(n: number): Buffer {
+  return Buffer.alloc((4 - (n % 4)) % 4);
+}

@@ -1,0 +1,30 @@
+// The kernels the VM runner boots, with the modules each needs loaded before
+// the host root can be mounted over virtio-9p.
+import { testKernel } from "../kernel/testkernel.js";
+import { debianKernel } from "../kernel/debian.js";
+import { moduleClosure } from "./initramfs.js";
+
+export type GuestKernelName = "test" | "debian";
+
+export interface GuestKernel {
+  name: GuestKernelName;
+  /** uname -r of the booted guest. */
+  release: string;
+  image: string;
+  modules: string[];
+}
+
+export async function guestKernel(name: GuestKernelName): Promise<GuestKernel> {
+  if (name === "test") {
+    // Built with virtio-pci and 9p in; `kpatch-dev prepare` builds it.
+    const k = await testKernel({ build: false });
+    return { name, release: k.release, image: k.bzImage, modules: [] };
+  }
+  const k = await debianKernel();
+  return {
+    name,
+    release: k.release,
+    image: k.vmlinuz,
+    modules: moduleClosure(k.modulesDir, ["virtio_pci", "9pnet_virtio", "9p"]),
+  };
+}

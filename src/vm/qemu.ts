@@ -1,0 +1,123 @@
+// Runs a shell script inside a QEMU guest (software emulation: KVM does not
+// work here) and returns its output and exit status.
+//
+// The guest sees the host root read-only over virtio-9p and runs the script
+// chrooted into it, so it has the host's node and tools. Each run has a run
+// directory on the host, shared read-write and mounted in the guest at the
+// same path: it carries the script in and stdout, stderr and the exit status
+// out, as files, so that kernel messages on the console can never mix with
+// them. The run directory is removed after a run that completed, and kept,
+// with the console log in it, after one that did not.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { cacheRoot, run, lastLines, writeFileAtomic, HostError } from "../host/host.js";
+import { initramfs } from "./initramfs.js";
+
+export interface GuestOptions {
+  /** bzImage / vmlinuz to boot. */
+  kernel: string;
+  /** Modules to insmod, in order, before mounting (9p etc. when not built in). */
+  modules?: string[];
+  /** Shell script run by the host's /bin/sh in the guest, in the run directory. */
+  script: string;
+  timeoutMs: number;
+  /** Guest RAM in MiB; node needs about 2 GiB. */
+  memory?: number;
+  /** Chroot into the host root shared over 9p (default), or stay in the busybox initramfs. */
+  shareRoot?: boolean;
+  /** Extra kernel command line. */
+  appendCmdline?: string;
+}
+
+export interface GuestResult {
+  /** The script's stdout. */
+  output: string;
+  stderr: string;
+  exitCode: number;
+  /** From starting QEMU to starting the script: what booting cost. */
+  bootMs: number;
+  /** Everything the guest printed on its serial console: kernel log and init messages. */
+  consoleLog: string;
+}
+
+// PID 1. The run directory and whether to chroot come from the kernel command
+// line (the kernel passes unknown name=value parameters to init as variables).
+// Any failure powers off without writing `status`, which the host reports.
+const init = `
+export PATH=/bin
+/bin/busybox --install -s /bin
+# If poweroff itself fails, init exiting panics the kernel, which also ends QEMU.
+fail() { echo "kpatch-vm: $*"; poweroff -f; exit 1; }
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in /modules/*.ko; do
+  [ -e "$m" ] || continue
+  insmod "$m" || fail "insmod $m failed"
+done
+root=/
+if [ "$kpatch_share" = 1 ]; then
+  root=/host
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /host || fail "cannot mount the host root"
+  mount -t proc proc /host/proc && mount -t sysfs sysfs /host/sys && mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount proc, sys, dev"
+fi
+mount -t tmpfs tmpfs "$root/tmp" || fail "cannot mount /tmp"
+io="$root$kpatch_dir"
+mkdir -p "$io" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmio "$io" || fail "cannot mount the run directory"
+echo "kpatch-vm: script starts at uptime $(cut -d' ' -f1 /proc/uptime)"
+: >"$io/started"
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root KPATCH_VM_DIR="$kpatch_dir" \\
+  chroot "$root" /bin/sh -c 'cd "$KPATCH_VM_DIR" && exec /bin/sh ./script.sh' </dev/null >"$io/stdout" 2>"$io/stderr"
+echo $? >"$io/status"
+echo "kpatch-vm: script ends at uptime $(cut -d' ' -f1 /proc/uptime)"
+poweroff -f
+`;
+
+export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
+  const runs = join(cacheRoot(), "vm");
+  mkdirSync(runs, { recursive: true });
+  const dir = mkdtempSync(join(runs, "run-"));
+  if (/[\s"'\\]/.test(dir)) throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
+  const consoleLog = join(dir, "console.log");
+  writeFileAtomic(join(dir, "script.sh"), opts.script);
+  const share = opts.shareRoot ?? true;
+  const cmdline = [
+    "console=ttyS0",
+    // A panic reboots, and -no-reboot turns that into QEMU exiting.
+    "panic=-1",
+    `kpatch_dir=${dir}`,
+    `kpatch_share=${share ? 1 : 0}`,
+    opts.appendCmdline ?? "",
+  ].join(" ");
+  const args = [
+    "-accel", "tcg", "-nographic", "-no-reboot", "-nic", "none",
+    "-m", String(opts.memory ?? 2048),
+    "-kernel", opts.kernel,
+    "-initrd", await initramfs({ init, modules: opts.modules }),
+    "-append", cmdline.trim(),
+    "-fsdev", `local,id=io,path=${dir},security_model=none`,
+    "-device", "virtio-9p-pci,fsdev=io,mount_tag=vmio",
+  ];
+  if (share) {
+    args.push("-fsdev", "local,id=r,path=/,security_model=none,readonly=on,multidevs=remap",
+      "-device", "virtio-9p-pci,fsdev=r,mount_tag=hostroot");
+  }
+  const t0 = Date.now();
+  const r = await run("qemu-system-x86_64", args, { logFile: consoleLog, timeoutMs: opts.timeoutMs, allowFailure: true });
+  const log = readFileSync(consoleLog, "utf8");
+  const failed = (why: string) => new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
+  if (r.timedOut) throw failed(`timed out after ${opts.timeoutMs} ms`);
+  if (r.code !== 0) throw failed(`QEMU exited with status ${r.code}`);
+  const status = join(dir, "status");
+  if (!existsSync(status)) throw failed("stopped before the script finished");
+  const result = {
+    output: readFileSync(join(dir, "stdout"), "utf8"),
+    stderr: readFileSync(join(dir, "stderr"), "utf8"),
+    exitCode: Number(readFileSync(status, "utf8").trim()),
+    // The host's clock stamped `started` as the guest created it.
+    bootMs: Math.round(statSync(join(dir, "started")).mtimeMs - t0),
+    consoleLog: log,
+  };
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
