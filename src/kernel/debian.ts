@@ -25,7 +25,8 @@ export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKe
   const dir = join(cacheRoot(), "debian", `${pkg}_${version}`);
   if (!existsSync(join(dir, ".extracted"))) {
     progress(`debian kernel: downloading and extracting ${pkg} ${version}`);
-    const tmp = `${dir}.tmp`;
+    // Per process, as test files run in parallel and may all ask for it.
+    const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     await run("apt-get", ["download", `${pkg}=${version}`], { cwd: tmp });
@@ -37,8 +38,13 @@ export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKe
     // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
     await run("depmod", ["-b", root, release]);
     await run("touch", [join(tmp, ".extracted")]);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process got there first (renaming onto a full directory fails).
+      if (!existsSync(join(dir, ".extracted"))) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
   const root = join(dir, "root");
   return {
