@@ -15,7 +15,11 @@ const usage = `usage: kpatch-dev prepare
 const livepatchState = `
 echo "kernel:    $(uname -r)"
 echo "tainted:   $(cat /proc/sys/kernel/tainted)"
-echo "livepatch: $(ls /sys/kernel/livepatch | tr '\\n' ' ')(end)"
+echo "livepatch: $(ls /sys/kernel/livepatch | wc -l) patches loaded"
+for p in /sys/kernel/livepatch/*; do
+  [ -d "$p" ] || continue
+  echo "  \${p##*/}: enabled=$(cat "$p/enabled") transition=$(cat "$p/transition")"
+done
 `;
 
 async function main(argv: string[]): Promise<number> {
