@@ -18,7 +18,11 @@ export interface GuestOptions {
   kernel: string;
   /** Modules to insmod, in order, before mounting (9p etc. when not built in). */
   modules?: string[];
-  /** Shell script run by the host's /bin/sh in the guest, in the run directory. */
+  /**
+   * Shell script run by the host's /bin/sh in the guest, in the run directory
+   * ($KPATCH_VM_DIR, writable). Host files are visible read-only at their own
+   * paths, except under /tmp, which is a fresh tmpfs in the guest.
+   */
   script: string;
   timeoutMs: number;
   /** Guest RAM in MiB; node needs about 2 GiB. */
