@@ -31,7 +31,7 @@ export async function initramfs(spec: InitramfsSpec): Promise<string> {
   if (existsSync(file)) return file;
 
   const cpio = new Newc();
-  for (const d of ["bin", "dev", "proc", "sys", "tmp", "host", "modules"]) cpio.dir(d);
+  for (const d of ["bin", "dev", "proc", "sys", "tmp", "modules"]) cpio.dir(d);
   cpio.node("dev/console", 0o020600, 5, 1);
   cpio.file("bin/busybox", 0o755, bb);
   cpio.symlink("bin/sh", "busybox");

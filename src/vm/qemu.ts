@@ -62,6 +62,7 @@ done
 root=/
 if [ "$kpatch_share" = 1 ]; then
   root=/host
+  mkdir -p /host
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /host || fail "cannot mount the host root"
   mount -t proc proc /host/proc && mount -t sysfs sysfs /host/sys && mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount proc, sys, dev"
 fi
