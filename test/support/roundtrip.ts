@@ -1,16 +1,75 @@
 // Reads and writes back objects with the project's ELF layer and reports every
-// difference binutils can see between each input and its copy.
+// difference binutils can see between each input and its copy. Tool output is
+// streamed and compared line by line, so objects of any size (vmlinux.o's
+// disassembly is over a gigabyte of text) are checked in constant memory.
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { readElf } from "../../src/elf/reader.js";
 import { writeElf } from "../../src/elf/writer.js";
-import { disassembly, readelfViews } from "./binutils.js";
 
 export interface RoundTripResult {
   files: number;
   bytes: number;
   /** One line per file that differs, naming the first difference. */
   mismatches: string[];
+}
+
+/** Section header line of readelf -SW: [Nr] Name Type Address Off Size ES Flg Lk Inf Al. One type name has spaces. */
+const SHDR_LINE = /^(\s*\[\s*(\d+)\]\s+(\S*)\s+(SYMTAB SECTION INDICES|\S+)\s+[0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)(\s.*)$/;
+/** Where each tool starts the output of the next file when given several. */
+const FILE_HEADER: Record<string, RegExp> = { readelf: /^File: /, objdump: /^\S.*:\s+file format / };
+
+interface Shdr { nr: number; off: number; size: number }
+
+/**
+ * Layout is not meaning: file offsets, and the sizes of the string tables the
+ * writer rebuilds, are dropped. Section offsets and sizes are collected so
+ * that contents can be compared byte for byte afterwards.
+ */
+function normalise(line: string, shdrs: Shdr[]): string {
+  if (FILE_HEADER.readelf!.test(line) || FILE_HEADER.objdump!.test(line)) return "<file>";
+  const m = SHDR_LINE.exec(line);
+  if (!m) return line.replace(/(starting )?at offset 0x[0-9a-f]+/, "");
+  const [, head, nr, , type, off, size, tail] = m;
+  if (type !== "STRTAB" && type !== "SYMTAB" && type !== "NOBITS") shdrs.push({ nr: Number(nr), off: parseInt(off!, 16), size: parseInt(size!, 16) });
+  return `${head} ${type === "STRTAB" ? "-" : size}${tail}`;
+}
+
+function lines(cmd: string, args: string[]): AsyncIterator<string> {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return createInterface({ input: child.stdout!, crlfDelay: Infinity })[Symbol.asyncIterator]();
+}
+
+/** Runs `tool` over both file lists and compares the normalised outputs in lockstep. */
+async function compareTool(tool: string, args: string[], inputs: string[], copies: string[], mismatches: Map<number, string>, shdrs: [Shdr[], Shdr[]][]) {
+  const a = lines(tool, [...args, ...inputs]);
+  const b = lines(tool, [...args, ...copies]);
+  // readelf names the file only when given several; objdump always does.
+  let file = inputs.length > 1 || tool === "objdump" ? -1 : 0;
+  let lineNo = 0;
+  for (;;) {
+    const [x, y] = await Promise.all([a.next(), b.next()]);
+    if (x.done && y.done) return;
+    const la = x.done ? "<end of output>" : x.value;
+    const lb = y.done ? "<end of output>" : y.value;
+    if (FILE_HEADER[tool]!.test(la)) {
+      file++;
+      lineNo = 0;
+    }
+    lineNo++;
+    const slot = (shdrs[file] ??= [[], []]);
+    const na = normalise(la, tool === "readelf" ? slot[0] : []);
+    const nb = normalise(lb, tool === "readelf" ? slot[1] : []);
+    if (na !== nb && !mismatches.has(file)) {
+      mismatches.set(file, `${tool} differs at line ${lineNo}: '${la.trim()}' vs '${lb.trim()}'`);
+      // Outputs are out of step from here on: drain both and stop comparing.
+      while (!(await a.next()).done);
+      while (!(await b.next()).done);
+      return;
+    }
+  }
 }
 
 /** Round-trips `files` into `outDir` (flat, numbered names) and compares readelf and objdump views. */
@@ -26,25 +85,37 @@ export async function roundTrip(files: string[], outDir: string, batch = 64): Pr
       writeFileSync(copy, writeElf(readElf(bytes, f)));
       return copy;
     });
-    const [va, vb, da, db] = await Promise.all([readelfViews(inputs), readelfViews(copies), disassembly(inputs), disassembly(copies)]);
-    inputs.forEach((f, j) => {
-      const a = va.get(f)!;
-      const b = vb.get(copies[j]!)!;
-      const why = firstDifference(a.text, b.text, "readelf")
-        ?? [...a.contents].map(([nr, bytes]) => (b.contents.get(nr)?.equals(bytes) ? undefined : `contents of section [${nr}] differ`)).find(Boolean)
-        ?? firstDifference(da.get(f)!, db.get(copies[j]!)!, "objdump -d -r");
-      if (why) result.mismatches.push(`${f}: ${why}`);
-    });
+    result.mismatches.push(...(await compareObjects(inputs, copies)));
     result.files += inputs.length;
   }
   return result;
 }
 
-function firstDifference(a: string, b: string, tool: string): string | undefined {
-  if (a === b) return undefined;
-  const la = a.split("\n");
-  const lb = b.split("\n");
-  const i = la.findIndex((line, k) => line !== lb[k]);
-  const at = i < 0 ? la.length : i;
-  return `${tool} differs at line ${at + 1}: '${la[at]?.trim()}' vs '${lb[at]?.trim()}'`;
+/** Compares each input with its copy as readelf and objdump see them; one line per pair that differs. */
+export async function compareObjects(inputs: string[], copies: string[]): Promise<string[]> {
+  const readelf = new Map<number, string>();
+  const objdump = new Map<number, string>();
+  const shdrs: [Shdr[], Shdr[]][] = [];
+  await Promise.all([
+    compareTool("readelf", ["-W", "-S", "-s", "-r", "-g"], inputs, copies, readelf, shdrs),
+    compareTool("objdump", ["-d", "-r"], inputs, copies, objdump, []),
+  ]);
+  const out: string[] = [];
+  inputs.forEach((f, j) => {
+    const why = readelf.get(j) ?? contentDifference(f, copies[j]!, shdrs[j]) ?? objdump.get(j);
+    if (why) out.push(`${f}: ${why}`);
+  });
+  return out;
+}
+
+function contentDifference(a: string, b: string, shdrs: [Shdr[], Shdr[]] | undefined): string | undefined {
+  if (!shdrs) return "readelf printed nothing";
+  const [sa, sb] = shdrs;
+  const ba = readFileSync(a);
+  const bb = readFileSync(b);
+  for (const x of sa) {
+    const y = sb.find((s) => s.nr === x.nr);
+    if (!y || !ba.subarray(x.off, x.off + x.size).equals(bb.subarray(y.off, y.off + y.size))) return `contents of section [${x.nr}] differ`;
+  }
+  return undefined;
 }

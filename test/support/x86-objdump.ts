@@ -2,7 +2,9 @@
 // binutils starts each instruction of every executable section, compared with
 // what src/arch/x86/decode.ts finds.
 import { run } from "../../src/host/host.js";
-import type { Insn } from "../../src/arch/x86/decode.js";
+import { decode, type Insn } from "../../src/arch/x86/decode.js";
+import { STT } from "../../src/elf/constants.js";
+import type { ElfFile, ElfSection } from "../../src/elf/model.js";
 
 export interface DisassembledSection {
   name: string;
@@ -95,6 +97,33 @@ export function compareBoundaries(insns: readonly Insn[], ref: DisassembledSecti
 /** Bytes of an objdump -w line: "36:\t9b db e3   \tfinit" has 3. */
 function byteCount(line: string): number {
   return line.split("\t")[1]!.trim().split(" ").length;
+}
+
+/** Where objdump restarts decoding, per section: every named symbol but section and file symbols. */
+export function restartPoints(elf: ElfFile): Map<ElfSection, number[]> {
+  const result = new Map<ElfSection, number[]>();
+  for (const s of elf.symbols) {
+    if (!s.section || !s.name || s.type === STT.SECTION || s.type === STT.FILE) continue;
+    const list = result.get(s.section);
+    if (list) list.push(Number(s.value));
+    else result.set(s.section, [Number(s.value)]);
+  }
+  return result;
+}
+
+/**
+ * The instructions of code[start, end) as objdump decodes them. objdump
+ * restarts at every symbol, so where a symbol lies inside an instruction of
+ * the straight sweep `insns` (an entry point into the middle of an
+ * instruction, as in the kernel's retbleed_untrain_ret), it sees the sweeps
+ * of the spans between symbols instead. `overlapping` says that happened.
+ */
+export function objdumpView(insns: Insn[], code: Uint8Array, start: number, end: number, symbols: readonly number[]): { insns: Insn[]; overlapping: boolean } {
+  const inner = [...new Set(symbols.filter((a) => a > start && a < end))].sort((a, b) => a - b);
+  const starts = new Set(insns.map((i) => i.offset));
+  if (inner.every((a) => starts.has(a))) return { insns, overlapping: false };
+  const cuts = [start, ...inner, end];
+  return { insns: cuts.slice(1).flatMap((to, k) => decode(code, cuts[k], to)), overlapping: true };
 }
 
 /** objdump's lines for the instructions starting in [start, end). */

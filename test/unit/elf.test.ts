@@ -11,7 +11,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { ElfError, modinfo } from "../../src/elf/model.js";
 import { R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
-import { roundTrip } from "../support/roundtrip.js";
+import { compareObjects, roundTrip } from "../support/roundtrip.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpatch-elf-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -62,6 +62,24 @@ test("C and assembler objects, with COMDAT groups, round-trip unchanged", async 
   assert.equal(group?.infoSymbol?.name, "shared_fn");
   const r = await roundTrip(objs, join(dir, "rt"));
   assert.deepEqual(r.mismatches, []);
+});
+
+test("the round-trip comparison sees a changed byte, a renamed symbol and a dropped relocation", async () => {
+  const obj = await compile("fixture", C_FIXTURE, "c");
+  const variants: [string, (e: ReturnType<typeof readElf>) => void, RegExp][] = [
+    ["byte", (e) => { e.symbol("work")!.section!.data[3]! ^= 0xff; }, /contents of section|objdump/],
+    ["name", (e) => { e.symbol("bump")!.name = "bumq"; }, /readelf differs/],
+    ["reloc", (e) => { e.relocationsFor(e.symbol("work")!.section!)!.relocations.pop(); }, /readelf differs/],
+  ];
+  for (const [what, edit, why] of variants) {
+    const elf = readElf(Uint8Array.from(readFileSync(obj)), obj);
+    edit(elf);
+    const copy = join(dir, `variant-${what}.o`);
+    writeFileSync(copy, writeElf(elf));
+    const found = await compareObjects([obj], [copy]);
+    assert.equal(found.length, 1, what);
+    assert.match(found[0]!, why);
+  }
 });
 
 test("objects with more than 65280 sections use and keep extended section indexes", async () => {
