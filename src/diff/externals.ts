@@ -1,0 +1,63 @@
+// Decides how each symbol the output needs but does not define will be found
+// when the patch module loads: exported symbols by the module loader, all
+// others (static functions and variables, non-exported globals) by the
+// livepatch core, through `.klp.sym.OBJECT.NAME,POS` symbols whose POS tells
+// same-named locals apart (module-elf-format.rst).
+import { STB, STT } from "../elf/constants.js";
+import type { ElfFile } from "../elf/model.js";
+import type { SourceFile, TargetSymtab } from "../symbols/symtab.js";
+import { DiffError } from "./errors.js";
+import type { External } from "./output.js";
+
+export interface KlpSymbol {
+  name: string;
+  /** vmlinux, or the name of the module that defines it. */
+  object: string;
+  pos: number;
+}
+
+export interface TargetInfo {
+  /** vmlinux or a module name. */
+  object: string;
+  symtab: TargetSymtab;
+  /** Names exported to modules (Module.symvers). */
+  exported: Set<string>;
+}
+
+/** `.klp.sym.vmlinux.helper,2`: the name the livepatch core resolves at load time. */
+export function klpSymbolName(k: KlpSymbol): string {
+  return `.klp.sym.${k.object}.${k.name},${k.pos}`;
+}
+
+/**
+ * Renames the output's undefined symbols that only the livepatch core can
+ * resolve, and returns them. Refuses names the target does not define or
+ * defines ambiguously, since a guess would bind the patch to the wrong code.
+ */
+export function resolveExternals(out: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
+  const fileSym = patched.symbols.find((s) => s.type === STT.FILE);
+  const source: SourceFile | undefined = fileSym && {
+    name: fileSym.name,
+    // Only functions and objects reach kallsyms and the target's table.
+    locals: new Set(patched.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
+  };
+  const klp: KlpSymbol[] = [];
+  const problems: string[] = [];
+  for (const ext of externals) {
+    if (!ext.local && target.exported.has(ext.name)) continue;
+    const where = target.symtab.position(ext.name, ext.local ? source : undefined);
+    if ("error" in where) {
+      // A global that is neither exported nor in the target comes from elsewhere (another module): the loader decides.
+      if (!ext.local && !ext.definedInObject && target.symtab.named(ext.name).length === 0) continue;
+      problems.push(where.error);
+      continue;
+    }
+    const k: KlpSymbol = { name: ext.name, object: target.object, pos: where.pos };
+    const sym = out.symbol(ext.name);
+    if (sym && !sym.section) sym.name = klpSymbolName(k);
+    klp.push(k);
+  }
+  out.invalidate();
+  if (problems.length) throw new DiffError("error", `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`, problems);
+  return klp;
+}

@@ -1,0 +1,118 @@
+// Symbol tables of a patch target (vmlinux or a module): which names exist,
+// which are local to which source file, and the position livepatch needs to
+// tell same-named locals apart (klp_func.old_sympos, .klp.sym.OBJ.NAME,POS).
+import { STB, STT } from "../elf/constants.js";
+import type { ElfFile } from "../elf/model.js";
+
+export interface TargetSymbol {
+  name: string;
+  type: "func" | "object" | "other";
+  local: boolean;
+  /** The STT_FILE this local follows in the symbol table, if known. */
+  file: string | undefined;
+  /** Which STT_FILE group it belongs to: source files with the same name are different groups. */
+  group: number;
+}
+
+/** The source file a patched object was compiled from, and the locals it defines. */
+export interface SourceFile {
+  name: string;
+  locals: Set<string>;
+}
+
+export class TargetSymtab {
+  private readonly byName = new Map<string, TargetSymbol[]>();
+
+  constructor(readonly symbols: TargetSymbol[]) {
+    for (const s of symbols) {
+      const l = this.byName.get(s.name);
+      if (l) l.push(s);
+      else this.byName.set(s.name, [s]);
+    }
+  }
+
+  named(name: string): TargetSymbol[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /**
+   * The livepatch position of `name` defined in `file`: 0 when the name is
+   * unique in the target, else its 1-based rank among same-named symbols in
+   * table order (the order kallsyms walks). `source` undefined asks for the
+   * global of that name. An error when it cannot be told which one is meant.
+   */
+  position(name: string, source: SourceFile | undefined): { pos: number } | { error: string } {
+    const all = this.named(name);
+    if (all.length === 0) return { error: `${name} is not in the target's symbol table` };
+    if (all.length === 1) return { pos: 0 };
+    // A global is the one non-local of that name; a local is told apart by its
+    // source file, and files with the same name (many a core.c) by which
+    // locals they define.
+    let mine = all.flatMap((s, i) => ((source === undefined ? !s.local : s.local && s.file === source.name) ? [i] : []));
+    if (source && mine.length > 1) {
+      mine = mine.filter((i) => [...source.locals].every((l) => this.named(l).some((x) => x.group === all[i]!.group)));
+    }
+    if (mine.length === 1) return { pos: mine[0]! + 1 };
+    const which = source ? `local to ${source.name}` : "global";
+    return { error: `${name} is defined ${all.length} times in the target, ${mine.length} of them ${which}` };
+  }
+}
+
+const typeOf = (t: string | number): TargetSymbol["type"] =>
+  t === "FUNC" || t === STT.FUNC ? "func" : t === "OBJECT" || t === STT.OBJECT ? "object" : "other";
+
+/** Parses the text of `readelf -s --wide` (kpatch's PARENT-SYMTAB). */
+export function parseReadelfSymtab(text: string): TargetSymtab {
+  const out: TargetSymbol[] = [];
+  let file: string | undefined;
+  let group = 0;
+  let inSymtab = false;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("Symbol table ")) {
+      // .dynsym, if present, is not the table kallsyms is built from.
+      inSymtab = line.includes("'.symtab'");
+      continue;
+    }
+    if (!inSymtab) continue;
+    // Num: Value Size Type Bind Vis Ndx Name
+    const m = /^\s*\d+:\s+[0-9a-f]+\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, type, bind, ndx, name] = m;
+    if (type === "FILE") {
+      file = name;
+      group++;
+      continue;
+    }
+    if (!name || ndx === "UND" || type === "SECTION") continue;
+    out.push({ name: name.replace(/@.*$/, ""), type: typeOf(type!), local: bind === "LOCAL", file: bind === "LOCAL" ? file : undefined, group });
+  }
+  return new TargetSymtab(out);
+}
+
+/** The symbol table of a target read with the project's ELF layer (vmlinux, a .ko). */
+export function elfSymtab(elf: ElfFile): TargetSymtab {
+  const out: TargetSymbol[] = [];
+  let file: string | undefined;
+  let group = 0;
+  for (const s of elf.symbols) {
+    if (s.type === STT.FILE) {
+      file = s.name;
+      group++;
+      continue;
+    }
+    if (!s.section || s.type === STT.SECTION || !s.name) continue;
+    out.push({ name: s.name, type: typeOf(s.type), local: s.bind === STB.LOCAL, file: s.bind === STB.LOCAL ? file : undefined, group });
+  }
+  return new TargetSymtab(out);
+}
+
+/** Module.symvers: the symbols a module may link against, by name. */
+export function parseSymvers(text: string): Map<string, { module: string; namespace: string }> {
+  const out = new Map<string, { module: string; namespace: string }>();
+  for (const line of text.split("\n")) {
+    // CRC \t symbol \t module \t export-type \t namespace
+    const [, name, module, , namespace] = line.split("\t");
+    if (name) out.set(name, { module: module ?? "", namespace: namespace ?? "" });
+  }
+  return out;
+}
