@@ -116,3 +116,18 @@ export function parseSymvers(text: string): Map<string, { module: string; namesp
   }
   return out;
 }
+
+/**
+ * Parses System.map (`ADDRESS TYPE NAME`, lower-case types are local). It
+ * names no source files, so locals that repeat cannot be told apart with it.
+ */
+export function parseSystemMap(text: string): TargetSymtab {
+  const out: TargetSymbol[] = [];
+  for (const line of text.split("\n")) {
+    const [, type, name] = line.split(" ");
+    if (!type || !name || "aUwvN".includes(type)) continue;
+    const t = type.toLowerCase();
+    out.push({ name, type: t === "t" ? "func" : "dbrg".includes(t) ? "object" : "other", local: type === t, file: undefined, group: 0 });
+  }
+  return new TargetSymtab(out);
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// kpatch-compatible entry point, so that kpatch's tooling and test corpora can
+// drive this differ unchanged:
+//   create-diff-object ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o
+// Exit status: 0 success, 1 error, 2 unsafe change, 3 no change.
+import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
+import { exitWith } from "./errors.js";
+
+const program = "create-diff-object";
+const args = process.argv.slice(2).filter((a) => a !== "--debug" && a !== "-d");
+if (args.length !== 7) {
+  console.error(`usage: ${program} ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o`);
+  process.exit(1);
+}
+const [orig, patched, parent, symtab, symvers, , output] = args as [string, string, string, string, string, string, string];
+try {
+  const r = diffFiles({ orig, patched, output, object: parent, symbols: symtab, symvers, entrySizes: entrySizesFromEnv(process.env) });
+  for (const c of r.changed) console.log(`${patched}: changed function: ${c.name}`);
+  for (const c of r.added) console.log(`${patched}: new function: ${c.name}`);
+} catch (e) {
+  exitWith(program, e);
+}

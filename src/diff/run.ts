@@ -1,0 +1,94 @@
+// Runs the differ on files: reads both objects, diffs them, resolves what the
+// output needs from the target, and writes the output atomically, so a failed
+// or refused diff never leaves an output file behind.
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readElf } from "../elf/reader.js";
+import { writeElf } from "../elf/writer.js";
+import { ElfError } from "../elf/model.js";
+import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, type TargetSymtab } from "../symbols/symtab.js";
+import { diffObjects, type UnitChange } from "./diff.js";
+import { DiffError } from "./errors.js";
+import { resolveExternals, type KlpSymbol } from "./externals.js";
+import type { EntrySizes } from "./include.js";
+
+export interface DiffFilesOptions {
+  orig: string;
+  patched: string;
+  output: string;
+  /** vmlinux or the module the object belongs to. */
+  object: string;
+  /** The target's symbols: an ELF file, `readelf -s --wide` text, or System.map. */
+  symbols?: string;
+  /** Module.symvers of the target ("" or /dev/null: nothing exported is known). */
+  symvers?: string;
+  entrySizes?: EntrySizes;
+}
+
+export interface DiffReport {
+  object: string;
+  changed: UnitChange[];
+  added: UnitChange[];
+  lineOnly: UnitChange[];
+  addedData: UnitChange[];
+  /** Symbols the livepatch core resolves at load time. */
+  klp: KlpSymbol[];
+  output: string;
+}
+
+export function diffFiles(opts: DiffFilesOptions): DiffReport {
+  const [orig, patched] = [opts.orig, opts.patched].map((f) => {
+    try {
+      return readElf(readFileSync(f), f);
+    } catch (e) {
+      if (e instanceof ElfError) throw new DiffError("error", e.message);
+      throw new DiffError("error", `${f}: ${(e as Error).message}`);
+    }
+  }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
+  const r = diffObjects(orig, patched, { entrySizes: opts.entrySizes, outFile: opts.output });
+  const klp = opts.symbols
+    ? resolveExternals(r.output, patched, r.externals, {
+        object: opts.object,
+        symtab: loadSymtab(opts.symbols),
+        exported: new Set(opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")).keys() : []),
+      })
+    : [];
+  const tmp = `${opts.output}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, writeElf(r.output));
+    renameSync(tmp, opts.output);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { object: opts.object, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, output: opts.output };
+}
+
+function loadSymtab(file: string): TargetSymtab {
+  const bytes = readFileSync(file);
+  if (bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file));
+  const text = bytes.toString("utf8");
+  if (/^Symbol table '/m.test(text)) return parseReadelfSymtab(text);
+  if (/^[0-9a-f]{8,16} [A-Za-z] \S+$/m.test(text)) return parseSystemMap(text);
+  throw new DiffError("error", `${file}: not an ELF file, readelf -s output or System.map`);
+}
+
+/** create-diff-object's environment variables for special-section entry sizes. */
+export const ENTRY_SIZE_VARIABLES: Record<string, string> = {
+  BUG_STRUCT_SIZE: "__bug_table",
+  EX_STRUCT_SIZE: "__ex_table",
+  JUMP_STRUCT_SIZE: "__jump_table",
+  ALT_STRUCT_SIZE: ".altinstructions",
+  PARA_STRUCT_SIZE: ".parainstructions",
+  ORC_STRUCT_SIZE: ".orc_unwind",
+  STATIC_CALL_STRUCT_SIZE: ".static_call_sites",
+  PRINTK_INDEX_STRUCT_SIZE: ".printk_index",
+};
+
+export function entrySizesFromEnv(env: NodeJS.ProcessEnv): EntrySizes {
+  const sizes: EntrySizes = {};
+  for (const [v, sec] of Object.entries(ENTRY_SIZE_VARIABLES)) {
+    const n = Number(env[v]);
+    if (env[v] !== undefined && (!Number.isInteger(n) || n <= 0)) throw new DiffError("error", `${v}=${env[v]} is not a positive whole number`);
+    if (env[v] !== undefined) sizes[sec] = n;
+  }
+  return sizes;
+}
