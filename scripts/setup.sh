@@ -35,4 +35,7 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-echo "setup: done"
+# Build, and put the commands (kpatch-build, create-diff-object, kpatch-dev) on the PATH.
+npm run --silent build
+npm link --no-audit --no-fund --loglevel=error
+echo "setup: done ($(command -v kpatch-build))"

@@ -2,8 +2,7 @@
 // compiled at test time with the kernel's code-shaping flags.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
@@ -12,20 +11,14 @@ import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
 import { DiffError } from "../../src/diff/errors.js";
 import type { ElfFile } from "../../src/elf/model.js";
+import { compileC, scratchDir } from "../support/cc.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kpatch-diff-"));
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-
-// What shapes kernel code: per-function sections, no unwind tables, fentry calls recorded in __mcount_loc.
-const CFLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables", "-fno-pie",
-  "-mcmodel=kernel", "-mno-red-zone", "-pg", "-mfentry", "-mrecord-mcount", "-c"];
+const dir = scratchDir("kpatch-diff-");
 let n = 0;
 
 async function compile(source: string): Promise<ElfFile> {
-  const base = join(dir, `f${n++}`);
-  writeFileSync(`${base}.c`, source);
-  await run("gcc", [...CFLAGS, `${base}.c`, "-o", `${base}.o`]);
-  return readElf(readFileSync(`${base}.o`), `${base}.o`);
+  const obj = await compileC(dir, source);
+  return readElf(readFileSync(obj), obj);
 }
 
 async function diffC(orig: string, patched: string): Promise<DiffResult> {

@@ -1,0 +1,27 @@
+// Compiles C fixtures at test time the way the kernel shapes its code:
+// per-function and per-object sections, no unwind tables, the kernel code
+// model, and fentry calls recorded in __mcount_loc.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/host/host.js";
+
+export const KERNEL_CFLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables", "-fno-pie",
+  "-mcmodel=kernel", "-mno-red-zone", "-pg", "-mfentry", "-mrecord-mcount"];
+
+/** A scratch directory removed when the test process exits. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+let count = 0;
+
+/** Compiles `source` into a new object in `dir` and returns its path. */
+export async function compileC(dir: string, source: string): Promise<string> {
+  const base = join(dir, `f${count++}`);
+  writeFileSync(`${base}.c`, source);
+  await run("gcc", [...KERNEL_CFLAGS, "-c", `${base}.c`, "-o", `${base}.o`]);
+  return `${base}.o`;
+}

@@ -1,0 +1,81 @@
+// Pins the differ's command-line contract: exit statuses tools rely on
+// (0 patch, 1 error, 2 unsafe, 3 no change), no output left behind when no
+// patch is made, --json for scripts, and kpatch's create-diff-object form.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../../src/host/host.js";
+import { compileC, scratchDir } from "../support/cc.js";
+
+const dir = scratchDir("kpatch-cli-");
+const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
+const kpatchBuild = (args: string[]) => run("node", [cli("kpatch-build"), ...args], { allowFailure: true });
+
+const SRC = `
+extern int printk(const char *fmt, ...);
+static __attribute__((noinline)) int helper(int x) { return printk("%d", x); }
+int data = 1;
+int show(int x) { printk("value: %d\\n", x); return helper(x); }
+`;
+
+test("exit statuses: 0 patch, 3 no change, 2 unsafe, 1 bad input; output only on success", async () => {
+  const orig = await compileC(dir, SRC);
+  const cases: [string, string, number, RegExp][] = [
+    ["patch", await compileC(dir, SRC.replace("value", "VALUE")), 0, /changed function: show/],
+    ["same", await compileC(dir, SRC), 3, /no changed functions/],
+    ["unsafe", await compileC(dir, SRC.replace("int data = 1", "int data = 2")), 2, /unsafe change: [^]*data object data \(\.data\.data\) changed/],
+  ];
+  const truncated = join(dir, "truncated.o");
+  writeFileSync(truncated, readFileSync(orig).subarray(0, 200));
+  cases.push(["truncated", truncated, 1, /error: .*truncated\.o: .*truncated or corrupt/]);
+  const notElf = join(dir, "notelf.o");
+  writeFileSync(notElf, "this is not an object file, just some text that is long enough to look at\n");
+  cases.push(["not-elf", notElf, 1, /error: .*not an ELF file/]);
+  cases.push(["missing", join(dir, "missing.o"), 1, /error: .*missing\.o/]);
+  for (const [what, patched, status, message] of cases) {
+    const out = join(dir, `${what}-out.o`);
+    const r = await kpatchBuild(["diff", orig, patched, "-o", out]);
+    assert.equal(r.code, status, `${what}: ${r.stderr}`);
+    assert.match(r.stdout + r.stderr, message, what);
+    assert.equal(existsSync(out), status === 0, `${what}: output ${status === 0 ? "missing" : "left behind"}`);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, `${what}: no stack traces`);
+  }
+});
+
+test("--json reports changed functions and livepatch symbols with their positions", async () => {
+  const orig = await compileC(dir, SRC);
+  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
+  // The target: the original object linked as it would be in the kernel, as readelf shows it.
+  const symtab = join(dir, "parent.symtab");
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const r = await kpatchBuild(["diff", orig, patched, "-o", join(dir, "json-out.o"), "--symbols", symtab, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.changed.map((c: { name: string }) => c.name), ["show"]);
+  assert.deepEqual(report.klp, [{ name: "helper", object: "vmlinux", pos: 0 }]);
+  const syms = (await run("readelf", ["-sW", join(dir, "json-out.o")])).stdout;
+  assert.match(syms, /UND \.klp\.sym\.vmlinux\.helper,0$/m);
+});
+
+test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variables", async () => {
+  const orig = await compileC(dir, SRC);
+  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
+  const out = join(dir, "cdo-out.o");
+  const symtab = join(dir, "cdo.symtab");
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const args = [cli("create-diff-object"), orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", out];
+  const ok = await run("node", args, { allowFailure: true, env: { ALT_STRUCT_SIZE: "12" } });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /changed function: show/);
+  const bad = await run("node", args, { allowFailure: true, env: { BUG_STRUCT_SIZE: "twelve" } });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /BUG_STRUCT_SIZE=twelve is not a positive whole number/);
+  const usage = await run("node", [cli("create-diff-object"), orig], { allowFailure: true });
+  assert.equal(usage.code, 1);
+  assert.match(usage.stderr, /usage: create-diff-object ORIG\.o PATCHED\.o PARENT-NAME/);
+  const noSymtab = await run("node", [cli("create-diff-object"), orig, patched, "vmlinux", "/dev/null", "/dev/null", "p", out], { allowFailure: true });
+  assert.equal(noSymtab.code, 1);
+  assert.match(noSymtab.stderr, /\/dev\/null: not an ELF file, readelf -s output or System\.map/);
+});
