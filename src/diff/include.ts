@@ -48,7 +48,7 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
         const child = isChild(u, t.unit);
         // A function's .cold/.part children always travel with it: they jump back into its body.
         if (child || (t.unit.kind === "section" && !isWritable(t.unit.section)) || statuses.get(t.unit) === "new") add(t.unit);
-        else if (t.unit.kind === "section" && isWritable(t.unit.section) && !t.unit.section.name.startsWith(".discard")) {
+        else if (t.unit.kind === "section" && isWritable(t.unit.section) && !isUnused(t.unit.section)) {
           throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
         }
       }
@@ -63,7 +63,7 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
     again = false;
     for (const u of p.units) {
       if (u.kind !== "section" || units.has(u) || referencedBy.has(u.section) || tables.has(u.section)) continue;
-      if (u.section.name.startsWith(".discard") || !u.relocs.length) continue;
+      if (isText(u.section) || isUnused(u.section) || isExportEntry(u.section) || !u.relocs.length) continue;
       const ts = targets.of(u);
       const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
       if (!hits) continue;
@@ -76,9 +76,12 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
       tables.set(u.section, { entrySize, keep: [...keep].sort((a, b) => a - b) });
       u.relocs.forEach((r, i) => {
         const t = ts[i]!;
-        if (keep.has(Math.floor(Number(r.offset) / entrySize)) && t.kind === "unit" && t.unit.kind === "section" && !tables.has(t.unit.section)) {
-          referencedBy.add(t.unit.section);
-          add(t.unit);
+        if (!keep.has(Math.floor(Number(r.offset) / entrySize))) return;
+        // What kept entries point at besides code: file names, replacement instructions.
+        const target = t.kind === "string" ? t.section : t.kind === "unit" && t.unit.kind === "section" ? t.unit : undefined;
+        if (target && !tables.has(target.section)) {
+          referencedBy.add(target.section);
+          add(target);
         }
       });
       drain();
@@ -99,6 +102,23 @@ function isChild(parent: Unit, u: Unit): boolean {
   if (parent.kind !== "func" || u.kind !== "func") return false;
   const b = baseName(u.name);
   return b === `${parent.name}.cold` || b === `${parent.name}.part` || b.startsWith(`${parent.name}.part.`) || b.startsWith(`${parent.name}.cold.`);
+}
+
+/**
+ * Sections the running kernel never reads: objtool's annotations (.discard.*)
+ * and DWARF-style unwind tables (the kernel unwinds with ORC).
+ */
+function isUnused(sec: ElfSection): boolean {
+  return sec.name.startsWith(".discard") || sec.name === ".eh_frame" || sec.type === SHT_X86_64_UNWIND;
+}
+const SHT_X86_64_UNWIND = 0x70000001;
+
+/**
+ * Export records (EXPORT_SYMBOL). A patch never exports what it replaces:
+ * modules keep linking to the original, which the live patch redirects.
+ */
+function isExportEntry(sec: ElfSection): boolean {
+  return /^_{2,3}(ksymtab|kcrctab)/.test(sec.name);
 }
 
 function isWritable(sec: ElfSection): boolean {

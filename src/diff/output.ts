@@ -50,8 +50,8 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
   // Copies in the original order, so the output reads like the input.
   const ordered = [...inc.units].sort((a, b) => p.elf.sections.indexOf(a.section) - p.elf.sections.indexOf(b.section) || a.start - b.start);
   for (const u of ordered) {
-    const whole = u.kind === "section" || (p.bySection.get(u.section)?.length === 1 && u.start === 0);
-    const name = whole ? u.section.name : `${u.section.name}.${u.name}`;
+    const whole = p.bySection.get(u.section)?.length === 1;
+    const name = whole ? u.section.name : `${u.section.name}.${u.symbols.length ? u.name : `anon${u.start}`}`;
     const data = u.section.type === SHT.NOBITS ? new Uint8Array(0) : whole ? u.section.data : u.section.data.subarray(u.start, u.end);
     const size = whole ? ElfFile.size(u.section) : BigInt(u.end - u.start);
     const pl = place(name, u.section, data, u.section.type === SHT.NOBITS ? size : 0n);
@@ -81,6 +81,9 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     if (!s.section) {
       if (s.shndx !== 0) return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
       return { ...r, offset, symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }) };
+    }
+    if (t.kind === "extern" && s.bind !== STB.LOCAL) {
+      return { ...r, offset, symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: true }) };
     }
     if (t.kind !== "unit") {
       const pl = t.kind === "string" && t.section && placed.get(t.section);

@@ -3,7 +3,7 @@
 // each allocated section without such symbols as one anonymous unit. Working
 // on symbol ranges rather than sections handles -ffunction-sections objects
 // and shared sections (.init.text, .noinstr.text) alike.
-import { relocWidth, SHF, SHT, STT } from "../elf/constants.js";
+import { relocWidth, SHF, SHT, STB, STT } from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
 import { decode, insnAt, type Insn } from "../arch/x86/decode.js";
 
@@ -62,10 +62,21 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     if (syms.length === 0) {
       list.push({ kind: "section", name: sec.name, symbols: [], section: sec, start: 0, end: size, relocs: [], twin: undefined });
     }
+    let covered = 0;
+    let prevName = "";
+    // Bytes between symbols (switch tables, unnamed cold code, literals) are
+    // anonymous units too, named by the symbol they follow so that they
+    // correlate across builds.
+    const gap = (end: number) => {
+      if (end > covered) list.push({ kind: "section", name: `${sec.name}<after ${prevName || "start"}>`, symbols: [], section: sec, start: covered, end, relocs: [], twin: undefined });
+    };
     for (const sym of syms) {
       const start = Number(sym.value);
       const end = start + Number(sym.size);
       const prev = list[list.length - 1];
+      if (start > covered) gap(start);
+      covered = Math.max(covered, end);
+      prevName = sym.name;
       // Aliases (same range) share one unit.
       if (prev && prev.start === start && prev.end === end) {
         prev.symbols.push(sym);
@@ -79,6 +90,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
       list.push(unit);
       bySymbol.set(sym, unit);
     }
+    if (syms.length) gap(size);
     const rela = elf.relocationsFor(sec);
     if (rela) {
       for (const r of rela.relocations) {
@@ -143,6 +155,8 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
   if (sym.type !== STT.SECTION) {
     const u = obj.bySymbol.get(sym);
     if (u) return { kind: "unit", unit: u, offset: Number(sym.value) - u.start + offset };
+    // A global label (an assembler entry point) is reached by its name.
+    if (sym.bind !== STB.LOCAL) return { kind: "extern", name: sym.name };
     offset += Number(sym.value);
   }
   const units = obj.bySection.get(target) ?? [];

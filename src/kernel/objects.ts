@@ -1,6 +1,6 @@
 // The object files of a kernel build directory.
-import { closeSync, openSync, readSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 export interface BuildObjects {
   /** Little-endian ELF64 relocatable objects, sorted by path. */
@@ -21,6 +21,24 @@ export function buildObjects(buildDir: string): BuildObjects {
     // EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), e_type ET_REL.
     const isRel64 = n === head.length && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1 && head.readUInt16LE(16) === 1;
     (isRel64 ? result.elf64 : result.other).push(path);
+  }
+  return result;
+}
+
+/**
+ * Objects kbuild compiled from one source file for the kernel: their .cmd
+ * names a source_ and passes -D__KERNEL__. That leaves out host tools,
+ * linked objects (vmlinux.o, multi-file modules) that only repeat their
+ * parts, and generated ones without a .cmd (the kallsyms tables).
+ */
+export function translationUnits(objects: string[]): { units: string[]; linked: number; host: number } {
+  const result = { units: [] as string[], linked: 0, host: 0 };
+  for (const obj of objects) {
+    const cmdFile = join(dirname(obj), `.${basename(obj)}.cmd`);
+    const cmd = existsSync(cmdFile) ? readFileSync(cmdFile, "utf8") : "";
+    if (!/^source_\S+ :=/m.test(cmd)) result.linked++;
+    else if (!cmd.includes(" -D__KERNEL__ ")) result.host++;
+    else result.units.push(obj);
   }
   return result;
 }

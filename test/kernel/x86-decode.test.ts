@@ -6,33 +6,15 @@
 // kernel has no AVX-512 code.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { testKernel } from "../../src/kernel/testkernel.js";
-import { buildObjects } from "../../src/kernel/objects.js";
+import { buildObjects, translationUnits } from "../../src/kernel/objects.js";
 import { readElf } from "../../src/elf/reader.js";
 import { SHF, SHT, STT } from "../../src/elf/constants.js";
 import type { ElfSection } from "../../src/elf/model.js";
 import { decode, type Insn } from "../../src/arch/x86/decode.js";
 import { compareBoundaries, linesIn, objdump, objdumpView, parseObjdump, restartPoints } from "../support/x86-objdump.js";
-
-/**
- * Objects kbuild compiled from one source file for the kernel: their .cmd
- * names a source_ and passes -D__KERNEL__. That leaves out host tools,
- * linked objects (vmlinux.o, multi-file modules) that only repeat their
- * parts, and generated ones without a .cmd (the kallsyms tables).
- */
-function translationUnits(objects: string[]): { units: string[]; linked: number; host: number } {
-  const result = { units: [] as string[], linked: 0, host: 0 };
-  for (const obj of objects) {
-    const cmdFile = join(dirname(obj), `.${basename(obj)}.cmd`);
-    const cmd = existsSync(cmdFile) ? readFileSync(cmdFile, "utf8") : "";
-    if (!/^source_\S+ :=/m.test(cmd)) result.linked++;
-    else if (!cmd.includes(" -D__KERNEL__ ")) result.host++;
-    else result.units.push(obj);
-  }
-  return result;
-}
 
 interface Body {
   section: ElfSection;
