@@ -123,9 +123,10 @@ export function readElf(bytes: Uint8Array, file: string): ElfFile {
   const symbols: ElfSymbol[] = [];
   if (symtab) readSymbols(c, elf, secs, symtab, symbols, sectionAt);
 
-  const symbolAt = (index: number, what: string): ElfSymbol | undefined => {
+  // `what` is a function: building a message for each of millions of relocations would cost more than reading them.
+  const symbolAt = (index: number, what: () => string): ElfSymbol | undefined => {
     if (index === 0) return undefined;
-    if (index > symbols.length) c.fail(`${what}: symbol index ${index} out of range (${symbols.length + 1} symbols)`);
+    if (index > symbols.length) c.fail(`${what()}: symbol index ${index} out of range (${symbols.length + 1} symbols)`);
     return symbols[index - 1];
   };
   for (const sec of secs) {
@@ -138,7 +139,7 @@ export function readElf(bytes: Uint8Array, file: string): ElfFile {
       const base = sec.data.byteOffset - bytes.byteOffset;
       sec.groupFlags = c.u32(base);
       for (let w = 1; w < words; w++) sec.groupMembers.push(sectionAt(c.u32(base + 4 * w), `member of group ${sec.name}`));
-      sec.infoSymbol = symbolAt(sec.info, `signature of group ${sec.name}`);
+      sec.infoSymbol = symbolAt(sec.info, () => `signature of group ${sec.name}`);
     }
   }
   return elf;
@@ -180,7 +181,7 @@ function readSymbols(
 
 function readRelocations(
   c: Cursor, sec: ElfSection, symtab: ElfSection | undefined,
-  symbolAt: (i: number, what: string) => ElfSymbol | undefined,
+  symbolAt: (i: number, what: () => string) => ElfSymbol | undefined,
 ): void {
   if (sec.entsize !== BigInt(RELA_SIZE)) c.fail(`relocation section ${sec.name} entry size ${sec.entsize}, expected ${RELA_SIZE}`);
   if (sec.data.length % RELA_SIZE !== 0) c.fail(`relocation section ${sec.name} size ${sec.data.length} is not a multiple of ${RELA_SIZE}`);
@@ -189,10 +190,9 @@ function readRelocations(
   const relocs: Relocation[] = new Array(sec.data.length / RELA_SIZE);
   for (let i = 0; i < relocs.length; i++) {
     const o = base + i * RELA_SIZE;
-    const info = c.u64(o + 8);
     relocs[i] = {
-      offset: c.u64(o), type: Number(info & 0xffffffffn),
-      symbol: symbolAt(Number(info >> 32n), `relocation ${i} of ${sec.name}`), addend: c.i64(o + 16),
+      offset: c.u64(o), type: c.u32(o + 8),
+      symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`), addend: c.i64(o + 16),
     };
   }
   sec.relocations = relocs;

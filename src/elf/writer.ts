@@ -72,8 +72,9 @@ export function writeElf(elf: ElfFile): Uint8Array {
   const ordered = [...elf.symbols.filter((s) => s.bind === STB.LOCAL), ...elf.symbols.filter((s) => s.bind !== STB.LOCAL)];
   const symbolIndex = new Map<ElfSymbol, number>();
   ordered.forEach((s, i) => symbolIndex.set(s, i + 1));
-  const symIndexOf = (sym: ElfSymbol | undefined, what: string): number =>
-    sym === undefined ? 0 : symbolIndex.get(sym) ?? fail(`${what} refers to symbol ${sym.name}, which is not in the object`);
+  // `what` is a function: a message per relocation would cost more than writing it.
+  const symIndexOf = (sym: ElfSymbol | undefined, what: () => string): number =>
+    sym === undefined ? 0 : symbolIndex.get(sym) ?? fail(`${what()} refers to symbol ${sym.name}, which is not in the object`);
 
   const needXindex = ordered.some((s) => s.section && indexOf(s.section, `symbol ${s.name}`) >= SHN.LORESERVE);
   let shndxSec = elf.sections.find((s) => s.type === SHT.SYMTAB_SHNDX);
@@ -168,7 +169,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
     const h = shoff + (i + 1) * SHDR_SIZE;
     let info = sec.info;
     if (sec.infoSection) info = indexOf(sec.infoSection, `sh_info of ${sec.name}`);
-    else if (sec.type === SHT.GROUP) info = symIndexOf(sec.infoSymbol, `signature of group ${sec.name}`);
+    else if (sec.type === SHT.GROUP) info = symIndexOf(sec.infoSymbol, () => `signature of group ${sec.name}`);
     v.setUint32(h, nameOffsets[i]!, true);
     v.setUint32(h + 4, sec.type, true);
     v.setBigUint64(h + 8, sec.flags, true);
@@ -183,16 +184,19 @@ export function writeElf(elf: ElfFile): Uint8Array {
   return out;
 }
 
-function relaBytes(sec: ElfSection, symIndexOf: (s: ElfSymbol | undefined, what: string) => number): Uint8Array {
+function relaBytes(sec: ElfSection, symIndexOf: (s: ElfSymbol | undefined, what: () => string) => number): Uint8Array {
   const data = new Uint8Array(sec.relocations.length * RELA_SIZE);
   const v = new DataView(data.buffer);
-  sec.relocations.forEach((r, i) => {
+  const relocs = sec.relocations;
+  for (let i = 0; i < relocs.length; i++) {
+    const r = relocs[i]!;
     const o = i * RELA_SIZE;
-    const sym = symIndexOf(r.symbol, `relocation ${i} of ${sec.name}`);
     v.setBigUint64(o, r.offset, true);
-    v.setBigUint64(o + 8, (BigInt(sym) << 32n) | BigInt(r.type >>> 0), true);
+    // r_info: type in the low word, symbol index in the high word.
+    v.setUint32(o + 8, r.type, true);
+    v.setUint32(o + 12, symIndexOf(r.symbol, () => `relocation ${i} of ${sec.name}`), true);
     v.setBigInt64(o + 16, r.addend, true);
-  });
+  }
   sec.entsize = BigInt(RELA_SIZE);
   return data;
 }
