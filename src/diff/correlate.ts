@@ -6,12 +6,9 @@
 // variable is never paired by its number alone: pairing the wrong one would
 // make the patch use another function's state.
 import { STB } from "../elf/constants.js";
+import { baseName } from "../symbols/names.js";
 import { resolveTarget, type ObjectUnits, type Target, type Unit } from "./units.js";
 
-/** `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`. */
-export function baseName(name: string): string {
-  return name.replace(/\.\d+(?=\.|$)/g, "");
-}
 
 const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
 
@@ -71,6 +68,15 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
     }
     return m;
   };
+  // A referrer may use several same-named locals (two printk_once flags);
+  // they pair in the order the referrer first uses them.
+  const usesByBase = (targets: Target[], base: string, kind: Unit["kind"]) => {
+    const seen: Unit[] = [];
+    for (const t of targets) {
+      if (t.kind === "unit" && t.unit.kind === kind && baseName(t.unit.name) === base && !seen.includes(t.unit)) seen.push(t.unit);
+    }
+    return seen;
+  };
   const patchedRefs = referrers(patched, patchedTargets);
   for (let progress = true; progress; ) {
     progress = false;
@@ -80,9 +86,10 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
       const found = new Set<Unit>();
       for (const r of patchedRefs.get(p) ?? []) {
         if (!r.twin) continue;
-        for (const t of origTargets.of(r.twin)) {
-          if (t.kind === "unit" && !t.unit.twin && t.unit.kind === p.kind && baseName(t.unit.name) === base) found.add(t.unit);
-        }
+        const mine = usesByBase(patchedTargets.of(r), base, p.kind);
+        const theirs = usesByBase(origTargets.of(r.twin), base, p.kind);
+        const o = mine.length === theirs.length ? theirs[mine.indexOf(p)] : theirs.length === 1 ? theirs[0] : undefined;
+        if (o && !o.twin) found.add(o);
       }
       if (found.size === 1) {
         pair(p, [...found][0]!);

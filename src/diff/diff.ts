@@ -2,11 +2,11 @@
 // main() reads. Each pass lives in its own file.
 import { EM_X86_64, ET_REL, SHF } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
-import { buildUnits, type Unit } from "./units.js";
+import { buildUnits, parentName, parentOf, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
-import { include, type EntrySizes } from "./include.js";
+import { include, isCallSiteMetadata, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
 
 export interface UnitChange {
@@ -47,17 +47,28 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const comparer = new Comparer(o, p, ot, pt);
   const statuses = new Map<Unit, UnitStatus>();
   for (const u of p.units) statuses.set(u, comparer.status(u));
+  // A changed .cold/.part child is patched through its parent, the entry point.
+  for (const u of p.units) {
+    for (let c: Unit | undefined = u; c && statuses.get(c) === "changed"; ) {
+      const parent: Unit | undefined = parentOf(p, c);
+      if (parent && statuses.get(parent) !== "changed" && statuses.get(parent) !== "new") statuses.set(parent, "changed");
+      c = parent;
+    }
+  }
   verify(patched.file, statuses);
 
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
     [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
-  const changed = pick("func", "changed");
-  const added = pick("func", "new");
+  // Children are reported through their parents: only entry points are patched.
+  const entry = (c: UnitChange) => parentName(c.name) === undefined;
+  const changed = pick("func", "changed").filter(entry);
+  const added = pick("func", "new").filter(entry);
   if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   return {
-    changed, added, lineOnly: pick("func", "line-only"), addedData: pick("object", "new"),
+    changed, added, lineOnly: pick("func", "line-only"),
+    addedData: pick("object", "new").filter((d) => [...inclusion.units].some((u) => u.name === d.name && u.kind === "object")),
     externals: out.externals, output: out.elf,
   };
 }
@@ -77,7 +88,7 @@ function verify(file: string, statuses: Map<Unit, UnitStatus>): void {
   const problems: string[] = [];
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
-    if (u.kind === "object") {
+    if (u.kind === "object" && !isCallSiteMetadata(u.section)) {
       const writable = (u.section.flags & SHF.WRITE) !== 0n;
       problems.push(writable
         ? `data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`

@@ -52,7 +52,7 @@ export function resolveExternals(out: ElfFile, patched: ElfFile, externals: Exte
       problems.push(where.error);
       continue;
     }
-    const k: KlpSymbol = { name: ext.name, object: target.object, pos: where.pos };
+    const k: KlpSymbol = { name: where.name, object: target.object, pos: where.pos };
     const sym = out.symbol(ext.name);
     if (sym && !sym.section) sym.name = klpSymbolName(k);
     klp.push(k);

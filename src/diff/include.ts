@@ -5,12 +5,13 @@
 // reference. Entry tables that describe code (__bug_table, __ex_table,
 // __jump_table, .altinstructions, ORC, __mcount_loc, ...) keep only the
 // entries for included functions.
-import { SHF } from "../elf/constants.js";
+import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { UnitStatus } from "./compare.js";
-import { isText, type ObjectUnits, type Unit } from "./units.js";
-import { baseName, type TargetCache } from "./correlate.js";
+import { isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import type { TargetCache } from "./correlate.js";
+import { baseName } from "../symbols/names.js";
 
 /** Special-section entry sizes from the target kernel, by section name. */
 export type EntrySizes = Record<string, number>;
@@ -34,7 +35,8 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
     work.push(u);
   };
   for (const [u, s] of statuses) if ((s === "changed" || s === "new") && u.kind === "func") add(u);
-  for (const [u, s] of statuses) if (s === "new" && u.kind === "object") add(u);
+  // New global data is the patch's own; new local data travels only with code that uses it.
+  for (const [u, s] of statuses) if (s === "new" && u.kind === "object" && u.symbols.some((x) => x.bind !== STB.LOCAL)) add(u);
 
   const referencedBy = new Set<ElfSection>();
   const drain = () => {
@@ -45,9 +47,11 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
         if (t.kind === "string" && t.section) add(t.section);
         if (t.kind !== "unit" || t.unit === u) continue;
         referencedBy.add(t.unit.section);
-        const child = isChild(u, t.unit);
         // A function's .cold/.part children always travel with it: they jump back into its body.
-        if (child || (t.unit.kind === "section" && !isWritable(t.unit.section)) || statuses.get(t.unit) === "new") add(t.unit);
+        const child = parentOf(p, t.unit) === u;
+        const status = statuses.get(t.unit);
+        const constant = !isWritable(t.unit.section) && (t.unit.kind === "section" || isFunctionName(t.unit));
+        if (child || constant || status === "new" || (status === "changed" && isCallSiteMetadata(t.unit.section))) add(t.unit);
         else if (t.unit.kind === "section" && isWritable(t.unit.section) && !isUnused(t.unit.section)) {
           throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
         }
@@ -97,11 +101,18 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
   return { units, tables };
 }
 
-/** `parent.cold`, `parent.part.3`: code gcc split out of `parent`. */
-function isChild(parent: Unit, u: Unit): boolean {
-  if (parent.kind !== "func" || u.kind !== "func") return false;
-  const b = baseName(u.name);
-  return b === `${parent.name}.cold` || b === `${parent.name}.part` || b.startsWith(`${parent.name}.part.`) || b.startsWith(`${parent.name}.cold.`);
+/** C's `__func__`: a string constant the compiler makes, copied like any literal. */
+function isFunctionName(u: Unit): boolean {
+  return u.kind === "object" && baseName(u.name) === "__func__" && u.symbols.every((s) => s.bind === STB.LOCAL);
+}
+
+/**
+ * Per-call-site descriptors (dynamic debug's `__dyndbg`) that code passes to
+ * the kernel and that the patch module registers as its own when it loads:
+ * a changed one travels as a copy with the code that uses it.
+ */
+export function isCallSiteMetadata(sec: ElfSection): boolean {
+  return sec.name === "__dyndbg";
 }
 
 /**

@@ -27,7 +27,7 @@ export interface Output {
 interface Placed {
   sec: ElfSection;
   sectionSymbol: ElfSymbol;
-  /** Offset in the original section of byte 0 of the copy. */
+  /** Original offset minus offset in the copy. */
   delta: number;
 }
 
@@ -37,31 +37,43 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
   if (fileSym) out.addSymbol({ ...fileSym, section: undefined });
 
   const placed = new Map<Unit, Placed>();
-  const unitsOf = new Map<ElfSection, Unit[]>();
-  for (const u of inc.units) unitsOf.set(u.section, [...(unitsOf.get(u.section) ?? []), u]);
-  const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint): Placed => {
+  const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) => {
     const sec = out.addSection({
       name, type: like.type, flags: like.flags & ~SHF.GROUP, addralign: like.addralign, entsize: like.entsize, data, nobitsSize,
     });
-    const sectionSymbol = out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec });
-    return { sec, sectionSymbol, delta: 0 };
+    return { sec, sectionSymbol: out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec }) };
   };
 
-  // Copies in the original order, so the output reads like the input.
-  const ordered = [...inc.units].sort((a, b) => p.elf.sections.indexOf(a.section) - p.elf.sections.indexOf(b.section) || a.start - b.start);
-  for (const u of ordered) {
-    const whole = p.bySection.get(u.section)?.length === 1;
-    const name = whole ? u.section.name : `${u.section.name}.${u.symbols.length ? u.name : `anon${u.start}`}`;
-    const data = u.section.type === SHT.NOBITS ? new Uint8Array(0) : whole ? u.section.data : u.section.data.subarray(u.start, u.end);
-    const size = whole ? ElfFile.size(u.section) : BigInt(u.end - u.start);
-    const pl = place(name, u.section, data, u.section.type === SHT.NOBITS ? size : 0n);
-    pl.delta = whole ? 0 : u.start;
-    placed.set(u, pl);
-    for (const s of u.symbols) {
-      // A replaced global becomes local: the original keeps its name in the kernel.
-      const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
-      out.addSymbol({ name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(pl.delta), size: s.size, section: pl.sec });
+  // One output section per input section, keeping its name (the module
+  // loader and the kernel find __dyndbg, .data.once, ... by name), holding
+  // the included units in their original order.
+  const groups = new Map<ElfSection, Unit[]>();
+  for (const u of [...inc.units].sort((a, b) => a.start - b.start)) groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
+  const ordered = [...groups].sort(([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b));
+  for (const [sec, units] of ordered) {
+    const nobits = sec.type === SHT.NOBITS;
+    const whole = units.length === p.bySection.get(sec)!.length;
+    const align = Number(sec.addralign > 1n ? sec.addralign : 1n);
+    const deltas: number[] = [];
+    let size = 0;
+    for (const u of units) {
+      const at = whole ? u.start : Math.ceil(size / align) * align;
+      deltas.push(u.start - at);
+      size = at + (u.end - u.start);
     }
+    if (whole) size = Number(ElfFile.size(sec));
+    const data = new Uint8Array(nobits ? 0 : size);
+    if (!nobits) units.forEach((u, i) => data.set(sec.data.subarray(u.start, u.end), u.start - deltas[i]!));
+    const { sec: copy, sectionSymbol } = place(sec.name, sec, data, nobits ? BigInt(size) : 0n);
+    units.forEach((u, i) => {
+      const delta = deltas[i]!;
+      placed.set(u, { sec: copy, sectionSymbol, delta });
+      for (const s of u.symbols) {
+        // A replaced global becomes local: the original keeps its name in the kernel.
+        const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
+        out.addSymbol({ name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(delta), size: s.size, section: copy });
+      }
+    });
   }
 
   const externals = new Map<string, External>();
@@ -106,10 +118,12 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     if (!relocs.length) return;
     out.addSection({ name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n, infoSection: sec, relocations: relocs });
   };
-  for (const u of ordered) {
-    const pl = placed.get(u)!;
-    const ts = targets.of(u);
-    relaFor(pl.sec, u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta))));
+  for (const [, units] of ordered) {
+    relaFor(placed.get(units[0]!)!.sec, units.flatMap((u) => {
+      const pl = placed.get(u)!;
+      const ts = targets.of(u);
+      return u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta)));
+    }));
   }
 
   for (const [sec, { entrySize, keep }] of inc.tables) {

@@ -111,6 +111,21 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
   return { elf, units, bySymbol, bySection, insns };
 }
 
+/**
+ * The function gcc split `name` out of: `foo` for `foo.cold`, `foo.part.3`
+ * (and renumbered `foo.cold.1`). Such children are not entry points: they
+ * run only as part of their parent, and are patched with it.
+ */
+export function parentName(name: string): string | undefined {
+  return /^(.+?)\.(cold|part)(\.\d+)?$/.exec(name)?.[1];
+}
+
+export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
+  const name = u.kind === "func" ? parentName(u.name) : undefined;
+  const sym = name === undefined ? undefined : obj.elf.symbolsNamed(name).find((s) => obj.bySymbol.get(s)?.kind === "func");
+  return sym && obj.bySymbol.get(sym);
+}
+
 /** The unit whose range holds `offset`: the innermost one starting at or before it. */
 export function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
   let lo = 0;

@@ -24,6 +24,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Resolve instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
+  /** Kill the process (and its group) when this aborts, e.g. on the caller's SIGINT. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -58,14 +60,19 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     // Ctrl-C of the caller must not leave a build running behind it.
     const onExit = () => killGroup(child.pid);
     process.once("exit", onExit);
-    child.on("error", (e) => {
+    opts.signal?.addEventListener("abort", onExit);
+    const settle = () => {
       clearTimeout(timer);
       process.off("exit", onExit);
+      opts.signal?.removeEventListener("abort", onExit);
+    };
+    if (opts.signal?.aborted) onExit();
+    child.on("error", (e) => {
+      settle();
       reject(new HostError(`cannot run ${cmd}: ${e.message}`, opts.logFile));
     });
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      process.off("exit", onExit);
+      settle();
       const finish = () => {
         const result = {
           code: code ?? (signal ? 128 : 1),
@@ -74,7 +81,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
           timedOut,
         };
         if (result.code !== 0 && !opts.allowFailure) {
-          const why = timedOut ? `timed out after ${opts.timeoutMs} ms` : `exit status ${result.code}`;
+          const why = timedOut ? `timed out after ${opts.timeoutMs} ms` : opts.signal?.aborted ? "interrupted" : `exit status ${result.code}`;
           const tail = log ? "" : `: ${lastLines(result.stderr || result.stdout, 15)}`;
           reject(new HostError(`${cmd} ${args.slice(0, 4).join(" ")}${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`, opts.logFile));
         } else resolve(result);

@@ -3,6 +3,7 @@
 // tell same-named locals apart (klp_func.old_sympos, .klp.sym.OBJ.NAME,POS).
 import { STB, STT } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
+import { baseName } from "./names.js";
 
 export interface TargetSymbol {
   name: string;
@@ -41,20 +42,47 @@ export class TargetSymtab {
    * table order (the order kallsyms walks). `source` undefined asks for the
    * global of that name. An error when it cannot be told which one is meant.
    */
-  position(name: string, source: SourceFile | undefined): { pos: number } | { error: string } {
-    const all = this.named(name);
-    if (all.length === 0) return { error: `${name} is not in the target's symbol table` };
-    if (all.length === 1) return { pos: 0 };
+  position(name: string, source: SourceFile | undefined): { name: string; pos: number } | { error: string } {
+    const exact = this.find(name, name, source);
+    if (!("error" in exact) || !source) return exact;
+    // The target may number a static local differently (`calls.3` for our
+    // `calls.4`): accept the one local of that base name in the same file.
+    const base = baseName(name);
+    return base === name ? exact : this.find(base, name, source, true);
+  }
+
+  private find(lookup: string, wanted: string, source: SourceFile | undefined, byBase = false): { name: string; pos: number } | { error: string } {
+    const all = byBase ? this.byBase().get(lookup) ?? [] : this.named(lookup);
+    if (all.length === 0) return { error: `${wanted} is not in the target's symbol table` };
     // A global is the one non-local of that name; a local is told apart by its
     // source file, and files with the same name (many a core.c) by which
     // locals they define.
-    let mine = all.flatMap((s, i) => ((source === undefined ? !s.local : s.local && s.file === source.name) ? [i] : []));
+    let mine = all.filter((s) => (source === undefined ? !s.local : s.local && s.file === source.name));
     if (source && mine.length > 1) {
-      mine = mine.filter((i) => [...source.locals].every((l) => this.named(l).some((x) => x.group === all[i]!.group)));
+      mine = mine.filter((m) => [...source.locals].every((l) => this.named(l).some((x) => x.group === m.group) || byBase));
     }
-    if (mine.length === 1) return { pos: mine[0]! + 1 };
+    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined)) return { name: all[0]!.name, pos: 0 };
+    if (mine.length === 1) {
+      const same = this.named(mine[0]!.name);
+      return { name: mine[0]!.name, pos: same.length === 1 ? 0 : same.indexOf(mine[0]!) + 1 };
+    }
     const which = source ? `local to ${source.name}` : "global";
-    return { error: `${name} is defined ${all.length} times in the target, ${mine.length} of them ${which}` };
+    return { error: `${wanted} is defined ${all.length} times in the target, ${mine.length} of them ${which}` };
+  }
+
+  private baseIndex?: Map<string, TargetSymbol[]>;
+  private byBase(): Map<string, TargetSymbol[]> {
+    if (!this.baseIndex) {
+      this.baseIndex = new Map();
+      for (const s of this.symbols) {
+        if (!s.local) continue;
+        const b = baseName(s.name);
+        const l = this.baseIndex.get(b);
+        if (l) l.push(s);
+        else this.baseIndex.set(b, [s]);
+      }
+    }
+    return this.baseIndex;
   }
 }
 

@@ -1,7 +1,7 @@
 // Compiles C fixtures at test time the way the kernel shapes its code:
 // per-function and per-object sections, no unwind tables, the kernel code
 // model, and fentry calls recorded in __mcount_loc.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/host/host.js";
@@ -18,9 +18,15 @@ export function scratchDir(prefix: string): string {
 
 let count = 0;
 
-/** Compiles `source` into a new object in `dir` and returns its path. */
-export async function compileC(dir: string, source: string): Promise<string> {
-  const base = join(dir, `f${count++}`);
+/**
+ * Compiles `source` into a new object in `dir` and returns its path. Each
+ * compile gets a directory of its own, so ORIG and PATCHED can share a file
+ * name, as they do in a kernel tree (the name is in the object's STT_FILE).
+ */
+export async function compileC(dir: string, source: string, name = "fixture"): Promise<string> {
+  const sub = join(dir, String(count++));
+  mkdirSync(sub);
+  const base = join(sub, name);
   writeFileSync(`${base}.c`, source);
   await run("gcc", [...KERNEL_CFLAGS, "-c", `${base}.c`, "-o", `${base}.o`]);
   return `${base}.o`;

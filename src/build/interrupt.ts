@@ -1,0 +1,23 @@
+// SIGINT and SIGTERM during a build step: stop the processes it runs, let its
+// cleanup run, then die of the same signal, as the caller asked.
+import { HostError } from "../host/host.js";
+
+const signals = ["SIGINT", "SIGTERM"] as const;
+
+/** Runs `body` with a signal that aborts on SIGINT/SIGTERM; the signal is re-raised once `body` settles. */
+export async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    caught ??= sig;
+    controller.abort(new HostError(`interrupted by ${sig}`));
+  };
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    return await body(controller.signal);
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    // With no listener left, the default action ends the process.
+    if (caught) process.kill(process.pid, caught);
+  }
+}

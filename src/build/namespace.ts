@@ -1,0 +1,39 @@
+// Build steps run in a mount namespace of their own (unshare --mount). The
+// mounts they need exist only for that process tree and go away with it
+// however it ends, even by SIGKILL, so no mount is ever left behind on the
+// host. It also lets a tree be mounted at its own path: kbuild records the
+// absolute paths of the source and build trees (in .cmd files and in the
+// objtool build), and a tree seen at another path is largely rebuilt.
+import { run, HostError, type RunOptions, type RunResult } from "../host/host.js";
+
+export type Mount =
+  /** An overlay of `upper` (written, with `work` beside it) over `lower`, mounted at `at`. */
+  | { type: "overlay"; lower: string; upper: string; work: string; at: string }
+  | { type: "bind"; from: string; at: string }
+  | { type: "tmpfs"; at: string };
+
+/** Runs `script` with sh -eu, `args` as $1..., after making `mounts` in order in a private mount namespace. */
+export function runWithMounts(mounts: Mount[], script: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const lines = [...mounts.map(mountCommand), script];
+  return run("unshare", ["--mount", "--propagation", "private", "sh", "-euc", lines.join("\n"), "sh", ...args], opts);
+}
+
+function mountCommand(m: Mount): string {
+  switch (m.type) {
+    case "overlay": {
+      // The option string cannot quote its separators.
+      const paths = [m.lower, m.upper, m.work];
+      const bad = paths.find((p) => /[,:]/.test(p));
+      if (bad) throw new HostError(`cannot mount an overlay of ${bad}: the path contains ',' or ':'`);
+      return `mount -t overlay overlay -o ${shq(`lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}`)} ${shq(m.at)}`;
+    }
+    case "bind":
+      return `mkdir -p ${shq(m.at)} && mount --bind ${shq(m.from)} ${shq(m.at)}`;
+    case "tmpfs":
+      return `mount -t tmpfs tmpfs ${shq(m.at)}`;
+  }
+}
+
+function shq(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}

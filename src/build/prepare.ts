@@ -1,0 +1,89 @@
+// A prepared kernel build directory (O=): the configuration, generated headers,
+// kbuild's host programs and objtool, ready to compile single objects and to
+// build external modules, but holding no kernel objects. Cached by what
+// determines it: source version, config, compiler and the compile flags.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import type { KernelSource } from "../kernel/source.js";
+import { interruptible } from "./interrupt.js";
+import { runWithMounts } from "./namespace.js";
+import { scratchDir } from "./scratch.js";
+
+/**
+ * What every diffed object is compiled with: each function and data object
+ * in a section of its own. The prepared tree is made with them too, as kbuild
+ * compiles asm-offsets and the modpost probes with KCFLAGS and would redo them
+ * in every session if they differed.
+ */
+export const diffCflags = "-ffunction-sections -fdata-sections";
+
+export interface PreparedTree {
+  /** The O= directory. Never written after it is made: sessions write through an overlay. */
+  dir: string;
+  /** The source tree it was prepared from. */
+  source: KernelSource;
+  /** dir/.config, after olddefconfig. */
+  configFile: string;
+}
+
+const done = ".kpatch-prepared";
+
+/**
+ * Runs `make olddefconfig` with `configFile` and `make modules_prepare` (which
+ * includes `prepare`, and so objtool, which single-object builds need) once
+ * per key. Built in a scratch directory and renamed into place, so readers never
+ * see a partial tree; the scratch directory is mounted at the final path while
+ * it is built, because kbuild records that path.
+ */
+export async function preparedTree(source: KernelSource, configFile: string, opts: { build?: boolean } = {}): Promise<PreparedTree> {
+  const config = readFileSync(configFile, "utf8");
+  const gcc = (await run("gcc", ["--version"])).stdout.split("\n")[0]!;
+  const key = sha256(source.pkg, source.version, config, gcc, diffCflags).slice(0, 16);
+  const name = `${source.pkg}_${source.version}-${key}`;
+  const dir = join(cacheRoot(), "prepared", name);
+  const result: PreparedTree = { dir, source, configFile: join(dir, ".config") };
+  if (existsSync(join(dir, done))) return result;
+  if (opts.build === false) throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
+
+  const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
+  rmSync(log, { force: true });
+  await interruptible(async (signal) => {
+    const tmp = scratchDir(join(cacheRoot(), "tmp"), `prepare-${key}`);
+    try {
+      writeFileAtomic(join(tmp, ".config"), config);
+      mkdirSync(dirname(dir), { recursive: true });
+      progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
+      const t0 = Date.now();
+      // The tmpfs hides the cache's other trees, so the final path can be mounted
+      // on without ever being a mount point on the host (rename would fail).
+      await runWithMounts(
+        [{ type: "tmpfs", at: dirname(dir) }, { type: "bind", from: tmp, at: dir }],
+        `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" modules_prepare`,
+        [source.dir, dir, String(cpus().length), diffCflags],
+        { logFile: log, signal },
+      );
+      progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
+      const changed = changedOptions(config, readFileSync(join(tmp, ".config"), "utf8"));
+      if (changed.length) progress(`prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`);
+      writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
+      try {
+        renameSync(tmp, dir);
+      } catch (e) {
+        // Another process prepared the same tree first.
+        if (!existsSync(join(dir, done))) throw e;
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+  return result;
+}
+
+/** Options whose value differs between two .config files. */
+function changedOptions(before: string, after: string): string[] {
+  const parse = (text: string) => new Map([...text.matchAll(/^(CONFIG_\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const [a, b] = [parse(before), parse(after)];
+  return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
+}

@@ -1,0 +1,159 @@
+// A build session: the pristine source and the prepared build directory, each
+// seen through an overlay whose upper layer is the session's scratch space,
+// so that patches and compiles never write to either. Every step runs in a
+// private mount namespace with the overlays mounted at the trees' own paths
+// (see namespace.ts): nothing is mounted on the host, and kbuild finds its
+// prepared tree exactly as it left it, so only the requested objects compile.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpus } from "node:os";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { cacheRoot, progress, HostError, type RunResult } from "../host/host.js";
+import { readElf } from "../elf/reader.js";
+import { STT } from "../elf/constants.js";
+import { interruptible } from "./interrupt.js";
+import { runWithMounts, type Mount } from "./namespace.js";
+import { patchReport } from "./patch.js";
+import { diffCflags, type PreparedTree } from "./prepare.js";
+import { scratchDir } from "./scratch.js";
+
+export type Variant = "orig" | "patched";
+
+export interface CompiledObject {
+  /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
+  object: string;
+  /** The session's copy: <session>/<variant>/<object>, with kbuild's .<name>.o.cmd beside it. */
+  file: string;
+  /** Relative to the source tree, e.g. fs/proc/meminfo.c. */
+  source: string;
+  /** What the object is linked into: "vmlinux", or the module name as the kernel knows it (ext4). */
+  target: string;
+}
+
+export interface ExecOptions {
+  /** Return stdout and stderr instead of writing them to the session log. */
+  capture?: boolean;
+  /** Resolve with the exit status instead of throwing. */
+  allowFailure?: boolean;
+}
+
+export interface BuildSession {
+  /** Scratch directory, removed when the session ends: copy out what must outlive it. */
+  readonly dir: string;
+  readonly prepared: PreparedTree;
+  /** Patch files applied so far, in order. */
+  readonly applied: readonly string[];
+  /**
+   * Applies a -p1 patch to the session's source. A dry run comes first, so a
+   * patch that does not apply changes nothing; its error names each failing
+   * file and hunk.
+   */
+  applyPatch(patchFile: string): Promise<void>;
+  /**
+   * Compiles single objects with kbuild and the diff flags, removing any
+   * previous copy first so that kbuild really compiles them, and copies them to
+   * <session>/<variant>/. ORIG before any patch is applied, PATCHED after.
+   */
+  compile(objects: string[], variant: Variant): Promise<CompiledObject[]>;
+  /**
+   * Runs an sh script (args as $1...) where the merged source and build trees
+   * are at the prepared tree's source and build paths. Output goes to the
+   * session log unless captured.
+   */
+  exec(script: string, args?: string[], opts?: ExecOptions): Promise<RunResult>;
+}
+
+/**
+ * Runs `body` in a new session. The scratch directory is removed however the
+ * session ends; the log is kept, and named in errors, when it fails. SIGINT
+ * or SIGTERM stops the running step and, after cleanup, ends the process.
+ */
+export function withBuildSession<T>(prepared: PreparedTree, body: (session: BuildSession) => Promise<T>): Promise<T> {
+  return interruptible(async (signal) => {
+    const dir = scratchDir(join(cacheRoot(), "sessions"), "build");
+    const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
+    try {
+      const result = await body(new Session(prepared, dir, log, signal));
+      rmSync(log, { force: true });
+      return result;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+class Session implements BuildSession {
+  readonly applied: string[] = [];
+  private readonly mounts: Mount[];
+
+  constructor(readonly prepared: PreparedTree, readonly dir: string, private readonly log: string, private readonly signal: AbortSignal) {
+    const overlay = (lower: string, name: string): Mount => ({ type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower });
+    this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
+    for (const m of this.mounts) if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
+  }
+
+  exec(script: string, args: string[] = [], opts: ExecOptions = {}): Promise<RunResult> {
+    this.signal.throwIfAborted();
+    return runWithMounts(this.mounts, script, args, { logFile: opts.capture ? undefined : this.log, signal: this.signal, allowFailure: opts.allowFailure });
+  }
+
+  async applyPatch(patchFile: string): Promise<void> {
+    const file = resolve(patchFile);
+    if (!existsSync(file)) throw new HostError(`patch ${file} does not exist`);
+    const { pkg, version, dir } = this.prepared.source;
+    const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
+    const dry = await this.exec(`${patch} --dry-run`, [dir, file], { capture: true, allowFailure: true });
+    this.signal.throwIfAborted();
+    const report = patchReport(dry.stdout + dry.stderr);
+    if (dry.code !== 0) {
+      const why = report.failures.length ? report.failures.join("; ") : dry.stderr.trim() || dry.stdout.trim();
+      throw new HostError(`patch ${file} does not apply to ${pkg} ${version}: ${why}`);
+    }
+    for (const line of report.inexact) progress(`build: ${basename(file)}: ${line}`);
+    await this.exec(patch, [dir, file]);
+    this.applied.push(file);
+  }
+
+  async compile(objects: string[], variant: Variant): Promise<CompiledObject[]> {
+    const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."));
+    if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
+    if (variant === "orig" && this.applied.length) throw new HostError("ORIG objects must be compiled before a patch is applied");
+    if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
+    const out = join(this.dir, variant);
+    progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
+    const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
+    const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5
+shift 5
+cd "$build"
+rm -f -- "$@"
+make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" "$@"
+for o; do
+  mkdir -p "$out/\${o%/*}"
+  cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
+done`;
+    try {
+      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(cpus().length), diffCflags, ...objects]);
+    } catch (e) {
+      if (this.signal.aborted || !(e instanceof HostError)) throw e;
+      const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
+      throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
+    }
+    return objects.map((o) => this.inspect(o, join(out, o)));
+  }
+
+  /** Reads what kbuild recorded about a fresh object, and checks that its functions have sections of their own. */
+  private inspect(object: string, file: string): CompiledObject {
+    const cmd = readFileSync(join(dirname(file), `.${basename(file)}.cmd`), "utf8");
+    const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
+    if (!sourcePath) throw new HostError(`${object} is not compiled from a single source file (a composite object?)`);
+    const source = relative(this.prepared.source.dir, sourcePath);
+    if (source.endsWith(".c")) {
+      const elf = readElf(readFileSync(file), file);
+      const inText = elf.symbols.filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
+      if (inText.length) throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, not in sections of their own: not compiled with ${diffCflags}`);
+    }
+    const line = /^cmd_\S+ := (.*)$/m.exec(cmd)?.[1] ?? "";
+    const module = /-DMODULE\b/.test(line) ? /-DKBUILD_MODNAME='"([^"]+)"'/.exec(line)?.[1] : "vmlinux";
+    if (!module) throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
+    return { object, file, source, target: module };
+  }
+}
