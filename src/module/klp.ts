@@ -1,0 +1,57 @@
+// Turns a linked patch module into the livepatch ELF format
+// (Documentation/livepatch/module-elf-format.rst): every `.klp.sym.OBJ.NAME,POS`
+// symbol becomes SHN_LIVEPATCH, and the relocations against such symbols
+// move out of the ordinary relocation sections, which the module loader
+// applies, into `.klp.rela.OBJ.SECTION` sections, which the livepatch core
+// applies once the symbols can be looked up. This runs after kbuild has
+// linked the module, since the linker knows nothing of either convention.
+import { SHF, SHN, SHT, STB } from "../elf/constants.js";
+import { ElfError, type ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
+
+const KLP_SYM = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/;
+
+export interface KlpConversion {
+  symbols: number;
+  relocations: number;
+  sections: string[];
+}
+
+export function convertToLivepatch(ko: ElfFile): KlpConversion {
+  const result: KlpConversion = { symbols: 0, relocations: 0, sections: [] };
+  for (const s of ko.symbols) {
+    if (!KLP_SYM.test(s.name)) continue;
+    if (s.section) throw new ElfError(ko.file, `livepatch symbol ${s.name} is defined in the module`);
+    s.shndx = SHN.LIVEPATCH;
+    // The livepatch core resolves these; the module loader must leave them alone.
+    s.bind = STB.GLOBAL;
+    result.symbols++;
+  }
+  const symtab = ko.sections.find((s) => s.type === SHT.SYMTAB);
+  for (const rela of ko.sections.filter((s) => s.type === SHT.RELA && !s.name.startsWith(".klp.rela."))) {
+    const target = rela.infoSection;
+    if (!target) continue;
+    const byObject = new Map<string, Relocation[]>();
+    rela.relocations = rela.relocations.filter((r) => {
+      const m = r.symbol && r.symbol.shndx === SHN.LIVEPATCH ? KLP_SYM.exec(r.symbol.name) : null;
+      if (!m) return true;
+      const list = byObject.get(m[1]!) ?? [];
+      list.push(r);
+      byObject.set(m[1]!, list);
+      return false;
+    });
+    for (const [object, relocations] of byObject) {
+      const name = `.klp.rela.${object}.${target.name.replace(/^\./, "")}`;
+      const existing = ko.section(name);
+      if (existing) existing.relocations.push(...relocations);
+      else {
+        ko.addSection({
+          name, type: SHT.RELA, flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH, addralign: 8n, entsize: 24n,
+          link: symtab, infoSection: target as ElfSection, relocations,
+        });
+        result.sections.push(name);
+      }
+      result.relocations += relocations.length;
+    }
+  }
+  return result;
+}
