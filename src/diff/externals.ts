@@ -35,12 +35,7 @@ export function klpSymbolName(k: KlpSymbol): string {
  * defines ambiguously, since a guess would bind the patch to the wrong code.
  */
 export function resolveExternals(out: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
-  const fileSym = patched.symbols.find((s) => s.type === STT.FILE);
-  const source: SourceFile | undefined = fileSym && {
-    name: fileSym.name,
-    // Only functions and objects reach kallsyms and the target's table.
-    locals: new Set(patched.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
-  };
+  const source = sourceFile(patched);
   const klp: KlpSymbol[] = [];
   const problems: string[] = [];
   for (const ext of externals) {
@@ -60,4 +55,33 @@ export function resolveExternals(out: ElfFile, patched: ElfFile, externals: Exte
   out.invalidate();
   if (problems.length) throw new DiffError("error", `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`, problems);
   return klp;
+}
+
+/**
+ * The position of each replaced function in the target (klp_func.old_sympos):
+ * livepatch finds the function to redirect by name and position.
+ */
+export function functionPositions(patched: ElfFile, names: string[], target: TargetInfo): { name: string; sympos: number }[] {
+  const source = sourceFile(patched);
+  const problems: string[] = [];
+  const out = names.flatMap((name) => {
+    const local = patched.symbolsNamed(name).some((s) => s.type === STT.FUNC && s.bind === STB.LOCAL);
+    const where = target.symtab.position(name, local ? source : undefined);
+    if ("error" in where) {
+      problems.push(where.error);
+      return [];
+    }
+    return [{ name: where.name, sympos: where.pos }];
+  });
+  if (problems.length) throw new DiffError("error", `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`, problems);
+  return out;
+}
+
+function sourceFile(patched: ElfFile): SourceFile | undefined {
+  const fileSym = patched.symbols.find((s) => s.type === STT.FILE);
+  return fileSym && {
+    name: fileSym.name,
+    // Only functions and objects reach kallsyms and the target's table.
+    locals: new Set(patched.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
+  };
 }

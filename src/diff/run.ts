@@ -8,7 +8,7 @@ import { ElfError } from "../elf/model.js";
 import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, type TargetSymtab } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
-import { resolveExternals, type KlpSymbol } from "./externals.js";
+import { functionPositions, resolveExternals, type KlpSymbol, type TargetInfo } from "./externals.js";
 import type { EntrySizes } from "./include.js";
 
 export interface DiffFilesOptions {
@@ -32,6 +32,8 @@ export interface DiffReport {
   addedData: UnitChange[];
   /** Symbols the livepatch core resolves at load time. */
   klp: KlpSymbol[];
+  /** Each replaced function with its position in the target (needs --symbols). */
+  functions: { name: string; sympos: number }[];
   output: string;
 }
 
@@ -45,13 +47,13 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
   const r = diffObjects(orig, patched, { entrySizes: opts.entrySizes, outFile: opts.output });
-  const klp = opts.symbols
-    ? resolveExternals(r.output, patched, r.externals, {
-        object: opts.object,
-        symtab: loadSymtab(opts.symbols),
-        exported: new Set(opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")).keys() : []),
-      })
-    : [];
+  const target: TargetInfo | undefined = opts.symbols ? {
+    object: opts.object,
+    symtab: loadSymtab(opts.symbols),
+    exported: new Set(opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")).keys() : []),
+  } : undefined;
+  const klp = target ? resolveExternals(r.output, patched, r.externals, target) : [];
+  const functions = target ? functionPositions(patched, r.changed.map((c) => c.name), target) : [];
   const tmp = `${opts.output}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, writeElf(r.output));
@@ -59,10 +61,19 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   } finally {
     rmSync(tmp, { force: true });
   }
-  return { object: opts.object, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, output: opts.output };
+  return { object: opts.object, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
 }
 
+// A build diffs many objects against one target: read its table once.
+const symtabs = new Map<string, TargetSymtab>();
+
 function loadSymtab(file: string): TargetSymtab {
+  let t = symtabs.get(file);
+  if (!t) symtabs.set(file, (t = parseSymtab(file)));
+  return t;
+}
+
+function parseSymtab(file: string): TargetSymtab {
   const bytes = readFileSync(file);
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file));
   const text = bytes.toString("utf8");

@@ -126,7 +126,7 @@ export function sha256(...parts: (string | Buffer)[]): string {
 }
 
 /** Writes a file so that readers never see it half-written. */
-export function writeFileAtomic(path: string, data: string | Buffer): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data);

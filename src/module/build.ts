@@ -1,0 +1,70 @@
+// Assembles the patch module: the differ's objects (each replacement
+// function given a global alias the glue can name), the generated glue, a
+// kbuild Makefile; kbuild links them against the target's build tree, and
+// the linked module is converted to the livepatch ELF format.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { STB, STT } from "../elf/constants.js";
+import { readElf } from "../elf/reader.js";
+import { writeElf } from "../elf/writer.js";
+import { ElfError } from "../elf/model.js";
+import { writeFileAtomic } from "../host/host.js";
+import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
+import { convertToLivepatch, type KlpConversion } from "./klp.js";
+
+export interface PatchPart {
+  /** A differ output object. */
+  file: string;
+  /** What it patches: vmlinux or a module name. */
+  object: string;
+  /** The functions it replaces, with their positions in the target. */
+  functions: { name: string; sympos: number }[];
+}
+
+export interface ModuleSpec {
+  /** Module name, e.g. livepatch-meminfo (the kernel shows it as livepatch_meminfo). */
+  name: string;
+  parts: PatchPart[];
+  replace: boolean;
+  description: string;
+}
+
+/** Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir modules). */
+export type Kbuild = (dir: string) => Promise<void>;
+
+export interface BuiltModule {
+  ko: string;
+  klp: KlpConversion;
+}
+
+export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
+  const patched: PatchedObject[] = [];
+  let n = 0;
+  const objects = spec.parts.map((part, i) => {
+    const elf = readElf(readFileSync(part.file), part.file);
+    const functions = part.functions.map((f) => {
+      const sym = elf.symbolsNamed(f.name).find((s) => s.type === STT.FUNC && s.section);
+      if (!sym) throw new ElfError(part.file, `replacement for ${f.name} is missing`);
+      const alias = entryAlias(n++);
+      elf.addSymbol({ name: alias, type: STT.FUNC, bind: STB.GLOBAL, section: sym.section, value: sym.value, size: sym.size });
+      return { ...f, alias };
+    });
+    const existing = patched.find((p) => p.object === part.object);
+    if (existing) existing.functions.push(...functions);
+    else patched.push({ object: part.object, functions });
+    const name = `patch-${i}.o`;
+    writeFileSync(join(dir, name), writeElf(elf));
+    // kbuild reads the .cmd of every object it links; a prebuilt object has an empty one.
+    writeFileSync(join(dir, `.${name}.cmd`), "");
+    return name;
+  });
+  const base = spec.name.replace(/-/g, "_");
+  writeFileSync(join(dir, `${base}-glue.c`), glueSource(patched, { replace: spec.replace, description: spec.description }));
+  writeFileSync(join(dir, "Makefile"), `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`);
+  await kbuild(dir);
+  const koFile = join(dir, `${spec.name}.ko`);
+  const ko = readElf(readFileSync(koFile), koFile);
+  const klp = convertToLivepatch(ko);
+  writeFileAtomic(output, writeElf(ko));
+  return { ko: output, klp };
+}
