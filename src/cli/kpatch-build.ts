@@ -1,25 +1,33 @@
 #!/usr/bin/env node
-// kpatch-build: source patch in, livepatch module out. For now the object
-// differ alone:
-//   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
-//     [--symbols FILE] [--symvers FILE] [--entry-size SECTION=BYTES]... [--json]
+// kpatch-build: source patch in, livepatch module out.
+//   kpatch-build -k test [-n NAME] [-o DIR] [-R] [--json] PATCH...
+//   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
+import { basename, join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
+import { kpatchBuild } from "../build/pipeline.js";
+import { testKernel } from "../kernel/testkernel.js";
+import { progress } from "../host/host.js";
 import { exitWith } from "./errors.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
+const usage = `usage: ${program} -k test [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+  Builds a livepatch module from kernel source patches (-p1, as git makes them).
+  -k test    the project's test kernel (its source, config, vmlinux and build)
+  -n NAME    module name (default: livepatch-<first patch name>)
+  -o DIR     where to write NAME.ko (default: .)
+  -R         do not replace earlier patches (default: an atomic, cumulative replace)
+  Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
+
+       ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
          [--symbols vmlinux|FILE.ko|readelf-s.txt|System.map] [--symvers Module.symvers]
          [--entry-size SECTION=BYTES]... [--json]
   Prints each changed and new function. Exit status: 0 patch written,
   1 error, 2 unsafe change (refused), 3 no function changed.`;
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (cmd !== "diff") {
-    console.error(usage);
-    process.exit(1);
-  }
+  if (cmd !== "diff") return build(argv);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -61,8 +69,43 @@ function main(argv: string[]): void {
   console.log(`output: ${r.output}`);
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
-  exitWith(program, e);
+async function build(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      kernel: { type: "string", short: "k" },
+      name: { type: "string", short: "n" },
+      output: { type: "string", short: "o", default: "." },
+      "non-replace": { type: "boolean", short: "R", default: false },
+      "skip-compiler-check": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help || !positionals.length || values.kernel !== "test") {
+    console.error(values.kernel && values.kernel !== "test" ? `${program}: unknown kernel ${values.kernel}: only "test" is supported so far\n${usage}` : usage);
+    process.exit(values.help ? 0 : 1);
+  }
+  const kernel = await testKernel({ build: false });
+  const patches = positionals.map((p) => resolve(p));
+  const name = values.name ?? `livepatch-${basename(patches[0]!).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  const t0 = Date.now();
+  const r = await kpatchBuild({
+    patches, name, outputDir: resolve(values.output!), replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
+    source: kernel.source,
+    config: kernel.configFile, symbols: join(kernel.buildDir, "vmlinux"), symvers: join(kernel.buildDir, "Module.symvers"), fullBuild: kernel.buildDir,
+  });
+  if (values.json) {
+    console.log(JSON.stringify(r, null, 2));
+    return;
+  }
+  for (const o of r.objects) {
+    for (const c of o.changed) console.log(`changed function: ${c.name} (${o.object})`);
+    for (const c of o.added) console.log(`new function:     ${c.name} (${o.object})`);
+  }
+  progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
 }
+
+main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));

@@ -6,12 +6,12 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
-import { kernelSource } from "./source.js";
+import { kernelSource, type KernelSource } from "./source.js";
 
 export interface TestKernel {
   /** Kernel build directory (O=): .o files, vmlinux, System.map, Module.symvers. */
   buildDir: string;
-  sourceDir: string;
+  source: KernelSource;
   bzImage: string;
   release: string;
   configFile: string;
@@ -28,7 +28,7 @@ export async function testKernel(opts: { build?: boolean } = {}): Promise<TestKe
   const done = join(buildDir, ".kpatch-built");
   const result = (): TestKernel => ({
     buildDir,
-    sourceDir: src.dir,
+    source: src,
     bzImage: join(buildDir, "arch/x86/boot/bzImage"),
     release: readFileSync(join(buildDir, "include/config/kernel.release"), "utf8").trim(),
     configFile: join(buildDir, ".config"),

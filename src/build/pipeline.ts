@@ -1,0 +1,130 @@
+// kpatch-build's pipeline, one phase after another: prepare the target's
+// tree, find the objects the patches affect, compile them ORIG and PATCHED
+// in a session that never writes to the source or the prepared tree, diff
+// each pair, and build the patch module from the differences.
+import { mkdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { progress, run, HostError } from "../host/host.js";
+import type { KernelSource } from "../kernel/source.js";
+import { diffFiles, type DiffReport } from "../diff/run.js";
+import { DiffError } from "../diff/errors.js";
+import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
+import { probeEntrySizes } from "../module/probe.js";
+import type { KlpConversion } from "../module/klp.js";
+import { preparedTree } from "./prepare.js";
+import { withBuildSession, type BuildSession } from "./session.js";
+import { affectedObjects } from "./affected.js";
+import { patchedFiles } from "./patch.js";
+
+export interface KpatchBuildOptions {
+  patches: string[];
+  source: KernelSource;
+  /** The target kernel's .config. */
+  config: string;
+  /** The target's symbols: vmlinux, or System.map. */
+  symbols: string;
+  /** The target's Module.symvers: exported symbols and their CRCs. */
+  symvers: string;
+  /** A complete build of the same source and config, if there is one: exact header dependencies. */
+  fullBuild?: string;
+  name: string;
+  outputDir: string;
+  replace: boolean;
+  skipCompilerCheck: boolean;
+}
+
+export interface KpatchBuildResult {
+  module: string;
+  objects: DiffReport[];
+  klp: KlpConversion;
+  /** Seconds per phase. */
+  phases: Record<string, number>;
+}
+
+export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuildResult> {
+  const phases: Record<string, number> = {};
+  const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const r = await body();
+    phases[name] = (Date.now() - t0) / 1000;
+    return r;
+  };
+  if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
+  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config));
+  const files = [...new Set(opts.patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))];
+  const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
+  if (affected.unresolved.length) throw new HostError(`cannot tell which objects ${affected.unresolved.map((u) => u.file).join(", ")} affect${opts.fullBuild ? "" : ": a complete build of this config would (--build-dir)"}`);
+  if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
+  progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
+
+  return withBuildSession(prepared, async (session) => {
+    const objects = affected.objects.map((o) => o.object);
+    const orig = await phase("compile ORIG", () => session.compile(objects, "orig"));
+    await phase("apply", async () => {
+      for (const p of opts.patches) await session.applyPatch(p);
+    });
+    const patched = await phase("compile PATCHED", () => session.compile(objects, "patched"));
+    const kbuild = moduleKbuild(session, opts.symvers);
+    const entrySizes = await phase("probe", () => probeEntrySizes(scratch(session, "probe"), kbuild));
+
+    const reports = await phase("diff", async () => {
+      const out: DiffReport[] = [];
+      mkdirSync(join(session.dir, "diff"), { recursive: true });
+      orig.forEach((o, i) => {
+        const p = patched[i]!;
+        if (o.target !== "vmlinux") throw new HostError(`${o.object} belongs to module ${o.target}: patching modules is not supported yet`);
+        try {
+          const r = diffFiles({
+            orig: o.file, patched: p.file, output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
+            symbols: opts.symbols, symvers: opts.symvers, entrySizes,
+          });
+          progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
+          out.push(r);
+        } catch (e) {
+          if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
+          progress(`kpatch-build: ${o.object}: no function changed`);
+        }
+      });
+      if (!out.length) throw new DiffError("no-change", "the patches change no function");
+      return out;
+    });
+
+    const parts: PatchPart[] = reports.map((r) => ({ file: r.output, object: r.object, functions: r.functions }));
+    const ko = join(opts.outputDir, `${opts.name}.ko`);
+    const built = await phase("module", () => buildModule(
+      { name: opts.name, parts, replace: opts.replace, description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}` },
+      scratch(session, "module"), kbuild, ko,
+    ));
+    return { module: built.ko, objects: reports, klp: built.klp, phases };
+  });
+}
+
+function scratch(session: BuildSession, name: string): string {
+  const dir = join(session.dir, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** kbuild for an external module against the session's tree, with the target's exports. */
+function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
+  let copied = false;
+  return async (dir) => {
+    if (!copied) {
+      // Into the session's overlay: modpost reads the exports and their CRCs from the build tree.
+      await session.exec(`cp "$1" "$2/Module.symvers"`, [symvers, session.prepared.dir]);
+      copied = true;
+    }
+    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 modules`, [session.prepared.source.dir, session.prepared.dir, dir]);
+  };
+}
+
+/** The compiler must be the one the target was built with: object layout and inlining depend on it. */
+async function checkCompiler(config: string): Promise<void> {
+  const want = /^CONFIG_GCC_VERSION=(\d+)$/m.exec(readFileSync(config, "utf8"))?.[1];
+  const have = (await run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
+  const haveNum = String(have[0]! * 10000 + (have[1] ?? 0) * 100 + (have[2] ?? 0));
+  if (want && want !== haveNum) {
+    throw new HostError(`the target was built with gcc ${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} (CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: install the same compiler, or pass --skip-compiler-check at your own risk`);
+  }
+}
+
