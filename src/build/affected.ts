@@ -11,7 +11,9 @@
 // asking for the single object is no test, as kbuild 6.1 compiles any .o
 // asked for, in the parent directory's context when the config skips its
 // directory. Headers and .c files no Makefile names stay unresolved: only
-// dependency files, from a wider build, can tell who includes them.
+// dependency files, from a wider build, can tell who includes them. The plan
+// does not tell objects linked into vmlinux from others compiled beside them
+// (the vDSO's): those are reported as vmlinux objects.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { progress, readIfExists } from "../host/host.js";
@@ -50,7 +52,8 @@ export interface BuildDependencies {
   users: Map<string, string[]>;
 }
 
-const notCompiled = "not C, assembler or a header: not compiled";
+const notCompiled = "not compiled into the kernel or a module";
+const notBuilt = "no object of vmlinux or a module is built from it with this config";
 const buildFile = "changes how the kernel is configured or built, which is not analysed";
 
 /**
@@ -111,7 +114,7 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
     const objects = deps.users.get(file);
     if (objects) for (const o of objects) result.add(o, deps.targets.get(o)!, file);
     else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
-    else result.skipped.push({ file, why: kind(file) === "other" ? notCompiled : "no object of vmlinux or a module includes it with this config" });
+    else result.skipped.push({ file, why: kind(file) === "other" ? notCompiled : notBuilt });
   }
   return result.result();
 }
@@ -121,7 +124,7 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
   const sources = files.filter((f) => kind(f) === "source");
   const dirs = [...new Set(sources.map((f) => `${dirname(f)}/`))];
   // A fresh session: kbuild lists only objects that are out of date.
-  const plan = dirs.length ? await withBuildSession(prepared, (s) => s.exec(`make -C "$1" O="$2" -n "$@"`, [prepared.source.dir, prepared.dir, ...dirs], { capture: true })) : undefined;
+  const plan = dirs.length ? await withBuildSession(prepared, (s) => s.exec(`src=$1 build=$2; shift 2; make -C "$src" O="$build" -n "$@"`, [prepared.source.dir, prepared.dir, ...dirs], { capture: true })) : undefined;
   const compiled = new Map<string, string>();
   for (const line of plan?.stdout.split("\n") ?? []) {
     const object = / -c -o (\S+\.o) /.exec(line)?.[1];
@@ -132,7 +135,7 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
     const object = file.replace(/\.[cS]$/, ".o");
     const target = compiled.get(object);
     if (kind(file) === "source" && target) result.add(object, target, file);
-    else if (kind(file) === "source" && namedInMakefile(prepared.source.dir, object)) result.skipped.push({ file, why: "this config does not build it" });
+    else if (kind(file) === "source" && namedInMakefile(prepared.source.dir, object)) result.skipped.push({ file, why: notBuilt });
     else if (kind(file) === "source") result.unresolved.push({ file, why: "no Makefile names its object: it may be #included by another file, which only a full build's dependency files tell" });
     else if (kind(file) === "header") result.unresolved.push({ file, why: "the objects that include it are known only from a full build's dependency files" });
     else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
@@ -148,6 +151,7 @@ function namedInMakefile(sourceDir: string, object: string): boolean {
 }
 
 function kind(file: string): "source" | "header" | "build" | "other" {
+  if (/^(Documentation|LICENSES|scripts|tools)\//.test(file)) return "other";
   if (/(^|\/)(Makefile|Kbuild|Kconfig)[^/]*$/.test(file)) return "build";
   if (/\.[cS]$/.test(file)) return "source";
   if (/\.(h|inc)$/.test(file)) return "header";

@@ -40,6 +40,8 @@ export interface BuildSession {
   /** Scratch directory, removed when the session ends: copy out what must outlive it. */
   readonly dir: string;
   readonly prepared: PreparedTree;
+  /** make's and patch's output; removed when the session succeeds. */
+  readonly log: string;
   /** Patch files applied so far, in order. */
   readonly applied: readonly string[];
   /**
@@ -85,7 +87,7 @@ class Session implements BuildSession {
   readonly applied: string[] = [];
   private readonly mounts: Mount[];
 
-  constructor(readonly prepared: PreparedTree, readonly dir: string, private readonly log: string, private readonly signal: AbortSignal) {
+  constructor(readonly prepared: PreparedTree, readonly dir: string, readonly log: string, private readonly signal: AbortSignal) {
     const overlay = (lower: string, name: string): Mount => ({ type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower });
     this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
     for (const m of this.mounts) if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
