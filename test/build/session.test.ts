@@ -1,0 +1,120 @@
+// Build sessions on the test kernel's prepared tree: ORIG and PATCHED objects,
+// patches that do not apply, and interruption, each leaving no mount, no
+// process and no change in the source, the prepared tree or the kernel build.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HostError, sha256 } from "../../src/host/host.js";
+import { readElf } from "../../src/elf/reader.js";
+import { withBuildSession } from "../../src/build/session.js";
+import { buildPatches, cacheMounts, fixturePatches, processesMentioning, testTree, treeState } from "./support.js";
+
+const { kernel, prepared } = await testTree();
+const before = treeState(kernel, prepared);
+
+function assertHostUntouched(sessionDir: string): void {
+  assert.deepEqual(cacheMounts(), []);
+  assert.ok(!existsSync(sessionDir), `${sessionDir} removed`);
+  assert.deepEqual(processesMentioning(sessionDir), []);
+  assert.equal(treeState(kernel, prepared), before);
+}
+
+/** The string sections of an object, as text: .rodata.str1.1, and .rodata.<function>.str1.1 with -fdata-sections. */
+function strings(bytes: Buffer): string {
+  const elf = readElf(bytes, "object");
+  return elf.sections.filter((s) => /^\.rodata\.(.*\.)?str\d/.test(s.name)).map((s) => Buffer.from(s.data).toString("latin1")).join("");
+}
+
+test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a module object names its module", async (t) => {
+  let dir = "";
+  const t0 = Date.now();
+  const [orig, patched] = await withBuildSession(prepared, async (s) => {
+    dir = s.dir;
+    await assert.rejects(s.compile(["fs/proc/meminfo.o"], "patched"), /PATCHED objects need a patch applied first/);
+    const orig = await s.compile(["fs/proc/meminfo.o", "drivers/thermal/intel/x86_pkg_temp_thermal.o"], "orig");
+    const t1 = Date.now();
+    await s.applyPatch(join(fixturePatches, "meminfo-string.patch"));
+    await assert.rejects(s.compile(["fs/proc/meminfo.o"], "orig"), /ORIG objects must be compiled before a patch is applied/);
+    const patched = await s.compile(["fs/proc/meminfo.o"], "patched");
+    t.diagnostic(`ORIG (2 objects) ${t1 - t0} ms, patch and PATCHED ${Date.now() - t1} ms`);
+    return [orig, patched].map((list) => list.map((o) => ({ ...o, bytes: readFileSync(o.file) })));
+  });
+  assert.deepEqual(
+    orig.map((o) => [o.object, o.source, o.target]),
+    [
+      ["fs/proc/meminfo.o", "fs/proc/meminfo.c", "vmlinux"],
+      ["drivers/thermal/intel/x86_pkg_temp_thermal.o", "drivers/thermal/intel/x86_pkg_temp_thermal.c", "x86_pkg_temp_thermal"],
+    ],
+  );
+  const [a, b] = [orig[0]!, patched[0]!];
+  assert.equal(b.file, join(dir, "patched/fs/proc/meminfo.o"));
+  assert.notEqual(sha256(a.bytes), sha256(b.bytes));
+  for (const o of [a, b]) assert.ok(readElf(o.bytes, o.file).section(".text.meminfo_proc_show"), `${o.file} has .text.meminfo_proc_show`);
+  assert.ok(strings(a.bytes).includes("MemTotal:       ") && !strings(a.bytes).includes("MemTotal (kp)"));
+  assert.ok(strings(b.bytes).includes("MemTotal (kp):  "));
+  assertHostUntouched(dir);
+});
+
+test("a patch that does not apply names the file and hunk and changes nothing", async () => {
+  const bad = join(buildPatches, "second-hunk-fails.patch");
+  const pristine = readFileSync(join(prepared.source.dir, "fs/proc/meminfo.c"), "utf8");
+  let dir = "";
+  const err = await withBuildSession(prepared, async (s) => {
+    dir = s.dir;
+    const err = await s.applyPatch(bad).then(() => assert.fail("applied"), (e: unknown) => e);
+    // The first file of the patch applies, but the dry run kept it from being patched.
+    const merged = await s.exec(`cat "$1/fs/proc/meminfo.c"`, [prepared.source.dir], { capture: true });
+    assert.equal(merged.stdout, pristine);
+    assert.deepEqual(s.applied, []);
+    const good = join(fixturePatches, "meminfo-string.patch");
+    await s.applyPatch(good);
+    await assert.rejects(s.applyPatch(good), /fs\/proc\/meminfo\.c: already applied \(or reversed\)/);
+    return err;
+  });
+  assert.ok(err instanceof HostError);
+  assert.equal(err.message, `patch ${bad} does not apply to ${prepared.source.pkg} ${prepared.source.version}: fs/proc/version.c: hunk #2 FAILED at 23`);
+  assertHostUntouched(dir);
+});
+
+test("a failing body or compile removes the session and keeps its log", async () => {
+  let dir = "";
+  let log = "";
+  const err = await withBuildSession(prepared, async (s) => {
+    [dir, log] = [s.dir, s.log];
+    await s.compile(["fs/proc/no-such-file.o"], "orig");
+  }).then(() => assert.fail("compiled"), (e: unknown) => e);
+  assert.ok(err instanceof HostError);
+  assert.match(err.message, /^compiling ORIG fs\/proc\/no-such-file\.o failed:\n.*No rule to make target/);
+  assert.equal(err.logFile, log);
+  assert.ok(existsSync(log));
+  rmSync(log);
+  assertHostUntouched(dir);
+});
+
+test("SIGINT during a compile stops make, removes the session and ends the process", async (t) => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./interrupt-child.js", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
+  // Wait until gcc is compiling tcp.c in the session.
+  const deadline = Date.now() + 120_000;
+  const tcp = join(prepared.source.dir, "net/ipv4/tcp.c");
+  while (!(stdout.endsWith("\n") && processesMentioning(tcp).length)) {
+    assert.ok(Date.now() < deadline, `no compile started: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [dir, log] = stdout.trim().split("\n") as [string, string];
+  t.diagnostic(`interrupting ${processesMentioning(tcp).length} processes compiling tcp.c`);
+  child.kill("SIGINT");
+  assert.equal(await exited, "SIGINT", stderr);
+  assert.match(stderr, /build: compiling ORIG net\/ipv4\/tcp\.o/);
+  assert.deepEqual(processesMentioning(tcp), []);
+  assert.ok(existsSync(log), `${log} kept`);
+  rmSync(log);
+  assertHostUntouched(dir);
+});
