@@ -1,0 +1,76 @@
+// Which objects changed files affect: exactly, from the test kernel's full
+// build, and from kbuild's plan when there is no full build of the config.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { affectedByDependencies, affectedObjects, buildDependencies, type AffectedObjects } from "../../src/build/affected.js";
+import { testTree } from "./support.js";
+
+const { kernel, prepared } = await testTree();
+
+const files = [
+  "fs/proc/meminfo.c",
+  "drivers/thermal/intel/x86_pkg_temp_thermal.c",
+  "kernel/sched/rt.c",
+  "include/linux/seq_file.h",
+  "fs/ext4/inode.c",
+  "fs/proc/Makefile",
+  "Documentation/filesystems/proc.rst",
+  "tools/perf/builtin-top.c",
+];
+
+/** Each changed file with where it went: the objects it affects, or skipped/unresolved. */
+function outcome(a: AffectedObjects, file: string): string {
+  const objects = a.objects.filter((o) => o.files.includes(file));
+  if (objects.length > 3) return `${objects.length} objects`;
+  if (objects.length) return objects.map((o) => `${o.object} (${o.target})`).join(" ");
+  if (a.skipped.some((s) => s.file === file)) return "skipped";
+  return a.unresolved.some((u) => u.file === file) ? "unresolved" : "missing";
+}
+
+test("a full build's dependency files map sources, headers and #included .c files to objects", async () => {
+  const a = await affectedObjects(prepared, files, kernel.buildDir);
+  assert.equal(a.method, "dependency files");
+  assert.deepEqual(
+    files.map((f) => [f, outcome(a, f)]),
+    [
+      ["fs/proc/meminfo.c", "fs/proc/meminfo.o (vmlinux)"],
+      ["drivers/thermal/intel/x86_pkg_temp_thermal.c", "drivers/thermal/intel/x86_pkg_temp_thermal.o (x86_pkg_temp_thermal)"],
+      // The scheduler's classes are compiled as part of build_policy.c.
+      ["kernel/sched/rt.c", "kernel/sched/build_policy.o (vmlinux)"],
+      ["include/linux/seq_file.h", `${a.objects.filter((o) => o.files.includes("include/linux/seq_file.h")).length} objects`],
+      ["fs/ext4/inode.c", "skipped"],
+      ["fs/proc/Makefile", "unresolved"],
+      ["Documentation/filesystems/proc.rst", "skipped"],
+      ["tools/perf/builtin-top.c", "skipped"],
+    ],
+  );
+  const users = a.objects.filter((o) => o.files.includes("include/linux/seq_file.h")).map((o) => o.object);
+  assert.ok(users.length > 100 && users.includes("fs/proc/meminfo.o") && users.includes("kernel/sched/build_policy.o"), `${users.length} users of seq_file.h`);
+});
+
+test("the vDSO and boot code are compiled, but not into vmlinux: not affected", () => {
+  const a = affectedByDependencies(["arch/x86/entry/vdso/vclock_gettime.c", "arch/x86/boot/main.c", "arch/x86/entry/vdso/vma.c"], buildDependencies(kernel.buildDir, prepared.source.dir));
+  assert.deepEqual(a.objects.map((o) => o.object), ["arch/x86/entry/vdso/vma.o"]);
+  assert.deepEqual(a.skipped.map((s) => s.file), ["arch/x86/entry/vdso/vclock_gettime.c", "arch/x86/boot/main.c"]);
+});
+
+test("without a full build, kbuild's plan finds the objects of .c files and leaves headers unresolved", async () => {
+  // The prepared tree has the same config but no objects: not a full build.
+  const a = await affectedObjects(prepared, files, prepared.dir);
+  assert.equal(a.method, "kbuild plan");
+  assert.deepEqual(
+    files.map((f) => [f, outcome(a, f)]),
+    [
+      ["fs/proc/meminfo.c", "fs/proc/meminfo.o (vmlinux)"],
+      ["drivers/thermal/intel/x86_pkg_temp_thermal.c", "drivers/thermal/intel/x86_pkg_temp_thermal.o (x86_pkg_temp_thermal)"],
+      ["kernel/sched/rt.c", "unresolved"],
+      ["include/linux/seq_file.h", "unresolved"],
+      ["fs/ext4/inode.c", "skipped"],
+      ["fs/proc/Makefile", "unresolved"],
+      ["Documentation/filesystems/proc.rst", "skipped"],
+      ["tools/perf/builtin-top.c", "skipped"],
+    ],
+  );
+  assert.match(a.unresolved.find((u) => u.file === "kernel/sched/rt.c")!.why, /#included by another file/);
+  assert.match(a.unresolved.find((u) => u.file === "include/linux/seq_file.h")!.why, /full build's dependency files/);
+});
