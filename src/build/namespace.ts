@@ -4,6 +4,9 @@
 // host. It also lets a tree be mounted at its own path: kbuild records the
 // absolute paths of the source and build trees (in .cmd files and in the
 // objtool build), and a tree seen at another path is largely rebuilt.
+// A PID namespace tied to the caller's life (parent-death signal, then
+// --kill-child) ends every process of the step if the caller is killed
+// outright, when no cleanup code of its own can run.
 import { run, HostError, type RunOptions, type RunResult } from "../host/host.js";
 
 export type Mount =
@@ -15,7 +18,8 @@ export type Mount =
 /** Runs `script` with sh -eu, `args` as $1..., after making `mounts` in order in a private mount namespace. */
 export function runWithMounts(mounts: Mount[], script: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const lines = [...mounts.map(mountCommand), script];
-  return run("unshare", ["--mount", "--propagation", "private", "sh", "-euc", lines.join("\n"), "sh", ...args], opts);
+  const unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--kill-child"];
+  return run("setpriv", ["--pdeathsig", "KILL", ...unshare, "sh", "-euc", lines.join("\n"), "sh", ...args], opts);
 }
 
 function mountCommand(m: Mount): string {

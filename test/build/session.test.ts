@@ -1,7 +1,7 @@
 // Build sessions on the test kernel's prepared tree: ORIG and PATCHED objects,
 // patches that do not apply, and interruption, each leaving no mount, no
 // process and no change in the source, the prepared tree or the kernel build.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -94,27 +94,47 @@ test("a failing body or compile removes the session and keeps its log", async ()
   assertHostUntouched(dir);
 });
 
-test("SIGINT during a compile stops make, removes the session and ends the process", async (t) => {
+/** Starts interrupt-child.js, and sends it `signal` while gcc compiles tcp.c in its session. */
+async function interruptCompile(signal: NodeJS.Signals, t: TestContext) {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./interrupt-child.js", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d));
   child.stderr.on("data", (d: Buffer) => (stderr += d));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
-  // Wait until gcc is compiling tcp.c in the session.
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, sig) => resolve(sig ?? code)));
   const deadline = Date.now() + 120_000;
-  const tcp = join(prepared.source.dir, "net/ipv4/tcp.c");
   while (!(stdout.endsWith("\n") && processesMentioning(tcp).length)) {
     assert.ok(Date.now() < deadline, `no compile started: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   const [dir, log] = stdout.trim().split("\n") as [string, string];
-  t.diagnostic(`interrupting ${processesMentioning(tcp).length} processes compiling tcp.c`);
-  child.kill("SIGINT");
-  assert.equal(await exited, "SIGINT", stderr);
+  t.diagnostic(`${signal} while ${processesMentioning(tcp).length} processes compile tcp.c`);
+  child.kill(signal);
+  return { dir, log, exit: await exited, stderr };
+}
+
+const tcp = join(prepared.source.dir, "net/ipv4/tcp.c");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("SIGINT during a compile stops make, removes the session and ends the process", async (t) => {
+  const { dir, log, exit, stderr } = await interruptCompile("SIGINT", t);
+  assert.equal(exit, "SIGINT", stderr);
   assert.match(stderr, /build: compiling ORIG net\/ipv4\/tcp\.o/);
   assert.deepEqual(processesMentioning(tcp), []);
   assert.ok(existsSync(log), `${log} kept`);
+  rmSync(log);
+  assertHostUntouched(dir);
+});
+
+test("SIGKILL during a compile ends make too; the next session removes the scratch left behind", async (t) => {
+  const { dir, log, exit } = await interruptCompile("SIGKILL", t);
+  assert.equal(exit, "SIGKILL");
+  // The kernel ends the step's PID namespace after the parent-death signal.
+  for (let i = 0; i < 50 && processesMentioning(tcp).length; i++) await sleep(100);
+  assert.deepEqual(processesMentioning(tcp), []);
+  assert.deepEqual(cacheMounts(), []);
+  assert.ok(existsSync(dir), "no cleanup code ran");
+  await withBuildSession(prepared, async () => {});
   rmSync(log);
   assertHostUntouched(dir);
 });
