@@ -17,6 +17,7 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { progress, readIfExists } from "../host/host.js";
+import { cmdFile, compiledFor } from "./kbuild.js";
 import type { PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
 
@@ -88,7 +89,7 @@ export function buildDependencies(buildDir: string, sourceDir: string): BuildDep
   }
   const users = new Map<string, string[]>();
   for (const object of targets.keys()) {
-    const cmd = readIfExists(join(buildDir, dirname(object), `.${basename(object)}.cmd`));
+    const cmd = readIfExists(cmdFile(buildDir, object));
     for (const file of cmd ? cmdDependencies(cmd, sourceDir) : []) {
       const list = users.get(file);
       if (list) list.push(object);
@@ -125,11 +126,10 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
   const dirs = [...new Set(sources.map((f) => `${dirname(f)}/`))];
   // A fresh session: kbuild lists only objects that are out of date.
   const plan = dirs.length ? await withBuildSession(prepared, (s) => s.exec(`src=$1 build=$2; shift 2; make -C "$src" O="$build" -n "$@"`, [prepared.source.dir, prepared.dir, ...dirs], { capture: true })) : undefined;
-  const compiled = new Map<string, string>();
+  const compiled = new Map<string, string | undefined>();
   for (const line of plan?.stdout.split("\n") ?? []) {
     const object = / -c -o (\S+\.o) /.exec(line)?.[1];
-    if (!object || compiled.has(object)) continue;
-    compiled.set(object, /-DMODULE\b/.test(line) ? (/-DKBUILD_MODNAME='"([^"]+)"'/.exec(line)?.[1] ?? "") : "vmlinux");
+    if (object && !compiled.has(object)) compiled.set(object, compiledFor(line));
   }
   for (const file of files) {
     const object = file.replace(/\.[cS]$/, ".o");

@@ -2,7 +2,7 @@
 // kbuild's host programs and objtool, ready to compile single objects and to
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
@@ -68,6 +68,7 @@ export async function preparedTree(source: KernelSource, configFile: string, opt
       const changed = changedOptions(config, readFileSync(join(tmp, ".config"), "utf8"));
       if (changed.length) progress(`prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`);
       writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
+      chmodSync(tmp, 0o755); // mkdtemp's 0700 is for scratch, not for a shared tree
       try {
         renameSync(tmp, dir);
       } catch (e) {

@@ -6,11 +6,12 @@
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { cacheRoot, progress, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
+import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "./namespace.js";
 import { patchReport } from "./patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
@@ -54,6 +55,8 @@ export interface BuildSession {
    * Compiles single objects with kbuild and the diff flags, removing any
    * previous copy first so that kbuild really compiles them, and copies them to
    * <session>/<variant>/. ORIG before any patch is applied, PATCHED after.
+   * kbuild compiles any object asked for, even one the config does not build
+   * (then with its parent directory's flags): affectedObjects says which to ask for.
    */
   compile(objects: string[], variant: Variant): Promise<CompiledObject[]>;
   /**
@@ -139,12 +142,13 @@ done`;
       const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
       throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
     }
-    return objects.map((o) => this.inspect(o, join(out, o)));
+    return objects.map((o) => this.inspect(o, out));
   }
 
   /** Reads what kbuild recorded about a fresh object, and checks that its functions have sections of their own. */
-  private inspect(object: string, file: string): CompiledObject {
-    const cmd = readFileSync(join(dirname(file), `.${basename(file)}.cmd`), "utf8");
+  private inspect(object: string, dir: string): CompiledObject {
+    const file = join(dir, object);
+    const cmd = readFileSync(cmdFile(dir, object), "utf8");
     const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
     if (!sourcePath) throw new HostError(`${object} is not compiled from a single source file (a composite object?)`);
     const source = relative(this.prepared.source.dir, sourcePath);
@@ -153,9 +157,8 @@ done`;
       const inText = elf.symbols.filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
       if (inText.length) throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, not in sections of their own: not compiled with ${diffCflags}`);
     }
-    const line = /^cmd_\S+ := (.*)$/m.exec(cmd)?.[1] ?? "";
-    const module = /-DMODULE\b/.test(line) ? /-DKBUILD_MODNAME='"([^"]+)"'/.exec(line)?.[1] : "vmlinux";
-    if (!module) throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
-    return { object, file, source, target: module };
+    const target = compiledFor(/^cmd_\S+ := (.*)$/m.exec(cmd)?.[1] ?? "");
+    if (!target) throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
+    return { object, file, source, target };
   }
 }
