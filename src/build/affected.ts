@@ -73,6 +73,7 @@ export async function affectedObjects(prepared: PreparedTree, files: string[], f
 function fullBuildMismatch(prepared: PreparedTree, fullBuild: string): string | undefined {
   const config = readIfExists(join(fullBuild, ".config"));
   if (config === undefined || !existsSync(join(fullBuild, ".vmlinux.objs"))) return "not a complete kernel build";
+  if (!existsSync(join(fullBuild, "source"))) return "not built with O= from a separate source tree";
   if (realpathSync(join(fullBuild, "source")) !== realpathSync(prepared.source.dir)) return "built from another source tree";
   if (config !== readFileSync(prepared.configFile, "utf8")) return "built with another config";
   return undefined;
