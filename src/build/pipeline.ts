@@ -4,14 +4,15 @@
 // each pair, and build the patch module from the differences.
 import { mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { progress, run, HostError } from "../host/host.js";
+import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
+import type { EntrySizes } from "../diff/include.js";
 import type { KlpConversion } from "../module/klp.js";
-import { preparedTree } from "./prepare.js";
+import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession } from "./session.js";
 import { affectedObjects } from "./affected.js";
 import { patchedFiles } from "./patch.js";
@@ -65,7 +66,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     });
     const patched = await phase("compile PATCHED", () => session.compile(objects, "patched"));
     const kbuild = moduleKbuild(session, opts.symvers);
-    const entrySizes = await phase("probe", () => probeEntrySizes(scratch(session, "probe"), kbuild));
+    const entrySizes = await phase("probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)));
 
     const reports = await phase("diff", async () => {
       const out: DiffReport[] = [];
@@ -97,6 +98,16 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
   });
+}
+
+/** Entry sizes depend only on the prepared tree (source, config, compiler): measured once per tree. */
+async function cachedEntrySizes(prepared: PreparedTree, probe: () => Promise<EntrySizes>): Promise<EntrySizes> {
+  const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
+  const known = readIfExists(file);
+  if (known) return JSON.parse(known) as EntrySizes;
+  const sizes = await probe();
+  writeFileAtomic(file, JSON.stringify(sizes, null, 2));
+  return sizes;
 }
 
 function scratch(session: BuildSession, name: string): string {

@@ -1,0 +1,138 @@
+// Pins what kpatch-build makes of real 6.1 patches against the test kernel:
+// for each patch in test/fixtures/patches, the exact functions it replaces
+// and adds, what must travel with them (special-section entries, copies of
+// descriptors, livepatch symbols for statics), or the exact refusal. Each
+// module is built for real (kbuild, livepatch ELF conversion); the VM tests
+// load one of them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { kpatchBuild, type KpatchBuildResult } from "../../src/build/pipeline.js";
+import { testKernel } from "../../src/kernel/testkernel.js";
+import { cacheRoot, HostError } from "../../src/host/host.js";
+import { DiffError } from "../../src/diff/errors.js";
+import { readElf } from "../../src/elf/reader.js";
+import { modinfo } from "../../src/elf/model.js";
+import { SHF, SHN } from "../../src/elf/constants.js";
+
+const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.meta.url));
+const outDir = join(cacheRoot(), "test-modules");
+mkdirSync(outDir, { recursive: true });
+
+async function build(patch: string, extra: { config?: string } = {}): Promise<KpatchBuildResult> {
+  const k = await testKernel({ build: false });
+  return kpatchBuild({
+    patches: [join(patches, patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
+    skipCompilerCheck: false, source: k.source, config: extra.config ?? k.configFile, symbols: join(k.buildDir, "vmlinux"),
+    symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
+  });
+}
+
+async function refusal(patch: string, extra: { config?: string } = {}): Promise<Error> {
+  try {
+    await build(patch, extra);
+  } catch (e) {
+    return e as Error;
+  }
+  assert.fail(`${patch} was accepted`);
+}
+
+const changed = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.changed.map((c) => c.name)).sort();
+const added = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.added.map((c) => c.name)).sort();
+const klpNames = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.klp.map((k) => k.name));
+const sections = (r: KpatchBuildResult) => readElf(readFileSync(r.module), r.module).sections.map((s) => s.name);
+
+const cases: [patch: string, expect: { changed: string[]; added?: string[]; check?: (r: KpatchBuildResult) => void }][] = [
+  ["meminfo-string.patch", { changed: ["meminfo_proc_show"] }],
+  ["cmdline.patch", { changed: ["cmdline_proc_show"], check: (r) => assert.ok(klpNames(r).includes("saved_command_line")) }],
+  ["new-function.patch", { changed: ["version_proc_show"], added: ["kpatch_mark"] }],
+  ["new-global.patch", {
+    changed: ["uptime_proc_show"],
+    check: (r) => assert.deepEqual(r.objects[0]!.addedData.map((d) => d.name), ["kpatch_uptime_reads"]),
+  }],
+  ["static-local.patch", {
+    // print_dropped_signal() is inlined; its ratelimit state stays the kernel's, never a fresh copy.
+    changed: ["__sigqueue_alloc"],
+    check: (r) => assert.ok(klpNames(r).some((n) => /^ratelimit_state\.\d+$/.test(n)), klpNames(r).join(" ")),
+  }],
+  ["jump-label.patch", {
+    // pr_debug: a static branch on its dynamic-debug descriptor, which travels as a copy.
+    changed: ["parse_args"],
+    check: (r) => assert.ok(sections(r).includes("__jump_table") && sections(r).includes("__dyndbg")),
+  }],
+  ["uaccess.patch", { changed: ["copy_from_kernel_nofault"], check: (r) => assert.ok(sections(r).includes("__ex_table")) }],
+  ["alternatives.patch", { changed: ["kpagecount_read"], check: (r) => assert.ok(sections(r).includes(".altinstructions")) }],
+  ["cold.patch", {
+    // The message is in ns_capable_common(), inlined into each caller's .cold part: the callers are patched.
+    changed: ["capable", "capable_wrt_inode_uidgid", "ns_capable", "ns_capable_noaudit", "ns_capable_setid"],
+    check: (r) => {
+      const ko = readElf(readFileSync(r.module), r.module);
+      assert.ok(ko.symbols.some((s) => s.name === "ns_capable.cold" && s.section), "the .cold child travels with its parent");
+    },
+  }],
+  ["constprop-caller.patch", {
+    changed: ["anon_inode_getfile"],
+    check: (r) => assert.ok(klpNames(r).some((n) => n.startsWith("__anon_inode_getfile.")), "the clone stays the kernel's"),
+  }],
+  ["header-inline.patch", {
+    changed: ["proc_reg_get_unmapped_area", "proc_reg_llseek", "proc_reg_mmap", "proc_reg_open", "proc_reg_poll", "proc_reg_read",
+      "proc_reg_read_iter", "proc_reg_release", "proc_reg_unlocked_ioctl", "proc_reg_write", "remove_proc_entry", "remove_proc_subtree"],
+  }],
+  ["module-9p.patch", { changed: ["v9fs_show_options"] }],
+];
+
+for (const [patch, expect] of cases) {
+  test(`${patch}: replaces exactly ${expect.changed.join(", ")}`, async () => {
+    const r = await build(patch);
+    assert.deepEqual(changed(r), expect.changed);
+    assert.deepEqual(added(r), expect.added ?? []);
+    expect.check?.(r);
+    const ko = readElf(readFileSync(r.module), r.module);
+    assert.ok(modinfo(ko).some(([k, v]) => k === "livepatch" && v === "Y"));
+    // Every livepatch relocation section is marked for the livepatch core, and its symbols are SHN_LIVEPATCH.
+    for (const s of ko.sections.filter((x) => x.name.startsWith(".klp.rela."))) {
+      assert.ok((s.flags & SHF.RELA_LIVEPATCH) !== 0n && (s.flags & SHF.ALLOC) !== 0n, s.name);
+      assert.ok(s.relocations.every((x) => x.symbol?.shndx === SHN.LIVEPATCH), s.name);
+    }
+  });
+}
+
+test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {
+  const e = await refusal("warn-line-only.patch");
+  assert.ok(e instanceof DiffError && e.kind === "no-change", String(e));
+});
+
+test("data-refused.patch: a changed data object is refused, naming it", async () => {
+  const e = await refusal("data-refused.patch");
+  assert.ok(e instanceof DiffError && e.kind === "unsafe", String(e));
+  assert.match(e.message, /data object vm_swappiness .* changed: .*shadow variable/);
+});
+
+test("init-refused.patch: a changed __init function is refused, naming it", async () => {
+  const e = await refusal("init-refused.patch");
+  assert.ok(e instanceof DiffError && e.kind === "unsafe", String(e));
+  assert.match(e.message, /function proc_cmdline_init \(\.init\.text\) changed: __init/);
+});
+
+test("a patch that does not apply is refused, naming the file and hunk", async () => {
+  const broken = join(outDir, "broken.patch");
+  writeFileSync(broken, readFileSync(join(patches, "cmdline.patch"), "utf8").replace("seq_puts(m, saved_command_line);", "seq_puts(m, saved_command_line_typo);"));
+  const k = await testKernel({ build: false });
+  const e = await kpatchBuild({
+    patches: [broken], name: "livepatch-broken", outputDir: outDir, replace: true, skipCompilerCheck: false, source: k.source,
+    config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
+  }).then(() => undefined, (x: unknown) => x as Error);
+  assert.ok(e instanceof HostError, String(e));
+  assert.match(e.message, /broken\.patch does not apply .*fs\/proc\/cmdline\.c.*hunk/i);
+});
+
+test("a target built by another compiler version is refused", async () => {
+  const k = await testKernel({ build: false });
+  const config = join(outDir, "config-gcc11");
+  writeFileSync(config, readFileSync(k.configFile, "utf8").replace(/^CONFIG_GCC_VERSION=\d+$/m, "CONFIG_GCC_VERSION=110200"));
+  const e = await refusal("meminfo-string.patch", { config });
+  assert.ok(e instanceof HostError, String(e));
+  assert.match(e.message, /built with gcc 11\.2\.0 .* --skip-compiler-check/);
+});

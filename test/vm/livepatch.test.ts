@@ -1,0 +1,40 @@
+// End to end: a source patch becomes a module with kpatch-build, and the test
+// kernel booted under QEMU loads it (real insmod, real sysfs), shows the
+// change, then disables and unloads it and shows the original again.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { kpatchBuild } from "../../src/build/pipeline.js";
+import { testKernel } from "../../src/kernel/testkernel.js";
+import { cacheRoot } from "../../src/host/host.js";
+import { guestKernel } from "../../src/vm/kernels.js";
+import { runInGuest } from "../../src/vm/qemu.js";
+import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
+
+test("the meminfo patch changes /proc/meminfo live, and unloading restores it", async () => {
+  const k = await testKernel({ build: false });
+  // Not under /tmp: the guest has a /tmp of its own.
+  const outDir = join(cacheRoot(), "test-modules", "vm");
+  mkdirSync(outDir, { recursive: true });
+  const built = await kpatchBuild({
+    patches: [fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url))],
+    name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false, source: k.source,
+    config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
+  });
+  const guest = await guestKernel("test");
+  const r = await runInGuest({
+    kernel: guest.image, modules: guest.modules, timeoutMs: 240_000,
+    script: cycleScript({ ko: built.module, probe: "grep -i '^memtotal' /proc/meminfo" }),
+  });
+  assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
+  const stages = cycleStages(r.output);
+  assert.match(stages.get("before")!, /^MemTotal:\s+\d+ kB\n$/);
+  assert.match(stages.get("patched")!, /^MemTotal \(kp\):\s+\d+ kB\n$/);
+  assert.match(stages.get("unloaded")!, /^MemTotal:\s+\d+ kB\n$/);
+  // Out-of-tree, unsigned and livepatch taints (O, E, K) and nothing worse.
+  const taint = Number(/tainted=(\d+)/.exec(r.output)?.[1]);
+  assert.equal(taint & ~(4096 | 8192 | 32768), 0, `taint ${taint}`);
+  assert.match(r.output, /== unloaded \(0 patches loaded\)/);
+});
