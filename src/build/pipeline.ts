@@ -16,6 +16,7 @@ import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession } from "./session.js";
 import { affectedObjects } from "./affected.js";
 import { patchedFiles } from "./patch.js";
+import { findModule } from "../kernel/modules.js";
 
 export interface KpatchBuildOptions {
   patches: string[];
@@ -24,6 +25,8 @@ export interface KpatchBuildOptions {
   config: string;
   /** The target's symbols: vmlinux, or System.map. */
   symbols: string;
+  /** Where the target's modules are (a /lib/modules/RELEASE tree or a build directory), for patches to modules. */
+  modulesDir?: string;
   /** The target's Module.symvers: exported symbols and their CRCs. */
   symvers: string;
   /** A complete build of the same source and config, if there is one: exact header dependencies. */
@@ -73,11 +76,12 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
       mkdirSync(join(session.dir, "diff"), { recursive: true });
       orig.forEach((o, i) => {
         const p = patched[i]!;
-        if (o.target !== "vmlinux") throw new HostError(`${o.object} belongs to module ${o.target}: patching modules is not supported yet`);
+        const module = o.target === "vmlinux" ? undefined : opts.modulesDir && findModule(opts.modulesDir, o.target);
+        if (o.target !== "vmlinux" && !module) throw new HostError(`${o.object} belongs to module ${o.target}, which is not in ${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`);
         try {
           const r = diffFiles({
             orig: o.file, patched: p.file, output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
-            symbols: opts.symbols, symvers: opts.symvers, entrySizes,
+            symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols, symvers: opts.symvers, entrySizes,
           });
           progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
           out.push(r);

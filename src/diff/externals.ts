@@ -20,8 +20,10 @@ export interface TargetInfo {
   /** vmlinux or a module name. */
   object: string;
   symtab: TargetSymtab;
-  /** Names exported to modules (Module.symvers). */
-  exported: Set<string>;
+  /** vmlinux's table, when the target is a module: its code also calls into vmlinux. */
+  vmlinux?: TargetSymtab;
+  /** Exported symbols (Module.symvers) → the module exporting them, or "vmlinux". */
+  exports: Map<string, string>;
 }
 
 /** `.klp.sym.vmlinux.helper,2`: the name the livepatch core resolves at load time. */
@@ -33,21 +35,34 @@ export function klpSymbolName(k: KlpSymbol): string {
  * Renames the output's undefined symbols that only the livepatch core can
  * resolve, and returns them. Refuses names the target does not define or
  * defines ambiguously, since a guess would bind the patch to the wrong code.
+ *
+ * The module loader resolves only what vmlinux or an already loaded module
+ * exports. A patch to a module may be loaded before that module and its
+ * dependencies, so for a module target everything that is not vmlinux's
+ * export goes through the livepatch core, which resolves it when the module
+ * loads.
  */
 export function resolveExternals(out: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
   const source = sourceFile(patched);
   const klp: KlpSymbol[] = [];
   const problems: string[] = [];
+  const inVmlinux = target.object === "vmlinux" ? target.symtab : target.vmlinux;
   for (const ext of externals) {
-    if (!ext.local && target.exported.has(ext.name)) continue;
-    const where = target.symtab.position(ext.name, ext.local ? source : undefined);
-    if ("error" in where) {
-      // A global that is neither exported nor in the target comes from elsewhere (another module): the loader decides.
-      if (!ext.local && !ext.definedInObject && target.symtab.named(ext.name).length === 0) continue;
-      problems.push(where.error);
-      continue;
+    const exporter = ext.local ? undefined : target.exports.get(ext.name);
+    if (exporter === "vmlinux" || (exporter !== undefined && target.object === "vmlinux")) continue;
+    let k: KlpSymbol | undefined;
+    if (exporter !== undefined) k = { name: ext.name, object: exporter, pos: 0 };
+    else if (ext.local || ext.definedInObject || target.symtab.named(ext.name).length) {
+      const where = target.symtab.position(ext.name, ext.local ? source : undefined);
+      if ("error" in where) problems.push(where.error);
+      else k = { name: where.name, object: target.object, pos: where.pos };
+    } else if (inVmlinux?.named(ext.name).length) {
+      const where = inVmlinux.position(ext.name, undefined);
+      if ("error" in where) problems.push(where.error);
+      else k = { name: where.name, object: "vmlinux", pos: where.pos };
     }
-    const k: KlpSymbol = { name: where.name, object: target.object, pos: where.pos };
+    // Anything else is defined by another part of the same patch: the linker or loader finds it.
+    if (!k) continue;
     const sym = out.symbol(ext.name);
     if (sym && !sym.section) sym.name = klpSymbolName(k);
     klp.push(k);

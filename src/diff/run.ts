@@ -19,6 +19,8 @@ export interface DiffFilesOptions {
   object: string;
   /** The target's symbols: an ELF file, `readelf -s --wide` text, or System.map. */
   symbols?: string;
+  /** vmlinux's symbols, when the target is a module. */
+  vmlinuxSymbols?: string;
   /** Module.symvers of the target ("" or /dev/null: nothing exported is known). */
   symvers?: string;
   entrySizes?: EntrySizes;
@@ -50,7 +52,8 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   const target: TargetInfo | undefined = opts.symbols ? {
     object: opts.object,
     symtab: loadSymtab(opts.symbols),
-    exported: new Set(opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")).keys() : []),
+    vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
+    exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
   } : undefined;
   const klp = target ? resolveExternals(r.output, patched, r.externals, target) : [];
   const functions = target ? functionPositions(patched, r.changed.map((c) => c.name), target) : [];

@@ -4,10 +4,10 @@
 // the linked module is converted to the livepatch ELF format.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { STB, STT } from "../elf/constants.js";
+import { SHF, STB, STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
-import { ElfError } from "../elf/model.js";
+import { ElfError, type ElfSection } from "../elf/model.js";
 import { writeFileAtomic } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
@@ -37,11 +37,19 @@ export interface BuiltModule {
   klp: KlpConversion;
 }
 
+const isCode = (sec: ElfSection) => (sec.flags & SHF.EXECINSTR) !== 0n;
+
 export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
+  const owners = new Map<string, string>();
   let n = 0;
   const objects = spec.parts.map((part, i) => {
     const elf = readElf(readFileSync(part.file), part.file);
+    for (const sec of elf.sections) {
+      const other = owners.get(sec.name);
+      if (other !== undefined && other !== part.object && isCode(sec)) throw new ElfError(part.file, `section ${sec.name} is in the patches to both ${other} and ${part.object}`);
+      if (isCode(sec)) owners.set(sec.name, part.object);
+    }
     const functions = part.functions.map((f) => {
       const sym = elf.symbolsNamed(f.name).find((s) => s.type === STT.FUNC && s.section);
       if (!sym) throw new ElfError(part.file, `replacement for ${f.name} is missing`);
@@ -64,7 +72,7 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
   await kbuild(dir);
   const koFile = join(dir, `${spec.name}.ko`);
   const ko = readElf(readFileSync(koFile), koFile);
-  const klp = convertToLivepatch(ko);
+  const klp = convertToLivepatch(ko, (section) => owners.get(section));
   writeFileAtomic(output, writeElf(ko));
   return { ko: output, klp };
 }

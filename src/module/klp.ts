@@ -16,7 +16,13 @@ export interface KlpConversion {
   sections: string[];
 }
 
-export function convertToLivepatch(ko: ElfFile): KlpConversion {
+/**
+ * `owner` names the patched object a section's code belongs to. Relocations
+ * against vmlinux symbols go to `.klp.rela.vmlinux.*`, applied when the patch
+ * loads; the rest to `.klp.rela.<patched module>.*`, applied when that module
+ * loads (the kernel refuses vmlinux symbols in those).
+ */
+export function convertToLivepatch(ko: ElfFile, owner: (section: string) => string | undefined): KlpConversion {
   const result: KlpConversion = { symbols: 0, relocations: 0, sections: [] };
   for (const s of ko.symbols) {
     if (!KLP_SYM.test(s.name)) continue;
@@ -34,9 +40,11 @@ export function convertToLivepatch(ko: ElfFile): KlpConversion {
     rela.relocations = rela.relocations.filter((r) => {
       const m = r.symbol && r.symbol.shndx === SHN.LIVEPATCH ? KLP_SYM.exec(r.symbol.name) : null;
       if (!m) return true;
-      const list = byObject.get(m[1]!) ?? [];
+      const object = m[1] === "vmlinux" ? "vmlinux" : owner(target.name);
+      if (!object) throw new ElfError(ko.file, `${target.name} refers to ${r.symbol!.name}, but belongs to no patched object`);
+      const list = byObject.get(object) ?? [];
       list.push(r);
-      byObject.set(m[1]!, list);
+      byObject.set(object, list);
       return false;
     });
     for (const [object, relocations] of byObject) {

@@ -134,13 +134,16 @@ export function elfSymtab(elf: ElfFile): TargetSymtab {
   return new TargetSymtab(out);
 }
 
-/** Module.symvers: the symbols a module may link against, by name. */
-export function parseSymvers(text: string): Map<string, { module: string; namespace: string }> {
-  const out = new Map<string, { module: string; namespace: string }>();
+/**
+ * Module.symvers: each exported symbol → the module exporting it, by the
+ * name the kernel knows it under ("vmlinux", "9pnet", ...).
+ */
+export function parseSymvers(text: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const line of text.split("\n")) {
-    // CRC \t symbol \t module \t export-type \t namespace
-    const [, name, module, , namespace] = line.split("\t");
-    if (name) out.set(name, { module: module ?? "", namespace: namespace ?? "" });
+    // CRC \t symbol \t module path \t export type \t namespace
+    const [, name, module] = line.split("\t");
+    if (name && module) out.set(name, module === "vmlinux" ? module : module.replace(/^.*\//, "").replace(/-/g, "_"));
   }
   return out;
 }
