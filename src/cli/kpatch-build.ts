@@ -3,17 +3,21 @@
 //   kpatch-build -k test [-n NAME] [-o DIR] [-R] [--json] PATCH...
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
-import { testKernel } from "../kernel/testkernel.js";
+import { resolveTarget } from "../build/targets.js";
 import { progress } from "../host/host.js";
 import { exitWith } from "./errors.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} -k test [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
+  TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
+  -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
+             a kernel tree (never written), its config and symbols; --build-dir
+             names a complete build of it, for header dependencies and modules
   -n NAME    module name (default: livepatch-<first patch name>)
   -o DIR     where to write NAME.ko (default: .)
   -R         do not replace earlier patches (default: an atomic, cumulative replace)
@@ -75,6 +79,12 @@ async function build(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       kernel: { type: "string", short: "k" },
+      sourcedir: { type: "string", short: "s" },
+      config: { type: "string", short: "c" },
+      vmlinux: { type: "string", short: "v" },
+      symbols: { type: "string" },
+      symvers: { type: "string" },
+      "build-dir": { type: "string" },
       name: { type: "string", short: "n" },
       output: { type: "string", short: "o", default: "." },
       "non-replace": { type: "boolean", short: "R", default: false },
@@ -83,18 +93,20 @@ async function build(argv: string[]): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  if (values.help || !positionals.length || values.kernel !== "test") {
-    console.error(values.kernel && values.kernel !== "test" ? `${program}: unknown kernel ${values.kernel}: only "test" is supported so far\n${usage}` : usage);
+  if (values.help || !positionals.length) {
+    console.error(usage);
     process.exit(values.help ? 0 : 1);
   }
-  const kernel = await testKernel({ build: false });
+  const target = await resolveTarget({
+    kernel: values.kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
+    symvers: values.symvers, buildDir: values["build-dir"],
+  });
   const patches = positionals.map((p) => resolve(p));
   const name = values.name ?? `livepatch-${basename(patches[0]!).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]/g, "-")}`;
   const t0 = Date.now();
   const r = await kpatchBuild({
     patches, name, outputDir: resolve(values.output!), replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
-    source: kernel.source,
-    config: kernel.configFile, symbols: join(kernel.buildDir, "vmlinux"), symvers: join(kernel.buildDir, "Module.symvers"), fullBuild: kernel.buildDir,
+    ...target,
   });
   if (values.json) {
     console.log(JSON.stringify(r, null, 2));

@@ -1,0 +1,53 @@
+// What kpatch-build builds against, from its command line: the project's test
+// kernel (-k test), a Debian kernel release (-k 6.1.0-56-amd64), or a kernel
+// tree given piece by piece (-s, -c, -v or --symbols, --symvers).
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { HostError, sha256 } from "../host/host.js";
+import type { KernelSource } from "../kernel/source.js";
+import { testKernel } from "../kernel/testkernel.js";
+
+export interface TargetRequest {
+  kernel?: string;
+  sourcedir?: string;
+  config?: string;
+  vmlinux?: string;
+  symbols?: string;
+  symvers?: string;
+  buildDir?: string;
+}
+
+export interface Target {
+  source: KernelSource;
+  config: string;
+  symbols: string;
+  symvers: string;
+  fullBuild?: string;
+  modulesDir?: string;
+  /** The target's release string, when it differs from what the source tree says (distro kernels). */
+  release?: string;
+}
+
+export async function resolveTarget(req: TargetRequest): Promise<Target> {
+  if (req.kernel === "test") {
+    const k = await testKernel({ build: false });
+    return {
+      source: k.source, config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"),
+      fullBuild: k.buildDir, modulesDir: k.buildDir,
+    };
+  }
+  if (req.kernel !== undefined) throw new HostError(`unknown kernel ${req.kernel}`);
+  if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
+    throw new HostError("say what to build against: -k test, -k RELEASE, or -s SOURCEDIR -c CONFIG with -v VMLINUX or --symbols System.map");
+  }
+  const dir = realpathSync(req.sourcedir);
+  const makefile = readFileSync(join(dir, "Makefile"), "utf8");
+  const v = (k: string) => new RegExp(`^${k} = (\\S*)$`, "m").exec(makefile)?.[1] ?? "";
+  const symvers = req.symvers ?? join(req.buildDir ?? dir, "Module.symvers");
+  if (!existsSync(symvers)) throw new HostError(`no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`);
+  return {
+    // A tree is keyed by where it is, as well as its version: two trees of one version may differ.
+    source: { pkg: "tree", version: `${v("VERSION")}.${v("PATCHLEVEL")}.${v("SUBLEVEL")}-${sha256(dir).slice(0, 8)}`, dir },
+    config: req.config, symbols: (req.vmlinux ?? req.symbols)!, symvers, fullBuild: req.buildDir, modulesDir: req.buildDir,
+  };
+}
