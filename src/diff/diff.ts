@@ -55,7 +55,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       c = parent;
     }
   }
-  verify(patched.file, statuses);
+  verify(patched.file, statuses, ot);
 
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
     [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
@@ -83,11 +83,19 @@ function checkCompatible(orig: ElfFile, patched: ElfFile): void {
   if (a !== b) throw new DiffError("error", `ORIG and PATCHED were built by different compilers: '${a}' vs '${b}'`);
 }
 
+const FENTRY = "__fentry__";
+
 /** Refuses what a live patch cannot carry, naming each symbol and what to do instead. */
-function verify(file: string, statuses: Map<Unit, UnitStatus>): void {
+function verify(file: string, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache): void {
   const problems: string[] = [];
+  // ftrace redirects a function through the __fentry__ call at its entry: without one it cannot be patched.
+  const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
+  const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
+    if (u.kind === "func" && usesFentry && u.twin && parentName(u.name) === undefined && !traced(u.twin) && !/^\.(init|exit)\./.test(u.section.name)) {
+      problems.push(`function ${u.name} changed but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
+    }
     if (u.kind === "object" && !isCallSiteMetadata(u.section)) {
       const writable = (u.section.flags & SHF.WRITE) !== 0n;
       problems.push(writable

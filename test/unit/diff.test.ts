@@ -149,6 +149,20 @@ int run(void) { return other(2); }
   assert.match(e.message, /function setup \(\.init\.text\) changed: __init/);
 });
 
+test("a changed notrace function is refused: ftrace cannot redirect it", async () => {
+  const src = `
+extern int other(int);
+__attribute__((no_instrument_function)) int quiet(int x) { return other(x) + 1; }
+int loud(int x) { return other(x) + 2; }
+`;
+  const e = await refusal(src, src.replace("other(x) + 1", "other(x) + 5"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /function quiet changed but has no ftrace entry/);
+  // The same change to a traced function is a patch.
+  const r = await diffC(src, src.replace("other(x) + 2", "other(x) + 5"));
+  assert.deepEqual(names(r), { changed: ["loud"], added: [] });
+});
+
 test("a function gcc splits into .cold travels with its child", async () => {
   // printk is __cold in the kernel: the path that calls it is split out.
   const src = `
