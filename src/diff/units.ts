@@ -161,7 +161,10 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
   if (!sym) return { kind: "none" };
   let offset = Number(r.addend);
   const width = relocWidth(r.type);
-  if (width?.pcRelative && isText(sec)) {
+  // A named function or object is found by its symbol whatever the addend;
+  // only section-relative targets need the decoder to find where they point.
+  const named = sym.type !== STT.SECTION && obj.bySymbol.has(sym);
+  if (width?.pcRelative && isText(sec) && !named) {
     const insn = insnAt(obj.insns(sec), Number(r.offset));
     if (insn) offset += insn.offset + insn.length - Number(r.offset);
   }
