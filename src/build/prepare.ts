@@ -26,6 +26,13 @@ export interface PreparedTree {
   source: KernelSource;
   /** dir/.config, after olddefconfig. */
   configFile: string;
+  /**
+   * The target's uname -r when it is not the source's own (Debian's
+   * 6.1.0-56-amd64 for 6.1.192): every make in the tree but M= builds must be
+   * given KERNELRELEASE=<release>, or kbuild rewrites utsrelease.h, and so
+   * the vermagic of modules built against the tree, back to the source's.
+   */
+  release?: string;
 }
 
 const done = ".kpatch-prepared";
@@ -35,15 +42,17 @@ const done = ".kpatch-prepared";
  * includes `prepare`, and so objtool, which single-object builds need) once
  * per key. Built in a scratch directory and renamed into place, so readers never
  * see a partial tree; the scratch directory is mounted at the final path while
- * it is built, because kbuild records that path.
+ * it is built, because kbuild records that path. `release` is the target's
+ * uname -r, when it is not the source's own.
  */
-export async function preparedTree(source: KernelSource, configFile: string, opts: { build?: boolean } = {}): Promise<PreparedTree> {
+export async function preparedTree(source: KernelSource, configFile: string, opts: { build?: boolean; release?: string } = {}): Promise<PreparedTree> {
   const config = readFileSync(configFile, "utf8");
   const gcc = (await run("gcc", ["--version"])).stdout.split("\n")[0]!;
-  const key = sha256(source.pkg, source.version, config, gcc, diffCflags).slice(0, 16);
+  // Without a release, the key is what it was before releases existed.
+  const key = sha256(source.pkg, source.version, config, gcc, diffCflags, ...(opts.release ? [opts.release] : [])).slice(0, 16);
   const name = `${source.pkg}_${source.version}-${key}`;
   const dir = join(cacheRoot(), "prepared", name);
-  const result: PreparedTree = { dir, source, configFile: join(dir, ".config") };
+  const result: PreparedTree = { dir, source, configFile: join(dir, ".config"), release: opts.release };
   if (existsSync(join(dir, done))) return result;
   if (opts.build === false) throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
 
@@ -60,8 +69,8 @@ export async function preparedTree(source: KernelSource, configFile: string, opt
       // on without ever being a mount point on the host (rename would fail).
       await runWithMounts(
         [{ type: "tmpfs", at: dirname(dir) }, { type: "bind", from: tmp, at: dir }],
-        `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" modules_prepare`,
-        [source.dir, dir, String(cpus().length), diffCflags],
+        `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
+        [source.dir, dir, String(cpus().length), diffCflags, opts.release ?? ""],
         { logFile: log, signal },
       );
       progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);

@@ -126,17 +126,18 @@ class Session implements BuildSession {
     const out = join(this.dir, variant);
     progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
     const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
-    const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5
-shift 5
+    // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and so vermagic) to the source's.
+    const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6
+shift 6
 cd "$build"
 rm -f -- "$@"
-make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" "$@"
+make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"
 for o; do
   mkdir -p "$out/\${o%/*}"
   cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
 done`;
     try {
-      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(cpus().length), diffCflags, ...objects]);
+      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(cpus().length), diffCflags, this.prepared.release ?? "", ...objects]);
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
