@@ -1,9 +1,11 @@
-// The real Debian kernel, as shipped in its linux-image-* package. It is never
-// installed on the host (that would run initramfs and bootloader hooks): the
-// package is downloaded and extracted once into the cache, keyed by version.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+// The real Debian kernel, as shipped in its packages. None is ever installed on
+// the host (an image would run initramfs and bootloader hooks): each package is
+// downloaded once and extracted into the cache, keyed by version, whole or
+// only the files needed.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, run, progress, HostError } from "../host/host.js";
+import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { kernelSource, packageVersion, type KernelSource } from "./source.js";
 
 export interface DebianKernel {
   /** Debian package, e.g. linux-image-6.1.0-56-amd64 */
@@ -20,37 +22,25 @@ export interface DebianKernel {
   modulesDir: string;
 }
 
+/** What kpatch-build needs to patch a Debian kernel (its distro mode, `-k RELEASE`). */
+export interface DebianTarget extends DebianKernel {
+  /** vmlinux with its complete symbol table (STT_FILE symbols included), from linux-image-<release>-dbg. */
+  vmlinux: string;
+  /** Module.symvers from linux-headers-<release>: the exports and their CRCs. */
+  symvers: string;
+  /** Version of Debian's linux source package the kernel was built from, e.g. 6.1.192-2. */
+  builtFrom: string;
+  /** The installed linux-source-X of exactly that version, extracted. */
+  source: KernelSource;
+}
+
 export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKernel> {
-  const pkg = `linux-image-${release}`;
-  const version = await candidateVersion(pkg);
-  const dir = join(cacheRoot(), "debian", `${pkg}_${version}`);
-  if (!existsSync(join(dir, ".extracted"))) {
-    progress(`debian kernel: downloading and extracting ${pkg} ${version}`);
-    // Per process, as test files run in parallel and may all ask for it.
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    await run("apt-get", ["download", `${pkg}=${version}`], { cwd: tmp });
-    const deb = readdirSync(tmp).find((f) => f.endsWith(".deb"));
-    if (!deb) throw new HostError(`apt-get download ${pkg}=${version} left no .deb in ${tmp}`);
-    const root = join(tmp, "root");
-    await run("dpkg-deb", ["-x", join(tmp, deb), root]);
-    rmSync(join(tmp, deb));
-    // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
-    await run("depmod", ["-b", root, release]);
-    await run("touch", [join(tmp, ".extracted")]);
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another process got there first (renaming onto a full directory fails).
-      if (!existsSync(join(dir, ".extracted"))) throw e;
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-  const root = join(dir, "root");
+  const image = await kernelPackage(release);
+  // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
+  const root = await extracted(image, { finish: (r) => run("depmod", ["-b", r, release]) });
   return {
-    pkg,
-    version,
+    pkg: image.name,
+    version: image.version,
     release,
     vmlinuz: join(root, "boot", `vmlinuz-${release}`),
     config: join(root, "boot", `config-${release}`),
@@ -59,10 +49,154 @@ export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKe
   };
 }
 
-/** The version apt would download now; works offline from the package lists. */
-async function candidateVersion(pkg: string): Promise<string> {
-  const r = await run("apt-cache", ["show", "--no-all-versions", pkg], { allowFailure: true });
-  const version = /^Version: (\S+)$/m.exec(r.stdout)?.[1];
-  if (r.code !== 0 || !version) throw new HostError(`${pkg} is not in the apt package lists: run 'apt-get update'`);
-  return version;
+/**
+ * The Debian kernel `release` and everything needed to build live patches for
+ * it. The source must be the one the kernel was built from, to the Debian
+ * revision (its patches are part of it): anything else is refused before
+ * anything is downloaded.
+ */
+export async function debianTarget(release = "6.1.0-56-amd64"): Promise<DebianTarget> {
+  const image = await kernelPackage(release);
+  const builtFrom = linuxSourceVersion(image);
+  const [dbg, headers] = await Promise.all([aptPackage(`linux-image-${release}-dbg`), aptPackage(`linux-headers-${release}`)]);
+  for (const p of [dbg, headers]) {
+    if (linuxSourceVersion(p) !== builtFrom) {
+      throw new HostError(`${p.name} ${p.version} is not from the build of ${image.name} ${image.version} (linux ${builtFrom}): the package lists disagree, run 'apt-get update'`);
+    }
+  }
+  const series = /^\d+\.\d+/.exec(builtFrom)?.[0];
+  if (!series) throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
+  const sourcePkg = `linux-source-${series}`;
+  const installed = await packageVersion(sourcePkg);
+  const install = `apt-get install ${sourcePkg}=${builtFrom}`;
+  if (!installed) throw new HostError(`${sourcePkg} is not installed: ${image.name} was built from linux ${builtFrom}; run '${install}'`);
+  if (installed !== builtFrom) {
+    throw new HostError(`${image.name} was built from linux ${builtFrom}, but ${sourcePkg} ${installed} is installed: kpatch-build needs that exact source ('${install}')`);
+  }
+
+  const kernel = await debianKernel(release);
+  const vmlinux = `usr/lib/debug/boot/vmlinux-${release}`;
+  const symvers = `usr/src/linux-headers-${release}/Module.symvers`;
+  return {
+    ...kernel,
+    vmlinux: join(await extracted(dbg, { members: [vmlinux] }), vmlinux),
+    symvers: join(await extracted(headers, { members: [symvers] }), symvers),
+    builtFrom,
+    source: await kernelSource(series),
+  };
+}
+
+/** A package as apt would download it now. */
+interface AptPackage {
+  name: string;
+  version: string;
+  /** Control fields of apt's candidate version. */
+  fields: Map<string, string>;
+}
+
+function kernelPackage(release: string): Promise<AptPackage> {
+  const name = `linux-image-${release}`;
+  return aptPackage(name, `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')`);
+}
+
+async function aptPackage(name: string, unknown = `${name} is not in the apt package lists: run 'apt-get update'`): Promise<AptPackage> {
+  const p = await aptCandidate(name);
+  if (!p) throw new HostError(unknown);
+  return p;
+}
+
+/**
+ * The version of Debian's `linux` source package a binary package was built
+ * from: its own version when `linux` builds it, else the one it was built
+ * using (the signed images come from linux-signed-amd64).
+ */
+function linuxSourceVersion(p: AptPackage): string {
+  const builtUsing = /(?:^|,)\s*linux \(= ([^)\s]+)\)/.exec(p.fields.get("Built-Using") ?? "")?.[1];
+  if (builtUsing) return builtUsing;
+  if ((p.fields.get("Source") ?? p.name).split(" ")[0] === "linux") return p.version;
+  throw new HostError(`${p.name} ${p.version} is not built from Debian's linux source package`);
+}
+
+const aptLists = "/var/lib/apt/lists";
+
+/**
+ * apt-cache show of the candidate, if apt knows the package; remembered for as
+ * long as apt's package lists and dpkg's status stay the same, as apt-cache
+ * takes over a second here and a warm call must cost no more than a few stats.
+ */
+async function aptCandidate(name: string): Promise<AptPackage | undefined> {
+  const state = sha256(...[...readdirSync(aptLists).map((f) => join(aptLists, f)), "/var/lib/dpkg/status"].map((f) => {
+    const st = statSync(f);
+    return `${f} ${st.size} ${st.mtimeMs}`;
+  }));
+  const memo = join(cacheRoot(), "debian", "apt", `${name}.json`);
+  let known: { state: string; paragraph: string } | undefined;
+  try {
+    known = JSON.parse(readFileSync(memo, "utf8")) as { state: string; paragraph: string };
+  } catch {
+    // not looked up yet
+  }
+  let paragraph = known?.state === state ? known.paragraph : undefined;
+  if (paragraph === undefined) {
+    const r = await run("apt-cache", ["show", "--no-all-versions", name], { allowFailure: true });
+    if (r.code !== 0 || !/^Version: /m.test(r.stdout)) return undefined;
+    paragraph = r.stdout;
+    writeFileAtomic(memo, JSON.stringify({ state, paragraph }));
+  }
+  // Continuation lines (leading space) belong to the field before them.
+  const fields = new Map([...paragraph.matchAll(/^([\w-]+): ?(.*(?:\n[ \t].*)*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  return { name, version: fields.get("Version")!, fields };
+}
+
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
+/**
+ * Downloads `p` and extracts it under debian/PKG_VERSION/root, once: whole, or
+ * only `members` (paths inside the package; the cache entry is keyed by them
+ * too), then runs `finish` on the root. Returns the root.
+ */
+async function extracted(p: AptPackage, opts: { members?: string[]; finish?: (root: string) => Promise<unknown> } = {}): Promise<string> {
+  const part = opts.members ? `-${sha256(...opts.members).slice(0, 8)}` : "";
+  const dir = join(cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
+  const root = join(dir, "root");
+  if (existsSync(join(dir, ".extracted"))) return root;
+  const what = opts.members ? opts.members.join(" ") : "everything";
+  progress(`debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`);
+  // Per process, as test files run in parallel and may all ask for it.
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "root"), { recursive: true });
+  try {
+    const t0 = Date.now();
+    await run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: tmp });
+    const deb = readdirSync(tmp).find((f) => f.endsWith(".deb"));
+    if (!deb) throw new HostError(`apt-get download ${p.name}=${p.version} left no .deb in ${tmp}`);
+    const t1 = Date.now();
+    if (opts.members) {
+      // tar stops reading once it has every member (--occurrence), which spares
+      // decompressing the rest (4 GB of module debug info in the -dbg package);
+      // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
+      // checked the package's hash, and tar fails on a member it did not find.
+      await run("sh", ["-c", `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
+        "sh", join(tmp, deb), join(tmp, "root"), ...opts.members.map((m) => `./${m}`)]);
+    } else {
+      await run("dpkg-deb", ["-x", join(tmp, deb), join(tmp, "root")]);
+    }
+    rmSync(join(tmp, deb));
+    const size = opts.members
+      ? opts.members.reduce((n, m) => n + statSync(join(tmp, "root", m)).size, 0)
+      : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
+    progress(`debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    await opts.finish?.(join(tmp, "root"));
+    writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process got there first (renaming onto a full directory fails).
+      if (!existsSync(join(dir, ".extracted"))) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return root;
 }
