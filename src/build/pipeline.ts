@@ -84,6 +84,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
             symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols, symvers: opts.symvers, entrySizes,
           });
           progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
+          for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
           out.push(r);
         } catch (e) {
           if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;

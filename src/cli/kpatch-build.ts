@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
   for (const c of r.added) console.log(`new function:     ${c.name}`);
   for (const c of r.addedData) console.log(`new data:         ${c.name}`);
   for (const c of r.lineOnly) console.log(`line numbers only (not patched): ${c.name}`);
+  for (const w of r.warnings) console.error(`${program}: warning: ${w}`);
   for (const k of r.klp) console.log(`livepatch symbol: ${k.object}:${k.name},${k.pos}`);
   console.log(`output: ${r.output}`);
 }

@@ -6,7 +6,7 @@ import { buildUnits, parentName, parentOf, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
-import { include, isCallSiteMetadata, type EntrySizes } from "./include.js";
+import { include, isCallSiteMetadata, isExportEntry, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
 
 export interface UnitChange {
@@ -26,6 +26,8 @@ export interface DiffResult {
   addedData: UnitChange[];
   /** What the output refers to and does not define. */
   externals: External[];
+  /** What the patch changes that the module leaves out, and why. */
+  warnings: string[];
   /** The output object, to be written with writeElf. */
   output: ElfFile;
 }
@@ -66,7 +68,11 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
+  // EXPORT_SYMBOL records: a patch module cannot add to the kernel's export table.
+  const warnings = [...statuses].filter(([u, st]) => st === "new" && isExportEntry(u.section)).map(([u]) =>
+    `new export ${u.section.name.replace(/^_+ksymtab\w*\+/, "")} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
   return {
+    warnings,
     changed, added, lineOnly: pick("func", "line-only"),
     addedData: pick("object", "new").filter((d) => [...inclusion.units].some((u) => u.name === d.name && u.kind === "object")),
     externals: out.externals, output: out.elf,

@@ -128,7 +128,7 @@ const SHT_X86_64_UNWIND = 0x70000001;
  * Export records (EXPORT_SYMBOL). A patch never exports what it replaces:
  * modules keep linking to the original, which the live patch redirects.
  */
-function isExportEntry(sec: ElfSection): boolean {
+export function isExportEntry(sec: ElfSection): boolean {
   return /^_{2,3}(ksymtab|kcrctab)/.test(sec.name);
 }
 

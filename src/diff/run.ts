@@ -34,6 +34,7 @@ export interface DiffReport {
   addedData: UnitChange[];
   /** Symbols the livepatch core resolves at load time. */
   klp: KlpSymbol[];
+  warnings: string[];
   /** Each replaced function with its position in the target (needs --symbols). */
   functions: { name: string; sympos: number }[];
   output: string;
@@ -64,7 +65,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   } finally {
     rmSync(tmp, { force: true });
   }
-  return { object: opts.object, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
+  return { object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
 }
 
 // A build diffs many objects against one target: read its table once.

@@ -66,6 +66,16 @@ test("a string change marks exactly the function that prints it", async () => {
   await linkOutput(r);
 });
 
+test("a new EXPORT_SYMBOL is left out of the patch, with a warning", async () => {
+  // What EXPORT_SYMBOL emits in 6.1: a reference to the symbol in a section of its own.
+  const exp = (name: string) => `__attribute__((section("___ksymtab+${name}"), used)) static const void *__ksymtab_${name} = (void *)${name};\n`;
+  const patched = BASE.replace("int show(int x) {", "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);");
+  const r = await diffC(BASE, patched);
+  assert.deepEqual(names(r), { changed: ["show"], added: ["extra"] });
+  assert.deepEqual(r.warnings, ["new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot"]);
+  assert.ok(!r.output.sections.some((s) => s.name.startsWith("___ksymtab")));
+});
+
 test("identical sources: no change, exit kind no-change", async () => {
   const e = await refusal(BASE, BASE);
   assert.equal(e.kind, "no-change");
