@@ -27,6 +27,8 @@ export interface KpatchBuildOptions {
   symbols: string;
   /** Where the target's modules are (a /lib/modules/RELEASE tree or a build directory), for patches to modules. */
   modulesDir?: string;
+  /** The target's release, when the source tree would say another (a distro's 6.1.0-56-amd64 for 6.1.192). */
+  release?: string;
   /** The target's Module.symvers: exported symbols and their CRCs. */
   symvers: string;
   /** A complete build of the same source and config, if there is one: exact header dependencies. */
@@ -54,7 +56,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     return r;
   };
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
-  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config));
+  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
   const files = [...new Set(opts.patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))];
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
   if (affected.unresolved.length) throw new HostError(`cannot tell which objects ${affected.unresolved.map((u) => u.file).join(", ")} affect${opts.fullBuild ? "" : ": a complete build of this config would (--build-dir)"}`);
@@ -130,7 +132,9 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
       await session.exec(`cp "$1" "$2/Module.symvers"`, [symvers, session.prepared.dir]);
       copied = true;
     }
-    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 modules`, [session.prepared.source.dir, session.prepared.dir, dir]);
+    // The release sets the module's vermagic: the target's, not the source tree's.
+    const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
+    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 $4 modules`, [session.prepared.source.dir, session.prepared.dir, dir, release]);
   };
 }
 

@@ -1,11 +1,13 @@
 // What kpatch-build builds against, from its command line: the project's test
-// kernel (-k test), a Debian kernel release (-k 6.1.0-56-amd64), or a kernel
+// kernel (-k test), a Debian kernel release in distro mode (-k 6.1.0-56-amd64:
+// its exact source, config, symbols and exports from Debian's packages), or a kernel
 // tree given piece by piece (-s, -c, -v or --symbols, --symvers).
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { HostError, sha256 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
+import { debianTarget } from "../kernel/debian.js";
 
 export interface TargetRequest {
   kernel?: string;
@@ -36,7 +38,10 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       fullBuild: k.buildDir, modulesDir: k.buildDir,
     };
   }
-  if (req.kernel !== undefined) throw new HostError(`unknown kernel ${req.kernel}`);
+  if (req.kernel !== undefined) {
+    const d = await debianTarget(req.kernel);
+    return { source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers, modulesDir: d.modulesDir, release: d.release };
+  }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
     throw new HostError("say what to build against: -k test, -k RELEASE, or -s SOURCEDIR -c CONFIG with -v VMLINUX or --symbols System.map");
   }

@@ -15,6 +15,8 @@ const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
+  -k RELEASE a Debian kernel (6.1.0-56-amd64): its exact linux-source, config,
+             vmlinux (-dbg package), Module.symvers and modules, from Debian's packages
   -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
              a kernel tree (never written), its config and symbols; --build-dir
              names a complete build of it, for header dependencies and modules

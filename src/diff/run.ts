@@ -79,7 +79,7 @@ function loadSymtab(file: string): TargetSymtab {
 
 function parseSymtab(file: string): TargetSymtab {
   const bytes = readFileSync(file);
-  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file));
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file, { relocations: false }));
   const text = bytes.toString("utf8");
   if (/^Symbol table '/m.test(text)) return parseReadelfSymtab(text);
   if (/^[0-9a-f]{8,16} [A-Za-z] \S+$/m.test(text)) return parseSystemMap(text);

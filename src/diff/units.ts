@@ -99,7 +99,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
       }
       for (const u of list) u.relocs.sort((a, b) => Number(a.offset - b.offset));
     }
-    units.push(...list);
+    for (const u of list) units.push(u);
     bySection.set(sec, list);
   }
   const decoded = new Map<ElfSection, Insn[]>();

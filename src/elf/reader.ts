@@ -49,7 +49,16 @@ function cString(c: Cursor, table: Uint8Array, index: number, what: string): str
 }
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
-export function readElf(bytes: Uint8Array, file: string): ElfFile {
+export interface ReadOptions {
+  /**
+   * Parse relocation sections into the model (default). Without, they keep
+   * their raw bytes only: reading a linked kernel for its symbols then skips
+   * millions of relocations it does not need. Such a model is not for writing.
+   */
+  relocations?: boolean;
+}
+
+export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {}): ElfFile {
   const c = new Cursor(bytes, file);
   if (bytes.length < EHDR_SIZE) c.fail(`${bytes.length} bytes: too short for an ELF header`);
   if (c.u32(0) !== 0x464c457f) c.fail("not an ELF file (bad magic)");
@@ -115,7 +124,8 @@ export function readElf(bytes: Uint8Array, file: string): ElfFile {
       if (r.info !== 0) sec.infoSection = sectionAt(r.info, `sh_info of section ${sec.name}`);
     }
   }
-  elf.sections.push(...secs);
+  // Not push(...secs): spreading 100,000 arguments overflows the stack.
+  for (const sec of secs) elf.sections.push(sec);
 
   const symtabs = secs.filter((s) => s.type === SHT.SYMTAB);
   if (symtabs.length > 1) c.fail(`${symtabs.length} symbol tables; a relocatable object has one`);
@@ -131,7 +141,7 @@ export function readElf(bytes: Uint8Array, file: string): ElfFile {
   };
   for (const sec of secs) {
     if (sec.type === SHT.REL) c.fail(`section ${sec.name}: SHT_REL relocations are not used on x86-64 and not supported`);
-    if (sec.type === SHT.RELA) readRelocations(c, sec, symtab, symbolAt);
+    if (sec.type === SHT.RELA && opts.relocations !== false) readRelocations(c, sec, symtab, symbolAt);
     if (sec.type === SHT.GROUP) {
       if (sec.link !== symtab) c.fail(`group section ${sec.name} does not link to the symbol table`);
       const words = sec.data.length / 4;
@@ -176,7 +186,7 @@ function readSymbols(
       section: inSection ? sectionAt(shndx, what) : undefined, shndx: inSection ? 0 : shndx, inputIndex: i,
     });
   }
-  elf.symbols.push(...out);
+  for (const sym of out) elf.symbols.push(sym);
 }
 
 function readRelocations(
