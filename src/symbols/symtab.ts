@@ -61,7 +61,9 @@ export class TargetSymtab {
     if (source && mine.length > 1) {
       mine = mine.filter((m) => [...source.locals].every((l) => this.named(l).some((x) => x.group === m.group) || byBase));
     }
-    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined)) return { name: all[0]!.name, pos: 0 };
+    // A unique name is the one, unless the table says it belongs to another file
+    // (tables without source files: System.map, modules stripped of debug symbols).
+    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined || all[0]!.file === undefined)) return { name: all[0]!.name, pos: 0 };
     if (mine.length === 1) {
       const same = this.named(mine[0]!.name);
       return { name: mine[0]!.name, pos: same.length === 1 ? 0 : same.indexOf(mine[0]!) + 1 };
