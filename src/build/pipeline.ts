@@ -2,8 +2,8 @@
 // tree, find the objects the patches affect, compile them ORIG and PATCHED
 // in a session that never writes to the source or the prepared tree, diff
 // each pair, and build the patch module from the differences.
-import { mkdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, type DiffReport } from "../diff/run.js";
@@ -16,6 +16,7 @@ import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession } from "./session.js";
 import { affectedObjects } from "./affected.js";
 import { patchedFiles } from "./patch.js";
+import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
 export interface KpatchBuildOptions {
@@ -56,6 +57,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     return r;
   };
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
+  await phase("layout", () => checkLayouts(opts.source.dir, opts.patches));
   const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
   const files = [...new Set(opts.patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))];
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
@@ -69,6 +71,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     await phase("apply", async () => {
       for (const p of opts.patches) await session.applyPatch(p);
     });
+
     const patched = await phase("compile PATCHED", () => session.compile(objects, "patched"));
     const kbuild = moduleKbuild(session, opts.symvers);
     const entrySizes = await phase("probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)));
@@ -136,6 +139,34 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
     const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
     await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 $4 modules`, [session.prepared.source.dir, session.prepared.dir, dir, release]);
   };
+}
+
+/**
+ * Refuses struct and union layout changes before anything is compiled: the
+ * patches are applied to copies of the files they touch, in a scratch
+ * directory. A patch that does not apply is left for the session to report.
+ */
+async function checkLayouts(sourceDir: string, patches: string[]): Promise<void> {
+  const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
+  try {
+    const files = [...new Set(patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))].filter((f) => /\.[ch]$/.test(f));
+    for (const f of files) {
+      if (!existsSync(join(sourceDir, f))) continue;
+      mkdirSync(dirname(join(tmp, f)), { recursive: true });
+      copyFileSync(join(sourceDir, f), join(tmp, f));
+    }
+    for (const p of patches) {
+      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p], { allowFailure: true });
+      if (r.code !== 0) return;
+    }
+    const changes = files.flatMap((f) => layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""));
+    if (changes.length) {
+      throw new DiffError("unsafe", "the patches change the layout of data types the running kernel already uses",
+        changes.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; keep the type and add state with shadow variables (klp_shadow_*)`));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The compiler must be the one the target was built with: object layout and inlining depend on it. */

@@ -116,6 +116,12 @@ test("init-refused.patch: a changed __init function is refused, naming it", asyn
   assert.match(e.message, /function proc_cmdline_init \(\.init\.text\) changed: __init/);
 });
 
+test("struct-layout-refused.patch: a changed struct layout is refused before anything compiles", async () => {
+  const e = await refusal("struct-layout-refused.patch");
+  assert.ok(e instanceof DiffError && e.kind === "unsafe", String(e));
+  assert.match(e.message, /struct proc_dir_entry \(fs\/proc\/internal\.h\): .*shadow variables/);
+});
+
 test("a patch that does not apply is refused, naming the file and hunk", async () => {
   const broken = join(outDir, "broken.patch");
   writeFileSync(broken, readFileSync(join(patches, "cmdline.patch"), "utf8").replace("seq_puts(m, saved_command_line);", "seq_puts(m, saved_command_line_typo);"));

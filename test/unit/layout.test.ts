@@ -1,0 +1,33 @@
+// Pins the source-level check that refuses struct and union layout changes:
+// what counts as a change of layout, and what does not.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { layoutChanges, typeDefinitions } from "../../src/build/layout.js";
+
+const BEFORE = `
+/* A comment. */
+struct point {
+	int x; /* across */
+	int y;
+};
+union value { long l; void *p; };
+struct __attribute__((packed)) wire { char c; struct { int a; } inner; };
+static int f(struct point *p) { return p->x; }
+`;
+
+test("definitions are found with nested braces and attributes, normalised", () => {
+  const defs = typeDefinitions(BEFORE);
+  assert.deepEqual([...defs.keys()].sort(), ["struct point", "struct wire", "union value"]);
+  assert.equal(defs.get("struct point"), "int x; int y;");
+});
+
+test("an added, removed or retyped member is a layout change; comments and spacing are not", () => {
+  const cases: [string, string[]][] = [
+    [BEFORE.replace("int y;", "int y;\n\tint z;"), ["struct point"]],
+    [BEFORE.replace("long l;", "int l;"), ["union value"]],
+    [BEFORE.replace("int a;", "int a, b;"), ["struct wire"]],
+    [BEFORE.replace("/* across */", "/* horizontal */").replace("int y;", "int   y;"), []],
+    [BEFORE.replace("return p->x;", "return p->y;"), []],
+  ];
+  for (const [after, types] of cases) assert.deepEqual(layoutChanges("f.c", BEFORE, after).map((c) => c.type), types);
+});
