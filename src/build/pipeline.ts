@@ -13,7 +13,7 @@ import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/include.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
-import { withBuildSession, type BuildSession } from "./session.js";
+import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
 import { patchedFiles } from "./patch.js";
 import { layoutChanges } from "./layout.js";
@@ -38,6 +38,8 @@ export interface KpatchBuildOptions {
   outputDir: string;
   replace: boolean;
   skipCompilerCheck: boolean;
+  /** Parallel compile jobs, and whether to keep the build session for inspection. */
+  session?: SessionOptions;
 }
 
 export interface KpatchBuildResult {
@@ -107,7 +109,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
       scratch(session, "module"), kbuild, ko,
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
-  });
+  }, opts.session);
 }
 
 /** Entry sizes depend only on the prepared tree (source, config, compiler): measured once per tree. */

@@ -4,9 +4,9 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { cacheRoot, progress, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
@@ -72,16 +72,29 @@ export interface BuildSession {
  * session ends; the log is kept, and named in errors, when it fails. SIGINT
  * or SIGTERM stops the running step and, after cleanup, ends the process.
  */
-export function withBuildSession<T>(prepared: PreparedTree, body: (session: BuildSession) => Promise<T>): Promise<T> {
+export interface SessionOptions {
+  /** Parallel compile jobs (default: one per CPU). */
+  jobs?: number;
+  /** Keep the scratch directory (ORIG and PATCHED objects, diffs, module build) under $KPATCH_CACHE/kept/. */
+  keep?: boolean;
+}
+
+export function withBuildSession<T>(prepared: PreparedTree, body: (session: BuildSession) => Promise<T>, opts: SessionOptions = {}): Promise<T> {
   return interruptible(async (signal) => {
     const dir = scratchDir(join(cacheRoot(), "sessions"), "build");
     const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
     try {
-      const result = await body(new Session(prepared, dir, log, signal));
+      const result = await body(new Session(prepared, dir, log, signal, opts.jobs ?? cpus().length));
       rmSync(log, { force: true });
       return result;
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.keep) {
+        // Out of sessions/, where scratch of dead processes is swept away.
+        const kept = join(cacheRoot(), "kept", basename(dir));
+        mkdirSync(dirname(kept), { recursive: true });
+        renameSync(dir, kept);
+        progress(`build: session kept in ${kept}`);
+      } else rmSync(dir, { recursive: true, force: true });
     }
   });
 }
@@ -90,7 +103,7 @@ class Session implements BuildSession {
   readonly applied: string[] = [];
   private readonly mounts: Mount[];
 
-  constructor(readonly prepared: PreparedTree, readonly dir: string, readonly log: string, private readonly signal: AbortSignal) {
+  constructor(readonly prepared: PreparedTree, readonly dir: string, readonly log: string, private readonly signal: AbortSignal, private readonly jobs: number) {
     const overlay = (lower: string, name: string): Mount => ({ type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower });
     this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
     for (const m of this.mounts) if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
@@ -137,7 +150,7 @@ for o; do
   cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
 done`;
     try {
-      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(cpus().length), diffCflags, this.prepared.release ?? "", ...objects]);
+      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags, this.prepared.release ?? "", ...objects]);
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));

@@ -23,6 +23,8 @@ const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler
   -n NAME    module name (default: livepatch-<first patch name>)
   -o DIR     where to write NAME.ko (default: .)
   -R         do not replace earlier patches (default: an atomic, cumulative replace)
+  -j N       compile with N jobs (default: one per CPU)
+  --skip-cleanup  keep the build session (ORIG/PATCHED objects, diffs, module build)
   Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
 
        ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
@@ -92,10 +94,17 @@ async function build(argv: string[]): Promise<void> {
       output: { type: "string", short: "o", default: "." },
       "non-replace": { type: "boolean", short: "R", default: false },
       "skip-compiler-check": { type: "boolean", default: false },
+      "skip-cleanup": { type: "boolean", default: false },
+      jobs: { type: "string", short: "j" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
+    console.error(`${program}: -j takes a positive whole number, not ${values.jobs}`);
+    process.exit(1);
+  }
   if (values.help || !positionals.length) {
     console.error(usage);
     process.exit(values.help ? 0 : 1);
@@ -109,7 +118,7 @@ async function build(argv: string[]): Promise<void> {
   const t0 = Date.now();
   const r = await kpatchBuild({
     patches, name, outputDir: resolve(values.output!), replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
-    ...target,
+    ...target, session: { jobs, keep: values["skip-cleanup"] },
   });
   if (values.json) {
     console.log(JSON.stringify(r, null, 2));
