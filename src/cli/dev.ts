@@ -6,6 +6,7 @@ import { guestKernel, type GuestKernelName } from "../vm/kernels.js";
 import { runInGuest } from "../vm/qemu.js";
 import { cacheRoot, progress } from "../host/host.js";
 import { kpatchBuild } from "../build/pipeline.js";
+import { resolveTarget } from "../build/targets.js";
 import { cycleScript } from "../vm/cycle.js";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,14 +70,13 @@ async function main(argv: string[]): Promise<number> {
 /** The main job on the built-in example: a real patch, built and applied to a real kernel. */
 async function demo(): Promise<number> {
   const patch = fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url));
-  const kernel = await testKernel();
+  await testKernel();
   const outDir = join(cacheRoot(), "demo");
   mkdirSync(outDir, { recursive: true });
   console.log(`== the patch (${patch})\n${readFileSync(patch, "utf8")}`);
   const built = await kpatchBuild({
     patches: [patch], name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false,
-    source: kernel.source, config: kernel.configFile, symbols: join(kernel.buildDir, "vmlinux"),
-    symvers: join(kernel.buildDir, "Module.symvers"), fullBuild: kernel.buildDir,
+    ...(await resolveTarget({ kernel: "test" })),
   });
   console.log(`== kpatch-build: ${built.module}`);
   for (const o of built.objects) for (const c of o.changed) console.log(`changed function: ${c.name}`);

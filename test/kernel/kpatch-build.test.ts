@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/build/pipeline.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
+import { resolveTarget } from "../../src/build/targets.js";
 import { cacheRoot, HostError } from "../../src/host/host.js";
 import { DiffError } from "../../src/diff/errors.js";
 import { readElf } from "../../src/elf/reader.js";
@@ -21,16 +22,15 @@ const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
 
-async function build(patch: string, extra: { config?: string } = {}): Promise<KpatchBuildResult> {
-  const k = await testKernel({ build: false });
+async function build(patch: string, extra: { config?: string; file?: string } = {}): Promise<KpatchBuildResult> {
+  const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
-    patches: [join(patches, patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
-    skipCompilerCheck: false, source: k.source, config: extra.config ?? k.configFile, symbols: join(k.buildDir, "vmlinux"),
-    symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
+    patches: [extra.file ?? join(patches, patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
+    skipCompilerCheck: false, ...target, config: extra.config ?? target.config,
   });
 }
 
-async function refusal(patch: string, extra: { config?: string } = {}): Promise<Error> {
+async function refusal(patch: string, extra: { config?: string; file?: string } = {}): Promise<Error> {
   try {
     await build(patch, extra);
   } catch (e) {
@@ -125,11 +125,7 @@ test("struct-layout-refused.patch: a changed struct layout is refused before any
 test("a patch that does not apply is refused, naming the file and hunk", async () => {
   const broken = join(outDir, "broken.patch");
   writeFileSync(broken, readFileSync(join(patches, "cmdline.patch"), "utf8").replace("seq_puts(m, saved_command_line);", "seq_puts(m, saved_command_line_typo);"));
-  const k = await testKernel({ build: false });
-  const e = await kpatchBuild({
-    patches: [broken], name: "livepatch-broken", outputDir: outDir, replace: true, skipCompilerCheck: false, source: k.source,
-    config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
-  }).then(() => undefined, (x: unknown) => x as Error);
+  const e = await refusal("broken.patch", { file: broken });
   assert.ok(e instanceof HostError, String(e));
   assert.match(e.message, /broken\.patch does not apply .*fs\/proc\/cmdline\.c.*hunk/i);
 });

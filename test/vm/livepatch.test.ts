@@ -7,21 +7,19 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
-import { testKernel } from "../../src/kernel/testkernel.js";
+import { resolveTarget } from "../../src/build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
 test("the meminfo patch changes /proc/meminfo live, and unloading restores it", async () => {
-  const k = await testKernel({ build: false });
   // Not under /tmp: the guest has a /tmp of its own.
   const outDir = join(cacheRoot(), "test-modules", "vm");
   mkdirSync(outDir, { recursive: true });
   const built = await kpatchBuild({
     patches: [fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url))],
-    name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false, source: k.source,
-    config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"), fullBuild: k.buildDir,
+    name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
   });
   const guest = await guestKernel("test");
   const r = await runInGuest({
