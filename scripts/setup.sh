@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # compiler and kernel build tools (gcc 12 is what Debian 12 built its kernels with)
   gcc make binutils flex bison bc libssl-dev libelf-dev dwarves kmod cpio xz-utils rsync
+  # clang: the differ is tested on another compiler's objects too
+  clang
   # the kernel source the test kernel and kpatch-build use
   linux-source-6.1
   # the guest: QEMU under software emulation, busybox for the initramfs

@@ -222,3 +222,23 @@ test("an external reference with a livepatch-only target keeps SHN_UNDEF", async
   assert.ok(helper && !helper.section && helper.shndx === SHN.UNDEF);
   assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
 });
+
+test("clang's objects: its own local names (counter_b.calls) and no __mcount_loc, same results", async () => {
+  const src = `
+extern int printk(const char *fmt, ...);
+extern int other(int);
+static __attribute__((noinline)) int helper(int x) { return other(x) + 1; }
+int show(int x) { printk("value: %d\\n", x); return helper(x); }
+int counter_a(void) { static int calls; return ++calls; }
+int counter_b(void) { static int calls; return calls += 2; }
+`;
+  const read = async (s: string) => {
+    const obj = await compileC(dir, s, "fixture", "clang");
+    return readElf(readFileSync(obj), obj);
+  };
+  const r = diffObjects(await read(src), await read(src.replace("value: %d", "value is %d").replace("calls += 2", "calls += 3")));
+  assert.deepEqual(names(r), { changed: ["counter_b", "show"], added: [] });
+  assert.ok(r.externals.some((x) => x.name === "counter_b.calls" && x.local), "the static stays the kernel's");
+  assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
+  await linkOutput(r);
+});
