@@ -2,7 +2,7 @@
 // main() reads. Each pass lives in its own file.
 import { EM_X86_64, ET_REL, SHF } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
-import { buildUnits, parentName, parentOf, type Unit } from "./units.js";
+import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
@@ -57,14 +57,15 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       c = parent;
     }
   }
-  verify(patched.file, statuses, ot);
+  verify(p, statuses, ot);
 
+  // Children are reported through their parents: only entry points are
+  // patched. A child whose parent was inlined everywhere (foo.part.0 with no
+  // foo left) is an entry point itself.
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
-    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
-  // Children are reported through their parents: only entry points are patched.
-  const entry = (c: UnitChange) => parentName(c.name) === undefined;
-  const changed = pick("func", "changed").filter(entry);
-  const added = pick("func", "new").filter(entry);
+    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
+  const changed = pick("func", "changed");
+  const added = pick("func", "new");
   if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
@@ -92,14 +93,15 @@ function checkCompatible(orig: ElfFile, patched: ElfFile): void {
 const FENTRY = "__fentry__";
 
 /** Refuses what a live patch cannot carry, naming each symbol and what to do instead. */
-function verify(file: string, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache): void {
+function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache): void {
+  const file = p.elf.file;
   const problems: string[] = [];
   // ftrace redirects a function through the __fentry__ call at its entry: without one it cannot be patched.
   const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
-    if (u.kind === "func" && usesFentry && u.twin && parentName(u.name) === undefined && !traced(u.twin) && !/^\.(init|exit)\./.test(u.section.name)) {
+    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.(init|exit)\./.test(u.section.name)) {
       problems.push(`function ${u.name} changed but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
     }
     if (u.kind === "object" && !isCallSiteMetadata(u.section)) {

@@ -190,6 +190,27 @@ int work(int x) {
   await linkOutput(r);
 });
 
+test("a .part child whose parent gcc inlined everywhere is patched as an entry point", async () => {
+  const src = `
+extern int heavy(int);
+extern int printk(const char *fmt, ...);
+static int maybe(int *p, int x) {
+  if (!p) return 0;
+  for (int i = 0; i < x; i++) { *p += heavy(i) * heavy(i + x); printk("step %d %d\\n", i, *p); }
+  return heavy(*p) + heavy(x) * 3;
+}
+int a(int *p, int x) { return maybe(p, x) + 1; }
+int b(int *p, int x) { return maybe(p, x + 7) + 2; }
+`;
+  const o = await compile(src);
+  assert.ok(o.symbol("maybe.part.0") && !o.symbol("maybe"), "gcc split maybe.part.0 and inlined the rest (the fixture must exercise it)");
+  const slow = diffObjects(o, await compile(src.replace("step %d", "iteration %d")));
+  assert.deepEqual(names(slow), { changed: ["maybe.part.0"], added: [] });
+  // The inlined fast path changes the callers, not the part.
+  const fast = diffObjects(o, await compile(src.replace("if (!p) return 0;", "if (!p) return -1;")));
+  assert.deepEqual(names(fast), { changed: ["a", "b"], added: [] });
+});
+
 test("a .constprop/.isra clone whose caller changes: the caller is patched, the clone referenced", async () => {
   const src = `
 extern int other(int);
