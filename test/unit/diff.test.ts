@@ -11,7 +11,7 @@ import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
 import { DiffError } from "../../src/diff/errors.js";
 import type { ElfFile } from "../../src/elf/model.js";
-import { compileC, scratchDir } from "../support/cc.js";
+import { compileC, KERNEL_CFLAGS, scratchDir } from "../support/cc.js";
 
 const dir = scratchDir("kpatch-diff-");
 let n = 0;
@@ -226,12 +226,20 @@ int use2(int x) { return scale(x, 3) + 2; }
   assert.ok(r.externals.some((x) => x.name === clone.name && x.local));
 });
 
-test("objects from different compilers or for another machine are rejected", async () => {
+test("objects from different compilers, with different options, or for another machine are rejected", async () => {
   const a = await compile(BASE);
   const b = await compile(BASE.replace("value: %d", "v %d"));
   const comment = b.section(".comment")!;
   comment.data = new TextEncoder().encode("\0GCC: (GNU) 99.0.0\0");
   assert.throws(() => diffObjects(a, b), (e: unknown) => e instanceof DiffError && e.kind === "error" && /different compilers/.test(e.message));
+  // Another config shows as other compile options in the debug info.
+  const gflags = ["-g", "-c"];
+  const [g1, g2] = [join(dir, "g1.o"), join(dir, "g2.o")];
+  writeFileSync(join(dir, "g.c"), BASE);
+  await run("gcc", [...KERNEL_CFLAGS, ...gflags, join(dir, "g.c"), "-o", g1]);
+  await run("gcc", [...KERNEL_CFLAGS, ...gflags, "-fno-inline", join(dir, "g.c"), "-o", g2]);
+  assert.throws(() => diffObjects(readElf(readFileSync(g1), g1), readElf(readFileSync(g2), g2)),
+    (e: unknown) => e instanceof DiffError && e.kind === "error" && /different options .*PATCHED only -fno-inline/.test(e.message));
   const c = await compile(BASE);
   (c.header as { machine: number }).machine = 183; // aarch64
   assert.throws(() => diffObjects(a, c), (e: unknown) => e instanceof DiffError && e.kind === "error" && /not x86-64/.test(e.message));
