@@ -76,6 +76,13 @@ test("a new EXPORT_SYMBOL is left out of the patch, with a warning", async () =>
   assert.ok(!r.output.sections.some((s) => s.name.startsWith("___ksymtab")));
 });
 
+test("the output keeps the object's import_ns= entries of .modinfo, and nothing else of it", async () => {
+  const mi = `__attribute__((section(".modinfo"), used)) static const char mi[] = "import_ns=CRYPTO_INTERNAL\\0license=GPL\\0import_ns=USB";\n`;
+  const r = await diffC(mi + BASE, mi + BASE.replace("value: %d", "v: %d"));
+  const text = new TextDecoder().decode(r.output.section(".modinfo")!.data);
+  assert.deepEqual(text.split("\0").filter(Boolean), ["import_ns=CRYPTO_INTERNAL", "import_ns=USB"]);
+});
+
 test("identical sources: no change, exit kind no-change", async () => {
   const e = await refusal(BASE, BASE);
   assert.equal(e.kind, "no-change");
