@@ -75,7 +75,7 @@ export interface BuildSession {
 export interface SessionOptions {
   /** Parallel compile jobs (default: one per CPU). */
   jobs?: number;
-  /** Keep the scratch directory (ORIG and PATCHED objects, diffs, module build) under $KPATCH_CACHE/kept/. */
+  /** Keep the scratch directory (ORIG and PATCHED objects, diffs, module build) under $KPATCH_CACHE/kept/, and the log. */
   keep?: boolean;
 }
 
@@ -85,7 +85,8 @@ export function withBuildSession<T>(prepared: PreparedTree, body: (session: Buil
     const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
     try {
       const result = await body(new Session(prepared, dir, log, signal, opts.jobs ?? cpus().length));
-      rmSync(log, { force: true });
+      if (opts.keep) progress(`build: session log kept in ${log}`);
+      else rmSync(log, { force: true });
       return result;
     } finally {
       if (opts.keep) {

@@ -25,6 +25,7 @@ const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler
   -R         do not replace earlier patches (default: an atomic, cumulative replace)
   -j N       compile with N jobs (default: one per CPU)
   --skip-cleanup  keep the build session (ORIG/PATCHED objects, diffs, module build)
+  -d         debug: keep the build session and its log
   Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
 
        ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
@@ -95,6 +96,7 @@ async function build(argv: string[]): Promise<void> {
       "non-replace": { type: "boolean", short: "R", default: false },
       "skip-compiler-check": { type: "boolean", default: false },
       "skip-cleanup": { type: "boolean", default: false },
+      debug: { type: "boolean", short: "d", default: false },
       jobs: { type: "string", short: "j" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -118,7 +120,7 @@ async function build(argv: string[]): Promise<void> {
   const t0 = Date.now();
   const r = await kpatchBuild({
     patches, name, outputDir: resolve(values.output!), replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
-    ...target, session: { jobs, keep: values["skip-cleanup"] },
+    ...target, session: { jobs, keep: values["skip-cleanup"] || values.debug },
   });
   if (values.json) {
     console.log(JSON.stringify(r, null, 2));
