@@ -10,7 +10,7 @@ packages=(
   # clang: the differ is tested on another compiler's objects too
   clang
   # the kernel source the test kernel and kpatch-build use
-  linux-source-6.1
+  linux-source-6.1 linux-source-6.12
   # the guest: QEMU under software emulation, busybox for the initramfs
   qemu-system-x86 busybox-static
 )

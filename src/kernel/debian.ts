@@ -111,9 +111,10 @@ async function aptPackage(name: string, unknown = `${name} is not in the apt pac
  * using (the signed images come from linux-signed-amd64).
  */
 function linuxSourceVersion(p: AptPackage): string {
-  const builtUsing = /(?:^|,)\s*linux \(= ([^)\s]+)\)/.exec(p.fields.get("Built-Using") ?? "")?.[1];
+  // Backported series come from their own source package: linux-6.12 on Debian 12.
+  const builtUsing = /(?:^|,)\s*linux(?:-\d+\.\d+)? \(= ([^)\s]+)\)/.exec(p.fields.get("Built-Using") ?? "")?.[1];
   if (builtUsing) return builtUsing;
-  if ((p.fields.get("Source") ?? p.name).split(" ")[0] === "linux") return p.version;
+  if (/^linux(-\d+\.\d+)?$/.test((p.fields.get("Source") ?? p.name).split(" ")[0]!)) return p.version;
   throw new HostError(`${p.name} ${p.version} is not built from Debian's linux source package`);
 }
 

@@ -14,7 +14,8 @@ const ENTRIES: [section: string, type: string, guard: string][] = [
   ["__ex_table", "struct exception_table_entry", "1"],
   ["__jump_table", "struct jump_entry", "CONFIG_JUMP_LABEL"],
   [".altinstructions", "struct alt_instr", "1"],
-  [".parainstructions", "struct paravirt_patch_site", "CONFIG_PARAVIRT"],
+  // Kernels since 6.8 patch paravirt calls through alternatives: no PARAVIRT_PATCH, no table.
+  [".parainstructions", "struct paravirt_patch_site", "CONFIG_PARAVIRT) && defined(PARAVIRT_PATCH"],
   [".static_call_sites", "struct static_call_site", "CONFIG_HAVE_STATIC_CALL_INLINE"],
   [".orc_unwind", "struct orc_entry", "CONFIG_UNWINDER_ORC"],
   [".printk_index", "struct pi_entry *", "CONFIG_PRINTK_INDEX"],

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cacheRoot, run, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, readIfExists, run, sha256, writeFileAtomic, HostError } from "../host/host.js";
 
 const busybox = "/bin/busybox";
 
@@ -51,6 +51,8 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
     deps.set(mod, rest.split(" ").filter(Boolean));
     byName.set(moduleName(mod), mod);
   }
+  // A kernel may build in what another has as modules (6.12's virtio_pci).
+  const builtin = new Set((readIfExists(join(modulesDir, "modules.builtin")) ?? "").split("\n").filter(Boolean).map(moduleName));
   const order: string[] = [];
   const visit = (mod: string) => {
     if (order.includes(mod)) return;
@@ -59,8 +61,8 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
   };
   for (const n of names) {
     const mod = byName.get(moduleName(n));
-    if (!mod) throw new HostError(`module ${n} not in ${modulesDir}/modules.dep`);
-    visit(mod);
+    if (mod) visit(mod);
+    else if (!builtin.has(moduleName(n))) throw new HostError(`module ${n} not in ${modulesDir}/modules.dep`);
   }
   return order.map((m) => join(modulesDir, m));
 }

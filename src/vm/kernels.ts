@@ -14,13 +14,14 @@ export interface GuestKernel {
   modules: string[];
 }
 
-export async function guestKernel(name: GuestKernelName): Promise<GuestKernel> {
+/** The test kernel, or a Debian kernel: 6.1.0-56-amd64 unless `release` names another. */
+export async function guestKernel(name: GuestKernelName, release?: string): Promise<GuestKernel> {
   if (name === "test") {
     // Built with virtio-pci and 9p in; `kpatch-dev prepare` builds it.
     const k = await testKernel({ build: false });
     return { name, release: k.release, image: k.bzImage, modules: [] };
   }
-  const k = await debianKernel();
+  const k = await debianKernel(release);
   return {
     name,
     release: k.release,

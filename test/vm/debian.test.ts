@@ -1,5 +1,5 @@
-// End to end on the real Debian 12 kernel (6.1.0-56-amd64) booted from its
-// package: kpatch-build's distro mode builds each patch against the exact
+// End to end on the real Debian 12 kernels (6.1.0-56-amd64, and 6.12.117)
+// booted from their packages: kpatch-build's distro mode builds each patch against the exact
 // source, config and symbols Debian built that kernel from, and the kernel
 // loads it. Covers a vmlinux function, a function in a module Debian builds
 // as .ko (9p) with the patch loaded both after and before that module, and a
@@ -20,17 +20,17 @@ const RELEASE = "6.1.0-56-amd64";
 const outDir = join(cacheRoot(), "test-modules", "debian");
 mkdirSync(outDir, { recursive: true });
 
-async function build(patch: string): Promise<string> {
-  const target = await resolveTarget({ kernel: RELEASE });
+async function build(patch: string, release = RELEASE): Promise<string> {
+  const target = await resolveTarget({ kernel: release });
   const r = await kpatchBuild({
     patches: [fileURLToPath(new URL(`../../../test/fixtures/patches/${patch}`, import.meta.url))],
-    name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true, skipCompilerCheck: false, ...target,
+    name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: join(outDir, release), replace: true, skipCompilerCheck: false, ...target,
   });
   return r.module;
 }
 
-async function cycle(ko: string, probe: string, modules?: (m: string[]) => string[]) {
-  const k = await guestKernel("debian");
+async function cycle(ko: string, probe: string, modules?: (m: string[]) => string[], release = RELEASE) {
+  const k = await guestKernel("debian", release);
   const r = await runInGuest({ kernel: k.image, modules: modules ? modules(k.modules) : k.modules, timeoutMs: 300_000, script: cycleScript({ ko, probe }) });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   return cycleStages(r.output);
@@ -41,6 +41,14 @@ test("Debian kernel: a vmlinux function (meminfo_proc_show) is patched live and 
   assert.match(stages.get("before")!, /^MemTotal:\s+\d+ kB\n$/);
   assert.match(stages.get("patched")!, /^MemTotal \(kp\):\s+\d+ kB\n$/);
   assert.match(stages.get("unloaded")!, /^MemTotal:\s+\d+ kB\n$/);
+});
+
+test("Debian's 6.12 kernel (6.12.117+deb12-amd64): meminfo_proc_show patched live and restored", async () => {
+  const release = "6.12.117+deb12-amd64";
+  const stages = await cycle(await build("meminfo-string.patch", release), "uname -r; grep -i '^memtotal' /proc/meminfo", undefined, release);
+  assert.match(stages.get("before")!, new RegExp(`^${release.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
+  assert.match(stages.get("patched")!, /MemTotal \(kp\):\s+\d+ kB\n$/);
+  assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
 });
 
 test("Debian kernel: a function of module 9p, patch loaded after the module", async () => {
