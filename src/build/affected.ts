@@ -14,7 +14,7 @@
 // dependency files, from a wider build, can tell who includes them. The plan
 // does not tell objects linked into vmlinux from others compiled beside them
 // (the vDSO's): those are reported as vmlinux objects.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { progress, readIfExists } from "../host/host.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
@@ -123,7 +123,12 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 
 async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
-  const sources = files.filter((f) => kind(f) === "source");
+  // A header private to a directory is included from that directory's own
+  // files: those are found by reading them, and go through the plan in the
+  // header's name.
+  const includers = new Map<string, string[]>();
+  for (const h of files.filter((f) => kind(f) === "header" && !isSharedHeader(f))) includers.set(h, localIncluders(prepared.source.dir, h));
+  const sources = [...new Set([...files.filter((f) => kind(f) === "source"), ...[...includers.values()].flat()])];
   const dirs = [...new Set(sources.map((f) => `${dirname(f)}/`))];
   // A fresh session: kbuild lists only objects that are out of date.
   const plan = dirs.length ? await withBuildSession(prepared, (s) => s.exec(`src=$1 build=$2; shift 2; make -C "$src" O="$build" -n "$@"`, [prepared.source.dir, prepared.dir, ...dirs], { capture: true })) : undefined;
@@ -132,17 +137,55 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
     const object = / -c -o (\S+\.o) /.exec(line)?.[1];
     if (object && !compiled.has(object)) compiled.set(object, compiledFor(line));
   }
+  for (const [header, users] of includers) {
+    const built = users.map((u) => u.replace(/\.[cS]$/, ".o")).filter((o) => compiled.get(o));
+    for (const o of built) result.add(o, compiled.get(o)!, header);
+    if (!built.length) result.skipped.push({ file: header, why: users.length ? notBuilt : "no file of its directory includes it" });
+  }
   for (const file of files) {
+    if (includers.has(file)) continue;
     const object = file.replace(/\.[cS]$/, ".o");
     const target = compiled.get(object);
     if (kind(file) === "source" && target) result.add(object, target, file);
     else if (kind(file) === "source" && namedInMakefile(prepared.source.dir, object)) result.skipped.push({ file, why: notBuilt });
     else if (kind(file) === "source") result.unresolved.push({ file, why: "no Makefile names its object: it may be #included by another file, which only a full build's dependency files tell" });
-    else if (kind(file) === "header") result.unresolved.push({ file, why: "the objects that include it are known only from a full build's dependency files" });
+    else if (kind(file) === "header") result.unresolved.push({ file, why: "a header shared across the tree: which objects include it is known only from a complete build's dependency files (--build-dir); kpatch-build does not build the whole kernel to find out" });
     else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
     else result.skipped.push({ file, why: notCompiled });
   }
   return result.result();
+}
+
+/** Headers under include/ or arch/*\/include/ are for the whole tree; others belong to their directory. */
+function isSharedHeader(file: string): boolean {
+  return /^(include|arch\/[^/]+\/include)\//.test(file);
+}
+
+/**
+ * The C and assembler files near a header (its parent directory, and below)
+ * that include it, directly or through other headers there, by "name"
+ * (fs/proc_namespace.c includes "proc/internal.h").
+ */
+function localIncluders(sourceDir: string, header: string): string[] {
+  const dir = dirname(dirname(header));
+  const files = readdirSync(join(sourceDir, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.(c|S|h)$/.test(f)).map((f) => join(dir, f));
+  const includes = new Map(files.map((f) => {
+    const text = readIfExists(join(sourceDir, f)) ?? "";
+    const named = [...text.matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)].map((m) => join(dirname(f), m[1]!));
+    return [f, named] as const;
+  }));
+  const reaching = new Set([header]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [f, named] of includes) {
+      if (!reaching.has(f) && named.some((n) => reaching.has(n))) {
+        reaching.add(f);
+        grew = true;
+      }
+    }
+  }
+  return [...reaching].filter((f) => /\.[cS]$/.test(f)).sort();
 }
 
 /** Whether the object's directory Makefile (or Kbuild) mentions it, as obj-$(CONFIG_...) or part of a composite. */

@@ -54,7 +54,7 @@ test("the vDSO and boot code are compiled, but not into vmlinux: not affected", 
   assert.deepEqual(a.skipped.map((s) => s.file), ["arch/x86/entry/vdso/vclock_gettime.c", "arch/x86/boot/main.c"]);
 });
 
-test("without a full build, kbuild's plan finds the objects of .c files and leaves headers unresolved", async () => {
+test("without a full build, kbuild's plan finds the objects of .c files and leaves shared headers unresolved", async () => {
   // The prepared tree has the same config but no objects: not a full build.
   const a = await affectedObjects(prepared, files, prepared.dir);
   assert.equal(a.method, "kbuild plan");
@@ -72,5 +72,15 @@ test("without a full build, kbuild's plan finds the objects of .c files and leav
     ],
   );
   assert.match(a.unresolved.find((u) => u.file === "kernel/sched/rt.c")!.why, /#included by another file/);
-  assert.match(a.unresolved.find((u) => u.file === "include/linux/seq_file.h")!.why, /full build's dependency files/);
+  assert.match(a.unresolved.find((u) => u.file === "include/linux/seq_file.h")!.why, /complete build's dependency files \(--build-dir\)/);
+});
+
+test("without a full build, a directory's own header affects the objects of the files that include it there", async () => {
+  const a = await affectedObjects(prepared, ["fs/proc/internal.h"], prepared.dir);
+  const objects = a.objects.map((o) => o.object);
+  // Included directly (inode.c), through the parent directory (proc_namespace.c includes "proc/internal.h").
+  for (const o of ["fs/proc/inode.o", "fs/proc/generic.o", "fs/proc/meminfo.o", "fs/proc_namespace.o"]) assert.ok(objects.includes(o), o);
+  // The full build's dependency files agree.
+  const exact = await affectedObjects(prepared, ["fs/proc/internal.h"], kernel.buildDir);
+  assert.deepEqual(objects, exact.objects.map((o) => o.object));
 });
