@@ -4,18 +4,17 @@
 // external symbols with the same name). A function whose only differences
 // are the __LINE__ immediates passed to a line-taking kernel function is
 // reported as unchanged: patching it would change nothing at run time.
-import { relocWidth } from "../elf/constants.js";
+import { relocWidth, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
 import { isText, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
 
-/** Kernel functions that take __LINE__ (or __FILE__, __LINE__) as an argument. */
+/** Kernel functions that take __LINE__ (with __FILE__) as an argument, and nothing else numeric. */
 const LINE_TAKERS = new Set([
   "__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
-  "lockdep_rcu_suspicious", "warn_slowpath_fmt", "__warn_printk", "_printk", "printk",
-  "__dynamic_pr_debug", "rcu_read_lock_held", "__ubsan_handle_out_of_bounds",
+  "lockdep_rcu_suspicious", "warn_slowpath_fmt",
 ]);
 /** How many instructions after a line-number load the call may come. */
 const LINE_CALL_WINDOW = 8;
@@ -77,7 +76,8 @@ export class Comparer {
       let touched = false;
       while (d < diffs.length && rel(diffs[d]!) < a.offset - p.start + a.length) {
         const at = diffs[d]! - a.offset;
-        if (a.immSize === 0 || at < a.immOffset || at >= a.immOffset + a.immSize) return false;
+        // Only a constant loaded into an argument register: `cmp $64` is a condition, not a line.
+        if (a.mnemonic !== "mov" || a.immSize === 0 || at < a.immOffset || at >= a.immOffset + a.immSize) return false;
         touched = true;
         d++;
       }
@@ -89,10 +89,10 @@ export class Comparer {
 
 /** Offsets (in the patched section) of bytes that differ, relocated fields excluded. */
 function differingBytes(p: Unit, o: Unit): number[] {
-  const pd = p.section.data;
-  const od = o.section.data;
-  // NOBITS sections have no bytes to compare.
-  if (pd.length === 0 || od.length === 0) return [];
+  // NOBITS contents are zeros: a static moving from .bss to .data changed its value.
+  const bytes = (u: Unit) => (u.section.type === SHT.NOBITS ? new Uint8Array(u.end) : u.section.data);
+  const pd = bytes(p);
+  const od = bytes(o);
   // Relocated fields are zero in both objects, so equal ranges are the common, fast case.
   if (Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start).equals(od.subarray(o.start, o.end))) return [];
   const masked = new Set<number>();

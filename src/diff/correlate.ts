@@ -52,7 +52,10 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
   pairUnique((u) => u.name, (u) => isGlobal(u) || baseName(u.name) === u.name);
 
   // 2. Base names that are unique on both sides.
-  pairUnique((u) => baseName(u.name));
+  // Numbered static locals are left to their users (step 3): one function
+  // dropping `calls` while another adds one would otherwise look like a rename.
+  const staticLocal = (u: Unit) => u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
+  pairUnique((u) => baseName(u.name), (u) => !staticLocal(u));
 
   // 3. The rest by reference: a unit referred to by a paired unit pairs with
   //    the same-named unit its twin refers to. Repeat while it makes progress.

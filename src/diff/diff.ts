@@ -11,6 +11,8 @@ import { buildOutput, type External } from "./output.js";
 
 export interface UnitChange {
   name: string;
+  /** The name of its twin in the original object, when gcc numbered it differently. */
+  original?: string;
   kind: Unit["kind"];
   section: string;
   status: UnitStatus;
@@ -63,7 +65,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   // patched. A child whose parent was inlined everywhere (foo.part.0 with no
   // foo left) is an entry point itself.
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
-    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u)).map(([u, s]) => ({ name: u.name, kind: u.kind, section: u.section.name, status: s }));
+    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u)).map(([u, s]): UnitChange => ({ name: u.name, ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}), kind: u.kind, section: u.section.name, status: s }));
   const changed = pick("func", "changed");
   const added = pick("func", "new");
   if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);

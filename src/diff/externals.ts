@@ -42,8 +42,9 @@ export function klpSymbolName(k: KlpSymbol): string {
  * export goes through the livepatch core, which resolves it when the module
  * loads.
  */
-export function resolveExternals(out: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
-  const source = sourceFile(patched);
+export function resolveExternals(out: ElfFile, orig: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
+  // The original object says which locals the target's copy of this file has.
+  const source = sourceFile(orig);
   const klp: KlpSymbol[] = [];
   const problems: string[] = [];
   const inVmlinux = target.object === "vmlinux" ? target.symtab : target.vmlinux;
@@ -63,8 +64,9 @@ export function resolveExternals(out: ElfFile, patched: ElfFile, externals: Exte
     }
     // Anything else is defined by another part of the same patch: the linker or loader finds it.
     if (!k) continue;
-    const sym = out.symbol(ext.name);
-    if (sym && !sym.section) sym.name = klpSymbolName(k);
+    // A new static may have taken the number: rename the undefined one only.
+    const sym = out.symbolsNamed(ext.name).find((x) => !x.section);
+    if (sym) sym.name = klpSymbolName(k);
     klp.push(k);
   }
   out.invalidate();
@@ -72,31 +74,41 @@ export function resolveExternals(out: ElfFile, patched: ElfFile, externals: Exte
   return klp;
 }
 
+/** A replaced function: its name in the target, its position there, and its replacement's name in the output. */
+export interface ReplacedFunction {
+  name: string;
+  sympos: number;
+  replacement: string;
+}
+
 /**
  * The position of each replaced function in the target (klp_func.old_sympos):
- * livepatch finds the function to redirect by name and position.
+ * livepatch finds the function to redirect by name and position. The name is
+ * the original's: a clone gcc renumbered (foo.isra.1 for foo.isra.0) must
+ * redirect the function the running kernel has under the old number.
  */
-export function functionPositions(patched: ElfFile, names: string[], target: TargetInfo): { name: string; sympos: number }[] {
-  const source = sourceFile(patched);
+export function functionPositions(orig: ElfFile, patched: ElfFile, changes: { name: string; original?: string }[], target: TargetInfo): ReplacedFunction[] {
+  const source = sourceFile(orig);
   const problems: string[] = [];
-  const out = names.flatMap((name) => {
-    const local = patched.symbolsNamed(name).some((s) => s.type === STT.FUNC && s.bind === STB.LOCAL);
+  const out = changes.flatMap((c) => {
+    const name = c.original ?? c.name;
+    const local = orig.symbolsNamed(name).some((s) => s.type === STT.FUNC && s.bind === STB.LOCAL);
     const where = target.symtab.position(name, local ? source : undefined);
     if ("error" in where) {
       problems.push(where.error);
       return [];
     }
-    return [{ name: where.name, sympos: where.pos }];
+    return [{ name: where.name, sympos: where.pos, replacement: c.name }];
   });
   if (problems.length) throw new DiffError("error", `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`, problems);
   return out;
 }
 
-function sourceFile(patched: ElfFile): SourceFile | undefined {
-  const fileSym = patched.symbols.find((s) => s.type === STT.FILE);
+function sourceFile(elf: ElfFile): SourceFile | undefined {
+  const fileSym = elf.symbols.find((s) => s.type === STT.FILE);
   return fileSym && {
     name: fileSym.name,
     // Only functions and objects reach kallsyms and the target's table.
-    locals: new Set(patched.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
+    locals: new Set(elf.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
   };
 }

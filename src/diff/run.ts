@@ -8,7 +8,7 @@ import { ElfError } from "../elf/model.js";
 import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, type TargetSymtab } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
-import { functionPositions, resolveExternals, type KlpSymbol, type TargetInfo } from "./externals.js";
+import { functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo } from "./externals.js";
 import type { EntrySizes } from "./include.js";
 
 export interface DiffFilesOptions {
@@ -36,7 +36,7 @@ export interface DiffReport {
   klp: KlpSymbol[];
   warnings: string[];
   /** Each replaced function with its position in the target (needs --symbols). */
-  functions: { name: string; sympos: number }[];
+  functions: ReplacedFunction[];
   output: string;
 }
 
@@ -56,8 +56,8 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
     exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
   } : undefined;
-  const klp = target ? resolveExternals(r.output, patched, r.externals, target) : [];
-  const functions = target ? functionPositions(patched, r.changed.map((c) => c.name), target) : [];
+  const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
+  const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   const tmp = `${opts.output}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, writeElf(r.output));

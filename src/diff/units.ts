@@ -112,12 +112,13 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
 }
 
 /**
- * The function gcc split `name` out of: `foo` for `foo.cold`, `foo.part.3`
- * (and renumbered `foo.cold.1`). Such children are not entry points: they
- * run only as part of their parent, and are patched with it.
+ * The function gcc split `name` out of: `foo` for `foo.cold` (and renumbered
+ * `foo.cold.1`). Such children are not entry points: they run only as part
+ * of their parent, and are patched with it. A `foo.part.N` is not one:
+ * callers that inlined foo's head call it directly, so it is patched itself.
  */
 export function parentName(name: string): string | undefined {
-  return /^(.+?)\.(cold|part)(\.\d+)?$/.exec(name)?.[1];
+  return /^(.+?)\.cold(\.\d+)?$/.exec(name)?.[1];
 }
 
 export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {

@@ -30,6 +30,7 @@ export const GRP_COMDAT = 1;
 
 export const EM_X86_64 = 62;
 export const ET_REL = 1;
+export const ET_EXEC = 2;
 
 export const R_X86_64 = {
   NONE: 0, _64: 1, PC32: 2, GOT32: 3, PLT32: 4, COPY: 5, GLOB_DAT: 6, JUMP_SLOT: 7,

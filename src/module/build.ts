@@ -11,6 +11,7 @@ import { ElfError, type ElfSection } from "../elf/model.js";
 import { writeFileAtomic } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
+import type { ReplacedFunction } from "../diff/externals.js";
 
 export interface PatchPart {
   /** A differ output object. */
@@ -18,7 +19,7 @@ export interface PatchPart {
   /** What it patches: vmlinux or a module name. */
   object: string;
   /** The functions it replaces, with their positions in the target. */
-  functions: { name: string; sympos: number }[];
+  functions: ReplacedFunction[];
 }
 
 export interface ModuleSpec {
@@ -51,11 +52,11 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
       if (isCode(sec)) owners.set(sec.name, part.object);
     }
     const functions = part.functions.map((f) => {
-      const sym = elf.symbolsNamed(f.name).find((s) => s.type === STT.FUNC && s.section);
-      if (!sym) throw new ElfError(part.file, `replacement for ${f.name} is missing`);
+      const sym = elf.symbolsNamed(f.replacement).find((s) => s.type === STT.FUNC && s.section);
+      if (!sym) throw new ElfError(part.file, `replacement ${f.replacement} for ${f.name} is missing`);
       const alias = entryAlias(n++);
       elf.addSymbol({ name: alias, type: STT.FUNC, bind: STB.GLOBAL, section: sym.section, value: sym.value, size: sym.size });
-      return { ...f, alias };
+      return { name: f.name, sympos: f.sympos, alias };
     });
     const existing = patched.find((p) => p.object === part.object);
     if (existing) existing.functions.push(...functions);

@@ -1,7 +1,9 @@
 // Symbol tables of a patch target (vmlinux or a module): which names exist,
 // which are local to which source file, and the position livepatch needs to
 // tell same-named locals apart (klp_func.old_sympos, .klp.sym.OBJ.NAME,POS).
-import { STB, STT } from "../elf/constants.js";
+import { ET_EXEC, STB, STT } from "../elf/constants.js";
+
+const KERNEL_BASE = 0xffffffff80000000n;
 import type { ElfFile } from "../elf/model.js";
 import { baseName } from "./names.js";
 
@@ -13,6 +15,8 @@ export interface TargetSymbol {
   file: string | undefined;
   /** Which STT_FILE group it belongs to: source files with the same name are different groups. */
   group: number;
+  /** Its address in a linked kernel (0 where unknown). */
+  value: bigint;
 }
 
 /** The source file a patched object was compiled from, and the locals it defines. */
@@ -24,12 +28,18 @@ export interface SourceFile {
 export class TargetSymtab {
   private readonly byName = new Map<string, TargetSymbol[]>();
 
-  constructor(readonly symbols: TargetSymbol[]) {
+  /**
+   * `byAddress`: the table is a linked kernel's, whose kallsyms (which
+   * livepatch counts positions in) is sorted by address, not in symbol table
+   * order. A module's kallsyms keeps its symbol table order.
+   */
+  constructor(readonly symbols: TargetSymbol[], byAddress = false) {
     for (const s of symbols) {
       const l = this.byName.get(s.name);
       if (l) l.push(s);
       else this.byName.set(s.name, [s]);
     }
+    if (byAddress) for (const l of this.byName.values()) l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
 
   named(name: string): TargetSymbol[] {
@@ -63,7 +73,7 @@ export class TargetSymtab {
     }
     // A unique name is the one, unless the table says it belongs to another file
     // (tables without source files: System.map, modules stripped of debug symbols).
-    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined || all[0]!.file === undefined)) return { name: all[0]!.name, pos: 0 };
+    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined || (all[0]!.local && all[0]!.file === undefined))) return { name: all[0]!.name, pos: 0 };
     if (mine.length === 1) {
       const same = this.named(mine[0]!.name);
       return { name: mine[0]!.name, pos: same.length === 1 ? 0 : same.indexOf(mine[0]!) + 1 };
@@ -105,18 +115,19 @@ export function parseReadelfSymtab(text: string): TargetSymtab {
     }
     if (!inSymtab) continue;
     // Num: Value Size Type Bind Vis Ndx Name
-    const m = /^\s*\d+:\s+[0-9a-f]+\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$/.exec(line);
+    const m = /^\s*\d+:\s+([0-9a-f]+)\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$/.exec(line);
     if (!m) continue;
-    const [, type, bind, ndx, name] = m;
+    const [, value, type, bind, ndx, name] = m;
     if (type === "FILE") {
       file = name;
       group++;
       continue;
     }
     if (!name || ndx === "UND" || type === "SECTION") continue;
-    out.push({ name: name.replace(/@.*$/, ""), type: typeOf(type!), local: bind === "LOCAL", file: bind === "LOCAL" ? file : undefined, group });
+    out.push({ name: name.replace(/@.*$/, ""), type: typeOf(type!), local: bind === "LOCAL", file: bind === "LOCAL" ? file : undefined, group, value: BigInt(`0x${value}`) });
   }
-  return new TargetSymtab(out);
+  // A linked kernel's addresses sit at the top of the address space; a module's symbols are offsets.
+  return new TargetSymtab(out, out.some((s) => s.value >= KERNEL_BASE));
 }
 
 /** The symbol table of a target read with the project's ELF layer (vmlinux, a .ko). */
@@ -131,9 +142,9 @@ export function elfSymtab(elf: ElfFile): TargetSymtab {
       continue;
     }
     if (!s.section || s.type === STT.SECTION || !s.name) continue;
-    out.push({ name: s.name, type: typeOf(s.type), local: s.bind === STB.LOCAL, file: s.bind === STB.LOCAL ? file : undefined, group });
+    out.push({ name: s.name, type: typeOf(s.type), local: s.bind === STB.LOCAL, file: s.bind === STB.LOCAL ? file : undefined, group, value: s.value });
   }
-  return new TargetSymtab(out);
+  return new TargetSymtab(out, elf.header.type === ET_EXEC);
 }
 
 /**
@@ -160,7 +171,8 @@ export function parseSystemMap(text: string): TargetSymtab {
     const [, type, name] = line.split(" ");
     if (!type || !name || "aUwvN".includes(type)) continue;
     const t = type.toLowerCase();
-    out.push({ name, type: t === "t" ? "func" : "dbrg".includes(t) ? "object" : "other", local: type === t, file: undefined, group: 0 });
+    // System.map is sorted by address already.
+    out.push({ name, type: t === "t" ? "func" : "dbrg".includes(t) ? "object" : "other", local: type === t, file: undefined, group: 0, value: 0n });
   }
   return new TargetSymtab(out);
 }

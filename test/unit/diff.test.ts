@@ -143,6 +143,28 @@ int g(int x) { return x + 1; }
   assert.equal(e.kind, "no-change");
 });
 
+test("a changed comparison before a printk is a change, not a line number", async () => {
+  const src = `extern int _printk(const char *, ...);\nint check(int len) { if (len > 64) { _printk("too long"); return -22; } return 0; }\n`;
+  const r = await diffC(src, src.replace("len > 64", "len > 32"));
+  assert.deepEqual(names(r), { changed: ["check"], added: [] });
+});
+
+test("a static whose initial value becomes non-zero (.bss to .data) is a changed data object", async () => {
+  const e = await refusal(BASE.replace("int shared = 5;", "int shared;"), BASE.replace("int shared = 5;", "int shared = 100;"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /data object shared/);
+});
+
+test("a static that one function drops and another adds is not the same variable", async () => {
+  const orig = `extern int other(int);\nint a(void) { static int calls; return ++calls; }\nint b(void) { return other(1); }\n`;
+  const patched = `extern int other(int);\nint a(void) { return other(2); }\nint b(void) { static int calls; return other(1) + ++calls; }\n`;
+  const r = await diffC(orig, patched);
+  assert.deepEqual(names(r), { changed: ["a", "b"], added: [] });
+  // b's counter is new: carried in the patch, never a's live state.
+  assert.ok(!r.externals.some((x) => x.name.startsWith("calls")), JSON.stringify(r.externals));
+  assert.deepEqual(r.addedData.map((d) => d.name.replace(/\.\d+$/, "")), ["calls"]);
+});
+
 test("a changed immediate that is not a line number is a change", async () => {
   const src = `extern void __might_sleep(const char *file, int line);\nint g(int x) { return x * 1000; }\n`;
   const r = await diffC(src, src.replace("1000", "1001"));

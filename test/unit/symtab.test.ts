@@ -1,0 +1,44 @@
+// Pins how a replaced or referenced symbol is found in the target and which
+// position livepatch gets for it: by source file among same-named locals,
+// counted in kallsyms order (by address in vmlinux, table order in modules).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseReadelfSymtab } from "../../src/symbols/symtab.js";
+
+const table = (base: string, aValue: string, bValue: string) => `
+Symbol table '.symtab' contains 6 entries:
+   Num:    Value          Size Type    Bind   Vis      Ndx Name
+     0: 0000000000000000     0 NOTYPE  LOCAL  DEFAULT  UND
+     1: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS a.c
+     2: ${base}${aValue}    16 FUNC    LOCAL  DEFAULT    1 helper
+     3: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS b.c
+     4: ${base}${bValue}    16 FUNC    LOCAL  DEFAULT    1 helper
+     5: ${base}00000300    16 FUNC    GLOBAL DEFAULT    1 show
+`;
+
+test("same-named locals are told apart by source file and counted by address in a linked kernel", () => {
+  // a.c's helper comes first in the table but sits higher in memory.
+  const t = parseReadelfSymtab(table("ffffffff", "81000200", "81000100"));
+  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), { name: "helper", pos: 2 });
+  assert.deepEqual(t.position("helper", { name: "b.c", locals: new Set(["helper"]) }), { name: "helper", pos: 1 });
+  assert.deepEqual(t.position("show", undefined), { name: "show", pos: 0 });
+});
+
+test("in a module's table (offsets, not addresses) positions follow table order", () => {
+  const t = parseReadelfSymtab(table("00000000", "00000200", "00000100"));
+  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), { name: "helper", pos: 1 });
+});
+
+test("a renumbered static local is found by its base name in its own file; an ambiguous one is refused", () => {
+  const t = parseReadelfSymtab(`
+Symbol table '.symtab' contains 5 entries:
+   Num:    Value          Size Type    Bind   Vis      Ndx Name
+     1: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS a.c
+     2: ffffffff81000200     4 OBJECT  LOCAL  DEFAULT    2 calls.3
+     3: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS b.c
+     4: ffffffff81000300     4 OBJECT  LOCAL  DEFAULT    2 calls.7
+     5: ffffffff81000304     4 OBJECT  LOCAL  DEFAULT    2 calls.8
+`);
+  assert.deepEqual(t.position("calls.4", { name: "a.c", locals: new Set() }), { name: "calls.3", pos: 0 });
+  assert.ok("error" in t.position("calls.9", { name: "b.c", locals: new Set() }));
+});
