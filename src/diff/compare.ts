@@ -19,7 +19,7 @@ const LINE_TAKERS = new Set([
 /** How many instructions after a line-number load the call may come. */
 const LINE_CALL_WINDOW = 8;
 
-export function targetsEqual(p: Target, o: Target): boolean {
+function targetsEqual(p: Target, o: Target): boolean {
   switch (p.kind) {
     case "unit": return o.kind === "unit" && p.unit.twin === o.unit && p.offset === o.offset;
     case "string": return o.kind === "string" && p.text === o.text;

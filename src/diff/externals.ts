@@ -27,7 +27,7 @@ export interface TargetInfo {
 }
 
 /** `.klp.sym.vmlinux.helper,2`: the name the livepatch core resolves at load time. */
-export function klpSymbolName(k: KlpSymbol): string {
+function klpSymbolName(k: KlpSymbol): string {
   return `.klp.sym.${k.object}.${k.name},${k.pos}`;
 }
 

@@ -87,7 +87,7 @@ function parseSymtab(file: string): TargetSymtab {
 }
 
 /** create-diff-object's environment variables for special-section entry sizes. */
-export const ENTRY_SIZE_VARIABLES: Record<string, string> = {
+const ENTRY_SIZE_VARIABLES: Record<string, string> = {
   BUG_STRUCT_SIZE: "__bug_table",
   EX_STRUCT_SIZE: "__ex_table",
   JUMP_STRUCT_SIZE: "__jump_table",

@@ -35,7 +35,7 @@ export interface ObjectUnits {
 }
 
 /** Sections whose contents are part of the running image, and so of a patch. */
-export function isAllocated(sec: ElfSection): boolean {
+function isAllocated(sec: ElfSection): boolean {
   return (sec.flags & SHF.ALLOC) !== 0n && sec.type !== SHT.GROUP;
 }
 
@@ -117,7 +117,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
  * of their parent, and are patched with it. A `foo.part.N` is not one:
  * callers that inlined foo's head call it directly, so it is patched itself.
  */
-export function parentName(name: string): string | undefined {
+function parentName(name: string): string | undefined {
   return /^(.+?)\.cold(\.\d+)?$/.exec(name)?.[1];
 }
 
@@ -128,7 +128,7 @@ export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
 }
 
 /** The unit whose range holds `offset`: the innermost one starting at or before it. */
-export function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
+function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {
