@@ -10,16 +10,21 @@
 // DIR/) says which objects the config compiles there and for which module;
 // asking for the single object is no test, as kbuild 6.1 compiles any .o
 // asked for, in the parent directory's context when the config skips its
-// directory. Headers and .c files no Makefile names stay unresolved: only
-// dependency files, from a wider build, can tell who includes them. The plan
-// does not tell objects linked into vmlinux from others compiled beside them
-// (the vDSO's): those are reported as vmlinux objects.
+// directory. A directory's own header is traced to the files there that may
+// include it. A header shared across the tree, or a .c file no Makefile names,
+// needs kbuild's plan for the whole kernel and its modules (cached): the
+// objects whose #include lines could reach it are asked of the preprocessor
+// (gcc -MM, cached), which is much cheaper than compiling them. The plan does
+// not tell objects linked into vmlinux from others compiled beside them (the
+// vDSO's): those are reported as vmlinux objects.
 import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { progress, readIfExists } from "../host/host.js";
-import { cmdFile, compiledFor } from "./kbuild.js";
+import { preprocessorDependencies } from "./dependencies.js";
+import { possibleIncluders } from "./includes.js";
+import { cmdFile } from "./kbuild.js";
+import { kbuildPlan, type PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
-import { withBuildSession } from "./session.js";
 
 export interface AffectedObject {
   /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
@@ -123,37 +128,69 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 
 async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
+  const src = prepared.source.dir;
   // A header private to a directory is included from that directory's own
   // files: those are found by reading them, and go through the plan in the
   // header's name.
   const includers = new Map<string, string[]>();
-  for (const h of files.filter((f) => kind(f) === "header" && !isSharedHeader(f))) includers.set(h, localIncluders(prepared.source.dir, h));
+  for (const h of files.filter((f) => kind(f) === "header" && !isSharedHeader(f))) includers.set(h, localIncluders(prepared, h));
   const sources = [...new Set([...files.filter((f) => kind(f) === "source"), ...[...includers.values()].flat()])];
   const dirs = [...new Set(sources.map((f) => `${dirname(f)}/`))];
-  // A fresh session: kbuild lists only objects that are out of date.
-  const plan = dirs.length ? await withBuildSession(prepared, (s) => s.exec(`src=$1 build=$2; shift 2; make -C "$src" O="$build" -n "$@"`, [prepared.source.dir, prepared.dir, ...dirs], { capture: true })) : undefined;
-  const compiled = new Map<string, string | undefined>();
-  for (const line of plan?.stdout.split("\n") ?? []) {
-    const object = / -c -o (\S+\.o) /.exec(line)?.[1];
-    if (object && !compiled.has(object)) compiled.set(object, compiledFor(line));
-  }
+  const plan = dirs.length ? await kbuildPlan(prepared, dirs) : new Map<string, PlannedObject>();
   for (const [header, users] of includers) {
-    const built = users.map((u) => u.replace(/\.[cS]$/, ".o")).filter((o) => compiled.get(o));
-    for (const o of built) result.add(o, compiled.get(o)!, header);
+    const built = users.map((u) => plan.get(u.replace(/\.[cS]$/, ".o"))).filter((p) => p?.target);
+    for (const p of built) result.add(p!.object, p!.target!, header);
     if (!built.length) result.skipped.push({ file: header, why: users.length ? notBuilt : "no file of its directory includes it" });
   }
+  // Shared headers, and .c files other files #include, can be anywhere in the
+  // kernel's objects: the preprocessor says which, asked about those whose
+  // #include lines could reach them.
+  const wide: string[] = [];
   for (const file of files) {
     if (includers.has(file)) continue;
-    const object = file.replace(/\.[cS]$/, ".o");
-    const target = compiled.get(object);
-    if (kind(file) === "source" && target) result.add(object, target, file);
-    else if (kind(file) === "source" && namedInMakefile(prepared.source.dir, object)) result.skipped.push({ file, why: notBuilt });
-    else if (kind(file) === "source") result.unresolved.push({ file, why: "no Makefile names its object: it may be #included by another file, which only a full build's dependency files tell" });
-    else if (kind(file) === "header") result.unresolved.push({ file, why: "a header shared across the tree: which objects include it is known only from a complete build's dependency files (--build-dir); kpatch-build does not build the whole kernel to find out" });
+    const object = plan.get(file.replace(/\.[cS]$/, ".o"));
+    if (kind(file) === "source" && object?.target) result.add(object.object, object.target, file);
+    else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) result.skipped.push({ file, why: notBuilt });
+    else if (kind(file) === "source" || kind(file) === "header") wide.push(file);
     else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
     else result.skipped.push({ file, why: notCompiled });
   }
+  const users = wide.length ? await includersInKernel(prepared, wide) : new Map<string, PlannedObject[]>();
+  for (const file of wide) {
+    const objects = users.get(file)!.filter((p) => p.target);
+    for (const p of objects) result.add(p.object, p.target!, file);
+    if (!objects.length) result.skipped.push({ file, why: notBuilt });
+  }
   return result.result();
+}
+
+/**
+ * The objects of the whole kernel and its modules whose compile reads
+ * `files`: kbuild's plan for all of them, narrowed to those whose #include
+ * lines could reach the files, then asked of the preprocessor.
+ */
+async function includersInKernel(prepared: PreparedTree, files: string[]): Promise<Map<string, PlannedObject[]>> {
+  const src = prepared.source.dir;
+  const plan = [...(await kbuildPlan(prepared)).values()];
+  // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
+  const units = plan.filter((p) => isAbsolute(p.source)).map((p) => ({ planned: p, source: p.source, forced: forcedIncludes(p.command) }));
+  const generated = plan.filter((p) => !isAbsolute(p.source)).map((p) => p.object);
+  const targets = files.map((f) => join(src, f));
+  const candidates = [...possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, targets).keys()].map((u) => u.planned);
+  progress(`build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects may include ${files.length > 1 ? "them" : "it"} by their #include lines; asking the preprocessor (cached per prepared tree)`);
+  if (generated.length) progress(`build: not checked: ${generated.length} objects compiled from sources kbuild generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`);
+  const step = Math.max(100, Math.ceil(candidates.length / 10));
+  const deps = await preprocessorDependencies(prepared, candidates, { onProgress: (n) => n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`) });
+  const unknown = candidates.filter((p) => !deps.get(p.object));
+  if (unknown.length) progress(`build: the preprocessor could not list what ${unknown.length} objects read (${unknown.slice(0, 3).map((p) => p.object).join(" ")}${unknown.length > 3 ? " ..." : ""}): taken to read everything`);
+  const users = new Map(files.map((f, i) => [f, candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true)]));
+  for (const [file, objects] of users) progress(`build: ${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`);
+  return users;
+}
+
+/** The files a compile command line includes before the source (-include FILE). */
+function forcedIncludes(command: string): string[] {
+  return [...command.matchAll(/ -include (\S+)/g)].map((m) => m[1]!);
 }
 
 /** Headers under include/ or arch/*\/include/ are for the whole tree; others belong to their directory. */
@@ -163,29 +200,16 @@ function isSharedHeader(file: string): boolean {
 
 /**
  * The C and assembler files near a header (its parent directory, and below)
- * that include it, directly or through other headers there, by "name"
- * (fs/proc_namespace.c includes "proc/internal.h").
+ * that may include it, directly or through other headers (fs/proc_namespace.c
+ * includes "proc/internal.h").
  */
-function localIncluders(sourceDir: string, header: string): string[] {
+function localIncluders(prepared: PreparedTree, header: string): string[] {
+  const src = prepared.source.dir;
   const dir = dirname(dirname(header));
-  const files = readdirSync(join(sourceDir, dir), { recursive: true, encoding: "utf8" })
-    .filter((f) => /\.(c|S|h)$/.test(f)).map((f) => join(dir, f));
-  const includes = new Map(files.map((f) => {
-    const text = readIfExists(join(sourceDir, f)) ?? "";
-    const named = [...text.matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)].map((m) => join(dirname(f), m[1]!));
-    return [f, named] as const;
-  }));
-  const reaching = new Set([header]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [f, named] of includes) {
-      if (!reaching.has(f) && named.some((n) => reaching.has(n))) {
-        reaching.add(f);
-        grew = true;
-      }
-    }
-  }
-  return [...reaching].filter((f) => /\.[cS]$/.test(f)).sort();
+  const units = readdirSync(join(src, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.[cS]$/.test(f)).map((f) => ({ source: join(src, dir, f), forced: [] }));
+  const found = possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, [join(src, header)]);
+  return [...found.keys()].map((u) => relative(src, u.source)).sort();
 }
 
 /** Whether the object's directory Makefile (or Kbuild) mentions it, as obj-$(CONFIG_...) or part of a composite. */

@@ -63,7 +63,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
   const files = [...new Set(opts.patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))];
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
-  if (affected.unresolved.length) throw new HostError(`cannot tell which objects ${affected.unresolved.map((u) => u.file).join(", ")} affect${opts.fullBuild ? "" : ": a complete build of this config would (--build-dir)"}`);
+  if (affected.unresolved.length) throw new HostError(`cannot tell which objects the patches affect: ${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
   if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
   progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
 

@@ -22,11 +22,11 @@ const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
 
-async function build(patch: string, extra: { config?: string; file?: string } = {}): Promise<KpatchBuildResult> {
+async function build(patch: string, extra: { config?: string; file?: string; noFullBuild?: boolean } = {}): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
     patches: [extra.file ?? join(patches, patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
-    skipCompilerCheck: false, ...target, config: extra.config ?? target.config,
+    skipCompilerCheck: false, ...target, config: extra.config ?? target.config, fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
   });
 }
 
@@ -98,6 +98,13 @@ for (const [patch, expect] of cases) {
     }
   });
 }
+
+test("shared-header.patch: without a full build, the objects that include a header under include/ are found and patched", async () => {
+  const [planned, exact] = [await build("shared-header.patch", { noFullBuild: true }), await build("shared-header.patch")];
+  assert.deepEqual(changed(planned), changed(exact));
+  // signalfd_notify() is inlined where signals are queued; fork.c and signalfd.c include the header without calling it.
+  assert.deepEqual(changed(planned), ["__send_signal_locked", "send_sigqueue"]);
+});
 
 test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {
   const e = await refusal("warn-line-only.patch");

@@ -1,0 +1,51 @@
+// The files an object's compile reads, from the preprocessor (gcc -MM), without
+// compiling it: what a full build's dependency files would say, for the
+// objects asked about only. Cached per prepared tree and object, as neither
+// the pristine source nor the prepared tree ever changes.
+import { cpus } from "node:os";
+import { basename, isAbsolute, join, resolve } from "node:path";
+import { cacheRoot, readIfExists, run, writeFileAtomic } from "../host/host.js";
+import type { PlannedObject } from "./plan.js";
+import type { PreparedTree } from "./prepare.js";
+
+/**
+ * Object → the absolute paths of the files its compile reads, or undefined
+ * when the preprocessor could not tell. Generated headers the prepared tree
+ * does not have yet (-MG) are listed, not read: none of them includes a
+ * source header.
+ */
+export async function preprocessorDependencies(prepared: PreparedTree, objects: PlannedObject[], opts: { jobs?: number; onProgress?: (done: number) => void } = {}): Promise<Map<string, string[] | undefined>> {
+  const cache = join(cacheRoot(), "dependencies", basename(prepared.dir));
+  const result = new Map<string, string[] | undefined>();
+  const todo: PlannedObject[] = [];
+  for (const o of objects) {
+    const known = readIfExists(join(cache, `${o.object}.d`));
+    if (known !== undefined) result.set(o.object, known.split("\n").filter(Boolean));
+    else todo.push(o);
+  }
+  let next = 0;
+  let done = objects.length - todo.length;
+  const worker = async () => {
+    for (let o = todo[next++]; o; o = todo[next++]) {
+      const deps = await dependencies(prepared, o);
+      if (deps) writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
+      result.set(o.object, deps);
+      opts.onProgress?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.jobs ?? cpus().length }, worker));
+  return result;
+}
+
+async function dependencies(prepared: PreparedTree, o: PlannedObject): Promise<string[] | undefined> {
+  // The compile, with its dependency file (written into the tree) replaced by -MM's rule on stdout.
+  const command = o.command.replace(/ -Wp,-MMD,\S+/, "").replace(/ -c -o \S+ (\S+)$/, " -MM -MG $1");
+  const r = await run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
+  // An #error on a constant from a header kbuild has not generated yet fails
+  // the run, but the preprocessor went on to the end and printed its rule.
+  // "obj.o: a.c b.h \<newline> c.h ...": file names never hold spaces in the kernel.
+  const rule = /^[^:\n]+:(.*)$/m.exec(r.stdout.replace(/\\\n/g, " "))?.[1];
+  if (rule === undefined) return undefined;
+  const files = rule.split(/\s+/).filter(Boolean);
+  return files.map((f) => (isAbsolute(f) ? f : resolve(prepared.dir, f)));
+}

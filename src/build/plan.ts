@@ -1,0 +1,61 @@
+// kbuild's plan: what `make -n` says it would compile, with this config, for
+// the kernel and its modules. Read from a fresh session, so every object is
+// out of date and listed.
+import { basename, join } from "node:path";
+import { cacheRoot, progress, readIfExists, writeFileAtomic } from "../host/host.js";
+import { compiledFor } from "./kbuild.js";
+import type { PreparedTree } from "./prepare.js";
+import { withBuildSession } from "./session.js";
+
+export interface PlannedObject {
+  /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
+  object: string;
+  /** "vmlinux" or the module name as the kernel knows it; undefined if the command names no module. */
+  target: string | undefined;
+  /** The file compiled: absolute, or relative to the build directory when kbuild generates it. */
+  source: string;
+  /** The compiler's command line, run in the build directory. */
+  command: string;
+}
+
+/**
+ * The kernel objects (compiled with -D__KERNEL__, so no host programs) in
+ * kbuild's plan for `goals`: directories (fs/proc/) or, by default, the
+ * whole kernel and its modules. The whole plan is cached per prepared tree.
+ */
+export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Promise<Map<string, PlannedObject>> {
+  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}.json`);
+  if (!goals) {
+    const known = readIfExists(cache);
+    if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
+    progress("build: reading kbuild's plan for the whole kernel and its modules (once per prepared tree)");
+  }
+  const t0 = Date.now();
+  // -k: vmlinux's link step fails for want of objects -n never made; the compiles are listed before.
+  const make = await withBuildSession(prepared, (s) => s.exec(
+    `src=$1 build=$2 release=$3; shift 3; make -C "$src" O="$build" -n -k \${release:+KERNELRELEASE="$release"} "$@"`,
+    [prepared.source.dir, prepared.dir, prepared.release ?? "", ...(goals ?? ["vmlinux", "modules"])],
+    { capture: true, allowFailure: true },
+  ));
+  const plan = parsePlan(make.stdout);
+  if (!goals) {
+    writeFileAtomic(cache, JSON.stringify([...plan.values()]));
+    progress(`build: kbuild plans ${plan.size} objects (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
+  return plan;
+}
+
+/** The compiles in `make -n` output: each recipe line holds `CC ... -c -o OBJ SRC`, then objtool and fixdep. */
+export function parsePlan(makeOutput: string): Map<string, PlannedObject> {
+  const plan = new Map<string, PlannedObject>();
+  for (const line of makeOutput.split("\n")) {
+    const m = / -c -o (\S+\.o) (\S+\.[cS])(?=\s*(;|$))/.exec(line);
+    if (!m || plan.has(m[1]!)) continue;
+    // The compile is the command after the last ';' before its -Wp,-MMD option (the recipe's traps come first).
+    const start = line.lastIndexOf("; ", line.lastIndexOf(" -Wp,-MMD,", m.index)) + 1;
+    const command = line.slice(start, m.index + m[0].length).trim();
+    if (!/ -D__KERNEL__ /.test(command)) continue;
+    plan.set(m[1]!, { object: m[1]!, target: compiledFor(command), source: m[2]!, command });
+  }
+  return plan;
+}
