@@ -19,7 +19,8 @@ const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler
              vmlinux (-dbg package), Module.symvers and modules, from Debian's packages
   -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
              a kernel tree (never written), its config and symbols; --build-dir
-             names a complete build of it, for header dependencies and modules
+             names a complete build of it, for exact header dependencies
+             (else found by kbuild's plan and the preprocessor) and modules
   -n NAME    module name (default: livepatch-<first patch name>)
   -o DIR     where to write NAME.ko (default: .)
   -R         do not replace earlier patches (default: an atomic, cumulative replace)
