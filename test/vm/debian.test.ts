@@ -3,7 +3,8 @@
 // source, config and symbols Debian built that kernel from, and the kernel
 // loads it. Covers a vmlinux function, a function in a module Debian builds
 // as .ko (9p) with the patch loaded both after and before that module, and a
-// patch that calls non-exported functions and uses a static local.
+// patch that calls non-exported functions and uses a static local, and a
+// change to a header under include/, traced without building the kernel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -73,4 +74,12 @@ test("Debian kernel: a function of module 9p, patch loaded before the module", a
 test("Debian kernel: a patch using a static local and non-exported functions loads and unloads", async () => {
   const stages = await cycle(await build("static-local.patch"), "cat /proc/sys/kernel/print-fatal-signals");
   assert.ok(stages.has("patched") && stages.has("unloaded"));
+});
+
+test("Debian kernel: a change to a header under include/ (signalfd.h) patches the functions that inline it; signals still arrive", async () => {
+  const probe = "ls /sys/kernel/livepatch/*/vmlinux 2>/dev/null || true; sleep 10 & kill -TERM $!; wait $! || echo \"exit $?\"";
+  const stages = await cycle(await build("shared-header.patch"), probe);
+  assert.equal(stages.get("before"), "exit 143\n");
+  assert.equal(stages.get("patched"), "__send_signal_locked,1\npatched\nsend_sigqueue,1\nexit 143\n");
+  assert.equal(stages.get("unloaded"), "exit 143\n");
 });
