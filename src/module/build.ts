@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { SHF, STB, STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
-import { ElfError, type ElfSection } from "../elf/model.js";
+import { ElfError, type ElfFile, type ElfSection } from "../elf/model.js";
 import { writeFileAtomic } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
@@ -40,17 +40,40 @@ export interface BuiltModule {
 
 const isCode = (sec: ElfSection) => (sec.flags & SHF.EXECINSTR) !== 0n;
 
+/**
+ * Which patched object each code section of the module belongs to, so that
+ * its livepatch relocations are applied when that object loads. ld merges
+ * sections of one name: code that several objects' patches put in a section
+ * of the same name (.altinstr_replacement) is renamed NAME.OBJECT in all but
+ * vmlinux's, which nothing in the kernel looks up by name.
+ */
+function codeOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string> {
+  const users = new Map<string, Set<string>>();
+  elves.forEach((elf, i) => {
+    for (const sec of elf.sections.filter(isCode)) users.set(sec.name, (users.get(sec.name) ?? new Set()).add(parts[i]!.object));
+  });
+  const owners = new Map<string, string>();
+  elves.forEach((elf, i) => {
+    const object = parts[i]!.object;
+    for (const sec of elf.sections.filter(isCode)) {
+      if (users.get(sec.name)!.size > 1 && object !== "vmlinux") {
+        const rela = elf.relocationsFor(sec);
+        sec.name = `${sec.name}.${object}`;
+        if (rela) rela.name = `.rela${sec.name}`;
+      }
+      owners.set(sec.name, object);
+    }
+  });
+  return owners;
+}
+
 export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
-  const owners = new Map<string, string>();
+  const elves = spec.parts.map((part) => readElf(readFileSync(part.file), part.file));
+  const owners = codeOwners(spec.parts, elves);
   let n = 0;
   const objects = spec.parts.map((part, i) => {
-    const elf = readElf(readFileSync(part.file), part.file);
-    for (const sec of elf.sections) {
-      const other = owners.get(sec.name);
-      if (other !== undefined && other !== part.object && isCode(sec)) throw new ElfError(part.file, `section ${sec.name} is in the patches to both ${other} and ${part.object}`);
-      if (isCode(sec)) owners.set(sec.name, part.object);
-    }
+    const elf = elves[i]!;
     const functions = part.functions.map((f) => {
       const sym = elf.symbolsNamed(f.replacement).find((s) => s.type === STT.FUNC && s.section);
       if (!sym) throw new ElfError(part.file, `replacement ${f.replacement} for ${f.name} is missing`);

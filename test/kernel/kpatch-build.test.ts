@@ -22,10 +22,10 @@ const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
 
-async function build(patch: string, extra: { config?: string; file?: string; noFullBuild?: boolean } = {}): Promise<KpatchBuildResult> {
+async function build(patch: string, extra: { config?: string; file?: string; noFullBuild?: boolean; more?: string[] } = {}): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
-    patches: [extra.file ?? join(patches, patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
+    patches: [extra.file ?? join(patches, patch), ...(extra.more ?? []).map((p) => join(patches, p))], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
     skipCompilerCheck: false, ...target, config: extra.config ?? target.config, fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
   });
 }
@@ -104,6 +104,14 @@ test("shared-header.patch: without a full build, the objects that include a head
   assert.deepEqual(changed(planned), changed(exact));
   // signalfd_notify() is inlined where signals are queued; fork.c and signalfd.c include the header without calling it.
   assert.deepEqual(changed(planned), ["__send_signal_locked", "send_sigqueue"]);
+});
+
+test("alternatives in vmlinux and in a module, in one patch module: each object's replacement code apart", async () => {
+  const r = await build("alternatives.patch", { more: ["module-alternatives.patch"] });
+  assert.deepEqual(r.objects.map((o) => [o.object, o.changed.map((c) => c.name)]), [["x86_pkg_temp_thermal", ["sys_get_curr_temp"]], ["vmlinux", ["kpagecount_read"]]]);
+  // ld merges sections of one name: the module's replacement code gets a name of its own.
+  const names = sections(r);
+  assert.ok(names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.x86_pkg_temp_thermal"), names.join(" "));
 });
 
 test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {

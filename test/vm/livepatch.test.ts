@@ -13,20 +13,23 @@ import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
-test("the meminfo patch changes /proc/meminfo live, and unloading restores it", async () => {
-  // Not under /tmp: the guest has a /tmp of its own.
-  const outDir = join(cacheRoot(), "test-modules", "vm");
-  mkdirSync(outDir, { recursive: true });
+// Not under /tmp: the guest has a /tmp of its own.
+const outDir = join(cacheRoot(), "test-modules", "vm");
+mkdirSync(outDir, { recursive: true });
+
+async function cycle(name: string, patches: string[], probe: string) {
   const built = await kpatchBuild({
-    patches: [fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url))],
-    name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
+    patches: patches.map((p) => fileURLToPath(new URL(`../../../test/fixtures/patches/${p}`, import.meta.url))),
+    name, outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
   });
   const guest = await guestKernel("test");
-  const r = await runInGuest({
-    kernel: guest.image, modules: guest.modules, timeoutMs: 240_000,
-    script: cycleScript({ ko: built.module, probe: "grep -i '^memtotal' /proc/meminfo" }),
-  });
+  const r = await runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 240_000, script: cycleScript({ ko: built.module, probe }) });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
+  return r;
+}
+
+test("the meminfo patch changes /proc/meminfo live, and unloading restores it", async () => {
+  const r = await cycle("livepatch-meminfo", ["meminfo-string.patch"], "grep -i '^memtotal' /proc/meminfo");
   const stages = cycleStages(r.output);
   assert.match(stages.get("before")!, /^MemTotal:\s+\d+ kB\n$/);
   assert.match(stages.get("patched")!, /^MemTotal \(kp\):\s+\d+ kB\n$/);
@@ -35,4 +38,13 @@ test("the meminfo patch changes /proc/meminfo live, and unloading restores it", 
   const taint = Number(/tainted=(\d+)/.exec(r.output)?.[1]);
   assert.equal(taint & ~(4096 | 8192 | 32768), 0, `taint ${taint}`);
   assert.match(r.output, /== unloaded \(0 patches loaded\)/);
+});
+
+test("a patch to vmlinux and to a module not loaded, both with alternatives: vmlinux is patched, the module's part waits for it", async () => {
+  const sys = "/sys/kernel/livepatch/livepatch_two_objects";
+  const r = await cycle("livepatch-two-objects", ["alternatives.patch", "module-alternatives.patch"], `cat ${sys}/vmlinux/patched ${sys}/x86_pkg_temp_thermal/patched 2>/dev/null || true`);
+  const stages = cycleStages(r.output);
+  assert.equal(stages.get("before"), "");
+  assert.equal(stages.get("patched"), "1\n0\n");
+  assert.equal(stages.get("unloaded"), "");
 });
