@@ -4,6 +4,7 @@
 // each pair, and build the patch module from the differences.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, type DiffReport } from "../diff/run.js";
@@ -18,6 +19,8 @@ import { affectedObjects } from "./affected.js";
 import { patchedFiles } from "./patch.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
+
+const macrosHeader = fileURLToPath(new URL("../../../include/kpatch-macros.h", import.meta.url));
 
 export interface KpatchBuildOptions {
   patches: string[];
@@ -71,6 +74,8 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     const objects = affected.objects.map((o) => o.object);
     const orig = await phase("compile ORIG", () => session.compile(objects, "orig"));
     await phase("apply", async () => {
+      // kpatch-macros.h, for patches that declare callbacks: in include/, where "kpatch-macros.h" is found from any file.
+      await session.exec(`cp "$1" "$2/include/kpatch-macros.h"`, [macrosHeader, prepared.source.dir]);
       for (const p of opts.patches) await session.applyPatch(p);
     });
 

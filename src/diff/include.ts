@@ -37,6 +37,8 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
   for (const [u, s] of statuses) if ((s === "changed" || s === "new") && u.kind === "func") add(u);
   // New global data is the patch's own; new local data travels only with code that uses it.
   for (const [u, s] of statuses) if (s === "new" && u.kind === "object" && u.symbols.some((x) => x.bind !== STB.LOCAL)) add(u);
+  // So are kpatch-macros.h's callbacks, and the functions they name.
+  for (const u of p.units) if (callbackKind(u.section)) add(u);
 
   const referencedBy = new Set<ElfSection>();
   const drain = () => {
@@ -99,6 +101,13 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
     if (sec && led) tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes), keep: led.keep });
   }
   return { units, tables };
+}
+
+export type CallbackKind = "pre_patch" | "post_patch" | "pre_unpatch" | "post_unpatch";
+
+/** The kind of livepatch callback a kpatch-macros.h table holds (.kpatch.callbacks.KIND: function pointers), if it is one. */
+export function callbackKind(sec: ElfSection): CallbackKind | undefined {
+  return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/.exec(sec.name)?.[1] as CallbackKind | undefined;
 }
 
 /** C's `__func__`: a string constant the compiler makes, copied like any literal. */

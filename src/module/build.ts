@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import type { ReplacedFunction } from "../diff/externals.js";
+import { callbackKind, type CallbackKind } from "../diff/include.js";
 
 export interface PatchPart {
   /** A differ output object. */
@@ -67,6 +68,29 @@ function codeOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string> {
   return owners;
 }
 
+/**
+ * Takes kpatch-macros.h's callback tables out of a differ object, giving each
+ * function they name a global alias for the glue. The tables themselves are
+ * left out of the module: the glue's klp_object holds the callbacks.
+ */
+function takeCallbacks(elf: ElfFile, alias: () => string): Partial<Record<CallbackKind, string>> {
+  const callbacks: Partial<Record<CallbackKind, string>> = {};
+  for (const sec of elf.sections.filter((s) => callbackKind(s))) {
+    const kind = callbackKind(sec)!;
+    for (const r of elf.relocationsFor(sec)?.relocations ?? []) {
+      const fn = r.symbol;
+      if (!fn?.section) throw new ElfError(elf.file, `${kind} callback ${fn?.name ?? "?"} is not a function of the patched file: define the callback in the patch`);
+      if (callbacks[kind]) throw new ElfError(elf.file, `a second ${kind} callback: a klp_object has one of each kind; call both from one function`);
+      callbacks[kind] = alias();
+      const value = (fn.type === STT.SECTION ? 0n : fn.value) + r.addend;
+      elf.addSymbol({ name: callbacks[kind]!, type: STT.FUNC, bind: STB.GLOBAL, section: fn.section, value, size: 0n });
+    }
+    for (const s of elf.symbols.filter((x) => x.section === sec && x.type !== STT.SECTION)) elf.removeSymbol(s);
+    elf.removeSection(sec);
+  }
+  return callbacks;
+}
+
 export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
   const elves = spec.parts.map((part) => readElf(readFileSync(part.file), part.file));
@@ -81,9 +105,16 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
       elf.addSymbol({ name: alias, type: STT.FUNC, bind: STB.GLOBAL, section: sym.section, value: sym.value, size: sym.size });
       return { name: f.name, sympos: f.sympos, alias };
     });
+    const callbacks = takeCallbacks(elf, () => entryAlias(n++));
     const existing = patched.find((p) => p.object === part.object);
-    if (existing) existing.functions.push(...functions);
-    else patched.push({ object: part.object, functions });
+    if (!existing) patched.push({ object: part.object, functions, callbacks });
+    else {
+      existing.functions.push(...functions);
+      for (const [kind, alias] of Object.entries(callbacks) as [CallbackKind, string][]) {
+        if (existing.callbacks[kind]) throw new ElfError(part.file, `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`);
+        existing.callbacks[kind] = alias;
+      }
+    }
     const name = `patch-${i}.o`;
     writeFileSync(join(dir, name), writeElf(elf));
     // kbuild reads the .cmd of every object it links; a prebuilt object has an empty one.

@@ -3,6 +3,7 @@
 // klp_patch that enables them when the module loads. The replacement code
 // itself comes from the differ's objects, reached through the global
 // aliases that entryAlias() names.
+import type { CallbackKind } from "../diff/include.js";
 
 export interface PatchedFunction {
   /** The function's name in the running kernel. */
@@ -17,6 +18,8 @@ export interface PatchedObject {
   /** "vmlinux", or the name of the module the functions live in. */
   object: string;
   functions: PatchedFunction[];
+  /** kpatch-macros.h callbacks: kind → the alias of the function in the patch objects. */
+  callbacks: Partial<Record<CallbackKind, string>>;
 }
 
 export interface GlueOptions {
@@ -26,7 +29,7 @@ export interface GlueOptions {
   description: string;
 }
 
-/** The alias the n-th replacement function of the patch gets: a C identifier, unique in the module. */
+/** The alias the n-th function the glue names (a replacement or a callback) gets: a C identifier, unique in the module. */
 export function entryAlias(n: number): string {
   return `__kpatch_func_${n}`;
 }
@@ -43,13 +46,19 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     "",
   ];
   for (const o of objects) for (const f of o.functions) lines.push(`extern void ${f.alias}(void); /* ${o.object}:${f.name} */`);
+  for (const o of objects) {
+    for (const [kind, alias] of Object.entries(o.callbacks)) lines.push(`extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); /* ${o.object}: ${kind} callback */`);
+  }
   objects.forEach((o, i) => {
     lines.push("", `static struct klp_func funcs_${i}[] = {`);
     for (const f of o.functions) lines.push(`\t{ .old_name = ${cString(f.name)}, .new_func = ${f.alias}, .old_sympos = ${f.sympos} },`);
     lines.push("\t{ }", "};");
   });
   lines.push("", "static struct klp_object objs[] = {");
-  objects.forEach((o, i) => lines.push(`\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i} },`));
+  objects.forEach((o, i) => {
+    const callbacks = Object.entries(o.callbacks).map(([kind, alias]) => `.${kind} = ${alias}`).join(", ");
+    lines.push(`\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${callbacks ? `, .callbacks = { ${callbacks} }` : ""} },`);
+  });
   lines.push("\t{ }", "};", "");
   lines.push(
     "static struct klp_patch patch = {",

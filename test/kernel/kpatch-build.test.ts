@@ -81,6 +81,11 @@ const cases: [patch: string, expect: { changed: string[]; added?: string[]; chec
       "proc_reg_read_iter", "proc_reg_release", "proc_reg_unlocked_ioctl", "proc_reg_write", "remove_proc_entry", "remove_proc_subtree"],
   }],
   ["module-9p.patch", { changed: ["v9fs_show_options"] }],
+  ["shadow-callbacks.patch", {
+    // The callbacks are the patch's own functions; the glue names them in the klp_object.
+    changed: ["proc_pid_status"], added: ["kpatch_post_patch", "kpatch_post_unpatch", "kpatch_pre_patch", "kpatch_pre_unpatch"],
+    check: (r) => assert.ok(!sections(r).some((s) => s.startsWith(".kpatch.callbacks")), sections(r).join(" ")),
+  }],
 ];
 
 for (const [patch, expect] of cases) {

@@ -3,8 +3,8 @@
 // change, then disables and unloads it and shows the original again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { resolveTarget } from "../../src/build/targets.js";
@@ -17,13 +17,20 @@ import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 const outDir = join(cacheRoot(), "test-modules", "vm");
 mkdirSync(outDir, { recursive: true });
 
-async function cycle(name: string, patches: string[], probe: string) {
+const fixture = (p: string) => fileURLToPath(new URL(`../../../test/fixtures/patches/${p}`, import.meta.url));
+
+/** Builds a module from patches (fixture names, or paths) and runs `script(ko)` in the test kernel. */
+async function inGuest(name: string, patches: string[], script: (ko: string) => string) {
   const built = await kpatchBuild({
-    patches: patches.map((p) => fileURLToPath(new URL(`../../../test/fixtures/patches/${p}`, import.meta.url))),
+    patches: patches.map((p) => (isAbsolute(p) ? p : fixture(p))),
     name, outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
   });
   const guest = await guestKernel("test");
-  const r = await runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 240_000, script: cycleScript({ ko: built.module, probe }) });
+  return runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 240_000, script: script(built.module) });
+}
+
+async function cycle(name: string, patches: string[], probe: string) {
+  const r = await inGuest(name, patches, (ko) => cycleScript({ ko, probe }));
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   return r;
 }
@@ -47,4 +54,28 @@ test("a patch to vmlinux and to a module not loaded, both with alternatives: vml
   assert.equal(stages.get("before"), "");
   assert.equal(stages.get("patched"), "1\n0\n");
   assert.equal(stages.get("unloaded"), "");
+});
+
+const callbackLines = "dmesg | grep -o 'kpatch-callbacks: [a-z_]*' || true";
+
+test("callbacks run at each step of the patch's life, and a shadow variable lives on a task while patched", async () => {
+  const reads = "grep StatusReads /proc/1/status || true; grep StatusReads /proc/1/status || true";
+  const r = await cycle("livepatch-shadow-callbacks", ["shadow-callbacks.patch"], `${reads}; ${callbackLines}`);
+  const stages = cycleStages(r.output);
+  assert.equal(stages.get("before"), "");
+  assert.equal(stages.get("patched"), "StatusReads:\t1\nStatusReads:\t2\nkpatch-callbacks: pre_patch\nkpatch-callbacks: post_patch\n");
+  assert.equal(stages.get("unloaded"), ["pre_patch", "post_patch", "pre_unpatch", "post_unpatch"].map((k) => `kpatch-callbacks: ${k}\n`).join(""));
+});
+
+test("a pre-patch callback that fails refuses the patch: insmod fails and nothing is patched", async () => {
+  const refusing = join(outDir, "shadow-callbacks-refused.patch");
+  const text = readFileSync(fixture("shadow-callbacks.patch"), "utf8");
+  const failing = text.replace('pre_patch\\n");\n+\treturn 0;', 'pre_patch\\n");\n+\treturn -EBUSY;');
+  assert.notEqual(failing, text);
+  writeFileSync(refusing, failing);
+  const r = await inGuest("livepatch-refused", [refusing], (ko) => `insmod ${ko} 2>&1 && echo loaded || echo "insmod failed"
+ls /sys/kernel/livepatch | wc -l; grep StatusReads /proc/1/status || echo unpatched; lsmod | grep -c livepatch_refused || true
+${callbackLines}`);
+  assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
+  assert.match(r.output, /insmod failed\n0\nunpatched\n0\nkpatch-callbacks: pre_patch\n$/);
 });
