@@ -85,6 +85,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
 
     const reports = await phase("diff", async () => {
       const out: DiffReport[] = [];
+      const unchanged: string[] = [];
       mkdirSync(join(session.dir, "diff"), { recursive: true });
       orig.forEach((o, i) => {
         const p = patched[i]!;
@@ -100,10 +101,12 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           out.push(r);
         } catch (e) {
           if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
-          progress(`kpatch-build: ${o.object}: no function changed`);
+          const why = e.message.slice(e.message.indexOf(": ") + 2);
+          unchanged.push(`${o.object}: ${why}`);
+          progress(`kpatch-build: ${o.object}: ${why}`);
         }
       });
-      if (!out.length) throw new DiffError("no-change", "the patches change no function");
+      if (!out.length) throw new DiffError("no-change", `the patches change no function that runs: ${unchanged.join("; ")}`);
       return out;
     });
 

@@ -1,6 +1,6 @@
 // The object differ's driver: the passes in order, as create-diff-object's
 // main() reads. Each pass lives in its own file.
-import { EM_X86_64, ET_REL, SHF } from "../elf/constants.js";
+import { EM_X86_64, ET_REL, R_X86_64, SHF } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
 import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
@@ -59,7 +59,16 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       c = parent;
     }
   }
-  verify(p, statuses, ot);
+  verify(p, statuses, ot, pt);
+  // Boot-time code and data already ran and were freed: nothing to patch there.
+  const entryOf = (u: Unit): Unit => {
+    const parent = parentOf(p, u);
+    return parent ? entryOf(parent) : u;
+  };
+  const bootOnly = [...statuses].filter(([u, s]) => (s === "changed" || s === "new") && isBootOnly(u) && !parentOf(p, u));
+  for (const [u, s] of statuses) if ((s === "changed" || s === "new") && isBootOnly(entryOf(u))) statuses.set(u, "same");
+  const bootWarnings = bootOnly.map(([u, s]) =>
+    `${u.name} (${u.section.name}) ${s === "new" ? "added" : "changed"}: __init code and data served the boot and are gone, so the patch leaves it out; it takes effect when a fixed kernel boots`);
 
   // Children are reported through their parents: only entry points are
   // patched. A child whose parent was inlined everywhere (foo.part.0 with no
@@ -68,12 +77,19 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
     [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u)).map(([u, s]): UnitChange => ({ name: u.name, ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}), kind: u.kind, section: u.section.name, status: s }));
   const changed = pick("func", "changed");
   const added = pick("func", "new");
-  if (changed.length === 0 && added.length === 0) throw new DiffError("no-change", `${patched.file}: no function changed`);
+  if (changed.length === 0 && added.length === 0) {
+    const boot = bootOnly.map(([u]) => u.name);
+    const lines = pick("func", "line-only").map((u) => u.name);
+    throw new DiffError("no-change", boot.length
+      ? `${patched.file}: only __init code or data changed (${boot.join(", ")}): it served the boot and is gone, so there is nothing to patch at run time; the change takes effect when a fixed kernel boots`
+      : lines.length ? `${patched.file}: only __LINE__ numbers changed (${lines.join(", ")}): nothing to patch` : `${patched.file}: no function changed`);
+  }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   // EXPORT_SYMBOL records: a patch module cannot add to the kernel's export table.
   const warnings = [...statuses].filter(([u, st]) => st === "new" && isExportEntry(u.section)).map(([u]) =>
     `new export ${u.section.name.replace(/^_+ksymtab\w*\+/, "")} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
+  warnings.push(...bootWarnings);
   return {
     warnings,
     changed, added, lineOnly: pick("func", "line-only"),
@@ -110,16 +126,35 @@ function producer(elf: ElfFile): string | undefined {
 
 const FENTRY = "__fentry__";
 
-/** Refuses what a live patch cannot carry, naming each symbol and what to do instead. */
-function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache): void {
+/** Code and data that only boot (or a module's init) uses, freed once it ran: `__init`, `__initdata`, `__initconst`. */
+function isBootOnly(u: Unit): boolean {
+  return /^\.init\./.test(u.section.name);
+}
+
+/**
+ * Refuses what a live patch cannot carry, naming each symbol and what to do
+ * instead. A changed __init function is left out (see diffObjects), unless
+ * runtime code the patch changes uses the same data: then the runtime fix may
+ * rely on what the boot-time change would have set up.
+ */
+function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache): void {
   const file = p.elf.file;
   const problems: string[] = [];
   // ftrace redirects a function through the __fentry__ call at its entry: without one it cannot be patched.
   const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
+  const changedCode = [...statuses].filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func").map(([u]) => u);
+  const runtime = changedCode.filter((u) => !isBootOnly(u) && !/^\.exit\./.test(u.section.name));
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
-    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.(init|exit)\./.test(u.section.name)) {
+    if (isBootOnly(u)) {
+      const shared = u.kind === "func" ? sharedData(u, runtime, targets) : [];
+      if (shared.length) {
+        problems.push(`function ${u.name} (${u.section.name}) changed, and so did runtime code that uses the same data (${shared.join(", ")}): __init code ran at boot and cannot be live-patched, and the runtime fix may rely on what it would set up; if the runtime fix stands alone, leave the __init change out of the patch`);
+      }
+      continue;
+    }
+    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.exit\./.test(u.section.name)) {
       problems.push(`function ${u.name} changed but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
     }
     if (u.kind === "object" && !isCallSiteMetadata(u.section)) {
@@ -127,9 +162,19 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
       problems.push(writable
         ? `data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`
         : `constant ${u.name} (${u.section.name}) changed: change the code that reads it instead`);
-    } else if (u.kind === "func" && /^\.(init|exit)\./.test(u.section.name)) {
-      problems.push(`function ${u.name} (${u.section.name}) changed: __init/__exit code runs only at boot or unload and cannot be live-patched; leave it out of the patch or move the fix into runtime code`);
+    } else if (u.kind === "func" && /^\.exit\./.test(u.section.name)) {
+      problems.push(`function ${u.name} (${u.section.name}) changed: __exit code cannot be live-patched; leave it out of the patch or move the fix into runtime code`);
     }
   }
   if (problems.length) throw new DiffError("unsafe", `${file}: the patch changes what cannot be live-patched`, problems);
+}
+
+/** The data both `boot` and any of `runtime` refer to (by name; calls do not count): state one sets up and the other reads. */
+function sharedData(boot: Unit, runtime: Unit[], targets: TargetCache): string[] {
+  const data = (u: Unit) => new Set(targets.of(u).flatMap((t, i) => {
+    if (t.kind === "unit") return t.unit.kind === "object" && !isBootOnly(t.unit) ? [t.unit.name] : [];
+    return t.kind === "extern" && u.relocs[i]!.type !== R_X86_64.PLT32 && t.name !== FENTRY ? [t.name] : [];
+  }));
+  const mine = data(boot);
+  return [...new Set(runtime.flatMap((r) => [...data(r)].filter((d) => mine.has(d))))].sort();
 }

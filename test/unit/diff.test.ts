@@ -177,15 +177,34 @@ test("changed data is refused, naming the object and what to do", async () => {
   assert.match(e.message, /data object shared \(\.data\.shared\) changed: .*shadow variable/);
 });
 
-test("a changed __init function is refused", async () => {
+test("a change to __init code only is not needed at run time: no change, saying why", async () => {
   const src = `
 extern int other(int);
 __attribute__((section(".init.text"))) int setup(void) { return other(1); }
 int run(void) { return other(2); }
 `;
   const e = await refusal(src, src.replace("other(1)", "other(10)"));
+  assert.equal(e.kind, "no-change");
+  assert.match(e.message, /only __init code or data changed \(setup\): .*takes effect when a fixed kernel boots/);
+});
+
+test("__init code changed beside runtime code is left out with a warning, unless both use the same data", async () => {
+  const src = `
+extern int other(int);
+extern int limit;
+static int level;
+__attribute__((section(".init.text"))) int setup(void) { level = 1; return other(1); }
+int run(void) { return other(2) + level; }
+int stats(void) { return other(3); }
+`;
+  // The runtime fix (stats) shares nothing with setup: setup is left out.
+  const r = await diffC(src, src.replace("other(1)", "other(10)").replace("other(3)", "other(30)"));
+  assert.deepEqual(names(r), { changed: ["stats"], added: [] });
+  assert.ok(r.warnings.some((w) => /^setup \(\.init\.text\) changed: .*leaves it out/.test(w)), r.warnings.join("\n"));
+  // run reads level, which setup writes: the runtime fix may depend on the boot-time one.
+  const e = await refusal(src, src.replace("level = 1;", "level = 2;").replace("other(2)", "other(20)"));
   assert.equal(e.kind, "unsafe");
-  assert.match(e.message, /function setup \(\.init\.text\) changed: __init/);
+  assert.match(e.message, /function setup \(\.init\.text\) changed, and so did runtime code that uses the same data \(level\)/);
 });
 
 test("a changed notrace function is refused: ftrace cannot redirect it", async () => {
