@@ -1,6 +1,6 @@
 // The object differ's driver: the passes in order, as create-diff-object's
 // main() reads. Each pass lives in its own file.
-import { EM_X86_64, ET_REL, R_X86_64, SHF } from "../elf/constants.js";
+import { EM_X86_64, ET_REL, R_X86_64, SHF, STB } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
 import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
@@ -51,6 +51,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const comparer = new Comparer(o, p, ot, pt);
   const statuses = new Map<Unit, UnitStatus>();
   for (const u of p.units) statuses.set(u, comparer.status(u));
+  const copies = copyConstants(p, statuses, pt);
   // A changed .cold/.part child is patched through its parent, the entry point.
   for (const u of p.units) {
     for (let c: Unit | undefined = u; c && statuses.get(c) === "changed"; ) {
@@ -59,7 +60,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       c = parent;
     }
   }
-  verify(p, statuses, ot, pt);
+  verify(p, statuses, ot, pt, copies.copied);
   // Boot-time code and data already ran and were freed: nothing to patch there.
   const entryOf = (u: Unit): Unit => {
     const parent = parentOf(p, u);
@@ -89,7 +90,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   // EXPORT_SYMBOL records: a patch module cannot add to the kernel's export table.
   const warnings = [...statuses].filter(([u, st]) => st === "new" && isExportEntry(u.section)).map(([u]) =>
     `new export ${u.section.name.replace(/^_+ksymtab\w*\+/, "")} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
-  warnings.push(...bootWarnings);
+  warnings.push(...copies.notes, ...bootWarnings);
   return {
     warnings,
     changed, added, lineOnly: pick("func", "line-only"),
@@ -137,9 +138,9 @@ function isBootOnly(u: Unit): boolean {
  * runtime code the patch changes uses the same data: then the runtime fix may
  * rely on what the boot-time change would have set up.
  */
-function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache): void {
+function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache, copied: Map<Unit, string>): void {
   const file = p.elf.file;
-  const problems: string[] = [];
+  const problems = [...copied.values()].filter(Boolean);
   // ftrace redirects a function through the __fentry__ call at its entry: without one it cannot be patched.
   const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
@@ -157,16 +158,58 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
     if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.exit\./.test(u.section.name)) {
       problems.push(`function ${u.name} changed but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
     }
-    if (u.kind === "object" && !isCallSiteMetadata(u.section)) {
-      const writable = (u.section.flags & SHF.WRITE) !== 0n;
-      problems.push(writable
-        ? `data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`
-        : `constant ${u.name} (${u.section.name}) changed: change the code that reads it instead`);
+    // Constants are copied or refused by copyConstants.
+    if (u.kind === "object" && !isCallSiteMetadata(u.section) && !copied.has(u)) {
+      problems.push(`data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`);
     } else if (u.kind === "func" && /^\.exit\./.test(u.section.name)) {
       problems.push(`function ${u.name} (${u.section.name}) changed: __exit code cannot be live-patched; leave it out of the patch or move the fix into runtime code`);
     }
   }
   if (problems.length) throw new DiffError("unsafe", `${file}: the patch changes what cannot be live-patched`, problems);
+}
+
+/**
+ * A changed constant that only this object's code reads (a device-ID or quirk
+ * table that grew) is carried as a new copy, and every function that reads
+ * it is patched to read the copy; a constant table that only such a constant
+ * points to is copied the same way. `copied` maps each changed constant to
+ * "" when it is copied, or to why it cannot be: it is global (other objects
+ * may read it, and the patch cannot find them) or data other than such a
+ * constant points to it (that data keeps pointing to the old one).
+ */
+function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache): { copied: Map<Unit, string>; notes: string[] } {
+  const isConstant = (u: Unit) => u.kind === "object" && (u.section.flags & SHF.WRITE) === 0n && !isBootOnly(u) && !isCallSiteMetadata(u.section);
+  const readersOf = new Map<Unit, Unit[]>();
+  for (const v of p.units) {
+    if ((v.section.flags & SHF.ALLOC) === 0n) continue;
+    for (const t of targets.of(v)) {
+      if (t.kind !== "unit" || t.unit === v) continue;
+      const list = readersOf.get(t.unit) ?? [];
+      if (!list.includes(v)) readersOf.set(t.unit, [...list, v]);
+    }
+  }
+  const copied = new Map<Unit, string>();
+  const notes: string[] = [];
+  const work = [...statuses].filter(([u, s]) => s === "changed" && isConstant(u)).map(([u]) => u);
+  for (let u = work.shift(); u; u = work.shift()) {
+    if (copied.has(u)) continue;
+    const readers = readersOf.get(u) ?? [];
+    const data = readers.filter((r) => r.kind !== "func" && !isBootOnly(r) && !(isConstant(r) && r.symbols.every((s) => s.bind === STB.LOCAL)));
+    const what = `constant ${u.name} (${u.section.name}) changed`;
+    if (u.symbols.some((s) => s.bind !== STB.LOCAL)) copied.set(u, `${what}: it is global, so other objects may read it, and a live patch cannot find them; change the code that reads it instead`);
+    else if (data.length) copied.set(u, `${what}: ${data.map((d) => d.name).join(", ")} point${data.length > 1 ? "" : "s"} to it and would keep using the old one; change the code that reads it instead`);
+    else {
+      copied.set(u, "");
+      statuses.set(u, "changed");
+      const code = readers.filter((r) => r.kind === "func" && !isBootOnly(r));
+      for (const r of readers) {
+        if (r.kind === "func" && statuses.get(r) !== "new") statuses.set(r, "changed");
+        else if (r.kind !== "func" && isConstant(r)) work.push(r);
+      }
+      notes.push(`${what}: the patch carries a new copy${code.length ? `, and patches the functions that read it (${code.map((c) => c.name).sort().join(", ")}) to read the copy` : ""}`);
+    }
+  }
+  return { copied, notes };
 }
 
 /** The data both `boot` and any of `runtime` refer to (by name; calls do not count): state one sets up and the other reads. */

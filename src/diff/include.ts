@@ -53,7 +53,8 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
         const child = parentOf(p, t.unit) === u;
         const status = statuses.get(t.unit);
         const constant = !isWritable(t.unit.section) && (t.unit.kind === "section" || isFunctionName(t.unit));
-        if (child || constant || status === "new" || (status === "changed" && isCallSiteMetadata(t.unit.section))) add(t.unit);
+        // Changed objects left after verify are copies: constants (see copyConstants) and call-site descriptors.
+        if (child || constant || status === "new" || (status === "changed" && (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
         else if (t.unit.kind === "section" && isWritable(t.unit.section) && !isUnused(t.unit.section)) {
           throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
         }

@@ -81,6 +81,11 @@ const cases: [patch: string, expect: { changed: string[]; added?: string[]; chec
       "proc_reg_read_iter", "proc_reg_release", "proc_reg_unlocked_ioctl", "proc_reg_write", "remove_proc_entry", "remove_proc_subtree"],
   }],
   ["module-9p.patch", { changed: ["v9fs_show_options"] }],
+  ["constant-table.patch", {
+    // task_state_array's new copy travels in the module; the functions that read it are patched to read the copy.
+    changed: ["do_task_stat", "proc_pid_status"],
+    check: (r) => assert.ok(r.objects[0]!.warnings.some((w) => /^constant task_state_array .* new copy/.test(w)), r.objects[0]!.warnings.join("\n")),
+  }],
   ["shadow-callbacks.patch", {
     // The callbacks are the patch's own functions; the glue names them in the klp_object.
     changed: ["proc_pid_status"], added: ["kpatch_post_patch", "kpatch_post_unpatch", "kpatch_pre_patch", "kpatch_pre_unpatch"],

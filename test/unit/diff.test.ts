@@ -177,6 +177,41 @@ test("changed data is refused, naming the object and what to do", async () => {
   assert.match(e.message, /data object shared \(\.data\.shared\) changed: .*shadow variable/);
 });
 
+test("a changed constant table read only by code travels as a new copy, and every reader is patched to read it", async () => {
+  const src = `
+extern int other(int);
+struct quirk { int id; int flags; };
+static const struct quirk quirks[] = { { 1, 2 }, { 3, 4 }, { 0, 0 } };
+int lookup(int id) { for (const struct quirk *q = quirks; q->id; q++) if (q->id == id) return q->flags; return 0; }
+int count(void) { int n = 0; for (const struct quirk *q = quirks; q->id; q++) n++; return other(n); }
+int unrelated(int x) { return other(x); }
+`;
+  const r = await diffC(src, src.replace("{ 3, 4 },", "{ 3, 4 }, { 5, 6 },"));
+  assert.deepEqual(names(r), { changed: ["count", "lookup"], added: [] });
+  assert.ok(r.warnings.some((w) => /^constant quirks \(\.rodata\.quirks\) changed: the patch carries a new copy, and patches the functions that read it \(count, lookup\)/.test(w)), r.warnings.join("\n"));
+  // The copy is defined in the output, with the new entry, and nothing refers to the kernel's.
+  const copy = r.output.symbols.find((s) => s.name === "quirks")!;
+  assert.ok(copy.section && copy.size === 32n, `quirks: ${copy.section?.name} ${copy.size}`);
+  assert.ok(!r.externals.some((e) => e.name === "quirks"));
+  await linkOutput(r);
+});
+
+test("a changed constant that data points to, or that is global, is refused, saying why", async () => {
+  const src = `
+extern int other(int);
+static const int ids[] = { 1, 2, 0 };
+struct driver { const int *table; };
+struct driver drv = { ids };
+const int limits[] = { 10, 20 };
+int first(void) { return other(ids[0]) + limits[1]; }
+`;
+  let e = await refusal(src, src.replace("{ 1, 2, 0 }", "{ 1, 2, 3, 0 }"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /constant ids \(\.rodata\.ids\) changed: drv points to it and would keep using the old one/);
+  e = await refusal(src, src.replace("{ 10, 20 }", "{ 10, 30 }"));
+  assert.match(e.message, /constant limits \(\.rodata\.limits\) changed: it is global/);
+});
+
 test("a change to __init code only is not needed at run time: no change, saying why", async () => {
   const src = `
 extern int other(int);

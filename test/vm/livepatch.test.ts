@@ -79,3 +79,11 @@ ${callbackLines}`);
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   assert.match(r.output, /insmod failed\n0\nunpatched\n0\nkpatch-callbacks: pre_patch\n$/);
 });
+
+test("a changed constant table travels as a new copy: /proc/PID/status reads it while patched", async () => {
+  const r = await cycle("livepatch-constant-table", ["constant-table.patch"], "grep State /proc/1/status; cut -d' ' -f3 /proc/1/stat");
+  const stages = cycleStages(r.output);
+  assert.equal(stages.get("before"), "State:\tS (sleeping)\nS\n");
+  assert.equal(stages.get("patched"), "State:\tS (sleeping, patched)\nS\n");
+  assert.equal(stages.get("unloaded"), "State:\tS (sleeping)\nS\n");
+});
