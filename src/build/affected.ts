@@ -10,15 +10,15 @@
 // DIR/) says which objects the config compiles there and for which module;
 // asking for the single object is no test, as kbuild 6.1 compiles any .o
 // asked for, in the parent directory's context when the config skips its
-// directory. A directory's own header is traced to the files there that may
-// include it. A header shared across the tree, or a .c file no Makefile names,
-// needs kbuild's plan for the whole kernel and its modules (cached): the
-// objects whose #include lines could reach it are asked of the preprocessor
-// (gcc -MM, cached), which is much cheaper than compiling them. The plan does
-// not tell objects linked into vmlinux from others compiled beside them (the
-// vDSO's): those are reported as vmlinux objects.
-import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative } from "node:path";
+// directory. A header, or a .c file no Makefile names, needs kbuild's plan for
+// the whole kernel and its modules (cached): the objects whose #include lines
+// could reach it are asked of the preprocessor (gcc -MM, cached), which is
+// much cheaper than compiling them. Even a directory's own header goes this
+// way: other directories include it through -I (cxgb4's, from four drivers).
+// The plan does not tell objects linked into vmlinux from others compiled
+// beside them (the vDSO's): those are reported as vmlinux objects.
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { progress, readIfExists } from "../host/host.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
@@ -112,7 +112,7 @@ function cmdDependencies(cmd: string, sourceDir: string): Set<string> {
   for (const line of deps.split("\n")) paths.push(line.replace(/\\$/, "").trim());
   // Generated headers (relative, in the build tree), compiler headers and
   // $(wildcard include/config/...) entries are not source files.
-  return new Set(paths.filter((p) => p.startsWith(`${sourceDir}/`)).map((p) => relative(sourceDir, p)));
+  return new Set(paths.map((p) => normalize(p)).filter((p) => p.startsWith(`${sourceDir}/`)).map((p) => relative(sourceDir, p)));
 }
 
 export function affectedByDependencies(files: string[], deps: BuildDependencies): AffectedObjects {
@@ -129,25 +129,15 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
   const src = prepared.source.dir;
-  // A header private to a directory is included from that directory's own
-  // files: those are found by reading them, and go through the plan in the
-  // header's name.
-  const includers = new Map<string, string[]>();
-  for (const h of files.filter((f) => kind(f) === "header" && !isSharedHeader(f))) includers.set(h, localIncluders(prepared, h));
-  const sources = [...new Set([...files.filter((f) => kind(f) === "source"), ...[...includers.values()].flat()])];
-  const dirs = [...new Set(sources.map((f) => `${dirname(f)}/`))];
+  const sources = files.filter((f) => kind(f) === "source");
+  // tools/ has kbuild Makefiles of its own (perf's runs feature checks even under -n): only the whole plan is asked.
+  const dirs = [...new Set(sources.filter((f) => !f.startsWith("tools/")).map((f) => `${dirname(f)}/`))];
   const plan = dirs.length ? await kbuildPlan(prepared, dirs) : new Map<string, PlannedObject>();
-  for (const [header, users] of includers) {
-    const built = users.map((u) => plan.get(u.replace(/\.[cS]$/, ".o"))).filter((p) => p?.target);
-    for (const p of built) result.add(p!.object, p!.target!, header);
-    if (!built.length) result.skipped.push({ file: header, why: users.length ? notBuilt : "no file of its directory includes it" });
-  }
-  // Shared headers, and .c files other files #include, can be anywhere in the
-  // kernel's objects: the preprocessor says which, asked about those whose
-  // #include lines could reach them.
+  // Headers, and .c files other files #include, can be read by any object of
+  // the kernel (a driver's header through another's -I): the preprocessor
+  // says which, asked about those whose #include lines could reach them.
   const wide: string[] = [];
   for (const file of files) {
-    if (includers.has(file)) continue;
     const object = plan.get(file.replace(/\.[cS]$/, ".o"));
     if (kind(file) === "source" && object?.target) result.add(object.object, object.target, file);
     else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) result.skipped.push({ file, why: notBuilt });
@@ -193,25 +183,6 @@ function forcedIncludes(command: string): string[] {
   return [...command.matchAll(/ -include (\S+)/g)].map((m) => m[1]!);
 }
 
-/** Headers under include/ or arch/*\/include/ are for the whole tree; others belong to their directory. */
-function isSharedHeader(file: string): boolean {
-  return /^(include|arch\/[^/]+\/include)\//.test(file);
-}
-
-/**
- * The C and assembler files near a header (its parent directory, and below)
- * that may include it, directly or through other headers (fs/proc_namespace.c
- * includes "proc/internal.h").
- */
-function localIncluders(prepared: PreparedTree, header: string): string[] {
-  const src = prepared.source.dir;
-  const dir = dirname(dirname(header));
-  const units = readdirSync(join(src, dir), { recursive: true, encoding: "utf8" })
-    .filter((f) => /\.[cS]$/.test(f)).map((f) => ({ source: join(src, dir, f), forced: [] }));
-  const found = possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, [join(src, header)]);
-  return [...found.keys()].map((u) => relative(src, u.source)).sort();
-}
-
 /** Whether the object's directory Makefile (or Kbuild) mentions it, as obj-$(CONFIG_...) or part of a composite. */
 function namedInMakefile(sourceDir: string, object: string): boolean {
   const word = new RegExp(`(^|[\\s=])${basename(object).replaceAll(".", "\\.")}(\\s|$)`, "m");
@@ -219,7 +190,7 @@ function namedInMakefile(sourceDir: string, object: string): boolean {
 }
 
 function kind(file: string): "source" | "header" | "build" | "other" {
-  if (/^(Documentation|LICENSES|scripts|tools)\//.test(file)) return "other";
+  if (/^(Documentation|LICENSES|scripts)\//.test(file)) return "other";
   if (/(^|\/)(Makefile|Kbuild|Kconfig)[^/]*$/.test(file)) return "build";
   if (/\.[cS]$/.test(file)) return "source";
   if (/\.(h|inc)$/.test(file)) return "header";
@@ -235,6 +206,11 @@ class Collector {
   constructor(private readonly method: AffectedObjects["method"]) {}
 
   add(object: string, target: string, file: string): void {
+    if (object.split("/").includes("..")) {
+      // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o, which kbuild builds only as part of DIR.
+      if (!this.unresolved.some((u) => u.file === file)) this.unresolved.push({ file, why: `compiled as ${object}, from another directory's Makefile: kpatch-build cannot compile it on its own yet` });
+      return;
+    }
     const known = this.objects.get(object);
     if (known) known.files.push(file);
     else this.objects.set(object, { object, target, files: [file] });

@@ -3,7 +3,7 @@
 // objects asked about only. Cached per prepared tree and object, as neither
 // the pristine source nor the prepared tree ever changes.
 import { cpus } from "node:os";
-import { basename, isAbsolute, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { cacheRoot, readIfExists, run, writeFileAtomic } from "../host/host.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
@@ -47,5 +47,6 @@ async function dependencies(prepared: PreparedTree, o: PlannedObject): Promise<s
   const rule = /^[^:\n]+:(.*)$/m.exec(r.stdout.replace(/\\\n/g, " "))?.[1];
   if (rule === undefined) return undefined;
   const files = rule.split(/\s+/).filter(Boolean);
-  return files.map((f) => (isAbsolute(f) ? f : resolve(prepared.dir, f)));
+  // Normalized, as the compiler prints paths as reached (include/xen/interface/io/../grant_table.h).
+  return files.map((f) => resolve(prepared.dir, f));
 }

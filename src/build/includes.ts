@@ -6,8 +6,8 @@
 // Superset, because it ignores #if and include paths: <linux/x.h> stands for
 // every file of the tree whose path ends in /linux/x.h, and "x.h" for the
 // file beside the includer when there is one (gcc looks there first), else
-// for every file ending in /x.h. Other architectures' directories and tools/
-// are left out: no kernel object of this architecture includes them. An
+// for every file ending in /x.h. Other architectures' directories are left
+// out: no kernel object of this architecture includes them. An
 // #include of a macro counts as an #include of every <...> or "..." a
 // #define of that macro names anywhere in the files read (drbd's
 // GENL_MAGIC_INCLUDE_FILE). TRACE_INCLUDE() re-includes a trace header its
@@ -79,7 +79,8 @@ class IncludeScan {
   private readonly macroUsers = new Map<string, Set<string>>();
 
   constructor(tree: IncludeTree) {
-    const skip = new Set(["Documentation", "tools", "LICENSES", ".git"]);
+    // tools/ stays: the kernel compiles a few of its files (tools/lib/bpf/relo_core.c).
+    const skip = new Set(["Documentation", "LICENSES", ".git"]);
     this.index(tree.source, (rel) => {
       const [top, second] = rel.split("/");
       return skip.has(top!) || (top === "arch" && second !== undefined && second !== tree.arch);

@@ -1,8 +1,8 @@
 // kbuild's plan: what `make -n` says it would compile, with this config, for
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
-import { basename, join } from "node:path";
-import { cacheRoot, progress, readIfExists, writeFileAtomic } from "../host/host.js";
+import { basename, isAbsolute, join, normalize } from "node:path";
+import { cacheRoot, lastLines, progress, readIfExists, writeFileAtomic, HostError } from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
 import type { PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
@@ -12,7 +12,7 @@ export interface PlannedObject {
   object: string;
   /** "vmlinux" or the module name as the kernel knows it; undefined if the command names no module. */
   target: string | undefined;
-  /** The file compiled: absolute, or relative to the build directory when kbuild generates it. */
+  /** The file compiled, normalized: absolute, or relative to the build directory when kbuild generates it. */
   source: string;
   /** The compiler's command line, run in the build directory. */
   command: string;
@@ -24,7 +24,8 @@ export interface PlannedObject {
  * whole kernel and its modules. The whole plan is cached per prepared tree.
  */
 export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Promise<Map<string, PlannedObject>> {
-  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}.json`);
+  // -2: the plan's format (module names of assembler objects since 2).
+  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2.json`);
   if (!goals) {
     const known = readIfExists(cache);
     if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
@@ -38,6 +39,10 @@ export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Prom
     { capture: true, allowFailure: true },
   ));
   const plan = parsePlan(make.stdout);
+  // Cached for good, so never a partial one: every kernel compiles these.
+  if (!goals && !(plan.has("init/main.o") && plan.has("kernel/fork.o"))) {
+    throw new HostError(`kbuild's plan for the whole kernel is incomplete (${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`);
+  }
   if (!goals) {
     writeFileAtomic(cache, JSON.stringify([...plan.values()]));
     progress(`build: kbuild plans ${plan.size} objects (${Math.round((Date.now() - t0) / 1000)} s)`);
@@ -45,17 +50,27 @@ export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Prom
   return plan;
 }
 
-/** The compiles in `make -n` output: each recipe line holds `CC ... -c -o OBJ SRC`, then objtool and fixdep. */
+/**
+ * The compiles in `make -n` output: each recipe line holds `CC ... -c -o OBJ
+ * SRC`, then objtool and fixdep. Assembler objects of modules carry no
+ * module name on their command line: the module's .mod list names them.
+ */
 export function parsePlan(makeOutput: string): Map<string, PlannedObject> {
   const plan = new Map<string, PlannedObject>();
+  const modules = new Map<string, string>();
   for (const line of makeOutput.split("\n")) {
+    const mod = /printf '%s\\n'\s+([^|']*?)\s*\| awk '!x\[\$0\]\+\+ \{ print\("([^"]*)"\$0\) \}' > (\S+)\.mod\b/.exec(line);
+    if (mod) for (const o of mod[1]!.split(/\s+/)) modules.set(`${mod[2]}${o}`, basename(mod[3]!).replaceAll("-", "_"));
     const m = / -c -o (\S+\.o) (\S+\.[cS])(?=\s*(;|$))/.exec(line);
     if (!m || plan.has(m[1]!)) continue;
     // The compile is the command after the last ';' before its -Wp,-MMD option (the recipe's traps come first).
     const start = line.lastIndexOf("; ", line.lastIndexOf(" -Wp,-MMD,", m.index)) + 1;
     const command = line.slice(start, m.index + m[0].length).trim();
     if (!/ -D__KERNEL__ /.test(command)) continue;
-    plan.set(m[1]!, { object: m[1]!, target: compiledFor(command), source: m[2]!, command });
+    // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o.
+    const source = isAbsolute(m[2]!) ? normalize(m[2]!) : m[2]!;
+    plan.set(m[1]!, { object: m[1]!, target: compiledFor(command), source, command });
   }
+  for (const p of plan.values()) p.target ??= modules.get(p.object);
   return plan;
 }

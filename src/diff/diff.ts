@@ -60,7 +60,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       c = parent;
     }
   }
-  verify(p, statuses, ot, pt, copies.copied);
+  verify(p, statuses, ot, pt, copies);
   // Boot-time code and data already ran and were freed: nothing to patch there.
   const entryOf = (u: Unit): Unit => {
     const parent = parentOf(p, u);
@@ -138,9 +138,11 @@ function isBootOnly(u: Unit): boolean {
  * runtime code the patch changes uses the same data: then the runtime fix may
  * rely on what the boot-time change would have set up.
  */
-function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache, copied: Map<Unit, string>): void {
+function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache, copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> }): void {
   const file = p.elf.file;
+  const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);
+  const why = (u: Unit) => (readerOf.has(u) ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})` : "");
   // ftrace redirects a function through the __fentry__ call at its entry: without one it cannot be patched.
   const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
@@ -156,7 +158,7 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
       continue;
     }
     if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.exit\./.test(u.section.name)) {
-      problems.push(`function ${u.name} changed but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
+      problems.push(`function ${u.name} changed${why(u)} but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
     }
     // Constants are copied or refused by copyConstants.
     if (u.kind === "object" && !isCallSiteMetadata(u.section) && !copied.has(u)) {
@@ -169,16 +171,22 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
 }
 
 /**
- * A changed constant that only this object's code reads (a device-ID or quirk
- * table that grew) is carried as a new copy, and every function that reads
- * it is patched to read the copy; a constant table that only such a constant
- * points to is copied the same way. `copied` maps each changed constant to
- * "" when it is copied, or to why it cannot be: it is global (other objects
- * may read it, and the patch cannot find them) or data other than such a
- * constant points to it (that data keeps pointing to the old one).
+ * A changed constant that only this object's code reads (a quirk or ID table
+ * that grew, a table of strings) is carried as a new copy, and every function
+ * that reads it is patched to read the copy; a constant table that only such
+ * a constant points to is copied the same way. `copied` maps each changed
+ * constant to "" when it is copied, or to why it cannot be: it is global
+ * (other objects may read it, and the patch cannot find them); data other
+ * than such a constant points to it (that data keeps pointing to the old
+ * one); boot or exit code reads it (it may have handed the old one's address
+ * to the kernel, and cannot be patched); or it points to code or to symbols
+ * outside the object (an operations table, whose address the kernel keeps
+ * and compares: f_op == &my_fops). `readerOf` names, for each function
+ * patched only because it reads one, the constant.
  */
-function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache): { copied: Map<Unit, string>; notes: string[] } {
+function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache): { copied: Map<Unit, string>; readerOf: Map<Unit, string>; notes: string[] } {
   const isConstant = (u: Unit) => u.kind === "object" && (u.section.flags & SHF.WRITE) === 0n && !isBootOnly(u) && !isCallSiteMetadata(u.section);
+  const isLocalConstant = (u: Unit) => isConstant(u) && u.symbols.every((s) => s.bind === STB.LOCAL);
   const readersOf = new Map<Unit, Unit[]>();
   for (const v of p.units) {
     if ((v.section.flags & SHF.ALLOC) === 0n) continue;
@@ -189,27 +197,34 @@ function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets:
     }
   }
   const copied = new Map<Unit, string>();
+  const readerOf = new Map<Unit, string>();
   const notes: string[] = [];
   const work = [...statuses].filter(([u, s]) => s === "changed" && isConstant(u)).map(([u]) => u);
   for (let u = work.shift(); u; u = work.shift()) {
     if (copied.has(u)) continue;
     const readers = readersOf.get(u) ?? [];
-    const data = readers.filter((r) => r.kind !== "func" && !isBootOnly(r) && !(isConstant(r) && r.symbols.every((s) => s.bind === STB.LOCAL)));
+    const pointees = targets.of(u).filter((t) => t.kind === "extern" || (t.kind === "unit" && !isLocalConstant(t.unit)));
+    const data = readers.filter((r) => r.kind !== "func" && !isLocalConstant(r));
+    const unpatchable = readers.filter((r) => r.kind === "func" && (isBootOnly(r) || /^\.exit\./.test(r.section.name)));
     const what = `constant ${u.name} (${u.section.name}) changed`;
-    if (u.symbols.some((s) => s.bind !== STB.LOCAL)) copied.set(u, `${what}: it is global, so other objects may read it, and a live patch cannot find them; change the code that reads it instead`);
-    else if (data.length) copied.set(u, `${what}: ${data.map((d) => d.name).join(", ")} point${data.length > 1 ? "" : "s"} to it and would keep using the old one; change the code that reads it instead`);
+    const instead = "change the code that reads it instead";
+    if (u.symbols.some((s) => s.bind !== STB.LOCAL)) copied.set(u, `${what}: it is global, so other objects may read it, and a live patch cannot find them; ${instead}`);
+    else if (data.length) copied.set(u, `${what}: ${data.map((d) => d.name).join(", ")} point${data.length > 1 ? "" : "s"} to it and would keep using the old one; ${instead}`);
+    else if (unpatchable.length) copied.set(u, `${what}: boot or exit code (${unpatchable.map((r) => r.name).join(", ")}) reads it, may have handed the old one to the kernel, and cannot be patched; ${instead}`);
+    else if (pointees.length) copied.set(u, `${what}: it points to code or to other objects (${[...new Set(pointees.map((t) => (t.kind === "unit" ? t.unit.name : t.kind === "extern" ? t.name : "")))].slice(0, 3).join(", ")}), like an operations table whose address the kernel keeps and compares, so a copy would not replace it; ${instead}`);
     else {
       copied.set(u, "");
       statuses.set(u, "changed");
-      const code = readers.filter((r) => r.kind === "func" && !isBootOnly(r));
+      const code = readers.filter((r) => r.kind === "func");
       for (const r of readers) {
+        if (r.kind === "func" && statuses.get(r) === "same") readerOf.set(r, u.name);
         if (r.kind === "func" && statuses.get(r) !== "new") statuses.set(r, "changed");
-        else if (r.kind !== "func" && isConstant(r)) work.push(r);
+        else if (r.kind !== "func") work.push(r);
       }
       notes.push(`${what}: the patch carries a new copy${code.length ? `, and patches the functions that read it (${code.map((c) => c.name).sort().join(", ")}) to read the copy` : ""}`);
     }
   }
-  return { copied, notes };
+  return { copied, readerOf, notes };
 }
 
 /** The data both `boot` and any of `runtime` refer to (by name; calls do not count): state one sets up and the other reads. */

@@ -42,27 +42,30 @@ export interface BuiltModule {
 const isCode = (sec: ElfSection) => (sec.flags & SHF.EXECINSTR) !== 0n;
 
 /**
- * Which patched object each code section of the module belongs to, so that
- * its livepatch relocations are applied when that object loads. ld merges
- * sections of one name: code that several objects' patches put in a section
- * of the same name (.altinstr_replacement) is renamed NAME.OBJECT in all but
- * vmlinux's, which nothing in the kernel looks up by name.
+ * Which patched object each allocated section of the module belongs to, so
+ * that its livepatch relocations are applied when that object loads. ld
+ * merges sections of one name: code that several objects' patches put in a
+ * section of the same name (.altinstr_replacement) is renamed NAME.OBJECT in
+ * all but vmlinux's, which nothing in the kernel looks up by name. Data
+ * sections so shared have no single owner.
  */
-function codeOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string> {
+function sectionOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string> {
+  const allocated = (elf: ElfFile) => elf.sections.filter((s) => (s.flags & SHF.ALLOC) !== 0n);
   const users = new Map<string, Set<string>>();
   elves.forEach((elf, i) => {
-    for (const sec of elf.sections.filter(isCode)) users.set(sec.name, (users.get(sec.name) ?? new Set()).add(parts[i]!.object));
+    for (const sec of allocated(elf)) users.set(sec.name, (users.get(sec.name) ?? new Set()).add(parts[i]!.object));
   });
   const owners = new Map<string, string>();
   elves.forEach((elf, i) => {
     const object = parts[i]!.object;
-    for (const sec of elf.sections.filter(isCode)) {
-      if (users.get(sec.name)!.size > 1 && object !== "vmlinux") {
+    for (const sec of allocated(elf)) {
+      const shared = users.get(sec.name)!.size > 1;
+      if (shared && isCode(sec) && object !== "vmlinux") {
         const rela = elf.relocationsFor(sec);
         sec.name = `${sec.name}.${object}`;
         if (rela) rela.name = `.rela${sec.name}`;
       }
-      owners.set(sec.name, object);
+      if (!shared || isCode(sec)) owners.set(sec.name, object);
     }
   });
   return owners;
@@ -79,7 +82,7 @@ function takeCallbacks(elf: ElfFile, alias: () => string): Partial<Record<Callba
     const kind = callbackKind(sec)!;
     for (const r of elf.relocationsFor(sec)?.relocations ?? []) {
       const fn = r.symbol;
-      if (!fn?.section) throw new ElfError(elf.file, `${kind} callback ${fn?.name ?? "?"} is not a function of the patched file: define the callback in the patch`);
+      if (!fn?.section) throw new ElfError(elf.file, `${kind} callback ${fn?.name ?? "?"} is not in the patch module: a callback must be a function the patch adds or changes, and not __init`);
       if (callbacks[kind]) throw new ElfError(elf.file, `a second ${kind} callback: a klp_object has one of each kind; call both from one function`);
       callbacks[kind] = alias();
       const value = (fn.type === STT.SECTION ? 0n : fn.value) + r.addend;
@@ -94,7 +97,7 @@ function takeCallbacks(elf: ElfFile, alias: () => string): Partial<Record<Callba
 export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
   const elves = spec.parts.map((part) => readElf(readFileSync(part.file), part.file));
-  const owners = codeOwners(spec.parts, elves);
+  const owners = sectionOwners(spec.parts, elves);
   let n = 0;
   const objects = spec.parts.map((part, i) => {
     const elf = elves[i]!;

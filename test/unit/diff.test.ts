@@ -212,6 +212,21 @@ int first(void) { return other(ids[0]) + limits[1]; }
   assert.match(e.message, /constant limits \(\.rodata\.limits\) changed: it is global/);
 });
 
+test("a changed operations table is refused: the kernel keeps and compares its address", async () => {
+  const src = `
+extern int other(int);
+struct ops { int (*run)(int); };
+static int slow(int x) { return other(x); }
+static int fast(int x) { return other(x + 1); }
+static const struct ops my_ops = { slow };
+int is_mine(const struct ops *o) { return o == &my_ops; }
+int call(int x) { return my_ops.run(x) + fast(x); }
+`;
+  const e = await refusal(src, src.replace("= { slow }", "= { fast }"));
+  assert.equal(e.kind, "unsafe");
+  assert.match(e.message, /constant my_ops \(\.rodata\.my_ops\) changed: it points to code or to other objects \(fast\), like an operations table/);
+});
+
 test("a change to __init code only is not needed at run time: no change, saying why", async () => {
   const src = `
 extern int other(int);
