@@ -80,6 +80,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     "module_exit(kpatch_exit);",
     'MODULE_LICENSE("GPL");',
     'MODULE_INFO(livepatch, "Y");',
+    // What it replaces, named as in sysfs (position 1 for a unique name), for kpatch info and modinfo(8).
+    ...objects.flatMap((o) => o.functions.map((f) => `MODULE_INFO(kpatch_func, ${cString(`${o.object}:${f.name},${f.sympos || 1}`)});`)),
     `MODULE_DESCRIPTION(${cString(opts.description)});`,
     "",
   );

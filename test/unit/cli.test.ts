@@ -79,3 +79,21 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
   assert.equal(noSymtab.code, 1);
   assert.match(noSymtab.stderr, /\/dev\/null: not an ELF file, readelf -s output or System\.map/);
 });
+
+test("kpatch refuses what is not a livepatch module, and an unknown command, before touching the kernel", async () => {
+  const kpatch = (args: string[]) => run("node", [cli("kpatch"), ...args], { allowFailure: true, env: { KPATCH_DIR: dir } });
+  const plain = await compileC(dir, SRC);
+  const cases: [string[], number, RegExp][] = [
+    [["info", join(dir, "missing.ko")], 1, /kpatch: error: .*missing\.ko does not exist/],
+    [["load", plain], 1, /kpatch: error: .* is not a livepatch module \(no livepatch=Y in its modinfo\)/],
+    [["install", plain], 1, /is not a livepatch module/],
+    [["unload"], 1, /unload takes one module/],
+    [["frobnicate"], 1, /usage: kpatch COMMAND/],
+    [["version"], 0, /^kpatch \d+\.\d+\.\d+\n$/],
+  ];
+  for (const [args, code, text] of cases) {
+    const r = await kpatch(args);
+    assert.equal(r.code, code, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout + r.stderr, text, args.join(" "));
+  }
+});

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// kpatch: manage livepatch modules on the running kernel.
+import { parseArgs } from "node:util";
+import { release } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { loadedPatches } from "../runtime/livepatch.js";
+import { describe, enableBootLoading, force, install, installed, installRoot, load, loadInstalled, moduleInfo, signal, uninstall, unload } from "../runtime/kpatch.js";
+import { HostError } from "../host/host.js";
+import { exitWith } from "./errors.js";
+
+const program = "kpatch";
+const usage = `usage: ${program} COMMAND [...]
+  load [--timeout S] MODULE.ko   load a patch module and wait until every task runs it;
+                                 a transition that cannot finish is reversed and the module unloaded
+  load --all                     load the modules installed for the running kernel (at boot)
+  unload [--timeout S] NAME|MODULE.ko | --all
+                                 disable a patch, wait for the transition back, remove its module
+  install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch) and load it at boot
+  uninstall [-k RELEASE] NAME|MODULE.ko
+  list [--json]                  loaded patches (state, objects, functions) and installed ones
+  info [--json] MODULE.ko        what a patch module is for and what it replaces
+  signal                         send a fake signal to the tasks that hold transitions up
+  force NAME                     end a stalled transition by force (unsafe: taints the kernel)
+  version`;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      all: { type: "boolean", default: false },
+      timeout: { type: "string" },
+      kernel: { type: "string", short: "k" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) throw new HostError(`--timeout takes a number of seconds, not ${values.timeout}`);
+  const one = () => {
+    if (args.length !== 1) throw new HostError(`${command} takes one module${values.all ? " or --all, not both" : ""}\n${usage}`);
+    return args[0]!;
+  };
+  switch (command) {
+    case "load":
+      if (values.all && !args.length) console.log(`loaded: ${(await loadInstalled({ timeout })).join(" ") || "(nothing new)"}`);
+      else console.log(`loaded: ${(await load(resolve(one()), { timeout })).name}`);
+      return;
+    case "unload":
+      if (values.all && !args.length) for (const p of loadedPatches().reverse()) await unload(p.name, { timeout });
+      else await unload(one(), { timeout });
+      return;
+    case "install": {
+      const dest = install(resolve(one()));
+      const boot = await enableBootLoading(`${process.execPath} ${fileURLToPath(import.meta.url)}`);
+      console.log(`installed: ${dest}${boot ? ` (${boot})` : " (no systemd: run kpatch load --all at boot)"}`);
+      return;
+    }
+    case "uninstall":
+      console.log(`uninstalled: ${uninstall(one(), values.kernel)}`);
+      return;
+    case "list": {
+      const loaded = loadedPatches();
+      const inst = installed(values.kernel ?? release());
+      if (values.json) {
+        console.log(JSON.stringify({ loaded, installed: inst.map((i) => ({ name: i.name, file: i.file, release: i.release })) }, null, 2));
+        return;
+      }
+      console.log("Loaded patch modules:");
+      for (const p of loaded) {
+        console.log(`${p.name} [${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}]`);
+        for (const o of p.objects) console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
+      }
+      console.log(`\nInstalled patch modules (${installRoot()}/${values.kernel ?? release()}):`);
+      for (const i of inst) console.log(i.name);
+      return;
+    }
+    case "info": {
+      const m = moduleInfo(resolve(one()));
+      if (values.json) console.log(JSON.stringify(m, null, 2));
+      else for (const [k, v] of m.modinfo) console.log(`${`${k}:`.padEnd(16)}${v}`);
+      return;
+    }
+    case "signal": {
+      const moving = signal();
+      if (!moving.length) console.log("no transition under way");
+      for (const m of moving) {
+        console.log(m.sent
+          ? `${m.patch}: signalled the tasks holding it up: ${describe(m.blocking)}`
+          : `${m.patch}: this kernel signals the tasks holding it up by itself, every 15 s: ${describe(m.blocking)}`);
+      }
+      return;
+    }
+    case "force":
+      force(one());
+      console.log(`forced ${args[0]}'s transition to finish`);
+      return;
+    case "version": {
+      const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+      console.log(`${program} ${pkg.version}`);
+      return;
+    }
+    default:
+      console.error(usage);
+      process.exit(values.help || command === "help" ? 0 : 1);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));

@@ -1,0 +1,220 @@
+// kpatch: patch modules on the running kernel. Loading waits for the
+// livepatch transition to finish and, if it cannot, reverses it and unloads
+// the module, so the kernel is never left half-patched. Installed modules
+// live in KPATCH_DIR/RELEASE/ and `load --all` (run at boot) loads those for
+// the running kernel.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { release } from "node:os";
+import { basename, join } from "node:path";
+import { readElf } from "../elf/reader.js";
+import { modinfo } from "../elf/model.js";
+import { HostError, progress, run, writeFileAtomic } from "../host/host.js";
+import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
+
+/** Where `install` puts patch modules, one directory per kernel release. */
+export function installRoot(): string {
+  return process.env.KPATCH_DIR ?? "/var/lib/kpatch";
+}
+
+export interface PatchModuleInfo {
+  file: string;
+  /** The module name as the kernel knows it: modinfo's name. */
+  name: string;
+  /** The kernel release it was built for: the first word of its vermagic. */
+  release: string;
+  /** Everything in .modinfo, in order. */
+  modinfo: [string, string][];
+  /** OBJECT:FUNCTION,POS for each function it replaces (kpatch-build records them). */
+  functions: string[];
+}
+
+export function moduleInfo(file: string): PatchModuleInfo {
+  if (!existsSync(file)) throw new HostError(`${file} does not exist`);
+  const info = modinfo(readElf(readFileSync(file), file));
+  const get = (k: string) => info.find(([key]) => key === k)?.[1];
+  if (get("livepatch") !== "Y") throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
+  const name = get("name") ?? basename(file, ".ko").replaceAll("-", "_");
+  return { file, name, release: (get("vermagic") ?? "").split(" ")[0]!, modinfo: info, functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v) };
+}
+
+export interface WaitOptions {
+  /** Seconds to wait for a transition before giving up (default 60). */
+  timeout?: number;
+}
+
+/**
+ * Loads a patch module and waits until every task runs the patched code. A
+ * transition that does not finish in time is reversed and the module
+ * unloaded; the error names the tasks that held it up.
+ */
+export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
+  const m = moduleInfo(file);
+  if (m.release !== release()) throw new HostError(`${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${release()}: build the patch against the running kernel`);
+  const known = loadedPatch(m.name);
+  if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
+  if (known) throw new HostError(`${m.name} is loaded but disabled (a later patch replaced it): unload it first`);
+  const r = await run("insmod", [file], { allowFailure: true });
+  if (r.code !== 0) throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()} (the kernel log says why: dmesg)`);
+  progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
+  const stuck = await waitForTransition(m.name, 1, opts);
+  if (stuck) {
+    progress(`kpatch: ${m.name}: the transition did not finish; reversing it`);
+    writeControl(m.name, "enabled", 0);
+    const still = await waitForTransition(m.name, 0, opts);
+    if (still) throw new HostError(`${m.name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${m.name} (unsafe)`);
+    await rmmod(m.name);
+    throw new HostError(`${m.name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`);
+  }
+  return loadedPatch(m.name)!;
+}
+
+/** Disables a patch (waiting for the transition back) and removes its module. */
+export async function unload(name: string, opts: WaitOptions = {}): Promise<void> {
+  const p = loadedPatch(moduleName(name));
+  if (!p) {
+    // A patch replaced by a later one leaves its livepatch directory, not its module.
+    if (!loadedLivepatchModules().includes(moduleName(name))) throw new HostError(`${name} is not a loaded patch module`);
+    return rmmod(moduleName(name));
+  }
+  if (p.transition) throw new HostError(`${p.name} is in transition: wait, or run kpatch signal`);
+  if (p.enabled) {
+    progress(`kpatch: disabling ${p.name}`);
+    writeControl(p.name, "enabled", 0);
+    const stuck = await waitForTransition(p.name, 0, opts);
+    if (stuck) throw new HostError(`${p.name}: the transition back did not finish: ${describe(stuck)}; try kpatch signal, or kpatch force ${p.name} (unsafe)`);
+  }
+  await rmmod(p.name);
+}
+
+export interface Signalled {
+  patch: string;
+  /** The tasks that held the transition up. */
+  blocking: BlockingTask[];
+  /** Whether a fake signal was sent; kernels since 5.x send one themselves every 15 s, and have no control for it. */
+  sent: boolean;
+}
+
+/** Sends a fake signal to the tasks that keep transitions from finishing, where the kernel has the control for it. */
+export function signal(): Signalled[] {
+  return loadedPatches().filter((p) => p.transition).map((p) => {
+    const blocking = blockingTasks(p.enabled ? 1 : 0);
+    const sent = hasControl(p.name, "signal");
+    if (sent) writeControl(p.name, "signal", 1);
+    return { patch: p.name, blocking, sent };
+  });
+}
+
+/** Ends a patch's transition by marking every task switched: unsafe, and it taints the kernel. */
+export function force(name: string): void {
+  const p = loadedPatch(moduleName(name));
+  if (!p?.transition) throw new HostError(`${name} is not in transition`);
+  writeControl(p.name, "force", 1);
+}
+
+/** Copies a patch module to KPATCH_DIR/RELEASE/, for `load --all` at boot. */
+export function install(file: string): string {
+  const m = moduleInfo(file);
+  const dir = join(installRoot(), m.release);
+  mkdirSync(dir, { recursive: true });
+  const dest = join(dir, basename(file));
+  // Copied beside and renamed over: a boot never finds half a module.
+  copyFileSync(file, `${dest}.tmp`);
+  renameSync(`${dest}.tmp`, dest);
+  return dest;
+}
+
+export function uninstall(name: string, kernel = release()): string {
+  const m = installed(kernel).find((i) => i.name === moduleName(name));
+  if (!m) throw new HostError(`${name} is not installed for ${kernel}`);
+  rmSync(m.file);
+  return m.file;
+}
+
+/** The patch modules installed for a kernel release, in load order (by file name). */
+export function installed(kernel = release()): PatchModuleInfo[] {
+  const dir = join(installRoot(), kernel);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(".ko")).sort().map((f) => moduleInfo(join(dir, f)));
+}
+
+/** Loads every module installed for the running kernel that is not loaded yet, in order. */
+export async function loadInstalled(opts: WaitOptions = {}): Promise<string[]> {
+  const loaded = new Set(loadedPatches().map((p) => p.name));
+  const done: string[] = [];
+  for (const m of installed()) {
+    if (loaded.has(m.name)) continue;
+    await load(m.file, opts);
+    done.push(m.name);
+  }
+  return done;
+}
+
+/** Waits until a transition reaches `target`; returns the tasks that still block it at the timeout. */
+async function waitForTransition(name: string, target: 0 | 1, opts: WaitOptions): Promise<BlockingTask[] | undefined> {
+  const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
+  let report = Date.now() + 5000;
+  for (;;) {
+    const p = loadedPatch(name);
+    if (!p || !p.transition) return undefined;
+    if (Date.now() > deadline) return blockingTasks(target);
+    const tasks = Date.now() > report ? blockingTasks(target) : [];
+    if (tasks.length) {
+      progress(`kpatch: ${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks.slice(0, 5).map((t) => `${t.pid} ${t.comm}`).join(", ")})`);
+      report = Date.now() + 5000;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function describe(tasks: BlockingTask[]): string {
+  if (!tasks.length) return "no task is blocking it now";
+  return tasks.slice(0, 5).map((t) => `${t.pid} (${t.comm})${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`).join("; ");
+}
+
+/** Loaded modules that carry the livepatch taint (K in /proc/modules). */
+export function loadedLivepatchModules(): string[] {
+  return readFileSync("/proc/modules", "utf8").split("\n").filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l)).map((l) => l.split(" ")[0]!);
+}
+
+async function rmmod(name: string): Promise<void> {
+  const r = await run("rmmod", [name], { allowFailure: true });
+  if (r.code !== 0) throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+}
+
+/** The kernel's name for a module given by file or name: livepatch-x.ko → livepatch_x. */
+export function moduleName(nameOrFile: string): string {
+  return basename(nameOrFile, ".ko").replaceAll("-", "_");
+}
+
+/** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
+export function bootUnit(command: string): string {
+  return `[Unit]
+Description=Apply the kpatch livepatch modules installed for the running kernel
+DefaultDependencies=no
+After=local-fs.target
+Before=sysinit.target shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${command} load --all
+
+[Install]
+WantedBy=sysinit.target
+`;
+}
+
+/**
+ * Makes installed modules load at boot: a systemd unit running `command load
+ * --all`, enabled. Returns what was done, or undefined where systemd does not
+ * run (then the boot scripts must run `kpatch load --all`).
+ */
+export async function enableBootLoading(command: string): Promise<string | undefined> {
+  if (!existsSync("/run/systemd/system")) return undefined;
+  const unit = "/etc/systemd/system/kpatch.service";
+  writeFileAtomic(unit, bootUnit(command));
+  await run("systemctl", ["daemon-reload"]);
+  await run("systemctl", ["enable", "kpatch.service"]);
+  return `${unit} enabled`;
+}

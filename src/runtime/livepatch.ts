@@ -1,0 +1,93 @@
+// The kernel's livepatch state and controls in sysfs
+// (Documentation/ABI/testing/sysfs-kernel-livepatch): one directory per
+// loaded patch, with `enabled`, `transition`, `signal` and `force`, and one
+// directory per patched object holding one per function (NAME,SYMPOS).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { HostError } from "../host/host.js";
+
+export const LIVEPATCH_SYSFS = "/sys/kernel/livepatch";
+
+export interface LoadedPatch {
+  /** The module name as the kernel knows it (livepatch_meminfo). */
+  name: string;
+  enabled: boolean;
+  /** A transition to or from this patch is under way. */
+  transition: boolean;
+  objects: { name: string; patched: boolean; functions: string[] }[];
+}
+
+const readFlag = (file: string) => readFileSync(file, "utf8").trim() === "1";
+
+export function loadedPatches(root = LIVEPATCH_SYSFS): LoadedPatch[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root).sort().map((name) => loadedPatch(name, root)!).filter(Boolean);
+}
+
+export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch | undefined {
+  const dir = join(root, name);
+  try {
+    const objects = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => ({
+      name: e.name,
+      patched: readFlag(join(dir, e.name, "patched")),
+      functions: readdirSync(join(dir, e.name), { withFileTypes: true }).filter((f) => f.isDirectory()).map((f) => f.name).sort(),
+    }));
+    return { name, enabled: readFlag(join(dir, "enabled")), transition: readFlag(join(dir, "transition")), objects };
+  } catch (e) {
+    // A disabled patch's directory goes away when its transition ends.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** Whether the kernel has this control for a patch (signal went away in 5.x, when the kernel began signalling by itself). */
+export function hasControl(name: string, control: "enabled" | "signal" | "force", root = LIVEPATCH_SYSFS): boolean {
+  return existsSync(join(root, name, control));
+}
+
+/** Writes 1 or 0 to one of a patch's control files: enabled, signal, force. */
+export function writeControl(name: string, control: "enabled" | "signal" | "force", value: 0 | 1, root = LIVEPATCH_SYSFS): void {
+  try {
+    writeFileSync(join(root, name, control), `${value}\n`);
+  } catch (e) {
+    throw new HostError(`cannot write ${value} to ${join(root, name, control)}: ${(e as Error).message}`);
+  }
+}
+
+export interface BlockingTask {
+  pid: number;
+  comm: string;
+  /** The top of its kernel stack, where the kernel keeps it from switching. */
+  stack: string[];
+}
+
+/**
+ * The tasks not yet moved to the transition's target state (1 patched, 0
+ * unpatched): each keeps a function the transition changes on its stack, or
+ * has not passed a point where the kernel can switch it.
+ */
+export function blockingTasks(target: 0 | 1): BlockingTask[] {
+  const out: BlockingTask[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      const dir = `/proc/${pid}/task/${tid}`;
+      const read = (f: string) => {
+        try {
+          return readFileSync(join(dir, f), "utf8");
+        } catch {
+          return "";
+        }
+      };
+      const state = Number(read("patch_state").trim());
+      if (Number.isNaN(state) || state === -1 || state === target) continue;
+      out.push({ pid: Number(tid), comm: read("comm").trim(), stack: read("stack").split("\n").filter(Boolean).slice(0, 4) });
+    }
+  }
+  return out;
+}
