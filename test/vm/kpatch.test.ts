@@ -3,7 +3,7 @@
 // install and load --all (what boot runs), and its refusals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
@@ -16,7 +16,12 @@ import { cycleStages } from "../../src/vm/cycle.js";
 // Not under /tmp: the guest has a /tmp of its own.
 const outDir = join(cacheRoot(), "test-modules", "kpatch");
 mkdirSync(outDir, { recursive: true });
-const kpatch = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
+// The command runs in the guest from a copy under the cache, wherever this checkout is (CI's may be under /tmp).
+const app = join(outDir, "app");
+rmSync(app, { recursive: true, force: true });
+cpSync(fileURLToPath(new URL("../../", import.meta.url)), join(app, "dist"), { recursive: true });
+copyFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), join(app, "package.json"));
+const kpatch = join(app, "dist", "src", "cli", "kpatch.js");
 
 async function build(name: string, patch: string): Promise<string> {
   const r = await kpatchBuild({
