@@ -25,6 +25,7 @@ import { possibleIncluders } from "./includes.js";
 import { cmdFile } from "./kbuild.js";
 import { kbuildPlan, type PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
+import { moduleName } from "../kernel/modules.js";
 
 export interface AffectedObject {
   /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
@@ -89,8 +90,7 @@ export function buildDependencies(buildDir: string, sourceDir: string): BuildDep
   const targets = new Map<string, string>();
   for (const o of lines(".vmlinux.objs")) targets.set(o, "vmlinux");
   for (const ko of existsSync(join(buildDir, "modules.order")) ? lines("modules.order") : []) {
-    // kbuild's KBUILD_MODNAME: the file name with '-' as '_'.
-    const name = basename(ko, ".ko").replaceAll("-", "_");
+    const name = moduleName(ko);
     for (const o of lines(ko.replace(/\.ko$/, ".mod"))) targets.set(o, name);
   }
   const users = new Map<string, string[]>();

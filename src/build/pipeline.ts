@@ -101,7 +101,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           out.push(r);
         } catch (e) {
           if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
-          const why = e.message.slice(e.message.indexOf(": ") + 2);
+          const why = e.message.replace(`${p.file}: `, "");
           unchanged.push(`${o.object}: ${why}`);
           progress(`kpatch-build: ${o.object}: ${why}`);
         }

@@ -6,6 +6,7 @@ import { cacheRoot, lastLines, progress, readIfExists, writeFileAtomic, HostErro
 import { compiledFor } from "./kbuild.js";
 import type { PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
+import { moduleName } from "../kernel/modules.js";
 
 export interface PlannedObject {
   /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
@@ -60,7 +61,7 @@ export function parsePlan(makeOutput: string): Map<string, PlannedObject> {
   const modules = new Map<string, string>();
   for (const line of makeOutput.split("\n")) {
     const mod = /printf '%s\\n'\s+([^|']*?)\s*\| awk '!x\[\$0\]\+\+ \{ print\("([^"]*)"\$0\) \}' > (\S+)\.mod\b/.exec(line);
-    if (mod) for (const o of mod[1]!.split(/\s+/)) modules.set(`${mod[2]}${o}`, basename(mod[3]!).replaceAll("-", "_"));
+    if (mod) for (const o of mod[1]!.split(/\s+/)) modules.set(`${mod[2]}${o}`, moduleName(mod[3]!));
     const m = / -c -o (\S+\.o) (\S+\.[cS])(?=\s*(;|$))/.exec(line);
     if (!m || plan.has(m[1]!)) continue;
     // The compile is the command after the last ';' before its -Wp,-MMD option (the recipe's traps come first).

@@ -132,6 +132,11 @@ function isBootOnly(u: Unit): boolean {
   return /^\.init\./.test(u.section.name);
 }
 
+/** A module's `__exit` code, run only as it unloads: livepatch cannot redirect it. */
+function isExitCode(u: Unit): boolean {
+  return /^\.exit\./.test(u.section.name);
+}
+
 /**
  * Refuses what a live patch cannot carry, naming each symbol and what to do
  * instead. A changed __init function is left out (see diffObjects), unless
@@ -147,7 +152,7 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
   const traced = (u: Unit) => origTargets.of(u).some((t, i) => t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
   const changedCode = [...statuses].filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func").map(([u]) => u);
-  const runtime = changedCode.filter((u) => !isBootOnly(u) && !/^\.exit\./.test(u.section.name));
+  const runtime = changedCode.filter((u) => !isBootOnly(u) && !isExitCode(u));
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
     if (isBootOnly(u)) {
@@ -157,13 +162,13 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
       }
       continue;
     }
-    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !/^\.exit\./.test(u.section.name)) {
+    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) && !isExitCode(u)) {
       problems.push(`function ${u.name} changed${why(u)} but has no ftrace entry (notrace, or not compiled with -mfentry): livepatch cannot redirect it; patch its callers instead`);
     }
     // Constants are copied or refused by copyConstants.
     if (u.kind === "object" && !isCallSiteMetadata(u.section) && !copied.has(u)) {
       problems.push(`data object ${u.name} (${u.section.name}) changed: its value in the running kernel would not change; use a shadow variable or a callback to change live state`);
-    } else if (u.kind === "func" && /^\.exit\./.test(u.section.name)) {
+    } else if (u.kind === "func" && isExitCode(u)) {
       problems.push(`function ${u.name} (${u.section.name}) changed: __exit code cannot be live-patched; leave it out of the patch or move the fix into runtime code`);
     }
   }
@@ -205,7 +210,7 @@ function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets:
     const readers = readersOf.get(u) ?? [];
     const pointees = targets.of(u).filter((t) => t.kind === "extern" || (t.kind === "unit" && !isLocalConstant(t.unit)));
     const data = readers.filter((r) => r.kind !== "func" && !isLocalConstant(r));
-    const unpatchable = readers.filter((r) => r.kind === "func" && (isBootOnly(r) || /^\.exit\./.test(r.section.name)));
+    const unpatchable = readers.filter((r) => r.kind === "func" && (isBootOnly(r) || isExitCode(r)));
     const what = `constant ${u.name} (${u.section.name}) changed`;
     const instead = "change the code that reads it instead";
     if (u.symbols.some((s) => s.bind !== STB.LOCAL)) copied.set(u, `${what}: it is global, so other objects may read it, and a live patch cannot find them; ${instead}`);

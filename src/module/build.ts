@@ -13,6 +13,7 @@ import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import type { ReplacedFunction } from "../diff/externals.js";
 import { callbackKind, type CallbackKind } from "../diff/include.js";
+import { moduleName } from "../kernel/modules.js";
 
 export interface PatchPart {
   /** A differ output object. */
@@ -76,17 +77,17 @@ function sectionOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string
  * function they name a global alias for the glue. The tables themselves are
  * left out of the module: the glue's klp_object holds the callbacks.
  */
-function takeCallbacks(elf: ElfFile, alias: () => string): Partial<Record<CallbackKind, string>> {
-  const callbacks: Partial<Record<CallbackKind, string>> = {};
+function takeCallbacks(elf: ElfFile, alias: () => string): [CallbackKind, string][] {
+  const callbacks: [CallbackKind, string][] = [];
   for (const sec of elf.sections.filter((s) => callbackKind(s))) {
     const kind = callbackKind(sec)!;
     for (const r of elf.relocationsFor(sec)?.relocations ?? []) {
       const fn = r.symbol;
       if (!fn?.section) throw new ElfError(elf.file, `${kind} callback ${fn?.name ?? "?"} is not in the patch module: a callback must be a function the patch adds or changes, and not __init`);
-      if (callbacks[kind]) throw new ElfError(elf.file, `a second ${kind} callback: a klp_object has one of each kind; call both from one function`);
-      callbacks[kind] = alias();
+      const name = alias();
       const value = (fn.type === STT.SECTION ? 0n : fn.value) + r.addend;
-      elf.addSymbol({ name: callbacks[kind]!, type: STT.FUNC, bind: STB.GLOBAL, section: fn.section, value, size: 0n });
+      elf.addSymbol({ name, type: STT.FUNC, bind: STB.GLOBAL, section: fn.section, value, size: 0n });
+      callbacks.push([kind, name]);
     }
     for (const s of elf.symbols.filter((x) => x.section === sec && x.type !== STT.SECTION)) elf.removeSymbol(s);
     elf.removeSection(sec);
@@ -108,15 +109,12 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
       elf.addSymbol({ name: alias, type: STT.FUNC, bind: STB.GLOBAL, section: sym.section, value: sym.value, size: sym.size });
       return { name: f.name, sympos: f.sympos, alias };
     });
-    const callbacks = takeCallbacks(elf, () => entryAlias(n++));
-    const existing = patched.find((p) => p.object === part.object);
-    if (!existing) patched.push({ object: part.object, functions, callbacks });
-    else {
-      existing.functions.push(...functions);
-      for (const [kind, alias] of Object.entries(callbacks) as [CallbackKind, string][]) {
-        if (existing.callbacks[kind]) throw new ElfError(part.file, `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`);
-        existing.callbacks[kind] = alias;
-      }
+    let object = patched.find((p) => p.object === part.object);
+    if (!object) patched.push((object = { object: part.object, functions: [], callbacks: {} }));
+    object.functions.push(...functions);
+    for (const [kind, alias] of takeCallbacks(elf, () => entryAlias(n++))) {
+      if (object.callbacks[kind]) throw new ElfError(part.file, `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`);
+      object.callbacks[kind] = alias;
     }
     const name = `patch-${i}.o`;
     writeFileSync(join(dir, name), writeElf(elf));
@@ -124,7 +122,7 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
     writeFileSync(join(dir, `.${name}.cmd`), "");
     return name;
   });
-  const base = spec.name.replace(/-/g, "_");
+  const base = moduleName(spec.name);
   writeFileSync(join(dir, `${base}-glue.c`), glueSource(patched, { replace: spec.replace, description: spec.description }));
   writeFileSync(join(dir, "Makefile"), `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`);
   await kbuild(dir);

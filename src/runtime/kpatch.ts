@@ -10,6 +10,7 @@ import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
 import { HostError, progress, run, writeFileAtomic } from "../host/host.js";
 import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
+import { moduleName } from "../kernel/modules.js";
 
 /** Where `install` puts patch modules, one directory per kernel release. */
 export function installRoot(): string {
@@ -33,7 +34,7 @@ export function moduleInfo(file: string): PatchModuleInfo {
   const info = modinfo(readElf(readFileSync(file), file));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
   if (get("livepatch") !== "Y") throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
-  const name = get("name") ?? basename(file, ".ko").replaceAll("-", "_");
+  const name = get("name") ?? moduleName(file);
   return { file, name, release: (get("vermagic") ?? "").split(" ")[0]!, modinfo: info, functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v) };
 }
 
@@ -181,10 +182,6 @@ async function rmmod(name: string): Promise<void> {
   if (r.code !== 0) throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
 }
 
-/** The kernel's name for a module given by file or name: livepatch-x.ko → livepatch_x. */
-export function moduleName(nameOrFile: string): string {
-  return basename(nameOrFile, ".ko").replaceAll("-", "_");
-}
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
 export function bootUnit(command: string): string {

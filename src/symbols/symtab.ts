@@ -6,6 +6,7 @@ import { ET_EXEC, STB, STT } from "../elf/constants.js";
 const KERNEL_BASE = 0xffffffff80000000n;
 import type { ElfFile } from "../elf/model.js";
 import { baseName } from "./names.js";
+import { moduleName } from "../kernel/modules.js";
 
 export interface TargetSymbol {
   name: string;
@@ -156,7 +157,7 @@ export function parseSymvers(text: string): Map<string, string> {
   for (const line of text.split("\n")) {
     // CRC \t symbol \t module path \t export type \t namespace
     const [, name, module] = line.split("\t");
-    if (name && module) out.set(name, module === "vmlinux" ? module : module.replace(/^.*\//, "").replace(/-/g, "_"));
+    if (name && module) out.set(name, module === "vmlinux" ? module : moduleName(module));
   }
   return out;
 }

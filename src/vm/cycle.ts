@@ -2,6 +2,7 @@
 // running kernel: load, wait for the transition to finish, disable, wait
 // again, unload, running a probe command at each stage. Sections of its
 // output are headed `== STAGE` so that callers can check each one.
+import { moduleName } from "../kernel/modules.js";
 
 export interface CycleOptions {
   /** The patch module, at a path the guest sees (not under /tmp). */
@@ -12,10 +13,7 @@ export interface CycleOptions {
   timeout?: number;
 }
 
-/** The module name the kernel uses: hyphens become underscores. */
-export function moduleName(ko: string): string {
-  return ko.replace(/^.*\//, "").replace(/\.ko$/, "").replace(/-/g, "_");
-}
+
 
 export function cycleScript(opts: CycleOptions): string {
   const name = moduleName(opts.ko);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { cacheRoot, readIfExists, run, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { moduleName } from "../kernel/modules.js";
 
 const busybox = "/bin/busybox";
 
@@ -68,9 +69,7 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
 }
 
 /** Kernel module name of a path: no directory, no .ko[.xz], '-' as '_'. */
-function moduleName(path: string): string {
-  return basename(path).replace(/\.ko(\.\w+)?$/, "").replaceAll("-", "_");
-}
+
 
 /** A module's ELF bytes; xz-compressed ones are unpacked, as busybox insmod may not. */
 async function moduleBytes(path: string): Promise<Buffer> {
