@@ -7,8 +7,7 @@ import { resourceUsage } from "node:process";
 import { readElf } from "../src/elf/reader.js";
 import { STT } from "../src/elf/constants.js";
 import { diffObjects } from "../src/diff/diff.js";
-import { debianKernel } from "../src/kernel/debian.js";
-import { kernelSource } from "../src/kernel/source.js";
+import { debianTarget, newestRelease } from "../src/kernel/debian.js";
 import { preparedTree } from "../src/build/prepare.js";
 import { withBuildSession } from "../src/build/session.js";
 
@@ -16,7 +15,8 @@ const OBJECTS = ["kernel/sched/core.o", "mm/page_alloc.o", "fs/ext4/inode.o", "n
 // Debian 6.1 x86-64 entry sizes (what kpatch-build's probe measures).
 const entrySizes = { __bug_table: 12, __ex_table: 12, __jump_table: 16, ".altinstructions": 12, ".parainstructions": 16, ".static_call_sites": 8, ".printk_index": 8, ".smp_locks": 4 };
 
-const prepared = await preparedTree(await kernelSource("6.1"), (await debianKernel()).config);
+const target = await debianTarget(process.argv[2] ?? (await newestRelease("6.1")));
+const prepared = await preparedTree(target.source, target.config);
 await withBuildSession(prepared, async (session) => {
   const compiled = await session.compile(OBJECTS, "orig");
   for (const o of compiled) {

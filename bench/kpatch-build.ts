@@ -10,8 +10,9 @@ import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { resolveTarget } from "../src/build/targets.js";
 import { kpatchBuild } from "../src/build/pipeline.js";
+import { newestRelease } from "../src/kernel/debian.js";
 
-const release = process.argv[2] ?? "6.1.0-56-amd64";
+const release = process.argv[2] ?? (await newestRelease("6.1"));
 const patches = process.argv.length > 3 ? process.argv.slice(3) : ["meminfo-string.patch", "shared-header.patch"];
 const out = mkdtempSync(join(tmpdir(), "kpatch-bench-"));
 try {

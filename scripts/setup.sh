@@ -9,8 +9,8 @@ packages=(
   gcc make binutils flex bison bc libssl-dev libelf-dev dwarves kmod cpio xz-utils rsync
   # clang: the differ is tested on another compiler's objects too
   clang
-  # the kernel source the test kernel and kpatch-build use
-  linux-source-6.1 linux-source-6.12
+  # the source the test kernel is built from (kpatch-build fetches what each target needs)
+  linux-source-6.1
   # the guest: QEMU under software emulation, busybox for the initramfs
   qemu-system-x86 busybox-static
 )

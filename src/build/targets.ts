@@ -1,13 +1,14 @@
 // What kpatch-build builds against, from its command line: the project's test
-// kernel (-k test), a Debian kernel release in distro mode (-k 6.1.0-56-amd64:
-// its exact source, config, symbols and exports from Debian's packages), or a kernel
-// tree given piece by piece (-s, -c, -v or --symbols, --symvers).
+// kernel (-k test), a Debian kernel release in distro mode (-k 6.1.0-57-amd64:
+// its exact source, config, symbols and exports from Debian's packages; the
+// running kernel when nothing is named), or a kernel tree given piece by piece
+// (-s, -c, -v or --symbols, --symvers).
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { HostError, sha256 } from "../host/host.js";
+import { HostError, progress, runningRelease, sha256 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
-import { debianTarget } from "../kernel/debian.js";
+import { debianTarget, parseRelease } from "../kernel/debian.js";
 
 export interface TargetRequest {
   kernel?: string;
@@ -38,12 +39,23 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       fullBuild: k.buildDir, modulesDir: k.buildDir,
     };
   }
+  if (req.kernel === undefined && !req.sourcedir) {
+    // As kpatch does: the kernel this machine runs, when it is one of Debian's.
+    const running = runningRelease();
+    if (!parseRelease(running)) {
+      throw new HostError(`the running kernel ${running} is not one of Debian's: name the target with ` +
+        "-k RELEASE (a Debian kernel), -k test, or -s SOURCEDIR -c CONFIG -v VMLINUX");
+    }
+    progress(`target: the running kernel, ${running}`);
+    return resolveTarget({ ...req, kernel: running });
+  }
   if (req.kernel !== undefined) {
+    if (req.kernel !== "test") progress(`target: Debian kernel ${req.kernel}`);
     const d = await debianTarget(req.kernel);
     return { source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers, modulesDir: d.modulesDir, release: d.release };
   }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
-    throw new HostError("say what to build against: -k test, -k RELEASE, or -s SOURCEDIR -c CONFIG with -v VMLINUX or --symbols System.map");
+    throw new HostError("-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map");
   }
   const dir = realpathSync(req.sourcedir);
   const makefile = readFileSync(join(dir, "Makefile"), "utf8");

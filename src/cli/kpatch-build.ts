@@ -8,15 +8,19 @@ import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
 import { progress } from "../host/host.js";
+import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
-  -k RELEASE a Debian kernel (6.1.0-56-amd64): its exact linux-source, config,
-             vmlinux (-dbg package), Module.symvers and modules, from Debian's packages
+  -k RELEASE a Debian kernel (uname -r: 6.1.0-57-amd64, 6.12.117+deb12-cloud-amd64):
+             its exact linux-source, config, vmlinux (-dbg package),
+             Module.symvers and modules, downloaded from Debian's archive at
+             the versions that kernel was built from (never installed)
+             default: the running kernel, if it is one of Debian's
   -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
              a kernel tree (never written), its config and symbols; --build-dir
              names a complete build of it, for exact header dependencies
@@ -28,6 +32,9 @@ const usage = `usage: ${program} TARGET [-n NAME] [-o DIR] [-R] [--skip-compiler
   --skip-cleanup  keep the build session (ORIG/PATCHED objects, diffs, module build)
   -d         debug: keep the build session and its log
   Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
+
+       ${program} --list-releases [--json]
+  Lists the Debian kernel releases the archive carries (apt's package lists).
 
        ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
          [--symbols vmlinux|FILE.ko|readelf-s.txt|System.map] [--symvers Module.symvers]
@@ -100,6 +107,7 @@ async function build(argv: string[]): Promise<void> {
       debug: { type: "boolean", short: "d", default: false },
       jobs: { type: "string", short: "j" },
       json: { type: "boolean", default: false },
+      "list-releases": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -108,6 +116,7 @@ async function build(argv: string[]): Promise<void> {
     console.error(`${program}: -j takes a positive whole number, not ${values.jobs}`);
     process.exit(1);
   }
+  if (values["list-releases"]) return listReleases(values.json!);
   if (values.help || !positionals.length) {
     console.error(usage);
     process.exit(values.help ? 0 : 1);
@@ -133,6 +142,15 @@ async function build(argv: string[]): Promise<void> {
   }
   progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+}
+
+async function listReleases(json: boolean): Promise<void> {
+  const releases = await debianReleases();
+  if (json) {
+    console.log(JSON.stringify(releases, null, 2));
+    return;
+  }
+  for (const r of releases) console.log(r.release);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));

@@ -112,6 +112,11 @@ export function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
 }
 
+/** uname -r of the kernel this machine runs, as the kernel itself presents it. */
+export function runningRelease(): string {
+  return readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+}
+
 /** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
 export function cacheRoot(): string {
   const dir = process.env.KPATCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");

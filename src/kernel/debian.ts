@@ -1,18 +1,17 @@
-// The real Debian kernel, as shipped in its packages. None is ever installed on
-// the host (an image would run initramfs and bootloader hooks): each package is
-// downloaded once and extracted into the cache, keyed by version, whole or
-// only the files needed.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+// The real Debian kernels, as shipped in their packages, and the releases the
+// archive carries. Every package is downloaded and extracted into the cache
+// (src/kernel/apt.ts), never installed.
 import { join } from "node:path";
-import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
-import { kernelSource, packageVersion, type KernelSource } from "./source.js";
+import { run, HostError } from "../host/host.js";
+import { aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
+import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
 
 export interface DebianKernel {
-  /** Debian package, e.g. linux-image-6.1.0-56-amd64 */
+  /** Debian package, e.g. linux-image-6.1.0-57-amd64 */
   pkg: string;
-  /** Debian package version, e.g. 6.1.192-2 */
+  /** Debian package version, e.g. 6.1.192-3 */
   version: string;
-  /** uname -r, e.g. 6.1.0-56-amd64 */
+  /** uname -r, e.g. 6.1.0-57-amd64 */
   release: string;
   vmlinuz: string;
   config: string;
@@ -30,11 +29,49 @@ export interface DebianTarget extends DebianKernel {
   symvers: string;
   /** Version of Debian's linux source package the kernel was built from, e.g. 6.1.192-2. */
   builtFrom: string;
-  /** The installed linux-source-X of exactly that version, extracted. */
+  /** linux-source-X of exactly that version, extracted. */
   source: KernelSource;
 }
 
-export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKernel> {
+/** A kernel release as Debian names it: 6.1.0-57-amd64, 6.12.117+deb12-cloud-amd64. */
+export interface DebianRelease {
+  release: string;
+  /** The upstream series: 6.1, 6.12. */
+  series: string;
+  /** amd64, cloud-amd64, rt-amd64. */
+  flavour: string;
+}
+
+const releaseShape = /^((\d+\.\d+)\.\d+(?:-\d+|\+deb\d+))-((?:[a-z]+-)?amd64)$/;
+
+/** Parses a release name, or undefined if it is not shaped like one of Debian's x86-64 kernels. */
+export function parseRelease(release: string): DebianRelease | undefined {
+  const m = releaseShape.exec(release);
+  return m ? { release, series: m[2]!, flavour: m[3]! } : undefined;
+}
+
+const byVersion = new Intl.Collator("en", { numeric: true }).compare;
+
+/**
+ * The kernel releases the package lists carry, oldest first within each series
+ * (Debian's ABI numbers and upstream versions both grow with every upload).
+ */
+export async function debianReleases(filter: { series?: string; flavour?: string } = {}): Promise<DebianRelease[]> {
+  const names = await aptNames("linux-image-");
+  return names
+    .map((n) => parseRelease(n.slice("linux-image-".length)))
+    .filter((r): r is DebianRelease => !!r && (!filter.series || r.series === filter.series) && (!filter.flavour || r.flavour === filter.flavour))
+    .sort((a, b) => byVersion(a.release, b.release));
+}
+
+/** The newest release of `series` in the package lists. */
+export async function newestRelease(series: string, flavour = "amd64"): Promise<string> {
+  const r = (await debianReleases({ series, flavour })).at(-1);
+  if (!r) throw new HostError(`no ${flavour} kernel of the ${series} series in the apt package lists: run 'apt-get update'`);
+  return r.release;
+}
+
+export async function debianKernel(release: string): Promise<DebianKernel> {
   const image = await kernelPackage(release);
   // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
   const root = await extracted(image, { finish: (r) => run("depmod", ["-b", r, release]) });
@@ -52,28 +89,12 @@ export async function debianKernel(release = "6.1.0-56-amd64"): Promise<DebianKe
 /**
  * The Debian kernel `release` and everything needed to build live patches for
  * it. The source must be the one the kernel was built from, to the Debian
- * revision (its patches are part of it): anything else is refused before
- * anything is downloaded.
+ * revision (its patches are part of it); it is downloaded at that version
+ * whatever linux-source is installed. Every package is checked in the lists
+ * before anything is downloaded.
  */
-export async function debianTarget(release = "6.1.0-56-amd64"): Promise<DebianTarget> {
-  const image = await kernelPackage(release);
-  const builtFrom = linuxSourceVersion(image);
-  const [dbg, headers] = await Promise.all([aptPackage(`linux-image-${release}-dbg`), aptPackage(`linux-headers-${release}`)]);
-  for (const p of [dbg, headers]) {
-    if (linuxSourceVersion(p) !== builtFrom) {
-      throw new HostError(`${p.name} ${p.version} is not from the build of ${image.name} ${image.version} (linux ${builtFrom}): the package lists disagree, run 'apt-get update'`);
-    }
-  }
-  const series = /^\d+\.\d+/.exec(builtFrom)?.[0];
-  if (!series) throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
-  const sourcePkg = `linux-source-${series}`;
-  const installed = await packageVersion(sourcePkg);
-  const install = `apt-get install ${sourcePkg}=${builtFrom}`;
-  if (!installed) throw new HostError(`${sourcePkg} is not installed: ${image.name} was built from linux ${builtFrom}; run '${install}'`);
-  if (installed !== builtFrom) {
-    throw new HostError(`${image.name} was built from linux ${builtFrom}, but ${sourcePkg} ${installed} is installed: kpatch-build needs that exact source ('${install}')`);
-  }
-
+export async function debianTarget(release: string): Promise<DebianTarget> {
+  const { dbg, headers, builtFrom, series } = await availableTarget(release);
   const kernel = await debianKernel(release);
   const vmlinux = `usr/lib/debug/boot/vmlinux-${release}`;
   const symvers = `usr/src/linux-headers-${release}/Module.symvers`;
@@ -82,27 +103,46 @@ export async function debianTarget(release = "6.1.0-56-amd64"): Promise<DebianTa
     vmlinux: join(await extracted(dbg, { members: [vmlinux] }), vmlinux),
     symvers: join(await extracted(headers, { members: [symvers] }), symvers),
     builtFrom,
-    source: await kernelSource(series),
+    source: await kernelSource(series, builtFrom),
   };
 }
 
-/** A package as apt would download it now. */
-interface AptPackage {
-  name: string;
-  version: string;
-  /** Control fields of apt's candidate version. */
-  fields: Map<string, string>;
+/**
+ * Checks, in the package lists alone, that the archive has every package
+ * distro mode needs for `release`, at the versions that kernel was built from;
+ * fails naming the first one missing.
+ */
+export async function availableTarget(release: string) {
+  const image = await kernelPackage(release);
+  const builtFrom = linuxSourceVersion(image);
+  const needed = async (name: string, what: string) =>
+    aptPackage(name, gone(`${name} (${what})`, `building for ${release}`));
+  const [dbg, headers] = await Promise.all([
+    needed(`linux-image-${release}-dbg`, "the kernel's full symbol table"),
+    needed(`linux-headers-${release}`, "its Module.symvers"),
+  ]);
+  for (const p of [dbg, headers]) {
+    if (linuxSourceVersion(p) !== builtFrom) {
+      throw new HostError(`${p.name} ${p.version} is not from the build of ${image.name} ` +
+        `${image.version} (linux ${builtFrom}): the package lists disagree, run 'apt-get update'`);
+    }
+  }
+  const series = /^\d+\.\d+/.exec(builtFrom)?.[0];
+  if (!series) throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
+  await checkSourceAvailable(series, builtFrom, `building for ${release}`);
+  return { image, dbg, headers, builtFrom, series };
 }
 
-function kernelPackage(release: string): Promise<AptPackage> {
+async function kernelPackage(release: string): Promise<AptPackage> {
   const name = `linux-image-${release}`;
-  return aptPackage(name, `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')`);
-}
-
-async function aptPackage(name: string, unknown = `${name} is not in the apt package lists: run 'apt-get update'`): Promise<AptPackage> {
-  const p = await aptCandidate(name);
-  if (!p) throw new HostError(unknown);
-  return p;
+  const shape = parseRelease(release);
+  if (!shape) {
+    throw new HostError(`'${release}' is not a Debian x86-64 kernel release: they look like 6.1.0-57-amd64, ` +
+      `6.12.117+deb12-cloud-amd64 (see 'kpatch-build --list-releases')`);
+  }
+  const known = await debianReleases({ series: shape.series, flavour: shape.flavour });
+  const hint = known.length ? `; the archive has ${known.map((r) => r.release).slice(-3).join(", ")}` : "";
+  return aptPackage(name, `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`);
 }
 
 /**
@@ -116,88 +156,4 @@ function linuxSourceVersion(p: AptPackage): string {
   if (builtUsing) return builtUsing;
   if (/^linux(-\d+\.\d+)?$/.test((p.fields.get("Source") ?? p.name).split(" ")[0]!)) return p.version;
   throw new HostError(`${p.name} ${p.version} is not built from Debian's linux source package`);
-}
-
-const aptLists = "/var/lib/apt/lists";
-
-/**
- * apt-cache show of the candidate, if apt knows the package; remembered for as
- * long as apt's package lists and dpkg's status stay the same, as apt-cache
- * takes over a second here and a warm call must cost no more than a few stats.
- */
-async function aptCandidate(name: string): Promise<AptPackage | undefined> {
-  const state = sha256(...[...readdirSync(aptLists).map((f) => join(aptLists, f)), "/var/lib/dpkg/status"].map((f) => {
-    const st = statSync(f);
-    return `${f} ${st.size} ${st.mtimeMs}`;
-  }));
-  const memo = join(cacheRoot(), "debian", "apt", `${name}.json`);
-  let known: { state: string; paragraph: string } | undefined;
-  try {
-    known = JSON.parse(readFileSync(memo, "utf8")) as { state: string; paragraph: string };
-  } catch {
-    // not looked up yet
-  }
-  let paragraph = known?.state === state ? known.paragraph : undefined;
-  if (paragraph === undefined) {
-    const r = await run("apt-cache", ["show", "--no-all-versions", name], { allowFailure: true });
-    if (r.code !== 0 || !/^Version: /m.test(r.stdout)) return undefined;
-    paragraph = r.stdout;
-    writeFileAtomic(memo, JSON.stringify({ state, paragraph }));
-  }
-  // Continuation lines (leading space) belong to the field before them.
-  const fields = new Map([...paragraph.matchAll(/^([\w-]+): ?(.*(?:\n[ \t].*)*)$/gm)].map((m) => [m[1]!, m[2]!]));
-  return { name, version: fields.get("Version")!, fields };
-}
-
-const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
-
-/**
- * Downloads `p` and extracts it under debian/PKG_VERSION/root, once: whole, or
- * only `members` (paths inside the package; the cache entry is keyed by them
- * too), then runs `finish` on the root. Returns the root.
- */
-async function extracted(p: AptPackage, opts: { members?: string[]; finish?: (root: string) => Promise<unknown> } = {}): Promise<string> {
-  const part = opts.members ? `-${sha256(...opts.members).slice(0, 8)}` : "";
-  const dir = join(cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
-  const root = join(dir, "root");
-  if (existsSync(join(dir, ".extracted"))) return root;
-  const what = opts.members ? opts.members.join(" ") : "everything";
-  progress(`debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`);
-  // Per process, as test files run in parallel and may all ask for it.
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(join(tmp, "root"), { recursive: true });
-  try {
-    const t0 = Date.now();
-    await run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: tmp });
-    const deb = readdirSync(tmp).find((f) => f.endsWith(".deb"));
-    if (!deb) throw new HostError(`apt-get download ${p.name}=${p.version} left no .deb in ${tmp}`);
-    const t1 = Date.now();
-    if (opts.members) {
-      // tar stops reading once it has every member (--occurrence), which spares
-      // decompressing the rest (4 GB of module debug info in the -dbg package);
-      // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
-      // checked the package's hash, and tar fails on a member it did not find.
-      await run("sh", ["-c", `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
-        "sh", join(tmp, deb), join(tmp, "root"), ...opts.members.map((m) => `./${m}`)]);
-    } else {
-      await run("dpkg-deb", ["-x", join(tmp, deb), join(tmp, "root")]);
-    }
-    rmSync(join(tmp, deb));
-    const size = opts.members
-      ? opts.members.reduce((n, m) => n + statSync(join(tmp, "root", m)).size, 0)
-      : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
-    progress(`debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
-    await opts.finish?.(join(tmp, "root"));
-    writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another process got there first (renaming onto a full directory fails).
-      if (!existsSync(join(dir, ".extracted"))) throw e;
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return root;
 }

@@ -1,8 +1,11 @@
-// Kernel source trees from Debian's linux-source-* packages, extracted once into
-// the cache and never written to afterwards (builds use O= directories).
+// Kernel source trees from Debian's linux-source-* packages, by version,
+// extracted once into the cache and never written to afterwards (builds use O=
+// directories). The version installed on the host is only a shortcut: any
+// version the archive carries is downloaded, and nothing is ever installed.
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot, run, progress, HostError } from "../host/host.js";
+import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
 
 export interface KernelSource {
   /** Debian package, e.g. linux-source-6.1 */
@@ -13,27 +16,48 @@ export interface KernelSource {
   dir: string;
 }
 
-export async function packageVersion(pkg: string): Promise<string | undefined> {
-  const r = await run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], { allowFailure: true });
-  const [status, version] = r.stdout.split("\t");
-  return r.code === 0 && status?.endsWith("installed") ? version : undefined;
+/** The installed linux-source-SERIES, else the newest the archive has. */
+export async function defaultSourceVersion(series: string): Promise<string> {
+  const pkg = `linux-source-${series}`;
+  const version = (await installedVersion(pkg)) ?? (await aptLookup(pkg))?.version;
+  if (!version) throw new HostError(`${pkg} is neither installed nor in the apt package lists: run 'apt-get update'`);
+  return version;
 }
 
-/** Extracts /usr/src/linux-source-X.tar.xz into the cache, keyed by package version. */
-export async function kernelSource(series: string): Promise<KernelSource> {
+/**
+ * Fails unless the archive can still give `linux-source-SERIES` at `version`
+ * (or it is installed at that version): checked before anything is downloaded.
+ * `forWhat` says why that version is needed.
+ */
+export async function checkSourceAvailable(series: string, version: string, forWhat: string): Promise<void> {
   const pkg = `linux-source-${series}`;
-  const version = await packageVersion(pkg);
-  if (!version) throw new HostError(`${pkg} is not installed: run scripts/setup.sh`);
+  if ((await installedVersion(pkg)) === version || (await aptLookup(pkg, version))) return;
+  throw new HostError(gone(`${pkg} ${version} (the exact source)`, forWhat));
+}
+
+/** linux-source-SERIES at `version`, extracted into the cache. */
+export async function kernelSource(series: string, version: string): Promise<KernelSource> {
+  const pkg = `linux-source-${series}`;
   const dir = join(cacheRoot(), "src", `${pkg}_${version}`);
-  if (!existsSync(join(dir, ".extracted"))) {
-    progress(`source: extracting ${pkg} ${version}`);
-    const tmp = `${dir}.tmp`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    await run("tar", ["-xf", `/usr/src/${pkg}.tar.xz`, "-C", tmp, "--strip-components=1"]);
+  if (existsSync(join(dir, ".extracted"))) return { pkg, version, dir };
+  await checkSourceAvailable(series, version, "this build");
+  const member = `usr/src/${pkg}.tar.xz`;
+  let tarball = `/${member}`;
+  if ((await installedVersion(pkg)) !== version || !existsSync(tarball)) {
+    const p = await aptLookup(pkg, version);
+    tarball = join(await extracted(p!, { members: [member] }), member);
+  }
+  progress(`source: extracting ${pkg} ${version}`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
     await run("touch", [join(tmp, ".extracted")]);
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
   return { pkg, version, dir };
 }

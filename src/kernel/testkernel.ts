@@ -1,4 +1,5 @@
-// The small test kernel: built from Debian's linux-source with a config that
+// The small test kernel: built from Debian's linux-source-6.1 (the installed
+// one, else the archive's newest) with a config that
 // boots under TCG and shapes objects like a distro kernel. Cached by what
 // determines it: source version, config fragment, compiler.
 import { existsSync, readFileSync, rmSync, mkdirSync } from "node:fs";
@@ -6,7 +7,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
-import { kernelSource, type KernelSource } from "./source.js";
+import { defaultSourceVersion, kernelSource, type KernelSource } from "./source.js";
 
 export interface TestKernel {
   /** Kernel build directory (O=): .o files, vmlinux, System.map, Module.symvers. */
@@ -20,7 +21,7 @@ export interface TestKernel {
 const fragment = fileURLToPath(new URL("../../../kernels/test-6.1.config", import.meta.url));
 
 export async function testKernel(opts: { build?: boolean } = {}): Promise<TestKernel> {
-  const src = await kernelSource("6.1");
+  const src = await kernelSource("6.1", await defaultSourceVersion("6.1"));
   const gcc = (await run("gcc", ["--version"])).stdout.split("\n")[0]!;
   const frag = readFileSync(fragment, "utf8");
   const key = sha256(src.pkg, src.version, frag, gcc).slice(0, 16);

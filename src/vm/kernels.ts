@@ -1,7 +1,7 @@
 // The kernels the VM runner boots, with the modules each needs loaded before
 // the host root can be mounted over virtio-9p.
 import { testKernel } from "../kernel/testkernel.js";
-import { debianKernel } from "../kernel/debian.js";
+import { debianKernel, newestRelease } from "../kernel/debian.js";
 import { moduleClosure } from "./initramfs.js";
 
 export type GuestKernelName = "test" | "debian";
@@ -14,14 +14,14 @@ export interface GuestKernel {
   modules: string[];
 }
 
-/** The test kernel, or a Debian kernel: 6.1.0-56-amd64 unless `release` names another. */
+/** The test kernel, or a Debian kernel: `release`, else the archive's newest 6.1. */
 export async function guestKernel(name: GuestKernelName, release?: string): Promise<GuestKernel> {
   if (name === "test") {
     // Built with virtio-pci and 9p in; `kpatch-dev prepare` builds it.
     const k = await testKernel({ build: false });
     return { name, release: k.release, image: k.bzImage, modules: [] };
   }
-  const k = await debianKernel(release);
+  const k = await debianKernel(release ?? (await newestRelease("6.1")));
   return {
     name,
     release: k.release,

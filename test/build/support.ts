@@ -4,7 +4,6 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256 } from "../../src/host/host.js";
-import { kernelSource } from "../../src/kernel/source.js";
 import { testKernel, type TestKernel } from "../../src/kernel/testkernel.js";
 import { preparedTree, type PreparedTree } from "../../src/build/prepare.js";
 
@@ -14,7 +13,7 @@ export const buildPatches = fileURLToPath(new URL("../../../test/build/patches/"
 
 export async function testTree(): Promise<{ kernel: TestKernel; prepared: PreparedTree }> {
   const kernel = await testKernel({ build: false });
-  return { kernel, prepared: await preparedTree(await kernelSource("6.1"), kernel.configFile) };
+  return { kernel, prepared: await preparedTree(kernel.source, kernel.configFile) };
 }
 
 /**

@@ -1,5 +1,6 @@
-// End to end on the real Debian 12 kernels (6.1.0-56-amd64, and 6.12.117)
-// booted from their packages: kpatch-build's distro mode builds each patch against the exact
+// End to end on the real Debian 12 kernels, chosen from the package lists:
+// an older 6.1 release (its source fetched by version), the newest 6.1 and the
+// newest 6.12, booted from their packages: kpatch-build's distro mode builds each patch against the exact
 // source, config and symbols Debian built that kernel from, and the kernel
 // loads it. Covers a vmlinux function, a function in a module Debian builds
 // as .ko (9p) with the patch loaded both after and before that module, and a
@@ -17,7 +18,9 @@ import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
-const RELEASE = "6.1.0-56-amd64";
+import { newest, older61 } from "../support/releases.js";
+
+const RELEASE = (await older61()).release;
 const outDir = join(cacheRoot(), "test-modules", "debian");
 mkdirSync(outDir, { recursive: true });
 
@@ -37,20 +40,20 @@ async function cycle(ko: string, probe: string, modules?: (m: string[]) => strin
   return cycleStages(r.output);
 }
 
-test("Debian kernel: a vmlinux function (meminfo_proc_show) is patched live and restored", async () => {
-  const stages = await cycle(await build("meminfo-string.patch"), "grep -i '^memtotal' /proc/meminfo");
-  assert.match(stages.get("before")!, /^MemTotal:\s+\d+ kB\n$/);
-  assert.match(stages.get("patched")!, /^MemTotal \(kp\):\s+\d+ kB\n$/);
-  assert.match(stages.get("unloaded")!, /^MemTotal:\s+\d+ kB\n$/);
-});
-
-test("Debian's 6.12 kernel (6.12.117+deb12-amd64): meminfo_proc_show patched live and restored", async () => {
-  const release = "6.12.117+deb12-amd64";
-  const stages = await cycle(await build("meminfo-string.patch", release), "uname -r; grep -i '^memtotal' /proc/meminfo", undefined, release);
-  assert.match(stages.get("before")!, new RegExp(`^${release.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
-  assert.match(stages.get("patched")!, /MemTotal \(kp\):\s+\d+ kB\n$/);
-  assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
-});
+const meminfoKernels = [
+  [`an older 6.1 release (${RELEASE})`, RELEASE],
+  ["the newest 6.1 release", await newest("6.1")],
+  ["the newest 6.12 release", await newest("6.12")],
+];
+for (const [what, release] of meminfoKernels) {
+  test(`Debian kernel, ${what}: a vmlinux function (meminfo_proc_show) is patched live and restored`, async () => {
+    const probe = "uname -r; grep -i '^memtotal' /proc/meminfo";
+    const stages = await cycle(await build("meminfo-string.patch", release), probe, undefined, release);
+    assert.match(stages.get("before")!, new RegExp(`^${release!.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
+    assert.match(stages.get("patched")!, /\nMemTotal \(kp\):\s+\d+ kB\n$/);
+    assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
+  });
+}
 
 test("Debian kernel: a function of module 9p, patch loaded after the module", async () => {
   const stages = await cycle(await build("module-9p.patch"), "grep hostroot /proc/mounts");
@@ -61,7 +64,7 @@ test("Debian kernel: a function of module 9p, patch loaded after the module", as
 
 test("Debian kernel: a function of module 9p, patch loaded before the module", async () => {
   const ko = await build("module-9p.patch");
-  const k = await guestKernel("debian");
+  const k = await guestKernel("debian", RELEASE);
   // The initramfs loads the patch first, then 9p and its dependencies: livepatch patches 9p as it loads.
   const r = await runInGuest({
     kernel: k.image, modules: [ko, ...k.modules], timeoutMs: 300_000,

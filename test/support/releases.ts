@@ -1,0 +1,33 @@
+// The Debian kernels the tests run on, chosen from the package lists on the
+// day they run: the archive moves, so no test names a release.
+import { availableTarget, debianReleases, newestRelease } from "../../src/kernel/debian.js";
+import { installedVersion } from "../../src/kernel/apt.js";
+
+/** The newest amd64 release of `series`. */
+export const newest = (series: string): Promise<string> => newestRelease(series);
+
+/**
+ * An older 6.1 release, the newest one that the archive still has whole and
+ * that was built from another linux-source-6.1 version than the installed one
+ * (if any), so that distro mode must fetch its source by version.
+ */
+export async function older61(): Promise<{ release: string; builtFrom: string }> {
+  const installed = await installedVersion("linux-source-6.1");
+  const all = await debianReleases({ series: "6.1", flavour: "amd64" });
+  for (const { release } of all.slice(0, -1).reverse()) {
+    const t = await availableTarget(release).catch(() => undefined);
+    if (t && t.builtFrom !== installed) return { release, builtFrom: t.builtFrom };
+  }
+  throw new Error(`no older 6.1 release the archive has whole, among ${all.map((r) => r.release).join(" ")}`);
+}
+
+/**
+ * A release listed in the archive whose packages for distro mode are not all
+ * there any more (Debian drops old -dbg packages and source versions), if any.
+ */
+export async function incomplete(): Promise<string | undefined> {
+  for (const { release } of await debianReleases({ flavour: "amd64" })) {
+    if (!(await availableTarget(release).then(() => true, () => false))) return release;
+  }
+  return undefined;
+}
