@@ -3,6 +3,7 @@
 // the tests and the demo use, and runs commands in a guest.
 import { testKernel } from "../kernel/testkernel.js";
 import { guestKernel, type GuestKernelName } from "../vm/kernels.js";
+import { parseRelease } from "../kernel/debian.js";
 import { runInGuest } from "../vm/qemu.js";
 import { cacheRoot, progress } from "../host/host.js";
 import { kpatchBuild } from "../build/pipeline.js";
@@ -16,7 +17,7 @@ const usage = `usage: kpatch-dev prepare
        kpatch-dev demo
          builds a live patch of /proc/meminfo from a source patch with kpatch-build,
          then boots the test kernel under QEMU and loads, checks and unloads it
-       kpatch-dev vm [--kernel test|debian] [--timeout SECONDS] [-- COMMAND...]
+       kpatch-dev vm [--kernel test|debian|RELEASE] [--timeout SECONDS] [-- COMMAND...]
          boots the kernel under QEMU and runs COMMAND (a shell command line, run in
          the host's root shared read-only) in it; by default prints the livepatch state`;
 
@@ -46,14 +47,16 @@ async function main(argv: string[]): Promise<number> {
       const flags = dash < 0 ? rest : rest.slice(0, dash);
       const command = dash < 0 ? livepatchState : rest.slice(dash + 1).join(" ");
       let name: GuestKernelName = "test";
+      let release: string | undefined;
       let timeout = 300;
       for (let i = 0; i < flags.length; i += 2) {
         const [flag, value] = [flags[i], flags[i + 1]];
         if (flag === "--kernel" && (value === "test" || value === "debian")) name = value;
+        else if (flag === "--kernel" && value && parseRelease(value)) [name, release] = ["debian", value];
         else if (flag === "--timeout" && Number(value) > 0) timeout = Number(value);
         else return fail(`bad option ${flag} ${value ?? ""}`);
       }
-      const k = await guestKernel(name);
+      const k = await guestKernel(name, release);
       progress(`vm: booting the ${name} kernel ${k.release} under QEMU TCG`);
       const t0 = Date.now();
       const r = await runInGuest({ kernel: k.image, modules: k.modules, script: command, timeoutMs: timeout * 1000 });
