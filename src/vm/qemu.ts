@@ -8,10 +8,15 @@
 // out, as files, so that kernel messages on the console can never mix with
 // them. The run directory is removed after a run that completed, and kept,
 // with the console log in it, after one that did not.
+//
+// Every run fails if the guest's kernel log shows an oops, a BUG, a WARNING
+// or a relocation complaint (src/kernel/klog.ts): checked here, once, so that
+// no test can forget it.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot, run, lastLines, writeFileAtomic, HostError } from "../host/host.js";
 import { initramfs } from "./initramfs.js";
+import { kernelComplaints } from "../kernel/klog.js";
 
 export interface GuestOptions {
   /** bzImage / vmlinuz to boot. */
@@ -74,6 +79,7 @@ echo "kpatch-vm: script starts at uptime $(cut -d' ' -f1 /proc/uptime)"
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root KPATCH_VM_DIR="$kpatch_dir" \\
   chroot "$root" /bin/sh -c 'cd "$KPATCH_VM_DIR" && exec /bin/sh ./script.sh' </dev/null >"$io/stdout" 2>"$io/stderr"
 echo $? >"$io/status"
+dmesg >"$io/dmesg"
 echo "kpatch-vm: script ends at uptime $(cut -d' ' -f1 /proc/uptime)"
 poweroff -f
 `;
@@ -114,6 +120,10 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   if (r.timedOut) throw failed(`timed out after ${opts.timeoutMs} ms`);
   if (r.code !== 0) throw failed(`QEMU exited with status ${r.code}`);
   const status = join(dir, "status");
+  // The guest's dmesg, or, if it died first, what reached the console.
+  const dmesg = existsSync(join(dir, "dmesg")) ? readFileSync(join(dir, "dmesg"), "utf8") : log;
+  const hurt = kernelComplaints(dmesg);
+  if (hurt.length) throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
   if (!existsSync(status)) throw failed("stopped before the script finished");
   const result = {
     output: readFileSync(join(dir, "stdout"), "utf8"),

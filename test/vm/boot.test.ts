@@ -4,10 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
-import { HostError } from "../../src/host/host.js";
+import { cacheRoot, HostError, run, writeFileAtomic } from "../../src/host/host.js";
+import { testKernel } from "../../src/kernel/testkernel.js";
 
 for (const name of ["test", "debian"] as const) {
   test(`${name} kernel boots and runs the host's node`, async (t) => {
@@ -54,4 +55,26 @@ test("a timeout kills the guest and names the console log", async () => {
   assert.match(err.message, new RegExp(`\\(log: ${err.logFile}\\)$`));
   assert.match(readFileSync(err.logFile, "utf8"), /Linux version/);
   rmSync(dirname(err.logFile), { recursive: true });
+});
+
+test("a WARNING in the guest's kernel log fails the run, quoting it, whatever the script's status", async () => {
+  // A module whose init warns (and then declines to stay), built against the test kernel.
+  const kernel = await testKernel({ build: false });
+  const dir = join(cacheRoot(), "test-modules", "warn");
+  rmSync(dir, { recursive: true, force: true });
+  writeFileAtomic(join(dir, "warn.c"), `#include <linux/module.h>
+static int __init warn_init(void) { WARN(1, "kpatch-vm-check"); return -ENODEV; }
+module_init(warn_init);
+MODULE_LICENSE("GPL");
+`);
+  writeFileAtomic(join(dir, "Kbuild"), "obj-m := warn.o\n");
+  await run("make", ["-C", kernel.source.dir, `O=${kernel.buildDir}`, `M=${dir}`, "modules"]);
+  const k = await guestKernel("test");
+  const err = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 120_000, script: `insmod ${dir}/warn.ko || true\n` })
+    .then(() => assert.fail("the run passed"), (e: unknown) => e);
+  assert.ok(err instanceof HostError);
+  assert.match(err.message, /^guest kernel complained:\n.*WARNING: CPU: \d+ PID: \d+ at .*warn\.c:2 warn_init/s);
+  assert.ok(err.logFile && existsSync(err.logFile));
+  rmSync(dirname(err.logFile), { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
 });
