@@ -7,7 +7,7 @@
 // make the patch use another function's state.
 import { STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
-import { resolveTarget, type ObjectUnits, type Target, type Unit } from "./units.js";
+import { isFunctionName, resolveTarget, type ObjectUnits, type Target, type Unit } from "./units.js";
 
 
 const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
@@ -56,6 +56,10 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
   // dropping `calls` while another adds one would otherwise look like a rename.
   const staticLocal = (u: Unit) => u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
   pairUnique((u) => baseName(u.name), (u) => !staticLocal(u));
+  // `__func__` holds its function's name: the text pairs it whatever gcc
+  // numbered it (a .cold child that inlines other functions uses several).
+  const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
+  pairUnique((u) => `__func__=${text(u)}`, isFunctionName);
 
   // 3. The rest by reference: a unit referred to by a paired unit pairs with
   //    the same-named unit its twin refers to. Repeat while it makes progress.

@@ -9,9 +9,8 @@ import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { UnitStatus } from "./compare.js";
-import { isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { isFunctionName, isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
-import { baseName } from "../symbols/names.js";
 
 /** Special-section entry sizes from the target kernel, by section name. */
 export type EntrySizes = Record<string, number>;
@@ -109,11 +108,6 @@ export type CallbackKind = "pre_patch" | "post_patch" | "pre_unpatch" | "post_un
 /** The kind of livepatch callback a kpatch-macros.h table holds (.kpatch.callbacks.KIND: function pointers), if it is one. */
 export function callbackKind(sec: ElfSection): CallbackKind | undefined {
   return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/.exec(sec.name)?.[1] as CallbackKind | undefined;
-}
-
-/** C's `__func__`: a string constant the compiler makes, copied like any literal. */
-function isFunctionName(u: Unit): boolean {
-  return u.kind === "object" && baseName(u.name) === "__func__" && u.symbols.every((s) => s.bind === STB.LOCAL);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { relocWidth, SHF, SHT, STB, STT } from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
 import { decode, insnAt, type Insn } from "../arch/x86/decode.js";
+import { baseName } from "../symbols/names.js";
 
 export type UnitKind = "func" | "object" | "section";
 
@@ -37,6 +38,11 @@ export interface ObjectUnits {
 /** Sections whose contents are part of the running image, and so of a patch. */
 function isAllocated(sec: ElfSection): boolean {
   return (sec.flags & SHF.ALLOC) !== 0n && sec.type !== SHT.GROUP;
+}
+
+/** C's `__func__`: a string constant the compiler makes, copied like any literal. */
+export function isFunctionName(u: Unit): boolean {
+  return u.kind === "object" && baseName(u.name) === "__func__" && u.symbols.every((s) => s.bind === STB.LOCAL);
 }
 
 export function isText(sec: ElfSection): boolean {

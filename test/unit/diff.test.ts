@@ -133,6 +133,19 @@ int counter_b(void) { static int calls; return calls += 3; }
   assert.deepEqual(r.addedData.map((d) => d.name.replace(/\.\d+$/, "")), ["calls"]);
 });
 
+test("__func__ strings pair by their text, not gcc's numbering: a function that gains one changes alone", async () => {
+  const helpers = `
+extern void report(const char *);
+static inline __attribute__((always_inline)) void check_a(int x) { if (x == 1) report(__func__); }
+static inline __attribute__((always_inline)) void check_c(int x) { if (x == 3) report(__func__); }
+int other(int x) { check_c(x); return x + 1; }
+`;
+  const r = await diffC(`${helpers}int first(int x) { check_a(x); return x; }\n`,
+    `${helpers}int first(int x) { check_c(x); check_a(x); return x; }\n`);
+  assert.deepEqual(names(r), { changed: ["first"], added: [] });
+  assert.deepEqual(r.warnings, []);
+});
+
 test("a change of __LINE__ only, passed to a line-taking function, is no change", async () => {
   const src = `
 extern void __might_sleep(const char *file, int line);
