@@ -8,6 +8,7 @@ import { ElfError } from "../elf/model.js";
 import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, type TargetSymtab } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
+import { guardLoadTimeTables } from "./loadtime.js";
 import { functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo } from "./externals.js";
 import type { EntrySizes } from "./include.js";
 
@@ -57,6 +58,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
   } : undefined;
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
+  if (target) r.warnings.push(...guardLoadTimeTables(r.output, opts.entrySizes ?? {}));
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   const tmp = `${opts.output}.tmp-${process.pid}`;
   try {

@@ -1,0 +1,126 @@
+// Keeps the patch module's special sections safe to read when it loads.
+//
+// The module loader and its notifiers read these tables during insmod
+// (module_finalize, the jump label and static call notifiers, ftrace, the bug
+// and exception tables), after the module's normal relocations and its
+// `.klp.rela.vmlinux.*` ones are applied, but before the livepatch core
+// applies `.klp.rela.MODULE.*`: while the patch enables itself when MODULE is
+// loaded already, or when MODULE loads later. An entry whose fields only such
+// a relocation fills is read as garbage, and can oops the kernel (issue 8).
+// So, for every entry that refers to a symbol of a patched module:
+//  - a static call site is dropped: the call then goes through the static
+//    call's trampoline, which static_call_update() keeps pointing at the
+//    current function, so it calls what the inline site would have;
+//  - a jump label of a tracepoint is dropped: the tracepoint stays off in the
+//    patched copy of the function (as kpatch does);
+//  - anything else is refused, naming the function, the site and the remedy.
+import { ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
+import { DiffError } from "./errors.js";
+import type { EntrySizes } from "./include.js";
+
+/** Every table the kernel reads before `.klp.rela.MODULE.*` is applied. */
+export const LOAD_TIME_TABLES = [
+  "__jump_table", ".static_call_sites", ".altinstructions", ".altinstr_replacement",
+  ".parainstructions", ".retpoline_sites", ".return_sites", ".call_sites", ".smp_locks",
+  ".orc_unwind_ip", "__ex_table", "__bug_table", "__mcount_loc", ".printk_index", "__dyndbg",
+];
+
+/** `.klp.sym.OBJ.NAME,POS` of an object other than vmlinux: only resolved after load. */
+export function lateObject(symbolName: string): { object: string; name: string } | undefined {
+  const m = /^\.klp\.sym\.([^.]+)\.(.+),\d+$/.exec(symbolName);
+  return m && m[1] !== "vmlinux" ? { object: m[1]!, name: m[2]! } : undefined;
+}
+
+interface Site {
+  sec: ElfSection;
+  entry: number;
+  /** The function and offset the entry describes, for messages. */
+  where: string;
+  key: { object: string; name: string };
+}
+
+/**
+ * Drops or refuses the entries described above, in `out` (the differ's
+ * output, its externals already renamed to `.klp.sym.*`). Returns warnings
+ * for what it dropped.
+ */
+export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes): string[] {
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const drops = new Map<ElfSection, Set<number>>();
+  for (const sec of out.sections.filter((s) => LOAD_TIME_TABLES.includes(s.name))) {
+    const rela = out.relocationsFor(sec);
+    if (!rela) continue;
+    const size = entrySize(sec, sizes);
+    for (const r of rela.relocations) {
+      const key = r.symbol && lateObject(r.symbol.name);
+      if (!key) continue;
+      const entry = size ? Math.floor(Number(r.offset) / size) : 0;
+      const site: Site = { sec, entry, where: size ? describe(out, rela.relocations, entry, size) : "?", key };
+      const verdict = decide(site);
+      if (verdict.drop && size) {
+        drops.set(sec, (drops.get(sec) ?? new Set()).add(entry));
+        if (!warnings.includes(verdict.drop)) warnings.push(verdict.drop);
+      } else {
+        problems.push(verdict.refuse ?? `${sec.name}: an entry refers to ${key.name} of ${key.object}`);
+      }
+    }
+  }
+  if (problems.length) {
+    throw new DiffError("unsafe", `${out.file}: the patch module would hand the kernel entries it cannot read yet`, problems);
+  }
+  for (const [sec, entries] of drops) dropEntries(out, sec, entrySize(sec, sizes)!, entries);
+  return warnings;
+}
+
+function decide(s: Site): { drop?: string; refuse?: string } {
+  const { name, object } = s.key;
+  const tracepoint = /^__(?:tracepoint|SCK__tp_func)_(.+)$/.exec(name)?.[1];
+  const late = (what: string) => `${object} defines it, and the kernel reads ${what} before ` +
+    `the livepatch core can resolve ${object}'s symbols`;
+  if (tracepoint !== undefined) {
+    return { drop: `tracepoint ${tracepoint} stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
+      late("the patch module's jump labels and static calls") };
+  }
+  if (s.sec.name === ".static_call_sites") {
+    return { drop: `static call ${name.replace(/^__SCK__/, "")} at ${s.where} goes through its trampoline, ` +
+      `which static_call_update() keeps current, instead of being patched inline: ${late(s.sec.name)}` };
+  }
+  if (s.sec.name === "__jump_table") {
+    return { refuse: `jump label at ${s.where} on static key ${name}: ${late(s.sec.name)}; in the patch, test ` +
+      `static_key_enabled(&${name}) instead of static_branch_*()` };
+  }
+  return { refuse: `${s.sec.name} entry for ${s.where} refers to ${name}: ${late(s.sec.name)}; keep that ` +
+    "construct out of the patched functions" };
+}
+
+function entrySize(sec: ElfSection, sizes: EntrySizes): number | undefined {
+  const n = sizes[sec.name] ?? Number(sec.entsize);
+  return n > 0 ? n : undefined;
+}
+
+/** "func+0x12": where the entry's first field (the code it describes) points. */
+function describe(out: ElfFile, relocs: Relocation[], entry: number, size: number): string {
+  const first = relocs.find((r) => Number(r.offset) === entry * size);
+  const sym = first?.symbol;
+  if (!sym?.section) return sym?.name ?? "?";
+  const at = sym.value + first!.addend;
+  const fn = out.symbols.find((f) => f.section === sym.section && f.size > 0n && f.value <= at && at < f.value + f.size);
+  return fn ? `${fn.name}+0x${(at - fn.value).toString(16)}` : `${sym.section.name}+0x${at.toString(16)}`;
+}
+
+/** Removes entries from a table, closing the gaps, with their relocations. */
+function dropEntries(out: ElfFile, sec: ElfSection, size: number, drop: Set<number>): void {
+  const count = Math.floor(sec.data.length / size);
+  const keep = [...Array(count).keys()].filter((e) => !drop.has(e));
+  const data = new Uint8Array(keep.length * size);
+  keep.forEach((e, i) => data.set(sec.data.subarray(e * size, (e + 1) * size), i * size));
+  sec.data = data;
+  const index = new Map(keep.map((e, i) => [e, i]));
+  const rela = out.relocationsFor(sec)!;
+  rela.relocations = rela.relocations.flatMap((r) => {
+    const ni = index.get(Math.floor(Number(r.offset) / size));
+    return ni === undefined ? [] : [{ ...r, offset: BigInt(ni * size) + (r.offset % BigInt(size)) }];
+  });
+  if (!keep.length) out.removeSection(sec);
+}
