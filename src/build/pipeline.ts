@@ -113,11 +113,24 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     const parts: PatchPart[] = reports.map((r) => ({ file: r.output, object: r.object, functions: r.functions }));
     const ko = join(opts.outputDir, `${opts.name}.ko`);
     const built = await phase("module", () => buildModule(
-      { name: opts.name, parts, replace: opts.replace, description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}` },
+      {
+        name: opts.name, parts, replace: opts.replace,
+        description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
+        clearRelocations: !clearsRelocations(session.prepared.source.dir),
+      },
       scratch(session, "module"), kbuild, ko,
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
   }, opts.session);
+}
+
+/**
+ * Whether the target's livepatch core zeroes a module's livepatch relocations
+ * when that module goes away (klp_clear_object_relocs, since 6.3), read from
+ * its source rather than guessed from its version.
+ */
+function clearsRelocations(sourceDir: string): boolean {
+  return (readIfExists(join(sourceDir, "kernel/livepatch/core.c")) ?? "").includes("klp_clear_object_relocs");
 }
 
 /** Entry sizes depend only on the prepared tree (source, config, compiler): measured once per tree. */

@@ -13,7 +13,7 @@ const COMPLAINTS: RegExp[] = [
   /\bKASAN: /,
   // x86's apply_relocate_add: a location relocated twice, or not zero as built.
   /\bSkipping invalid relocation target\b/,
-  /\binvalid relocation target\b/,
+  /\b[Ii]nvalid relocation target\b/,
   /\bOverflow in relocation type\b/,
   /\bUnknown rela relocation\b/,
 ];

@@ -30,6 +30,8 @@ export interface ModuleSpec {
   parts: PatchPart[];
   replace: boolean;
   description: string;
+  /** See GlueOptions.clearRelocations. */
+  clearRelocations: boolean;
 }
 
 /** Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir modules). */
@@ -123,7 +125,9 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
     return name;
   });
   const base = moduleName(spec.name);
-  writeFileSync(join(dir, `${base}-glue.c`), glueSource(patched, { replace: spec.replace, description: spec.description }));
+  writeFileSync(join(dir, `${base}-glue.c`), glueSource(patched, {
+    replace: spec.replace, description: spec.description, clearRelocations: spec.clearRelocations,
+  }));
   writeFileSync(join(dir, "Makefile"), `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`);
   await kbuild(dir);
   const koFile = join(dir, `${spec.name}.ko`);

@@ -27,7 +27,62 @@ export interface GlueOptions {
   replace: boolean;
   /** Text for MODULE_DESCRIPTION. */
   description: string;
+  /**
+   * Zero this module's `.klp.rela.MODULE.*` targets when a patched module goes
+   * away, as kernels since 6.3 do themselves (klp_clear_object_relocs): else
+   * x86 refuses to relocate them again ("existing value is nonzero") and the
+   * module cannot be loaded again while the patch is.
+   */
+  clearRelocations: boolean;
 }
+
+// Livepatch relocations, resolved when the module loads, reach what vmlinux
+// does not export (quoted for the assembler: the names hold a comma).
+const CLEAR_RELOCATIONS = `
+#include <linux/elf.h>
+#include <linux/mutex.h>
+
+extern struct mutex kpatch_text_mutex __asm__("\\".klp.sym.vmlinux.text_mutex,0\\"");
+extern void *kpatch_text_poke(void *addr, const void *opcode, size_t len)
+	__asm__("\\".klp.sym.vmlinux.text_poke,0\\"");
+
+/* Zeroes what the livepatch core wrote for module objname, so that it can write it again. */
+static void kpatch_clear_relocations(const char *objname)
+{
+	struct klp_modinfo *info = THIS_MODULE->klp_info;
+	static const u64 zero;
+	char prefix[MODULE_NAME_LEN + 16];
+	unsigned int i, j;
+
+	snprintf(prefix, sizeof(prefix), ".klp.rela.%s.", objname);
+	mutex_lock(&kpatch_text_mutex);
+	for (i = 1; i < info->hdr.e_shnum; i++) {
+		Elf64_Shdr *sec = &info->sechdrs[i];
+		Elf64_Rela *rel = (void *)sec->sh_addr;
+
+		if (!(sec->sh_flags & SHF_RELA_LIVEPATCH) ||
+		    strncmp(info->secstrings + sec->sh_name, prefix, strlen(prefix)))
+			continue;
+		for (j = 0; j < sec->sh_size / sizeof(*rel); j++) {
+			void *loc = (void *)info->sechdrs[sec->sh_info].sh_addr + rel[j].r_offset;
+
+			switch (ELF64_R_TYPE(rel[j].r_info)) {
+			case R_X86_64_64:
+			case R_X86_64_PC64:
+				kpatch_text_poke(loc, &zero, 8);
+				break;
+			case R_X86_64_32:
+			case R_X86_64_32S:
+			case R_X86_64_PC32:
+			case R_X86_64_PLT32:
+				kpatch_text_poke(loc, &zero, 4);
+				break;
+			}
+		}
+	}
+	mutex_unlock(&kpatch_text_mutex);
+}
+`;
 
 /** The alias the n-th function the glue names (a replacement or a callback) gets: a C identifier, unique in the module. */
 export function entryAlias(n: number): string {
@@ -49,6 +104,18 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
   for (const o of objects) {
     for (const [kind, alias] of Object.entries(o.callbacks)) lines.push(`extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); /* ${o.object}: ${kind} callback */`);
   }
+  const clearing = opts.clearRelocations && objects.some((o) => o.object !== "vmlinux");
+  if (clearing) lines.push(CLEAR_RELOCATIONS);
+  // After the module's functions are unpatched (it goes away, or the patch is disabled).
+  const callbacksOf = (o: PatchedObject, i: number): Partial<Record<CallbackKind, string>> => {
+    if (!clearing || o.object === "vmlinux") return o.callbacks;
+    const wrapper = `kpatch_post_unpatch_${i}`;
+    lines.push(`static void ${wrapper}(struct klp_object *obj)`, "{",
+      ...(o.callbacks.post_unpatch ? [`\t${o.callbacks.post_unpatch}(obj);`] : []),
+      "\tkpatch_clear_relocations(obj->name);", "}");
+    return { ...o.callbacks, post_unpatch: wrapper };
+  };
+  const callbacks = objects.map(callbacksOf);
   objects.forEach((o, i) => {
     lines.push("", `static struct klp_func funcs_${i}[] = {`);
     for (const f of o.functions) lines.push(`\t{ .old_name = ${cString(f.name)}, .new_func = ${f.alias}, .old_sympos = ${f.sympos} },`);
@@ -56,8 +123,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
   });
   lines.push("", "static struct klp_object objs[] = {");
   objects.forEach((o, i) => {
-    const callbacks = Object.entries(o.callbacks).map(([kind, alias]) => `.${kind} = ${alias}`).join(", ");
-    lines.push(`\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${callbacks ? `, .callbacks = { ${callbacks} }` : ""} },`);
+    const named = Object.entries(callbacks[i]!).map(([kind, alias]) => `.${kind} = ${alias}`).join(", ");
+    lines.push(`\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${named ? `, .callbacks = { ${named} }` : ""} },`);
   });
   lines.push("\t{ }", "};", "");
   lines.push(
