@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
-import { diffFiles, type DiffReport } from "../diff/run.js";
+import { diffFiles, loadSymtab, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
@@ -117,6 +117,10 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
         name: opts.name, parts, replace: opts.replace,
         description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
         clearRelocations: !clearsRelocations(session.prepared.source.dir),
+        symbolsOf: (object) => {
+          const file = object === "vmlinux" ? opts.symbols : opts.modulesDir && findModule(opts.modulesDir, object);
+          return file ? loadSymtab(file) : undefined;
+        },
       },
       scratch(session, "module"), kbuild, ko,
     ));

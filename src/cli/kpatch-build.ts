@@ -4,10 +4,15 @@
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
-import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
+import { diffFiles, entrySizesFromEnv, loadSymtab } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
-import { progress } from "../host/host.js";
+import { readFileSync } from "node:fs";
+import { HostError, progress } from "../host/host.js";
+import { readElf } from "../elf/reader.js";
+import { ElfError } from "../elf/model.js";
+import { verifyModule } from "../module/verify.js";
+import { findModule } from "../kernel/modules.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
 
@@ -33,6 +38,13 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
   -d         debug: keep the build session and its log
   Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
 
+       ${program} verify MODULE.ko [-k RELEASE | -k test | -v VMLINUX [--modules DIR]] [--json]
+  Checks a patch module as the kernel will read it: every relocation (type,
+  place, zeroed field, applied once), no special-section entry left for the
+  livepatch core to fill after the kernel read it, and, given a target, every
+  livepatch symbol and replaced function at its position. Exit status 0 sound,
+  2 defects found (listed), 1 error.
+
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
 
@@ -44,6 +56,7 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd === "verify") return verify(rest);
   if (cmd !== "diff") return build(argv);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -142,6 +155,45 @@ async function build(argv: string[]): Promise<void> {
   }
   progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+}
+
+async function verify(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      kernel: { type: "string", short: "k" },
+      vmlinux: { type: "string", short: "v" },
+      modules: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) {
+    console.error(usage);
+    process.exit(1);
+  }
+  const file = resolve(positionals[0]!);
+  let symbols = values.vmlinux;
+  let modulesDir = values.modules;
+  if (values.kernel) ({ symbols, modulesDir } = await resolveTarget({ kernel: values.kernel }));
+  const symbolsOf = (object: string) => {
+    const f = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);
+    return f ? loadSymtab(f) : undefined;
+  };
+  let elf;
+  try {
+    elf = readElf(readFileSync(file), file);
+  } catch (e) {
+    throw e instanceof ElfError ? e : new HostError(`${file}: ${(e as Error).message}`);
+  }
+  const problems = verifyModule(elf, symbols ? symbolsOf : undefined);
+  if (values.json) console.log(JSON.stringify({ module: file, symbolsChecked: !!symbols, problems }, null, 2));
+  else {
+    for (const p of problems) console.log(p);
+    console.error(`${program}: ${file}: ${problems.length ? `${problems.length} defects` : "sound"}` +
+      `${symbols ? "" : " (livepatch symbols not checked: no target given)"}`);
+  }
+  if (problems.length) process.exit(2);
 }
 
 async function listReleases(json: boolean): Promise<void> {

@@ -73,7 +73,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
 // A build diffs many objects against one target: read its table once.
 const symtabs = new Map<string, TargetSymtab>();
 
-function loadSymtab(file: string): TargetSymtab {
+export function loadSymtab(file: string): TargetSymtab {
   let t = symtabs.get(file);
   if (!t) symtabs.set(file, (t = parseSymtab(file)));
   return t;

@@ -11,6 +11,8 @@ import { ElfError, type ElfFile, type ElfSection } from "../elf/model.js";
 import { writeFileAtomic } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
+import { verifyModule, type SymbolsOf } from "./verify.js";
+import { DiffError } from "../diff/errors.js";
 import type { ReplacedFunction } from "../diff/externals.js";
 import { callbackKind, type CallbackKind } from "../diff/include.js";
 import { moduleName } from "../kernel/modules.js";
@@ -32,6 +34,8 @@ export interface ModuleSpec {
   description: string;
   /** See GlueOptions.clearRelocations. */
   clearRelocations: boolean;
+  /** The patched objects' symbol tables, for verifying livepatch symbols. */
+  symbolsOf?: SymbolsOf;
 }
 
 /** Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir modules). */
@@ -133,6 +137,10 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
   const koFile = join(dir, `${spec.name}.ko`);
   const ko = readElf(readFileSync(koFile), koFile);
   const klp = convertToLivepatch(ko, (section) => owners.get(section));
+  const problems = verifyModule(ko, spec.symbolsOf);
+  if (problems.length) {
+    throw new DiffError("error", `${spec.name}.ko fails verification, so it is not written (a kpatch-build bug: please report it)`, problems);
+  }
   writeFileAtomic(output, writeElf(ko));
   return { ko: output, klp };
 }

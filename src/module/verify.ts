@@ -1,0 +1,131 @@
+// Checks a finished patch module the way the kernel will read it, before it
+// is written (and on demand: kpatch-build verify). A module that passes
+// cannot hand the kernel a relocation it refuses or applies twice, nor a
+// special-section entry it reads before that entry is relocated, nor a
+// livepatch symbol the livepatch core would resolve to another symbol.
+import { relocWidth, R_X86_64, SHF, SHN, SHT } from "../elf/constants.js";
+import { ElfFile, modinfo, type ElfSection } from "../elf/model.js";
+import type { TargetSymtab } from "../symbols/symtab.js";
+import { LOAD_TIME_TABLES } from "../diff/loadtime.js";
+
+/** The relocation types x86-64's apply_relocate_add() accepts. */
+const APPLIED: Set<number> = new Set([
+  R_X86_64.NONE, R_X86_64._64, R_X86_64._32, R_X86_64._32S, R_X86_64.PC32, R_X86_64.PLT32,
+  R_X86_64.PC64,
+]);
+
+const KLP_RELA = /^\.klp\.rela\.([^.]+)\./;
+const KLP_SYM = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/;
+
+/** A patched object's symbol table, for checking positions; undefined skips those checks. */
+export type SymbolsOf = (object: string) => TargetSymtab | undefined;
+
+/** Everything wrong with `ko`, one line each; empty if nothing is. */
+export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
+  const problems: string[] = [];
+  const touched = new Map<ElfSection, { from: number; to: number; by: string }[]>();
+  const klpObjects = new Set<string>();
+  for (const rela of ko.sections.filter((s) => s.type === SHT.RELA)) {
+    const target = rela.infoSection;
+    if (!target || (target.flags & SHF.ALLOC) === 0n) continue;
+    const late = KLP_RELA.exec(rela.name)?.[1];
+    const livepatch = (rela.flags & SHF.RELA_LIVEPATCH) !== 0n;
+    if (late !== undefined) klpObjects.add(late);
+    if (late !== undefined && (!livepatch || (rela.flags & SHF.ALLOC) === 0n)) {
+      problems.push(`${rela.name}: a livepatch relocation section needs SHF_ALLOC and SHF_RELA_LIVEPATCH`);
+    }
+    if (late === undefined && livepatch) problems.push(`${rela.name}: SHF_RELA_LIVEPATCH on an ordinary relocation section`);
+    const size = Number(ElfFile.size(target));
+    for (const r of rela.relocations) {
+      const at = `${target.name}+0x${r.offset.toString(16)}`;
+      const sym = r.symbol;
+      const klp = sym && KLP_SYM.exec(sym.name);
+      if (late !== undefined && (!klp || sym.shndx !== SHN.LIVEPATCH)) {
+        problems.push(`${rela.name}: ${at} refers to ${sym?.name ?? "no symbol"}, which is not a livepatch symbol`);
+      } else if (late === undefined && sym?.shndx === SHN.LIVEPATCH) {
+        problems.push(`${rela.name}: ${at} refers to livepatch symbol ${sym.name}, which the module loader cannot resolve`);
+      }
+      if (late !== undefined && late !== "vmlinux" && klp?.[1] === "vmlinux") {
+        problems.push(`${rela.name}: ${at} refers to ${sym!.name}; the kernel refuses vmlinux symbols in a module's livepatch relocations`);
+      }
+      if (late !== undefined && late !== "vmlinux" && LOAD_TIME_TABLES.includes(target.name)) {
+        problems.push(`${rela.name}: the kernel reads ${at} when the patch module loads, before the livepatch core relocates it for ${late}`);
+      }
+      if (!APPLIED.has(r.type)) {
+        problems.push(`${rela.name}: ${at}: relocation type ${r.type}, which the kernel's module loader does not apply`);
+        continue;
+      }
+      const width = relocWidth(r.type)!.size;
+      if (!width) continue;
+      const from = Number(r.offset);
+      if (target.type === SHT.NOBITS || from < 0 || from + width > size) {
+        problems.push(`${rela.name}: ${at} (${width} bytes) lies outside ${target.name} (${size} bytes)`);
+        continue;
+      }
+      // The kernel relocates only zeroed fields ("existing value is nonzero").
+      if (target.data.subarray(from, from + width).some((b) => b !== 0)) {
+        problems.push(`${rela.name}: ${at} is not zero, and the kernel refuses to relocate it`);
+      }
+      const list = touched.get(target) ?? [];
+      list.push({ from, to: from + width, by: rela.name });
+      touched.set(target, list);
+    }
+  }
+  for (const [sec, list] of touched) {
+    list.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1]!, list[i]!];
+      if (b.from < a.to) problems.push(`${sec.name}+0x${b.from.toString(16)} is relocated twice, by ${a.by} and ${b.by}`);
+    }
+  }
+  problems.push(...verifySymbols(ko, symbolsOf), ...verifyObjects(ko, klpObjects, symbolsOf));
+  return problems;
+}
+
+/** Each `.klp.sym.OBJ.NAME,POS` names one symbol of OBJ: the only one for POS 0, the POS-th else. */
+function verifySymbols(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
+  const problems: string[] = [];
+  for (const s of ko.symbols) {
+    const m = KLP_SYM.exec(s.name);
+    if (!m) {
+      if (s.shndx === SHN.LIVEPATCH) problems.push(`symbol ${s.name} is SHN_LIVEPATCH without a .klp.sym name`);
+      continue;
+    }
+    if (s.shndx !== SHN.LIVEPATCH) problems.push(`livepatch symbol ${s.name} is not SHN_LIVEPATCH`);
+    problems.push(...checkPosition(symbolsOf?.(m[1]!), m[1]!, m[2]!, Number(m[3]), `livepatch symbol ${s.name}`));
+  }
+  return problems;
+}
+
+/** The glue's objects and functions (its kpatch_func modinfo) against the livepatch sections and targets. */
+function verifyObjects(ko: ElfFile, klpObjects: Set<string>, symbolsOf?: SymbolsOf): string[] {
+  const problems: string[] = [];
+  const info = modinfo(ko);
+  if (!info.some(([k, v]) => k === "livepatch" && v === "Y")) problems.push("modinfo lacks livepatch=Y");
+  const objects = new Set(["vmlinux"]);
+  for (const [k, v] of info) {
+    if (k !== "kpatch_func") continue;
+    const m = /^([^:]+):(.+),(\d+)$/.exec(v);
+    if (!m) {
+      problems.push(`modinfo kpatch_func=${v} is not OBJECT:FUNCTION,POSITION`);
+      continue;
+    }
+    objects.add(m[1]!);
+    // sysfs counts unique names as position 1; klp_func.old_sympos as 0.
+    const pos = Number(m[3]) === 1 && (symbolsOf?.(m[1]!)?.named(m[2]!).length ?? 1) === 1 ? 0 : Number(m[3]);
+    problems.push(...checkPosition(symbolsOf?.(m[1]!), m[1]!, m[2]!, pos, `replaced function ${m[1]}:${m[2]}`));
+  }
+  for (const o of klpObjects) {
+    if (!objects.has(o)) problems.push(`.klp.rela.${o}.* sections, but no function of ${o} is patched: no klp_object applies them`);
+  }
+  return problems;
+}
+
+function checkPosition(symtab: TargetSymtab | undefined, object: string, name: string, pos: number, what: string): string[] {
+  if (!symtab) return [];
+  const count = symtab.named(name).length;
+  if (count === 0) return [`${what}: ${object} has no symbol ${name}`];
+  if (pos === 0 && count > 1) return [`${what}: ${object} has ${count} symbols named ${name}, and position 0 means the only one`];
+  if (pos > count) return [`${what}: ${object} has ${count} symbols named ${name}, not ${pos}`];
+  return [];
+}
