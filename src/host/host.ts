@@ -1,7 +1,10 @@
 // All process and file-system access of the engine goes through here, so that
 // every command run is logged in one place and errors name the log file.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import {
+  closeSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync,
+  renameSync, writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { createHash } from "node:crypto";
@@ -110,6 +113,46 @@ function openLog(file: string, header: string) {
 
 export function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
+}
+
+/** One record of the kernel log (/dev/kmsg): its sequence number and text. */
+export interface KernelLogRecord {
+  seq: number;
+  text: string;
+}
+
+/**
+ * The kernel log records after sequence number `after` (all of them if
+ * undefined), read from /dev/kmsg without waiting for new ones. A reader
+ * sees only what the ring buffer still holds.
+ */
+export function kernelLog(after = -1): KernelLogRecord[] {
+  const fd = openSync("/dev/kmsg", constants.O_RDONLY | constants.O_NONBLOCK);
+  const records: KernelLogRecord[] = [];
+  const buf = Buffer.alloc(16384);
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") break;
+        // Overwritten before we read it: the next read goes on from the oldest left.
+        if (code === "EPIPE") continue;
+        throw e;
+      }
+      if (n === 0) break;
+      // "PRIORITY,SEQ,MICROSECONDS,FLAGS;MESSAGE\n" then continuation lines.
+      const line = buf.toString("utf8", 0, n);
+      const semi = line.indexOf(";");
+      const seq = Number(line.slice(0, semi).split(",")[1]);
+      if (seq > after) records.push({ seq, text: line.slice(semi + 1).split("\n")[0]! });
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return records;
 }
 
 /** uname -r of the kernel this machine runs, as the kernel itself presents it. */

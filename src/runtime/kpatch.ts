@@ -8,7 +8,8 @@ import { release } from "node:os";
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { HostError, progress, run, writeFileAtomic } from "../host/host.js";
+import { HostError, kernelLog, progress, run, writeFileAtomic } from "../host/host.js";
+import { kernelComplaints } from "../kernel/klog.js";
 import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
 
@@ -54,23 +55,56 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
   const known = loadedPatch(m.name);
   if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
   if (known) throw new HostError(`${m.name} is loaded but disabled (a later patch replaced it): unload it first`);
-  const r = await run("insmod", [file], { allowFailure: true });
-  if (r.code !== 0) throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()} (the kernel log says why: dmesg)`);
-  progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
-  const stuck = await waitForTransition(m.name, 1, opts);
+  return watched(m.name, async () => {
+    const r = await run("insmod", [file], { allowFailure: true });
+    if (r.code !== 0) throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
+    return settle(m.name, opts);
+  });
+}
+
+/** Waits for a loaded patch's transition; one that does not finish is reversed and the module unloaded. */
+async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
+  const stuck = await waitForTransition(name, 1, opts);
   if (stuck) {
-    progress(`kpatch: ${m.name}: the transition did not finish; reversing it`);
-    writeControl(m.name, "enabled", 0);
-    const still = await waitForTransition(m.name, 0, opts);
-    if (still) throw new HostError(`${m.name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${m.name} (unsafe)`);
-    await rmmod(m.name);
-    throw new HostError(`${m.name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`);
+    progress(`kpatch: ${name}: the transition did not finish; reversing it`);
+    writeControl(name, "enabled", 0);
+    const still = await waitForTransition(name, 0, opts);
+    if (still) throw new HostError(`${name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${name} (unsafe)`);
+    await rmmod(name);
+    throw new HostError(`${name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`);
   }
-  return loadedPatch(m.name)!;
+  return loadedPatch(name)!;
+}
+
+/**
+ * Runs `op` on patch module `name` and reads the kernel log it caused: an
+ * oops, BUG, WARNING or relocation complaint fails it, and a failure quotes
+ * what the kernel said about the module and livepatch.
+ */
+async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
+  const mark = kernelLog().at(-1)?.seq;
+  const outcome = await op().then((value) => ({ value }), (error: unknown) => ({ error }));
+  const said = kernelLog(mark).map((r) => r.text);
+  const hurt = kernelComplaints(said.join("\n"));
+  const about = said.filter((l) => /^(livepatch|x86\/modules|module):/.test(l) || l.startsWith(`${name}: `));
+  const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
+  if (hurt.length) {
+    throw new HostError(`${name}: the kernel log shows harm while it ${"error" in outcome ? "failed" : "ran"}:${quote(hurt)}`);
+  }
+  if (!("error" in outcome)) return outcome.value;
+  if (outcome.error instanceof HostError && about.length) {
+    throw new HostError(`${outcome.error.message}; the kernel said:${quote(about)}`);
+  }
+  throw outcome.error;
 }
 
 /** Disables a patch (waiting for the transition back) and removes its module. */
 export async function unload(name: string, opts: WaitOptions = {}): Promise<void> {
+  return watched(moduleName(name), () => disable(name, opts));
+}
+
+async function disable(name: string, opts: WaitOptions): Promise<void> {
   const p = loadedPatch(moduleName(name));
   if (!p) {
     // A patch replaced by a later one leaves its livepatch directory, not its module.

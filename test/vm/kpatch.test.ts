@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { resolveTarget } from "../../src/build/targets.js";
@@ -12,6 +12,7 @@ import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages } from "../../src/vm/cycle.js";
+import { fixture, refusingCallbacksPatch } from "../support/patches.js";
 
 // Not under /tmp: the guest has a /tmp of its own.
 const outDir = join(cacheRoot(), "test-modules", "kpatch");
@@ -25,7 +26,7 @@ const kpatch = join(app, "dist", "src", "cli", "kpatch.js");
 
 async function build(name: string, patch: string): Promise<string> {
   const r = await kpatchBuild({
-    patches: [fileURLToPath(new URL(`../../../test/fixtures/patches/${patch}`, import.meta.url))],
+    patches: [isAbsolute(patch) ? patch : fixture(patch)],
     name, outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
   });
   return r.module;
@@ -34,6 +35,7 @@ async function build(name: string, patch: string): Promise<string> {
 test("kpatch loads, lists, replaces, unloads, installs and loads at boot, in the test kernel", async () => {
   const meminfo = await build("livepatch-meminfo", "meminfo-string.patch");
   const cmdline = await build("livepatch-cmdline", "cmdline.patch");
+  const refused = await build("livepatch-refused", refusingCallbacksPatch(outDir));
   // The same module, said to be for another kernel release.
   const other = join(outDir, "livepatch-other.ko");
   const bytes = readFileSync(meminfo);
@@ -55,6 +57,7 @@ echo "== unload"; $K unload livepatch_cmdline; $K unload ${meminfo}; probe; $K l
 echo "== install"; $K install ${meminfo} | cut -d' ' -f1,2; $K install ${cmdline} >/dev/null; $K load --all; probe; $K list --json | grep -c '"enabled": true'
 echo "== uninstall"; $K unload --all; $K uninstall livepatch_meminfo; $K list | tail -n +3; probe
 echo "== other"; $K load ${other} 2>&1 || echo "exit $?"; $K info /proc/version 2>&1 || echo "exit $?"
+echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
 `;
   const r = await runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 300_000, script });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
@@ -71,6 +74,8 @@ echo "== other"; $K load ${other} 2>&1 || echo "exit $?"; $K info /proc/version 
   assert.equal(s.get("uninstall"), "uninstalled: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nInstalled patch modules (/tmp/kpatch/6.1.192):\nlivepatch_cmdline\nMemTotal\n");
   assert.match(s.get("other")!, /^kpatch: error: .*livepatch-other\.ko was built for 6\.1\.999, this kernel is 6\.1\.192: build the patch against the running kernel\nexit 1\n/);
   assert.match(s.get("other")!, /kpatch: error: \/proc\/version: .*\nexit 1\n$/);
+  // A refused load quotes what the kernel said of it, not only "insmod failed".
+  assert.match(s.get("refused")!, /^kpatch: error: insmod .*livepatch-refused\.ko failed: .*; the kernel said:\n(  .*\n)*  livepatch: pre-patch callback failed for object 'vmlinux'\n(  .*\n)*  livepatch: failed to enable patch 'livepatch_refused'\n(  .*\n)*exit 1\n$/);
 });
 
 test("a task asleep in a patched function holds the transition: load reverses it and unloads, or waits for the kernel's signal; force ends a stalled one", async () => {

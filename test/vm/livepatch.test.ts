@@ -3,21 +3,20 @@
 // change, then disables and unloads it and shows the original again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { resolveTarget } from "../../src/build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
+import { fixture, refusingCallbacksPatch } from "../support/patches.js";
 
 // Not under /tmp: the guest has a /tmp of its own.
 const outDir = join(cacheRoot(), "test-modules", "vm");
 mkdirSync(outDir, { recursive: true });
 
-const fixture = (p: string) => fileURLToPath(new URL(`../../../test/fixtures/patches/${p}`, import.meta.url));
 
 /** Builds a module from patches (fixture names, or paths) and runs `script(ko)` in the test kernel. */
 async function inGuest(name: string, patches: string[], script: (ko: string) => string) {
@@ -68,11 +67,7 @@ test("callbacks run at each step of the patch's life, and a shadow variable live
 });
 
 test("a pre-patch callback that fails refuses the patch: insmod fails and nothing is patched", async () => {
-  const refusing = join(outDir, "shadow-callbacks-refused.patch");
-  const text = readFileSync(fixture("shadow-callbacks.patch"), "utf8");
-  const failing = text.replace('pre_patch\\n");\n+\treturn 0;', 'pre_patch\\n");\n+\treturn -EBUSY;');
-  assert.notEqual(failing, text);
-  writeFileSync(refusing, failing);
+  const refusing = refusingCallbacksPatch(outDir);
   const r = await inGuest("livepatch-refused", [refusing], (ko) => `insmod ${ko} 2>&1 && echo loaded || echo "insmod failed"
 ls /sys/kernel/livepatch | wc -l; grep StatusReads /proc/1/status || echo unpatched; lsmod | grep -c livepatch_refused || true
 ${callbackLines}`);
