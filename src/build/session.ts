@@ -172,7 +172,10 @@ done`;
       const inText = elf.symbols.filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
       if (inText.length) throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, not in sections of their own: not compiled with ${diffCflags}`);
     }
-    const target = compiledFor(/^cmd_\S+ := (.*)$/m.exec(cmd)?.[1] ?? "");
+    // kbuild 6.1 writes cmd_OBJ, later ones savedcmd_OBJ.
+    const command = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)?.[1];
+    if (!command) throw new HostError(`${object}: kbuild recorded no command line for it`);
+    const target = compiledFor(command);
     if (!target) throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
     return { object, file, source, target };
   }

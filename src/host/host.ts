@@ -1,6 +1,6 @@
 // All process and file-system access of the engine goes through here, so that
 // every command run is logged in one place and errors name the log file.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   closeSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync,
   renameSync, writeFileSync,
@@ -93,6 +93,16 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       else finish();
     });
   });
+}
+
+/** Runs a short program to completion and returns its standard output; fails naming it. */
+export function runSync(cmd: string, args: string[]): Buffer {
+  try {
+    return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new HostError(`${cmd} ${args.join(" ")} failed: ${err.stderr?.toString().trim() || err.message}`);
+  }
 }
 
 function killGroup(pid: number | undefined): void {

@@ -1,6 +1,7 @@
 // Modules by the name the kernel knows them under.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { cacheRoot, runSync, sha256, writeFileAtomic } from "../host/host.js";
 
 /**
  * The name the kernel knows a module under (KBUILD_MODNAME), from its file
@@ -13,11 +14,18 @@ export function moduleName(path: string): string {
 
 /**
  * The .ko of module `name` under `dir` (a /lib/modules/RELEASE tree or a
- * build directory). Module names use underscores where file names may use
- * hyphens; compressed modules are not read here.
+ * build directory), as a file the ELF reader can read: an xz-compressed one
+ * (Debian compresses its modules since 6.12) is unpacked into the cache
+ * once. Module names use underscores where file names may use hyphens.
  */
 export function findModule(dir: string, name: string): string | undefined {
   const want = moduleName(name);
-  const hit = readdirSync(dir, { recursive: true, encoding: "utf8" }).find((p) => p.endsWith(".ko") && moduleName(p) === want);
-  return hit && join(dir, hit);
+  const hit = readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+  if (!hit?.endsWith(".xz")) return hit && join(dir, hit);
+  const packed = join(dir, hit);
+  const st = statSync(packed);
+  const file = join(cacheRoot(), "modules", sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16), `${want}.ko`);
+  if (!existsSync(file)) writeFileAtomic(file, runSync("xz", ["-dc", packed]));
+  return file;
 }

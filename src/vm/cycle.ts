@@ -15,20 +15,25 @@ export interface CycleOptions {
 
 
 
-export function cycleScript(opts: CycleOptions): string {
-  const name = moduleName(opts.ko);
+/** The shell prologue both scripts share: strict mode and wait_transition for patch `name`. */
+function prologue(name: string, timeout = 30): string {
   const sys = `/sys/kernel/livepatch/${name}`;
-  const tries = (opts.timeout ?? 30) * 10;
   return `set -e
 # A disabled patch goes away from sysfs once its transition is over.
 wait_transition() {
   i=0
   while [ -e ${sys}/transition ] && [ "$(cat ${sys}/transition)" != 0 ]; do
-    i=$((i + 1)); [ $i -lt ${tries} ] || { echo "transition of ${name} did not finish" >&2; exit 1; }
+    i=$((i + 1)); [ $i -lt ${timeout * 10} ] || { echo "transition of ${name} did not finish" >&2; exit 1; }
     sleep 0.1
   done
 }
-echo "== before"
+`;
+}
+
+export function cycleScript(opts: CycleOptions): string {
+  const name = moduleName(opts.ko);
+  const sys = `/sys/kernel/livepatch/${name}`;
+  return `${prologue(name, opts.timeout)}echo "== before"
 ${opts.probe}
 insmod ${opts.ko}
 wait_transition
@@ -39,6 +44,43 @@ wait_transition
 rmmod ${name}
 echo "== unloaded ($(ls /sys/kernel/livepatch | wc -l) patches loaded)"
 ${opts.probe}
+`;
+}
+
+export interface MatrixOptions {
+  /** The patch module, at a path the guest sees (not under /tmp). */
+  ko: string;
+  /** The patched module, as the kernel names it (nfsd). */
+  object: string;
+  /** Shell command that loads the patched module (modprobe -d ROOT nfsd). */
+  loadObject: string;
+  /** Shell command that shows the module works; its output is checked. */
+  probe: string;
+}
+
+/**
+ * Every order in which a patch and the module it patches can meet: patch
+ * loaded after the module; the module removed and loaded again while
+ * patched; the patch disabled and unloaded; the patch loaded before the
+ * module, then the module. Each stage prints `patched` for the module's
+ * klp_object (or "-" when there is none) and the probe's output.
+ */
+export function matrixScript(opts: MatrixOptions): string {
+  const name = moduleName(opts.ko);
+  const sys = `/sys/kernel/livepatch/${name}`;
+  const patched = `cat ${sys}/${opts.object}/patched 2>/dev/null || echo -`;
+  const unload = `echo 0 > ${sys}/enabled; wait_transition; rmmod ${name}`;
+  return `${prologue(name)}${opts.loadObject}
+echo "== after"
+insmod ${opts.ko}; wait_transition; ${patched}; ${opts.probe}
+echo "== reloaded"
+rmmod ${opts.object}; ${opts.loadObject}; ${patched}; ${opts.probe}
+echo "== unloaded"
+${unload}; ${patched}; ${opts.probe}
+echo "== before"
+rmmod ${opts.object}; insmod ${opts.ko}; wait_transition; ${patched}
+${opts.loadObject}; ${patched}; ${opts.probe}
+${unload}; rmmod ${opts.object}; ${patched}
 `;
 }
 
