@@ -95,6 +95,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           const r = diffFiles({
             orig: o.file, patched: p.file, output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
             symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols, symvers: opts.symvers, entrySizes,
+            vmlinuxRelocatedEarly: relocatesVmlinuxEarly(session.prepared.source.dir),
           });
           progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
           for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
@@ -126,6 +127,17 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
   }, opts.session);
+}
+
+/**
+ * Whether the target's module loader applies a patch module's vmlinux
+ * livepatch relocations with its own, before it reads the module's tables
+ * (apply_relocations calls klp_apply_section_relocs, since 5.8): read from
+ * its source.
+ */
+function relocatesVmlinuxEarly(sourceDir: string): boolean {
+  const loader = readIfExists(join(sourceDir, "kernel/module/main.c")) ?? readIfExists(join(sourceDir, "kernel/module.c")) ?? "";
+  return loader.includes("klp_apply_section_relocs");
 }
 
 /**

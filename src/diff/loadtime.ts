@@ -25,10 +25,15 @@ export const LOAD_TIME_TABLES = [
   ".orc_unwind_ip", "__ex_table", "__bug_table", "__mcount_loc", ".printk_index", "__dyndbg",
 ];
 
-/** `.klp.sym.OBJ.NAME,POS` of an object other than vmlinux: only resolved after load. */
-export function lateObject(symbolName: string): { object: string; name: string } | undefined {
+/**
+ * `.klp.sym.OBJ.NAME,POS` that the livepatch core resolves only after the
+ * kernel read the tables: a module's symbol, or also vmlinux's when the
+ * module loader does not apply `.klp.rela.vmlinux.*` with the module's own
+ * relocations (`vmlinuxEarly`: Linux 5.8 and later do).
+ */
+export function lateObject(symbolName: string, vmlinuxEarly = true): { object: string; name: string } | undefined {
   const m = /^\.klp\.sym\.([^.]+)\.(.+),\d+$/.exec(symbolName);
-  return m && m[1] !== "vmlinux" ? { object: m[1]!, name: m[2]! } : undefined;
+  return m && (m[1] !== "vmlinux" || !vmlinuxEarly) ? { object: m[1]!, name: m[2]! } : undefined;
 }
 
 interface Site {
@@ -44,7 +49,7 @@ interface Site {
  * output, its externals already renamed to `.klp.sym.*`). Returns warnings
  * for what it dropped.
  */
-export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes): string[] {
+export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarly = true): string[] {
   const warnings: string[] = [];
   const problems: string[] = [];
   const drops = new Map<ElfSection, Set<number>>();
@@ -53,7 +58,7 @@ export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes): string[] {
     if (!rela) continue;
     const size = entrySize(sec, sizes);
     for (const r of rela.relocations) {
-      const key = r.symbol && lateObject(r.symbol.name);
+      const key = r.symbol && lateObject(r.symbol.name, vmlinuxEarly);
       if (!key) continue;
       const entry = size ? Math.floor(Number(r.offset) / size) : 0;
       const site: Site = { sec, entry, where: size ? describe(out, rela.relocations, entry, size) : "?", key };

@@ -25,6 +25,8 @@ export interface DiffFilesOptions {
   /** Module.symvers of the target ("" or /dev/null: nothing exported is known). */
   symvers?: string;
   entrySizes?: EntrySizes;
+  /** Whether the target applies `.klp.rela.vmlinux.*` as the patch module loads (5.8 and later); default yes. */
+  vmlinuxRelocatedEarly?: boolean;
 }
 
 export interface DiffReport {
@@ -58,7 +60,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
   } : undefined;
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
-  if (target) r.warnings.push(...guardLoadTimeTables(r.output, opts.entrySizes ?? {}));
+  if (target) r.warnings.push(...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly));
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   const tmp = `${opts.output}.tmp-${process.pid}`;
   try {
