@@ -4,10 +4,10 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { cacheRoot, progress, HostError, type RunResult } from "../host/host.js";
+import { cacheRoot, progress, sha256, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -100,6 +100,21 @@ export function withBuildSession<T>(prepared: PreparedTree, body: (session: Buil
   });
 }
 
+/** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
+function origCache(prepared: PreparedTree): string {
+  return join(cacheRoot(), "orig", `${basename(prepared.dir)}-${sha256(prepared.release ?? "").slice(0, 8)}`);
+}
+
+/** Copies a compiled object and its .cmd into the cache, the object last and by rename: a hit is whole. */
+function keep(from: string, cache: string, object: string): void {
+  const cmd = relative(from, cmdFile(from, object));
+  mkdirSync(dirname(join(cache, object)), { recursive: true });
+  copyFileSync(join(from, cmd), join(cache, cmd));
+  const tmp = `${join(cache, object)}.tmp-${process.pid}`;
+  copyFileSync(join(from, object), tmp);
+  renameSync(tmp, join(cache, object));
+}
+
 class Session implements BuildSession {
   readonly applied: string[] = [];
   private readonly mounts: Mount[];
@@ -138,6 +153,21 @@ class Session implements BuildSession {
     if (variant === "orig" && this.applied.length) throw new HostError("ORIG objects must be compiled before a patch is applied");
     if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
     const out = join(this.dir, variant);
+    // ORIG objects depend only on the prepared tree: each is compiled once and kept.
+    const kept = variant === "orig" ? origCache(this.prepared) : undefined;
+    const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
+    for (const o of reused) {
+      mkdirSync(dirname(join(out, o)), { recursive: true });
+      for (const f of [o, relative(kept!, cmdFile(kept!, o))]) copyFileSync(join(kept!, f), join(out, f));
+    }
+    if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
+    const fresh = objects.filter((o) => !reused.includes(o));
+    if (fresh.length) await this.build(fresh, variant, out);
+    if (kept) for (const o of fresh) keep(out, kept, o);
+    return objects.map((o) => this.inspect(o, out));
+  }
+
+  private async build(objects: string[], variant: Variant, out: string): Promise<void> {
     progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
     const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
     // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and so vermagic) to the source's.
@@ -157,7 +187,6 @@ done`;
       const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
       throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
     }
-    return objects.map((o) => this.inspect(o, out));
   }
 
   /** Reads what kbuild recorded about a fresh object, and checks that its functions have sections of their own. */

@@ -58,6 +58,27 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
   assertHostUntouched(dir);
 });
 
+test("ORIG objects are compiled once per prepared tree: a later session takes them from the cache, byte for byte", async () => {
+  const object = "fs/proc/meminfo.o";
+  const compileOrig = () => withBuildSession(prepared, async (s) => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const [o] = await s.compile([object], "orig");
+      return { bytes: readFileSync(o!.file), target: o!.target, said: lines.join("") };
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+  const first = await compileOrig();
+  const second = await compileOrig();
+  assert.match(second.said, /^build: ORIG fs\/proc\/meminfo\.o from the cache\n$/);
+  assert.equal(sha256(second.bytes), sha256(first.bytes));
+  assert.equal(second.target, "vmlinux");
+  assert.equal(treeState(kernel, prepared), before);
+});
+
 test("a patch that does not apply names the file and hunk and changes nothing", async () => {
   const bad = join(buildPatches, "second-hunk-fails.patch");
   const pristine = readFileSync(join(prepared.source.dir, "fs/proc/meminfo.c"), "utf8");
