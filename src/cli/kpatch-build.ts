@@ -3,7 +3,7 @@
 //   kpatch-build -k test [-n NAME] [-o DIR] [-R] [--json] PATCH...
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, loadSymtab } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
@@ -24,7 +24,8 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
   -k RELEASE a Debian kernel (uname -r: 6.1.0-57-amd64, 6.12.117+deb12-cloud-amd64):
              its exact linux-source, config, vmlinux (-dbg package),
              Module.symvers and modules, downloaded from Debian's archive at
-             the versions that kernel was built from (never installed)
+             the versions that kernel was built from (never installed);
+             -k A -k B ... builds one module per release, in -o DIR/RELEASE/
              default: the running kernel, if it is one of Debian's
   -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
              a kernel tree (never written), its config and symbols; --build-dir
@@ -105,7 +106,7 @@ async function build(argv: string[]): Promise<void> {
     args: argv,
     allowPositionals: true,
     options: {
-      kernel: { type: "string", short: "k" },
+      kernel: { type: "string", short: "k", multiple: true },
       sourcedir: { type: "string", short: "s" },
       config: { type: "string", short: "c" },
       vmlinux: { type: "string", short: "v" },
@@ -134,27 +135,52 @@ async function build(argv: string[]): Promise<void> {
     console.error(usage);
     process.exit(values.help ? 0 : 1);
   }
-  const target = await resolveTarget({
-    kernel: values.kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
-    symvers: values.symvers, buildDir: values["build-dir"],
-  });
   const patches = positionals.map((p) => resolve(p));
   const name = values.name ?? `livepatch-${basename(patches[0]!).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]/g, "-")}`;
-  const t0 = Date.now();
-  const r = await kpatchBuild({
-    patches, name, outputDir: resolve(values.output!), replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
-    ...target, session: { jobs, keep: values["skip-cleanup"] || values.debug },
-  });
-  if (values.json) {
-    console.log(JSON.stringify(r, null, 2));
+  const output = resolve(values.output!);
+  const kernels = values.kernel ?? [];
+  const build = async (kernel: string | undefined, outputDir: string) => {
+    const target = await resolveTarget({
+      kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
+      symvers: values.symvers, buildDir: values["build-dir"],
+    });
+    const t0 = Date.now();
+    const r = await kpatchBuild({
+      patches, name, outputDir, replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
+      ...target, session: { jobs, keep: values["skip-cleanup"] || values.debug },
+    });
+    if (!values.json) {
+      for (const o of r.objects) {
+        for (const c of o.changed) console.log(`changed function: ${c.name} (${o.object})`);
+        for (const c of o.added) console.log(`new function:     ${c.name} (${o.object})`);
+      }
+      progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+    }
+    return r;
+  };
+  if (kernels.length <= 1) {
+    const r = await build(kernels[0], output);
+    if (values.json) console.log(JSON.stringify(r, null, 2));
     return;
   }
-  for (const o of r.objects) {
-    for (const c of o.changed) console.log(`changed function: ${c.name} (${o.object})`);
-    for (const c of o.added) console.log(`new function:     ${c.name} (${o.object})`);
+  // A fleet's releases: one module each, in -o/RELEASE/; one failing does not stop the others.
+  const results: { release: string; result?: unknown; error?: string }[] = [];
+  let failed: unknown;
+  for (const [i, release] of kernels.entries()) {
+    progress(`kpatch-build: release ${i + 1} of ${kernels.length}: ${release}`);
+    try {
+      results.push({ release, result: await build(release, join(output, release)) });
+    } catch (e) {
+      failed ??= e;
+      results.push({ release, error: e instanceof Error ? e.message : String(e) });
+      progress(`kpatch-build: ${release}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
-  progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+  if (values.json) console.log(JSON.stringify(results, null, 2));
+  const ok = results.filter((r) => !r.error).length;
+  progress(`kpatch-build: ${ok} of ${kernels.length} releases built`);
+  if (failed) exitWith(program, failed);
 }
 
 async function verify(argv: string[]): Promise<void> {

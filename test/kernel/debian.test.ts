@@ -15,7 +15,11 @@ import { STT } from "../../src/elf/constants.js";
 import { parseReadelfSymtab, parseSymvers } from "../../src/symbols/symtab.js";
 import { preparedTree } from "../../src/build/prepare.js";
 import { withBuildSession } from "../../src/build/session.js";
-import { incomplete, older61 } from "../support/releases.js";
+import { incomplete, newest, older61 } from "../support/releases.js";
+import { fixture } from "../support/patches.js";
+import { resolveTarget } from "../../src/build/targets.js";
+import { kpatchBuild } from "../../src/build/pipeline.js";
+import { verifyModule } from "../../src/module/verify.js";
 
 // An older release: its source is not the installed linux-source-6.1.
 const { release, builtFrom } = await older61();
@@ -90,6 +94,27 @@ test("with no target, kpatch-build builds for the running kernel, as the kernel 
     assert.equal(r.stderr.split("\n")[0], `target: the running kernel, ${release}`);
     const vermagic = (await run("modinfo", ["-F", "vermagic", join(dir, "livepatch-running.ko")])).stdout;
     assert.ok(vermagic.startsWith(`${release} `), vermagic);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a cloud-flavour release builds against its own config and symbols; it cannot boot here (no 9p), so its module is checked instead", async () => {
+  const cloud = await newest("6.1", "cloud-amd64");
+  const target = await resolveTarget({ kernel: cloud });
+  // The runner shares the host's root and its run directory over virtio-9p, which cloud kernels leave out.
+  assert.match(readFileSync(target.config, "utf8"), /^# CONFIG_NET_9P is not set$/m);
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-cloud-"));
+  try {
+    const r = await kpatchBuild({
+      patches: [fixture("meminfo-string.patch")], name: "livepatch-cloud", outputDir: dir, replace: true,
+      skipCompilerCheck: false, ...target,
+    });
+    assert.ok((await run("modinfo", ["-F", "vermagic", r.module])).stdout.startsWith(`${cloud} SMP `));
+    const ko = readElf(readFileSync(r.module), r.module);
+    const vmlinux = parseReadelfSymtab((await run("readelf", ["-sW", target.symbols])).stdout);
+    assert.deepEqual(verifyModule(ko, (o) => (o === "vmlinux" ? vmlinux : undefined)), []);
+    assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["meminfo_proc_show"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,8 +3,8 @@
 import { availableTarget, debianReleases, newestRelease } from "../../src/kernel/debian.js";
 import { installedVersion } from "../../src/kernel/apt.js";
 
-/** The newest amd64 release of `series`. */
-export const newest = (series: string): Promise<string> => newestRelease(series);
+/** The newest release of `series` in a flavour (amd64, cloud-amd64, rt-amd64). */
+export const newest = (series: string, flavour = "amd64"): Promise<string> => newestRelease(series, flavour);
 
 /**
  * An older 6.1 release, the newest one that the archive still has whole and

@@ -13,12 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { resolveTarget } from "../../src/build/targets.js";
-import { cacheRoot } from "../../src/host/host.js";
+import { cacheRoot, run } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
 import { newest, older61 } from "../support/releases.js";
+import { fixture } from "../support/patches.js";
 
 const RELEASE = (await older61()).release;
 const outDir = join(cacheRoot(), "test-modules", "debian");
@@ -27,7 +28,7 @@ mkdirSync(outDir, { recursive: true });
 async function build(patch: string, release = RELEASE): Promise<string> {
   const target = await resolveTarget({ kernel: release });
   const r = await kpatchBuild({
-    patches: [fileURLToPath(new URL(`../../../test/fixtures/patches/${patch}`, import.meta.url))],
+    patches: [fixture(patch)],
     name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: join(outDir, release), replace: true, skipCompilerCheck: false, ...target,
   });
   return r.module;
@@ -40,20 +41,33 @@ async function cycle(ko: string, probe: string, modules?: (m: string[]) => strin
   return cycleStages(r.output);
 }
 
-const meminfoKernels = [
-  [`an older 6.1 release (${RELEASE})`, RELEASE],
-  ["the newest 6.1 release", await newest("6.1")],
-  ["the newest 6.12 release", await newest("6.12")],
-];
-for (const [what, release] of meminfoKernels) {
-  test(`Debian kernel, ${what}: a vmlinux function (meminfo_proc_show) is patched live and restored`, async () => {
-    const probe = "uname -r; grep -i '^memtotal' /proc/meminfo";
-    const stages = await cycle(await build("meminfo-string.patch", release), probe, undefined, release);
-    assert.match(stages.get("before")!, new RegExp(`^${release!.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
-    assert.match(stages.get("patched")!, /\nMemTotal \(kp\):\s+\d+ kB\n$/);
-    assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
-  });
+const meminfoProbe = "uname -r; grep -i '^memtotal' /proc/meminfo";
+
+function assertMeminfoCycle(release: string, stages: Map<string, string>) {
+  assert.match(stages.get("before")!, new RegExp(`^${release.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
+  assert.match(stages.get("patched")!, /\nMemTotal \(kp\):\s+\d+ kB\n$/);
+  assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
 }
+
+test("two Debian 6.1 releases in one command (an older one, its source fetched by version, and the newest): one module each, each live in its own kernel", async () => {
+  const releases = [RELEASE, await newest("6.1")];
+  const out = join(outDir, "fleet");
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const r = await run("node", [cli, ...releases.flatMap((k) => ["-k", k]), "-o", out, "-n", "livepatch-meminfo", fixture("meminfo-string.patch")], { allowFailure: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^kpatch-build: release 1 of 2: /m);
+  assert.match(r.stderr, /^kpatch-build: 2 of 2 releases built$/m);
+  for (const release of releases) {
+    const ko = join(out, release, "livepatch-meminfo.ko");
+    assert.ok((await run("modinfo", ["-F", "vermagic", ko])).stdout.startsWith(`${release} `));
+    assertMeminfoCycle(release, await cycle(ko, meminfoProbe, undefined, release));
+  }
+});
+
+test("Debian's newest 6.12 kernel: meminfo_proc_show patched live and restored", async () => {
+  const release = await newest("6.12");
+  assertMeminfoCycle(release, await cycle(await build("meminfo-string.patch", release), meminfoProbe, undefined, release));
+});
 
 test("Debian kernel: a function of module 9p, patch loaded after the module", async () => {
   const stages = await cycle(await build("module-9p.patch"), "grep hostroot /proc/mounts");
