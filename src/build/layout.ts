@@ -13,21 +13,55 @@ export interface LayoutChange {
 export function typeDefinitions(text: string): Map<string, string> {
   const code = text.replace(/\/\*[^]*?\*\//g, " ").replace(/\/\/[^\n]*/g, " ");
   const defs = new Map<string, string>();
-  // Attributes may stand before or after the name: struct __packed foo {, struct foo __aligned(8) {.
-  const attr = String.raw`(?:__attribute__\s*\(\([^)]*\)\)|__\w+(?:\([^)]*\))?)\s*`;
-  const head = new RegExp(String.raw`\b(struct|union)\s+(?:${attr})*(\w+)\s*(?:${attr})*\{`, "g");
-  for (let m = head.exec(code); m; m = head.exec(code)) {
+  const keyword = /\b(struct|union)\b/g;
+  for (let m = keyword.exec(code); m; m = keyword.exec(code)) {
+    const head = definitionHead(code, keyword.lastIndex);
+    if (!head) continue;
     let depth = 1;
-    let i = head.lastIndex;
+    let i = head.body;
     while (i < code.length && depth > 0) {
       if (code[i] === "{") depth++;
       else if (code[i] === "}") depth--;
       i++;
     }
-    defs.set(`${m[1]} ${m[2]}`, code.slice(head.lastIndex, i - 1).replace(/\s+/g, " ").trim());
-    head.lastIndex = i;
+    defs.set(`${m[1]} ${head.name}`, code.slice(head.body, i - 1).replace(/\s+/g, " ").trim());
+    keyword.lastIndex = i;
   }
   return defs;
+}
+
+/**
+ * After `struct`/`union` at `from`: the tag and where the body starts, if a
+ * body follows. Attributes may stand before or after the tag (struct
+ * __packed foo {, struct foo __aligned(8) {): words starting with `__` and
+ * their parenthesised arguments. One pass, so hostile input cannot make it
+ * backtrack.
+ */
+function definitionHead(code: string, from: number): { name: string; body: number } | undefined {
+  let name: string | undefined;
+  let i = from;
+  while (i < code.length) {
+    const c = code[i]!;
+    if (/\s/.test(c)) i++;
+    else if (c === "{") return name ? { name, body: i + 1 } : undefined;
+    else if (c === "(") {
+      let depth = 0;
+      do {
+        if (code[i] === "(") depth++;
+        else if (code[i] === ")") depth--;
+        i++;
+      } while (i < code.length && depth > 0);
+    } else if (/\w/.test(c)) {
+      const start = i;
+      while (i < code.length && /\w/.test(code[i]!)) i++;
+      const word = code.slice(start, i);
+      if (!word.startsWith("__")) {
+        if (name) return undefined;
+        name = word;
+      }
+    } else return undefined;
+  }
+  return undefined;
 }
 
 /** The structs and unions whose definition differs between two versions of a file. */

@@ -31,3 +31,13 @@ test("an added, removed or retyped member is a layout change; comments and spaci
   ];
   for (const [after, types] of cases) assert.deepEqual(layoutChanges("f.c", BEFORE, after).map((c) => c.type), types);
 });
+
+test("attributes before and after the tag; hostile input is read in linear time", () => {
+  const defs = typeDefinitions("struct __packed __aligned(8) a { int x; };\nstruct b __aligned(16) { int y; };\nstruct c *p;\n");
+  assert.deepEqual([...defs.entries()], [["struct a", "int x;"], ["struct b", "int y;"]]);
+  // Once took exponential time in a backtracking regular expression.
+  const hostile = `struct ${"__a".repeat(5000)} *p;\n`.repeat(20);
+  const t0 = Date.now();
+  assert.deepEqual([...typeDefinitions(hostile).keys()], []);
+  assert.ok(Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+});
