@@ -16,7 +16,7 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import { patchedFiles } from "./patch.js";
+import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
@@ -61,10 +61,12 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     phases[name] = (Date.now() - t0) / 1000;
     return r;
   };
+  const inputs = readPatches(opts.patches);
+  checkModuleName(opts.name);
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
-  await phase("layout", () => checkLayouts(opts.source.dir, opts.patches));
+  await phase("layout", () => checkLayouts(opts.source.dir, inputs));
   const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
-  const files = [...new Set(opts.patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))];
+  const files = [...new Set(inputs.flatMap((p) => p.paths))];
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
   if (affected.unresolved.length) throw new HostError(`cannot tell which objects the patches affect: ${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
   if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
@@ -185,17 +187,17 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
  * patches are applied to copies of the files they touch, in a scratch
  * directory. A patch that does not apply is left for the session to report.
  */
-async function checkLayouts(sourceDir: string, patches: string[]): Promise<void> {
+async function checkLayouts(sourceDir: string, patches: PatchInput[]): Promise<void> {
   const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
   try {
-    const files = [...new Set(patches.flatMap((p) => patchedFiles(readFileSync(p, "utf8"))))].filter((f) => /\.[ch]$/.test(f));
+    const files = [...new Set(patches.flatMap((p) => p.paths))].filter((f) => /\.[ch]$/.test(f));
     for (const f of files) {
       if (!existsSync(join(sourceDir, f))) continue;
       mkdirSync(dirname(join(tmp, f)), { recursive: true });
       copyFileSync(join(sourceDir, f), join(tmp, f));
     }
     for (const p of patches) {
-      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p], { allowFailure: true });
+      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p.file], { allowFailure: true });
       if (r.code !== 0) return;
     }
     const changes = files.flatMap((f) => layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""));

@@ -3,7 +3,7 @@
 //   kpatch-build -k test [-n NAME] [-o DIR] [-R] [--json] PATCH...
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, loadSymtab } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
@@ -15,6 +15,7 @@ import { verifyModule } from "../module/verify.js";
 import { findModule } from "../kernel/modules.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
+import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
 
 const program = "kpatch-build";
 const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
@@ -135,8 +136,9 @@ async function build(argv: string[]): Promise<void> {
     console.error(usage);
     process.exit(values.help ? 0 : 1);
   }
-  const patches = positionals.map((p) => resolve(p));
-  const name = values.name ?? `livepatch-${basename(patches[0]!).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  // Hostile input is refused before anything is downloaded or run.
+  const patches = readPatches(positionals).map((p) => p.file);
+  const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
   const output = resolve(values.output!);
   const kernels = values.kernel ?? [];
   const build = async (kernel: string | undefined, outputDir: string) => {

@@ -6,13 +6,13 @@
 // load one of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/build/pipeline.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 import { resolveTarget } from "../../src/build/targets.js";
-import { cacheRoot, HostError } from "../../src/host/host.js";
+import { cacheRoot, HostError, run } from "../../src/host/host.js";
 import { DiffError } from "../../src/diff/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { modinfo } from "../../src/elf/model.js";
@@ -162,4 +162,46 @@ test("a target built by another compiler version is refused", async () => {
   const e = await refusal("meminfo-string.patch", { config });
   assert.ok(e instanceof HostError, String(e));
   assert.match(e.message, /built with gcc 11\.2\.0 .* --skip-compiler-check/);
+});
+
+test("hostile names are refused before anything runs: a patched path or -n NAME that make would execute, paths outside the tree", async () => {
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const dir = join(outDir, "hostile");
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, "ran");
+  let n = 0;
+  const patchFor = (path: string) => {
+    const file = join(dir, `hostile-${n++}.patch`);
+    writeFileSync(file, `--- a/${path}\n+++ b/${path}\n@@ -1,1 +1,2 @@\n x\n+y\n`);
+    return file;
+  };
+  const kpatchBuildCli = (args: string[]) => run("node", [cli, "-k", "test", "-o", dir, ...args], { allowFailure: true });
+  const cases: [string[], RegExp][] = [
+    [[patchFor(`--eval=$(shell touch ${marker})/x.c`)], /the path '--eval=\$\(shell touch .*' is refused: a patched path may hold only letters, digits and/],
+    [[patchFor(`fs/V=$(shell touch ${marker})/x.c`)], /the path 'fs\/V=\$\(shell .*' is refused/],
+    [[patchFor("fs/proc/-n/x.c")], /the path 'fs\/proc\/-n\/x\.c' is refused: a patched path must have no part starting with '-'/],
+    [[patchFor("../../../somewhere/x.h")], /the path '\.\.\/\.\.\/\.\.\/somewhere\/x\.h' is refused: a patched path must be a normalized path inside the tree/],
+    [["-n", `x$(shell touch ${marker})`, join(patches, "meminfo-string.patch")], /module name 'x\$\(shell touch .*' is refused: it may hold only letters, digits, _ and -/],
+    [["-n", "../../x", join(patches, "meminfo-string.patch")], /module name '\.\.\/\.\.\/x' is refused/],
+    [["-n", "a b", join(patches, "meminfo-string.patch")], /module name 'a b' is refused/],
+    [["-n", "x".repeat(56), join(patches, "meminfo-string.patch")], /module name 'x+' is refused: it has 56 characters, the kernel takes at most 55/],
+    [[join(dir, "missing.patch")], /cannot read patch .*missing\.patch: ENOENT/],
+    [[dir], /patch .*hostile is not a regular file/],
+  ];
+  writeFileSync(join(dir, "notes.txt"), "not a diff\n");
+  cases.push([[join(dir, "notes.txt")], /notes\.txt is not a patch: it has no '--- a\/FILE' \/ '\+\+\+ b\/FILE' headers/]);
+  for (const [args, message] of cases) {
+    const r = await kpatchBuildCli(args);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^kpatch-build: error: .*?${message.source}`), args.join(" "));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    assert.ok(!existsSync(marker), `${args.join(" ")} ran a command`);
+  }
+  // A long git format-patch name makes a default module name within the limit.
+  const long = join(dir, "0001-nfsd-fix-the-reply-cache-overrun-for-a-sequence-reply-too-large-for-the-slot.patch");
+  writeFileSync(long, readFileSync(join(patches, "meminfo-string.patch")));
+  const r = await kpatchBuildCli([long]);
+  assert.equal(r.code, 0, r.stderr);
+  const name = /module: .*\/(livepatch-0001-nfsd-fix-[\w-]+)\.ko /.exec(r.stdout)?.[1];
+  assert.ok(name && name.length === 55 && !name.endsWith("-"), r.stdout);
 });

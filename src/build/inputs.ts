@@ -1,0 +1,85 @@
+// Every name a user or a patch gives that can reach a command line or a path
+// is checked here, up front, before anything is downloaded, prepared or run:
+// patched file paths, module names, release names. A patch is hostile input:
+// a path like `--eval=$(shell id)/x.c` would be a make goal, and `../x.h` a
+// file outside the tree. Each refusal names the rule that was broken.
+import { readFileSync, statSync } from "node:fs";
+import { basename, isAbsolute, normalize, resolve } from "node:path";
+import { HostError } from "../host/host.js";
+import { patchedFiles } from "./patch.js";
+
+/** The kernel's MODULE_NAME_LEN (64 - sizeof(unsigned long) on x86-64) less its NUL. */
+export const MODULE_NAME_MAX = 55;
+
+export interface PatchInput {
+  file: string;
+  text: string;
+  /** The source-relative paths it touches, each checked by checkSourcePath. */
+  paths: string[];
+}
+
+/** Reads and checks patch files: each must be a unified diff whose paths stay inside the tree. */
+export function readPatches(files: string[]): PatchInput[] {
+  if (!files.length) throw new HostError("no patch given");
+  return files.map((f) => {
+    const file = resolve(f);
+    let text: string;
+    try {
+      if (!statSync(file).isFile()) throw new HostError(`patch ${file} is not a regular file`);
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      if (e instanceof HostError) throw e;
+      throw new HostError(`cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const paths = patchedFiles(text);
+    if (!paths.length) throw new HostError(`${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`);
+    for (const p of paths) checkSourcePath(p, file);
+    return { file, text, paths };
+  });
+}
+
+const PATH_RULES: [(p: string) => boolean, string][] = [
+  [(p) => p.length > 0 && p.length <= 1024, "must be 1 to 1024 characters long"],
+  [(p) => /^[A-Za-z0-9_.,+@/-]+$/.test(p), "may hold only letters, digits and _ . , + @ / -"],
+  [(p) => !isAbsolute(p) && normalize(p) === p && !p.split("/").includes(".."),
+    "must be a normalized path inside the tree (no leading /, no .., ./ or //)"],
+  [(p) => !p.split("/").some((c) => c.startsWith("-")), "must have no part starting with '-', which a command reads as an option"],
+];
+
+/** Refuses a path a patch names unless it keeps every rule; returns it. */
+export function checkSourcePath(path: string, patch: string): string {
+  const broken = PATH_RULES.find(([ok]) => !ok(path));
+  if (broken) throw new HostError(`${patch}: the path '${printable(path)}' is refused: a patched path ${broken[1]}`);
+  return path;
+}
+
+/** Refuses a module name the kernel or kbuild would not take as it is; returns it. */
+export function checkModuleName(name: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
+    throw new HostError(`module name '${printable(name)}' is refused: it may hold only letters, digits, _ and -, and not start with -`);
+  }
+  if (name.length > MODULE_NAME_MAX) {
+    throw new HostError(`module name '${name}' is refused: it has ${name.length} characters, the kernel takes at most ${MODULE_NAME_MAX}`);
+  }
+  return name;
+}
+
+/** livepatch-<first patch's name>, made a valid module name and cut to the kernel's limit. */
+export function defaultModuleName(patch: string): string {
+  const base = basename(patch).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
+  return `livepatch-${base}`.slice(0, MODULE_NAME_MAX).replace(/-+$/, "");
+}
+
+/** A kernel release that names a directory (KPATCH_DIR/RELEASE): one plain path component. */
+export function checkRelease(release: string, where: string): string {
+  if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~-]{0,63}$/.test(release)) {
+    throw new HostError(`${where}: kernel release '${printable(release)}' is refused: it may hold only letters, digits and . _ + ~ -, start with a letter, digit, _, + or ~, and be at most 64 characters`);
+  }
+  return release;
+}
+
+/** A name as it may be shown: control characters escaped, cut short. */
+function printable(s: string): string {
+  const shown = JSON.stringify(s).slice(1, -1);
+  return shown.length > 120 ? `${shown.slice(0, 117)}...` : shown;
+}
