@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { cacheRoot, progress, sha256, HostError, type RunResult } from "../host/host.js";
+import { cacheRoot, progress, sha256, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -109,10 +109,8 @@ function origCache(prepared: PreparedTree): string {
 function keep(from: string, cache: string, object: string): void {
   const cmd = relative(from, cmdFile(from, object));
   mkdirSync(dirname(join(cache, object)), { recursive: true });
-  copyFileSync(join(from, cmd), join(cache, cmd));
-  const tmp = `${join(cache, object)}.tmp-${process.pid}`;
-  copyFileSync(join(from, object), tmp);
-  renameSync(tmp, join(cache, object));
+  writeFileAtomic(join(cache, cmd), readFileSync(join(from, cmd)));
+  writeFileAtomic(join(cache, object), readFileSync(join(from, object)));
 }
 
 class Session implements BuildSession {

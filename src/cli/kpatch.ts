@@ -46,8 +46,11 @@ async function main(argv: string[]): Promise<void> {
   };
   switch (command) {
     case "load":
-      if (values.all && !args.length) console.log(`loaded: ${(await loadInstalled({ timeout })).join(" ") || "(nothing new)"}`);
-      else console.log(`loaded: ${(await load(resolve(one()), { timeout })).name}`);
+      if (values.all && !args.length) {
+        const r = await loadInstalled({ timeout });
+        console.log(`loaded: ${r.loaded.join(" ") || "(nothing new)"}`);
+        skipped(r.failed, "not loaded");
+      } else console.log(`loaded: ${(await load(resolve(one()), { timeout })).name}`);
       return;
     case "unload":
       if (values.all && !args.length) for (const p of loadedPatches().reverse()) await unload(p.name, { timeout });
@@ -66,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
       const loaded = loadedPatches();
       const inst = installed(values.kernel ?? release());
       if (values.json) {
-        console.log(JSON.stringify({ loaded, installed: inst.map((i) => ({ name: i.name, file: i.file, release: i.release })) }, null, 2));
+        const modules = inst.modules.map((i) => ({ name: i.name, file: i.file, release: i.release }));
+        console.log(JSON.stringify({ loaded, installed: modules, skipped: inst.skipped }, null, 2));
+        skipped(inst.skipped, "skipped");
         return;
       }
       console.log("Loaded patch modules:");
@@ -75,7 +80,8 @@ async function main(argv: string[]): Promise<void> {
         for (const o of p.objects) console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
       }
       console.log(`\nInstalled patch modules (${installRoot()}/${values.kernel ?? release()}):`);
-      for (const i of inst) console.log(i.name);
+      for (const i of inst.modules) console.log(i.name);
+      skipped(inst.skipped, "skipped");
       return;
     }
     case "info": {
@@ -107,6 +113,12 @@ async function main(argv: string[]): Promise<void> {
       console.error(usage);
       process.exit(values.help || command === "help" ? 0 : 1);
   }
+}
+
+/** Says on stderr what was left out and why, and makes the exit status say so (the rest went on). */
+function skipped(reasons: string[], what: string): void {
+  for (const r of reasons) console.error(`${program}: ${what}: ${r}`);
+  if (reasons.length) process.exitCode = 1;
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));

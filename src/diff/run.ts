@@ -1,7 +1,8 @@
 // Runs the differ on files: reads both objects, diffs them, resolves what the
 // output needs from the target, and writes the output atomically, so a failed
 // or refused diff never leaves an output file behind.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
@@ -62,13 +63,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
   if (target) r.warnings.push(...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly));
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
-  const tmp = `${opts.output}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, writeElf(r.output));
-    renameSync(tmp, opts.output);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomic(opts.output, writeElf(r.output));
   return { object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
 }
 

@@ -2,12 +2,12 @@
 // every command run is logged in one place and errors name the log file.
 import { execFileSync, spawn } from "node:child_process";
 import {
-  closeSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync,
-  renameSync, writeFileSync,
+  closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync,
+  readFileSync, readSync, renameSync, rmSync, writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 export class HostError extends Error {
   constructor(message: string, readonly logFile?: string) {
@@ -183,12 +183,35 @@ export function sha256(...parts: (string | Buffer)[]): string {
   return h.digest("hex");
 }
 
-/** Writes a file so that readers never see it half-written. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Writes a file so that readers never see it half-written, nor a crash a
+ * torn one: a temporary name nobody else can have planted (created
+ * exclusively, so never through a symlink), synced, renamed over, and the
+ * directory synced. `mode` is exact, whatever the umask.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  const fd = openSync(tmp, "wx", mode);
+  try {
+    try {
+      writeFileSync(fd, data);
+      fchmodSync(fd, mode);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 export function readIfExists(path: string): string | undefined {

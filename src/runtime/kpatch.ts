@@ -3,7 +3,7 @@
 // the module, so the kernel is never left half-patched. Installed modules
 // live in KPATCH_DIR/RELEASE/ and `load --all` (run at boot) loads those for
 // the running kernel.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { release } from "node:os";
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
@@ -12,6 +12,7 @@ import { HostError, kernelLog, progress, run, writeFileAtomic } from "../host/ho
 import { kernelComplaints } from "../kernel/klog.js";
 import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
+import { checkRelease } from "../build/inputs.js";
 
 /** Where `install` puts patch modules, one directory per kernel release. */
 export function installRoot(): string {
@@ -146,42 +147,89 @@ export function force(name: string): void {
   writeControl(p.name, "force", 1);
 }
 
-/** Copies a patch module to KPATCH_DIR/RELEASE/, for `load --all` at boot. */
+/**
+ * Copies a patch module to KPATCH_DIR/RELEASE/, for `load --all` at boot:
+ * 0644 and root's whatever the source's mode, written whole or not at all.
+ * What boot would load as root is checked first: a .ko file, a livepatch
+ * module, a release that is one directory name, one module of each name.
+ */
 export function install(file: string): string {
+  const base = basename(file);
+  if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(base)) {
+    throw new HostError(`${file}: only a .ko file with a plain name (letters, digits, . _ + -) can be installed`);
+  }
   const m = moduleInfo(file);
-  const dir = join(installRoot(), m.release);
-  mkdirSync(dir, { recursive: true });
-  const dest = join(dir, basename(file));
-  // Copied beside and renamed over: a boot never finds half a module.
-  copyFileSync(file, `${dest}.tmp`);
-  renameSync(`${dest}.tmp`, dest);
+  const dir = join(installRoot(), checkRelease(m.release, `${file}: its vermagic`));
+  const dest = join(dir, base);
+  const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
+  if (same) throw new HostError(`${m.name} is installed already as ${same.file}: uninstall it first`);
+  writeFileAtomic(dest, readFileSync(file), 0o644);
+  if (process.getuid?.() === 0) chownSync(dest, 0, 0);
   return dest;
 }
 
 export function uninstall(name: string, kernel = release()): string {
-  const m = installed(kernel).find((i) => i.name === moduleName(name));
+  const m = installed(kernel).modules.find((i) => i.name === moduleName(name));
   if (!m) throw new HostError(`${name} is not installed for ${kernel}`);
   rmSync(m.file);
   return m.file;
 }
 
-/** The patch modules installed for a kernel release, in load order (by file name). */
-export function installed(kernel = release()): PatchModuleInfo[] {
-  const dir = join(installRoot(), kernel);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".ko")).sort().map((f) => moduleInfo(join(dir, f)));
+export interface Installed {
+  /** The patch modules, in load order (by file name). */
+  modules: PatchModuleInfo[];
+  /** Entries that are not (a symlink, a directory, a file that is not a patch module), each saying why. */
+  skipped: string[];
 }
 
-/** Loads every module installed for the running kernel that is not loaded yet, in order. */
-export async function loadInstalled(opts: WaitOptions = {}): Promise<string[]> {
-  const loaded = new Set(loadedPatches().map((p) => p.name));
-  const done: string[] = [];
-  for (const m of installed()) {
-    if (loaded.has(m.name)) continue;
-    await load(m.file, opts);
-    done.push(m.name);
+/**
+ * The patch modules installed for a kernel release. A bad entry (planted, or
+ * left half-written by a crash) is skipped with the reason, so that one
+ * cannot keep the others from loading at boot.
+ */
+export function installed(kernel = release()): Installed {
+  const dir = join(installRoot(), checkRelease(kernel, "kpatch"));
+  const result: Installed = { modules: [], skipped: [] };
+  if (!existsSync(dir)) return result;
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ko")).sort()) {
+    const file = join(dir, f);
+    const st = lstatSync(file);
+    if (!st.isFile()) {
+      result.skipped.push(`${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`);
+      continue;
+    }
+    try {
+      const m = moduleInfo(file);
+      const first = result.modules.find((o) => o.name === m.name);
+      if (first) result.skipped.push(`${file}: a second ${m.name} (${first.file} is loaded instead)`);
+      else result.modules.push(m);
+    } catch (e) {
+      result.skipped.push(e instanceof Error ? e.message : String(e));
+    }
   }
-  return done;
+  return result;
+}
+
+/**
+ * Loads every module installed for the running kernel that is not loaded
+ * yet, in order; one that fails to load does not stop the others. Returns
+ * what it loaded, and what it skipped or could not load, each with why.
+ */
+export async function loadInstalled(opts: WaitOptions = {}): Promise<{ loaded: string[]; failed: string[] }> {
+  const loaded = new Set(loadedPatches().map((p) => p.name));
+  const { modules, skipped } = installed();
+  const done: string[] = [];
+  const failed = [...skipped];
+  for (const m of modules) {
+    if (loaded.has(m.name)) continue;
+    try {
+      await load(m.file, opts);
+      done.push(m.name);
+    } catch (e) {
+      failed.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return { loaded: done, failed };
 }
 
 /** Waits until a transition reaches `target`; returns the tasks that still block it at the timeout. */

@@ -3,7 +3,7 @@
 // patch is made, --json for scripts, and kpatch's create-diff-object form.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
@@ -83,10 +83,13 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
 test("kpatch refuses what is not a livepatch module, and an unknown command, before touching the kernel", async () => {
   const kpatch = (args: string[]) => run("node", [cli("kpatch"), ...args], { allowFailure: true, env: { KPATCH_DIR: dir } });
   const plain = await compileC(dir, SRC);
+  const plainKo = join(dir, "plain.ko");
+  copyFileSync(plain, plainKo);
   const cases: [string[], number, RegExp][] = [
     [["info", join(dir, "missing.ko")], 1, /kpatch: error: .*missing\.ko does not exist/],
     [["load", plain], 1, /kpatch: error: .* is not a livepatch module \(no livepatch=Y in its modinfo\)/],
-    [["install", plain], 1, /is not a livepatch module/],
+    [["install", plain], 1, /only a \.ko file with a plain name/],
+    [["install", plainKo], 1, /is not a livepatch module/],
     [["unload"], 1, /unload takes one module/],
     [["frobnicate"], 1, /usage: kpatch COMMAND/],
     [["version"], 0, /^kpatch \d+\.\d+\.\d+\n$/],

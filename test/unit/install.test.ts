@@ -1,0 +1,99 @@
+// Pins what `kpatch install` and the boot-time listing trust: an installed
+// module is 0644 and root's whatever its source's mode; a release from a
+// module's vermagic cannot leave KPATCH_DIR; no planted file is followed;
+// and a bad entry in KPATCH_DIR/RELEASE is skipped, saying why, without
+// keeping the good ones from being listed (and so loaded at boot).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
+import { ElfFile } from "../../src/elf/model.js";
+import { writeElf } from "../../src/elf/writer.js";
+import { run } from "../../src/host/host.js";
+import { install, installed } from "../../src/runtime/kpatch.js";
+import { scratchDir } from "../support/cc.js";
+
+const RELEASE = "6.1.0-57-amd64";
+
+function patchModule(dir: string, file: string, info: Record<string, string>, mode = 0o644): string {
+  const ko = new ElfFile(file, { osabi: 0, abiversion: 0, type: ET_REL, machine: EM_X86_64, flags: 0 });
+  const text = Object.entries(info).map(([k, v]) => `${k}=${v}\0`).join("");
+  ko.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(text) });
+  const path = join(dir, file);
+  writeFileSync(path, writeElf(ko));
+  chmodSync(path, mode);
+  return path;
+}
+
+const good = (dir: string, name: string, file = `${name.replaceAll("_", "-")}.ko`, vermagic = `${RELEASE} SMP preempt mod_unload modversions `) =>
+  patchModule(dir, file, { livepatch: "Y", name, vermagic });
+
+function withKpatchDir<T>(body: (root: string, src: string) => T): T {
+  const root = scratchDir("kpatch-dir-");
+  const src = scratchDir("kpatch-src-");
+  const saved = process.env.KPATCH_DIR;
+  process.env.KPATCH_DIR = root;
+  try {
+    return body(root, src);
+  } finally {
+    if (saved === undefined) delete process.env.KPATCH_DIR;
+    else process.env.KPATCH_DIR = saved;
+  }
+}
+
+test("an installed module is 0644 and root's, whatever the mode of the file it came from; a planted temporary name is not followed", () => {
+  withKpatchDir((root, src) => {
+    const dir = join(root, RELEASE);
+    mkdirSync(dir, { recursive: true });
+    const victim = join(src, "victim");
+    writeFileSync(victim, "keep me\n");
+    symlinkSync(victim, join(dir, "livepatch-a.ko.tmp"));
+    const dest = install(good(src, "livepatch_a", "livepatch-a.ko", undefined));
+    const st = statSync(dest);
+    assert.equal(st.mode & 0o777, 0o644);
+    if (process.getuid?.() === 0) assert.equal(st.uid, 0);
+    assert.equal(statSync(victim).size, "keep me\n".length);
+    assert.deepEqual(readdirSync(dir).sort(), ["livepatch-a.ko", "livepatch-a.ko.tmp"]);
+    const worldWritable = good(src, "livepatch_b");
+    chmodSync(worldWritable, 0o666);
+    assert.equal(statSync(install(worldWritable)).mode & 0o777, 0o644);
+  });
+});
+
+test("install refuses a release that leaves KPATCH_DIR, an empty vermagic, a file that is not a .ko, a second module of one name", () => {
+  withKpatchDir((root, src) => {
+    assert.throws(() => install(good(src, "livepatch_x", "x.ko", "../../../x SMP")), /its vermagic: kernel release '\.\.\/\.\.\/\.\.\/x' is refused/);
+    assert.throws(() => install(good(src, "livepatch_y", "y.ko", "")), /kernel release '' is refused/);
+    assert.throws(() => install(good(src, "livepatch_z", "z.txt")), /only a \.ko file with a plain name/);
+    install(good(src, "livepatch_c", "c.ko"));
+    assert.throws(() => install(good(src, "livepatch_c", "c-again.ko")), /livepatch_c is installed already as .*\/c\.ko: uninstall it first/);
+    assert.deepEqual(readdirSync(root), [RELEASE]);
+    assert.ok(!existsSync(join(root, "..", "x")));
+  });
+});
+
+test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good ones are still listed, and kpatch list exits 1", async () => {
+  await withKpatchDir(async (root, src) => {
+    install(good(src, "livepatch_ok", "50-ok.ko"));
+    const dir = join(root, RELEASE);
+    writeFileSync(join(dir, "10-garbage.ko"), "not an ELF file at all, just bytes that are long enough\n");
+    symlinkSync(join(src, "gone.ko"), join(dir, "20-dangling.ko"));
+    mkdirSync(join(dir, "30-directory.ko"));
+    patchModule(dir, "40-plain.ko", { name: "plain", vermagic: RELEASE });
+    const list = installed(RELEASE);
+    assert.deepEqual(list.modules.map((m) => m.name), ["livepatch_ok"]);
+    assert.equal(list.skipped.length, 4);
+    assert.match(list.skipped[0]!, /10-garbage\.ko/);
+    assert.match(list.skipped[1]!, /20-dangling\.ko: not a regular file \(a symlink\)/);
+    assert.match(list.skipped[2]!, /30-directory\.ko: not a regular file \(a directory or device\)/);
+    assert.match(list.skipped[3]!, /40-plain\.ko is not a livepatch module/);
+    const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
+    const r = await run("node", [cli, "list", "-k", RELEASE], { allowFailure: true, env: { KPATCH_DIR: root } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /\nlivepatch_ok\n$/);
+    assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("kpatch: skipped: ")).length, 4);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
