@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { cacheRoot, progress, sha256, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
+import { cacheRoot, progress, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -102,7 +102,7 @@ export function withBuildSession<T>(prepared: PreparedTree, body: (session: Buil
 
 /** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
 function origCache(prepared: PreparedTree): string {
-  return join(cacheRoot(), "orig", `${basename(prepared.dir)}-${sha256(prepared.release ?? "").slice(0, 8)}`);
+  return join(cacheRoot(), "orig", basename(prepared.dir));
 }
 
 /** Copies a compiled object and its .cmd into the cache, the object last and by rename: a hit is whole. */
@@ -151,8 +151,9 @@ class Session implements BuildSession {
     if (variant === "orig" && this.applied.length) throw new HostError("ORIG objects must be compiled before a patch is applied");
     if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
     const out = join(this.dir, variant);
-    // ORIG objects depend only on the prepared tree: each is compiled once and kept.
-    const kept = variant === "orig" ? origCache(this.prepared) : undefined;
+    // ORIG objects depend only on the prepared tree: each is compiled once and
+    // kept. Not for a user's own tree (-s), which may change in place.
+    const kept = variant === "orig" && this.prepared.source.pkg !== "tree" ? origCache(this.prepared) : undefined;
     const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
     for (const o of reused) {
       mkdirSync(dirname(join(out, o)), { recursive: true });
@@ -161,7 +162,11 @@ class Session implements BuildSession {
     if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
     const fresh = objects.filter((o) => !reused.includes(o));
     if (fresh.length) await this.build(fresh, variant, out);
-    if (kept) for (const o of fresh) keep(out, kept, o);
+    try {
+      if (kept) for (const o of fresh) keep(out, kept, o);
+    } catch (e) {
+      progress(`build: warning: ORIG objects not cached: ${(e as Error).message}`);
+    }
     return objects.map((o) => this.inspect(o, out));
   }
 

@@ -5,7 +5,7 @@
 // (-s, -c, -v or --symbols, --symvers).
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { HostError, progress, runningRelease, sha256 } from "../host/host.js";
+import { HostError, progress, runningKernel, sha256 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
 import { debianTarget, parseRelease } from "../kernel/debian.js";
@@ -31,6 +31,11 @@ export interface Target {
   release?: string;
 }
 
+async function debian(release: string, version?: string): Promise<Target> {
+  const d = await debianTarget(release, version);
+  return { source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers, modulesDir: d.modulesDir, release: d.release };
+}
+
 export async function resolveTarget(req: TargetRequest): Promise<Target> {
   if (req.kernel === "test") {
     const k = await testKernel({ build: false });
@@ -39,20 +44,22 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       fullBuild: k.buildDir, modulesDir: k.buildDir,
     };
   }
+  const pieces = [req.config && "-c", req.vmlinux && "-v", req.symbols && "--symbols", req.symvers && "--symvers", req.buildDir && "--build-dir"].filter(Boolean);
+  if (!req.sourcedir && pieces.length) throw new HostError(`${pieces.join(", ")} describe a kernel tree: name it with -s SOURCEDIR`);
+  if (req.kernel !== undefined && req.sourcedir) throw new HostError("-k and -s name two targets: give one");
   if (req.kernel === undefined && !req.sourcedir) {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
-    const running = runningRelease();
-    if (!parseRelease(running)) {
-      throw new HostError(`the running kernel ${running} is not one of Debian's: name the target with ` +
+    const running = runningKernel();
+    if (!parseRelease(running.release)) {
+      throw new HostError(`the running kernel ${running.release} is not one of Debian's: name the target with ` +
         "-k RELEASE (a Debian kernel), -k test, or -s SOURCEDIR -c CONFIG -v VMLINUX");
     }
-    progress(`target: the running kernel, ${running}`);
-    return resolveTarget({ ...req, kernel: running });
+    progress(`target: the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`);
+    return debian(running.release, running.debianVersion);
   }
   if (req.kernel !== undefined) {
     if (req.kernel !== "test") progress(`target: Debian kernel ${req.kernel}`);
-    const d = await debianTarget(req.kernel);
-    return { source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers, modulesDir: d.modulesDir, release: d.release };
+    return debian(req.kernel);
   }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
     throw new HostError("-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map");

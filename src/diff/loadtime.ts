@@ -17,6 +17,7 @@
 import { ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { EntrySizes } from "./include.js";
+import { klpSymbol } from "../symbols/names.js";
 
 /** Every table the kernel reads before `.klp.rela.MODULE.*` is applied. */
 export const LOAD_TIME_TABLES = [
@@ -32,8 +33,13 @@ export const LOAD_TIME_TABLES = [
  * relocations (`vmlinuxEarly`: Linux 5.8 and later do).
  */
 export function lateObject(symbolName: string, vmlinuxEarly = true): { object: string; name: string } | undefined {
-  const m = /^\.klp\.sym\.([^.]+)\.(.+),\d+$/.exec(symbolName);
-  return m && (m[1] !== "vmlinux" || !vmlinuxEarly) ? { object: m[1]!, name: m[2]! } : undefined;
+  const k = klpSymbol(symbolName);
+  return k && (k.object !== "vmlinux" || !vmlinuxEarly) ? k : undefined;
+}
+
+/** Whether `section` is one of those tables, or one kept apart per patched object (NAME.OBJECT). */
+export function isLoadTimeTable(section: string): boolean {
+  return LOAD_TIME_TABLES.some((t) => section === t || section.startsWith(`${t}.`));
 }
 
 interface Site {
@@ -53,7 +59,7 @@ export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarl
   const warnings: string[] = [];
   const problems: string[] = [];
   const drops = new Map<ElfSection, Set<number>>();
-  for (const sec of out.sections.filter((s) => LOAD_TIME_TABLES.includes(s.name))) {
+  for (const sec of out.sections.filter((s) => isLoadTimeTable(s.name))) {
     const rela = out.relocationsFor(sec);
     if (!rela) continue;
     const size = entrySize(sec, sizes);

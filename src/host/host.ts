@@ -165,9 +165,16 @@ export function kernelLog(after = -1): KernelLogRecord[] {
   return records;
 }
 
-/** uname -r of the kernel this machine runs, as the kernel itself presents it. */
-export function runningRelease(): string {
-  return readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+/**
+ * The kernel this machine runs, as it presents itself: its release (uname -r)
+ * and, for Debian's, the package version /proc/version names ("Debian
+ * 6.1.192-3"): one release name can have several uploads.
+ */
+export function runningKernel(): { release: string; debianVersion?: string } {
+  const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+  // "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)"; not the compiler's "(Debian 12.2.0-14)".
+  const debianVersion = /\bDebian (\d[^\s()]*) \(\d{4}-\d\d-\d\d\)/.exec(readIfExists("/proc/version") ?? "")?.[1];
+  return { release, ...(debianVersion ? { debianVersion } : {}) };
 }
 
 /** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
@@ -211,6 +218,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/**
+ * Moves a finished directory into place under its cache name. Another
+ * process may have got there first (renaming onto a full directory fails):
+ * its copy, complete by `marker`, is kept, as someone may be using it.
+ */
+export function publishDir(tmp: string, dir: string, marker: string): void {
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (!existsSync(join(dir, marker))) throw e;
   }
 }
 

@@ -3,9 +3,9 @@
 // on the host (an image would run initramfs and bootloader hooks, and the user's
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, publishDir, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
 
 /** A package version as apt would download it. */
 export interface AptPackage {
@@ -125,12 +125,7 @@ export async function extracted(p: AptPackage, opts: { members?: string[]; finis
     progress(`debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     await opts.finish?.(join(tmp, "root"));
     writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another process got there first (renaming onto a full directory fails).
-      if (!existsSync(join(dir, ".extracted"))) throw e;
-    }
+    publishDir(tmp, dir, ".extracted");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

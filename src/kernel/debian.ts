@@ -3,7 +3,7 @@
 // (src/kernel/apt.ts), never installed.
 import { join } from "node:path";
 import { run, HostError } from "../host/host.js";
-import { aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
+import { aptLookup, aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
 import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
 
 export interface DebianKernel {
@@ -71,8 +71,9 @@ export async function newestRelease(series: string, flavour = "amd64"): Promise<
   return r.release;
 }
 
-export async function debianKernel(release: string): Promise<DebianKernel> {
-  const image = await kernelPackage(release);
+/** `version`: the image package's, when it must be that one (the running kernel's). */
+export async function debianKernel(release: string, version?: string): Promise<DebianKernel> {
+  const image = await kernelPackage(release, version);
   // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
   const root = await extracted(image, { finish: (r) => run("depmod", ["-b", r, release]) });
   return {
@@ -93,9 +94,9 @@ export async function debianKernel(release: string): Promise<DebianKernel> {
  * whatever linux-source is installed. Every package is checked in the lists
  * before anything is downloaded.
  */
-export async function debianTarget(release: string): Promise<DebianTarget> {
-  const { dbg, headers, builtFrom, series } = await availableTarget(release);
-  const kernel = await debianKernel(release);
+export async function debianTarget(release: string, version?: string): Promise<DebianTarget> {
+  const { image, dbg, headers, builtFrom, series } = await availableTarget(release, version);
+  const kernel = await debianKernel(release, image.version);
   const vmlinux = `usr/lib/debug/boot/vmlinux-${release}`;
   const symvers = `usr/src/linux-headers-${release}/Module.symvers`;
   return {
@@ -112,10 +113,11 @@ export async function debianTarget(release: string): Promise<DebianTarget> {
  * distro mode needs for `release`, at the versions that kernel was built from;
  * fails naming the first one missing.
  */
-export async function availableTarget(release: string) {
-  const image = await kernelPackage(release);
+export async function availableTarget(release: string, version?: string) {
+  const image = await kernelPackage(release, version);
   const builtFrom = linuxSourceVersion(image);
-  const needed = async (name: string, what: string) =>
+  // The build's own version first: the candidate may be a later upload of the same release.
+  const needed = async (name: string, what: string) => (await aptLookup(name, builtFrom)) ??
     aptPackage(name, gone(`${name} (${what})`, `building for ${release}`));
   const [dbg, headers] = await Promise.all([
     needed(`linux-image-${release}-dbg`, "the kernel's full symbol table"),
@@ -133,12 +135,17 @@ export async function availableTarget(release: string) {
   return { image, dbg, headers, builtFrom, series };
 }
 
-async function kernelPackage(release: string): Promise<AptPackage> {
+async function kernelPackage(release: string, version?: string): Promise<AptPackage> {
   const name = `linux-image-${release}`;
   const shape = parseRelease(release);
   if (!shape) {
     throw new HostError(`'${release}' is not a Debian x86-64 kernel release: they look like 6.1.0-57-amd64, ` +
       `6.12.117+deb12-cloud-amd64 (see 'kpatch-build --list-releases')`);
+  }
+  if (version) {
+    const exact = await aptLookup(name, version);
+    if (!exact) throw new HostError(gone(`${name} ${version}`, `building for the running ${release}`));
+    return exact;
   }
   const known = await debianReleases({ series: shape.series, flavour: shape.flavour });
   const hint = known.length ? `; the archive has ${known.map((r) => r.release).slice(-3).join(", ")}` : "";
@@ -154,6 +161,8 @@ function linuxSourceVersion(p: AptPackage): string {
   // Backported series come from their own source package: linux-6.12 on Debian 12.
   const builtUsing = /(?:^|,)\s*linux(?:-\d+\.\d+)? \(= ([^)\s]+)\)/.exec(p.fields.get("Built-Using") ?? "")?.[1];
   if (builtUsing) return builtUsing;
-  if (/^linux(-\d+\.\d+)?$/.test((p.fields.get("Source") ?? p.name).split(" ")[0]!)) return p.version;
+  // "Source: linux (6.1.192-3)" when the binary's version differs (a binNMU).
+  const [source, sourceVersion] = (p.fields.get("Source") ?? p.name).split(" ");
+  if (/^linux(-\d+\.\d+)?$/.test(source!)) return /^\((.+)\)$/.exec(sourceVersion ?? "")?.[1] ?? p.version;
   throw new HostError(`${p.name} ${p.version} is not built from Debian's linux source package`);
 }

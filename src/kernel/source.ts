@@ -2,9 +2,9 @@
 // extracted once into the cache and never written to afterwards (builds use O=
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, run, progress, HostError } from "../host/host.js";
+import { cacheRoot, publishDir, run, progress, HostError } from "../host/host.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
 
 export interface KernelSource {
@@ -45,7 +45,8 @@ export async function kernelSource(series: string, version: string): Promise<Ker
   let tarball = `/${member}`;
   if ((await installedVersion(pkg)) !== version || !existsSync(tarball)) {
     const p = await aptLookup(pkg, version);
-    tarball = join(await extracted(p!, { members: [member] }), member);
+    if (!p) throw new HostError(gone(`${pkg} ${version} (the exact source)`, "this build"));
+    tarball = join(await extracted(p, { members: [member] }), member);
   }
   progress(`source: extracting ${pkg} ${version}`);
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -54,8 +55,7 @@ export async function kernelSource(series: string, version: string): Promise<Ker
   try {
     await run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
     await run("touch", [join(tmp, ".extracted")]);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    publishDir(tmp, dir, ".extracted");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

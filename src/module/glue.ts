@@ -45,16 +45,24 @@ const CLEAR_RELOCATIONS = `
 extern struct mutex kpatch_text_mutex __asm__("\\".klp.sym.vmlinux.text_mutex,0\\"");
 extern void *kpatch_text_poke(void *addr, const void *opcode, size_t len)
 	__asm__("\\".klp.sym.vmlinux.text_poke,0\\"");
+extern void kpatch_text_poke_sync(void) __asm__("\\".klp.sym.vmlinux.text_poke_sync,0\\"");
 
-/* Zeroes what the livepatch core wrote for module objname, so that it can write it again. */
-static void kpatch_clear_relocations(const char *objname)
+/*
+ * Zeroes what the livepatch core wrote for obj's module, so that it can write
+ * it again when the module comes back: only as the module goes (or fails to
+ * come), never when the patch is merely disabled, as a task that a forced
+ * transition left in the code may still run it.
+ */
+static void kpatch_clear_relocations(struct klp_object *obj)
 {
 	struct klp_modinfo *info = THIS_MODULE->klp_info;
 	static const u64 zero;
 	char prefix[MODULE_NAME_LEN + 16];
 	unsigned int i, j;
 
-	snprintf(prefix, sizeof(prefix), ".klp.rela.%s.", objname);
+	if (!obj->mod || obj->mod->state == MODULE_STATE_LIVE)
+		return;
+	snprintf(prefix, sizeof(prefix), ".klp.rela.%s.", obj->name);
 	mutex_lock(&kpatch_text_mutex);
 	for (i = 1; i < info->hdr.e_shnum; i++) {
 		Elf64_Shdr *sec = &info->sechdrs[i];
@@ -80,6 +88,7 @@ static void kpatch_clear_relocations(const char *objname)
 			}
 		}
 	}
+	kpatch_text_poke_sync();
 	mutex_unlock(&kpatch_text_mutex);
 }
 `;
@@ -112,7 +121,7 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     const wrapper = `kpatch_post_unpatch_${i}`;
     lines.push(`static void ${wrapper}(struct klp_object *obj)`, "{",
       ...(o.callbacks.post_unpatch ? [`\t${o.callbacks.post_unpatch}(obj);`] : []),
-      "\tkpatch_clear_relocations(obj->name);", "}");
+      "\tkpatch_clear_relocations(obj);", "}");
     return { ...o.callbacks, post_unpatch: wrapper };
   };
   const callbacks = objects.map(callbacksOf);

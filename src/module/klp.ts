@@ -7,8 +7,8 @@
 // linked the module, since the linker knows nothing of either convention.
 import { SHF, SHN, SHT, STB } from "../elf/constants.js";
 import { ElfError, type ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
+import { klpSymbol } from "../symbols/names.js";
 
-const KLP_SYM = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/;
 
 export interface KlpConversion {
   symbols: number;
@@ -25,7 +25,7 @@ export interface KlpConversion {
 export function convertToLivepatch(ko: ElfFile, owner: (section: string) => string | undefined): KlpConversion {
   const result: KlpConversion = { symbols: 0, relocations: 0, sections: [] };
   for (const s of ko.symbols) {
-    if (!KLP_SYM.test(s.name)) continue;
+    if (!klpSymbol(s.name)) continue;
     if (s.section) throw new ElfError(ko.file, `livepatch symbol ${s.name} is defined in the module`);
     s.shndx = SHN.LIVEPATCH;
     // The livepatch core resolves these; the module loader must leave them alone.
@@ -38,9 +38,9 @@ export function convertToLivepatch(ko: ElfFile, owner: (section: string) => stri
     if (!target) continue;
     const byObject = new Map<string, Relocation[]>();
     rela.relocations = rela.relocations.filter((r) => {
-      const m = r.symbol && r.symbol.shndx === SHN.LIVEPATCH ? KLP_SYM.exec(r.symbol.name) : null;
-      if (!m) return true;
-      const object = m[1] === "vmlinux" ? "vmlinux" : owner(target.name);
+      const k = r.symbol && r.symbol.shndx === SHN.LIVEPATCH ? klpSymbol(r.symbol.name) : undefined;
+      if (!k) return true;
+      const object = k.object === "vmlinux" ? "vmlinux" : owner(target.name);
       if (!object) throw new ElfError(ko.file, `${target.name} refers to ${r.symbol!.name}, but belongs to no patched object`);
       const list = byObject.get(object) ?? [];
       list.push(r);

@@ -6,7 +6,8 @@
 import { relocWidth, R_X86_64, SHF, SHN, SHT } from "../elf/constants.js";
 import { ElfFile, modinfo, type ElfSection } from "../elf/model.js";
 import type { TargetSymtab } from "../symbols/symtab.js";
-import { LOAD_TIME_TABLES } from "../diff/loadtime.js";
+import { isLoadTimeTable } from "../diff/loadtime.js";
+import { klpSymbol } from "../symbols/names.js";
 
 /** The relocation types x86-64's apply_relocate_add() accepts. */
 const APPLIED: Set<number> = new Set([
@@ -15,7 +16,6 @@ const APPLIED: Set<number> = new Set([
 ]);
 
 const KLP_RELA = /^\.klp\.rela\.([^.]+)\./;
-const KLP_SYM = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/;
 
 /** A patched object's symbol table, for checking positions; undefined skips those checks. */
 export type SymbolsOf = (object: string) => TargetSymtab | undefined;
@@ -39,16 +39,19 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
     for (const r of rela.relocations) {
       const at = `${target.name}+0x${r.offset.toString(16)}`;
       const sym = r.symbol;
-      const klp = sym && KLP_SYM.exec(sym.name);
+      const klp = sym && klpSymbol(sym.name);
       if (late !== undefined && (!klp || sym.shndx !== SHN.LIVEPATCH)) {
         problems.push(`${rela.name}: ${at} refers to ${sym?.name ?? "no symbol"}, which is not a livepatch symbol`);
       } else if (late === undefined && sym?.shndx === SHN.LIVEPATCH) {
         problems.push(`${rela.name}: ${at} refers to livepatch symbol ${sym.name}, which the module loader cannot resolve`);
       }
-      if (late !== undefined && late !== "vmlinux" && klp?.[1] === "vmlinux") {
+      if (late !== undefined && late !== "vmlinux" && klp?.object === "vmlinux") {
         problems.push(`${rela.name}: ${at} refers to ${sym!.name}; the kernel refuses vmlinux symbols in a module's livepatch relocations`);
       }
-      if (late !== undefined && late !== "vmlinux" && LOAD_TIME_TABLES.includes(target.name)) {
+      if (late === "vmlinux" && klp && klp.object !== "vmlinux") {
+        problems.push(`${rela.name}: ${at} refers to ${sym!.name}, which insmod would have to resolve before ${klp.object} loads`);
+      }
+      if (late !== undefined && late !== "vmlinux" && isLoadTimeTable(target.name)) {
         problems.push(`${rela.name}: the kernel reads ${at} when the patch module loads, before the livepatch core relocates it for ${late}`);
       }
       if (!APPLIED.has(r.type)) {
@@ -73,9 +76,11 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
   }
   for (const [sec, list] of touched) {
     list.sort((a, b) => a.from - b.from);
-    for (let i = 1; i < list.length; i++) {
-      const [a, b] = [list[i - 1]!, list[i]!];
-      if (b.from < a.to) problems.push(`${sec.name}+0x${b.from.toString(16)} is relocated twice, by ${a.by} and ${b.by}`);
+    // Against the furthest-reaching place so far: a long field may cover several after it.
+    let reach = list[0]!;
+    for (const b of list.slice(1)) {
+      if (b.from < reach.to) problems.push(`${sec.name}+0x${b.from.toString(16)} is relocated twice, by ${reach.by} and ${b.by}`);
+      if (b.to > reach.to) reach = b;
     }
   }
   problems.push(...verifySymbols(ko, symbolsOf), ...verifyObjects(ko, klpObjects, symbolsOf));
@@ -86,13 +91,13 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
 function verifySymbols(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
   const problems: string[] = [];
   for (const s of ko.symbols) {
-    const m = KLP_SYM.exec(s.name);
-    if (!m) {
+    const k = klpSymbol(s.name);
+    if (!k) {
       if (s.shndx === SHN.LIVEPATCH) problems.push(`symbol ${s.name} is SHN_LIVEPATCH without a .klp.sym name`);
       continue;
     }
     if (s.shndx !== SHN.LIVEPATCH) problems.push(`livepatch symbol ${s.name} is not SHN_LIVEPATCH`);
-    problems.push(...checkPosition(symbolsOf?.(m[1]!), m[1]!, m[2]!, Number(m[3]), `livepatch symbol ${s.name}`));
+    problems.push(...checkPosition(symbolsOf?.(k.object), k.object, k.name, k.pos, `livepatch symbol ${s.name}`));
   }
   return problems;
 }

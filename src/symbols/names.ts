@@ -5,3 +5,9 @@
 export function baseName(name: string): string {
   return name.replace(/\.\d+(?=\.|$)/g, "");
 }
+
+/** A livepatch symbol's parts: `.klp.sym.OBJECT.NAME,POS` (module-elf-format.rst). */
+export function klpSymbol(name: string): { object: string; name: string; pos: number } | undefined {
+  const m = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/.exec(name);
+  return m ? { object: m[1]!, name: m[2]!, pos: Number(m[3]) } : undefined;
+}

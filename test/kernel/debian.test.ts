@@ -80,20 +80,27 @@ test("a release with no Debian kernel package, or not shaped like one, is refuse
   await assert.rejects(debianTarget("6.1.0-57-bogus"), /^HostError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /);
 });
 
-test("with no target, kpatch-build builds for the running kernel, as the kernel presents its release", async () => {
-  // The running release comes from /proc/sys/kernel/osrelease: a mount namespace shows it another.
+test("with no target, kpatch-build builds for the running kernel as it presents itself: its release, and its Debian version", async () => {
+  // /proc/sys/kernel/osrelease and /proc/version, shown another kernel's in a mount namespace.
   const dir = mkdtempSync(join(tmpdir(), "kpatch-running-"));
-  try {
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const asRunning = (version: string) => {
     writeFileAtomic(join(dir, "osrelease"), `${release}\n`);
-    const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
-    const patch = fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url));
-    const r = await run("unshare", ["-m", "sh", "-c",
-      'mount --bind "$1" /proc/sys/kernel/osrelease && shift && exec node "$@"',
-      "sh", join(dir, "osrelease"), cli, "-o", dir, "-n", "livepatch-running", patch], { allowFailure: true });
+    writeFileAtomic(join(dir, "version"), `Linux version ${release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian ${version} (2026-11-01)\n`);
+    return run("unshare", ["-m", "sh", "-c",
+      'mount --bind "$1/osrelease" /proc/sys/kernel/osrelease && mount --bind "$1/version" /proc/version && shift && exec node "$@"',
+      "sh", dir, cli, "-o", dir, "-n", "livepatch-running", fixture("meminfo-string.patch")], { allowFailure: true });
+  };
+  try {
+    const r = await asRunning(builtFrom);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr.split("\n")[0], `target: the running kernel, ${release}`);
+    assert.equal(r.stderr.split("\n")[0], `target: the running kernel, ${release} (Debian ${builtFrom})`);
     const vermagic = (await run("modinfo", ["-F", "vermagic", join(dir, "livepatch-running.ko")])).stdout;
     assert.ok(vermagic.startsWith(`${release} `), vermagic);
+    // Another upload of the same release, which the archive does not have: refused, not built for the candidate.
+    const other = await asRunning(`${builtFrom}+b9`);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, new RegExp(`error: linux-image-${release.replaceAll(".", "\\.")} ${builtFrom.replaceAll(".", "\\.").replaceAll("+", "\\+")}\\+b9 is not in Debian's archive any more`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
