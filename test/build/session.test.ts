@@ -5,9 +5,9 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HostError, sha256 } from "../../src/host/host.js";
+import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
 import { buildPatches, cacheMounts, fixturePatches, processesMentioning, testTree, treeState } from "./support.js";
@@ -71,7 +71,10 @@ test("ORIG objects are compiled once per prepared tree: a later session takes th
       process.stderr.write = write;
     }
   });
+  // Whatever earlier tests compiled: this tree's ORIG cache starts empty.
+  rmSync(join(cacheRoot(), "orig", basename(prepared.dir)), { recursive: true, force: true });
   const first = await compileOrig();
+  assert.match(first.said, /^build: compiling ORIG fs\/proc\/meminfo\.o\n$/);
   const second = await compileOrig();
   assert.match(second.said, /^build: ORIG fs\/proc\/meminfo\.o from the cache\n$/);
   assert.equal(sha256(second.bytes), sha256(first.bytes));

@@ -109,3 +109,20 @@ test("kpatch-build verify: lists the defects of a module file, exit status 2; 0 
   assert.equal(r.stdout, ".klp.rela.nfsd.text.nfsd4_create_session: .text.nfsd4_create_session+0x14 is not zero, and the kernel refuses to relocate it\n");
   assert.match(r.stderr, /bad\.ko: 1 defects/);
 });
+
+test("a place inside an earlier, longer field is relocated twice; vmlinux's livepatch section may not name a module's symbol", () => {
+  const m = patchModule();
+  m.code.relocations.push({ offset: 32n, type: R_X86_64._64, symbol: m.textSym, addend: 0n });
+  m.code.relocations.push({ offset: 36n, type: R_X86_64.PC32, symbol: m.textSym, addend: 0n });
+  m.code.relocations.push({ offset: 34n, type: R_X86_64.PC32, symbol: m.textSym, addend: 0n });
+  const early = m.ko.addSection({
+    name: ".klp.rela.vmlinux.text.nfsd4_create_session", type: SHT.RELA, infoSection: m.text, entsize: 24n,
+    flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH,
+  });
+  early.relocations.push({ offset: 48n, type: R_X86_64.PC32, symbol: m.klp(".klp.sym.nfsd.nfsd_net_id,0"), addend: -4n });
+  assert.deepEqual(verifyModule(m.ko), [
+    ".klp.rela.vmlinux.text.nfsd4_create_session: .text.nfsd4_create_session+0x30 refers to .klp.sym.nfsd.nfsd_net_id,0, which insmod would have to resolve before nfsd loads",
+    ".text.nfsd4_create_session+0x22 is relocated twice, by .rela.text.nfsd4_create_session and .rela.text.nfsd4_create_session",
+    ".text.nfsd4_create_session+0x24 is relocated twice, by .rela.text.nfsd4_create_session and .rela.text.nfsd4_create_session",
+  ]);
+});
