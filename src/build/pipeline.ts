@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
-import { diffFiles, loadSymtab, type DiffReport } from "../diff/run.js";
+import { diffFiles, targetSymbols, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
@@ -85,6 +85,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     const kbuild = moduleKbuild(session, opts.symvers);
     const entrySizes = await phase("probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)));
 
+    const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir);
     const reports = await phase("diff", async () => {
       const out: DiffReport[] = [];
       const unchanged: string[] = [];
@@ -97,7 +98,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           const r = diffFiles({
             orig: o.file, patched: p.file, output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
             symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols, symvers: opts.symvers, entrySizes,
-            vmlinuxRelocatedEarly: relocatesVmlinuxEarly(session.prepared.source.dir),
+            vmlinuxRelocatedEarly,
           });
           progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
           for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
@@ -120,10 +121,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
         name: opts.name, parts, replace: opts.replace,
         description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
         clearRelocations: !clearsRelocations(session.prepared.source.dir),
-        symbolsOf: (object) => {
-          const file = object === "vmlinux" ? opts.symbols : opts.modulesDir && findModule(opts.modulesDir, object);
-          return file ? loadSymtab(file) : undefined;
-        },
+        symbolsOf: targetSymbols(opts.symbols, opts.modulesDir),
       },
       scratch(session, "module"), kbuild, ko,
     ));
@@ -131,25 +129,22 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   }, opts.session);
 }
 
-/**
- * Whether the target's module loader applies a patch module's vmlinux
- * livepatch relocations with its own, before it reads the module's tables
- * (apply_relocations calls klp_apply_section_relocs, since 5.8): read from
- * its source.
- */
-function relocatesVmlinuxEarly(sourceDir: string): boolean {
-  const loader = readIfExists(join(sourceDir, "kernel/module/main.c")) ?? readIfExists(join(sourceDir, "kernel/module.c")) ?? "";
-  return loader.includes("klp_apply_section_relocs");
+/** Whether the first of `files` the target's source has mentions `name`: its behaviour, read rather than guessed from its version. */
+function sourceMentions(sourceDir: string, files: string[], name: string): boolean {
+  const text = files.map((f) => readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
+  return text.includes(name);
 }
 
 /**
- * Whether the target's livepatch core zeroes a module's livepatch relocations
- * when that module goes away (klp_clear_object_relocs, since 6.3), read from
- * its source rather than guessed from its version.
+ * Whether the module loader applies a patch module's vmlinux livepatch
+ * relocations with its own, before it reads the module's tables (5.8 and later).
  */
-function clearsRelocations(sourceDir: string): boolean {
-  return (readIfExists(join(sourceDir, "kernel/livepatch/core.c")) ?? "").includes("klp_clear_object_relocs");
-}
+const relocatesVmlinuxEarly = (sourceDir: string) =>
+  sourceMentions(sourceDir, ["kernel/module/main.c", "kernel/module.c"], "klp_apply_section_relocs");
+
+/** Whether the livepatch core zeroes a module's livepatch relocations when it goes away (6.3 and later). */
+const clearsRelocations = (sourceDir: string) =>
+  sourceMentions(sourceDir, ["kernel/livepatch/core.c"], "klp_clear_object_relocs");
 
 /** Entry sizes depend only on the prepared tree (source, config, compiler): measured once per tree. */
 async function cachedEntrySizes(prepared: PreparedTree, probe: () => Promise<EntrySizes>): Promise<EntrySizes> {

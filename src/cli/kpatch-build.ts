@@ -4,7 +4,7 @@
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { diffFiles, entrySizesFromEnv, loadSymtab } from "../diff/run.js";
+import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
 import { readFileSync } from "node:fs";
@@ -12,7 +12,6 @@ import { HostError, progress } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
-import { findModule } from "../kernel/modules.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
 import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
@@ -175,8 +174,9 @@ async function build(argv: string[]): Promise<void> {
       results.push({ release, result: await build(release, join(output, release)) });
     } catch (e) {
       failed ??= e;
-      results.push({ release, error: e instanceof Error ? e.message : String(e) });
-      progress(`kpatch-build: ${release}: ${e instanceof Error ? e.message : String(e)}`);
+      const error = e instanceof Error ? e.message : String(e);
+      results.push({ release, error });
+      progress(`kpatch-build: ${release}: ${error}`);
     }
   }
   if (values.json) console.log(JSON.stringify(results, null, 2));
@@ -204,10 +204,7 @@ async function verify(argv: string[]): Promise<void> {
   let symbols = values.vmlinux;
   let modulesDir = values.modules;
   if (values.kernel) ({ symbols, modulesDir } = await resolveTarget({ kernel: values.kernel }));
-  const symbolsOf = (object: string) => {
-    const f = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);
-    return f ? loadSymtab(f) : undefined;
-  };
+  const symbolsOf = targetSymbols(symbols, modulesDir);
   let elf;
   try {
     elf = readElf(readFileSync(file), file);

@@ -3,6 +3,7 @@
 // or refused diff never leaves an output file behind.
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../host/host.js";
+import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
@@ -65,6 +66,14 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   writeFileAtomic(opts.output, writeElf(r.output));
   return { object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
+}
+
+/** The symbol tables of a target's objects: vmlinux's from `symbols`, a module's from its .ko. */
+export function targetSymbols(symbols: string | undefined, modulesDir: string | undefined): (object: string) => TargetSymtab | undefined {
+  return (object) => {
+    const file = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);
+    return file ? loadSymtab(file) : undefined;
+  };
 }
 
 // A build diffs many objects against one target: read its table once.
