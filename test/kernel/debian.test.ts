@@ -15,14 +15,14 @@ import { STT } from "../../src/elf/constants.js";
 import { parseReadelfSymtab, parseSymvers } from "../../src/symbols/symtab.js";
 import { preparedTree } from "../../src/build/prepare.js";
 import { withBuildSession } from "../../src/build/session.js";
-import { incomplete, newest, older61 } from "../support/releases.js";
+import { incomplete, newest, some61 } from "../support/releases.js";
 import { fixture } from "../support/patches.js";
 import { resolveTarget } from "../../src/build/targets.js";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { verifyModule } from "../../src/module/verify.js";
 
-// An older release: its source is not the installed linux-source-6.1.
-const { release, builtFrom } = await older61();
+// An older release, whose source is not the installed linux-source-6.1, where the archive has one.
+const { release, builtFrom, older } = await some61();
 
 test("the Debian target: vmlinux with its full symbol table, Module.symvers, config, modules and the exact source, fetched by version; cached", async (t) => {
   const t0 = Date.now();
@@ -30,7 +30,8 @@ test("the Debian target: vmlinux with its full symbol table, Module.symvers, con
   t.diagnostic(`debianTarget(${release}) (or the cache) in ${Date.now() - t0} ms`);
   assert.equal(target.release, release);
   assert.equal(target.builtFrom, builtFrom);
-  assert.notEqual(builtFrom, await installedVersion("linux-source-6.1"));
+  if (older) assert.notEqual(builtFrom, await installedVersion("linux-source-6.1"));
+  else t.diagnostic("the archive has no older complete 6.1 release today: the newest stands in");
   assert.equal(target.source.pkg, "linux-source-6.1");
   assert.equal(target.source.version, builtFrom);
 
@@ -64,8 +65,9 @@ test("a release whose packages the archive has dropped is refused by name, with 
   try {
     const e = await debianTarget(dropped).then(() => undefined, (e: Error) => e);
     assert.ok(e, `${dropped} refused`);
-    assert.match(e.message, /^\S+ .*is not in Debian's archive any more .* needs it\. .*-s SRCDIR -c CONFIG -v VMLINUX instead of -k$/);
-    assert.match(e.message, new RegExp(`building for ${dropped.replaceAll(".", "\\.")}`));
+    // Dropped outright, or half-dropped (the -dbg package lagging behind the image).
+    assert.match(e.message, /^\S+ .*(is not in Debian's archive any more .* needs it\. .*-s SRCDIR -c CONFIG -v VMLINUX instead of -k|the package lists disagree, run 'apt-get update')$/);
+    assert.match(e.message, new RegExp(`${dropped.replaceAll(".", "\\.")}`));
     // Only apt's look-ups were remembered.
     assert.deepEqual(readdirSync(join(cache, "debian")), ["apt"]);
   } finally {
@@ -76,7 +78,7 @@ test("a release whose packages the archive has dropped is refused by name, with 
 });
 
 test("a release with no Debian kernel package, or not shaped like one, is refused by name", async () => {
-  await assert.rejects(debianTarget("6.1.0-999-amd64"), /^HostError: no Debian kernel package linux-image-6\.1\.0-999-amd64 .*; the archive has 6\.1\.0-\d+-amd64, /);
+  await assert.rejects(debianTarget("6.1.0-999-amd64"), /^HostError: no Debian kernel package linux-image-6\.1\.0-999-amd64 .*; the archive has 6\.1\.0-\d+-amd64/);
   await assert.rejects(debianTarget("6.1.0-57-bogus"), /^HostError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /);
 });
 

@@ -18,10 +18,10 @@ import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
-import { newest, older61 } from "../support/releases.js";
+import { newest, some61 } from "../support/releases.js";
 import { fixture } from "../support/patches.js";
 
-const RELEASE = (await older61()).release;
+const RELEASE = (await some61()).release;
 const outDir = join(cacheRoot(), "test-modules", "debian");
 mkdirSync(outDir, { recursive: true });
 
@@ -49,8 +49,9 @@ function assertMeminfoCycle(release: string, stages: Map<string, string>) {
   assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
 }
 
-test("two Debian 6.1 releases in one command (an older one, its source fetched by version, and the newest): one module each, each live in its own kernel", async () => {
+test("two Debian 6.1 releases in one command (an older one, its source fetched by version, and the newest): one module each, each live in its own kernel", async (t) => {
   const releases = [RELEASE, await newest("6.1")];
+  if (releases[0] === releases[1]) return t.skip("the archive has one complete 6.1 release today");
   const out = join(outDir, "fleet");
   const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
   const r = await run("node", [cli, ...releases.flatMap((k) => ["-k", k]), "-o", out, "-n", "livepatch-meminfo", fixture("meminfo-string.patch")], { allowFailure: true });
