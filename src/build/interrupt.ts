@@ -1,6 +1,6 @@
 // SIGINT and SIGTERM during a build step: stop the processes it runs, let its
 // cleanup run, then die of the same signal, as the caller asked.
-import { HostError } from "../host/host.js";
+import { HostError, withAmbientSignal } from "../host/host.js";
 
 const signals = ["SIGINT", "SIGTERM"] as const;
 
@@ -14,7 +14,7 @@ export async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>
   };
   for (const s of signals) process.on(s, onSignal);
   try {
-    return await body(controller.signal);
+    return await withAmbientSignal(controller.signal, () => body(controller.signal));
   } finally {
     for (const s of signals) process.off(s, onSignal);
     // With no listener left, the default action ends the process.

@@ -37,6 +37,10 @@ async function debian(release: string, version?: string): Promise<Target> {
 }
 
 export async function resolveTarget(req: TargetRequest): Promise<Target> {
+  const pieces = [req.config && "-c", req.vmlinux && "-v", req.symbols && "--symbols", req.symvers && "--symvers",
+    req.buildDir && "--build-dir"].filter(Boolean);
+  if (!req.sourcedir && pieces.length) throw new HostError(`${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: name it with -s SOURCEDIR`);
+  if (req.kernel !== undefined && req.sourcedir) throw new HostError("-k and -s name two targets: give one");
   if (req.kernel === "test") {
     const k = await testKernel({ build: false });
     return {
@@ -44,9 +48,6 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       fullBuild: k.buildDir, modulesDir: k.buildDir,
     };
   }
-  const pieces = [req.config && "-c", req.vmlinux && "-v", req.symbols && "--symbols", req.symvers && "--symvers", req.buildDir && "--build-dir"].filter(Boolean);
-  if (!req.sourcedir && pieces.length) throw new HostError(`${pieces.join(", ")} describe a kernel tree: name it with -s SOURCEDIR`);
-  if (req.kernel !== undefined && req.sourcedir) throw new HostError("-k and -s name two targets: give one");
   if (req.kernel === undefined && !req.sourcedir) {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
     const running = runningKernel();

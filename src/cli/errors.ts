@@ -12,6 +12,18 @@ export function exitWith(program: string, e: unknown): never {
     console.error(`${program}: error: ${e.message}`);
     process.exit(1);
   }
+  // A command line parseArgs refuses: a usage error, not a crash.
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (e instanceof Error && code?.startsWith("ERR_PARSE_ARGS_")) {
+    console.error(`${program}: ${e.message.split(". ")[0]} (see ${program} --help)`);
+    process.exit(1);
+  }
+  // What the system refused (a missing file, a full disk, no permission): said, without a trace.
+  const sys = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof sys.syscall === "string" && code) {
+    console.error(`${program}: error: ${sys.syscall} ${sys.path ?? ""}: ${code}`.replace(" :", ":"));
+    process.exit(1);
+  }
   console.error(`${program}: internal error: ${e instanceof Error ? e.stack : String(e)}`);
   process.exit(1);
 }

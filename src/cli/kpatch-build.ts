@@ -8,12 +8,13 @@ import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
 import { resolveTarget } from "../build/targets.js";
 import { readFileSync } from "node:fs";
-import { HostError, progress } from "../host/host.js";
+import { ensureWritableDir, HostError, progress } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
+import { interruptible } from "../build/interrupt.js";
 import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
 
 const program = "kpatch-build";
@@ -139,6 +140,7 @@ async function build(argv: string[]): Promise<void> {
   const patches = readPatches(positionals).map((p) => p.file);
   const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
   const output = resolve(values.output!);
+  ensureWritableDir(output, "-o");
   const kernels = values.kernel ?? [];
   const build = async (kernel: string | undefined, outputDir: string) => {
     const target = await resolveTarget({
@@ -230,4 +232,5 @@ async function listReleases(json: boolean): Promise<void> {
   for (const r of releases) console.log(r.release);
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));
+// SIGINT or SIGTERM ends every program it started, lets cleanup run, then ends it.
+interruptible(() => main(process.argv.slice(2))).catch((e: unknown) => exitWith(program, e));

@@ -9,6 +9,7 @@ import { loadedPatches } from "../runtime/livepatch.js";
 import { describe, enableBootLoading, force, install, installed, installRoot, load, loadInstalled, moduleInfo, signal, uninstall, unload } from "../runtime/kpatch.js";
 import { HostError } from "../host/host.js";
 import { exitWith } from "./errors.js";
+import { interruptible } from "../build/interrupt.js";
 
 const program = "kpatch";
 const usage = `usage: ${program} COMMAND [...]
@@ -121,4 +122,5 @@ function skipped(reasons: string[], what: string): void {
   if (reasons.length) process.exitCode = 1;
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => exitWith(program, e));
+// SIGINT or SIGTERM ends every program it started, lets cleanup run, then ends it.
+interruptible(() => main(process.argv.slice(2))).catch((e: unknown) => exitWith(program, e));

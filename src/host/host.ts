@@ -6,7 +6,7 @@ import {
   readFileSync, readSync, renameSync, rmSync, writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
 export class HostError extends Error {
@@ -38,8 +38,24 @@ export interface RunResult {
   timedOut: boolean;
 }
 
+// The signal of the innermost interruptible scope: every program started
+// inside it is ended when it aborts, wherever it was started.
+let ambient: AbortSignal | undefined;
+
+/** Runs `body` with `signal` as the one that ends the programs it starts. */
+export async function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  const previous = ambient;
+  ambient = signal;
+  try {
+    return await body();
+  } finally {
+    ambient = previous;
+  }
+}
+
 /** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
-export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const opts = { ...options, signal: options.signal ?? ambient };
   return new Promise((resolve, reject) => {
     const log = opts.logFile ? openLog(opts.logFile, `$ ${cmd} ${args.join(" ")}\n`) : undefined;
     const child = spawn(cmd, args, {
@@ -197,7 +213,7 @@ export function sha256(...parts: (string | Buffer)[]): string {
  * directory synced. `mode` is exact, whatever the umask.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   const fd = openSync(tmp, "wx", mode);
   try {
@@ -231,6 +247,35 @@ export function publishDir(tmp: string, dir: string, marker: string): void {
     renameSync(tmp, dir);
   } catch (e) {
     if (!existsSync(join(dir, marker))) throw e;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync spins forever
+ * where the kernel answers ENOENT for a parent that exists (/proc/x).
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // Made meanwhile by another process.
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
+/** Makes `dir` if need be and proves a file can be written there, or says why not. */
+export function ensureWritableDir(dir: string, what: string): void {
+  const probe = join(dir, `.kpatch-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    makeDirs(dir);
+    closeSync(openSync(probe, "wx", 0o600));
+    rmSync(probe);
+  } catch (e) {
+    throw new HostError(`${what} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

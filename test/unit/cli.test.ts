@@ -100,3 +100,20 @@ test("kpatch refuses what is not a livepatch module, and an unknown command, bef
     assert.match(r.stdout + r.stderr, text, args.join(" "));
   }
 });
+
+test("usage errors and unwritable places are said in one line, exit 1, no stack trace, no spinning", async () => {
+  const patch = fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url));
+  const cases: [string, string[], RegExp][] = [
+    ["kpatch-build", ["--bogus", patch], /^kpatch-build: Unknown option '--bogus' \(see kpatch-build --help\)\n$/],
+    ["kpatch-build", ["-k"], /^kpatch-build: Option '-k, --kernel <value>' argument missing \(see kpatch-build --help\)\n$/],
+    ["kpatch", ["load", "--timeout"], /^kpatch: Option '--timeout <value>' argument missing/],
+    // Node's recursive mkdir spun forever here, deaf to SIGTERM.
+    ["kpatch-build", ["-k", "test", "-o", "/proc/x", patch], /^kpatch-build: error: -o \/proc\/x: cannot write there \(ENOENT\)\n$/],
+    ["kpatch-build", ["-k", "test", "--symvers", "/nonexistent", patch], /^kpatch-build: error: --symvers describes a kernel tree: name it with -s SOURCEDIR\n$/],
+  ];
+  for (const [command, args, message] of cases) {
+    const r = await run("node", [cli(command), ...args], { allowFailure: true, timeoutMs: 30_000 });
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(" "));
+  }
+});
