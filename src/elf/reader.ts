@@ -1,7 +1,7 @@
 // Reads an ELF64 little-endian object into the editable model. Every offset,
 // size and index is checked against the buffer before use, so malformed input
 // gives an ElfError naming the file and the fault, never a crash or a hang.
-import { SHF, SHN, SHT } from "./constants.js";
+import { ET_REL, relocWidth, SHF, SHN, SHT, STT } from "./constants.js";
 import { ElfError, ElfFile, type ElfSection, type ElfSymbol, type Relocation } from "./model.js";
 
 const EHDR_SIZE = 64;
@@ -186,6 +186,16 @@ function readSymbols(
       section: inSection ? sectionAt(shndx, what) : undefined, shndx: inSection ? 0 : shndx, inputIndex: i,
     });
   }
+  // In a relocatable object a value is an offset: the differ reads the symbol's bytes.
+  if (elf.header.type === ET_REL) {
+    for (const sym of out) {
+      if (!sym.section || sym.type === STT.SECTION) continue;
+      const size = ElfFile.size(sym.section);
+      if (sym.value > size || sym.value + sym.size > size) {
+        c.fail(`symbol ${sym.name || sym.inputIndex} (${sym.value}+${sym.size}) runs past the end of ${sym.section.name} (${size} bytes)`);
+      }
+    }
+  }
   for (const sym of out) elf.symbols.push(sym);
 }
 
@@ -204,6 +214,17 @@ function readRelocations(
       offset: c.u64(o), type: c.u32(o + 8),
       symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`), addend: c.i64(o + 16),
     };
+  }
+  // The place each one patches must lie in its section, whole.
+  const target = sec.infoSection;
+  if (target) {
+    const size = ElfFile.size(target);
+    relocs.forEach((r, i) => {
+      const width = BigInt(relocWidth(r.type)?.size ?? 0);
+      if (r.offset + width > size || (target.type === SHT.NOBITS && width > 0n)) {
+        c.fail(`relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) lies outside ${target.name} (${size} bytes)`);
+      }
+    });
   }
   sec.relocations = relocs;
 }
