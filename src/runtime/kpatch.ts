@@ -96,7 +96,9 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   const outcome = await op().then((value) => ({ value }), (error: unknown) => ({ error }));
   const said = readable ? kernelLog(mark).map((r) => r.text) : [];
   const hurt = kernelComplaints(said.join("\n"));
-  const about = said.filter((l) => /^(livepatch|x86\/modules|module):/.test(l) || l.startsWith(`${name}: `));
+  // What the kernel said went wrong with this module or livepatch; not its routine progress.
+  const about = said.filter((l) => (/^(livepatch|x86\/modules|module):/.test(l) || l.startsWith(`${name}: `)) &&
+    /fail|refus|invalid|error|unable|cannot|denied|unknown|mismatch|disagree/i.test(l));
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
   if (hurt.length) {
     const state = "error" in outcome ? "failed" : "ran (it was left as it is now: see kpatch list)";
