@@ -54,7 +54,11 @@ echo "== again"; $K load ${meminfo} 2>&1 || echo "exit $?"
 echo "== list"; $K list
 echo "== replace"; $K load ${cmdline}; probe; $K list | head -3
 echo "== unload"; $K unload livepatch_cmdline; $K unload ${meminfo}; probe; $K list | head -1
-echo "== install"; $K install ${meminfo} | cut -d' ' -f1,2; $K install ${cmdline} >/dev/null; $K load --all; probe; $K list --json | grep -c '"enabled": true'
+echo "== install"; $K install ${meminfo} | cut -d' ' -f1,2; $K install ${cmdline} >/dev/null
+# A bad entry at boot is skipped and said; the others still load.
+echo garbage > /tmp/kpatch/6.1.192/00-bad.ko
+$K load --all 2>/tmp/err || echo "exit $?"; grep -c '^kpatch: not loaded: .*00-bad\.ko' /tmp/err; rm /tmp/kpatch/6.1.192/00-bad.ko
+probe; $K list --json | grep -c '"enabled": true'
 echo "== uninstall"; $K unload --all; $K uninstall livepatch_meminfo; $K list | tail -n +3; probe
 echo "== other"; $K load ${other} 2>&1 || echo "exit $?"; $K info /proc/version 2>&1 || echo "exit $?"
 echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
@@ -70,7 +74,7 @@ echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
   assert.equal(s.get("replace"), "loaded: livepatch_cmdline\nMemTotal\nkpatch=1\nLoaded patch modules:\nlivepatch_cmdline [enabled]\n  vmlinux: cmdline_proc_show,1\n");
   assert.equal(s.get("unload"), "MemTotal\nLoaded patch modules:\n");
   // load --all loads both in file-name order: cmdline, then meminfo, which replaces it.
-  assert.equal(s.get("install"), "installed: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nloaded: livepatch_cmdline livepatch_meminfo\nMemTotal (kp)\n1\n");
+  assert.equal(s.get("install"), "installed: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nloaded: livepatch_cmdline livepatch_meminfo\nexit 1\n1\nMemTotal (kp)\n1\n");
   assert.equal(s.get("uninstall"), "uninstalled: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nInstalled patch modules (/tmp/kpatch/6.1.192):\nlivepatch_cmdline\nMemTotal\n");
   assert.match(s.get("other")!, /^kpatch: error: .*livepatch-other\.ko was built for 6\.1\.999, this kernel is 6\.1\.192: build the patch against the running kernel\nexit 1\n/);
   assert.match(s.get("other")!, /kpatch: error: \/proc\/version: .*\nexit 1\n$/);
