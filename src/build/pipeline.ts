@@ -4,6 +4,7 @@
 // each pair, and build the patch module from the differences.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
@@ -72,9 +73,16 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
   progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
 
+  const objects = affected.objects.map((o) => o.object);
+  // ORIG in a session of its own, beside PATCHED, where there are cores for
+  // both: it leaves its objects in the tree's ORIG cache (not for -s trees).
+  const beside = cpus().length >= 2 && prepared.source.pkg !== "tree"
+    ? withBuildSession(prepared, (s) => s.compile(objects, "orig"), { jobs: 1 })
+    : undefined;
+  const origBeside = beside?.then(() => undefined, (e: unknown) => e);
+  // Whatever happens to the build, the session beside it ends before the build returns.
   return withBuildSession(prepared, async (session) => {
-    const objects = affected.objects.map((o) => o.object);
-    const orig = await phase("compile ORIG", () => session.compile(objects, "orig"));
+    const origFirst = beside ? undefined : await phase("compile ORIG", () => session.compile(objects, "orig"));
     await phase("apply", async () => {
       // kpatch-macros.h, for patches that declare callbacks: in include/, where "kpatch-macros.h" is found from any file.
       await session.exec(`cp "$1" "$2/include/kpatch-macros.h"`, [macrosHeader, prepared.source.dir]);
@@ -82,6 +90,11 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     });
 
     const patched = await phase("compile PATCHED", () => session.compile(objects, "patched"));
+    const orig = origFirst ?? await phase("compile ORIG", async () => {
+      const failed = await origBeside;
+      if (failed) throw failed;
+      return session.compile(objects, "orig");
+    });
     const kbuild = moduleKbuild(session, opts.symvers);
     const entrySizes = await phase("probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)));
 
@@ -126,7 +139,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
       scratch(session, "module"), kbuild, ko,
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
-  }, opts.session);
+  }, opts.session).finally(() => origBeside);
 }
 
 /** Whether the first of `files` the target's source has mentions `name`: its behaviour, read rather than guessed from its version. */

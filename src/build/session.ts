@@ -148,12 +148,14 @@ class Session implements BuildSession {
   async compile(objects: string[], variant: Variant): Promise<CompiledObject[]> {
     const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."));
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
-    if (variant === "orig" && this.applied.length) throw new HostError("ORIG objects must be compiled before a patch is applied");
+    const kept = variant === "orig" && this.prepared.source.pkg !== "tree" ? origCache(this.prepared) : undefined;
+    // After a patch, ORIG objects can only come from the cache (compiled by a session beside this one).
+    const allKept = kept !== undefined && objects.every((o) => existsSync(join(kept, o)));
+    if (variant === "orig" && this.applied.length && !allKept) throw new HostError("ORIG objects must be compiled before a patch is applied");
     if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
     const out = join(this.dir, variant);
     // ORIG objects depend only on the prepared tree: each is compiled once and
     // kept. Not for a user's own tree (-s), which may change in place.
-    const kept = variant === "orig" && this.prepared.source.pkg !== "tree" ? origCache(this.prepared) : undefined;
     const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
     for (const o of reused) {
       mkdirSync(dirname(join(out, o)), { recursive: true });

@@ -1,5 +1,6 @@
 // All process and file-system access of the engine goes through here, so that
 // every command run is logged in one place and errors name the log file.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
   closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync,
@@ -38,24 +39,19 @@ export interface RunResult {
   timedOut: boolean;
 }
 
-// The signal of the innermost interruptible scope: every program started
-// inside it is ended when it aborts, wherever it was started.
-let ambient: AbortSignal | undefined;
+// The signal of the innermost interruptible scope, per asynchronous flow
+// (scopes may run side by side): every program started inside it is ended
+// when it aborts, wherever it was started.
+const ambient = new AsyncLocalStorage<AbortSignal>();
 
 /** Runs `body` with `signal` as the one that ends the programs it starts. */
-export async function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
-  const previous = ambient;
-  ambient = signal;
-  try {
-    return await body();
-  } finally {
-    ambient = previous;
-  }
+export function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  return ambient.run(signal, body);
 }
 
 /** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const opts = { ...options, signal: options.signal ?? ambient };
+  const opts = { ...options, signal: options.signal ?? ambient.getStore() };
   return new Promise((resolve, reject) => {
     const log = opts.logFile ? openLog(opts.logFile, `$ ${cmd} ${args.join(" ")}\n`) : undefined;
     const child = spawn(cmd, args, {
