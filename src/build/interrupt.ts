@@ -4,20 +4,31 @@ import { HostError, withAmbientSignal } from "../host/host.js";
 
 const signals = ["SIGINT", "SIGTERM"] as const;
 
+// Once caught, a signal holds for the rest of the process: a scope that starts
+// afterwards (the next release of -k A -k B) starts aborted.
+let caughtSignal: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process, if one did. */
+export function interruption(): NodeJS.Signals | undefined {
+  return caughtSignal;
+}
+
 /** Runs `body` with a signal that aborts on SIGINT/SIGTERM; the signal is re-raised once `body` settles. */
 export async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let caught: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     caught ??= sig;
+    caughtSignal ??= sig;
     controller.abort(new HostError(`interrupted by ${sig}`));
   };
   for (const s of signals) process.on(s, onSignal);
+  if (caughtSignal) onSignal(caughtSignal);
   try {
     return await withAmbientSignal(controller.signal, () => body(controller.signal));
   } finally {
     for (const s of signals) process.off(s, onSignal);
     // With no listener left, the default action ends the process.
-    if (caught) process.kill(process.pid, caught);
+    if (caught && process.listenerCount(caught) === 0) process.kill(process.pid, caught);
   }
 }

@@ -34,26 +34,30 @@ export function typeDefinitions(text: string): Map<string, string> {
  * After `struct`/`union` at `from`: the tag and where the body starts, if a
  * body follows. Attributes may stand before or after the tag (struct
  * __packed foo {, struct foo __aligned(8) {): words starting with `__` and
- * their parenthesised arguments. One pass, so hostile input cannot make it
- * backtrack.
+ * their parenthesised arguments. One bounded pass, so hostile input cannot
+ * make it backtrack or rescan the file.
  */
 function definitionHead(code: string, from: number): { name: string; body: number } | undefined {
   let name: string | undefined;
   let i = from;
-  while (i < code.length) {
+  // No real head (attributes and tag) is this long: a bound keeps hostile input linear.
+  const end = Math.min(code.length, from + 512);
+  while (i < end) {
     const c = code[i]!;
     if (/\s/.test(c)) i++;
     else if (c === "{") return name ? { name, body: i + 1 } : undefined;
     else if (c === "(") {
+      // Attribute arguments hold no braces or semicolons.
       let depth = 0;
       do {
         if (code[i] === "(") depth++;
         else if (code[i] === ")") depth--;
+        else if (/[;{}]/.test(code[i]!)) return undefined;
         i++;
-      } while (i < code.length && depth > 0);
+      } while (i < end && depth > 0);
     } else if (/\w/.test(c)) {
       const start = i;
-      while (i < code.length && /\w/.test(code[i]!)) i++;
+      while (i < end && /\w/.test(code[i]!)) i++;
       const word = code.slice(start, i);
       if (!word.startsWith("__")) {
         if (name) return undefined;

@@ -74,9 +74,10 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
 
   const objects = affected.objects.map((o) => o.object);
-  // ORIG in a session of its own, beside PATCHED, where there are cores for
-  // both: it leaves its objects in the tree's ORIG cache (not for -s trees).
-  const beside = cpus().length >= 2 && prepared.source.pkg !== "tree"
+  // ORIG in a session of its own, beside PATCHED, where there is a core for
+  // each object of both (a header patch's many objects use all cores in
+  // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
+  const beside = cpus().length >= 2 * objects.length && prepared.source.pkg !== "tree"
     ? withBuildSession(prepared, (s) => s.compile(objects, "orig"), { jobs: 1 })
     : undefined;
   const origBeside = beside?.then(() => undefined, (e: unknown) => e);
@@ -186,7 +187,7 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
     }
     // The release sets the module's vermagic: the target's, not the source tree's.
     const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
-    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 $4 modules`, [session.prepared.source.dir, session.prepared.dir, dir, release]);
+    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`, [session.prepared.source.dir, session.prepared.dir, dir, release]);
   };
 }
 

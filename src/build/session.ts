@@ -54,7 +54,8 @@ export interface BuildSession {
   /**
    * Compiles single objects with kbuild and the diff flags, removing any
    * previous copy first so that kbuild really compiles them, and copies them to
-   * <session>/<variant>/. ORIG before any patch is applied, PATCHED after.
+   * <session>/<variant>/. ORIG before any patch is applied (after, only from
+   * the ORIG cache), PATCHED after.
    * kbuild compiles any object asked for, even one the config does not build
    * (then with its parent directory's flags): affectedObjects says which to ask for.
    */
@@ -148,14 +149,14 @@ class Session implements BuildSession {
   async compile(objects: string[], variant: Variant): Promise<CompiledObject[]> {
     const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."));
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
+    // ORIG objects depend only on the prepared tree: each is compiled once and
+    // kept. Not for a user's own tree (-s), which may change in place.
     const kept = variant === "orig" && this.prepared.source.pkg !== "tree" ? origCache(this.prepared) : undefined;
     // After a patch, ORIG objects can only come from the cache (compiled by a session beside this one).
     const allKept = kept !== undefined && objects.every((o) => existsSync(join(kept, o)));
     if (variant === "orig" && this.applied.length && !allKept) throw new HostError("ORIG objects must be compiled before a patch is applied");
     if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
     const out = join(this.dir, variant);
-    // ORIG objects depend only on the prepared tree: each is compiled once and
-    // kept. Not for a user's own tree (-s), which may change in place.
     const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
     for (const o of reused) {
       mkdirSync(dirname(join(out, o)), { recursive: true });

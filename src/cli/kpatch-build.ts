@@ -14,7 +14,7 @@ import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
-import { interruptible } from "../build/interrupt.js";
+import { interruptible, interruption } from "../build/interrupt.js";
 import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
 
 const program = "kpatch-build";
@@ -175,6 +175,7 @@ async function build(argv: string[]): Promise<void> {
     try {
       results.push({ release, result: await build(release, join(output, release)) });
     } catch (e) {
+      if (interruption()) throw e;
       failed ??= e;
       const error = e instanceof Error ? e.message : String(e);
       results.push({ release, error });

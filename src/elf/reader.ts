@@ -43,11 +43,16 @@ function cString(c: Cursor, table: Uint8Array, index: number, what: string): str
     c.fail(`${what}: name offset ${index} outside its string table (${table.length} bytes)`);
   }
   let end = index;
-  while (end < table.length && table[end] !== 0) end++;
+  // A name longer than any the kernel makes (KSYM_NAME_LEN is 512) is hostile:
+  // thousands of symbols sharing one huge name would exhaust memory.
+  const limit = Math.min(table.length, index + MAX_NAME);
+  while (end < limit && table[end] !== 0) end++;
+  if (end === index + MAX_NAME) c.fail(`${what}: name at offset ${index} is longer than ${MAX_NAME} bytes`);
   if (end >= table.length && table.length > 0) c.fail(`${what}: name at offset ${index} is not NUL-terminated`);
   return decoder.decode(table.subarray(index, end));
 }
 const decoder = new TextDecoder("utf-8", { fatal: false });
+const MAX_NAME = 4096;
 
 export interface ReadOptions {
   /**
@@ -56,6 +61,8 @@ export interface ReadOptions {
    * millions of relocations it does not need. Such a model is not for writing.
    */
   relocations?: boolean;
+  /** Parse the symbol table (default). Without, only sections: enough for .modinfo. */
+  symbols?: boolean;
 }
 
 export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {}): ElfFile {
@@ -131,7 +138,7 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   if (symtabs.length > 1) c.fail(`${symtabs.length} symbol tables; a relocatable object has one`);
   const symtab = symtabs[0];
   const symbols: ElfSymbol[] = [];
-  if (symtab) readSymbols(c, elf, secs, symtab, symbols, sectionAt);
+  if (symtab && opts.symbols !== false) readSymbols(c, elf, secs, symtab, symbols, sectionAt);
 
   // `what` is a function: building a message for each of millions of relocations would cost more than reading them.
   const symbolAt = (index: number, what: () => string): ElfSymbol | undefined => {
@@ -141,7 +148,10 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   };
   for (const sec of secs) {
     if (sec.type === SHT.REL) c.fail(`section ${sec.name}: SHT_REL relocations are not used on x86-64 and not supported`);
-    if (sec.type === SHT.RELA && opts.relocations !== false) readRelocations(c, sec, symtab, symbolAt);
+    const withSymbols = opts.symbols !== false;
+    if (sec.type === SHT.RELA && opts.relocations !== false && withSymbols) {
+      readRelocations(c, sec, symtab, symbolAt, elf.header.type === ET_REL);
+    }
     if (sec.type === SHT.GROUP) {
       if (sec.link !== symtab) c.fail(`group section ${sec.name} does not link to the symbol table`);
       const words = sec.data.length / 4;
@@ -149,7 +159,7 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
       const base = sec.data.byteOffset - bytes.byteOffset;
       sec.groupFlags = c.u32(base);
       for (let w = 1; w < words; w++) sec.groupMembers.push(sectionAt(c.u32(base + 4 * w), `member of group ${sec.name}`));
-      sec.infoSymbol = symbolAt(sec.info, () => `signature of group ${sec.name}`);
+      if (withSymbols) sec.infoSymbol = symbolAt(sec.info, () => `signature of group ${sec.name}`);
     }
   }
   return elf;
@@ -202,6 +212,7 @@ function readSymbols(
 function readRelocations(
   c: Cursor, sec: ElfSection, symtab: ElfSection | undefined,
   symbolAt: (i: number, what: () => string) => ElfSymbol | undefined,
+  relocatable: boolean,
 ): void {
   if (sec.entsize !== BigInt(RELA_SIZE)) c.fail(`relocation section ${sec.name} entry size ${sec.entsize}, expected ${RELA_SIZE}`);
   if (sec.data.length % RELA_SIZE !== 0) c.fail(`relocation section ${sec.name} size ${sec.data.length} is not a multiple of ${RELA_SIZE}`);
@@ -215,9 +226,9 @@ function readRelocations(
       symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`), addend: c.i64(o + 16),
     };
   }
-  // The place each one patches must lie in its section, whole.
+  // In a relocatable object, the place each one patches must lie in its section, whole.
   const target = sec.infoSection;
-  if (target) {
+  if (target && relocatable) {
     const size = ElfFile.size(target);
     relocs.forEach((r, i) => {
       const width = BigInt(relocWidth(r.type)?.size ?? 0);

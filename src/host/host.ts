@@ -3,7 +3,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
-  closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync,
+  chmodSync, closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync,
   readFileSync, readSync, renameSync, rmSync, writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
@@ -48,6 +48,9 @@ const ambient = new AsyncLocalStorage<AbortSignal>();
 export function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
   return ambient.run(signal, body);
 }
+
+/** For a program that must run to its end once started (insmod, rmmod): no scope's signal ends it. */
+export const UNINTERRUPTED = new AbortController().signal;
 
 /** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -137,9 +140,10 @@ export function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
 }
 
-/** One record of the kernel log (/dev/kmsg): its sequence number and text. */
+/** One record of the kernel log (/dev/kmsg): its sequence number, level (0 emerg .. 7 debug) and text. */
 export interface KernelLogRecord {
   seq: number;
+  level: number;
   text: string;
 }
 
@@ -168,8 +172,9 @@ export function kernelLog(after = -1): KernelLogRecord[] {
       // "PRIORITY,SEQ,MICROSECONDS,FLAGS;MESSAGE\n" then continuation lines.
       const line = buf.toString("utf8", 0, n);
       const semi = line.indexOf(";");
-      const seq = Number(line.slice(0, semi).split(",")[1]);
-      if (seq > after) records.push({ seq, text: line.slice(semi + 1).split("\n")[0]! });
+      const [prio, seqText] = line.slice(0, semi).split(",");
+      const seq = Number(seqText);
+      if (seq > after) records.push({ seq, level: Number(prio) & 7, text: line.slice(semi + 1).split("\n")[0]! });
     }
   } finally {
     closeSync(fd);
@@ -256,6 +261,8 @@ export function makeDirs(dir: string): void {
   for (const d of missing) {
     try {
       mkdirSync(d);
+      // 0755 whatever the umask: root loads what KPATCH_DIR holds.
+      chmodSync(d, 0o755);
     } catch (e) {
       // Made meanwhile by another process.
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;

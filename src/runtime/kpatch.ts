@@ -8,11 +8,11 @@ import { release } from "node:os";
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { HostError, kernelLog, progress, run, writeFileAtomic } from "../host/host.js";
+import { HostError, kernelLog, progress, run, UNINTERRUPTED, writeFileAtomic } from "../host/host.js";
 import { kernelComplaints } from "../kernel/klog.js";
 import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
-import { checkRelease } from "../build/inputs.js";
+import { checkModuleName, checkRelease } from "../build/inputs.js";
 
 /** Where `install` puts patch modules, one directory per kernel release. */
 export function installRoot(): string {
@@ -33,10 +33,12 @@ export interface PatchModuleInfo {
 
 export function moduleInfo(file: string): PatchModuleInfo {
   if (!existsSync(file)) throw new HostError(`${file} does not exist`);
-  const info = modinfo(readElf(readFileSync(file), file));
+  // Sections only: a hostile module's symbol table is never parsed.
+  const info = modinfo(readElf(readFileSync(file), file, { symbols: false }));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
   if (get("livepatch") !== "Y") throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
-  const name = get("name") ?? moduleName(file);
+  // The name reaches sysfs paths, rmmod and the terminal.
+  const name = checkModuleName(get("name") ?? moduleName(file));
   return { file, name, release: (get("vermagic") ?? "").split(" ")[0]!, modinfo: info, functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v) };
 }
 
@@ -57,7 +59,8 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
   if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
   if (known) throw new HostError(`${m.name} is loaded but disabled (a later patch replaced it): unload it first`);
   return watched(m.name, async () => {
-    const r = await run("insmod", [file], { allowFailure: true });
+    // A signal must not kill insmod half-way: the module would be loaded, and reported not.
+    const r = await run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
     if (r.code !== 0) throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
     progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
     return settle(m.name, opts);
@@ -94,11 +97,11 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
     progress(`kpatch: warning: cannot read the kernel log (${(e as Error).message}): ${name} is not checked for harm`);
   }
   const outcome = await op().then((value) => ({ value }), (error: unknown) => ({ error }));
-  const said = readable ? kernelLog(mark).map((r) => r.text) : [];
-  const hurt = kernelComplaints(said.join("\n"));
-  // What the kernel said went wrong with this module or livepatch; not its routine progress.
-  const about = said.filter((l) => (/^(livepatch|x86\/modules|module):/.test(l) || l.startsWith(`${name}: `)) &&
-    /fail|refus|invalid|error|unable|cannot|denied|unknown|mismatch|disagree/i.test(l));
+  const said = readable ? kernelLog(mark) : [];
+  const hurt = kernelComplaints(said.map((r) => r.text).join("\n"));
+  // What the kernel warned of about this module or livepatch; not its routine progress.
+  const about = said.filter((r) => r.level <= 4 && (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `)))
+    .map((r) => r.text);
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
   if (hurt.length) {
     const state = "error" in outcome ? "failed" : "ran (it was left as it is now: see kpatch list)";
@@ -204,12 +207,17 @@ export function installed(kernel = release()): Installed {
   if (!existsSync(dir)) return result;
   for (const f of readdirSync(dir).filter((n) => n.endsWith(".ko")).sort()) {
     const file = join(dir, f);
-    const st = lstatSync(file);
-    if (!st.isFile()) {
-      result.skipped.push(`${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`);
-      continue;
-    }
     try {
+      const st = lstatSync(file);
+      if (!st.isFile()) {
+        result.skipped.push(`${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`);
+        continue;
+      }
+      // Root loads these at boot: only what root wrote and only root can change.
+      if (process.getuid?.() === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
+        result.skipped.push(`${file}: not owned by root, or writable by others (mode ${(st.mode & 0o777).toString(8)})`);
+        continue;
+      }
       const m = moduleInfo(file);
       const first = result.modules.find((o) => o.name === m.name);
       if (first) result.skipped.push(`${file}: a second ${m.name} (${first.file} is loaded instead)`);
@@ -271,7 +279,7 @@ export function loadedLivepatchModules(): string[] {
 }
 
 async function rmmod(name: string): Promise<void> {
-  const r = await run("rmmod", [name], { allowFailure: true });
+  const r = await run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
   if (r.code !== 0) throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
 }
 

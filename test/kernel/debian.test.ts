@@ -25,13 +25,13 @@ import { verifyModule } from "../../src/module/verify.js";
 const { release, builtFrom, older } = await some61();
 
 test("the Debian target: vmlinux with its full symbol table, Module.symvers, config, modules and the exact source, fetched by version; cached", async (t) => {
+  if (!older) return t.skip("the archive has no older complete 6.1 release today, whose source would be fetched by version");
   const t0 = Date.now();
   const target = await debianTarget(release);
   t.diagnostic(`debianTarget(${release}) (or the cache) in ${Date.now() - t0} ms`);
   assert.equal(target.release, release);
   assert.equal(target.builtFrom, builtFrom);
-  if (older) assert.notEqual(builtFrom, await installedVersion("linux-source-6.1"));
-  else t.diagnostic("the archive has no older complete 6.1 release today: the newest stands in");
+  assert.notEqual(builtFrom, await installedVersion("linux-source-6.1"));
   assert.equal(target.source.pkg, "linux-source-6.1");
   assert.equal(target.source.version, builtFrom);
 

@@ -36,8 +36,9 @@ test("attributes before and after the tag; hostile input is read in linear time"
   const defs = typeDefinitions("struct __packed __aligned(8) a { int x; };\nstruct b __aligned(16) { int y; };\nstruct c *p;\n");
   assert.deepEqual([...defs.entries()], [["struct a", "int x;"], ["struct b", "int y;"]]);
   // Once took exponential time in a backtracking regular expression.
-  const hostile = `struct ${"__a".repeat(5000)} *p;\n`.repeat(20);
   const t0 = Date.now();
-  assert.deepEqual([...typeDefinitions(hostile).keys()], []);
-  assert.ok(Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+  for (const hostile of [`struct ${"__a".repeat(5000)} *p;\n`.repeat(20), "struct(".repeat(40000)]) {
+    assert.deepEqual([...typeDefinitions(hostile).keys()], []);
+  }
+  assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
 });
