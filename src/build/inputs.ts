@@ -31,6 +31,9 @@ export function readPatches(files: string[]): PatchInput[] {
       if (e instanceof HostError) throw e;
       throw new HostError(`cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    // GNU patch also reads context diffs and git's copy headers: paths this parser would not see.
+    const unread = /^(\*{15}$|copy (from|to) )/m.exec(text);
+    if (unread) throw new HostError(`${file}: '${unread[0]}...' lines are refused: give a unified diff (diff -u, git diff) without copies`);
     const paths = patchedFiles(text);
     if (!paths.length) throw new HostError(`${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`);
     for (const p of paths) checkSourcePath(p, file);

@@ -27,8 +27,8 @@ export function patchedFiles(patch: string): string[] {
     if (rename) files.add(rename[1]!);
     const next = lines[i + 1];
     if (line.startsWith("--- ") && next?.startsWith("+++ ")) {
-      const path = stripped(next.slice(4)) ?? stripped(line.slice(4));
-      if (path) files.add(path);
+      // Both names: GNU patch may act on either, so both are checked and compiled.
+      for (const path of [stripped(line.slice(4)), stripped(next.slice(4))]) if (path) files.add(path);
       i++;
     }
   }

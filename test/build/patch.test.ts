@@ -1,9 +1,11 @@
 // Reading patches and patch(1)'s verdicts, without a kernel tree.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { patchReport, patchedFiles } from "../../src/build/patch.js";
+import { readPatches } from "../../src/build/inputs.js";
 import { buildPatches } from "./support.js";
 
 test("the files a patch touches: changed, created, deleted, renamed; hunk bodies are not headers", () => {
@@ -58,4 +60,24 @@ Reversed (or previously applied) patch detected!  Skipping patch.
     inexact: ["fs/proc/meminfo.c: hunk #1 applies at 60 (offset 5 lines)"],
   });
   assert.deepEqual(patchReport("patch: **** Only garbage was found in the patch input.\n").failures, ["Only garbage was found in the patch input."]);
+});
+
+test("both names of a file header count, and the forms this parser does not read are refused up front", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-forms-"));
+  try {
+    const renamed = "--- a/fs/one.c\n+++ b/fs/two.c\n@@ -1 +1 @@\n-a\n+b\n";
+    assert.deepEqual(patchedFiles(renamed), ["fs/one.c", "fs/two.c"]);
+    const cases: [string, RegExp][] = [
+      ["--- a/../../x.c\n+++ b/fs/ok.c\n@@ -1 +1 @@\n-a\n+b\n", /the path '\.\.\/\.\.\/x\.c' is refused/],
+      ["*** a/fs/x.c\n--- b/fs/x.c\n***************\n*** 1 ****\n! a\n--- 1 ----\n! b\n", /'\*{15}\.\.\.' lines are refused: give a unified diff/],
+      ["diff --git a/fs/a.c b/fs/b.c\ncopy from fs/a.c\ncopy to fs/b.c\n", /'copy from \.\.\.' lines are refused/],
+    ];
+    cases.forEach(([text, message], i) => {
+      const file = join(dir, `${i}.patch`);
+      writeFileSync(file, text);
+      assert.throws(() => readPatches([file]), message);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
