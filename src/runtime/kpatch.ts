@@ -99,9 +99,11 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   const outcome = await op().then((value) => ({ value }), (error: unknown) => ({ error }));
   const said = readable ? kernelLog(mark) : [];
   const hurt = kernelComplaints(said.map((r) => r.text).join("\n"));
-  // What the kernel warned of about this module or livepatch; not its routine progress.
-  const about = said.filter((r) => r.level <= 4 && (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `)))
-    .map((r) => r.text);
+  // What the kernel warned of about this module or livepatch; not its routine
+  // progress, nor the taint every out-of-tree, unsigned livepatch module brings.
+  const routine = /taints kernel|tainting kernel|module verification failed/;
+  const about = said.filter((r) => r.level <= 4 && !routine.test(r.text) &&
+    (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `))).map((r) => r.text);
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
   if (hurt.length) {
     const state = "error" in outcome ? "failed" : "ran (it was left as it is now: see kpatch list)";
