@@ -17,7 +17,7 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
+import { checkModuleName, readPatches } from "./inputs.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
@@ -64,10 +64,10 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   };
   const inputs = readPatches(opts.patches);
   checkModuleName(opts.name);
-  if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
-  await phase("layout", () => checkLayouts(opts.source.dir, inputs));
-  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
+  if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
+  await phase("layout", () => checkLayouts(opts.source.dir, inputs.map((p) => p.file), files));
+  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
   if (affected.unresolved.length) throw new HostError(`cannot tell which objects the patches affect: ${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
   if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
@@ -196,17 +196,17 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
  * patches are applied to copies of the files they touch, in a scratch
  * directory. A patch that does not apply is left for the session to report.
  */
-async function checkLayouts(sourceDir: string, patches: PatchInput[]): Promise<void> {
+async function checkLayouts(sourceDir: string, patches: string[], paths: string[]): Promise<void> {
   const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
   try {
-    const files = [...new Set(patches.flatMap((p) => p.paths))].filter((f) => /\.[ch]$/.test(f));
+    const files = paths.filter((f) => /\.[ch]$/.test(f));
     for (const f of files) {
       if (!existsSync(join(sourceDir, f))) continue;
       mkdirSync(dirname(join(tmp, f)), { recursive: true });
       copyFileSync(join(sourceDir, f), join(tmp, f));
     }
     for (const p of patches) {
-      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p.file], { allowFailure: true });
+      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p], { allowFailure: true });
       if (r.code !== 0) return;
     }
     const changes = files.flatMap((f) => layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""));

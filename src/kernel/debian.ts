@@ -147,9 +147,12 @@ async function kernelPackage(release: string, version?: string): Promise<AptPack
     if (!exact) throw new HostError(gone(`${name} ${version}`, `building for the running ${release}`));
     return exact;
   }
+  const found = await aptLookup(name);
+  if (found) return found;
+  // Only for the message: what the archive has of that series and flavour.
   const known = await debianReleases({ series: shape.series, flavour: shape.flavour });
   const hint = known.length ? `; the archive has ${known.map((r) => r.release).slice(-3).join(", ")}` : "";
-  return aptPackage(name, `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`);
+  throw new HostError(`no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`);
 }
 
 /**
