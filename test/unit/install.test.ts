@@ -5,7 +5,7 @@
 // keeping the good ones from being listed (and so loaded at boot).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
@@ -96,4 +96,21 @@ test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good on
     assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("kpatch: skipped: ")).length, 4);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
+});
+
+test("a full disk under KPATCH_DIR: kpatch install says so in one line, exit 1, and leaves no temporary file", async () => {
+  const mnt = scratchDir("kpatch-full-");
+  await run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]);
+  try {
+    const src = scratchDir("kpatch-src-");
+    const module = good(src, "livepatch_big");
+    writeFileSync(module, Buffer.concat([readFileSync(module), Buffer.alloc(256 * 1024)]));
+    const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
+    const r = await run("node", [cli, "install", module], { allowFailure: true, env: { KPATCH_DIR: mnt } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^kpatch: error: write.*: ENOSPC\n$/);
+    assert.deepEqual(readdirSync(join(mnt, RELEASE)), []);
+  } finally {
+    await run("umount", [mnt]);
+  }
 });
