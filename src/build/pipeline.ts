@@ -71,6 +71,8 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
   if (affected.unresolved.length) throw new HostError(`cannot tell which objects the patches affect: ${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
   if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
+  // A file this config does not build is no error while others change, but the user must hear of it.
+  for (const s of affected.skipped) progress(`kpatch-build: warning: ${s.file} is not patched: ${s.why}`);
   progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
 
   const objects = affected.objects.map((o) => o.object);

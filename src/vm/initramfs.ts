@@ -14,12 +14,17 @@ const busybox = "/bin/busybox";
 export interface InitramfsSpec {
   /** Shell script run as PID 1 by busybox sh; applets are in /bin. */
   init: string;
-  /** Kernel modules (.ko or .ko.xz) in load order; init finds them as /modules/*.ko. */
+  /** Kernel modules (.ko or .ko.xz) in load order; init finds them as /modules/NNN-NAME.ko. */
   modules?: string[];
+  /** Files for one run, at /files/BASENAME (kernel modules unpacked, as /files/NAME.ko). */
+  files?: string[];
 }
 
-/** Returns the path of a gzip'd initramfs, built once per distinct content. */
-export async function initramfs(spec: InitramfsSpec): Promise<string> {
+/**
+ * Returns the path of a gzip'd initramfs: built once per distinct content in
+ * the cache, or, with `into`, written there (for one run's files).
+ */
+export async function initramfs(spec: InitramfsSpec, into?: string): Promise<string> {
   if (!existsSync(busybox)) throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
   const bb = readFileSync(busybox);
   const modules: { name: string; data: Buffer }[] = [];
@@ -27,17 +32,24 @@ export async function initramfs(spec: InitramfsSpec): Promise<string> {
     // Numbered so that the shell glob in init loads them in the given order.
     modules.push({ name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`, data: await moduleBytes(m) });
   }
-  const key = sha256(bb, spec.init, ...modules.flatMap((m) => [m.name, m.data])).slice(0, 16);
-  const file = join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
-  if (existsSync(file)) return file;
+  const files: { name: string; data: Buffer }[] = [];
+  for (const f of spec.files ?? []) {
+    const name = /\.ko(\.xz)?$/.test(f) ? `${moduleName(f)}.ko` : basename(f);
+    if (files.some((x) => x.name === name)) throw new HostError(`two files named ${name} for one guest`);
+    files.push({ name, data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : readFileSync(f) });
+  }
+  const key = sha256(bb, spec.init, ...[...modules, ...files].flatMap((m) => [m.name, m.data])).slice(0, 16);
+  const file = into ?? join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
+  if (!into && existsSync(file)) return file;
 
   const cpio = new Newc();
-  for (const d of ["bin", "dev", "proc", "sys", "tmp", "modules"]) cpio.dir(d);
+  for (const d of ["bin", "dev", "proc", "sys", "tmp", "modules", "files"]) cpio.dir(d);
   cpio.node("dev/console", 0o020600, 5, 1);
   cpio.file("bin/busybox", 0o755, bb);
   cpio.symlink("bin/sh", "busybox");
   cpio.file("init", 0o755, Buffer.from(`#!/bin/sh\n${spec.init}`));
   for (const m of modules) cpio.file(`modules/${m.name}`, 0o644, m.data);
+  for (const f of files) cpio.file(`files/${f.name}`, 0o644, f.data);
   writeFileAtomic(file, gzipSync(cpio.finish()));
   return file;
 }

@@ -9,6 +9,11 @@
 // them. The run directory is removed after a run that completed, and kept,
 // with the console log in it, after one that did not.
 //
+// A run without the host root uses no 9p while its script runs, so that the
+// script may unload and reload 9p itself: the script and its files travel in
+// the initramfs, it runs in a tmpfs, and init mounts the run directory only
+// afterwards (loading 9p again if need be) to carry the results out.
+//
 // Every run fails if the guest's kernel log shows an oops, a BUG, a WARNING
 // or a relocation complaint (src/kernel/klog.ts): checked here, once, so that
 // no test can forget it.
@@ -32,8 +37,17 @@ export interface GuestOptions {
   timeoutMs: number;
   /** Guest RAM in MiB; node needs about 2 GiB. */
   memory?: number;
-  /** Chroot into the host root shared over 9p (default), or stay in the busybox initramfs. */
+  /**
+   * Chroot into the host root shared over 9p (default), or stay in the busybox
+   * initramfs, with no 9p mounted while the script runs.
+   */
   shareRoot?: boolean;
+  /**
+   * Host files a script without the host root needs, at /files/BASENAME
+   * (kernel modules as /files/NAME.ko). With the host root, scripts read host
+   * files at their own paths.
+   */
+  files?: string[];
   /** Extra kernel command line. */
   appendCmdline?: string;
 }
@@ -64,6 +78,7 @@ for m in /modules/*.ko; do
   [ -e "$m" ] || continue
   insmod "$m" || fail "insmod $m failed"
 done
+vmio() { mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmio "$1" || fail "cannot mount the run directory"; }
 root=/
 if [ "$kpatch_share" = 1 ]; then
   root=/host
@@ -73,13 +88,23 @@ if [ "$kpatch_share" = 1 ]; then
 fi
 mount -t tmpfs tmpfs "$root/tmp" || fail "cannot mount /tmp"
 io="$root$kpatch_dir"
-mkdir -p "$io" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmio "$io" || fail "cannot mount the run directory"
+mkdir -p "$io"
+if [ "$kpatch_share" = 1 ]; then vmio "$io"; else cp /files/script.sh "$io/"; fi
 echo "kpatch-vm: script starts at uptime $(cut -d' ' -f1 /proc/uptime)"
 : >"$io/started"
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root KPATCH_VM_DIR="$kpatch_dir" \\
   chroot "$root" /bin/sh -c 'cd "$KPATCH_VM_DIR" && exec /bin/sh ./script.sh' </dev/null >"$io/stdout" 2>"$io/stderr"
 echo $? >"$io/status"
-dmesg >"$io/dmesg"
+if [ "$kpatch_share" != 1 ]; then
+  # 9p again, if the script unloaded it; the modules still loaded refuse quietly.
+  for m in /modules/*.ko; do [ -e "$m" ] && insmod "$m" 2>/dev/null; done
+  mkdir -p /out && vmio /out
+  dmesg >"$io/dmesg"
+  # The exit status last: the host takes a run without it as unfinished.
+  cp -p "$io/started" "$io/stdout" "$io/stderr" "$io/dmesg" /out/ && cp "$io/status" /out/ || fail "cannot write the results"
+else
+  dmesg >"$io/dmesg"
+fi
 echo "kpatch-vm: script ends at uptime $(cut -d' ' -f1 /proc/uptime)"
 poweroff -f
 `;
@@ -90,8 +115,11 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   const dir = mkdtempSync(join(runs, "run-"));
   if (/[\s"'\\]/.test(dir)) throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
   const consoleLog = join(dir, "console.log");
-  writeFileAtomic(join(dir, "script.sh"), opts.script);
+  const script = join(dir, "script.sh");
+  writeFileAtomic(script, opts.script);
   const share = opts.shareRoot ?? true;
+  if (share && opts.files?.length) throw new HostError("files travel in the initramfs only for runs without the host root");
+  const files = [...(opts.files ?? []), ...(share ? [] : [script])];
   const cmdline = [
     "console=ttyS0",
     // A panic reboots, and -no-reboot turns that into QEMU exiting.
@@ -104,7 +132,9 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     "-accel", "tcg", "-nographic", "-no-reboot", "-nic", "none",
     "-m", String(opts.memory ?? 2048),
     "-kernel", opts.kernel,
-    "-initrd", await initramfs({ init, modules: opts.modules }),
+    "-initrd", files.length
+      ? await initramfs({ init, modules: opts.modules, files }, join(dir, "initrd.cpio.gz"))
+      : await initramfs({ init, modules: opts.modules }),
     "-append", cmdline.trim(),
     "-fsdev", `local,id=io,path=${dir},security_model=none`,
     "-device", "virtio-9p-pci,fsdev=io,mount_tag=vmio",

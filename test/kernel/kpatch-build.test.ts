@@ -116,14 +116,6 @@ test("shared-header.patch: without a full build, the objects that include a head
   assert.deepEqual(changed(planned), ["__send_signal_locked", "send_sigqueue"]);
 });
 
-test("alternatives in vmlinux and in a module, in one patch module: each object's replacement code apart", async () => {
-  const r = await build("alternatives.patch", { more: ["module-alternatives.patch"] });
-  assert.deepEqual(r.objects.map((o) => [o.object, o.changed.map((c) => c.name)]), [["x86_pkg_temp_thermal", ["sys_get_curr_temp"]], ["vmlinux", ["kpagecount_read"]]]);
-  // ld merges sections of one name: the module's replacement code gets a name of its own.
-  const names = sections(r);
-  assert.ok(names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.x86_pkg_temp_thermal"), names.join(" "));
-});
-
 test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {
   const e = await refusal("warn-line-only.patch");
   assert.ok(e instanceof DiffError && e.kind === "no-change", String(e));

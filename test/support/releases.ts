@@ -7,14 +7,15 @@ import { installedVersion } from "../../src/kernel/apt.js";
 export const newest = (series: string, flavour = "amd64"): Promise<string> => newestRelease(series, flavour);
 
 /**
- * An older 6.1 release, the newest one that the archive still has whole and
- * that was built from another linux-source-6.1 version than the installed one
- * (if any), so that distro mode must fetch its source by version; undefined
- * on a day the archive has none (just after it dropped the rest).
+ * An older release of `series`, the newest one that the archive still has
+ * whole and that was built from another linux-source version than the
+ * installed one (if any), so that distro mode must fetch its source by
+ * version; undefined on a day the archive has none (just after it dropped
+ * the rest).
  */
-export async function older61(): Promise<{ release: string; builtFrom: string } | undefined> {
-  const installed = await installedVersion("linux-source-6.1");
-  const all = await debianReleases({ series: "6.1", flavour: "amd64" });
+export async function olderRelease(series: string): Promise<{ release: string; builtFrom: string } | undefined> {
+  const installed = await installedVersion(`linux-source-${series}`);
+  const all = await debianReleases({ series, flavour: "amd64" });
   for (const { release } of all.slice(0, -1).reverse()) {
     const t = await availableTarget(release).catch(() => undefined);
     if (t && t.builtFrom !== installed) return { release, builtFrom: t.builtFrom };
@@ -22,13 +23,16 @@ export async function older61(): Promise<{ release: string; builtFrom: string } 
   return undefined;
 }
 
-/** The 6.1 release most tests run on: an older one where the archive has it, else the newest. */
-export async function some61(): Promise<{ release: string; builtFrom: string; older: boolean }> {
-  const older = await older61();
+/** The release of `series` most tests run on: an older one where the archive has it, else the newest. */
+export async function someRelease(series: string): Promise<{ release: string; builtFrom: string; older: boolean }> {
+  const older = await olderRelease(series);
   if (older) return { ...older, older: true };
-  const release = await newest("6.1");
+  const release = await newest(series);
   return { release, builtFrom: (await availableTarget(release)).builtFrom, older: false };
 }
+
+/** The 6.1 release most tests run on. */
+export const some61 = () => someRelease("6.1");
 
 /**
  * A release listed in the archive whose packages for distro mode are not all

@@ -46,15 +46,6 @@ test("the meminfo patch changes /proc/meminfo live, and unloading restores it", 
   assert.match(r.output, /== unloaded \(0 patches loaded\)/);
 });
 
-test("a patch to vmlinux and to a module not loaded, both with alternatives: vmlinux is patched, the module's part waits for it", async () => {
-  const sys = "/sys/kernel/livepatch/livepatch_two_objects";
-  const r = await cycle("livepatch-two-objects", ["alternatives.patch", "module-alternatives.patch"], `cat ${sys}/vmlinux/patched ${sys}/x86_pkg_temp_thermal/patched 2>/dev/null || true`);
-  const stages = cycleStages(r.output);
-  assert.equal(stages.get("before"), "");
-  assert.equal(stages.get("patched"), "1\n0\n");
-  assert.equal(stages.get("unloaded"), "");
-});
-
 const callbackLines = "dmesg | grep -o 'kpatch-callbacks: [a-z_]*' || true";
 
 test("callbacks run at each step of the patch's life, and a shadow variable lives on a task while patched", async () => {

@@ -1,74 +1,146 @@
-// The load-order matrix on Debian's real kernels: every patch to a module
-// meets that module in every order (patch after the module, the module
-// reloaded while patched, patch disabled and unloaded, patch before the
-// module), and the module still works after each step. The patches are to
-// nfsd, which uses static calls and jump labels: Debian's own fix to
-// nfsd4_sequence (6.1.192-3), and a change to nfsd4_create_session, whose
-// tracepoints the patch module cannot arm. The runner fails any of these on
-// an oops, BUG, WARNING or relocation complaint in the guest's log.
+// The load-order matrix on Debian's real 6.1 and 6.12 kernels: every patch to
+// a module meets that module in every order (patch after the module, the
+// module reloaded while patched, patch disabled and unloaded, patch before the
+// module), and the module still works after each step. The fixtures:
+// - Debian's own fix to nfsd4_sequence (6.1.192-3, and 6.12.117 for 6.12), on
+//   the release just before it; nfsd uses static calls and jump labels;
+// - a change to nfsd4_create_session, whose tracepoints the patch cannot arm;
+// - an alternative (lfence) in nfsd, with one in vmlinux beside it on 6.1;
+// - a function of 9p, which the guest then runs without the host root so that
+//   nothing holds 9p.
+// The runner fails any of these on an oops, BUG, WARNING or relocation
+// complaint in the guest's log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { kpatchBuild } from "../../src/build/pipeline.js";
+import { kpatchBuild, type KpatchBuildResult } from "../../src/build/pipeline.js";
 import { resolveTarget } from "../../src/build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
 import { debianKernel } from "../../src/kernel/debian.js";
+import { moduleName } from "../../src/kernel/modules.js";
+import { readElf } from "../../src/elf/reader.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages, matrixScript } from "../../src/vm/cycle.js";
 import { fixture } from "../support/patches.js";
-import { newest, some61 } from "../support/releases.js";
+import { newest, olderRelease, someRelease } from "../support/releases.js";
 
 const outDir = join(cacheRoot(), "test-modules", "matrix");
 mkdirSync(outDir, { recursive: true });
 
-// nfsd works: its control filesystem mounts and lists the NFS versions it serves.
-const probe = "mount -t nfsd nfsd /proc/fs/nfsd && cat /proc/fs/nfsd/versions && umount /proc/fs/nfsd";
-
-/** Whether `patch` applies to the source `release` was built from (Debian may have taken the fix). */
-async function applies(release: string, patch: string): Promise<boolean> {
-  const target = await resolveTarget({ kernel: release });
-  const r = await run("patch", ["-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(patch)], { allowFailure: true });
-  return r.code === 0;
+interface Case {
+  /** The module the patch changes, as the kernel names it. */
+  object: string;
+  /** Shell command whose output shows the module works; matched by `works`. */
+  probe: string;
+  works: RegExp;
+  /** In the probe's output while the patched code runs, and only then. */
+  marker?: string;
+  /** Without the host root: nothing in the guest then uses 9p. */
+  private?: boolean;
 }
 
-async function matrix(release: string, patch: string) {
+// nfsd works: its control filesystem mounts and lists the NFS versions it serves.
+const nfsd: Case = {
+  object: "nfsd",
+  probe: "mount -t nfsd nfsd /proc/fs/nfsd && cat /proc/fs/nfsd/versions && umount /proc/fs/nfsd",
+  works: /^[+-]\d(\.\d)? /m,
+};
+
+// 9p works: the run directory's share mounts, and /proc/mounts shows its options.
+const ninep: Case = {
+  object: "9p",
+  probe: "mkdir -p /mnt && mount -t 9p -o trans=virtio,version=9p2000.L vmio /mnt && grep ' /mnt ' /proc/mounts && umount /mnt",
+  works: /^vmio \/mnt 9p .*access=client/m,
+  marker: "kpatched",
+  private: true,
+};
+
+/** Whether the patches apply to the source `release` was built from (Debian may have taken the fix). */
+async function apply(release: string, patches: string[]): Promise<boolean> {
+  const target = await resolveTarget({ kernel: release });
+  for (const p of patches) {
+    const r = await run("patch", ["-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(p)], { allowFailure: true });
+    if (r.code !== 0) return false;
+  }
+  return true;
+}
+
+async function matrix(release: string, patches: string[], c: Case): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
   const target = await resolveTarget({ kernel: release });
   const built = await kpatchBuild({
-    patches: [fixture(patch)], name: `livepatch-${patch.replace(/\.patch$/, "")}`,
+    patches: patches.map(fixture), name: `livepatch-${patches.at(-1)!.replace(/\.patch$/, "")}`,
     outputDir: join(outDir, release), replace: true, skipCompilerCheck: false, ...target,
   });
-  const root = join((await debianKernel(release)).modulesDir, "../../..");
   const k = await guestKernel("debian", release);
+  const root = join((await debianKernel(release)).modulesDir, "../../..");
+  const ko = c.private ? `/files/${moduleName(built.module)}.ko` : built.module;
+  // Without the host root, the object's module comes from the initramfs, whose init loaded it already.
+  const loadObject = c.private
+    ? `grep -q '^${c.object} ' /proc/modules || insmod /modules/*-${c.object}.ko`
+    : `modprobe -d ${root} ${c.object}`;
   const r = await runInGuest({
     kernel: k.image, modules: k.modules, timeoutMs: 400_000,
-    script: matrixScript({ ko: built.module, object: "nfsd", loadObject: `modprobe -d ${root} nfsd`, probe }),
+    shareRoot: !c.private, files: c.private ? [built.module] : undefined,
+    script: matrixScript({ ko, object: c.object, loadObject, probe: c.probe }),
   });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
-  const s = cycleStages(r.output);
-  const works = /^[+-]\d(\.\d)? /m;
-  assert.match(s.get("after")!, /^1\n/);
-  assert.match(s.get("reloaded")!, /^1\n/);
-  assert.match(s.get("unloaded")!, /^-\n/);
-  assert.match(s.get("before")!, /^0\n1\n[^]*-\n$/);
-  for (const stage of ["after", "reloaded", "unloaded", "before"]) assert.match(s.get(stage)!, works, `${stage}: nfsd works`);
-  return built;
+  const stages = cycleStages(r.output);
+  assert.match(stages.get("after")!, /^1\n/);
+  assert.match(stages.get("reloaded")!, /^1\n/);
+  assert.match(stages.get("unloaded")!, /^-\n/);
+  assert.match(stages.get("before")!, /^0\n1\n[^]*-\n$/);
+  for (const [stage, patched] of [["after", true], ["reloaded", true], ["unloaded", false], ["before", true]] as const) {
+    const out = stages.get(stage)!;
+    assert.match(out, c.works, `${stage}: ${c.object} works`);
+    if (c.marker) assert.equal(out.includes(c.marker), patched, `${stage}: the patched code runs: ${patched}\n${out}`);
+  }
+  return { built, stages };
 }
 
-const older = (await some61()).release;
+const changed = (r: KpatchBuildResult) => r.objects.map((o) => [o.object, o.changed.map((c) => c.name)]);
 
-test(`Debian's nfsd4_sequence fix, built for ${older}: every load order, nfsd patched and working`, async (t) => {
-  if (!(await applies(older, "nfsd-sequence.patch"))) return t.skip(`${older}'s source already has the fix`);
-  const built = await matrix(older, "nfsd-sequence.patch");
-  assert.deepEqual(built.objects.flatMap((o) => o.changed.map((c) => c.name)), ["nfsd4_sequence"]);
-});
+const older61 = (await someRelease("6.1")).release;
+const newest612 = await newest("6.12");
+// Debian took the nfsd4_sequence fix in 6.12.117: the release before it still needs it.
+const older612 = (await olderRelease("6.12"))?.release ?? newest612;
 
-for (const release of [older, await newest("6.12")]) {
-  test(`a patch to nfsd4_create_session, whose tracepoints stay off, on ${release}: every load order`, async (t) => {
-    if (!(await applies(release, "nfsd-create-session.patch"))) return t.skip(`the patch no longer applies to ${release}'s nfsd`);
-    const built = await matrix(release, "nfsd-create-session.patch");
-    assert.deepEqual(built.objects.flatMap((o) => o.changed.map((c) => c.name)), ["nfsd4_create_session"]);
-    assert.ok(built.objects.some((o) => o.warnings.some((w) => /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/.test(w))));
+for (const release of [older61, older612]) {
+  test(`Debian's nfsd4_sequence fix, built for ${release}: every load order, nfsd patched and working`, async (t) => {
+    if (!(await apply(release, ["nfsd-sequence.patch"]))) return t.skip(`${release}'s source already has the fix`);
+    const { built } = await matrix(release, ["nfsd-sequence.patch"], nfsd);
+    assert.deepEqual(changed(built), [["nfsd", ["nfsd4_sequence"]]]);
   });
 }
+
+for (const release of [older61, newest612]) {
+  test(`a patch to nfsd4_create_session, whose tracepoints stay off, on ${release}: every load order`, async (t) => {
+    if (!(await apply(release, ["nfsd-create-session.patch"]))) return t.skip(`the patch no longer applies to ${release}'s nfsd`);
+    const { built } = await matrix(release, ["nfsd-create-session.patch"], nfsd);
+    assert.deepEqual(changed(built), [["nfsd", ["nfsd4_create_session"]]]);
+    assert.ok(built.objects.some((o) => o.warnings.some((w) => /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/.test(w))));
+  });
+
+  test(`a function of 9p, with nothing else holding 9p, on ${release}: every load order, mounts show the patched options`, async () => {
+    const { built } = await matrix(release, ["module-9p.patch"], ninep);
+    assert.deepEqual(changed(built), [["9p", ["v9fs_show_options"]]]);
+  });
+}
+
+test(`an alternative in nfsd, and one in vmlinux beside it, on ${older61}: vmlinux stays patched through every order of nfsd`, async () => {
+  const sys = "/sys/kernel/livepatch/livepatch_module_alternatives/vmlinux/patched";
+  const { built, stages } = await matrix(older61, ["alternatives.patch", "module-alternatives.patch"], {
+    ...nfsd, probe: `${nfsd.probe}; cat ${sys} 2>/dev/null || echo -`, marker: "kpatched",
+  });
+  assert.deepEqual(changed(built), [["nfsd", ["write_versions"]], ["vmlinux", ["kpagecount_read"]]]);
+  // ld merges sections of one name: the module's replacement code gets a name of its own.
+  const names = readElf(readFileSync(built.module), built.module).sections.map((s) => s.name);
+  assert.ok(names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.nfsd"), names.join(" "));
+  for (const [stage, vmlinux] of [["after", "1"], ["reloaded", "1"], ["unloaded", "-"]]) assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
+});
+
+test(`an alternative in nfsd on ${newest612}: every load order, the patched code runs`, async () => {
+  const { built } = await matrix(newest612, ["module-alternatives.patch"], { ...nfsd, marker: "kpatched" });
+  assert.deepEqual(changed(built), [["nfsd", ["write_versions"]]]);
+});
