@@ -1,13 +1,14 @@
 // Runs the differ on files: reads both objects, diffs them, resolves what the
 // output needs from the target, and writes the output atomically, so a failed
 // or refused diff never leaves an output file behind.
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../host/host.js";
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { cacheRoot, readIfExists, sha256, writeFileAtomic } from "../host/host.js";
 import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
-import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, type TargetSymtab } from "../symbols/symtab.js";
+import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, TargetSymtab } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
 import { guardLoadTimeTables } from "./loadtime.js";
@@ -85,7 +86,28 @@ export function loadSymtab(file: string): TargetSymtab {
   return t;
 }
 
+/**
+ * A linked kernel's table takes seconds to read (Debian's vmlinux with its
+ * debug info is 600 MiB): kept, parsed, in the cache, keyed by the file's
+ * identity. Smaller files are read each time.
+ */
 function parseSymtab(file: string): TargetSymtab {
+  const st = statSync(file);
+  if (st.size < 32 << 20) return parseSymtabFile(file);
+  const key = sha256(resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)).slice(0, 16);
+  const cached = join(cacheRoot(), "symtabs", `${key}.json`);
+  const known = readIfExists(cached);
+  if (known) return TargetSymtab.deserialize(known);
+  const table = parseSymtabFile(file);
+  try {
+    writeFileAtomic(cached, table.serialize());
+  } catch {
+    // A cache that cannot be written (a full disk) costs time next run, nothing else.
+  }
+  return table;
+}
+
+function parseSymtabFile(file: string): TargetSymtab {
   const bytes = readFileSync(file);
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file, { relocations: false }));
   const text = bytes.toString("utf8");

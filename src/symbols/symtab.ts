@@ -34,13 +34,25 @@ export class TargetSymtab {
    * livepatch counts positions in) is sorted by address, not in symbol table
    * order. A module's kallsyms keeps its symbol table order.
    */
-  constructor(readonly symbols: TargetSymbol[], byAddress = false) {
+  constructor(readonly symbols: TargetSymbol[], private readonly byAddress = false) {
     for (const s of symbols) {
       const l = this.byName.get(s.name);
       if (l) l.push(s);
       else this.byName.set(s.name, [s]);
     }
     if (byAddress) for (const l of this.byName.values()) l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  }
+
+  /** The table as text for a cache: one array per symbol, addresses in hex. */
+  serialize(): string {
+    const rows = this.symbols.map((s) => [s.name, s.type, s.local ? 1 : 0, s.file ?? null, s.group, s.value.toString(16)]);
+    return JSON.stringify({ byAddress: this.byAddress, rows });
+  }
+
+  static deserialize(text: string): TargetSymtab {
+    const { byAddress, rows } = JSON.parse(text) as { byAddress: boolean; rows: [string, TargetSymbol["type"], number, string | null, number, string][] };
+    const symbols = rows.map(([name, type, local, file, group, value]) => ({ name, type, local: local === 1, file: file ?? undefined, group, value: BigInt(`0x${value}`) }));
+    return new TargetSymtab(symbols, byAddress);
   }
 
   named(name: string): TargetSymbol[] {

@@ -3,7 +3,7 @@
 // counted in kallsyms order (by address in vmlinux, table order in modules).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseReadelfSymtab } from "../../src/symbols/symtab.js";
+import { parseReadelfSymtab, TargetSymtab } from "../../src/symbols/symtab.js";
 
 const table = (base: string, aValue: string, bValue: string) => `
 Symbol table '.symtab' contains 6 entries:
@@ -22,6 +22,18 @@ test("same-named locals are told apart by source file and counted by address in 
   assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), { name: "helper", pos: 2 });
   assert.deepEqual(t.position("helper", { name: "b.c", locals: new Set(["helper"]) }), { name: "helper", pos: 1 });
   assert.deepEqual(t.position("show", undefined), { name: "show", pos: 0 });
+});
+
+test("a table kept in the cache answers as the one read from the file: same symbols, same positions", () => {
+  for (const base of ["ffffffff", "00000000"]) {
+    const t = parseReadelfSymtab(table(base, "81000200", "81000100"));
+    const kept = TargetSymtab.deserialize(t.serialize());
+    assert.deepEqual(kept.symbols, t.symbols);
+    for (const file of ["a.c", "b.c"]) {
+      const source = { name: file, locals: new Set(["helper"]) };
+      assert.deepEqual(kept.position("helper", source), t.position("helper", source));
+    }
+  }
 });
 
 test("in a module's table (offsets, not addresses) positions follow table order", () => {
