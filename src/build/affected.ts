@@ -34,6 +34,8 @@ export interface AffectedObject {
   target: string;
   /** The changed files it is compiled from or includes. */
   files: string[];
+  /** kbuild's recipe for it, where its directory's plan gave one (PlannedObject.recipe). */
+  recipe?: string;
 }
 
 export interface SkippedFile {
@@ -139,7 +141,7 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
   const wide: string[] = [];
   for (const file of files) {
     const object = plan.get(file.replace(/\.[cS]$/, ".o"));
-    if (kind(file) === "source" && object?.target) result.add(object.object, object.target, file);
+    if (kind(file) === "source" && object?.target) result.add(object.object, object.target, file, object.recipe);
     else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) result.skipped.push({ file, why: notBuilt });
     else if (kind(file) === "source" || kind(file) === "header") wide.push(file);
     else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
@@ -148,7 +150,7 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
   const users = wide.length ? await includersInKernel(prepared, wide) : new Map<string, PlannedObject[]>();
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
-    for (const p of objects) result.add(p.object, p.target!, file);
+    for (const p of objects) result.add(p.object, p.target!, file, p.recipe);
     if (!objects.length) result.skipped.push({ file, why: notBuilt });
   }
   return result.result();
@@ -205,7 +207,7 @@ class Collector {
 
   constructor(private readonly method: AffectedObjects["method"]) {}
 
-  add(object: string, target: string, file: string): void {
+  add(object: string, target: string, file: string, recipe?: string): void {
     if (object.split("/").includes("..")) {
       // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o, which kbuild builds only as part of DIR.
       if (!this.unresolved.some((u) => u.file === file)) this.unresolved.push({ file, why: `compiled as ${object}, from another directory's Makefile: kpatch-build cannot compile it on its own yet` });
@@ -213,7 +215,7 @@ class Collector {
     }
     const known = this.objects.get(object);
     if (known) known.files.push(file);
-    else this.objects.set(object, { object, target, files: [file] });
+    else this.objects.set(object, { object, target, files: [file], ...(recipe ? { recipe } : {}) });
   }
 
   result(): AffectedObjects {

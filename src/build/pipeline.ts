@@ -76,23 +76,24 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
 
   const objects = affected.objects.map((o) => o.object);
+  const recipes = new Map(affected.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])));
   // ORIG in a session of its own, beside PATCHED, where there is a core for
   // each object of both (a header patch's many objects use all cores in
   // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
   const beside = cpus().length >= 2 * objects.length && prepared.source.pkg !== "tree"
-    ? withBuildSession(prepared, (s) => s.compile(objects, "orig"), { jobs: 1 })
+    ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 })
     : undefined;
   const origBeside = beside?.then(() => undefined, (e: unknown) => e);
   // Whatever happens to the build, the session beside it ends before the build returns.
   return withBuildSession(prepared, async (session) => {
-    const origFirst = beside ? undefined : await phase("compile ORIG", () => session.compile(objects, "orig"));
+    const origFirst = beside ? undefined : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
     await phase("apply", async () => {
       // kpatch-macros.h, for patches that declare callbacks: in include/, where "kpatch-macros.h" is found from any file.
       await session.exec(`cp "$1" "$2/include/kpatch-macros.h"`, [macrosHeader, prepared.source.dir]);
       for (const p of opts.patches) await session.applyPatch(p);
     });
 
-    const patched = await phase("compile PATCHED", () => session.compile(objects, "patched"));
+    const patched = await phase("compile PATCHED", () => session.compile(objects, "patched", recipes));
     const orig = origFirst ?? await phase("compile ORIG", async () => {
       const failed = await origBeside;
       if (failed) throw failed;

@@ -2,9 +2,9 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import { cacheRoot, lastLines, progress, readIfExists, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, lastLines, progress, readIfExists, sha256, writeFileAtomic, HostError } from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
-import type { PreparedTree } from "./prepare.js";
+import { diffCflags, type PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
 import { moduleName } from "../kernel/modules.js";
 
@@ -17,26 +17,36 @@ export interface PlannedObject {
   source: string;
   /** The compiler's command line, run in the build directory. */
   command: string;
+  /**
+   * kbuild's whole recipe for the object, run in the build directory: the
+   * compile, objtool and fixdep, which writes its .cmd file. In directory
+   * plans only (the whole kernel's would be hundreds of MiB).
+   */
+  recipe?: string;
 }
 
 /**
  * The kernel objects (compiled with -D__KERNEL__, so no host programs) in
  * kbuild's plan for `goals`: directories (fs/proc/) or, by default, the
- * whole kernel and its modules. The whole plan is cached per prepared tree.
+ * whole kernel and its modules. Cached per prepared tree and goals: the plan
+ * is made from the pristine tree, so nothing else changes it.
  */
 export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Promise<Map<string, PlannedObject>> {
   // -2: the plan's format (module names of assembler objects since 2).
-  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2.json`);
-  if (!goals) {
-    const known = readIfExists(cache);
-    if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
-    progress("build: reading kbuild's plan for the whole kernel and its modules (once per prepared tree)");
-  }
+  const which = goals ? `-${sha256(...[...goals].sort()).slice(0, 16)}` : "";
+  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
+  // A user's own tree (-s) may change in place: only its whole plan is kept, as before.
+  const keep = !goals || prepared.source.pkg !== "tree";
+  const known = keep ? readIfExists(cache) : undefined;
+  if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
+  if (!goals) progress("build: reading kbuild's plan for the whole kernel and its modules (once per prepared tree)");
   const t0 = Date.now();
   // -k: vmlinux's link step fails for want of objects -n never made; the compiles are listed before.
+  // With the session's compile flags, so that the recipes are those a session runs.
   const make = await withBuildSession(prepared, (s) => s.exec(
-    `src=$1 build=$2 release=$3; shift 3; make -C "$src" O="$build" -n -k \${release:+KERNELRELEASE="$release"} "$@"`,
-    [prepared.source.dir, prepared.dir, prepared.release ?? "", ...(goals ?? ["vmlinux", "modules"])],
+    `src=$1 build=$2 release=$3 flags=$4; shift 4
+make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`,
+    [prepared.source.dir, prepared.dir, prepared.release ?? "", diffCflags, ...(goals ?? ["vmlinux", "modules"])],
     { capture: true, allowFailure: true },
   ));
   const plan = parsePlan(make.stdout);
@@ -44,10 +54,10 @@ export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Prom
   if (!goals && !(plan.has("init/main.o") && plan.has("kernel/fork.o"))) {
     throw new HostError(`kbuild's plan for the whole kernel is incomplete (${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`);
   }
-  if (!goals) {
-    writeFileAtomic(cache, JSON.stringify([...plan.values()]));
-    progress(`build: kbuild plans ${plan.size} objects (${Math.round((Date.now() - t0) / 1000)} s)`);
-  }
+  if (!goals) for (const p of plan.values()) delete p.recipe;
+  // A directory's plan is kept only when make had nothing to say against it.
+  if (keep && (!goals || make.code === 0)) writeFileAtomic(cache, JSON.stringify([...plan.values()]));
+  if (!goals) progress(`build: kbuild plans ${plan.size} objects (${Math.round((Date.now() - t0) / 1000)} s)`);
   return plan;
 }
 
@@ -70,7 +80,9 @@ export function parsePlan(makeOutput: string): Map<string, PlannedObject> {
     if (!/ -D__KERNEL__ /.test(command)) continue;
     // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o.
     const source = isAbsolute(m[2]!) ? normalize(m[2]!) : m[2]!;
-    plan.set(m[1]!, { object: m[1]!, target: compiledFor(command), source, command });
+    // A recipe of one line, as kbuild's if_changed rules are, can be run as it stands.
+    const recipe = line.startsWith("set -e;") ? line : undefined;
+    plan.set(m[1]!, { object: m[1]!, target: compiledFor(command), source, command, recipe });
   }
   for (const p of plan.values()) p.target ??= modules.get(p.object);
   return plan;

@@ -58,8 +58,11 @@ export interface BuildSession {
    * the ORIG cache), PATCHED after.
    * kbuild compiles any object asked for, even one the config does not build
    * (then with its parent directory's flags): affectedObjects says which to ask for.
+   * With kbuild's recipe for every object (from its plan), the recipes run
+   * without make's walk over the tree, which costs more than a small compile;
+   * make does it if they fail (a header the directory's Makefile generates).
    */
-  compile(objects: string[], variant: Variant): Promise<CompiledObject[]>;
+  compile(objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>): Promise<CompiledObject[]>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -146,7 +149,7 @@ class Session implements BuildSession {
     this.applied.push(file);
   }
 
-  async compile(objects: string[], variant: Variant): Promise<CompiledObject[]> {
+  async compile(objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>): Promise<CompiledObject[]> {
     const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."));
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
     // ORIG objects depend only on the prepared tree: each is compiled once and
@@ -164,7 +167,7 @@ class Session implements BuildSession {
     }
     if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
     const fresh = objects.filter((o) => !reused.includes(o));
-    if (fresh.length) await this.build(fresh, variant, out);
+    if (fresh.length) await this.build(fresh, variant, out, recipes);
     try {
       if (kept) for (const o of fresh) keep(out, kept, o);
     } catch (e) {
@@ -173,23 +176,42 @@ class Session implements BuildSession {
     return objects.map((o) => this.inspect(o, out));
   }
 
-  private async build(objects: string[], variant: Variant, out: string): Promise<void> {
+  private async build(objects: string[], variant: Variant, out: string, recipes?: ReadonlyMap<string, string>): Promise<void> {
     progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
-    const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
+    const mine = recipes && objects.every((o) => recipes.has(o)) ? objects.map((o) => recipes.get(o)!) : undefined;
+    if (mine) {
+      const dir = join(this.dir, "recipes", variant);
+      mine.forEach((r, i) => writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
+      const ran = await this.compileWith(objects, variant, out, `ls "$recipes"/*.sh | xargs -P "$jobs" -n 1 sh`, dir, true);
+      if (ran) return;
+      progress(`build: kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
+    }
     // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and so vermagic) to the source's.
-    const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6
-shift 6
+    const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`;
+    await this.compileWith(objects, variant, out, make, "", false);
+  }
+
+  /** Runs `compile` in the build directory for `objects` (as "$@") and copies them out; false if it failed and `mayFail`. */
+  private async compileWith(objects: string[], variant: Variant, out: string, compile: string, recipes: string, mayFail: boolean): Promise<boolean> {
+    const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
+    const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6 recipes=$7
+shift 7
 cd "$build"
 rm -f -- "$@"
-make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"
+# make creates the object's directory in the build tree; a recipe alone does not.
+for o; do mkdir -p "\${o%/*}"; done
+${compile}
 for o; do
   mkdir -p "$out/\${o%/*}"
   cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
 done`;
+    const args = [out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags, this.prepared.release ?? "", recipes, ...objects];
     try {
-      await this.exec(script, [out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags, this.prepared.release ?? "", ...objects]);
+      await this.exec(script, args);
+      return true;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
+      if (mayFail) return false;
       const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
       throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
     }
