@@ -21,7 +21,7 @@ import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";
 
 const release = process.argv[2] ?? (await newestRelease("6.1"));
-const patches = process.argv.length > 3 ? process.argv.slice(3) : ["meminfo-string.patch", "kvm-debugregs.patch", "shared-header.patch"];
+const patches = process.argv.length > 3 ? process.argv.slice(3) : ["meminfo-string.patch", "kvm-msr-list.patch", "shared-header.patch"];
 const out = mkdtempSync(join(tmpdir(), "kpatch-bench-"));
 const line = (what: string, s: number, note = "") => console.log(`  ${what.padEnd(16)} ${s.toFixed(1).padStart(6)} s${note}`);
 
