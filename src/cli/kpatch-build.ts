@@ -6,9 +6,10 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
 import { kpatchBuild } from "../build/pipeline.js";
-import { resolveTarget } from "../build/targets.js";
+import { resolveTarget, type Target } from "../build/targets.js";
 import { readFileSync } from "node:fs";
-import { ensureWritableDir, HostError, progress } from "../host/host.js";
+import { cpus } from "node:os";
+import { ensureWritableDir, HostError, progress, withProgressPrefix } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
@@ -142,11 +143,11 @@ async function build(argv: string[]): Promise<void> {
   const output = resolve(values.output!);
   ensureWritableDir(output, "-o");
   const kernels = values.kernel ?? [];
-  const build = async (kernel: string | undefined, outputDir: string) => {
-    const target = await resolveTarget({
-      kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
-      symvers: values.symvers, buildDir: values["build-dir"],
-    });
+  const targetOf = (kernel: string | undefined) => resolveTarget({
+    kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
+    symvers: values.symvers, buildDir: values["build-dir"],
+  });
+  const build = async (target: Target, outputDir: string, head = "") => {
     const t0 = Date.now();
     const r = await kpatchBuild({
       patches, name, outputDir, replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
@@ -154,34 +155,54 @@ async function build(argv: string[]): Promise<void> {
     });
     if (!values.json) {
       for (const o of r.objects) {
-        for (const c of o.changed) console.log(`changed function: ${c.name} (${o.object})`);
-        for (const c of o.added) console.log(`new function:     ${c.name} (${o.object})`);
+        for (const c of o.changed) console.log(`${head}changed function: ${c.name} (${o.object})`);
+        for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
       }
       progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      console.log(`module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+      console.log(`${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
     }
     return r;
   };
   if (kernels.length <= 1) {
-    const r = await build(kernels[0], output);
+    const r = await build(await targetOf(kernels[0]), output);
     if (values.json) console.log(JSON.stringify(r, null, 2));
     return;
   }
   // A fleet's releases: one module each, in -o/RELEASE/; one failing does not stop the others.
   const results: { release: string; result?: unknown; error?: string }[] = [];
   let failed: unknown;
-  for (const [i, release] of kernels.entries()) {
-    progress(`kpatch-build: release ${i + 1} of ${kernels.length}: ${release}`);
+  const attempt = async (release: string, body: () => Promise<unknown>) => {
     try {
-      results.push({ release, result: await build(release, join(output, release)) });
+      return await body();
     } catch (e) {
       if (interruption()) throw e;
       failed ??= e;
       const error = e instanceof Error ? e.message : String(e);
       results.push({ release, error });
       progress(`kpatch-build: ${release}: ${error}`);
+      return undefined;
     }
+  };
+  // Targets one after the other (downloads and extraction share the cache),
+  // then the builds side by side, one per CPU: most of a build is a single
+  // process at a time (make, the differ), so releases overlap well.
+  const targets: [string, Target][] = [];
+  for (const [i, release] of kernels.entries()) {
+    progress(`kpatch-build: release ${i + 1} of ${kernels.length}: ${release}`);
+    const target = (await attempt(release, () => targetOf(release))) as Target | undefined;
+    if (target) targets.push([release, target]);
   }
+  let next = 0;
+  const worker = async () => {
+    for (let t = targets[next++]; t; t = targets[next++]) {
+      const [release, target] = t;
+      await withProgressPrefix(`[${release}] `, () => attempt(release, async () => {
+        results.push({ release, result: await build(target, join(output, release), `[${release}] `) });
+      }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(cpus().length, targets.length) }, worker));
+  results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
   if (values.json) console.log(JSON.stringify(results, null, 2));
   const ok = results.filter((r) => !r.error).length;
   progress(`kpatch-build: ${ok} of ${kernels.length} releases built`);
