@@ -6,7 +6,7 @@ import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
-import { include, isCallSiteMetadata, isExportEntry, type EntrySizes } from "./include.js";
+import { exportsOf, include, isCallSiteMetadata, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
 
 export interface UnitChange {
@@ -88,8 +88,9 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   // EXPORT_SYMBOL records: a patch module cannot add to the kernel's export table.
-  const warnings = [...statuses].filter(([u, st]) => st === "new" && isExportEntry(u.section)).map(([u]) =>
-    `new export ${u.section.name.replace(/^_+ksymtab\w*\+/, "")} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
+  const before = exportsOf(orig);
+  const warnings = [...exportsOf(patched)].filter((name) => !before.has(name)).map((name) =>
+    `new export ${name} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
   warnings.push(...copies.notes, ...bootWarnings);
   return {
     warnings,

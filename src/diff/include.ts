@@ -73,7 +73,7 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
       const ts = targets.of(u);
       const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
       if (!hits) continue;
-      const entrySize = entrySizeOf(p.elf, u.section, sizes);
+      const entrySize = entrySizeOf(p.elf, u.section, sizes, u.relocs);
       const keep = new Set<number>();
       u.relocs.forEach((r, i) => {
         const t = ts[i]!;
@@ -98,7 +98,7 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
     const sec = p.elf.section(name);
     const lead = p.elf.section(leader);
     const led = lead && tables.get(lead);
-    if (sec && led) tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes), keep: led.keep });
+    if (sec && led) tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes, []), keep: led.keep });
   }
   return { units, tables };
 }
@@ -129,19 +129,42 @@ function isUnused(sec: ElfSection): boolean {
 const SHT_X86_64_UNWIND = 0x70000001;
 
 /**
- * Export records (EXPORT_SYMBOL). A patch never exports what it replaces:
- * modules keep linking to the original, which the live patch redirects.
+ * Export records (EXPORT_SYMBOL: __ksymtab+NAME before 6.5, one
+ * .export_symbol section after, which modpost reads). A patch never exports
+ * what it replaces: modules keep linking to the original, which the live
+ * patch redirects.
  */
 export function isExportEntry(sec: ElfSection): boolean {
-  return /^_{2,3}(ksymtab|kcrctab)/.test(sec.name);
+  return /^_{2,3}(ksymtab|kcrctab)/.test(sec.name) || sec.name === ".export_symbol";
+}
+
+/** The symbols an object exports: one __ksymtab+NAME section, or one __export_symbol_NAME label, each. */
+export function exportsOf(elf: ElfFile): Set<string> {
+  const names = new Set<string>();
+  for (const sec of elf.sections) {
+    const m = /^_{2,3}ksymtab\w*\+(.+)$/.exec(sec.name);
+    if (m) names.add(m[1]!);
+  }
+  for (const sym of elf.symbols) {
+    if (sym.section?.name === ".export_symbol" && sym.name.startsWith("__export_symbol_")) names.add(sym.name.slice("__export_symbol_".length));
+  }
+  return names;
 }
 
 function isWritable(sec: ElfSection): boolean {
   return (sec.flags & SHF.WRITE) !== 0n && !isText(sec);
 }
 
-/** Tables the compiler itself emits, as arrays of code addresses (x86-64 pointers). */
-const COMPILER_TABLES: EntrySizes = { __mcount_loc: 8, __patchable_function_entries: 8 };
+/**
+ * Tables whose entry size no kernel configures: the compiler's arrays of code
+ * addresses (x86-64 pointers), and objtool's and the assembler's lists of
+ * 4-byte offsets from the entry to a code location, which x86-64 kernels
+ * read as s32 in every version.
+ */
+const FIXED_SIZES: EntrySizes = {
+  __mcount_loc: 8, __patchable_function_entries: 8,
+  ".smp_locks": 4, ".orc_unwind_ip": 4, ".retpoline_sites": 4, ".return_sites": 4, ".call_sites": 4, ".ibt_endbr_seal": 4,
+};
 
 /**
  * The size of one entry of a table: the section's own sh_entsize when the
@@ -150,11 +173,26 @@ const COMPILER_TABLES: EntrySizes = { __mcount_loc: 8, __patchable_function_entr
  * guess from the relocation pattern: a struct of two s32 offsets tiles like
  * an array of one.
  */
-function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes): number {
-  const n = sec.entsize > 0n ? Number(sec.entsize) : sizes[sec.name] ?? COMPILER_TABLES[sec.name];
+function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes, relocs: readonly { offset: bigint }[]): number {
+  const fixed = FIXED_SIZES[sec.name];
+  const n = sec.entsize > 0n ? Number(sec.entsize) : fixed ?? sizes[sec.name];
   if (!n) throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: take it from the target kernel (for create-diff-object, the *_STRUCT_SIZE environment variables)`);
+  const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
   const size = Number(ElfFile.size(sec));
-  if (size % n !== 0) throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, not a multiple of its entry size ${n}: the entry size does not match this kernel`);
+  if (size % n !== 0) throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, not a multiple of its entry size ${n} (from ${from}): the entry size does not match this kernel`);
+  // Entries are relocated at the same fields (some may be NULL, as printk_index's
+  // prefixes): a wrong size puts relocations at fields the fullest entry lacks.
+  const byEntry = new Map<number, Set<number>>();
+  for (const r of relocs) {
+    const e = Math.floor(Number(r.offset) / n);
+    byEntry.set(e, (byEntry.get(e) ?? new Set()).add(Number(r.offset) % n));
+  }
+  const fullest = [...byEntry.values()].reduce((a, b) => (b.size > a.size ? b : a), new Set<number>());
+  const stray = [...byEntry].find(([, f]) => [...f].some((x) => !fullest.has(x)));
+  if (stray) {
+    const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
+    throw new DiffError("error", `${elf.file}: ${sec.name}'s relocations fall at other offsets in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): the entry size ${n} (from ${from}) does not match this object`);
+  }
   return n;
 }
 

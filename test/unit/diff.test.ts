@@ -76,6 +76,39 @@ test("a new EXPORT_SYMBOL is left out of the patch, with a warning", async () =>
   assert.ok(!r.output.sections.some((s) => s.name.startsWith("___ksymtab")));
 });
 
+test("a new export in the .export_symbol form of 6.5 and later is left out too, with the same warning", async () => {
+  // What EXPORT_SYMBOL emits since 6.5: a record in .export_symbol, read by modpost.
+  const exp = (name: string) => `asm(".section \\".export_symbol\\",\\"a\\"\\n__export_symbol_${name}:\\n.asciz \\"\\"\\n.asciz \\"\\"\\n.balign 8\\n.quad ${name}\\n.previous");\n`;
+  // The object already exports stable(): its record shares the section with the new one.
+  const orig = BASE + exp("stable");
+  const patched = orig.replace("int show(int x) {", "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);");
+  const r = await diffC(orig, patched);
+  assert.deepEqual(names(r), { changed: ["show"], added: ["extra"] });
+  assert.deepEqual(r.warnings, ["new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot"]);
+  assert.ok(!r.output.sections.some((s) => s.name === ".export_symbol"));
+  await linkOutput(r);
+});
+
+// A code site recorded in a table of entries: two offsets to the site, and a 4-byte value.
+const SITE_TABLE = `#define SITE(v) asm volatile("1: nop\\n.pushsection __site_table,\\"a\\"\\n.long 1b - .\\n.long 1b - .\\n.long " #v "\\n.popsection")
+int sites(int x) { SITE(1); SITE(2); SITE(3); SITE(4); return x + 1; }
+`;
+
+test("an entry size that puts the table's relocations at a changing stride is refused, naming the table", async () => {
+  const [orig, patched] = [await compile(SITE_TABLE), await compile(SITE_TABLE.replace("x + 1", "x + 2"))];
+  const kept = diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 12 } });
+  assert.equal(kept.output.section("__site_table")?.data.length, 48);
+  assert.throws(() => diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 16 } }),
+    /__site_table's relocations fall at other offsets in entry \d+ \([\d,]+\) than in others \([\d,]+\): the entry size 16 \(from the target kernel\) does not match this object/);
+});
+
+test("tables of 4-byte code offsets (.smp_locks) need no entry size from the target", async () => {
+  const locked = `int counter;\nvoid bump(void) { asm volatile(".pushsection .smp_locks,\\"a\\"\\n.balign 4\\n.long 671f - .\\n.popsection\\n671: lock; incl %0" : "+m"(counter)); }\n`;
+  const r = diffObjects(await compile(locked), await compile(locked.replace("incl", "decl")), { outFile: "out.o" });
+  assert.deepEqual(r.changed.map((c) => c.name), ["bump"]);
+  assert.equal(r.output.section(".smp_locks")?.data.length, 4);
+});
+
 test("the output keeps the object's import_ns= entries of .modinfo, and nothing else of it", async () => {
   const mi = `__attribute__((section(".modinfo"), used)) static const char mi[] = "import_ns=CRYPTO_INTERNAL\\0license=GPL\\0import_ns=USB";\n`;
   const r = await diffC(mi + BASE, mi + BASE.replace("value: %d", "v: %d"));
