@@ -143,8 +143,11 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     relaFor(pl.sec, relocs);
   }
 
-  // Keep the namespaces the code imports, so the module loader accepts its symbol uses.
-  const ns = modinfo(p.elf).filter(([k]) => k === "import_ns").map(([k, v]) => `${k}=${v}\0`).join("");
+  // Keep the namespaces the code imports, so the module loader accepts its
+  // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
+  // module is a module, which the loader reads as import_ns=.
+  const imports = new Set(modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v));
+  const ns = [...imports].map((v) => `import_ns=${v}\0`).join("");
   if (ns) out.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(ns) });
   const stack = p.elf.section(".note.GNU-stack");
   if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });

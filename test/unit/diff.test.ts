@@ -109,6 +109,13 @@ test("tables of 4-byte code offsets (.smp_locks) need no entry size from the tar
   assert.equal(r.output.section(".smp_locks")?.data.length, 4);
 });
 
+test("import_ns= entries of built-in code (MODNAME.import_ns=) become the module's own, once each", async () => {
+  const mi = `__attribute__((section(".modinfo"), used)) static const char mi[] = "proc.import_ns=DMA_BUF\\0proc.file=fs/proc/proc\\0proc.import_ns=DMA_BUF\\0proc.import_ns=USB";\n`;
+  const r = await diffC(mi + BASE, mi + BASE.replace("value: %d", "v: %d"));
+  const text = new TextDecoder().decode(r.output.section(".modinfo")!.data);
+  assert.deepEqual(text.split("\0").filter(Boolean), ["import_ns=DMA_BUF", "import_ns=USB"]);
+});
+
 test("the output keeps the object's import_ns= entries of .modinfo, and nothing else of it", async () => {
   const mi = `__attribute__((section(".modinfo"), used)) static const char mi[] = "import_ns=CRYPTO_INTERNAL\\0license=GPL\\0import_ns=USB";\n`;
   const r = await diffC(mi + BASE, mi + BASE.replace("value: %d", "v: %d"));
