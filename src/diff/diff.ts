@@ -3,6 +3,7 @@
 import { EM_X86_64, ET_REL, R_X86_64, SHF, STB } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
 import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { insnAt } from "../arch/x86/decode.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
@@ -157,7 +158,7 @@ function verify(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: Ta
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
     if (isBootOnly(u)) {
-      const shared = u.kind === "func" ? sharedData(u, runtime, targets) : [];
+      const shared = u.kind === "func" ? sharedData(p, u, runtime, targets) : [];
       if (shared.length) {
         problems.push(`function ${u.name} (${u.section.name}) changed, and so did runtime code that uses the same data (${shared.join(", ")}): __init code ran at boot and cannot be live-patched, and the runtime fix may rely on what it would set up; if the runtime fix stands alone, leave the __init change out of the patch`);
       }
@@ -234,10 +235,17 @@ function copyConstants(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets:
 }
 
 /** The data both `boot` and any of `runtime` refer to (by name; calls do not count): state one sets up and the other reads. */
-function sharedData(boot: Unit, runtime: Unit[], targets: TargetCache): string[] {
+function sharedData(p: ObjectUnits, boot: Unit, runtime: Unit[], targets: TargetCache): string[] {
+  // An external symbol is data unless code calls or jumps to it (printk, a thunk).
+  const branch = (u: Unit, i: number) => {
+    const r = u.relocs[i]!;
+    if (r.type === R_X86_64.PLT32) return true;
+    const flow = insnAt(p.insns(u.section), Number(r.offset))?.flow;
+    return flow === "call" || flow === "jump" || flow === "cond-jump";
+  };
   const data = (u: Unit) => new Set(targets.of(u).flatMap((t, i) => {
     if (t.kind === "unit") return t.unit.kind === "object" && !isBootOnly(t.unit) ? [t.unit.name] : [];
-    return t.kind === "extern" && u.relocs[i]!.type !== R_X86_64.PLT32 && t.name !== FENTRY ? [t.name] : [];
+    return t.kind === "extern" && t.name !== FENTRY && !branch(u, i) ? [t.name] : [];
   }));
   const mine = data(boot);
   return [...new Set(runtime.flatMap((r) => [...data(r)].filter((d) => mine.has(d))))].sort();
