@@ -21,7 +21,7 @@ import { checkModuleName, readPatches } from "./inputs.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
-const macrosHeader = fileURLToPath(new URL("../../../include/kpatch-macros.h", import.meta.url));
+const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
 export interface KpatchBuildOptions {
   patches: string[];
@@ -88,8 +88,11 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   return withBuildSession(prepared, async (session) => {
     const origFirst = beside ? undefined : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
     await phase("apply", async () => {
-      // kpatch-macros.h, for patches that declare callbacks: in include/, where "kpatch-macros.h" is found from any file.
-      await session.exec(`cp "$1" "$2/include/kpatch-macros.h"`, [macrosHeader, prepared.source.dir]);
+      // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
+      // is found from any file, and klp-build's where the target predates it.
+      await session.exec(`cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
+[ -e "$2/include/linux/livepatch_helpers.h" ] || cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
+      [authorHeaders, prepared.source.dir]);
       for (const p of opts.patches) await session.applyPatch(p);
     });
 

@@ -7,6 +7,7 @@ import { insnAt } from "../arch/x86/decode.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
 import { DiffError } from "./errors.js";
+import { applyDirectives } from "./directives.js";
 import { exportsOf, include, isCallSiteMetadata, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
 
@@ -52,6 +53,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const comparer = new Comparer(o, p, ot, pt);
   const statuses = new Map<Unit, UnitStatus>();
   for (const u of p.units) statuses.set(u, comparer.status(u));
+  const directed = applyDirectives(p, statuses, pt);
   const copies = copyConstants(p, statuses, pt);
   // A changed .cold/.part child is patched through its parent, the entry point.
   for (const u of p.units) {
@@ -92,7 +94,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const before = exportsOf(orig);
   const warnings = [...exportsOf(patched)].filter((name) => !before.has(name)).map((name) =>
     `new export ${name} left out: a live patch cannot export symbols, so modules cannot link against it until the next boot`);
-  warnings.push(...copies.notes, ...bootWarnings);
+  warnings.push(...directed, ...copies.notes, ...bootWarnings);
   return {
     warnings,
     changed, added, lineOnly: pick("func", "line-only"),

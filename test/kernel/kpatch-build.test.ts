@@ -81,6 +81,8 @@ const cases: [patch: string, expect: { changed: string[]; added?: string[]; chec
       "proc_reg_read_iter", "proc_reg_release", "proc_reg_unlocked_ioctl", "proc_reg_write", "remove_proc_entry", "remove_proc_subtree"],
   }],
   ["module-9p.patch", { changed: ["v9fs_show_options"] }],
+  // Written for upstream's klp-build: its helpers header, a callback, and a syscall whose body is new.
+  ["klp-helpers.patch", { changed: ["__x64_sys_newuname"], added: ["__klp_do_sys_newuname", "uname_post_patch"] }],
   ["constant-table.patch", {
     // task_state_array's new copy travels in the module; the functions that read it are patched to read the copy.
     changed: ["do_task_stat", "proc_pid_status"],

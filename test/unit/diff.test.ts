@@ -123,6 +123,42 @@ test("the output keeps the object's import_ns= entries of .modinfo, and nothing 
   assert.deepEqual(text.split("\0").filter(Boolean), ["import_ns=CRYPTO_INTERNAL", "import_ns=USB"]);
 });
 
+// kpatch-macros.h's directives, as the header records them.
+const DIRECTIVES = `
+#define KPATCH_IGNORE_FUNCTION(fn) static void *__kpatch_ignore_func_##fn __attribute__((used, section(".kpatch.ignore.functions"))) = (void *)fn
+#define KPATCH_IGNORE_SECTION(name) static const char *__kpatch_ignore_section_##__COUNTER__ __attribute__((used, section(".kpatch.ignore.sections"))) = name
+#define KPATCH_FORCE_UNSAFE(fn) static void *__kpatch_force_func_##fn __attribute__((used, section(".kpatch.force"))) = (void *)fn
+`;
+
+test("KPATCH_IGNORE_FUNCTION leaves a changed function out, saying so; its record never reaches the output", async () => {
+  const patched = BASE.replace("value: %d", "v: %d").replace("other(x * 3)", "other(x * 4)") + DIRECTIVES + "KPATCH_IGNORE_FUNCTION(stable);\n";
+  const r = await diffC(BASE, patched);
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.ok(r.warnings.includes("stable changed, and left out as KPATCH_IGNORE_FUNCTION asks"), r.warnings.join("\n"));
+  assert.ok(!r.output.sections.some((s) => s.name.startsWith(".kpatch")), r.output.sections.map((s) => s.name).join(" "));
+  await linkOutput(r);
+});
+
+test("KPATCH_IGNORE_SECTION takes a section as unchanged, and must name one that exists", async () => {
+  const table = (v: number) => `__attribute__((used, section(".fixups"))) static int fixups[] = { 1, ${v} };\n`;
+  const orig = BASE + table(2);
+  const patched = BASE.replace("value: %d", "v: %d") + table(3);
+  const e = await refusal(orig, patched);
+  assert.match(e.message, /data object fixups \(\.fixups\) changed/);
+  const r = await diffC(orig, patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".fixups");\n');
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.ok(r.warnings.includes("KPATCH_IGNORE_SECTION: .fixups is taken as unchanged"), r.warnings.join("\n"));
+  const missing = await refusal(orig, patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".nowhere");\n');
+  assert.equal(missing.kind, "error");
+  assert.match(missing.message, /KPATCH_IGNORE_SECTION\("\.nowhere"\): the object has no such section/);
+});
+
+test("KPATCH_FORCE_UNSAFE is accepted, and the differ says it changes nothing", async () => {
+  const r = await diffC(BASE, BASE.replace("value: %d", "v: %d") + DIRECTIVES + "KPATCH_FORCE_UNSAFE(show);\n");
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.ok(r.warnings.some((w) => /^KPATCH_FORCE_UNSAFE\(show\) changes nothing/.test(w)), r.warnings.join("\n"));
+});
+
 test("identical sources: no change, exit kind no-change", async () => {
   const e = await refusal(BASE, BASE);
   assert.equal(e.kind, "no-change");

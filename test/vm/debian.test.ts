@@ -70,6 +70,22 @@ test("Debian's newest 6.12 kernel: meminfo_proc_show patched live and restored",
   assertMeminfoCycle(release, await cycle(await build("meminfo-string.patch", release), meminfoProbe, release));
 });
 
+test("Debian kernel: a syscall patched the kpatch way (KPATCH_SYSCALL_DEFINE1): its entry points patched, uname shows it", async () => {
+  const ko = await build("syscall.patch");
+  const stages = await cycle(ko, "uname -v");
+  assert.doesNotMatch(stages.get("before")!, / kpatch$/m);
+  assert.match(stages.get("patched")!, / kpatch\n$/);
+  assert.doesNotMatch(stages.get("unloaded")!, / kpatch$/m);
+});
+
+test("Debian kernel: kpatch's callbacks (patch_object) run at each step, and KPATCH_PRINTK prints", async () => {
+  const probe = "cat /proc/cmdline >/dev/null; dmesg | grep -o 'kpatch-api: [a-z_]* *[a-z]*' || true";
+  const stages = await cycle(await build("macro-callbacks.patch"), probe);
+  assert.equal(stages.get("before"), "");
+  assert.equal(stages.get("patched"), "kpatch-api: pre_patch vmlinux\nkpatch-api: post_patch vmlinux\nkpatch-api: cmdline read\n");
+  assert.match(stages.get("unloaded")!, /kpatch-api: pre_unpatch vmlinux\nkpatch-api: post_unpatch vmlinux\n$/);
+});
+
 test("Debian kernel: a patch using a static local and non-exported functions loads and unloads", async () => {
   const stages = await cycle(await build("static-local.patch"), "cat /proc/sys/kernel/print-fatal-signals");
   assert.ok(stages.has("patched") && stages.has("unloaded"));

@@ -1,0 +1,57 @@
+// What a patch author tells the differ through kpatch-macros.h, as kpatch's
+// create-diff-object reads it: functions and sections to take as unchanged
+// (KPATCH_IGNORE_FUNCTION, KPATCH_IGNORE_SECTION), and KPATCH_FORCE_UNSAFE,
+// which the kernel's livepatch cannot honour. The records themselves never
+// reach the output.
+import type { ElfSection } from "../elf/model.js";
+import type { UnitStatus } from "./compare.js";
+import type { TargetCache } from "./correlate.js";
+import { DiffError } from "./errors.js";
+import { parentOf, type ObjectUnits, type Unit } from "./units.js";
+
+const IGNORE_SECTIONS = ".kpatch.ignore.sections";
+const IGNORE_FUNCTIONS = ".kpatch.ignore.functions";
+const FORCE = ".kpatch.force";
+
+export function isDirective(sec: ElfSection): boolean {
+  return sec.name === IGNORE_SECTIONS || sec.name === IGNORE_FUNCTIONS || sec.name === FORCE;
+}
+
+/** Applies the directives of the patched object to `statuses`; returns what the author should read. */
+export function applyDirectives(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache): string[] {
+  const notes: string[] = [];
+  const file = p.elf.file;
+  const leaveAlone = (u: Unit) => {
+    statuses.set(u, "same");
+    // A function's .cold and .part pieces go with it.
+    for (const c of p.units) if (parentOf(p, c) === u) leaveAlone(c);
+  };
+  for (const record of p.units.filter((u) => isDirective(u.section))) {
+    statuses.set(record, "same");
+    targets.of(record).forEach((t) => {
+      const kind = record.section.name;
+      if (kind === IGNORE_SECTIONS) {
+        if (t.kind !== "string") throw new DiffError("error", `${file}: ${record.name} in ${kind} does not name a section`);
+        const sec = p.elf.section(t.text.replace(/^\.rela(?=\.)/, ""));
+        if (!sec) throw new DiffError("error", `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`);
+        for (const u of p.bySection.get(sec) ?? []) leaveAlone(u);
+        notes.push(`KPATCH_IGNORE_SECTION: ${sec.name} is taken as unchanged`);
+        return;
+      }
+      if (t.kind !== "unit" || t.unit.kind !== "func") {
+        throw new DiffError("error", `${file}: ${record.name} in ${kind} does not name a function of this object`);
+      }
+      const fn = t.unit;
+      if (kind === FORCE) {
+        notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}) changes nothing: the kernel's livepatch switches every task by its consistency model, with no way around it for one function`);
+        return;
+      }
+      const was = statuses.get(fn);
+      leaveAlone(fn);
+      notes.push(was === "changed" || was === "new"
+        ? `${fn.name} ${was}, and left out as KPATCH_IGNORE_FUNCTION asks`
+        : `KPATCH_IGNORE_FUNCTION(${fn.name}): it did not change`);
+    });
+  }
+  return notes;
+}
