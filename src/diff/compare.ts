@@ -2,8 +2,9 @@
 // bytes outside relocated fields, and relocations that point at equivalent
 // targets (paired units at the same offset, strings with the same text,
 // external symbols with the same name). A function whose only differences
-// are the __LINE__ immediates passed to a line-taking kernel function is
-// reported as unchanged: patching it would change nothing at run time.
+// are the __LINE__ immediates passed to a line-taking kernel function, or
+// the line in a quoted source position, is reported as unchanged: patching
+// it would change nothing at run time.
 import { relocWidth, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
 import { isText, type ObjectUnits, type Target, type Unit } from "./units.js";
@@ -18,6 +19,16 @@ const LINE_TAKERS = new Set([
 ]);
 /** How many instructions after a line-number load the call may come. */
 const LINE_CALL_WINDOW = 8;
+
+/**
+ * Strings that differ only in the line of a source position they quote
+ * (`__FILE__ ":" __stringify(__LINE__)`, as FORTIFY's field-spanning
+ * memcpy warning has): what they print moved, not what the code does.
+ */
+function sameButLine(p: Target, o: Target): boolean {
+  const at = (t: Target) => (t.kind === "string" ? t.text.replace(/(\.[chS]):\d+\b/g, "$1:#") : undefined);
+  return p.kind === "string" && o.kind === "string" && at(p) === at(o);
+}
 
 function targetsEqual(p: Target, o: Target): boolean {
   switch (p.kind) {
@@ -40,14 +51,20 @@ export class Comparer {
     if (p.end - p.start !== o.end - o.start || p.relocs.length !== o.relocs.length) return "changed";
     const pt = this.patchedTargets.of(p);
     const ot = this.origTargets.of(o);
+    let lines = false;
     for (let i = 0; i < p.relocs.length; i++) {
       const pr = p.relocs[i]!;
       const or = o.relocs[i]!;
-      if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start || !targetsEqual(pt[i]!, ot[i]!)) return "changed";
+      if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) return "changed";
+      if (targetsEqual(pt[i]!, ot[i]!)) continue;
+      if (!sameButLine(pt[i]!, ot[i]!)) return "changed";
+      lines = true;
     }
+    const code = p.kind === "func" && isText(p.section);
+    if (lines && !code) return "changed";
     const diffs = differingBytes(p, o);
-    if (diffs.length === 0) return "same";
-    return p.kind === "func" && isText(p.section) && this.lineOnly(p, o, diffs) ? "line-only" : "changed";
+    if (diffs.length === 0) return lines ? "line-only" : "same";
+    return code && this.lineOnly(p, o, diffs) ? "line-only" : "changed";
   }
 
   /** True when every differing byte lies in an immediate feeding a nearby call to a line-taking function. */

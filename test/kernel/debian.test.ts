@@ -20,6 +20,7 @@ import { fixture } from "../support/patches.js";
 import { resolveTarget } from "../../src/build/targets.js";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { verifyModule } from "../../src/module/verify.js";
+import { DiffError } from "../../src/diff/errors.js";
 
 // An older release, whose source is not the installed linux-source-6.1, where the archive has one.
 const { release, builtFrom, older } = await some61();
@@ -124,6 +125,19 @@ test("a cloud-flavour release builds against its own config and symbols; it cann
     const vmlinux = parseReadelfSymtab((await run("readelf", ["-sW", target.symbols])).stdout);
     assert.deepEqual(verifyModule(ko, (o) => (o === "vmlinux" ? vmlinux : undefined)), []);
     assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["meminfo_proc_show"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a blank line at the top of kvm's x86.c moves only quoted source positions and WARN lines: nothing to patch", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-blank-"));
+  try {
+    await assert.rejects(
+      kpatchBuild({ patches: [fixture("kvm-blank-line.patch")], name: "livepatch-blank", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) }),
+      (e: Error) => e instanceof DiffError && e.kind === "no-change" && /only __LINE__ numbers changed \(prepare_emulation_failure_exit\)/.test(e.message),
+    );
+    assert.deepEqual(readdirSync(dir), [], "no module written");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

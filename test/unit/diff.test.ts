@@ -232,6 +232,24 @@ int g(int x) { return x + 1; }
   assert.equal(e.kind, "no-change");
 });
 
+test("a source position quoted in a string (FILE:LINE) that only moved is no change; other text is", async () => {
+  // FORTIFY's field-spanning memcpy warning quotes __FILE__ ":" __stringify(__LINE__).
+  const src = `
+#define STR2(x) #x
+#define STR(x) STR2(x)
+extern void warn(const char *where);
+void copy(void) { warn("field at fixture.c:" STR(__LINE__)); }
+int g(int x) { return x + 1; }
+`;
+  const e = await refusal(src, `\n\n${src}`);
+  assert.equal(e.kind, "no-change");
+  const r = await diffC(src, `\n\n${src.replace("x + 1", "x + 2")}`);
+  assert.deepEqual(names(r), { changed: ["g"], added: [] });
+  assert.deepEqual(r.lineOnly.map((u) => u.name), ["copy"]);
+  const text = await diffC(src, src.replace("field at", "field in"));
+  assert.deepEqual(names(text), { changed: ["copy"], added: [] });
+});
+
 test("a changed comparison before a printk is a change, not a line number", async () => {
   const src = `extern int _printk(const char *, ...);\nint check(int len) { if (len > 64) { _printk("too long"); return -22; } return 0; }\n`;
   const r = await diffC(src, src.replace("len > 64", "len > 32"));
