@@ -7,7 +7,7 @@
 // it would change nothing at run time.
 import { relocWidth, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
-import { isText, type ObjectUnits, type Target, type Unit } from "./units.js";
+import { isCompilerData, isText, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
@@ -56,7 +56,7 @@ export class Comparer {
       const pr = p.relocs[i]!;
       const or = o.relocs[i]!;
       if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) return "changed";
-      if (targetsEqual(pt[i]!, ot[i]!)) continue;
+      if (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)) continue;
       if (!sameButLine(pt[i]!, ot[i]!)) return "changed";
       lines = true;
     }
@@ -65,6 +65,17 @@ export class Comparer {
     const diffs = differingBytes(p, o);
     if (diffs.length === 0) return lines ? "line-only" : "same";
     return code && this.lineOnly(p, o, diffs) ? "line-only" : "changed";
+  }
+
+  /** Compiler-made per-site data (isCompilerData) of the same content, whatever its number. */
+  private sameCompilerData(p: Target, o: Target): boolean {
+    if (p.kind !== "unit" || o.kind !== "unit" || p.offset !== o.offset) return false;
+    const [pu, ou] = [p.unit, o.unit];
+    if (!isCompilerData(pu.section) || !isCompilerData(ou.section)) return false;
+    if (pu.end - pu.start !== ou.end - ou.start || pu.relocs.length !== ou.relocs.length || differingBytes(pu, ou).length) return false;
+    const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
+    return pu.relocs.every((r, i) => Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
+      (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)));
   }
 
   /** True when every differing byte lies in an immediate feeding a nearby call to a line-taking function. */

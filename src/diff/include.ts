@@ -9,7 +9,7 @@ import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { UnitStatus } from "./compare.js";
-import { isFunctionName, isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { isCompilerData, isFunctionName, isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 
 /** Special-section entry sizes from the target kernel, by section name. */
@@ -53,7 +53,8 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
         const status = statuses.get(t.unit);
         const constant = !isWritable(t.unit.section) && (t.unit.kind === "section" || isFunctionName(t.unit));
         // Changed objects left after verify are copies: constants (see copyConstants) and call-site descriptors.
-        if (child || constant || status === "new" || (status === "changed" && (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
+        if (child || constant || status === "new" || isCompilerData(t.unit.section) ||
+          (status === "changed" && (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
         else if (t.unit.kind === "section" && isWritable(t.unit.section) && !isUnused(t.unit.section)) {
           throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
         }

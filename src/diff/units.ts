@@ -133,6 +133,17 @@ export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
   return sym && obj.bySymbol.get(sym);
 }
 
+/**
+ * Data the compiler makes for one call site, that only that site's code
+ * uses: clang's anonymous UBSAN source locations (.data..L__unnamed_N, whose
+ * "reported" flag the handler sets) and type descriptors (.rodata..). Their
+ * numbers follow the order of the sites in the file, so they are told apart
+ * by content, and the patched code gets a copy of its own, as kpatch gives it.
+ */
+export function isCompilerData(sec: ElfSection): boolean {
+  return /^\.(ro)?data\.\.L__unnamed_\d+$/.test(sec.name);
+}
+
 /** The unit whose range holds `offset`: the innermost one starting at or before it. */
 function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
   let lo = 0;

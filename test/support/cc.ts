@@ -23,13 +23,13 @@ let count = 0;
  * compile gets a directory of its own, so ORIG and PATCHED can share a file
  * name, as they do in a kernel tree (the name is in the object's STT_FILE).
  */
-export async function compileC(dir: string, source: string, name = "fixture", compiler: "gcc" | "clang" = "gcc"): Promise<string> {
+export async function compileC(dir: string, source: string, name = "fixture", compiler: "gcc" | "clang" = "gcc", extra: string[] = []): Promise<string> {
   const sub = join(dir, String(count++));
   mkdirSync(sub);
   const base = join(sub, name);
   writeFileSync(`${base}.c`, source);
   // clang records fentry call sites differently (objtool does it for the kernel).
   const flags = compiler === "gcc" ? KERNEL_CFLAGS : KERNEL_CFLAGS.filter((f) => f !== "-mrecord-mcount");
-  await run(compiler, [...flags, "-c", `${base}.c`, "-o", `${base}.o`]);
+  await run(compiler, [...flags, ...extra, "-c", `${base}.c`, "-o", `${base}.o`]);
   return `${base}.o`;
 }

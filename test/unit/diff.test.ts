@@ -458,6 +458,20 @@ test("an external reference with a livepatch-only target keeps SHN_UNDEF", async
   assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
 });
 
+test("clang's per-call-site UBSAN data (.data..L__unnamed_N) travels as a copy with the code", async () => {
+  // One file name for both compiles, as a kernel tree has (they compile in directories of their own).
+  const src = `#line 1 "fixture.c"\nint add(int a, int b) { return a + b; }\nint mul(int a, int b) { return a * b; }\n`;
+  const read = async (s: string) => {
+    const obj = await compileC(dir, s, "fixture", "clang", ["-fsanitize=signed-integer-overflow"]);
+    return readElf(readFileSync(obj), obj);
+  };
+  const r = diffObjects(await read(src), await read(src.replace("a + b", "a + b + 1")));
+  // mul's site data is renumbered (add has two sites now), not changed.
+  assert.deepEqual(names(r), { changed: ["add"], added: [] });
+  assert.equal(r.output.sections.filter((s) => s.name.startsWith(".data..L__unnamed_")).length, 2);
+  await linkOutput(r);
+});
+
 test("clang's objects: its own local names (counter_b.calls) and no __mcount_loc, same results", async () => {
   const src = `
 extern int printk(const char *fmt, ...);
