@@ -6,6 +6,7 @@
 //   the release just before it; nfsd uses static calls and jump labels;
 // - a change to nfsd4_create_session, whose tracepoints the patch cannot arm;
 // - an alternative (lfence) in nfsd, with one in vmlinux beside it on 6.1;
+// - xfs's statistics, whose function reads a static table and helper;
 // - a function of 9p, which the guest then runs without the host root so that
 //   nothing holds 9p.
 // The runner fails any of these on an oops, BUG, WARNING or relocation
@@ -46,6 +47,14 @@ const nfsd: Case = {
   object: "nfsd",
   probe: "mount -t nfsd nfsd /proc/fs/nfsd && cat /proc/fs/nfsd/versions && umount /proc/fs/nfsd",
   works: /^[+-]\d(\.\d)? /m,
+};
+
+// xfs works: its statistics file lists its counters (and, patched, one line more).
+const xfs: Case = {
+  object: "xfs",
+  probe: "cat /proc/fs/xfs/stat",
+  works: /^xpc \d+ \d+ \d+$/m,
+  marker: "kpatch 1",
 };
 
 // 9p works: the run directory's share mounts, and /proc/mounts shows its options.
@@ -120,6 +129,11 @@ for (const release of [older61, newest612]) {
     const { built } = await matrix(release, ["nfsd-create-session.patch"], nfsd);
     assert.deepEqual(changed(built), [["nfsd", ["nfsd4_create_session"]]]);
     assert.ok(built.objects.some((o) => o.warnings.some((w) => /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/.test(w))));
+  });
+
+  test(`xfs's statistics (a static table and a static helper), on ${release}: every load order, the patched line shows`, async () => {
+    const { built } = await matrix(release, ["xfs-stats.patch"], xfs);
+    assert.deepEqual(changed(built), [["xfs", ["xfs_stats_format"]]]);
   });
 
   test(`a function of 9p, with nothing else holding 9p, on ${release}: every load order, mounts show the patched options`, async () => {
