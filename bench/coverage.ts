@@ -22,7 +22,9 @@ import { guestKernel } from "../src/vm/kernels.js";
 import { runInGuest } from "../src/vm/qemu.js";
 
 type Outcome = "patched" | "refused" | "no change" | "not built" | "error";
-interface Result { file: string; outcome: Outcome; why: string; changed: string[]; module?: string; seconds: number }
+interface Result {
+  file: string; outcome: Outcome; why: string; changed: string[]; module?: string; seconds: number;
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -49,33 +51,50 @@ for (const [i, file] of todo.entries()) {
     continue;
   }
   const patch = join(home, "patches", `${key}.patch`);
-  const diff = await run("diff", ["-u", "--label", `a/${file}`, "--label", `b/${file}`, join(target.source.dir, file), join(after.dir, file)], { allowFailure: true });
+  const diff = await run("diff", [
+    "-u", "--label", `a/${file}`, "--label", `b/${file}`,
+    join(target.source.dir, file), join(after.dir, file),
+  ], { allowFailure: true });
   writeFileSync(patch, diff.stdout);
   const t0 = Date.now();
   const r: Result = { file, outcome: "error", why: "", changed: [], seconds: 0 };
   try {
     const built = await kpatchBuild({
-      patches: [patch], name: `cov-${key}`, outputDir: join(home, "modules"), replace: true, skipCompilerCheck: false, ...target,
+      patches: [patch], name: `cov-${key}`, outputDir: join(home, "modules"), replace: true,
+      skipCompilerCheck: false, ...target,
     });
-    Object.assign(r, { outcome: "patched", module: built.module, changed: built.objects.flatMap((o) => o.changed.map((c) => c.name)) });
+    Object.assign(r, {
+      outcome: "patched", module: built.module,
+      changed: built.objects.flatMap((o) => o.changed.map((c) => c.name)),
+    });
   } catch (e) {
     const message = (e as Error).message;
     const kind = e instanceof DiffError ? e.kind : undefined;
     r.why = [message, ...((e as DiffError).details ?? [])].join("; ").slice(0, 600);
-    r.outcome = kind === "unsafe" ? "refused" : kind === "no-change" ? (/no file compiled with this config/.test(message) ? "not built" : "no change") : "error";
+    r.outcome = kind === "unsafe"
+      ? "refused"
+      : kind === "no-change"
+        ? (/no file compiled with this config/.test(message) ? "not built" : "no change")
+        : "error";
   }
   r.seconds = (Date.now() - t0) / 1000;
   writeFileSync(kept, JSON.stringify(r));
   results.push(r);
-  console.log(`coverage: [${i + 1}/${todo.length}] ${r.outcome.padEnd(9)} ${file} (${r.seconds.toFixed(1)} s)${r.outcome === "patched" ? "" : `: ${r.why.slice(0, 160)}`}`);
+  console.log(`coverage: [${i + 1}/${todo.length}] ${r.outcome.padEnd(9)} ${file} ` +
+    `(${r.seconds.toFixed(1)} s)${r.outcome === "patched" ? "" : `: ${r.why.slice(0, 160)}`}`);
 }
 
 report(results);
-if (values.load) await loadCheck(results.filter((r) => r.outcome === "patched"), Number(values.load));
+if (values.load) {
+  await loadCheck(results.filter((r) => r.outcome === "patched"), Number(values.load));
+}
 
 /** The .c files whose contents differ between the two trees, relative to them. */
 async function changedSources(before: string, newer: string): Promise<string[]> {
-  const r = await run("diff", ["-rq", "-x", "Documentation", "-x", "tools", "-x", "samples", before, newer], { allowFailure: true });
+  const r = await run(
+    "diff", ["-rq", "-x", "Documentation", "-x", "tools", "-x", "samples", before, newer],
+    { allowFailure: true },
+  );
   const out: string[] = [];
   for (const line of r.stdout.split("\n")) {
     const m = /^Files (\S+) and \S+ differ$/.exec(line);
@@ -84,7 +103,10 @@ async function changedSources(before: string, newer: string): Promise<string[]> 
   return out.sort();
 }
 
-/** Counts by outcome, and the refusals and errors grouped by class (the message with names and numbers taken out). */
+/**
+ * Counts by outcome, and the refusals and errors grouped by class (the message
+ * with names and numbers taken out).
+ */
 function report(all: Result[]): void {
   const outcomes: Outcome[] = ["patched", "refused", "no change", "not built", "error"];
   const built = all.filter((r) => r.outcome !== "not built");
@@ -92,20 +114,28 @@ function report(all: Result[]): void {
   console.log("\n| outcome | files |\n| --- | --- |");
   for (const o of outcomes) console.log(`| ${o} | ${all.filter((r) => r.outcome === o).length} |`);
   const patched = all.filter((r) => r.outcome === "patched").length;
-  console.log(`\npatched: ${patched} of ${binary.length} files with a binary change (${((100 * patched) / Math.max(1, binary.length)).toFixed(1)}%)`);
+  console.log(`\npatched: ${patched} of ${binary.length} files with a binary change ` +
+    `(${((100 * patched) / Math.max(1, binary.length)).toFixed(1)}%)`);
   for (const o of ["refused", "error", "no change"] as const) {
     const classes = new Map<string, string[]>();
     for (const r of all.filter((x) => x.outcome === o)) {
-      const cls = r.why.replace(/\/\S+\//g, "").replace(/\b[\w.]*\d[\w.]*\b/g, "#").replace(/\b(function|data object|symbol|section) \S+/g, "$1 X").slice(0, 140);
+      const cls = r.why.replace(/\/\S+\//g, "").replace(/\b[\w.]*\d[\w.]*\b/g, "#")
+        .replace(/\b(function|data object|symbol|section) \S+/g, "$1 X").slice(0, 140);
       classes.set(cls, [...(classes.get(cls) ?? []), r.file]);
     }
     if (!classes.size) continue;
     console.log(`\n${o}, by class:`);
-    for (const [cls, fs] of [...classes].sort((a, b) => b[1].length - a[1].length)) console.log(`  ${fs.length} x ${cls}\n      ${fs.slice(0, 4).join(" ")}${fs.length > 4 ? " ..." : ""}`);
+    for (const [cls, fs] of [...classes].sort((a, b) => b[1].length - a[1].length)) {
+      console.log(`  ${fs.length} x ${cls}\n      ` +
+        `${fs.slice(0, 4).join(" ")}${fs.length > 4 ? " ..." : ""}`);
+    }
   }
 }
 
-/** Loads and unloads every Nth patched module, one after the other, in the target kernel under QEMU. */
+/**
+ * Loads and unloads every Nth patched module, one after the other, in the
+ * target kernel under QEMU.
+ */
 async function loadCheck(patched: Result[], every: number): Promise<void> {
   const sample = patched.filter((_, i) => i % every === 0);
   const k = await guestKernel("debian", release);
@@ -114,15 +144,22 @@ async function loadCheck(patched: Result[], every: number): Promise<void> {
     const sys = `/sys/kernel/livepatch/${name}`;
     return `if insmod ${r.module}; then
   i=0; while [ "$(cat ${sys}/transition)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-  echo 0 > ${sys}/enabled; i=0; while [ -e ${sys} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+  echo 0 > ${sys}/enabled; i=0; while [ -e ${sys} ] && [ $i -lt 300 ]; do \\
+    sleep 0.1; i=$((i+1)); done
   rmmod ${name} && echo "loaded ${r.file}" || echo "stuck ${r.file}"
 else echo "refused ${r.file}"; fi`;
   });
   const out = join(home, "load.log");
   rmSync(out, { force: true });
-  const g = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 1_800_000, script: lines.join("\n") });
+  const g = await runInGuest({
+    kernel: k.image, modules: k.modules, timeoutMs: 1_800_000, script: lines.join("\n"),
+  });
   writeFileSync(out, g.output + g.stderr);
   const loaded = g.output.split("\n").filter((l) => l.startsWith("loaded ")).length;
-  console.log(`\nload check in ${release} under QEMU: ${loaded} of ${sample.length} sampled modules (every ${every}th) loaded, applied and unloaded; the guest's log was clean (log: ${out})`);
-  for (const l of g.output.split("\n").filter((x) => /^(refused|stuck) /.test(x))) console.log(`  ${l}`);
+  console.log(`\nload check in ${release} under QEMU: ${loaded} of ${sample.length} sampled ` +
+    `modules (every ${every}th) loaded, applied and unloaded; ` +
+    `the guest's log was clean (log: ${out})`);
+  for (const l of g.output.split("\n").filter((x) => /^(refused|stuck) /.test(x))) {
+    console.log(`  ${l}`);
+  }
 }

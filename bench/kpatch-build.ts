@@ -21,9 +21,12 @@ import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";
 
 const release = process.argv[2] ?? (await newestRelease("6.1"));
-const patches = process.argv.length > 3 ? process.argv.slice(3) : ["meminfo-string.patch", "kvm-msr-list.patch", "shared-header.patch"];
+const patches = process.argv.length > 3
+  ? process.argv.slice(3)
+  : ["meminfo-string.patch", "kvm-msr-list.patch", "shared-header.patch"];
 const out = mkdtempSync(join(tmpdir(), "kpatch-bench-"));
-const line = (what: string, s: number, note = "") => console.log(`  ${what.padEnd(16)} ${s.toFixed(1).padStart(6)} s${note}`);
+const line = (what: string, s: number, note = "") =>
+  console.log(`  ${what.padEnd(16)} ${s.toFixed(1).padStart(6)} s${note}`);
 
 try {
   const t0 = Date.now();
@@ -31,13 +34,18 @@ try {
   const prepared = await preparedTree(target.source, target.config, { release: target.release });
   loadSymtab(target.symbols);
   console.log(`kpatch-build -k ${release}`);
-  line("target", (Date.now() - t0) / 1000, "  (downloads, extraction, prepared tree, symbol index)");
+  line(
+    "target", (Date.now() - t0) / 1000, "  (downloads, extraction, prepared tree, symbol index)",
+  );
   for (const name of patches) {
     const patch = fileURLToPath(new URL(`../../test/fixtures/patches/${name}`, import.meta.url));
     forgetFiles(basename(prepared.dir));
     for (const run of [" first", " again"]) {
       const t1 = Date.now();
-      const r = await kpatchBuild({ patches: [patch], name: "livepatch-bench", outputDir: out, replace: true, skipCompilerCheck: false, ...target });
+      const r = await kpatchBuild({
+        patches: [patch], name: "livepatch-bench", outputDir: out, replace: true,
+        skipCompilerCheck: false, ...target,
+      });
       const total = (Date.now() - t1) / 1000;
       console.log(`${name}${run}`);
       for (const [phase, s] of Object.entries(r.phases)) line(phase, s);
@@ -52,5 +60,7 @@ try {
 function forgetFiles(tree: string): void {
   rmSync(join(cacheRoot(), "orig", tree), { recursive: true, force: true });
   const plans = join(cacheRoot(), "plans");
-  for (const f of existsSync(plans) ? readdirSync(plans) : []) if (f.startsWith(`${tree}-2-`)) rmSync(join(plans, f));
+  for (const f of existsSync(plans) ? readdirSync(plans) : []) {
+    if (f.startsWith(`${tree}-2-`)) rmSync(join(plans, f));
+  }
 }

@@ -70,25 +70,36 @@ const buildFile = "changes how the kernel is configured or built, which is not a
  * build directory; its dependency files are used when it was built from the
  * same source and config as `prepared`, and kbuild's plan otherwise.
  */
-export async function affectedObjects(prepared: PreparedTree, files: string[], fullBuild?: string): Promise<AffectedObjects> {
+export async function affectedObjects(
+  prepared: PreparedTree, files: string[], fullBuild?: string,
+): Promise<AffectedObjects> {
   const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild);
   if (mismatch) progress(`build: not using ${fullBuild}: ${mismatch}`);
-  const result = fullBuild && !mismatch ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir)) : await affectedByKbuildPlan(prepared, files);
+  const result = fullBuild && !mismatch
+    ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir))
+    : await affectedByKbuildPlan(prepared, files);
   for (const u of result.unresolved) progress(`build: ${u.file}: ${u.why}`);
   return result;
 }
 
 function fullBuildMismatch(prepared: PreparedTree, fullBuild: string): string | undefined {
   const config = readIfExists(join(fullBuild, ".config"));
-  if (config === undefined || !existsSync(join(fullBuild, ".vmlinux.objs"))) return "not a complete kernel build";
-  if (!existsSync(join(fullBuild, "source"))) return "not built with O= from a separate source tree";
-  if (realpathSync(join(fullBuild, "source")) !== realpathSync(prepared.source.dir)) return "built from another source tree";
+  if (config === undefined || !existsSync(join(fullBuild, ".vmlinux.objs"))) {
+    return "not a complete kernel build";
+  }
+  if (!existsSync(join(fullBuild, "source"))) {
+    return "not built with O= from a separate source tree";
+  }
+  if (realpathSync(join(fullBuild, "source")) !== realpathSync(prepared.source.dir)) {
+    return "built from another source tree";
+  }
   if (config !== readFileSync(prepared.configFile, "utf8")) return "built with another config";
   return undefined;
 }
 
 export function buildDependencies(buildDir: string, sourceDir: string): BuildDependencies {
-  const lines = (file: string) => readFileSync(join(buildDir, file), "utf8").split("\n").filter(Boolean);
+  const lines = (file: string) =>
+    readFileSync(join(buildDir, file), "utf8").split("\n").filter(Boolean);
   const targets = new Map<string, string>();
   for (const o of lines(".vmlinux.objs")) targets.set(o, "vmlinux");
   for (const ko of existsSync(join(buildDir, "modules.order")) ? lines("modules.order") : []) {
@@ -114,7 +125,8 @@ function cmdDependencies(cmd: string, sourceDir: string): Set<string> {
   for (const line of deps.split("\n")) paths.push(line.replace(/\\$/, "").trim());
   // Generated headers (relative, in the build tree), compiler headers and
   // $(wildcard include/config/...) entries are not source files.
-  return new Set(paths.map((p) => normalize(p)).filter((p) => p.startsWith(`${sourceDir}/`)).map((p) => relative(sourceDir, p)));
+  return new Set(paths.map((p) => normalize(p)).filter((p) => p.startsWith(`${sourceDir}/`))
+    .map((p) => relative(sourceDir, p)));
 }
 
 export function affectedByDependencies(files: string[], deps: BuildDependencies): AffectedObjects {
@@ -128,12 +140,17 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
   return result.result();
 }
 
-async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Promise<AffectedObjects> {
+async function affectedByKbuildPlan(
+  prepared: PreparedTree, files: string[],
+): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
   const src = prepared.source.dir;
   const sources = files.filter((f) => kind(f) === "source");
-  // tools/ has kbuild Makefiles of its own (perf's runs feature checks even under -n): only the whole plan is asked.
-  const dirs = [...new Set(sources.filter((f) => !f.startsWith("tools/")).map((f) => `${dirname(f)}/`))];
+  // tools/ has kbuild Makefiles of its own (perf's runs feature checks even
+  // under -n): only the whole plan is asked.
+  const dirs = [
+    ...new Set(sources.filter((f) => !f.startsWith("tools/")).map((f) => `${dirname(f)}/`)),
+  ];
   const plan = dirs.length ? await kbuildPlan(prepared, dirs) : new Map<string, PlannedObject>();
   // Headers, and .c files other files #include, can be read by any object of
   // the kernel (a driver's header through another's -I): the preprocessor
@@ -141,13 +158,21 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
   const wide: string[] = [];
   for (const file of files) {
     const object = plan.get(file.replace(/\.[cS]$/, ".o"));
-    if (kind(file) === "source" && object?.target) result.add(object.object, object.target, file, object.recipe);
-    else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) result.skipped.push({ file, why: notBuilt });
-    else if (kind(file) === "source" || kind(file) === "header") wide.push(file);
-    else if (kind(file) === "build") result.unresolved.push({ file, why: buildFile });
-    else result.skipped.push({ file, why: notCompiled });
+    if (kind(file) === "source" && object?.target) {
+      result.add(object.object, object.target, file, object.recipe);
+    } else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) {
+      result.skipped.push({ file, why: notBuilt });
+    } else if (kind(file) === "source" || kind(file) === "header") {
+      wide.push(file);
+    } else if (kind(file) === "build") {
+      result.unresolved.push({ file, why: buildFile });
+    } else {
+      result.skipped.push({ file, why: notCompiled });
+    }
   }
-  const users = wide.length ? await includersInKernel(prepared, wide) : new Map<string, PlannedObject[]>();
+  const users = wide.length
+    ? await includersInKernel(prepared, wide)
+    : new Map<string, PlannedObject[]>();
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
     for (const p of objects) result.add(p.object, p.target!, file, p.recipe);
@@ -161,22 +186,42 @@ async function affectedByKbuildPlan(prepared: PreparedTree, files: string[]): Pr
  * `files`: kbuild's plan for all of them, narrowed to those whose #include
  * lines could reach the files, then asked of the preprocessor.
  */
-async function includersInKernel(prepared: PreparedTree, files: string[]): Promise<Map<string, PlannedObject[]>> {
+async function includersInKernel(
+  prepared: PreparedTree, files: string[],
+): Promise<Map<string, PlannedObject[]>> {
   const src = prepared.source.dir;
   const plan = [...(await kbuildPlan(prepared)).values()];
   // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
-  const units = plan.filter((p) => isAbsolute(p.source)).map((p) => ({ planned: p, source: p.source, forced: forcedIncludes(p.command) }));
+  const units = plan.filter((p) => isAbsolute(p.source))
+    .map((p) => ({ planned: p, source: p.source, forced: forcedIncludes(p.command) }));
   const generated = plan.filter((p) => !isAbsolute(p.source)).map((p) => p.object);
   const targets = files.map((f) => join(src, f));
-  const candidates = [...possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, targets).keys()].map((u) => u.planned);
-  progress(`build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects may include ${files.length > 1 ? "them" : "it"} by their #include lines; asking the preprocessor (cached per prepared tree)`);
-  if (generated.length) progress(`build: not checked: ${generated.length} objects compiled from sources kbuild generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`);
+  const candidates = [
+    ...possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, targets).keys(),
+  ].map((u) => u.planned);
+  progress(`build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
+    `may include ${files.length > 1 ? "them" : "it"} by their #include lines; ` +
+    "asking the preprocessor (cached per prepared tree)");
+  if (generated.length) {
+    progress(`build: not checked: ${generated.length} objects compiled from sources kbuild ` +
+      `generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`);
+  }
   const step = Math.max(100, Math.ceil(candidates.length / 10));
-  const deps = await preprocessorDependencies(prepared, candidates, { onProgress: (n) => n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`) });
+  const deps = await preprocessorDependencies(prepared, candidates, {
+    onProgress: (n) => n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`),
+  });
   const unknown = candidates.filter((p) => !deps.get(p.object));
-  if (unknown.length) progress(`build: the preprocessor could not list what ${unknown.length} objects read (${unknown.slice(0, 3).map((p) => p.object).join(" ")}${unknown.length > 3 ? " ..." : ""}): taken to read everything`);
-  const users = new Map(files.map((f, i) => [f, candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true)]));
-  for (const [file, objects] of users) progress(`build: ${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`);
+  if (unknown.length) {
+    progress(`build: the preprocessor could not list what ${unknown.length} objects read ` +
+      `(${unknown.slice(0, 3).map((p) => p.object).join(" ")}` +
+      `${unknown.length > 3 ? " ..." : ""}): taken to read everything`);
+  }
+  const users = new Map(files.map((f, i) => [
+    f, candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true),
+  ]));
+  for (const [file, objects] of users) {
+    progress(`build: ${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`);
+  }
   return users;
 }
 
@@ -185,10 +230,14 @@ function forcedIncludes(command: string): string[] {
   return [...command.matchAll(/ -include (\S+)/g)].map((m) => m[1]!);
 }
 
-/** Whether the object's directory Makefile (or Kbuild) mentions it, as obj-$(CONFIG_...) or part of a composite. */
+/**
+ * Whether the object's directory Makefile (or Kbuild) mentions it, as
+ * obj-$(CONFIG_...) or part of a composite.
+ */
 function namedInMakefile(sourceDir: string, object: string): boolean {
   const word = new RegExp(`(^|[\\s=])${basename(object).replaceAll(".", "\\.")}(\\s|$)`, "m");
-  return ["Makefile", "Kbuild"].some((m) => word.test(readIfExists(join(sourceDir, dirname(object), m)) ?? ""));
+  return ["Makefile", "Kbuild"]
+    .some((m) => word.test(readIfExists(join(sourceDir, dirname(object), m)) ?? ""));
 }
 
 function kind(file: string): "source" | "header" | "build" | "other" {
@@ -209,8 +258,15 @@ class Collector {
 
   add(object: string, target: string, file: string, recipe?: string): void {
     if (object.split("/").includes("..")) {
-      // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o, which kbuild builds only as part of DIR.
-      if (!this.unresolved.some((u) => u.file === file)) this.unresolved.push({ file, why: `compiled as ${object}, from another directory's Makefile: kpatch-build cannot compile it on its own yet` });
+      // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o,
+      // which kbuild builds only as part of DIR.
+      if (!this.unresolved.some((u) => u.file === file)) {
+        this.unresolved.push({
+          file,
+          why: `compiled as ${object}, from another directory's Makefile: ` +
+            "kpatch-build cannot compile it on its own yet",
+        });
+      }
       return;
     }
     const known = this.objects.get(object);

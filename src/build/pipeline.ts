@@ -6,7 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { basename, dirname, join } from "node:path";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError } from "../host/host.js";
+import {
+  cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError,
+} from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, targetSymbols, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
@@ -30,9 +32,15 @@ export interface KpatchBuildOptions {
   config: string;
   /** The target's symbols: vmlinux, or System.map. */
   symbols: string;
-  /** Where the target's modules are (a /lib/modules/RELEASE tree or a build directory), for patches to modules. */
+  /**
+   * Where the target's modules are (a /lib/modules/RELEASE tree or a build
+   * directory), for patches to modules.
+   */
   modulesDir?: string;
-  /** The target's release, when the source tree would say another (a distro's 6.1.0-56-amd64 for 6.1.192). */
+  /**
+   * The target's release, when the source tree would say another (a distro's
+   * 6.1.0-56-amd64 for 6.1.192).
+   */
   release?: string;
   /** The target's Module.symvers: exported symbols and their CRCs. */
   symvers: string;
@@ -67,16 +75,31 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
   await phase("layout", () => checkLayouts(opts.source.dir, inputs.map((p) => p.file), files));
-  const prepared = await phase("prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }));
+  const prepared = await phase(
+    "prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }),
+  );
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
-  if (affected.unresolved.length) throw new HostError(`cannot tell which objects the patches affect: ${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
-  if (!affected.objects.length) throw new DiffError("no-change", `the patches change no file compiled with this config (${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
-  // A file this config does not build is no error while others change, but the user must hear of it.
-  for (const s of affected.skipped) progress(`kpatch-build: warning: ${s.file} is not patched: ${s.why}`);
-  progress(`kpatch-build: ${affected.objects.length} object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ${affected.objects.map((o) => o.object).join(" ")}`);
+  if (affected.unresolved.length) {
+    throw new HostError("cannot tell which objects the patches affect: " +
+      `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
+  }
+  if (!affected.objects.length) {
+    throw new DiffError("no-change", "the patches change no file compiled with this config " +
+      `(${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
+  }
+  // A file this config does not build is no error while others change, but the
+  // user must hear of it.
+  for (const s of affected.skipped) {
+    progress(`kpatch-build: warning: ${s.file} is not patched: ${s.why}`);
+  }
+  progress(`kpatch-build: ${affected.objects.length} ` +
+    `object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ` +
+    `${affected.objects.map((o) => o.object).join(" ")}`);
 
   const objects = affected.objects.map((o) => o.object);
-  const recipes = new Map(affected.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])));
+  const recipes = new Map(
+    affected.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])),
+  );
   // ORIG in a session of its own, beside PATCHED, where there is a core for
   // each object of both (a header patch's many objects use all cores in
   // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
@@ -86,24 +109,31 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   const origBeside = beside?.then(() => undefined, (e: unknown) => e);
   // Whatever happens to the build, the session beside it ends before the build returns.
   return withBuildSession(prepared, async (session) => {
-    const origFirst = beside ? undefined : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
+    const origFirst = beside
+      ? undefined
+      : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
     await phase("apply", async () => {
       // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
       // is found from any file, and klp-build's where the target predates it.
       await session.exec(`cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
-[ -e "$2/include/linux/livepatch_helpers.h" ] || cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
+[ -e "$2/include/linux/livepatch_helpers.h" ] || \\
+  cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
       [authorHeaders, prepared.source.dir]);
       for (const p of opts.patches) await session.applyPatch(p);
     });
 
-    const patched = await phase("compile PATCHED", () => session.compile(objects, "patched", recipes));
+    const patched = await phase(
+      "compile PATCHED", () => session.compile(objects, "patched", recipes),
+    );
     const orig = origFirst ?? await phase("compile ORIG", async () => {
       const failed = await origBeside;
       if (failed) throw failed;
       return session.compile(objects, "orig");
     });
     const kbuild = moduleKbuild(session, opts.symvers);
-    const entrySizes = await phase("probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)));
+    const entrySizes = await phase("probe", () => cachedEntrySizes(
+      prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild),
+    ));
 
     const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir);
     const reports = await phase("diff", async () => {
@@ -112,15 +142,23 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
       mkdirSync(join(session.dir, "diff"), { recursive: true });
       orig.forEach((o, i) => {
         const p = patched[i]!;
-        const module = o.target === "vmlinux" ? undefined : opts.modulesDir && findModule(opts.modulesDir, o.target);
-        if (o.target !== "vmlinux" && !module) throw new HostError(`${o.object} belongs to module ${o.target}, which is not in ${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`);
+        const module = o.target === "vmlinux"
+          ? undefined
+          : opts.modulesDir && findModule(opts.modulesDir, o.target);
+        if (o.target !== "vmlinux" && !module) {
+          throw new HostError(`${o.object} belongs to module ${o.target}, which is not in ` +
+            `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`);
+        }
         try {
           const r = diffFiles({
-            orig: o.file, patched: p.file, output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
-            symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols, symvers: opts.symvers, entrySizes,
+            orig: o.file, patched: p.file,
+            output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
+            symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols,
+            symvers: opts.symvers, entrySizes,
             vmlinuxRelocatedEarly,
           });
-          progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
+          progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
+            `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
           for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
           out.push(r);
         } catch (e) {
@@ -130,11 +168,17 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           progress(`kpatch-build: ${o.object}: ${why}`);
         }
       });
-      if (!out.length) throw new DiffError("no-change", `the patches change no function that runs: ${unchanged.join("; ")}`);
+      if (!out.length) {
+        throw new DiffError(
+          "no-change", `the patches change no function that runs: ${unchanged.join("; ")}`,
+        );
+      }
       return out;
     });
 
-    const parts: PatchPart[] = reports.map((r) => ({ file: r.output, object: r.object, functions: r.functions }));
+    const parts: PatchPart[] = reports.map(
+      (r) => ({ file: r.output, object: r.object, functions: r.functions }),
+    );
     const ko = join(opts.outputDir, `${opts.name}.ko`);
     const built = await phase("module", () => buildModule(
       {
@@ -149,9 +193,13 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   }, opts.session).finally(() => origBeside);
 }
 
-/** Whether the first of `files` the target's source has mentions `name`: its behaviour, read rather than guessed from its version. */
+/**
+ * Whether the first of `files` the target's source has mentions `name`: its
+ * behaviour, read rather than guessed from its version.
+ */
 function sourceMentions(sourceDir: string, files: string[], name: string): boolean {
-  const text = files.map((f) => readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
+  const text = files.map((f) => readIfExists(join(sourceDir, f)))
+    .find((t) => t !== undefined) ?? "";
   return text.includes(name);
 }
 
@@ -160,14 +208,24 @@ function sourceMentions(sourceDir: string, files: string[], name: string): boole
  * relocations with its own, before it reads the module's tables (5.8 and later).
  */
 const relocatesVmlinuxEarly = (sourceDir: string) =>
-  sourceMentions(sourceDir, ["kernel/module/main.c", "kernel/module.c"], "klp_apply_section_relocs");
+  sourceMentions(
+    sourceDir, ["kernel/module/main.c", "kernel/module.c"], "klp_apply_section_relocs",
+  );
 
-/** Whether the livepatch core zeroes a module's livepatch relocations when it goes away (6.3 and later). */
+/**
+ * Whether the livepatch core zeroes a module's livepatch relocations when it
+ * goes away (6.3 and later).
+ */
 const clearsRelocations = (sourceDir: string) =>
   sourceMentions(sourceDir, ["kernel/livepatch/core.c"], "klp_clear_object_relocs");
 
-/** Entry sizes depend only on the prepared tree (source, config, compiler): measured once per tree. */
-async function cachedEntrySizes(prepared: PreparedTree, probe: () => Promise<EntrySizes>): Promise<EntrySizes> {
+/**
+ * Entry sizes depend only on the prepared tree (source, config, compiler):
+ * measured once per tree.
+ */
+async function cachedEntrySizes(
+  prepared: PreparedTree, probe: () => Promise<EntrySizes>,
+): Promise<EntrySizes> {
   const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
   const known = readIfExists(file);
   if (known) return JSON.parse(known) as EntrySizes;
@@ -193,7 +251,10 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
     }
     // The release sets the module's vermagic: the target's, not the source tree's.
     const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
-    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`, [session.prepared.source.dir, session.prepared.dir, dir, release]);
+    await session.exec(
+      `make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`,
+      [session.prepared.source.dir, session.prepared.dir, dir, release],
+    );
   };
 }
 
@@ -212,26 +273,39 @@ async function checkLayouts(sourceDir: string, patches: string[], paths: string[
       copyFileSync(join(sourceDir, f), join(tmp, f));
     }
     for (const p of patches) {
-      const r = await run("patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p], { allowFailure: true });
+      const r = await run(
+        "patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
+        { allowFailure: true },
+      );
       if (r.code !== 0) return;
     }
-    const changes = files.flatMap((f) => layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""));
+    const changes = files.flatMap((f) => layoutChanges(
+      f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? "",
+    ));
     if (changes.length) {
-      throw new DiffError("unsafe", "the patches change the layout of data types the running kernel already uses",
-        changes.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; keep the type and add state with shadow variables (klp_shadow_*)`));
+      throw new DiffError("unsafe",
+        "the patches change the layout of data types the running kernel already uses",
+        changes.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; ` +
+          "keep the type and add state with shadow variables (klp_shadow_*)"));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-/** The compiler must be the one the target was built with: object layout and inlining depend on it. */
+/**
+ * The compiler must be the one the target was built with: object layout and
+ * inlining depend on it.
+ */
 async function checkCompiler(config: string): Promise<void> {
   const want = /^CONFIG_GCC_VERSION=(\d+)$/m.exec(readFileSync(config, "utf8"))?.[1];
   const have = (await run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
   const haveNum = String(have[0]! * 10000 + (have[1] ?? 0) * 100 + (have[2] ?? 0));
   if (want && want !== haveNum) {
-    throw new HostError(`the target was built with gcc ${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} (CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: install the same compiler, or pass --skip-compiler-check at your own risk`);
+    throw new HostError("the target was built with gcc " +
+      `${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} ` +
+      `(CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: ` +
+      "install the same compiler, or pass --skip-compiler-check at your own risk");
   }
 }
 

@@ -2,7 +2,9 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import { cacheRoot, lastLines, progress, readIfExists, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import {
+  cacheRoot, lastLines, progress, readIfExists, sha256, writeFileAtomic, HostError,
+} from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
@@ -11,9 +13,15 @@ import { moduleName } from "../kernel/modules.js";
 export interface PlannedObject {
   /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
   object: string;
-  /** "vmlinux" or the module name as the kernel knows it; undefined if the command names no module. */
+  /**
+   * "vmlinux" or the module name as the kernel knows it; undefined if the
+   * command names no module.
+   */
   target: string | undefined;
-  /** The file compiled, normalized: absolute, or relative to the build directory when kbuild generates it. */
+  /**
+   * The file compiled, normalized: absolute, or relative to the build directory
+   * when kbuild generates it.
+   */
   source: string;
   /** The compiler's command line, run in the build directory. */
   command: string;
@@ -31,7 +39,9 @@ export interface PlannedObject {
  * whole kernel and its modules. Cached per prepared tree and goals: the plan
  * is made from the pristine tree, so nothing else changes it.
  */
-export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Promise<Map<string, PlannedObject>> {
+export async function kbuildPlan(
+  prepared: PreparedTree, goals?: string[],
+): Promise<Map<string, PlannedObject>> {
   // -2: the plan's format (module names of assembler objects since 2).
   const which = goals ? `-${sha256(...[...goals].sort()).slice(0, 16)}` : "";
   const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
@@ -39,27 +49,45 @@ export async function kbuildPlan(prepared: PreparedTree, goals?: string[]): Prom
   const keep = !goals || prepared.source.pkg !== "tree";
   const known = keep ? readIfExists(cache) : undefined;
   if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
-  if (!goals) progress("build: reading kbuild's plan for the whole kernel and its modules (once per prepared tree)");
+  if (!goals) {
+    progress("build: reading kbuild's plan for the whole kernel and its modules " +
+      "(once per prepared tree)");
+  }
   const t0 = Date.now();
-  // -k: vmlinux's link step fails for want of objects -n never made; the compiles are listed before.
+  // -k: vmlinux's link step fails for want of objects -n never made; the
+  // compiles are listed before.
   // With the session's compile flags, so that the recipes are those a session runs.
   const make = await withBuildSession(prepared, (s) => s.exec(
     `src=$1 build=$2 release=$3 flags=$4; shift 4
 make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`,
-    [prepared.source.dir, prepared.dir, prepared.release ?? "", diffCflags, ...(goals ?? ["vmlinux", "modules"])],
+    [
+      prepared.source.dir, prepared.dir, prepared.release ?? "", diffCflags,
+      ...(goals ?? ["vmlinux", "modules"]),
+    ],
     { capture: true, allowFailure: true },
   ));
   const plan = parsePlan(make.stdout);
   // Cached for good, so never a partial one: every kernel compiles these.
   if (!goals && !(plan.has("init/main.o") && plan.has("kernel/fork.o"))) {
-    throw new HostError(`kbuild's plan for the whole kernel is incomplete (${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`);
+    throw new HostError("kbuild's plan for the whole kernel is incomplete " +
+      `(${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`);
   }
   if (!goals) for (const p of plan.values()) delete p.recipe;
   // A directory's plan is kept only when make had nothing to say against it.
-  if (keep && (!goals || make.code === 0)) writeFileAtomic(cache, JSON.stringify([...plan.values()]));
-  if (!goals) progress(`build: kbuild plans ${plan.size} objects (${Math.round((Date.now() - t0) / 1000)} s)`);
+  if (keep && (!goals || make.code === 0)) {
+    writeFileAtomic(cache, JSON.stringify([...plan.values()]));
+  }
+  if (!goals) {
+    progress(`build: kbuild plans ${plan.size} objects ` +
+      `(${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
   return plan;
 }
+
+// The recipe line that writes a module's .mod list: its objects, their
+// directory, and the module.
+const modListLine =
+  /printf '%s\\n'\s+([^|']*?)\s*\| awk '!x\[\$0\]\+\+ \{ print\("([^"]*)"\$0\) \}' > (\S+)\.mod\b/;
 
 /**
  * The compiles in `make -n` output: each recipe line holds `CC ... -c -o OBJ
@@ -70,11 +98,14 @@ export function parsePlan(makeOutput: string): Map<string, PlannedObject> {
   const plan = new Map<string, PlannedObject>();
   const modules = new Map<string, string>();
   for (const line of makeOutput.split("\n")) {
-    const mod = /printf '%s\\n'\s+([^|']*?)\s*\| awk '!x\[\$0\]\+\+ \{ print\("([^"]*)"\$0\) \}' > (\S+)\.mod\b/.exec(line);
-    if (mod) for (const o of mod[1]!.split(/\s+/)) modules.set(`${mod[2]}${o}`, moduleName(mod[3]!));
+    const mod = modListLine.exec(line);
+    if (mod) {
+      for (const o of mod[1]!.split(/\s+/)) modules.set(`${mod[2]}${o}`, moduleName(mod[3]!));
+    }
     const m = / -c -o (\S+\.o) (\S+\.[cS])(?=\s*(;|$))/.exec(line);
     if (!m || plan.has(m[1]!)) continue;
-    // The compile is the command after the last ';' before its -Wp,-MMD option (the recipe's traps come first).
+    // The compile is the command after the last ';' before its -Wp,-MMD option
+    // (the recipe's traps come first).
     const start = line.lastIndexOf("; ", line.lastIndexOf(" -Wp,-MMD,", m.index)) + 1;
     const command = line.slice(start, m.index + m[0].length).trim();
     if (!/ -D__KERNEL__ /.test(command)) continue;

@@ -4,7 +4,9 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync,
+} from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { cacheRoot, progress, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
@@ -26,7 +28,10 @@ export interface CompiledObject {
   file: string;
   /** Relative to the source tree, e.g. fs/proc/meminfo.c. */
   source: string;
-  /** What the object is linked into: "vmlinux", or the module name as the kernel knows it (ext4). */
+  /**
+   * What the object is linked into: "vmlinux", or the module name as the kernel
+   * knows it (ext4).
+   */
   target: string;
 }
 
@@ -62,7 +67,9 @@ export interface BuildSession {
    * without make's walk over the tree, which costs more than a small compile;
    * make does it if they fail (a header the directory's Makefile generates).
    */
-  compile(objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>): Promise<CompiledObject[]>;
+  compile(
+    objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>,
+  ): Promise<CompiledObject[]>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -79,16 +86,23 @@ export interface BuildSession {
 export interface SessionOptions {
   /** Parallel compile jobs (default: one per CPU). */
   jobs?: number;
-  /** Keep the scratch directory (ORIG and PATCHED objects, diffs, module build) under $KPATCH_CACHE/kept/, and the log. */
+  /**
+   * Keep the scratch directory (ORIG and PATCHED objects, diffs, module build)
+   * under $KPATCH_CACHE/kept/, and the log.
+   */
   keep?: boolean;
 }
 
-export function withBuildSession<T>(prepared: PreparedTree, body: (session: BuildSession) => Promise<T>, opts: SessionOptions = {}): Promise<T> {
+export function withBuildSession<T>(
+  prepared: PreparedTree, body: (session: BuildSession) => Promise<T>, opts: SessionOptions = {},
+): Promise<T> {
   return interruptible(async (signal) => {
     const dir = scratchDir(join(cacheRoot(), "sessions"), "build");
     const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
     try {
-      const result = await body(new Session(prepared, dir, log, signal, opts.jobs ?? cpus().length));
+      const result = await body(
+        new Session(prepared, dir, log, signal, opts.jobs ?? cpus().length),
+      );
       if (opts.keep) progress(`build: session log kept in ${log}`);
       else rmSync(log, { force: true });
       return result;
@@ -109,7 +123,10 @@ function origCache(prepared: PreparedTree): string {
   return join(cacheRoot(), "orig", basename(prepared.dir));
 }
 
-/** Copies a compiled object and its .cmd into the cache, the object last and by rename: a hit is whole. */
+/**
+ * Copies a compiled object and its .cmd into the cache, the object last and by
+ * rename: a hit is whole.
+ */
 function keep(from: string, cache: string, object: string): void {
   const cmd = relative(from, cmdFile(from, object));
   mkdirSync(dirname(join(cache, object)), { recursive: true });
@@ -121,15 +138,25 @@ class Session implements BuildSession {
   readonly applied: string[] = [];
   private readonly mounts: Mount[];
 
-  constructor(readonly prepared: PreparedTree, readonly dir: string, readonly log: string, private readonly signal: AbortSignal, private readonly jobs: number) {
-    const overlay = (lower: string, name: string): Mount => ({ type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower });
+  constructor(
+    readonly prepared: PreparedTree, readonly dir: string, readonly log: string,
+    private readonly signal: AbortSignal, private readonly jobs: number,
+  ) {
+    const overlay = (lower: string, name: string): Mount => ({
+      type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower,
+    });
     this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
-    for (const m of this.mounts) if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
+    for (const m of this.mounts) {
+      if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
+    }
   }
 
   exec(script: string, args: string[] = [], opts: ExecOptions = {}): Promise<RunResult> {
     this.signal.throwIfAborted();
-    return runWithMounts(this.mounts, script, args, { logFile: opts.capture ? undefined : this.log, signal: this.signal, allowFailure: opts.allowFailure });
+    return runWithMounts(this.mounts, script, args, {
+      logFile: opts.capture ? undefined : this.log, signal: this.signal,
+      allowFailure: opts.allowFailure,
+    });
   }
 
   async applyPatch(patchFile: string): Promise<void> {
@@ -137,11 +164,15 @@ class Session implements BuildSession {
     if (!existsSync(file)) throw new HostError(`patch ${file} does not exist`);
     const { pkg, version, dir } = this.prepared.source;
     const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
-    const dry = await this.exec(`${patch} --dry-run`, [dir, file], { capture: true, allowFailure: true });
+    const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
+      capture: true, allowFailure: true,
+    });
     this.signal.throwIfAborted();
     const report = patchReport(dry.stdout + dry.stderr);
     if (dry.code !== 0) {
-      const why = report.failures.length ? report.failures.join("; ") : dry.stderr.trim() || dry.stdout.trim();
+      const why = report.failures.length
+        ? report.failures.join("; ")
+        : dry.stderr.trim() || dry.stdout.trim();
       throw new HostError(`patch ${file} does not apply to ${pkg} ${version}: ${why}`);
     }
     for (const line of report.inexact) progress(`build: ${basename(file)}: ${line}`);
@@ -149,21 +180,34 @@ class Session implements BuildSession {
     this.applied.push(file);
   }
 
-  async compile(objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>): Promise<CompiledObject[]> {
-    const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."));
+  async compile(
+    objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>,
+  ): Promise<CompiledObject[]> {
+    const bad = objects.find(
+      (o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."),
+    );
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
     // ORIG objects depend only on the prepared tree: each is compiled once and
     // kept. Not for a user's own tree (-s), which may change in place.
-    const kept = variant === "orig" && this.prepared.source.pkg !== "tree" ? origCache(this.prepared) : undefined;
-    // After a patch, ORIG objects can only come from the cache (compiled by a session beside this one).
+    const kept = variant === "orig" && this.prepared.source.pkg !== "tree"
+      ? origCache(this.prepared)
+      : undefined;
+    // After a patch, ORIG objects can only come from the cache (compiled by a
+    // session beside this one).
     const allKept = kept !== undefined && objects.every((o) => existsSync(join(kept, o)));
-    if (variant === "orig" && this.applied.length && !allKept) throw new HostError("ORIG objects must be compiled before a patch is applied");
-    if (variant === "patched" && !this.applied.length) throw new HostError("PATCHED objects need a patch applied first");
+    if (variant === "orig" && this.applied.length && !allKept) {
+      throw new HostError("ORIG objects must be compiled before a patch is applied");
+    }
+    if (variant === "patched" && !this.applied.length) {
+      throw new HostError("PATCHED objects need a patch applied first");
+    }
     const out = join(this.dir, variant);
     const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
     for (const o of reused) {
       mkdirSync(dirname(join(out, o)), { recursive: true });
-      for (const f of [o, relative(kept!, cmdFile(kept!, o))]) copyFileSync(join(kept!, f), join(out, f));
+      for (const f of [o, relative(kept!, cmdFile(kept!, o))]) {
+        copyFileSync(join(kept!, f), join(out, f));
+      }
     }
     if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
     const fresh = objects.filter((o) => !reused.includes(o));
@@ -176,23 +220,37 @@ class Session implements BuildSession {
     return objects.map((o) => this.inspect(o, out));
   }
 
-  private async build(objects: string[], variant: Variant, out: string, recipes?: ReadonlyMap<string, string>): Promise<void> {
+  private async build(
+    objects: string[], variant: Variant, out: string, recipes?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
-    const mine = recipes && objects.every((o) => recipes.has(o)) ? objects.map((o) => recipes.get(o)!) : undefined;
+    const mine = recipes && objects.every((o) => recipes.has(o))
+      ? objects.map((o) => recipes.get(o)!)
+      : undefined;
     if (mine) {
       const dir = join(this.dir, "recipes", variant);
       mine.forEach((r, i) => writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
-      const ran = await this.compileWith(objects, variant, out, `ls "$recipes"/*.sh | xargs -P "$jobs" -n 1 sh`, dir, true);
+      const ran = await this.compileWith(
+        objects, variant, out, `ls "$recipes"/*.sh | xargs -P "$jobs" -n 1 sh`, dir, true,
+      );
       if (ran) return;
       progress(`build: kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
     }
-    // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and so vermagic) to the source's.
-    const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`;
+    // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and
+    // so vermagic) to the source's.
+    const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \\
+      \${release:+KERNELRELEASE="$release"} "$@"`;
     await this.compileWith(objects, variant, out, make, "", false);
   }
 
-  /** Runs `compile` in the build directory for `objects` (as "$@") and copies them out; false if it failed and `mayFail`. */
-  private async compileWith(objects: string[], variant: Variant, out: string, compile: string, recipes: string, mayFail: boolean): Promise<boolean> {
+  /**
+   * Runs `compile` in the build directory for `objects` (as "$@") and copies
+   * them out; false if it failed and `mayFail`.
+   */
+  private async compileWith(
+    objects: string[], variant: Variant, out: string, compile: string, recipes: string,
+    mayFail: boolean,
+  ): Promise<boolean> {
     const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
     const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6 recipes=$7
 shift 7
@@ -205,35 +263,53 @@ for o; do
   mkdir -p "$out/\${o%/*}"
   cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
 done`;
-    const args = [out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags, this.prepared.release ?? "", recipes, ...objects];
+    const args = [
+      out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags,
+      this.prepared.release ?? "", recipes, ...objects,
+    ];
     try {
       await this.exec(script, args);
       return true;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       if (mayFail) return false;
-      const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n").filter((l) => /error:|\*\*\*/.test(l));
-      throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
+      const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n")
+        .filter((l) => /error:|\*\*\*/.test(l));
+      throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed` +
+        `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
     }
   }
 
-  /** Reads what kbuild recorded about a fresh object, and checks that its functions have sections of their own. */
+  /**
+   * Reads what kbuild recorded about a fresh object, and checks that its
+   * functions have sections of their own.
+   */
   private inspect(object: string, dir: string): CompiledObject {
     const file = join(dir, object);
     const cmd = readFileSync(cmdFile(dir, object), "utf8");
     const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
-    if (!sourcePath) throw new HostError(`${object} is not compiled from a single source file (a composite object?)`);
+    if (!sourcePath) {
+      throw new HostError(
+        `${object} is not compiled from a single source file (a composite object?)`,
+      );
+    }
     const source = relative(this.prepared.source.dir, sourcePath);
     if (source.endsWith(".c")) {
       const elf = readElf(readFileSync(file), file);
-      const inText = elf.symbols.filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
-      if (inText.length) throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, not in sections of their own: not compiled with ${diffCflags}`);
+      const inText = elf.symbols
+        .filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
+      if (inText.length) {
+        throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, ` +
+          `not in sections of their own: not compiled with ${diffCflags}`);
+      }
     }
     // kbuild 6.1 writes cmd_OBJ, later ones savedcmd_OBJ.
     const command = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)?.[1];
     if (!command) throw new HostError(`${object}: kbuild recorded no command line for it`);
     const target = compiledFor(command);
-    if (!target) throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
+    if (!target) {
+      throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
+    }
     return { object, file, source, target };
   }
 }

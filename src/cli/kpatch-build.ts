@@ -19,7 +19,8 @@ import { interruptible, interruption } from "../build/interrupt.js";
 import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+const usage =
+  `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
@@ -144,13 +145,15 @@ async function build(argv: string[]): Promise<void> {
   ensureWritableDir(output, "-o");
   const kernels = values.kernel ?? [];
   const targetOf = (kernel: string | undefined) => resolveTarget({
-    kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux, symbols: values.symbols,
+    kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux,
+    symbols: values.symbols,
     symvers: values.symvers, buildDir: values["build-dir"],
   });
   const build = async (target: Target, outputDir: string, head = "") => {
     const t0 = Date.now();
     const r = await kpatchBuild({
-      patches, name, outputDir, replace: !values["non-replace"], skipCompilerCheck: values["skip-compiler-check"]!,
+      patches, name, outputDir, replace: !values["non-replace"],
+      skipCompilerCheck: values["skip-compiler-check"]!,
       ...target, session: { jobs, keep: values["skip-cleanup"] || values.debug },
     });
     if (!values.json) {
@@ -158,8 +161,11 @@ async function build(argv: string[]): Promise<void> {
         for (const c of o.changed) console.log(`${head}changed function: ${c.name} (${o.object})`);
         for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
       }
-      progress(`kpatch-build: phases ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      console.log(`${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ${r.klp.relocations} livepatch relocations)`);
+      progress("kpatch-build: phases " +
+        `${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; ` +
+        `total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(`${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
+        `${r.klp.relocations} livepatch relocations)`);
     }
     return r;
   };
@@ -197,7 +203,9 @@ async function build(argv: string[]): Promise<void> {
     for (let t = targets[next++]; t; t = targets[next++]) {
       const [release, target] = t;
       await withProgressPrefix(`[${release}] `, () => attempt(release, async () => {
-        results.push({ release, result: await build(target, join(output, release), `[${release}] `) });
+        results.push({
+          release, result: await build(target, join(output, release), `[${release}] `),
+        });
       }));
     }
   };
@@ -236,10 +244,12 @@ async function verify(argv: string[]): Promise<void> {
     throw e instanceof ElfError ? e : new HostError(`${file}: ${(e as Error).message}`);
   }
   const problems = verifyModule(elf, symbols ? symbolsOf : undefined);
-  if (values.json) console.log(JSON.stringify({ module: file, symbolsChecked: !!symbols, problems }, null, 2));
-  else {
+  if (values.json) {
+    console.log(JSON.stringify({ module: file, symbolsChecked: !!symbols, problems }, null, 2));
+  } else {
     for (const p of problems) console.log(p);
-    console.error(`${program}: ${file}: ${problems.length ? `${problems.length} defects` : "sound"}` +
+    console.error(`${program}: ${file}: ` +
+      `${problems.length ? `${problems.length} defects` : "sound"}` +
       `${symbols ? "" : " (livepatch symbols not checked: no target given)"}`);
   }
   if (problems.length) process.exit(2);

@@ -26,7 +26,8 @@ const LINE_CALL_WINDOW = 8;
  * memcpy warning has): what they print moved, not what the code does.
  */
 function sameButLine(p: Target, o: Target): boolean {
-  const at = (t: Target) => (t.kind === "string" ? t.text.replace(/(\.[chS]):\d+\b/g, "$1:#") : undefined);
+  const at = (t: Target) =>
+    (t.kind === "string" ? t.text.replace(/(\.[chS]):\d+\b/g, "$1:#") : undefined);
   return p.kind === "string" && o.kind === "string" && at(p) === at(o);
 }
 
@@ -48,14 +49,18 @@ export class Comparer {
   status(p: Unit): UnitStatus {
     const o = p.twin;
     if (!o) return "new";
-    if (p.end - p.start !== o.end - o.start || p.relocs.length !== o.relocs.length) return "changed";
+    if (p.end - p.start !== o.end - o.start || p.relocs.length !== o.relocs.length) {
+      return "changed";
+    }
     const pt = this.patchedTargets.of(p);
     const ot = this.origTargets.of(o);
     let lines = false;
     for (let i = 0; i < p.relocs.length; i++) {
       const pr = p.relocs[i]!;
       const or = o.relocs[i]!;
-      if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) return "changed";
+      if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) {
+        return "changed";
+      }
       if (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)) continue;
       if (!sameButLine(pt[i]!, ot[i]!)) return "changed";
       lines = true;
@@ -72,13 +77,18 @@ export class Comparer {
     if (p.kind !== "unit" || o.kind !== "unit" || p.offset !== o.offset) return false;
     const [pu, ou] = [p.unit, o.unit];
     if (!isCompilerData(pu.section) || !isCompilerData(ou.section)) return false;
-    if (pu.end - pu.start !== ou.end - ou.start || pu.relocs.length !== ou.relocs.length || differingBytes(pu, ou).length) return false;
+    if (pu.end - pu.start !== ou.end - ou.start || pu.relocs.length !== ou.relocs.length ||
+      differingBytes(pu, ou).length) return false;
     const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
-    return pu.relocs.every((r, i) => Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
+    return pu.relocs.every((r, i) =>
+      Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
       (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)));
   }
 
-  /** True when every differing byte lies in an immediate feeding a nearby call to a line-taking function. */
+  /**
+   * True when every differing byte lies in an immediate feeding a nearby call to
+   * a line-taking function.
+   */
   private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
     const pi = rangeInsns(this.patched.insns(p.section), p);
     const oi = rangeInsns(this.orig.insns(o.section), o);
@@ -89,7 +99,9 @@ export class Comparer {
         const insn = pi[j]!;
         // A call, or a tail call as the function's last act.
         if (insn.flow !== "call" && insn.flow !== "jump") continue;
-        const k = p.relocs.findIndex((r) => Number(r.offset) > insn.offset && Number(r.offset) < insn.offset + insn.length);
+        const k = p.relocs.findIndex(
+          (r) => Number(r.offset) > insn.offset && Number(r.offset) < insn.offset + insn.length,
+        );
         const t = targets[k];
         if (t?.kind === "extern" && LINE_TAKERS.has(t.name)) return true;
       }
@@ -105,7 +117,8 @@ export class Comparer {
       while (d < diffs.length && rel(diffs[d]!) < a.offset - p.start + a.length) {
         const at = diffs[d]! - a.offset;
         // Only a constant loaded into an argument register: `cmp $64` is a condition, not a line.
-        if (a.mnemonic !== "mov" || a.immSize === 0 || at < a.immOffset || at >= a.immOffset + a.immSize) return false;
+        if (a.mnemonic !== "mov" || a.immSize === 0 || at < a.immOffset ||
+          at >= a.immOffset + a.immSize) return false;
         touched = true;
         d++;
       }
@@ -118,11 +131,13 @@ export class Comparer {
 /** Offsets (in the patched section) of bytes that differ, relocated fields excluded. */
 function differingBytes(p: Unit, o: Unit): number[] {
   // NOBITS contents are zeros: a static moving from .bss to .data changed its value.
-  const bytes = (u: Unit) => (u.section.type === SHT.NOBITS ? new Uint8Array(u.end) : u.section.data);
+  const bytes = (u: Unit) =>
+    (u.section.type === SHT.NOBITS ? new Uint8Array(u.end) : u.section.data);
   const pd = bytes(p);
   const od = bytes(o);
   // Relocated fields are zero in both objects, so equal ranges are the common, fast case.
-  if (Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start).equals(od.subarray(o.start, o.end))) return [];
+  if (Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start)
+    .equals(od.subarray(o.start, o.end))) return [];
   const masked = new Set<number>();
   for (const r of p.relocs) {
     const w = relocWidth(r.type)?.size ?? 0;

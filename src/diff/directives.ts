@@ -17,8 +17,13 @@ export function isDirective(sec: ElfSection): boolean {
   return sec.name === IGNORE_SECTIONS || sec.name === IGNORE_FUNCTIONS || sec.name === FORCE;
 }
 
-/** Applies the directives of the patched object to `statuses`; returns what the author should read. */
-export function applyDirectives(p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache): string[] {
+/**
+ * Applies the directives of the patched object to `statuses`; returns what the
+ * author should read.
+ */
+export function applyDirectives(
+  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache,
+): string[] {
   const notes: string[] = [];
   const file = p.elf.file;
   const leaveAlone = (u: Unit) => {
@@ -31,19 +36,27 @@ export function applyDirectives(p: ObjectUnits, statuses: Map<Unit, UnitStatus>,
     targets.of(record).forEach((t) => {
       const kind = record.section.name;
       if (kind === IGNORE_SECTIONS) {
-        if (t.kind !== "string") throw new DiffError("error", `${file}: ${record.name} in ${kind} does not name a section`);
+        if (t.kind !== "string") {
+          throw new DiffError("error",
+            `${file}: ${record.name} in ${kind} does not name a section`);
+        }
         const sec = p.elf.section(t.text.replace(/^\.rela(?=\.)/, ""));
-        if (!sec) throw new DiffError("error", `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`);
+        if (!sec) {
+          throw new DiffError("error",
+            `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`);
+        }
         for (const u of p.bySection.get(sec) ?? []) leaveAlone(u);
         notes.push(`KPATCH_IGNORE_SECTION: ${sec.name} is taken as unchanged`);
         return;
       }
       if (t.kind !== "unit" || t.unit.kind !== "func") {
-        throw new DiffError("error", `${file}: ${record.name} in ${kind} does not name a function of this object`);
+        throw new DiffError("error",
+          `${file}: ${record.name} in ${kind} does not name a function of this object`);
       }
       const fn = t.unit;
       if (kind === FORCE) {
-        notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}) changes nothing: the kernel's livepatch switches every task by its consistency model, with no way around it for one function`);
+        notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}) changes nothing: the kernel's livepatch ` +
+          "switches every task by its consistency model, with no way around it for one function");
         return;
       }
       const was = statuses.get(fn);

@@ -9,7 +9,9 @@ import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { UnitStatus } from "./compare.js";
-import { isCompilerData, isFunctionName, isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import {
+  isCompilerData, isFunctionName, isText, parentOf, type ObjectUnits, type Unit,
+} from "./units.js";
 import type { TargetCache } from "./correlate.js";
 
 /** Special-section entry sizes from the target kernel, by section name. */
@@ -25,7 +27,9 @@ export interface Inclusion {
 /** Parallel tables with no relocations of their own, which follow another table's entries. */
 const PARALLEL: Record<string, string> = { ".orc_unwind": ".orc_unwind_ip" };
 
-export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit, UnitStatus>, sizes: EntrySizes): Inclusion {
+export function include(
+  p: ObjectUnits, targets: TargetCache, statuses: Map<Unit, UnitStatus>, sizes: EntrySizes,
+): Inclusion {
   const units = new Set<Unit>();
   const work: Unit[] = [];
   const add = (u: Unit) => {
@@ -35,7 +39,9 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
   };
   for (const [u, s] of statuses) if ((s === "changed" || s === "new") && u.kind === "func") add(u);
   // New global data is the patch's own; new local data travels only with code that uses it.
-  for (const [u, s] of statuses) if (s === "new" && u.kind === "object" && u.symbols.some((x) => x.bind !== STB.LOCAL)) add(u);
+  for (const [u, s] of statuses) {
+    if (s === "new" && u.kind === "object" && u.symbols.some((x) => x.bind !== STB.LOCAL)) add(u);
+  }
   // So are kpatch-macros.h's callbacks, and the functions they name.
   for (const u of p.units) if (callbackKind(u.section)) add(u);
 
@@ -51,12 +57,17 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
         // A function's .cold/.part children always travel with it: they jump back into its body.
         const child = parentOf(p, t.unit) === u;
         const status = statuses.get(t.unit);
-        const constant = !isWritable(t.unit.section) && (t.unit.kind === "section" || isFunctionName(t.unit));
-        // Changed objects left after verify are copies: constants (see copyConstants) and call-site descriptors.
+        const constant = !isWritable(t.unit.section) &&
+          (t.unit.kind === "section" || isFunctionName(t.unit));
+        // Changed objects left after verify are copies: constants (see
+        // copyConstants) and call-site descriptors.
         if (child || constant || status === "new" || isCompilerData(t.unit.section) ||
-          (status === "changed" && (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
-        else if (t.unit.kind === "section" && isWritable(t.unit.section) && !isUnused(t.unit.section)) {
-          throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
+          (status === "changed" &&
+            (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
+        else if (t.unit.kind === "section" && isWritable(t.unit.section) &&
+          !isUnused(t.unit.section)) {
+          throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable ` +
+            `data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
         }
       }
     }
@@ -69,8 +80,10 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
   for (let again = true; again; ) {
     again = false;
     for (const u of p.units) {
-      if (u.kind !== "section" || units.has(u) || referencedBy.has(u.section) || tables.has(u.section)) continue;
-      if (isText(u.section) || isUnused(u.section) || isExportEntry(u.section) || !u.relocs.length) continue;
+      if (u.kind !== "section" || units.has(u) || referencedBy.has(u.section) ||
+        tables.has(u.section)) continue;
+      if (isText(u.section) || isUnused(u.section) || isExportEntry(u.section) ||
+        !u.relocs.length) continue;
       const ts = targets.of(u);
       const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
       if (!hits) continue;
@@ -78,14 +91,18 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
       const keep = new Set<number>();
       u.relocs.forEach((r, i) => {
         const t = ts[i]!;
-        if (t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func") keep.add(Math.floor(Number(r.offset) / entrySize));
+        if (t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func") {
+          keep.add(Math.floor(Number(r.offset) / entrySize));
+        }
       });
       tables.set(u.section, { entrySize, keep: [...keep].sort((a, b) => a - b) });
       u.relocs.forEach((r, i) => {
         const t = ts[i]!;
         if (!keep.has(Math.floor(Number(r.offset) / entrySize))) return;
         // What kept entries point at besides code: file names, replacement instructions.
-        const target = t.kind === "string" ? t.section : t.kind === "unit" && t.unit.kind === "section" ? t.unit : undefined;
+        const target = t.kind === "string"
+          ? t.section
+          : t.kind === "unit" && t.unit.kind === "section" ? t.unit : undefined;
         if (target && !tables.has(target.section)) {
           referencedBy.add(target.section);
           add(target);
@@ -99,16 +116,22 @@ export function include(p: ObjectUnits, targets: TargetCache, statuses: Map<Unit
     const sec = p.elf.section(name);
     const lead = p.elf.section(leader);
     const led = lead && tables.get(lead);
-    if (sec && led) tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes, []), keep: led.keep });
+    if (sec && led) {
+      tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes, []), keep: led.keep });
+    }
   }
   return { units, tables };
 }
 
 export type CallbackKind = "pre_patch" | "post_patch" | "pre_unpatch" | "post_unpatch";
 
-/** The kind of livepatch callback a kpatch-macros.h table holds (.kpatch.callbacks.KIND: function pointers), if it is one. */
+/**
+ * The kind of livepatch callback a kpatch-macros.h table holds
+ * (.kpatch.callbacks.KIND: function pointers), if it is one.
+ */
 export function callbackKind(sec: ElfSection): CallbackKind | undefined {
-  return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/.exec(sec.name)?.[1] as CallbackKind | undefined;
+  return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/
+    .exec(sec.name)?.[1] as CallbackKind | undefined;
 }
 
 /**
@@ -125,7 +148,8 @@ export function isCallSiteMetadata(sec: ElfSection): boolean {
  * and DWARF-style unwind tables (the kernel unwinds with ORC).
  */
 function isUnused(sec: ElfSection): boolean {
-  return sec.name.startsWith(".discard") || sec.name === ".eh_frame" || sec.type === SHT_X86_64_UNWIND;
+  return sec.name.startsWith(".discard") || sec.name === ".eh_frame" ||
+    sec.type === SHT_X86_64_UNWIND;
 }
 const SHT_X86_64_UNWIND = 0x70000001;
 
@@ -139,7 +163,10 @@ export function isExportEntry(sec: ElfSection): boolean {
   return /^_{2,3}(ksymtab|kcrctab)/.test(sec.name) || sec.name === ".export_symbol";
 }
 
-/** The symbols an object exports: one __ksymtab+NAME section, or one __export_symbol_NAME label, each. */
+/**
+ * The symbols an object exports: one __ksymtab+NAME section, or one
+ * __export_symbol_NAME label, each.
+ */
 export function exportsOf(elf: ElfFile): Set<string> {
   const names = new Set<string>();
   for (const sec of elf.sections) {
@@ -147,7 +174,9 @@ export function exportsOf(elf: ElfFile): Set<string> {
     if (m) names.add(m[1]!);
   }
   for (const sym of elf.symbols) {
-    if (sym.section?.name === ".export_symbol" && sym.name.startsWith("__export_symbol_")) names.add(sym.name.slice("__export_symbol_".length));
+    if (sym.section?.name === ".export_symbol" && sym.name.startsWith("__export_symbol_")) {
+      names.add(sym.name.slice("__export_symbol_".length));
+    }
   }
   return names;
 }
@@ -164,7 +193,8 @@ function isWritable(sec: ElfSection): boolean {
  */
 const FIXED_SIZES: EntrySizes = {
   __mcount_loc: 8, __patchable_function_entries: 8,
-  ".smp_locks": 4, ".orc_unwind_ip": 4, ".retpoline_sites": 4, ".return_sites": 4, ".call_sites": 4, ".ibt_endbr_seal": 4,
+  ".smp_locks": 4, ".orc_unwind_ip": 4, ".retpoline_sites": 4, ".return_sites": 4,
+  ".call_sites": 4, ".ibt_endbr_seal": 4,
 };
 
 /**
@@ -174,13 +204,23 @@ const FIXED_SIZES: EntrySizes = {
  * guess from the relocation pattern: a struct of two s32 offsets tiles like
  * an array of one.
  */
-function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes, relocs: readonly { offset: bigint }[]): number {
+function entrySizeOf(
+  elf: ElfFile, sec: ElfSection, sizes: EntrySizes, relocs: readonly { offset: bigint }[],
+): number {
   const fixed = FIXED_SIZES[sec.name];
   const n = sec.entsize > 0n ? Number(sec.entsize) : fixed ?? sizes[sec.name];
-  if (!n) throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: take it from the target kernel (for create-diff-object, the *_STRUCT_SIZE environment variables)`);
+  if (!n) {
+    throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: ` +
+      "take it from the target kernel " +
+      "(for create-diff-object, the *_STRUCT_SIZE environment variables)");
+  }
   const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
   const size = Number(ElfFile.size(sec));
-  if (size % n !== 0) throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, not a multiple of its entry size ${n} (from ${from}): the entry size does not match this kernel`);
+  if (size % n !== 0) {
+    throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, ` +
+      `not a multiple of its entry size ${n} (from ${from}): ` +
+      "the entry size does not match this kernel");
+  }
   // Entries are relocated at the same fields (some may be NULL, as printk_index's
   // prefixes): a wrong size puts relocations at fields the fullest entry lacks.
   const byEntry = new Map<number, Set<number>>();
@@ -188,11 +228,14 @@ function entrySizeOf(elf: ElfFile, sec: ElfSection, sizes: EntrySizes, relocs: r
     const e = Math.floor(Number(r.offset) / n);
     byEntry.set(e, (byEntry.get(e) ?? new Set()).add(Number(r.offset) % n));
   }
-  const fullest = [...byEntry.values()].reduce((a, b) => (b.size > a.size ? b : a), new Set<number>());
+  const fullest = [...byEntry.values()]
+    .reduce((a, b) => (b.size > a.size ? b : a), new Set<number>());
   const stray = [...byEntry].find(([, f]) => [...f].some((x) => !fullest.has(x)));
   if (stray) {
     const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
-    throw new DiffError("error", `${elf.file}: ${sec.name}'s relocations fall at other offsets in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): the entry size ${n} (from ${from}) does not match this object`);
+    throw new DiffError("error", `${elf.file}: ${sec.name}'s relocations fall at other offsets ` +
+      `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): ` +
+      `the entry size ${n} (from ${from}) does not match this object`);
   }
   return n;
 }

@@ -3,7 +3,9 @@
 // read, the kept entries of each entry table, and every relocation retargeted
 // to the copies or to external symbols naming what stays in the kernel.
 import { SHF, SHT, STB, STT } from "../elf/constants.js";
-import { ElfFile, modinfo, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
+import {
+  ElfFile, modinfo, type ElfSection, type ElfSymbol, type Relocation,
+} from "../elf/model.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
 import type { Inclusion } from "./include.js";
@@ -31,7 +33,10 @@ interface Placed {
   delta: number;
 }
 
-export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion, statuses: Map<Unit, UnitStatus>, outFile: string): Output {
+export function buildOutput(
+  p: ObjectUnits, targets: TargetCache, inc: Inclusion, statuses: Map<Unit, UnitStatus>,
+  outFile: string,
+): Output {
   const out = new ElfFile(outFile, { ...p.elf.header });
   const fileSym = p.elf.symbols.find((s) => s.type === STT.FILE);
   if (fileSym) out.addSymbol({ ...fileSym, section: undefined });
@@ -39,17 +44,24 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
   const placed = new Map<Unit, Placed>();
   const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) => {
     const sec = out.addSection({
-      name, type: like.type, flags: like.flags & ~SHF.GROUP, addralign: like.addralign, entsize: like.entsize, data, nobitsSize,
+      name, type: like.type, flags: like.flags & ~SHF.GROUP, addralign: like.addralign,
+      entsize: like.entsize, data, nobitsSize,
     });
-    return { sec, sectionSymbol: out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec }) };
+    return {
+      sec,
+      sectionSymbol: out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec }),
+    };
   };
 
   // One output section per input section, keeping its name (the module
   // loader and the kernel find __dyndbg, .data.once, ... by name), holding
   // the included units in their original order.
   const groups = new Map<ElfSection, Unit[]>();
-  for (const u of [...inc.units].sort((a, b) => a.start - b.start)) groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
-  const ordered = [...groups].sort(([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b));
+  for (const u of [...inc.units].sort((a, b) => a.start - b.start)) {
+    groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
+  }
+  const ordered = [...groups]
+    .sort(([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b));
   for (const [sec, units] of ordered) {
     const nobits = sec.type === SHT.NOBITS;
     const whole = units.length === p.bySection.get(sec)!.length;
@@ -63,7 +75,9 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     }
     if (whole) size = Number(ElfFile.size(sec));
     const data = new Uint8Array(nobits ? 0 : size);
-    if (!nobits) units.forEach((u, i) => data.set(sec.data.subarray(u.start, u.end), u.start - deltas[i]!));
+    if (!nobits) {
+      units.forEach((u, i) => data.set(sec.data.subarray(u.start, u.end), u.start - deltas[i]!));
+    }
     const { sec: copy, sectionSymbol } = place(sec.name, sec, data, nobits ? BigInt(size) : 0n);
     units.forEach((u, i) => {
       const delta = deltas[i]!;
@@ -71,7 +85,10 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
       for (const s of u.symbols) {
         // A replaced global becomes local: the original keeps its name in the kernel.
         const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
-        out.addSymbol({ name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(delta), size: s.size, section: copy });
+        out.addSymbol({
+          name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(delta),
+          size: s.size, section: copy,
+        });
       }
     });
   }
@@ -91,32 +108,51 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     const s = r.symbol;
     if (!s) return { ...r, offset };
     if (!s.section) {
-      if (s.shndx !== 0) return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
-      return { ...r, offset, symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }) };
+      if (s.shndx !== 0) {
+        return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
+      }
+      return {
+        ...r, offset,
+        symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }),
+      };
     }
     if (t.kind === "extern" && s.bind !== STB.LOCAL) {
-      return { ...r, offset, symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: true }) };
+      return {
+        ...r, offset,
+        symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: true }),
+      };
     }
     if (t.kind !== "unit") {
       const pl = t.kind === "string" && t.section && placed.get(t.section);
       if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
-      throw new DiffError("error", `${p.elf.file}: ${from} refers to ${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, outside any function or object`);
+      throw new DiffError("error", `${p.elf.file}: ${from} refers to ` +
+        `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
+        "outside any function or object");
     }
     const pos = s.value + r.addend; // in the target's original section
     const pl = placed.get(t.unit);
     if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
-    // The running kernel knows the original's names: a renumbered static local keeps its old number.
+    // The running kernel knows the original's names: a renumbered static local
+    // keeps its old number.
     const def = (t.unit.twin ?? t.unit).symbols[0];
-    if (!def) throw new DiffError("error", `${p.elf.file}: ${from} refers to ${t.unit.name}, which has no symbol to refer to from a patch`);
+    if (!def) {
+      throw new DiffError("error", `${p.elf.file}: ${from} refers to ${t.unit.name}, ` +
+        "which has no symbol to refer to from a patch");
+    }
     return {
       ...r, offset, addend: pos - BigInt(t.unit.start),
-      symbol: external(def.name, def.type, { name: def.name, local: def.bind === STB.LOCAL, definedInObject: true }),
+      symbol: external(def.name, def.type, {
+        name: def.name, local: def.bind === STB.LOCAL, definedInObject: true,
+      }),
     };
   };
 
   const relaFor = (sec: ElfSection, relocs: Relocation[]) => {
     if (!relocs.length) return;
-    out.addSection({ name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n, infoSection: sec, relocations: relocs });
+    out.addSection({
+      name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n,
+      infoSection: sec, relocations: relocs,
+    });
   };
   for (const [, units] of ordered) {
     relaFor(placed.get(units[0]!)!.sec, units.flatMap((u) => {
@@ -130,7 +166,8 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
     const table = p.bySection.get(sec)![0]!;
     const ts = targets.of(table);
     const data = new Uint8Array(keep.length * entrySize);
-    keep.forEach((e, i) => data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize));
+    keep.forEach((e, i) =>
+      data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize));
     const pl = place(sec.name, sec, data, 0n);
     const newIndex = new Map(keep.map((e, i) => [e, i]));
     const relocs: Relocation[] = [];
@@ -138,7 +175,9 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
       const e = Math.floor(Number(r.offset) / entrySize);
       const ni = newIndex.get(e);
       if (ni === undefined) return;
-      relocs.push(retarget(sec.name, r, ts[i]!, BigInt(ni * entrySize) + (r.offset % BigInt(entrySize))));
+      relocs.push(
+        retarget(sec.name, r, ts[i]!, BigInt(ni * entrySize) + (r.offset % BigInt(entrySize))),
+      );
     });
     relaFor(pl.sec, relocs);
   }
@@ -146,9 +185,15 @@ export function buildOutput(p: ObjectUnits, targets: TargetCache, inc: Inclusion
   // Keep the namespaces the code imports, so the module loader accepts its
   // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
   // module is a module, which the loader reads as import_ns=.
-  const imports = new Set(modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v));
+  const imports = new Set(
+    modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v),
+  );
   const ns = [...imports].map((v) => `import_ns=${v}\0`).join("");
-  if (ns) out.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(ns) });
+  if (ns) {
+    out.addSection({
+      name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(ns),
+    });
+  }
   const stack = p.elf.section(".note.GNU-stack");
   if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
   return { elf: out, externals: [...externals.values()] };

@@ -8,11 +8,15 @@ import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
-import { elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, TargetSymtab } from "../symbols/symtab.js";
+import {
+  elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, TargetSymtab,
+} from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
 import { guardLoadTimeTables } from "./loadtime.js";
-import { functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo } from "./externals.js";
+import {
+  functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo,
+} from "./externals.js";
 import type { EntrySizes } from "./include.js";
 
 export interface DiffFilesOptions {
@@ -28,7 +32,10 @@ export interface DiffFilesOptions {
   /** Module.symvers of the target ("" or /dev/null: nothing exported is known). */
   symvers?: string;
   entrySizes?: EntrySizes;
-  /** Whether the target applies `.klp.rela.vmlinux.*` as the patch module loads (5.8 and later); default yes. */
+  /**
+   * Whether the target applies `.klp.rela.vmlinux.*` as the patch module loads
+   * (5.8 and later); default yes.
+   */
   vmlinuxRelocatedEarly?: boolean;
 }
 
@@ -63,14 +70,23 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
   } : undefined;
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
-  if (target) r.warnings.push(...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly));
+  if (target) {
+    r.warnings.push(
+      ...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly),
+    );
+  }
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   writeFileAtomic(opts.output, writeElf(r.output));
-  return { object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added, lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output };
+  return {
+    object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added,
+    lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output,
+  };
 }
 
 /** The symbol tables of a target's objects: vmlinux's from `symbols`, a module's from its .ko. */
-export function targetSymbols(symbols: string | undefined, modulesDir: string | undefined): (object: string) => TargetSymtab | undefined {
+export function targetSymbols(
+  symbols: string | undefined, modulesDir: string | undefined,
+): (object: string) => TargetSymtab | undefined {
   return (object) => {
     const file = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);
     return file ? loadSymtab(file) : undefined;
@@ -94,7 +110,8 @@ export function loadSymtab(file: string): TargetSymtab {
 function parseSymtab(file: string): TargetSymtab {
   const st = statSync(file);
   if (st.size < 32 << 20) return parseSymtabFile(file);
-  const key = sha256(resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)).slice(0, 16);
+  const key = sha256(resolve(file), String(st.size), String(st.mtimeMs), String(st.ino))
+    .slice(0, 16);
   const cached = join(cacheRoot(), "symtabs", `${key}.json`);
   const known = readIfExists(cached);
   if (known) return TargetSymtab.deserialize(known);
@@ -109,7 +126,9 @@ function parseSymtab(file: string): TargetSymtab {
 
 function parseSymtabFile(file: string): TargetSymtab {
   const bytes = readFileSync(file);
-  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) return elfSymtab(readElf(bytes, file, { relocations: false }));
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) {
+    return elfSymtab(readElf(bytes, file, { relocations: false }));
+  }
   const text = bytes.toString("utf8");
   if (/^Symbol table '/m.test(text)) return parseReadelfSymtab(text);
   if (/^[0-9a-f]{8,16} [A-Za-z] \S+$/m.test(text)) return parseSystemMap(text);
@@ -132,7 +151,9 @@ export function entrySizesFromEnv(env: NodeJS.ProcessEnv): EntrySizes {
   const sizes: EntrySizes = {};
   for (const [v, sec] of Object.entries(ENTRY_SIZE_VARIABLES)) {
     const n = Number(env[v]);
-    if (env[v] !== undefined && (!Number.isInteger(n) || n <= 0)) throw new DiffError("error", `${v}=${env[v]} is not a positive whole number`);
+    if (env[v] !== undefined && (!Number.isInteger(n) || n <= 0)) {
+      throw new DiffError("error", `${v}=${env[v]} is not a positive whole number`);
+    }
     if (env[v] !== undefined) sizes[sec] = n;
   }
   return sizes;

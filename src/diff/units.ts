@@ -42,7 +42,8 @@ function isAllocated(sec: ElfSection): boolean {
 
 /** C's `__func__`: a string constant the compiler makes, copied like any literal. */
 export function isFunctionName(u: Unit): boolean {
-  return u.kind === "object" && baseName(u.name) === "__func__" && u.symbols.every((s) => s.bind === STB.LOCAL);
+  return u.kind === "object" && baseName(u.name) === "__func__" &&
+    u.symbols.every((s) => s.bind === STB.LOCAL);
 }
 
 export function isText(sec: ElfSection): boolean {
@@ -63,10 +64,14 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
   for (const sec of elf.sections) {
     if (!isAllocated(sec)) continue;
     const size = Number(ElfFile.size(sec));
-    const syms = (symbolsIn.get(sec) ?? []).sort((a, b) => Number(a.value - b.value) || Number(b.size - a.size));
+    const syms = (symbolsIn.get(sec) ?? [])
+      .sort((a, b) => Number(a.value - b.value) || Number(b.size - a.size));
     const list: Unit[] = [];
     if (syms.length === 0) {
-      list.push({ kind: "section", name: sec.name, symbols: [], section: sec, start: 0, end: size, relocs: [], twin: undefined });
+      list.push({
+        kind: "section", name: sec.name, symbols: [], section: sec, start: 0, end: size, relocs: [],
+        twin: undefined,
+      });
     }
     let covered = 0;
     let prevName = "";
@@ -74,7 +79,12 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     // anonymous units too, named by the symbol they follow so that they
     // correlate across builds.
     const gap = (end: number) => {
-      if (end > covered) list.push({ kind: "section", name: `${sec.name}<after ${prevName || "start"}>`, symbols: [], section: sec, start: covered, end, relocs: [], twin: undefined });
+      if (end > covered) {
+        list.push({
+          kind: "section", name: `${sec.name}<after ${prevName || "start"}>`, symbols: [],
+          section: sec, start: covered, end, relocs: [], twin: undefined,
+        });
+      }
     };
     for (const sym of syms) {
       const start = Number(sym.value);
@@ -90,8 +100,8 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
         continue;
       }
       const unit: Unit = {
-        kind: sym.type === STT.FUNC ? "func" : "object", name: sym.name, symbols: [sym], section: sec,
-        start, end, relocs: [], twin: undefined,
+        kind: sym.type === STT.FUNC ? "func" : "object", name: sym.name, symbols: [sym],
+        section: sec, start, end, relocs: [], twin: undefined,
       };
       list.push(unit);
       bySymbol.set(sym, unit);
@@ -129,7 +139,9 @@ function parentName(name: string): string | undefined {
 
 export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
   const name = u.kind === "func" ? parentName(u.name) : undefined;
-  const sym = name === undefined ? undefined : obj.elf.symbolsNamed(name).find((s) => obj.bySymbol.get(s)?.kind === "func");
+  const sym = name === undefined
+    ? undefined
+    : obj.elf.symbolsNamed(name).find((s) => obj.bySymbol.get(s)?.kind === "func");
   return sym && obj.bySymbol.get(sym);
 }
 
@@ -196,9 +208,12 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
     offset += Number(sym.value);
   }
   const units = obj.bySection.get(target) ?? [];
-  if ((target.flags & SHF.STRINGS) !== 0n) return { kind: "string", text: cStringAt(target.data, offset), section: units[0] };
+  if ((target.flags & SHF.STRINGS) !== 0n) {
+    return { kind: "string", text: cStringAt(target.data, offset), section: units[0] };
+  }
   // The end of a section (ORC's terminating entry) belongs to the unit that ends there.
-  const u = unitAt(units, offset) ?? (offset === Number(ElfFile.size(target)) ? units.find((x) => x.end === offset) : undefined);
+  const u = unitAt(units, offset) ??
+    (offset === Number(ElfFile.size(target)) ? units.find((x) => x.end === offset) : undefined);
   if (u) return { kind: "unit", unit: u, offset: offset - u.start };
   // Into a section with symbols but outside every one: compare by section name and offset.
   return { kind: "extern", name: `${target.name}+${offset}` };

@@ -3,8 +3,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
-  chmodSync, closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync,
-  readFileSync, readSync, renameSync, rmSync, writeFileSync,
+  chmodSync, closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync,
+  openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -49,7 +49,10 @@ export function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>
   return ambient.run(signal, body);
 }
 
-/** For a program that must run to its end once started (insmod, rmmod): no scope's signal ends it. */
+/**
+ * For a program that must run to its end once started (insmod, rmmod): no
+ * scope's signal ends it.
+ */
 export const UNINTERRUPTED = new AbortController().signal;
 
 /** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
@@ -99,9 +102,12 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
           timedOut,
         };
         if (result.code !== 0 && !opts.allowFailure) {
-          const why = timedOut ? `timed out after ${opts.timeoutMs} ms` : opts.signal?.aborted ? "interrupted" : `exit status ${result.code}`;
+          const why = timedOut
+            ? `timed out after ${opts.timeoutMs} ms`
+            : opts.signal?.aborted ? "interrupted" : `exit status ${result.code}`;
           const tail = log ? "" : `: ${lastLines(result.stderr || result.stdout, 15)}`;
-          reject(new HostError(`${cmd} ${args.slice(0, 4).join(" ")}${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`, opts.logFile));
+          reject(new HostError(`${cmd} ${args.slice(0, 4).join(" ")}` +
+            `${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`, opts.logFile));
         } else resolve(result);
       };
       if (log) log.end(finish);
@@ -116,7 +122,9 @@ export function runSync(cmd: string, args: string[]): Buffer {
     return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
-    throw new HostError(`${cmd} ${args.join(" ")} failed: ${err.stderr?.toString().trim() || err.message}`);
+    throw new HostError(
+      `${cmd} ${args.join(" ")} failed: ${err.stderr?.toString().trim() || err.message}`,
+    );
   }
 }
 
@@ -140,7 +148,10 @@ export function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
 }
 
-/** One record of the kernel log (/dev/kmsg): its sequence number, level (0 emerg .. 7 debug) and text. */
+/**
+ * One record of the kernel log (/dev/kmsg): its sequence number, level (0 emerg
+ * .. 7 debug) and text.
+ */
 export interface KernelLogRecord {
   seq: number;
   level: number;
@@ -174,7 +185,9 @@ export function kernelLog(after = -1): KernelLogRecord[] {
       const semi = line.indexOf(";");
       const [prio, seqText] = line.slice(0, semi).split(",");
       const seq = Number(seqText);
-      if (seq > after) records.push({ seq, level: Number(prio) & 7, text: line.slice(semi + 1).split("\n")[0]! });
+      if (seq > after) {
+        records.push({ seq, level: Number(prio) & 7, text: line.slice(semi + 1).split("\n")[0]! });
+      }
     }
   } finally {
     closeSync(fd);
@@ -189,14 +202,17 @@ export function kernelLog(after = -1): KernelLogRecord[] {
  */
 export function runningKernel(): { release: string; debianVersion?: string } {
   const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
-  // "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)"; not the compiler's "(Debian 12.2.0-14)".
-  const debianVersion = /\bDebian (\d[^\s()]*) \(\d{4}-\d\d-\d\d\)/.exec(readIfExists("/proc/version") ?? "")?.[1];
+  // "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)"; not the compiler's
+  // "(Debian 12.2.0-14)".
+  const debianVersion = /\bDebian (\d[^\s()]*) \(\d{4}-\d\d-\d\d\)/
+    .exec(readIfExists("/proc/version") ?? "")?.[1];
   return { release, ...(debianVersion ? { debianVersion } : {}) };
 }
 
 /** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
 export function cacheRoot(): string {
-  const dir = process.env.KPATCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");
+  const dir = process.env.KPATCH_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -278,7 +294,8 @@ export function ensureWritableDir(dir: string, what: string): void {
     closeSync(openSync(probe, "wx", 0o600));
     rmSync(probe);
   } catch (e) {
-    throw new HostError(`${what} ${dir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new HostError(`${what} ${dir}: cannot write there ` +
+      `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

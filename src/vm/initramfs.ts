@@ -25,20 +25,27 @@ export interface InitramfsSpec {
  * the cache, or, with `into`, written there (for one run's files).
  */
 export async function initramfs(spec: InitramfsSpec, into?: string): Promise<string> {
-  if (!existsSync(busybox)) throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
+  if (!existsSync(busybox)) {
+    throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
+  }
   const bb = readFileSync(busybox);
   const modules: { name: string; data: Buffer }[] = [];
   for (const [i, m] of (spec.modules ?? []).entries()) {
     // Numbered so that the shell glob in init loads them in the given order.
-    modules.push({ name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`, data: await moduleBytes(m) });
+    modules.push({
+      name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`, data: await moduleBytes(m),
+    });
   }
   const files: { name: string; data: Buffer }[] = [];
   for (const f of spec.files ?? []) {
     const name = /\.ko(\.xz)?$/.test(f) ? `${moduleName(f)}.ko` : basename(f);
-    if (files.some((x) => x.name === name)) throw new HostError(`two files named ${name} for one guest`);
+    if (files.some((x) => x.name === name)) {
+      throw new HostError(`two files named ${name} for one guest`);
+    }
     files.push({ name, data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : readFileSync(f) });
   }
-  const key = sha256(bb, spec.init, ...[...modules, ...files].flatMap((m) => [m.name, m.data])).slice(0, 16);
+  const key = sha256(bb, spec.init, ...[...modules, ...files].flatMap((m) => [m.name, m.data]))
+    .slice(0, 16);
   const file = into ?? join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
   if (!into && existsSync(file)) return file;
 
@@ -65,7 +72,10 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
     byName.set(moduleName(mod), mod);
   }
   // A kernel may build in what another has as modules (6.12's virtio_pci).
-  const builtin = new Set((readIfExists(join(modulesDir, "modules.builtin")) ?? "").split("\n").filter(Boolean).map(moduleName));
+  const builtin = new Set(
+    (readIfExists(join(modulesDir, "modules.builtin")) ?? "").split("\n").filter(Boolean)
+      .map(moduleName),
+  );
   const order: string[] = [];
   const visit = (mod: string) => {
     if (order.includes(mod)) return;
@@ -75,7 +85,9 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
   for (const n of names) {
     const mod = byName.get(moduleName(n));
     if (mod) visit(mod);
-    else if (!builtin.has(moduleName(n))) throw new HostError(`module ${n} not in ${modulesDir}/modules.dep`);
+    else if (!builtin.has(moduleName(n))) {
+      throw new HostError(`module ${n} not in ${modulesDir}/modules.dep`);
+    }
   }
   return order.map((m) => join(modulesDir, m));
 }
@@ -122,10 +134,17 @@ class Newc {
 
   private entry(name: string, mode: number, data: Buffer, rdevMajor = 0, rdevMinor = 0): void {
     const nameBytes = Buffer.from(`${name}\0`);
-    // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
-    const fields = [this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0];
-    const header = Buffer.from(`070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`);
-    this.parts.push(header, nameBytes, pad(header.length + nameBytes.length), data, pad(data.length));
+    // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor,
+    // rdevminor, namesize, check
+    const fields = [
+      this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0,
+    ];
+    const header = Buffer.from(
+      `070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`,
+    );
+    this.parts.push(
+      header, nameBytes, pad(header.length + nameBytes.length), data, pad(data.length),
+    );
   }
 }
 

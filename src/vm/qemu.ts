@@ -78,13 +78,16 @@ for m in /modules/*.ko; do
   [ -e "$m" ] || continue
   insmod "$m" || fail "insmod $m failed"
 done
-vmio() { mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmio "$1" || fail "cannot mount the run directory"; }
+vmio() { mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmio "$1" || \\
+  fail "cannot mount the run directory"; }
 root=/
 if [ "$kpatch_share" = 1 ]; then
   root=/host
   mkdir -p /host
-  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /host || fail "cannot mount the host root"
-  mount -t proc proc /host/proc && mount -t sysfs sysfs /host/sys && mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount proc, sys, dev"
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /host || \\
+    fail "cannot mount the host root"
+  mount -t proc proc /host/proc && mount -t sysfs sysfs /host/sys && \\
+    mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount proc, sys, dev"
 fi
 mount -t tmpfs tmpfs "$root/tmp" || fail "cannot mount /tmp"
 io="$root$kpatch_dir"
@@ -92,8 +95,10 @@ mkdir -p "$io"
 if [ "$kpatch_share" = 1 ]; then vmio "$io"; else cp /files/script.sh "$io/"; fi
 echo "kpatch-vm: script starts at uptime $(cut -d' ' -f1 /proc/uptime)"
 : >"$io/started"
-env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root KPATCH_VM_DIR="$kpatch_dir" \\
-  chroot "$root" /bin/sh -c 'cd "$KPATCH_VM_DIR" && exec /bin/sh ./script.sh' </dev/null >"$io/stdout" 2>"$io/stderr"
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \\
+  KPATCH_VM_DIR="$kpatch_dir" \\
+  chroot "$root" /bin/sh -c 'cd "$KPATCH_VM_DIR" && exec /bin/sh ./script.sh' \\
+  </dev/null >"$io/stdout" 2>"$io/stderr"
 echo $? >"$io/status"
 if [ "$kpatch_share" != 1 ]; then
   # 9p again, if the script unloaded it; the modules still loaded refuse quietly.
@@ -101,7 +106,8 @@ if [ "$kpatch_share" != 1 ]; then
   mkdir -p /out && vmio /out
   dmesg >"$io/dmesg"
   # The exit status last: the host takes a run without it as unfinished.
-  cp -p "$io/started" "$io/stdout" "$io/stderr" "$io/dmesg" /out/ && cp "$io/status" /out/ || fail "cannot write the results"
+  cp -p "$io/started" "$io/stdout" "$io/stderr" "$io/dmesg" /out/ && cp "$io/status" /out/ || \\
+    fail "cannot write the results"
 else
   dmesg >"$io/dmesg"
 fi
@@ -113,12 +119,16 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   const runs = join(cacheRoot(), "vm");
   mkdirSync(runs, { recursive: true });
   const dir = mkdtempSync(join(runs, "run-"));
-  if (/[\s"'\\]/.test(dir)) throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
+  if (/[\s"'\\]/.test(dir)) {
+    throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
+  }
   const consoleLog = join(dir, "console.log");
   const script = join(dir, "script.sh");
   writeFileAtomic(script, opts.script);
   const share = opts.shareRoot ?? true;
-  if (share && opts.files?.length) throw new HostError("files travel in the initramfs only for runs without the host root");
+  if (share && opts.files?.length) {
+    throw new HostError("files travel in the initramfs only for runs without the host root");
+  }
   const files = [...(opts.files ?? []), ...(share ? [] : [script])];
   const cmdline = [
     "console=ttyS0",
@@ -144,16 +154,21 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
       "-device", "virtio-9p-pci,fsdev=r,mount_tag=hostroot");
   }
   const t0 = Date.now();
-  const r = await run("qemu-system-x86_64", args, { logFile: consoleLog, timeoutMs: opts.timeoutMs, allowFailure: true });
+  const r = await run("qemu-system-x86_64", args, {
+    logFile: consoleLog, timeoutMs: opts.timeoutMs, allowFailure: true,
+  });
   const log = readFileSync(consoleLog, "utf8");
-  const failed = (why: string) => new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
+  const failed = (why: string) =>
+    new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
   if (r.timedOut) throw failed(`timed out after ${opts.timeoutMs} ms`);
   if (r.code !== 0) throw failed(`QEMU exited with status ${r.code}`);
   const status = join(dir, "status");
   // The guest's dmesg, or, if it died first, what reached the console.
   const dmesg = existsSync(join(dir, "dmesg")) ? readFileSync(join(dir, "dmesg"), "utf8") : log;
   const hurt = kernelComplaints(dmesg);
-  if (hurt.length) throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
+  if (hurt.length) {
+    throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
+  }
   if (!existsSync(status)) throw failed("stopped before the script finished");
   const result = {
     output: readFileSync(join(dir, "stdout"), "utf8"),

@@ -4,7 +4,8 @@ import { availableTarget, debianReleases, newestRelease } from "../../src/kernel
 import { installedVersion } from "../../src/kernel/apt.js";
 
 /** The newest release of `series` in a flavour (amd64, cloud-amd64, rt-amd64). */
-export const newest = (series: string, flavour = "amd64"): Promise<string> => newestRelease(series, flavour);
+export const newest = (series: string, flavour = "amd64"): Promise<string> =>
+  newestRelease(series, flavour);
 
 /**
  * An older release of `series`, the newest one that the archive still has
@@ -13,7 +14,9 @@ export const newest = (series: string, flavour = "amd64"): Promise<string> => ne
  * version; undefined on a day the archive has none (just after it dropped
  * the rest).
  */
-export async function olderRelease(series: string): Promise<{ release: string; builtFrom: string } | undefined> {
+export async function olderRelease(
+  series: string,
+): Promise<{ release: string; builtFrom: string } | undefined> {
   const installed = await installedVersion(`linux-source-${series}`);
   const all = await debianReleases({ series, flavour: "amd64" });
   for (const { release } of all.slice(0, -1).reverse()) {
@@ -23,8 +26,13 @@ export async function olderRelease(series: string): Promise<{ release: string; b
   return undefined;
 }
 
-/** The release of `series` most tests run on: an older one where the archive has it, else the newest. */
-export async function someRelease(series: string): Promise<{ release: string; builtFrom: string; older: boolean }> {
+/**
+ * The release of `series` most tests run on: an older one where the archive
+ * has it, else the newest.
+ */
+export async function someRelease(
+  series: string,
+): Promise<{ release: string; builtFrom: string; older: boolean }> {
   const older = await olderRelease(series);
   if (older) return { ...older, older: true };
   const release = await newest(series);

@@ -60,23 +60,31 @@ const xfs: Case = {
 // 9p works: the run directory's share mounts, and /proc/mounts shows its options.
 const ninep: Case = {
   object: "9p",
-  probe: "mkdir -p /mnt && mount -t 9p -o trans=virtio,version=9p2000.L vmio /mnt && grep ' /mnt ' /proc/mounts && umount /mnt",
+  probe: "mkdir -p /mnt && mount -t 9p -o trans=virtio,version=9p2000.L vmio /mnt && " +
+    "grep ' /mnt ' /proc/mounts && umount /mnt",
   works: /^vmio \/mnt 9p .*access=client/m,
   marker: "kpatched",
   private: true,
 };
 
-/** Whether the patches apply to the source `release` was built from (Debian may have taken the fix). */
+/**
+ * Whether the patches apply to the source `release` was built from (Debian may
+ * have taken the fix).
+ */
 async function apply(release: string, patches: string[]): Promise<boolean> {
   const target = await resolveTarget({ kernel: release });
   for (const p of patches) {
-    const r = await run("patch", ["-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(p)], { allowFailure: true });
+    const r = await run("patch", [
+      "-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(p),
+    ], { allowFailure: true });
     if (r.code !== 0) return false;
   }
   return true;
 }
 
-async function matrix(release: string, patches: string[], c: Case): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
+async function matrix(
+  release: string, patches: string[], c: Case,
+): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
   const target = await resolveTarget({ kernel: release });
   const built = await kpatchBuild({
     patches: patches.map(fixture), name: `livepatch-${patches.at(-1)!.replace(/\.patch$/, "")}`,
@@ -85,7 +93,8 @@ async function matrix(release: string, patches: string[], c: Case): Promise<{ bu
   const k = await guestKernel("debian", release);
   const root = join((await debianKernel(release)).modulesDir, "../../..");
   const ko = c.private ? `/files/${moduleName(built.module)}.ko` : built.module;
-  // Without the host root, the object's module comes from the initramfs, whose init loaded it already.
+  // Without the host root, the object's module comes from the initramfs, whose
+  // init loaded it already.
   const loadObject = c.private
     ? `grep -q '^${c.object} ' /proc/modules || insmod /modules/*-${c.object}.ko`
     : `modprobe -d ${root} ${c.object}`;
@@ -100,15 +109,21 @@ async function matrix(release: string, patches: string[], c: Case): Promise<{ bu
   assert.match(stages.get("reloaded")!, /^1\n/);
   assert.match(stages.get("unloaded")!, /^-\n/);
   assert.match(stages.get("before")!, /^0\n1\n[^]*-\n$/);
-  for (const [stage, patched] of [["after", true], ["reloaded", true], ["unloaded", false], ["before", true]] as const) {
+  for (const [stage, patched] of [
+    ["after", true], ["reloaded", true], ["unloaded", false], ["before", true],
+  ] as const) {
     const out = stages.get(stage)!;
     assert.match(out, c.works, `${stage}: ${c.object} works`);
-    if (c.marker) assert.equal(out.includes(c.marker), patched, `${stage}: the patched code runs: ${patched}\n${out}`);
+    if (c.marker) {
+      assert.equal(out.includes(c.marker), patched,
+        `${stage}: the patched code runs: ${patched}\n${out}`);
+    }
   }
   return { built, stages };
 }
 
-const changed = (r: KpatchBuildResult) => r.objects.map((o) => [o.object, o.changed.map((c) => c.name)]);
+const changed = (r: KpatchBuildResult) =>
+  r.objects.map((o) => [o.object, o.changed.map((c) => c.name)]);
 
 const older61 = (await someRelease("6.1")).release;
 const newest612 = await newest("6.12");
@@ -116,45 +131,68 @@ const newest612 = await newest("6.12");
 const older612 = (await olderRelease("6.12"))?.release ?? newest612;
 
 for (const release of [older61, older612]) {
-  test(`Debian's nfsd4_sequence fix, built for ${release}: every load order, nfsd patched and working`, async (t) => {
-    if (!(await apply(release, ["nfsd-sequence.patch"]))) return t.skip(`${release}'s source already has the fix`);
+  test(`Debian's nfsd4_sequence fix, built for ${release}: ` +
+    "every load order, nfsd patched and working", async (t) => {
+    if (!(await apply(release, ["nfsd-sequence.patch"]))) {
+      return t.skip(`${release}'s source already has the fix`);
+    }
     const { built } = await matrix(release, ["nfsd-sequence.patch"], nfsd);
     assert.deepEqual(changed(built), [["nfsd", ["nfsd4_sequence"]]]);
   });
 }
 
 for (const release of [older61, newest612]) {
-  test(`a patch to nfsd4_create_session, whose tracepoints stay off, on ${release}: every load order`, async (t) => {
-    if (!(await apply(release, ["nfsd-create-session.patch"]))) return t.skip(`the patch no longer applies to ${release}'s nfsd`);
+  test("a patch to nfsd4_create_session, whose tracepoints stay off, " +
+    `on ${release}: every load order`, async (t) => {
+    if (!(await apply(release, ["nfsd-create-session.patch"]))) {
+      return t.skip(`the patch no longer applies to ${release}'s nfsd`);
+    }
     const { built } = await matrix(release, ["nfsd-create-session.patch"], nfsd);
     assert.deepEqual(changed(built), [["nfsd", ["nfsd4_create_session"]]]);
-    assert.ok(built.objects.some((o) => o.warnings.some((w) => /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/.test(w))));
+    assert.ok(built.objects.some((o) => o.warnings.some((w) =>
+      /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/
+        .test(w))));
   });
 
-  test(`xfs's statistics (a static table and a static helper), on ${release}: every load order, the patched line shows`, async () => {
+  test(`xfs's statistics (a static table and a static helper), on ${release}: ` +
+    "every load order, the patched line shows", async () => {
     const { built } = await matrix(release, ["xfs-stats.patch"], xfs);
     assert.deepEqual(changed(built), [["xfs", ["xfs_stats_format"]]]);
   });
 
-  test(`a function of 9p, with nothing else holding 9p, on ${release}: every load order, mounts show the patched options`, async () => {
+  test(`a function of 9p, with nothing else holding 9p, on ${release}: ` +
+    "every load order, mounts show the patched options", async () => {
     const { built } = await matrix(release, ["module-9p.patch"], ninep);
     assert.deepEqual(changed(built), [["9p", ["v9fs_show_options"]]]);
   });
 }
 
-test(`an alternative in nfsd, and one in vmlinux beside it, on ${older61}: vmlinux stays patched through every order of nfsd`, async () => {
+test(`an alternative in nfsd, and one in vmlinux beside it, on ${older61}: ` +
+  "vmlinux stays patched through every order of nfsd", async () => {
   const sys = "/sys/kernel/livepatch/livepatch_module_alternatives/vmlinux/patched";
-  const { built, stages } = await matrix(older61, ["alternatives.patch", "module-alternatives.patch"], {
-    ...nfsd, probe: `${nfsd.probe}; cat ${sys} 2>/dev/null || echo -`, marker: "kpatched",
-  });
-  assert.deepEqual(changed(built), [["nfsd", ["write_versions"]], ["vmlinux", ["kpagecount_read"]]]);
+  const { built, stages } = await matrix(
+    older61, ["alternatives.patch", "module-alternatives.patch"], {
+      ...nfsd, probe: `${nfsd.probe}; cat ${sys} 2>/dev/null || echo -`, marker: "kpatched",
+    },
+  );
+  assert.deepEqual(changed(built), [
+    ["nfsd", ["write_versions"]], ["vmlinux", ["kpagecount_read"]],
+  ]);
   // ld merges sections of one name: the module's replacement code gets a name of its own.
   const names = readElf(readFileSync(built.module), built.module).sections.map((s) => s.name);
-  assert.ok(names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.nfsd"), names.join(" "));
-  for (const [stage, vmlinux] of [["after", "1"], ["reloaded", "1"], ["unloaded", "-"]]) assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
+  assert.ok(
+    names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.nfsd"),
+    names.join(" "),
+  );
+  for (const [stage, vmlinux] of [["after", "1"], ["reloaded", "1"], ["unloaded", "-"]]) {
+    assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
+  }
 });
 
-test(`an alternative in nfsd on ${newest612}: every load order, the patched code runs`, async () => {
-  const { built } = await matrix(newest612, ["module-alternatives.patch"], { ...nfsd, marker: "kpatched" });
+test(`an alternative in nfsd on ${newest612}: ` +
+  "every load order, the patched code runs", async () => {
+  const { built } = await matrix(
+    newest612, ["module-alternatives.patch"], { ...nfsd, marker: "kpatched" },
+  );
   assert.deepEqual(changed(built), [["nfsd", ["write_versions"]]]);
 });
