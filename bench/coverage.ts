@@ -21,7 +21,7 @@ import { kernelSource } from "../src/kernel/source.js";
 import { guestKernel } from "../src/vm/kernels.js";
 import { runInGuest } from "../src/vm/qemu.js";
 
-type Outcome = "patched" | "refused" | "no change" | "not built" | "error";
+type Outcome = "patched" | "refused" | "no change" | "not built" | "needs other files" | "error";
 interface Result {
   file: string; outcome: Outcome; why: string; changed: string[]; module?: string; seconds: number;
 }
@@ -109,10 +109,15 @@ async function changedSources(before: string, newer: string): Promise<string[]> 
  * Counts by outcome, and the refusals and errors grouped by class (the message
  * with names and numbers taken out).
  */
-function report(all: Result[]): void {
-  const outcomes: Outcome[] = ["patched", "refused", "no change", "not built", "error"];
-  const built = all.filter((r) => r.outcome !== "not built");
-  const binary = built.filter((r) => r.outcome !== "no change");
+function report(kept: Result[]): void {
+  // A file's new version that does not compile against the old tree needs the
+  // rest of its upstream commit (a header): no single-file patch, no pair.
+  const all = kept.map((r) => (r.outcome === "error" && /^compiling PATCHED .* failed/.test(r.why)
+    ? { ...r, outcome: "needs other files" as const } : r));
+  const outcomes: Outcome[] = [
+    "patched", "refused", "no change", "not built", "needs other files", "error",
+  ];
+  const binary = all.filter((r) => ["patched", "refused", "error"].includes(r.outcome));
   console.log("\n| outcome | files |\n| --- | --- |");
   for (const o of outcomes) console.log(`| ${o} | ${all.filter((r) => r.outcome === o).length} |`);
   const patched = all.filter((r) => r.outcome === "patched").length;
