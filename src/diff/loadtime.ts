@@ -11,8 +11,9 @@
 //  - a static call site is dropped: the call then goes through the static
 //    call's trampoline, which static_call_update() keeps pointing at the
 //    current function, so it calls what the inline site would have;
-//  - a jump label of a tracepoint is dropped: the tracepoint stays off in the
-//    patched copy of the function (as kpatch does);
+//  - a jump label of a tracepoint, or of a dynamic-debug descriptor (the key
+//    inside a pr_debug's descriptor), is dropped: the tracepoint or pr_debug
+//    stays off in the patched copy of the function (as kpatch does);
 //  - anything else is refused, naming the function, the site and the remedy.
 import { ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
 import { DiffError } from "./errors.js";
@@ -92,6 +93,11 @@ function decide(s: Site): { drop?: string; refuse?: string } {
   if (tracepoint !== undefined) {
     return { drop: `tracepoint ${tracepoint} stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
       late("the patch module's jump labels and static calls") };
+  }
+  // pr_debug's descriptor: __UNIQUE_ID_ddebugN.M, or `descriptor` in some macros.
+  if (s.sec.name === "__jump_table" && /^(?:__UNIQUE_ID_ddebug\d+|descriptor)(?:\.\d+)?$/.test(name)) {
+    return { drop: `pr_debug stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
+      late("the patch module's jump labels") };
   }
   if (s.sec.name === ".static_call_sites") {
     return { drop: `static call ${name.replace(/^__SCK__/, "")} at ${s.where} goes through its trampoline, ` +

@@ -48,6 +48,14 @@ test("a module's tracepoint: its jump label and static call site are dropped, on
   assert.equal(out.section(".static_call_sites"), undefined);
 });
 
+test("a pr_debug's jump label on the module's own descriptor is dropped: the pr_debug stays off", () => {
+  const { out } = output([".klp.sym.hid_nintendo.__UNIQUE_ID_ddebug282.10,0", ".klp.sym.hid_nintendo.descriptor.3,0"], []);
+  assert.deepEqual(guardLoadTimeTables(out, sizes), ["pr_debug stays off in the patched nfsd4_create_session: " +
+    "hid_nintendo defines it, and the kernel reads the patch module's jump labels before the livepatch core can " +
+    "resolve hid_nintendo's symbols"]);
+  assert.equal(out.section("__jump_table"), undefined);
+});
+
 test("a static call on a module's key goes through its trampoline: the site is dropped, saying so", () => {
   const { out } = output([], [".klp.sym.nfsd.__SCK__nfsd_op,0", ".klp.sym.vmlinux.__SCK__pv_sched_clock,0"]);
   assert.deepEqual(guardLoadTimeTables(out, sizes), ["static call nfsd_op at nfsd4_create_session+0x10 goes through its trampoline, which static_call_update() keeps current, instead of being patched inline: nfsd defines it, and the kernel reads .static_call_sites before the livepatch core can resolve nfsd's symbols"]);
