@@ -54,12 +54,13 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const statuses = new Map<Unit, UnitStatus>();
   for (const u of p.units) statuses.set(u, comparer.status(u));
   const directed = applyDirectives(p, statuses, pt);
-  const copies = copyConstants(p, statuses, pt);
+  const copies = copyConstants(p, statuses, pt, directed.ignored);
   // A changed .cold/.part child is patched through its parent, the entry point.
   for (const u of p.units) {
     for (let c: Unit | undefined = u; c && statuses.get(c) === "changed"; ) {
       const parent: Unit | undefined = parentOf(p, c);
-      if (parent && statuses.get(parent) !== "changed" && statuses.get(parent) !== "new") {
+      const open = parent && !directed.ignored.has(parent);
+      if (open && statuses.get(parent) !== "changed" && statuses.get(parent) !== "new") {
         statuses.set(parent, "changed");
       }
       c = parent;
@@ -110,7 +111,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const warnings = [...exportsOf(patched)].filter((name) => !before.has(name)).map((name) =>
     `new export ${name} left out: a live patch cannot export symbols, ` +
       "so modules cannot link against it until the next boot");
-  warnings.push(...directed, ...copies.notes, ...bootWarnings);
+  warnings.push(...directed.notes, ...copies.notes, ...bootWarnings);
   return {
     warnings,
     changed, added, lineOnly: pick("func", "line-only"),
@@ -246,7 +247,7 @@ function verify(
  * patched only because it reads one, the constant.
  */
 function copyConstants(
-  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache,
+  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache, ignored: ReadonlySet<Unit>,
 ): { copied: Map<Unit, string>; readerOf: Map<Unit, string>; notes: string[] } {
   const isConstant = (u: Unit) => u.kind === "object" && (u.section.flags & SHF.WRITE) === 0n &&
     !isBootOnly(u) && !isCallSiteMetadata(u.section);
@@ -295,7 +296,8 @@ function copyConstants(
       copied.set(u, "");
       statuses.set(u, "changed");
       const code = readers.filter((r) => r.kind === "func");
-      for (const r of readers) {
+      // A function the author asked to leave alone keeps reading the old copy.
+      for (const r of readers.filter((x) => !ignored.has(x))) {
         if (r.kind === "func" && statuses.get(r) === "same") readerOf.set(r, u.name);
         if (r.kind === "func" && statuses.get(r) !== "new") statuses.set(r, "changed");
         else if (r.kind !== "func") work.push(r);

@@ -18,16 +18,19 @@ export function isDirective(sec: ElfSection): boolean {
 }
 
 /**
- * Applies the directives of the patched object to `statuses`; returns what the
- * author should read.
+ * Applies the directives of the patched object to `statuses`. Returns what
+ * the author should read, and the units they leave alone, which later
+ * passes must not mark changed again (a reader of a copied constant).
  */
 export function applyDirectives(
   p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache,
-): string[] {
+): { notes: string[]; ignored: Set<Unit> } {
   const notes: string[] = [];
+  const ignored = new Set<Unit>();
   const file = p.elf.file;
   const leaveAlone = (u: Unit) => {
     statuses.set(u, "same");
+    ignored.add(u);
     // A function's .cold and .part pieces go with it.
     for (const c of p.units) if (parentOf(p, c) === u) leaveAlone(c);
   };
@@ -66,5 +69,5 @@ export function applyDirectives(
         : `KPATCH_IGNORE_FUNCTION(${fn.name}): it did not change`);
     });
   }
-  return notes;
+  return { notes, ignored };
 }

@@ -139,6 +139,15 @@ test("KPATCH_IGNORE_FUNCTION leaves a changed function out, saying so; its recor
   await linkOutput(r);
 });
 
+test("KPATCH_IGNORE_FUNCTION holds for a function that reads a changed constant too", async () => {
+  const src = BASE + "static const int steps[] = { 1, 2, 4 };\nint step(int i) { return steps[i & 1]; }\n";
+  const patched = src.replace("value: %d", "v: %d").replace("{ 1, 2, 4 }", "{ 1, 3, 4 }") + DIRECTIVES +
+    "KPATCH_IGNORE_FUNCTION(step);\n";
+  const r = await diffC(src, patched);
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.ok(!definedFuncs(r.output).includes("step"));
+});
+
 test("KPATCH_IGNORE_SECTION takes a section as unchanged, and must name one that exists", async () => {
   const table = (v: number) => `__attribute__((used, section(".fixups"))) static int fixups[] = { 1, ${v} };\n`;
   const orig = BASE + table(2);
