@@ -81,7 +81,11 @@ export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarl
   if (problems.length) {
     throw new DiffError("unsafe", `${out.file}: the patch module would hand the kernel entries it cannot read yet`, problems);
   }
-  for (const [sec, entries] of drops) dropEntries(out, sec, entrySize(sec, sizes)!, entries);
+  for (const [sec, entries] of drops) {
+    const size = entrySize(sec, sizes)!;
+    if (sec.name === "__jump_table") for (const e of entries) settleJump(out, sec, size, e);
+    dropEntries(out, sec, size, entries);
+  }
   return warnings;
 }
 
@@ -124,6 +128,27 @@ function describe(out: ElfFile, relocs: Relocation[], entry: number, size: numbe
   const at = sym.value + first!.addend;
   const fn = out.symbols.find((f) => f.section === sym.section && f.size > 0n && f.value <= at && at < f.value + f.size);
   return fn ? `${fn.name}+0x${(at - fn.value).toString(16)}` : `${sym.section.name}+0x${at.toString(16)}`;
+}
+
+/**
+ * Leaves a jump label's site as the kernel's build would for its key's
+ * initial state. Where objtool runs on the linked module (6.12 with IBT, as
+ * Debian builds it), the site is still the `jmp` the compiler wrote, and
+ * objtool turns it into a NOP only for entries left in __jump_table: a
+ * dropped site marked so (bit 1 of the key's addend: arch_static_branch)
+ * would always jump, into the tracepoint or pr_debug meant to stay off.
+ * Where objtool ran on each object (6.1), the site is a NOP already.
+ */
+function settleJump(out: ElfFile, sec: ElfSection, size: number, entry: number): void {
+  const relocs = out.relocationsFor(sec)!.relocations;
+  const code = relocs.find((r) => Number(r.offset) === entry * size);
+  const key = relocs.find((r) => Number(r.offset) === entry * size + 8);
+  const text = code?.symbol?.section;
+  if (!code || !key || !text || (key.addend & 2n) === 0n) return;
+  const at = Number(code.symbol!.value + code.addend);
+  const op = text.data[at];
+  const nop = op === 0xeb ? [0x66, 0x90] : op === 0xe9 ? [0x0f, 0x1f, 0x44, 0x00, 0x00] : [];
+  if (nop.length && at + nop.length <= text.data.length) text.data.set(nop, at);
 }
 
 /** Removes entries from a table, closing the gaps, with their relocations. */

@@ -56,6 +56,23 @@ test("a pr_debug's jump label on the module's own descriptor is dropped: the pr_
   assert.equal(out.section("__jump_table"), undefined);
 });
 
+test("a dropped jump label's site is left as objtool would leave it: a NOP where its key starts off", () => {
+  // Where objtool runs on the linked module (6.12 with IBT), the sites are still the compiler's jmp.
+  const keys = [".klp.sym.nfsd.__tracepoint_a,0", ".klp.sym.nfsd.__tracepoint_b,0", ".klp.sym.nfsd.__tracepoint_c,0"];
+  const { out, jumps } = output(keys, []);
+  const text = out.section(".text.nfsd4_create_session")!;
+  text.data.set([0xeb, 0x05], 0x10); // jmp rel8, key starts off (arch_static_branch): NOP'd
+  text.data.set([0xe9, 1, 0, 0, 0], 0x20); // jmp rel32, key starts off: NOP'd
+  text.data.set([0xeb, 0x05], 0x30); // jmp rel8, a jump by default (arch_static_branch_jump): kept
+  const relocs = out.relocationsFor(jumps)!.relocations;
+  relocs[1]!.addend = 2n;
+  relocs[3]!.addend = 2n;
+  guardLoadTimeTables(out, sizes);
+  assert.deepEqual([...text.data.subarray(0x10, 0x12)], [0x66, 0x90]);
+  assert.deepEqual([...text.data.subarray(0x20, 0x25)], [0x0f, 0x1f, 0x44, 0x00, 0x00]);
+  assert.deepEqual([...text.data.subarray(0x30, 0x32)], [0xeb, 0x05]);
+});
+
 test("a static call on a module's key goes through its trampoline: the site is dropped, saying so", () => {
   const { out } = output([], [".klp.sym.nfsd.__SCK__nfsd_op,0", ".klp.sym.vmlinux.__SCK__pv_sched_clock,0"]);
   assert.deepEqual(guardLoadTimeTables(out, sizes), ["static call nfsd_op at nfsd4_create_session+0x10 goes through its trampoline, which static_call_update() keeps current, instead of being patched inline: nfsd defines it, and the kernel reads .static_call_sites before the livepatch core can resolve nfsd's symbols"]);
