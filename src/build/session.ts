@@ -136,6 +136,7 @@ function keep(from: string, cache: string, object: string): void {
 
 class Session implements BuildSession {
   readonly applied: string[] = [];
+  private compiles = 0;
   private readonly mounts: Mount[];
 
   constructor(
@@ -228,11 +229,12 @@ class Session implements BuildSession {
       ? objects.map((o) => recipes.get(o)!)
       : undefined;
     if (mine) {
-      const dir = join(this.dir, "recipes", variant);
+      // A directory of this compile's recipes only, whatever ran before in the session.
+      const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
       mine.forEach((r, i) => writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
-      const ran = await this.compileWith(
-        objects, variant, out, `ls "$recipes"/*.sh | xargs -P "$jobs" -n 1 sh`, dir, true,
-      );
+      const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
+  xargs -0 -P "$jobs" -n 1 sh`;
+      const ran = await this.compileWith(objects, variant, out, each, dir, true);
       if (ran) return;
       progress(`build: kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
     }

@@ -143,7 +143,8 @@ async function build(argv: string[]): Promise<void> {
   const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
   const output = resolve(values.output!);
   ensureWritableDir(output, "-o");
-  const kernels = values.kernel ?? [];
+  // One build per release: two of one name would write the same output side by side.
+  const kernels = [...new Set(values.kernel ?? [])];
   const targetOf = (kernel: string | undefined) => resolveTarget({
     kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux,
     symbols: values.symbols,
@@ -209,7 +210,11 @@ async function build(argv: string[]): Promise<void> {
       }));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(cpus().length, targets.length) }, worker));
+  // Every worker ends, and cleans up, before the first interruption is reported.
+  const ended = await Promise.allSettled(
+    Array.from({ length: Math.min(cpus().length, targets.length) }, worker));
+  const stopped = ended.find((e) => e.status === "rejected");
+  if (stopped) throw stopped.reason;
   results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
   if (values.json) console.log(JSON.stringify(results, null, 2));
   const ok = results.filter((r) => !r.error).length;

@@ -107,14 +107,23 @@ export function loadSymtab(file: string): TargetSymtab {
  * debug info is 600 MiB): kept, parsed, in the cache, keyed by the file's
  * identity. Smaller files are read each time.
  */
+const SYMTAB_FORMAT = "1";
+
 function parseSymtab(file: string): TargetSymtab {
   const st = statSync(file);
   if (st.size < 32 << 20) return parseSymtabFile(file);
-  const key = sha256(resolve(file), String(st.size), String(st.mtimeMs), String(st.ino))
-    .slice(0, 16);
+  // SYMTAB_FORMAT: what the parsers make of a file; a change to them must not meet old tables.
+  const identity = [resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)];
+  const key = sha256(SYMTAB_FORMAT, ...identity).slice(0, 16);
   const cached = join(cacheRoot(), "symtabs", `${key}.json`);
   const known = readIfExists(cached);
-  if (known) return TargetSymtab.deserialize(known);
+  if (known) {
+    try {
+      return TargetSymtab.deserialize(known);
+    } catch {
+      // A damaged entry is read again from the file, and replaced.
+    }
+  }
   const table = parseSymtabFile(file);
   try {
     writeFileAtomic(cached, table.serialize());

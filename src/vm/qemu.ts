@@ -174,7 +174,8 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     output: readFileSync(join(dir, "stdout"), "utf8"),
     stderr: readFileSync(join(dir, "stderr"), "utf8"),
     exitCode: Number(readFileSync(status, "utf8").trim()),
-    // The host's clock stamped `started` as the guest created it.
+    // The host's clock stamped `started` as the guest created it (without the
+    // host root, the guest's clock did, copied out: right to about a second).
     bootMs: Math.round(statSync(join(dir, "started")).mtimeMs - t0),
     consoleLog: log,
   };

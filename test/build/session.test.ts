@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
+import { kbuildPlan } from "../../src/build/plan.js";
 import { buildPatches, cacheMounts, fixturePatches, processesMentioning, testTree, treeState } from "./support.js";
 
 const { kernel, prepared } = await testTree();
@@ -83,6 +84,26 @@ test("ORIG objects are compiled once per prepared tree: a later session takes th
   assert.equal(sha256(second.bytes), sha256(first.bytes));
   assert.equal(second.target, "vmlinux");
   assert.equal(treeState(kernel, prepared), before);
+});
+
+test("kbuild's recipe from its plan compiles the object make would, and make takes over when a recipe fails", async () => {
+  const object = "fs/proc/meminfo.o";
+  const plan = await kbuildPlan(prepared, ["fs/proc/"]);
+  const recipe = plan.get(object)?.recipe;
+  assert.ok(recipe, "the directory's plan holds the object's recipe");
+  // A tree of the user's own (-s) is never served from the ORIG cache: each compile really runs.
+  const own = { ...prepared, source: { ...prepared.source, pkg: "tree" } };
+  const compile = (recipes?: Map<string, string>) => withBuildSession(own, async (s) => {
+    const [o] = await s.compile([object], "orig", recipes);
+    return readFileSync(o!.file);
+  });
+  const [byRecipe, byMake, afterFailure] = [
+    await compile(new Map([[object, recipe!]])),
+    await compile(),
+    await compile(new Map([[object, "set -e; false"]])),
+  ];
+  assert.ok(byRecipe.equals(byMake), "byte-identical to make's");
+  assert.ok(afterFailure.equals(byMake), "make compiled it after the recipe failed");
 });
 
 test("a patch that does not apply names the file and hunk and changes nothing", async () => {
