@@ -126,8 +126,7 @@ function report(kept: Result[]): void {
   for (const o of ["refused", "error", "no change"] as const) {
     const classes = new Map<string, string[]>();
     for (const r of all.filter((x) => x.outcome === o)) {
-      const cls = r.why.replace(/\/\S+\//g, "").replace(/\b[\w.]*\d[\w.]*\b/g, "#")
-        .replace(/\b(function|data object|symbol|section) \S+/g, "$1 X").slice(0, 140);
+      const cls = reason(r.why);
       classes.set(cls, [...(classes.get(cls) ?? []), r.file]);
     }
     if (!classes.size) continue;
@@ -137,6 +136,20 @@ function report(kept: Result[]): void {
         `${fs.slice(0, 4).join(" ")}${fs.length > 4 ? " ..." : ""}`);
     }
   }
+}
+
+/**
+ * A refusal's or error's class: its message and first detail, first lines
+ * only, without the object's path and with names and numbers taken out.
+ */
+function reason(why: string): string {
+  const [message = "", detail = ""] = why.split("; ").map((p) => p.split("\n")[0]!.trim());
+  const named = /\b(function|data object|constant|symbol|static key|struct|in|at|of) [^\s:;,()]+/g;
+  const general = (t: string) => t
+    .replace(/^\S*\/\S+: /, "")
+    .replace(named, "$1 X")
+    .replace(/\b[\w.-]*\d[\w.-]*\b/g, "#");
+  return `${general(message)}${detail ? ` / ${general(detail)}` : ""}`.slice(0, 160);
 }
 
 /**
