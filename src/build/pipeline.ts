@@ -22,6 +22,8 @@ import { affectedObjects } from "./affected.js";
 import { checkModuleName, readPatches } from "./inputs.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
+import { readElf } from "../elf/reader.js";
+import { STT } from "../elf/constants.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
@@ -42,6 +44,8 @@ export interface KpatchBuildOptions {
    * 6.1.0-56-amd64 for 6.1.192).
    */
   release?: string;
+  /** See Target.moduleSymbols. */
+  moduleSymbols?: (module: string) => Promise<string | undefined>;
   /** The target's Module.symvers: exported symbols and their CRCs. */
   symvers: string;
   /** A complete build of the same source and config, if there is one: exact header dependencies. */
@@ -140,7 +144,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
       const out: DiffReport[] = [];
       const unchanged: string[] = [];
       mkdirSync(join(session.dir, "diff"), { recursive: true });
-      orig.forEach((o, i) => {
+      for (const [i, o] of orig.entries()) {
         const p = patched[i]!;
         const module = o.target === "vmlinux"
           ? undefined
@@ -149,14 +153,16 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           throw new HostError(`${o.object} belongs to module ${o.target}, which is not in ` +
             `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`);
         }
+        const diff = (symbols: string) => diffFiles({
+          orig: o.file, patched: p.file,
+          output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
+          symbols, vmlinuxSymbols: module && opts.symbols,
+          symvers: opts.symvers, entrySizes,
+          vmlinuxRelocatedEarly,
+        });
         try {
-          const r = diffFiles({
-            orig: o.file, patched: p.file,
-            output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
-            symbols: module ?? opts.symbols, vmlinuxSymbols: module && opts.symbols,
-            symvers: opts.symvers, entrySizes,
-            vmlinuxRelocatedEarly,
-          });
+          const r = await diffWithModuleSources(
+            diff, module ?? opts.symbols, o.target, opts.moduleSymbols);
           progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
             `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
           for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
@@ -167,7 +173,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           unchanged.push(`${o.object}: ${why}`);
           progress(`kpatch-build: ${o.object}: ${why}`);
         }
-      });
+      }
       if (!out.length) {
         throw new DiffError(
           "no-change", `the patches change no function that runs: ${unchanged.join("; ")}`,
@@ -191,6 +197,34 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     ));
     return { module: built.ko, objects: reports, klp: built.klp, phases };
   }, opts.session).finally(() => origBeside);
+}
+
+/**
+ * Diffs against a module's shipped symbols, and again against its symbols
+ * with their source files (the -dbg package's) where the shipped module has
+ * none and a static's name is ambiguous without them (many a `_rs.N`).
+ */
+async function diffWithModuleSources(
+  diff: (symbols: string) => DiffReport, symbols: string, object: string,
+  moduleSymbols: ((module: string) => Promise<string | undefined>) | undefined,
+): Promise<DiffReport> {
+  try {
+    return diff(symbols);
+  } catch (e) {
+    const ambiguous = e instanceof DiffError && /cannot be found unambiguously in /.test(e.message);
+    const withSources = object !== "vmlinux" && ambiguous && !hasSourceFiles(symbols) &&
+      await moduleSymbols?.(object);
+    if (!withSources) throw e;
+    progress(`kpatch-build: ${object}'s shipped symbols name no source files: ` +
+      "reading them from the -dbg package");
+    return diff(withSources);
+  }
+}
+
+/** Whether an ELF symbol table tells which source file each local comes from (STT_FILE). */
+function hasSourceFiles(file: string): boolean {
+  const elf = readElf(readFileSync(file), file, { relocations: false });
+  return elf.symbols.some((s) => s.type === STT.FILE);
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { HostError, progress, runningKernel, sha256 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
-import { debianTarget, parseRelease } from "../kernel/debian.js";
+import { debianTarget, debugModule, parseRelease } from "../kernel/debian.js";
 
 export interface TargetRequest {
   kernel?: string;
@@ -29,11 +29,20 @@ export interface Target {
   modulesDir?: string;
   /** The target's release string, when it differs from what the source tree says (distro kernels). */
   release?: string;
+  /**
+   * A module's symbol table with its source files, where the shipped one
+   * lacks them (Debian's): asked for when a static is ambiguous without.
+   */
+  moduleSymbols?: (module: string) => Promise<string | undefined>;
 }
 
 async function debian(release: string, version?: string): Promise<Target> {
   const d = await debianTarget(release, version);
-  return { source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers, modulesDir: d.modulesDir, release: d.release };
+  return {
+    source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers,
+    modulesDir: d.modulesDir,
+    release: d.release, moduleSymbols: (m) => debugModule(d.release, m, version),
+  };
 }
 
 export async function resolveTarget(req: TargetRequest): Promise<Target> {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { run, HostError } from "../host/host.js";
 import { aptLookup, aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
 import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
+import { modulePath } from "./modules.js";
 
 export interface DebianKernel {
   /** Debian package, e.g. linux-image-6.1.0-57-amd64 */
@@ -106,6 +107,26 @@ export async function debianTarget(release: string, version?: string): Promise<D
     builtFrom,
     source: await kernelSource(series, builtFrom),
   };
+}
+
+/**
+ * Module `name` of `release` with its whole symbol table, source files
+ * (STT_FILE) included, from the -dbg package, in the same order as the
+ * shipped module's, which Debian strips of them. Undefined if the package
+ * has no such module. Fetched only when asked for: the package is large.
+ */
+export async function debugModule(
+  release: string, name: string, version?: string,
+): Promise<string | undefined> {
+  const { dbg, image } = await availableTarget(release, version);
+  const shipped = modulePath((await debianKernel(release, image.version)).modulesDir, name);
+  if (!shipped) return undefined;
+  const member = `usr/lib/debug/lib/modules/${release}/${shipped.replace(/\.xz$/, "")}`;
+  try {
+    return join(await extracted(dbg, { members: [member] }), member);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

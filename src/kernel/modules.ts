@@ -18,10 +18,16 @@ export function moduleName(path: string): string {
  * (Debian compresses its modules since 6.12) is unpacked into the cache
  * once. Module names use underscores where file names may use hyphens.
  */
+/** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
+export function modulePath(dir: string, name: string): string | undefined {
+  const want = moduleName(name);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+}
+
 export function findModule(dir: string, name: string): string | undefined {
   const want = moduleName(name);
-  const hit = readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+  const hit = modulePath(dir, name);
   if (!hit?.endsWith(".xz")) return hit && join(dir, hit);
   const packed = join(dir, hit);
   const st = statSync(packed);
