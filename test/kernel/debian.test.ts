@@ -21,6 +21,7 @@ import { resolveTarget } from "../../src/build/targets.js";
 import { kpatchBuild } from "../../src/build/pipeline.js";
 import { verifyModule } from "../../src/module/verify.js";
 import { DiffError } from "../../src/diff/errors.js";
+import { findModule } from "../../src/kernel/modules.js";
 
 // An older release, whose source is not the installed linux-source-6.1, where the archive has one.
 const { release, builtFrom, older } = await some61();
@@ -125,6 +126,28 @@ test("a cloud-flavour release builds against its own config and symbols; it cann
     const vmlinux = parseReadelfSymtab((await run("readelf", ["-sW", target.symbols])).stdout);
     assert.deepEqual(verifyModule(ko, (o) => (o === "vmlinux" ? vmlinux : undefined)), []);
     assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["meminfo_proc_show"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a module whose shipped symbols name no source files: its statics are placed with the -dbg package's symbols, in the same order", async () => {
+  const target = await resolveTarget({ kernel: release });
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-cifs-"));
+  try {
+    // SMB2_negotiate reads cifs's ratelimit states, _rs.N: 1,307 of them, one per cifs_dbg site.
+    const r = await kpatchBuild({
+      patches: [fixture("cifs-neg-contexts.patch")], name: "livepatch-cifs", outputDir: dir, replace: true,
+      skipCompilerCheck: false, ...target,
+    });
+    assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["SMB2_negotiate"]);
+    assert.ok(r.objects[0]!.klp.some((k) => /^_rs\.\d+$/.test(k.name) && k.pos > 0), JSON.stringify(r.objects[0]!.klp));
+    // Livepatch counts positions in the loaded (shipped) module: its named symbols must come in the same order.
+    const named = (file: string) => readElf(readFileSync(file), file, { relocations: false }).symbols
+      .filter((s) => s.name && s.type !== STT.FILE && s.type !== STT.SECTION).map((s) => s.name);
+    const shipped = findModule(target.modulesDir!, "cifs")!;
+    const debug = (await target.moduleSymbols!("cifs"))!;
+    assert.deepEqual(named(debug), named(shipped));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@
 // - a change to nfsd4_create_session, whose tracepoints the patch cannot arm;
 // - an alternative (lfence) in nfsd, with one in vmlinux beside it on 6.1;
 // - xfs's statistics, whose function reads a static table and helper;
+// - cifs, whose statics only the -dbg package's symbols place (6.1);
 // - a function of 9p, which the guest then runs without the host root so that
 //   nothing holds 9p.
 // The runner fails any of these on an oops, BUG, WARNING or relocation
@@ -55,6 +56,13 @@ const xfs: Case = {
   probe: "cat /proc/fs/xfs/stat",
   works: /^xpc \d+ \d+ \d+$/m,
   marker: "kpatch 1",
+};
+
+// cifs works: its debug file shows its state.
+const cifs: Case = {
+  object: "cifs",
+  probe: "head -1 /proc/fs/cifs/DebugData",
+  works: /^Display Internal CIFS Data Structures for Debugging$/m,
 };
 
 // 9p works: the run directory's share mounts, and /proc/mounts shows its options.
@@ -188,6 +196,12 @@ test(`an alternative in nfsd, and one in vmlinux beside it, on ${older61}: ` +
     assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
   }
 });
+
+test(`cifs, whose statics only the -dbg package's symbols place, on ${older61}: every load order`,
+  async () => {
+    const { built } = await matrix(older61, ["cifs-neg-contexts.patch"], cifs);
+    assert.deepEqual(changed(built), [["cifs", ["SMB2_negotiate"]]]);
+  });
 
 test(`an alternative in nfsd on ${newest612}: ` +
   "every load order, the patched code runs", async () => {
