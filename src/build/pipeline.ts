@@ -10,7 +10,7 @@ import {
   cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError,
 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
-import { diffFiles, targetSymbols, type DiffReport } from "../diff/run.js";
+import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
@@ -22,8 +22,6 @@ import { affectedObjects } from "./affected.js";
 import { checkModuleName, readPatches } from "./inputs.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
-import { readElf } from "../elf/reader.js";
-import { STT } from "../elf/constants.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
@@ -221,10 +219,10 @@ async function diffWithModuleSources(
   }
 }
 
-/** Whether an ELF symbol table tells which source file each local comes from (STT_FILE). */
+/** Whether a symbol table tells which source file each local comes from (STT_FILE). */
 function hasSourceFiles(file: string): boolean {
-  const elf = readElf(readFileSync(file), file, { relocations: false });
-  return elf.symbols.some((s) => s.type === STT.FILE);
+  // The table the diff just read, kept by loadSymtab: no second read of the file.
+  return loadSymtab(file).symbols.some((s) => s.file !== undefined);
 }
 
 /**
