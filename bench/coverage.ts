@@ -16,6 +16,9 @@ import { parseArgs } from "node:util";
 import { kpatchBuild } from "../src/build/pipeline.js";
 import { resolveTarget } from "../src/build/targets.js";
 import { DiffError } from "../src/diff/errors.js";
+import { loadSymtab, type DiffReport } from "../src/diff/run.js";
+import { findModule } from "../src/kernel/modules.js";
+import { missed, sourceChange, sourceName, unexplained } from "./precision.js";
 import { cacheRoot, run, sha256 } from "../src/host/host.js";
 import { kernelSource } from "../src/kernel/source.js";
 import { guestKernel } from "../src/vm/kernels.js";
@@ -24,6 +27,9 @@ import { runInGuest } from "../src/vm/qemu.js";
 type Outcome = "patched" | "refused" | "no change" | "not built" | "needs other files" | "error";
 interface Result {
   file: string; outcome: Outcome; why: string; changed: string[]; module?: string; seconds: number;
+  /** Of a patched file: functions patched that no source change explains, and
+   * functions the source change touched that the kernel has but the patch left. */
+  precision?: { unexplained: string[]; missed: string[] };
 }
 
 const { values, positionals } = parseArgs({
@@ -48,8 +54,10 @@ const results: Result[] = [];
 for (const [i, file] of todo.entries()) {
   const key = sha256(file).slice(0, 12);
   const kept = join(home, `${key}.json`);
-  if (existsSync(kept)) {
-    results.push(JSON.parse(readFileSync(kept, "utf8")) as Result);
+  const old = existsSync(kept) ? JSON.parse(readFileSync(kept, "utf8")) as Result : undefined;
+  // Kept results from before precision was measured are built again.
+  if (old && (old.outcome !== "patched" || old.precision)) {
+    results.push(old);
     continue;
   }
   const patch = join(home, "patches", `${key}.patch`);
@@ -68,6 +76,7 @@ for (const [i, file] of todo.entries()) {
     Object.assign(r, {
       outcome: "patched", module: built.module,
       changed: built.objects.flatMap((o) => o.changed.map((c) => c.name)),
+      precision: await precisionOf(file, built.objects),
     });
   } catch (e) {
     const message = (e as Error).message;
@@ -89,6 +98,31 @@ for (const [i, file] of todo.entries()) {
 report(results);
 if (values.load) {
   await loadCheck(results.filter((r) => r.outcome === "patched"), Number(values.load));
+}
+
+/** How exactly the patched functions follow the source change (see precision.ts). */
+async function precisionOf(file: string, objects: DiffReport[]): Promise<Result["precision"]> {
+  const zero = await run("diff", ["-U0", join(target.source.dir, file), join(after.dir, file)],
+    { allowFailure: true });
+  const change = sourceChange(
+    readFileSync(join(target.source.dir, file), "utf8"), readFileSync(join(after.dir, file), "utf8"),
+    zero.stdout,
+  );
+  const names = (l: { name: string }[]) => l.map((c) => c.name);
+  const patched = objects.flatMap((o) => [...names(o.changed), ...names(o.added)]);
+  const lineOnly = objects.flatMap((o) => names(o.lineOnly));
+  const inTarget = (f: string) => objects.some((o) => {
+    const binary = o.object === "vmlinux"
+      ? target.symbols
+      : target.modulesDir && findModule(target.modulesDir, o.object);
+    return !!binary && loadSymtab(binary).symbols.some(
+      (s) => s.type === "func" && sourceName(s.name) === f,
+    );
+  });
+  return {
+    unexplained: unexplained(change, patched),
+    missed: missed(change, patched, lineOnly, inTarget),
+  };
 }
 
 /** The .c files whose contents differ between the two trees, relative to them. */
@@ -123,6 +157,17 @@ function report(kept: Result[]): void {
   const patched = all.filter((r) => r.outcome === "patched").length;
   console.log(`\npatched: ${patched} of ${binary.length} files with a binary change ` +
     `(${((100 * patched) / Math.max(1, binary.length)).toFixed(1)}%)`);
+  const done = all.filter((r) => r.precision);
+  const count = (f: (r: Result) => string[]) => done.flatMap((r) => f(r).map((n) => `${r.file}:${n}`));
+  const patchedFns = done.reduce((n, r) => n + r.changed.length, 0);
+  const extra = count((r) => r.precision!.unexplained);
+  const left = count((r) => r.precision!.missed);
+  console.log(`\nprecision over ${done.length} patched files, ${patchedFns} functions patched: ` +
+    `${extra.length} patched that no source change explains, ` +
+    `${left.length} changed in the source and in the kernel but not patched`);
+  for (const [label, list] of [["unexplained", extra], ["missed", left]] as const) {
+    if (list.length) console.log(`  ${label}: ${list.join(" ")}`);
+  }
   for (const o of ["refused", "error", "no change"] as const) {
     const classes = new Map<string, string[]>();
     for (const r of all.filter((x) => x.outcome === o)) {

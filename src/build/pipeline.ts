@@ -15,6 +15,7 @@ import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/include.js";
+import { LineMap } from "../diff/lines.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
@@ -76,7 +77,9 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   checkModuleName(opts.name);
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
-  await phase("layout", () => checkLayouts(opts.source.dir, inputs.map((p) => p.file), files));
+  const lineMaps = await phase(
+    "layout", () => readSourceChanges(opts.source.dir, inputs.map((p) => p.file), files),
+  );
   const prepared = await phase(
     "prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }),
   );
@@ -156,7 +159,7 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
           output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
           symbols, vmlinuxSymbols: module && opts.symbols,
           symvers: opts.symvers, entrySizes,
-          vmlinuxRelocatedEarly,
+          vmlinuxRelocatedEarly, lineMaps,
         });
         try {
           const r = await diffWithModuleSources(
@@ -291,11 +294,15 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
 }
 
 /**
- * Refuses struct and union layout changes before anything is compiled: the
- * patches are applied to copies of the files they touch, in a scratch
- * directory. A patch that does not apply is left for the session to report.
+ * Reads what the patches do to the C files they touch before anything is
+ * compiled, with the patches applied to copies of those files in a scratch
+ * directory: refuses struct and union layout changes, and returns where each
+ * file's lines moved. A patch that does not apply is left for the session to
+ * report.
  */
-async function checkLayouts(sourceDir: string, patches: string[], paths: string[]): Promise<void> {
+async function readSourceChanges(
+  sourceDir: string, patches: string[], paths: string[],
+): Promise<LineMap[]> {
   const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
   try {
     const files = paths.filter((f) => /\.[ch]$/.test(f));
@@ -309,7 +316,7 @@ async function checkLayouts(sourceDir: string, patches: string[], paths: string[
         "patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
         { allowFailure: true },
       );
-      if (r.code !== 0) return;
+      if (r.code !== 0) return [];
     }
     const changes = files.flatMap((f) => layoutChanges(
       f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? "",
@@ -320,6 +327,12 @@ async function checkLayouts(sourceDir: string, patches: string[], paths: string[
         changes.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; ` +
           "keep the type and add state with shadow variables (klp_shadow_*)"));
     }
+    const both = files.filter((f) => existsSync(join(sourceDir, f)) && existsSync(join(tmp, f)));
+    // Awaited here: the copies go in `finally`.
+    return await Promise.all(both.map(async (f) => LineMap.fromDiff(
+      (await run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], { allowFailure: true })).stdout,
+      readFileSync(join(sourceDir, f), "utf8").split("\n").length,
+    )));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,13 +2,15 @@
 // bytes outside relocated fields, and relocations that point at equivalent
 // targets (paired units at the same offset, strings with the same text,
 // external symbols with the same name). A function whose only differences
-// are the __LINE__ immediates passed to a line-taking kernel function, or
-// the line in a quoted source position, is reported as unchanged: patching
-// it would change nothing at run time.
+// are __LINE__ immediates passed to a call (to a line-taking kernel function,
+// or any call when the patches moved that very line there), or the line in a
+// quoted source position, is reported as unchanged: patching it would change
+// nothing at run time.
 import { relocWidth, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
 import { isCompilerData, isText, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
+import { lineMoved, type LineMap } from "./lines.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
 
@@ -44,6 +46,7 @@ export class Comparer {
   constructor(
     private readonly orig: ObjectUnits, private readonly patched: ObjectUnits,
     private readonly origTargets: TargetCache, private readonly patchedTargets: TargetCache,
+    private readonly lineMaps: readonly LineMap[] = [],
   ) {}
 
   status(p: Unit): UnitStatus {
@@ -86,15 +89,19 @@ export class Comparer {
   }
 
   /**
-   * True when every differing byte lies in an immediate feeding a nearby call to
-   * a line-taking function.
+   * True when every differing byte lies in an immediate loaded into a register
+   * or argument slot (a mov: `cmp $64` is a condition, not a line) that a call
+   * nearby takes: the call is to a line-taking function, or the patches moved
+   * the line the immediate held to the line it holds now (a `printk("%s:%d",
+   * __func__, __LINE__)`, WARN_ONCE's `__warn_printk`).
    */
   private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
     const pi = rangeInsns(this.patched.insns(p.section), p);
     const oi = rangeInsns(this.orig.insns(o.section), o);
     if (pi.length !== oi.length) return false;
     const targets = this.patchedTargets.of(p);
-    const callsLineTaker = (idx: number) => {
+    const callees = (idx: number): Target[] => {
+      const out: Target[] = [];
       for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + LINE_CALL_WINDOW); j++) {
         const insn = pi[j]!;
         // A call, or a tail call as the function's last act.
@@ -102,30 +109,41 @@ export class Comparer {
         const k = p.relocs.findIndex(
           (r) => Number(r.offset) > insn.offset && Number(r.offset) < insn.offset + insn.length,
         );
-        const t = targets[k];
-        if (t?.kind === "extern" && LINE_TAKERS.has(t.name)) return true;
+        if (targets[k]) out.push(targets[k]!);
       }
-      return false;
+      return out;
     };
     let d = 0;
     for (let idx = 0; idx < pi.length && d < diffs.length; idx++) {
       const a = pi[idx]!;
       const b = oi[idx]!;
       if (a.offset - p.start !== b.offset - o.start || a.length !== b.length) return false;
-      const rel = (x: number) => x - p.start;
       let touched = false;
-      while (d < diffs.length && rel(diffs[d]!) < a.offset - p.start + a.length) {
+      while (d < diffs.length && diffs[d]! - p.start < a.offset - p.start + a.length) {
         const at = diffs[d]! - a.offset;
-        // Only a constant loaded into an argument register: `cmp $64` is a condition, not a line.
         if (a.mnemonic !== "mov" || a.immSize === 0 || at < a.immOffset ||
           at >= a.immOffset + a.immSize) return false;
         touched = true;
         d++;
       }
-      if (touched && !callsLineTaker(idx)) return false;
+      if (!touched) continue;
+      const called = callees(idx);
+      const moved = () => called.length > 0 && lineMoved(
+        this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a),
+      );
+      if (!called.some((t) => t.kind === "extern" && LINE_TAKERS.has(t.name)) && !moved()) {
+        return false;
+      }
     }
     return d === diffs.length;
   }
+}
+
+/** The unsigned immediate operand of a decoded instruction. */
+function immediate(data: Uint8Array, insn: Insn): number {
+  let v = 0;
+  for (let k = insn.immSize - 1; k >= 0; k--) v = v * 256 + data[insn.offset + insn.immOffset + k]!;
+  return v;
 }
 
 /** Offsets (in the patched section) of bytes that differ, relocated fields excluded. */

@@ -10,6 +10,7 @@ import { DiffError } from "./errors.js";
 import { applyDirectives } from "./directives.js";
 import { exportsOf, include, isCallSiteMetadata, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
+import type { LineMap } from "./lines.js";
 
 export interface UnitChange {
   name: string;
@@ -41,6 +42,8 @@ export interface DiffOptions {
   entrySizes?: EntrySizes;
   /** Name the output object carries in messages. */
   outFile?: string;
+  /** Where the patches moved the lines of each file they touch (for `__LINE__`). */
+  lineMaps?: readonly LineMap[];
 }
 
 export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions = {}): DiffResult {
@@ -50,7 +53,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const ot = new TargetCache(o);
   const pt = new TargetCache(p);
   correlate(o, p, ot, pt);
-  const comparer = new Comparer(o, p, ot, pt);
+  const comparer = new Comparer(o, p, ot, pt, opts.lineMaps);
   const statuses = new Map<Unit, UnitStatus>();
   for (const u of p.units) statuses.set(u, comparer.status(u));
   const directed = applyDirectives(p, statuses, pt);

@@ -18,6 +18,7 @@ import {
   functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo,
 } from "./externals.js";
 import type { EntrySizes } from "./include.js";
+import type { LineMap } from "./lines.js";
 
 export interface DiffFilesOptions {
   orig: string;
@@ -37,6 +38,7 @@ export interface DiffFilesOptions {
    * (5.8 and later); default yes.
    */
   vmlinuxRelocatedEarly?: boolean;
+  lineMaps?: readonly LineMap[];
 }
 
 export interface DiffReport {
@@ -62,7 +64,9 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
       throw new DiffError("error", `${f}: ${(e as Error).message}`);
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
-  const r = diffObjects(orig, patched, { entrySizes: opts.entrySizes, outFile: opts.output });
+  const r = diffObjects(orig, patched, {
+    entrySizes: opts.entrySizes, outFile: opts.output, lineMaps: opts.lineMaps,
+  });
   const target: TargetInfo | undefined = opts.symbols ? {
     object: opts.object,
     symtab: loadSymtab(opts.symbols),

@@ -166,6 +166,24 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
   }
 });
 
+test("a fix near the top of igmp.c patches its function and callers, not the WARN_ONCE sites it moved", async () => {
+  // Each ASSERT_RTNL() below the fix passes its __LINE__ to __warn_printk: 14 functions
+  // were patched for nothing before the patch's own line map told moved lines from changed ones.
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-igmp-"));
+  try {
+    const built = await kpatchBuild({ patches: [fixture("igmp-clear-all.patch")], name: "livepatch-igmp", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) });
+    const [igmp] = built.objects;
+    const changed = igmp!.changed.map((c) => c.name);
+    const lineOnly = igmp!.lineOnly.map((c) => c.name);
+    assert.ok(changed.includes("igmpv3_clear_delrec"), changed.join(" "));
+    for (const f of ["ip_mc_down", "ip_mc_up", "ip_mc_leave_group", "ip_mc_init_dev"]) {
+      assert.ok(lineOnly.includes(f) && !changed.includes(f), `${f}: changed ${changed.join(" ")}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a tree prepared with the Debian config and release builds modules with the target's vermagic and CRCs, also after a session compile", async (t) => {
   const target = await debianTarget(release);
   const t0 = Date.now();

@@ -10,6 +10,7 @@ import { writeElf } from "../../src/elf/writer.js";
 import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
 import { DiffError } from "../../src/diff/errors.js";
+import { LineMap } from "../../src/diff/lines.js";
 import type { ElfFile } from "../../src/elf/model.js";
 import { compileC, KERNEL_CFLAGS, scratchDir } from "../support/cc.js";
 
@@ -257,6 +258,54 @@ int g(int x) { return x + 1; }
   assert.deepEqual(r.lineOnly.map((u) => u.name), ["copy"]);
   const text = await diffC(src, src.replace("field at", "field in"));
   assert.deepEqual(names(text), { changed: ["copy"], added: [] });
+});
+
+/** How diff -U0 says the patch moved the fixture's lines. */
+async function lineMapOf(orig: string, patched: string): Promise<LineMap> {
+  const [a, b] = [join(dir, `lines${n}.c`), join(dir, `lines${n++}.patched.c`)];
+  writeFileSync(a, orig);
+  writeFileSync(b, patched);
+  const d = await run("diff", ["-U0", a, b], { allowFailure: true });
+  return LineMap.fromDiff(d.stdout, orig.split("\n").length);
+}
+
+test("a line map follows insertions, replacements and deletions, and knows no line past the end", async () => {
+  const orig = ["a", "b", "c", "d", "e", "f"].join("\n");
+  const m = await lineMapOf(orig, ["x", "a", "b", "C", "C2", "d", "f"].join("\n"));
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((l) => m.map(l)), [2, 3, undefined, 6, undefined, 7, undefined]);
+});
+
+test("a __LINE__ passed to printk that the patch only moved is no change; another value is", async () => {
+  // read_rdev's pr_warn("%s: %d ...", __func__, __LINE__, ...) in drivers/md/md.c.
+  const src = `
+extern int _printk(const char *fmt, ...);
+void report(int nr) { _printk("%s: %d bad nr %d\\n", __func__, __LINE__, nr); }
+int g(int x) { return x + 1; }
+`;
+  const moved = `\n\n\n${src}`;
+  const [orig, patched] = [await compile(src), await compile(moved)];
+  const lineMaps = [await lineMapOf(src, moved)];
+  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
+  // Without the patch's line map, printk's numbers could be anything: a change.
+  assert.deepEqual(names(diffObjects(orig, patched)), { changed: ["report"], added: [] });
+  const other = moved.replace("__LINE__", "__LINE__ + 1");
+  const r = diffObjects(orig, await compile(other), { lineMaps: [await lineMapOf(src, other)] });
+  assert.deepEqual(names(r), { changed: ["report"], added: [] });
+});
+
+test("a WARN_ONCE site whose line only moved is no change", async () => {
+  // ASSERT_RTNL() in net/ipv4/igmp.c: a .data.once flag, then __warn_printk with the line in edx.
+  const src = `
+extern void __warn_printk(const char *fmt, ...);
+#define WARN_ONCE_AT(c) ({ static _Bool __attribute__((section(".data.once"))) __already_done; \\
+  if ((c) && !__already_done) { __already_done = 1; __warn_printk("at %s:%d\\n", "f.c", __LINE__); } })
+void assert_held(int held) { WARN_ONCE_AT(!held); }
+int g(int x) { return x + 1; }
+`;
+  const moved = `\n${src}`;
+  const [orig, patched] = [await compile(src), await compile(moved)];
+  const lineMaps = [await lineMapOf(src, moved)];
+  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
 });
 
 test("a changed comparison before a printk is a change, not a line number", async () => {
