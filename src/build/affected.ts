@@ -175,7 +175,9 @@ async function affectedByKbuildPlan(
     : new Map<string, PlannedObject[]>();
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
-    for (const p of objects) result.add(p.object, p.target!, file, p.recipe);
+    for (const p of objects) {
+      result.add(p.object, p.target!, file, p.recipe ?? await foreignRecipe(prepared, p.object));
+    }
     if (!objects.length) result.skipped.push({ file, why: notBuilt });
   }
   return result.result();
@@ -225,6 +227,16 @@ async function includersInKernel(
   return users;
 }
 
+/**
+ * kbuild's recipe for DIR/../OTHER.o (the whole plan keeps none), from the
+ * plan of DIR, whose Makefile compiles it: that file can be compiled on its
+ * own by no make goal, only by its recipe.
+ */
+async function foreignRecipe(prepared: PreparedTree, object: string): Promise<string | undefined> {
+  const at = object.indexOf("/../");
+  return at < 0 ? undefined : (await kbuildPlan(prepared, [object.slice(0, at + 1)])).get(object)?.recipe;
+}
+
 /** The files a compile command line includes before the source (-include FILE). */
 function forcedIncludes(command: string): string[] {
   return [...command.matchAll(/ -include (\S+)/g)].map((m) => m[1]!);
@@ -257,14 +269,14 @@ class Collector {
   constructor(private readonly method: AffectedObjects["method"]) {}
 
   add(object: string, target: string, file: string, recipe?: string): void {
-    if (object.split("/").includes("..")) {
+    if (object.split("/").includes("..") && !recipe) {
       // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o,
-      // which kbuild builds only as part of DIR.
+      // which kbuild builds only as part of DIR: only its recipe compiles it alone.
       if (!this.unresolved.some((u) => u.file === file)) {
         this.unresolved.push({
           file,
-          why: `compiled as ${object}, from another directory's Makefile: ` +
-            "kpatch-build cannot compile it on its own yet",
+          why: `compiled as ${object}, from another directory's Makefile, and kbuild's ` +
+            "plan gave no command for it: it cannot be compiled on its own",
         });
       }
       return;

@@ -8,7 +8,7 @@ import {
   copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync,
 } from "node:fs";
 import { cpus } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { cacheRoot, progress, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
@@ -184,8 +184,9 @@ class Session implements BuildSession {
   async compile(
     objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>,
   ): Promise<CompiledObject[]> {
+    // DIR/../OTHER.o is how kvm's and amdgpu's Makefiles name files of other directories.
     const bad = objects.find(
-      (o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || o.split("/").includes(".."),
+      (o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || normalize(o).startsWith("../"),
     );
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
     // ORIG objects depend only on the prepared tree: each is compiled once and

@@ -184,6 +184,16 @@ test("a fix near the top of igmp.c patches its function and callers, not the WAR
   }
 });
 
+test("a file that another directory's Makefile compiles (kvm's ../../../virt/kvm/kvm_main.o) is built from kbuild's recipe", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-kvm-main-"));
+  try {
+    const built = await kpatchBuild({ patches: [fixture("kvm-main.patch")], name: "livepatch-kvm-main", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) });
+    assert.deepEqual(built.objects.map((o) => [o.object, o.changed.map((c) => c.name)]), [["kvm", ["kvm_dev_ioctl"]]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a tree prepared with the Debian config and release builds modules with the target's vermagic and CRCs, also after a session compile", async (t) => {
   const target = await debianTarget(release);
   const t0 = Date.now();
