@@ -2,7 +2,10 @@
 // kpatch-compatible entry point, so that kpatch's tooling and test corpora can
 // drive this differ unchanged:
 //   create-diff-object ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o
-// Exit status: 0 success, 1 error, 2 unsafe change, 3 no change.
+// Exit status: 0 success, 1 error, 2 unsafe change, 3 no change. The output is
+// in kpatch's intermediate form (.kpatch.funcs, .kpatch.symbols,
+// .kpatch.relocations, .kpatch.strings), which kpatch-build links and turns
+// into a livepatch module with its create-klp-module.
 import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
 import { exitWith } from "./errors.js";
 
@@ -14,7 +17,10 @@ if (args.length !== 7) {
 }
 const [orig, patched, parent, symtab, symvers, , output] = args as [string, string, string, string, string, string, string];
 try {
-  const r = diffFiles({ orig, patched, output, object: parent, symbols: symtab, symvers, entrySizes: entrySizesFromEnv(process.env) });
+  const r = diffFiles({
+    orig, patched, output, object: parent, symbols: symtab, symvers,
+    entrySizes: entrySizesFromEnv(process.env), kpatchIntermediate: true,
+  });
   for (const c of r.changed) console.log(`${patched}: changed function: ${c.name}`);
   for (const c of r.added) console.log(`${patched}: new function: ${c.name}`);
 } catch (e) {

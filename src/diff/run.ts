@@ -19,6 +19,7 @@ import {
 } from "./externals.js";
 import type { EntrySizes } from "./include.js";
 import type { LineMap } from "./lines.js";
+import { toKpatchIntermediate } from "./intermediate.js";
 
 export interface DiffFilesOptions {
   orig: string;
@@ -39,6 +40,11 @@ export interface DiffFilesOptions {
    */
   vmlinuxRelocatedEarly?: boolean;
   lineMaps?: readonly LineMap[];
+  /**
+   * kpatch's intermediate form (.kpatch.funcs, .kpatch.symbols, ...), which
+   * kpatch-build's own driver reads, in place of `.klp.sym.*` names.
+   */
+  kpatchIntermediate?: boolean;
 }
 
 export interface DiffReport {
@@ -80,6 +86,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     );
   }
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
+  if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
   writeFileAtomic(opts.output, writeElf(r.output));
   return {
     object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added,

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { compileC, scratchDir } from "../support/cc.js";
+import { readElf } from "../../src/elf/reader.js";
+import type { Relocation } from "../../src/elf/model.js";
 
 const dir = scratchDir("kpatch-cli-");
 const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
@@ -78,6 +80,58 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
   const noSymtab = await run("node", [cli("create-diff-object"), orig, patched, "vmlinux", "/dev/null", "/dev/null", "p", out], { allowFailure: true });
   assert.equal(noSymtab.code, 1);
   assert.match(noSymtab.stderr, /\/dev\/null: not an ELF file, readelf -s output or System\.map/);
+});
+
+test("create-diff-object writes kpatch's intermediate form: the same livepatch relocations as .kpatch.* records", async () => {
+  const orig = await compileC(dir, SRC);
+  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
+  const symtab = join(dir, "inter.symtab");
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const [klpOut, kpatchOut] = [join(dir, "inter-klp.o"), join(dir, "inter-kpatch.o")];
+  assert.equal((await kpatchBuild(["diff", orig, patched, "-o", klpOut, "--symbols", symtab])).code, 0);
+  const cdo = await run("node", [cli("create-diff-object"), orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", kpatchOut], { allowFailure: true });
+  assert.equal(cdo.code, 0, cdo.stderr);
+  // What the klp form says, relocation by relocation: where, how, and to which symbol.
+  const klp = readElf(readFileSync(klpOut), klpOut);
+  const direct = klp.sections.flatMap((rela) => rela.relocations.filter((r) => r.symbol?.name.startsWith(".klp.sym."))
+    .map((r) => `${rela.infoSection!.name}+${r.offset} type ${r.type} addend ${r.addend} ${r.symbol!.name}`));
+  assert.equal(direct.length, 1, "the fixture calls one non-exported function");
+  // The same, read back from kpatch's records as its create-klp-module reads them.
+  const k = readElf(readFileSync(kpatchOut), kpatchOut);
+  assert.ok(!k.symbols.some((s) => s.name.startsWith(".klp.sym.")), "no .klp.sym.* symbol is left");
+  const strings = k.section(".kpatch.strings")!.data;
+  const text = (r: Relocation | undefined) => {
+    assert.equal(r?.symbol?.section?.name, ".kpatch.strings");
+    const at = Number(r!.addend);
+    return Buffer.from(strings.subarray(at, strings.indexOf(0, at))).toString();
+  };
+  const relocsOf = (name: string) => k.relocationsFor(k.section(name)!)!.relocations;
+  const field = (list: Relocation[], at: number) => list.find((r) => Number(r.offset) === at);
+  const syms = k.section(".kpatch.symbols")!;
+  const krelas = k.section(".kpatch.relocations")!;
+  assert.equal(syms.entsize, 40n);
+  assert.equal(krelas.data.length, 40 * direct.length);
+  const view = new DataView(krelas.data.buffer, krelas.data.byteOffset, krelas.data.length);
+  const symView = new DataView(syms.data.buffer, syms.data.byteOffset, syms.data.length);
+  const decoded = direct.map((_, i) => {
+    const at = i * 40;
+    const dest = field(relocsOf(".kpatch.relocations"), at)!;
+    const ksym = field(relocsOf(".kpatch.relocations"), at + 32)!;
+    assert.equal(ksym.symbol?.section?.name, ".kpatch.symbols");
+    const s = Number(ksym.addend);
+    const name = text(field(relocsOf(".kpatch.symbols"), s + 24));
+    const object = text(field(relocsOf(".kpatch.symbols"), s + 32));
+    assert.equal(text(field(relocsOf(".kpatch.relocations"), at + 24)), "vmlinux");
+    return `${dest.symbol!.section!.name}+${dest.addend} type ${view.getUint32(at + 8, true)} ` +
+      `addend ${view.getBigInt64(at + 16, true)} .klp.sym.${object}.${name},${symView.getBigUint64(s + 8, true)}`;
+  });
+  assert.deepEqual(decoded, direct);
+  // One replaced function, named with its object, its new code at new_addr.
+  const funcs = relocsOf(".kpatch.funcs");
+  assert.equal(k.section(".kpatch.funcs")!.data.length, 56);
+  assert.equal(field(funcs, 0)?.symbol?.name, "show");
+  assert.deepEqual([text(field(funcs, 40)), text(field(funcs, 48))], ["show", "vmlinux"]);
+  await run("ld", ["-r", kpatchOut, "-o", `${kpatchOut}.linked`]);
 });
 
 test("kpatch refuses what is not a livepatch module, and an unknown command, before touching the kernel", async () => {
