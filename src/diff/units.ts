@@ -176,6 +176,11 @@ function unitAt(list: readonly Unit[], offset: number): Unit | undefined {
 /** What a relocation points at, in terms that can be compared across objects. */
 export type Target =
   | { kind: "unit"; unit: Unit; offset: number }
+  /**
+   * A merged constant, compared by content: a string, or an entry of a
+   * `.rodata.cstN` pool (`\0cstN:` and its bytes in hex), whose labels and
+   * offsets the compiler renumbers as the pool's order changes.
+   */
   | { kind: "string"; text: string; section: Unit | undefined }
   | { kind: "extern"; name: string }
   | { kind: "none" };
@@ -210,6 +215,12 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
   const units = obj.bySection.get(target) ?? [];
   if ((target.flags & SHF.STRINGS) !== 0n) {
     return { kind: "string", text: cStringAt(target.data, offset), section: units[0] };
+  }
+  const size = Number(target.entsize);
+  if ((target.flags & SHF.MERGE) !== 0n && size > 0 && offset >= 0 &&
+    offset + size <= target.data.length) {
+    const bytes = Buffer.from(target.data.subarray(offset, offset + size)).toString("hex");
+    return { kind: "string", text: `\0cst${size}:${bytes}`, section: units[0] };
   }
   // The end of a section (ORC's terminating entry) belongs to the unit that ends there.
   const u = unitAt(units, offset) ??

@@ -308,6 +308,16 @@ int g(int x) { return x + 1; }
   assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
 });
 
+test("constants of a .rodata.cstN pool compare by value, whatever their label and place in the pool", async () => {
+  // vrf.c's 2-byte protocol numbers (.rodata.cst2): a new constant renumbers and moves the others.
+  const src = `double scale_a(double x) { return x * 1.5; }\ndouble scale_b(double x) { return x * 2.5; }\n`;
+  const r = await diffC(src, `double scale_z(double x) { return x * 3.5; }\n${src}`);
+  assert.deepEqual(names(r), { changed: [], added: ["scale_z"] });
+  const changed = await diffC(src, src.replace("2.5", "2.75"));
+  assert.deepEqual(names(changed), { changed: ["scale_b"], added: [] });
+  await linkOutput(changed);
+});
+
 test("a changed comparison before a printk is a change, not a line number", async () => {
   const src = `extern int _printk(const char *, ...);\nint check(int len) { if (len > 64) { _printk("too long"); return -22; } return 0; }\n`;
   const r = await diffC(src, src.replace("len > 64", "len > 32"));
