@@ -21,7 +21,9 @@ export function functionExtents(text: string): Extent[] {
       sig = `${lines[j]} ${sig}`;
       if (!/^\s/.test(lines[j]!)) break;
     }
-    const name = /(\w+)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*(?:__\w+\s*)*$/.exec(sig.trim())?.[1];
+    const m = /(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(?:__\w+\s*)*$/.exec(sig.trim());
+    // A definition macro (BPF_CALL_3(name, ...), SYSCALL_DEFINE2(name, ...)) names it first.
+    const name = m && /^[A-Z][A-Z0-9_]*$/.test(m[1]!) ? /^\s*(\w+)/.exec(m[2]!)?.[1] : m?.[1];
     let end = i + 1;
     while (end < lines.length && !lines[end]!.startsWith("}")) end++;
     if (name && !/^(if|for|while|switch|return|sizeof)$/.test(name)) {
@@ -85,8 +87,10 @@ export function sourceChange(orig: string, patched: string, unifiedZero: string)
   };
   side(orig, lines.orig);
   const p = side(patched, lines.patched);
+  // One name may have several definitions (#ifdef variants): all count.
   for (const e of p.extents) {
-    change.bodies.set(e.name, p.src.slice(Math.max(0, e.from - 1), e.to).join("\n"));
+    const body = p.src.slice(Math.max(0, e.from - 1), e.to).join("\n");
+    change.bodies.set(e.name, `${change.bodies.get(e.name) ?? ""}${body}\n`);
   }
   return change;
 }

@@ -90,19 +90,19 @@ export class Comparer {
 
   /**
    * True when every differing byte lies in an immediate loaded into a register
-   * or argument slot (a mov: `cmp $64` is a condition, not a line) that a call
-   * nearby takes: the call is to a line-taking function, or the patches moved
-   * the line the immediate held to the line it holds now (a `printk("%s:%d",
-   * __func__, __LINE__)`, WARN_ONCE's `__warn_printk`).
+   * or argument slot (a mov: `cmp $64` is a condition, not a line) for a call:
+   * a call nearby to a line-taking function, or any later call where the
+   * patches moved the line the immediate held to the line it holds now (a
+   * `printk("%s:%d", __func__, __LINE__)`, WARN_ONCE's `__warn_printk`).
    */
   private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
     const pi = rangeInsns(this.patched.insns(p.section), p);
     const oi = rangeInsns(this.orig.insns(o.section), o);
     if (pi.length !== oi.length) return false;
     const targets = this.patchedTargets.of(p);
-    const callees = (idx: number): Target[] => {
+    const callees = (idx: number, window: number): Target[] => {
       const out: Target[] = [];
-      for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + LINE_CALL_WINDOW); j++) {
+      for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + window); j++) {
         const insn = pi[j]!;
         // A call, or a tail call as the function's last act.
         if (insn.flow !== "call" && insn.flow !== "jump") continue;
@@ -127,13 +127,14 @@ export class Comparer {
         d++;
       }
       if (!touched) continue;
-      const called = callees(idx);
-      const moved = () => called.length > 0 && lineMoved(
+      const lineTaker = callees(idx, LINE_CALL_WINDOW)
+        .some((t) => t.kind === "extern" && LINE_TAKERS.has(t.name));
+      // A line the patches moved there may be loaded well before its call (gcc
+      // schedules the load of mlog()'s line above the prologue's pushes).
+      const moved = () => callees(idx, pi.length).length > 0 && lineMoved(
         this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a),
       );
-      if (!called.some((t) => t.kind === "extern" && LINE_TAKERS.has(t.name)) && !moved()) {
-        return false;
-      }
+      if (!lineTaker && !moved()) return false;
     }
     return d === diffs.length;
   }

@@ -293,6 +293,26 @@ int g(int x) { return x + 1; }
   assert.deepEqual(names(r), { changed: ["report"], added: [] });
 });
 
+test("a moved line loaded far above its call (mlog's, above the prologue) is no change", async () => {
+  // dlm_clean_master_list in fs/ocfs2/dlm/dlmmaster.c: gcc loads the line 18 instructions early.
+  const nops = Array(16).fill(" nop\\n").join("");
+  const src = `
+#define S2(x) #x
+#define S(x) S2(x)
+asm(".pushsection .text.far_line,\\"ax\\"\\n .globl far_line\\n .type far_line,@function\\n"
+    "far_line:\\n mov $" S(__LINE__) ", %edx\\n${nops} call report\\n ret\\n"
+    " .size far_line, .-far_line\\n .popsection\\n");
+int g(int x) { return x + 1; }
+`;
+  const moved = `\n\n${src}`;
+  const [orig, patched] = [await compile(src), await compile(moved)];
+  const lineMaps = [await lineMapOf(src, moved)];
+  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
+  // Without the line map it is a change (refused: the bare asm function has no fentry call).
+  assert.throws(() => diffObjects(orig, patched),
+    (e: DiffError) => e.kind === "unsafe" && (e.details ?? []).some((d) => /far_line changed/.test(d)));
+});
+
 test("a WARN_ONCE site whose line only moved is no change", async () => {
   // ASSERT_RTNL() in net/ipv4/igmp.c: a .data.once flag, then __warn_printk with the line in edx.
   const src = `
