@@ -185,16 +185,28 @@ export function buildOutput(
   // Keep the namespaces the code imports, so the module loader accepts its
   // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
   // module is a module, which the loader reads as import_ns=.
-  const imports = new Set(
-    modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v),
+  importNamespaces(
+    out, modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v),
   );
-  const ns = [...imports].map((v) => `import_ns=${v}\0`).join("");
-  if (ns) {
-    out.addSection({
-      name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(ns),
-    });
-  }
   const stack = p.elf.section(".note.GNU-stack");
   if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
   return { elf: out, externals: [...externals.values()] };
+}
+
+/**
+ * Adds `import_ns=` entries to the output's .modinfo for namespaces it does
+ * not import yet: modpost and the module loader refuse a use of a symbol
+ * exported into a namespace the module does not import.
+ */
+export function importNamespaces(out: ElfFile, namespaces: Iterable<string>): void {
+  let sec = out.section(".modinfo");
+  const known = new Set(sec ? modinfo(out).filter(([k]) => k === "import_ns").map(([, v]) => v) : []);
+  const added = [...new Set(namespaces)].filter((n) => !known.has(n));
+  if (!added.length) return;
+  sec ??= out.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC });
+  const more = new TextEncoder().encode(added.map((v) => `import_ns=${v}\0`).join(""));
+  const data = new Uint8Array(sec.data.length + more.length);
+  data.set(sec.data);
+  data.set(more, sec.data.length);
+  sec.data = data;
 }

@@ -9,7 +9,7 @@ import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
 import {
-  elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, TargetSymtab,
+  elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, symversNamespaces, TargetSymtab,
 } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
@@ -20,6 +20,8 @@ import {
 import type { EntrySizes } from "./include.js";
 import type { LineMap } from "./lines.js";
 import { toKpatchIntermediate } from "./intermediate.js";
+import { importNamespaces } from "./output.js";
+import { SHN } from "../elf/constants.js";
 
 export interface DiffFilesOptions {
   orig: string;
@@ -73,13 +75,23 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   const r = diffObjects(orig, patched, {
     entrySizes: opts.entrySizes, outFile: opts.output, lineMaps: opts.lineMaps,
   });
+  const symvers = opts.symvers ? readFileSync(opts.symvers, "utf8") : undefined;
   const target: TargetInfo | undefined = opts.symbols ? {
     object: opts.object,
     symtab: loadSymtab(opts.symbols),
     vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
-    exports: opts.symvers ? parseSymvers(readFileSync(opts.symvers, "utf8")) : new Map(),
+    exports: symvers ? parseSymvers(symvers) : new Map(),
   } : undefined;
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
+  if (symvers) {
+    // Exported symbols the module links to normally: their namespaces must be imported
+    // (a fix in built-in CXL code calling CXL's own namespaced exports).
+    const namespaces = symversNamespaces(symvers);
+    importNamespaces(r.output, r.output.symbols.flatMap((s) => {
+      const ns = !s.section && s.shndx === SHN.UNDEF && namespaces.get(s.name);
+      return ns ? [ns] : [];
+    }));
+  }
   if (target) {
     r.warnings.push(
       ...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly),

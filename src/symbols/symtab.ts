@@ -199,6 +199,16 @@ export function parseSymvers(text: string): Map<string, string> {
   return out;
 }
 
+/** The namespace of each symbol Module.symvers exports into one (its fifth column). */
+export function symversNamespaces(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const [, name, , , namespace] = line.split("\t");
+    if (name && namespace) out.set(name, namespace);
+  }
+  return out;
+}
+
 /**
  * Parses System.map (`ADDRESS TYPE NAME`, lower-case types are local). It
  * names no source files, so locals that repeat cannot be told apart with it.

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { compileC, scratchDir } from "../support/cc.js";
 import { readElf } from "../../src/elf/reader.js";
-import type { Relocation } from "../../src/elf/model.js";
+import { modinfo, type Relocation } from "../../src/elf/model.js";
 
 const dir = scratchDir("kpatch-cli-");
 const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
@@ -59,6 +59,20 @@ test("--json reports changed functions and livepatch symbols with their position
   assert.deepEqual(report.klp, [{ name: "helper", object: "vmlinux", pos: 0 }]);
   const syms = (await run("readelf", ["-sW", join(dir, "json-out.o")])).stdout;
   assert.match(syms, /UND \.klp\.sym\.vmlinux\.helper,0$/m);
+});
+
+test("a call to a symbol exported into a namespace imports that namespace (built-in CXL code)", async () => {
+  const src = `extern int cxl_send(int);\n${SRC}int fix(int x) { return cxl_send(x); }\n`;
+  const orig = await compileC(dir, src);
+  const patched = await compileC(dir, src.replace("cxl_send(x)", "cxl_send(x + 1)"));
+  const symtab = join(dir, "ns.symtab");
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const symvers = join(dir, "ns.symvers");
+  writeFileSync(symvers, "0x00000000\tcxl_send\tvmlinux\tEXPORT_SYMBOL_GPL\tCXL\n0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n");
+  const out = join(dir, "ns-out.o");
+  const r = await kpatchBuild(["diff", orig, patched, "-o", out, "--symbols", symtab, "--symvers", symvers]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(modinfo(readElf(readFileSync(out), out)), [["import_ns", "CXL"]]);
 });
 
 test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variables", async () => {
