@@ -26,7 +26,12 @@ import { runInGuest } from "../src/vm/qemu.js";
 
 type Outcome = "patched" | "refused" | "no change" | "not built" | "needs other files" | "error";
 interface Result {
-  file: string; outcome: Outcome; why: string; changed: string[]; module?: string; seconds: number;
+  file: string;
+  outcome: Outcome;
+  why: string;
+  changed: string[];
+  module?: string;
+  seconds: number;
   /** Of a patched file: functions patched that no source change explains, and
    * functions the source change touched that the kernel has but the patch left. */
   precision?: { unexplained: string[]; missed: string[] };
@@ -54,27 +59,41 @@ const results: Result[] = [];
 for (const [i, file] of todo.entries()) {
   const key = sha256(file).slice(0, 12);
   const kept = join(home, `${key}.json`);
-  const old = existsSync(kept) ? JSON.parse(readFileSync(kept, "utf8")) as Result : undefined;
+  const old = existsSync(kept) ? (JSON.parse(readFileSync(kept, "utf8")) as Result) : undefined;
   // Kept results from before precision was measured are built again.
   if (old && (old.outcome !== "patched" || old.precision)) {
     results.push(old);
     continue;
   }
   const patch = join(home, "patches", `${key}.patch`);
-  const diff = await run("diff", [
-    "-u", "--label", `a/${file}`, "--label", `b/${file}`,
-    join(target.source.dir, file), join(after.dir, file),
-  ], { allowFailure: true });
+  const diff = await run(
+    "diff",
+    [
+      "-u",
+      "--label",
+      `a/${file}`,
+      "--label",
+      `b/${file}`,
+      join(target.source.dir, file),
+      join(after.dir, file),
+    ],
+    { allowFailure: true },
+  );
   writeFileSync(patch, diff.stdout);
   const t0 = Date.now();
   const r: Result = { file, outcome: "error", why: "", changed: [], seconds: 0 };
   try {
     const built = await kpatchBuild({
-      patches: [patch], name: `cov-${key}`, outputDir: join(home, "modules"), replace: true,
-      skipCompilerCheck: false, ...target,
+      patches: [patch],
+      name: `cov-${key}`,
+      outputDir: join(home, "modules"),
+      replace: true,
+      skipCompilerCheck: false,
+      ...target,
     });
     Object.assign(r, {
-      outcome: "patched", module: built.module,
+      outcome: "patched",
+      module: built.module,
       changed: built.objects.flatMap((o) => o.changed.map((c) => c.name)),
       precision: await precisionOf(file, built.objects),
     });
@@ -82,54 +101,73 @@ for (const [i, file] of todo.entries()) {
     const message = (e as Error).message;
     const kind = e instanceof DiffError ? e.kind : undefined;
     r.why = [message, ...((e as DiffError).details ?? [])].join("; ").slice(0, 600);
-    r.outcome = kind === "unsafe"
-      ? "refused"
-      : kind === "no-change"
-        ? (/no file compiled with this config/.test(message) ? "not built" : "no change")
-        : "error";
+    r.outcome =
+      kind === "unsafe"
+        ? "refused"
+        : kind === "no-change"
+          ? /no file compiled with this config/.test(message)
+            ? "not built"
+            : "no change"
+          : "error";
   }
   r.seconds = (Date.now() - t0) / 1000;
   writeFileSync(kept, JSON.stringify(r));
   results.push(r);
-  console.log(`coverage: [${i + 1}/${todo.length}] ${r.outcome.padEnd(9)} ${file} ` +
-    `(${r.seconds.toFixed(1)} s)${r.outcome === "patched" ? "" : `: ${r.why.slice(0, 160)}`}`);
+  console.log(
+    `coverage: [${i + 1}/${todo.length}] ${r.outcome.padEnd(9)} ${file} ` +
+      `(${r.seconds.toFixed(1)} s)${r.outcome === "patched" ? "" : `: ${r.why.slice(0, 160)}`}`,
+  );
 }
 
 report(results);
 if (values.load) {
-  await loadCheck(results.filter((r) => r.outcome === "patched"), Number(values.load));
+  await loadCheck(
+    results.filter((r) => r.outcome === "patched"),
+    Number(values.load),
+  );
 }
 
 /** How exactly the patched functions follow the source change (see precision.ts). */
 async function precisionOf(file: string, objects: DiffReport[]): Promise<Result["precision"]> {
-  const zero = await run("diff", ["-U0", join(target.source.dir, file), join(after.dir, file)],
-    { allowFailure: true });
+  const zero = await run("diff", ["-U0", join(target.source.dir, file), join(after.dir, file)], {
+    allowFailure: true,
+  });
   const change = sourceChange(
-    readFileSync(join(target.source.dir, file), "utf8"), readFileSync(join(after.dir, file), "utf8"),
+    readFileSync(join(target.source.dir, file), "utf8"),
+    readFileSync(join(after.dir, file), "utf8"),
     zero.stdout,
   );
   const names = (l: { name: string }[]) => l.map((c) => c.name);
   // New functions replace nothing (an inlined static now out of line): only replacements count.
   const patched = objects.flatMap((o) => names(o.changed));
   const added = objects.flatMap((o) => names(o.added));
-  const inTarget = (f: string) => objects.some((o) => {
-    const binary = o.object === "vmlinux"
-      ? target.symbols
-      : target.modulesDir && findModule(target.modulesDir, o.object);
-    return !!binary && loadSymtab(binary).symbols.some(
-      (s) => s.type === "func" && sourceName(s.name) === f,
-    );
-  });
+  const inTarget = (f: string) =>
+    objects.some((o) => {
+      const binary =
+        o.object === "vmlinux"
+          ? target.symbols
+          : target.modulesDir && findModule(target.modulesDir, o.object);
+      return (
+        !!binary &&
+        loadSymtab(binary).symbols.some((s) => s.type === "func" && sourceName(s.name) === f)
+      );
+    });
   return {
     unexplained: unexplained(change, patched),
-    missed: missed(change, [...patched, ...added], objects.flatMap((o) => names(o.lineOnly)), inTarget),
+    missed: missed(
+      change,
+      [...patched, ...added],
+      objects.flatMap((o) => names(o.lineOnly)),
+      inTarget,
+    ),
   };
 }
 
 /** The .c files whose contents differ between the two trees, relative to them. */
 async function changedSources(before: string, newer: string): Promise<string[]> {
   const r = await run(
-    "diff", ["-rq", "-x", "Documentation", "-x", "tools", "-x", "samples", before, newer],
+    "diff",
+    ["-rq", "-x", "Documentation", "-x", "tools", "-x", "samples", before, newer],
     { allowFailure: true },
   );
   const out: string[] = [];
@@ -147,26 +185,42 @@ async function changedSources(before: string, newer: string): Promise<string[]> 
 function report(kept: Result[]): void {
   // A file's new version that does not compile against the old tree needs the
   // rest of its upstream commit (a header): no single-file patch, no pair.
-  const all = kept.map((r) => (r.outcome === "error" && /^compiling PATCHED .* failed/.test(r.why)
-    ? { ...r, outcome: "needs other files" as const } : r));
+  const all = kept.map((r) =>
+    r.outcome === "error" && /^compiling PATCHED .* failed/.test(r.why)
+      ? { ...r, outcome: "needs other files" as const }
+      : r,
+  );
   const outcomes: Outcome[] = [
-    "patched", "refused", "no change", "not built", "needs other files", "error",
+    "patched",
+    "refused",
+    "no change",
+    "not built",
+    "needs other files",
+    "error",
   ];
   const binary = all.filter((r) => ["patched", "refused", "error"].includes(r.outcome));
   console.log("\n| outcome | files |\n| --- | --- |");
   for (const o of outcomes) console.log(`| ${o} | ${all.filter((r) => r.outcome === o).length} |`);
   const patched = all.filter((r) => r.outcome === "patched").length;
-  console.log(`\npatched: ${patched} of ${binary.length} files with a binary change ` +
-    `(${((100 * patched) / Math.max(1, binary.length)).toFixed(1)}%)`);
+  console.log(
+    `\npatched: ${patched} of ${binary.length} files with a binary change ` +
+      `(${((100 * patched) / Math.max(1, binary.length)).toFixed(1)}%)`,
+  );
   const done = all.filter((r) => r.precision);
-  const count = (f: (r: Result) => string[]) => done.flatMap((r) => f(r).map((n) => `${r.file}:${n}`));
+  const count = (f: (r: Result) => string[]) =>
+    done.flatMap((r) => f(r).map((n) => `${r.file}:${n}`));
   const patchedFns = done.reduce((n, r) => n + r.changed.length, 0);
   const extra = count((r) => r.precision!.unexplained);
   const left = count((r) => r.precision!.missed);
-  console.log(`\nprecision over ${done.length} patched files, ${patchedFns} functions patched: ` +
-    `${extra.length} patched that no source change explains, ` +
-    `${left.length} changed in the source and in the kernel but not patched`);
-  for (const [label, list] of [["unexplained", extra], ["missed", left]] as const) {
+  console.log(
+    `\nprecision over ${done.length} patched files, ${patchedFns} functions patched: ` +
+      `${extra.length} patched that no source change explains, ` +
+      `${left.length} changed in the source and in the kernel but not patched`,
+  );
+  for (const [label, list] of [
+    ["unexplained", extra],
+    ["missed", left],
+  ] as const) {
     if (list.length) console.log(`  ${label}: ${list.join(" ")}`);
   }
   for (const o of ["refused", "error", "no change"] as const) {
@@ -178,8 +232,10 @@ function report(kept: Result[]): void {
     if (!classes.size) continue;
     console.log(`\n${o}, by class:`);
     for (const [cls, fs] of [...classes].sort((a, b) => b[1].length - a[1].length)) {
-      console.log(`  ${fs.length} x ${cls}\n      ` +
-        `${fs.slice(0, 4).join(" ")}${fs.length > 4 ? " ..." : ""}`);
+      console.log(
+        `  ${fs.length} x ${cls}\n      ` +
+          `${fs.slice(0, 4).join(" ")}${fs.length > 4 ? " ..." : ""}`,
+      );
     }
   }
 }
@@ -191,10 +247,11 @@ function report(kept: Result[]): void {
 function reason(why: string): string {
   const [message = "", detail = ""] = why.split("; ").map((p) => p.split("\n")[0]!.trim());
   const named = /\b(function|data object|constant|symbol|static key|struct|in|at|of) [^\s:;,()]+/g;
-  const general = (t: string) => t
-    .replace(/^\S*\/\S+: /, "")
-    .replace(named, "$1 X")
-    .replace(/\b[\w.-]*\d[\w.-]*\b/g, "#");
+  const general = (t: string) =>
+    t
+      .replace(/^\S*\/\S+: /, "")
+      .replace(named, "$1 X")
+      .replace(/\b[\w.-]*\d[\w.-]*\b/g, "#");
   return `${general(message)}${detail ? ` / ${general(detail)}` : ""}`.slice(0, 160);
 }
 
@@ -218,13 +275,18 @@ else echo "refused ${r.file}"; fi`;
   const out = join(home, "load.log");
   rmSync(out, { force: true });
   const g = await runInGuest({
-    kernel: k.image, modules: k.modules, timeoutMs: 1_800_000, script: lines.join("\n"),
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 1_800_000,
+    script: lines.join("\n"),
   });
   writeFileSync(out, g.output + g.stderr);
   const loaded = g.output.split("\n").filter((l) => l.startsWith("loaded ")).length;
-  console.log(`\nload check in ${release} under QEMU: ${loaded} of ${sample.length} sampled ` +
-    `modules (every ${every}th) loaded, applied and unloaded; ` +
-    `the guest's log was clean (log: ${out})`);
+  console.log(
+    `\nload check in ${release} under QEMU: ${loaded} of ${sample.length} sampled ` +
+      `modules (every ${every}th) loaded, applied and unloaded; ` +
+      `the guest's log was clean (log: ${out})`,
+  );
   for (const l of g.output.split("\n").filter((x) => /^(refused|stuck) /.test(x))) {
     console.log(`  ${l}`);
   }

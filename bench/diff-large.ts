@@ -13,7 +13,16 @@ import { withBuildSession } from "../src/build/session.js";
 
 const OBJECTS = ["kernel/sched/core.o", "mm/page_alloc.o", "fs/ext4/inode.o", "net/ipv4/tcp.o"];
 // Debian 6.1 x86-64 entry sizes (what kpatch-build's probe measures).
-const entrySizes = { __bug_table: 12, __ex_table: 12, __jump_table: 16, ".altinstructions": 12, ".parainstructions": 16, ".static_call_sites": 8, ".printk_index": 8, ".smp_locks": 4 };
+const entrySizes = {
+  __bug_table: 12,
+  __ex_table: 12,
+  __jump_table: 16,
+  ".altinstructions": 12,
+  ".parainstructions": 16,
+  ".static_call_sites": 8,
+  ".printk_index": 8,
+  ".smp_locks": 4,
+};
 
 const target = await debianTarget(process.argv[2] ?? (await newestRelease("6.1")));
 const prepared = await preparedTree(target.source, target.config);
@@ -24,12 +33,16 @@ await withBuildSession(prepared, async (session) => {
     const t0 = performance.now();
     const orig = readElf(bytes, o.file);
     const patched = readElf(Uint8Array.from(bytes), o.file);
-    const fn = patched.symbols.filter((s) => s.type === STT.FUNC && s.section).sort((a, b) => Number(b.size - a.size))[0]!;
+    const fn = patched.symbols
+      .filter((s) => s.type === STT.FUNC && s.section)
+      .sort((a, b) => Number(b.size - a.size))[0]!;
     fn.section!.data[Number(fn.value + fn.size / 2n)]! ^= 0x01;
     const r = diffObjects(orig, patched, { entrySizes });
     const ms = performance.now() - t0;
     const funcs = orig.symbols.filter((s) => s.type === STT.FUNC).length;
-    console.log(`${o.object.padEnd(22)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB ${String(funcs).padStart(5)} functions  ${ms.toFixed(0).padStart(5)} ms  (changed: ${r.changed.map((c) => c.name).join(", ")})`);
+    console.log(
+      `${o.object.padEnd(22)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB ${String(funcs).padStart(5)} functions  ${ms.toFixed(0).padStart(5)} ms  (changed: ${r.changed.map((c) => c.name).join(", ")})`,
+    );
   }
 });
 console.log(`peak RSS: ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -14,7 +14,16 @@ import { testKernel } from "../src/kernel/testkernel.js";
 const kernel = await testKernel({ build: false });
 const files = translationUnits(buildObjects(kernel.buildDir).elf64).units;
 // The kernel's own entry sizes for 6.1 x86-64 tables objtool does not size.
-const entrySizes = { __bug_table: 12, __ex_table: 12, __jump_table: 16, ".altinstructions": 12, ".parainstructions": 16, ".static_call_sites": 8, ".printk_index": 8, ".smp_locks": 4 };
+const entrySizes = {
+  __bug_table: 12,
+  __ex_table: 12,
+  __jump_table: 16,
+  ".altinstructions": 12,
+  ".parainstructions": 16,
+  ".static_call_sites": 8,
+  ".printk_index": 8,
+  ".smp_locks": 4,
+};
 
 const outcomes = new Map<string, number>();
 let total = 0;
@@ -24,14 +33,17 @@ for (const file of files) {
   const t0 = performance.now();
   const orig = readElf(bytes, file);
   const patched = readElf(Uint8Array.from(bytes), file);
-  const fn = patched.symbols.filter((s) => s.type === STT.FUNC && s.section && s.size > 8n).sort((a, b) => Number(b.size - a.size))[0];
+  const fn = patched.symbols
+    .filter((s) => s.type === STT.FUNC && s.section && s.size > 8n)
+    .sort((a, b) => Number(b.size - a.size))[0];
   if (fn) fn.section!.data[Number(fn.value + fn.size / 2n)]! ^= 0x01;
   let outcome = "patch";
   try {
     diffObjects(orig, patched, { entrySizes });
   } catch (e) {
     if (!(e instanceof DiffError)) throw e;
-    outcome = e.kind === "error" ? `error: ${e.message.split("\n")[0]!.replace(/^\S+: /, "")}` : e.kind;
+    outcome =
+      e.kind === "error" ? `error: ${e.message.split("\n")[0]!.replace(/^\S+: /, "")}` : e.kind;
   }
   const ms = performance.now() - t0;
   total += ms;
@@ -39,7 +51,12 @@ for (const file of files) {
   if (ms > slowest.ms) slowest = { file, ms, bytes: bytes.length };
 }
 console.log(`pairs:          ${files.length} translation units of the test kernel`);
-console.log(`time:           ${(total / 1000).toFixed(1)} s (${(files.length / (total / 1000)).toFixed(0)} pairs/s, reading included)`);
-console.log(`slowest pair:   ${slowest.file.slice(kernel.buildDir.length + 1)} (${(slowest.bytes / 1e6).toFixed(1)} MB) in ${slowest.ms.toFixed(0)} ms`);
+console.log(
+  `time:           ${(total / 1000).toFixed(1)} s (${(files.length / (total / 1000)).toFixed(0)} pairs/s, reading included)`,
+);
+console.log(
+  `slowest pair:   ${slowest.file.slice(kernel.buildDir.length + 1)} (${(slowest.bytes / 1e6).toFixed(1)} MB) in ${slowest.ms.toFixed(0)} ms`,
+);
 console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-for (const [o, n] of [...outcomes].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${o}`);
+for (const [o, n] of [...outcomes].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${String(n).padStart(5)}  ${o}`);

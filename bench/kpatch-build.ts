@@ -21,9 +21,10 @@ import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";
 
 const release = process.argv[2] ?? (await newestRelease("6.1"));
-const patches = process.argv.length > 3
-  ? process.argv.slice(3)
-  : ["meminfo-string.patch", "kvm-msr-list.patch", "shared-header.patch"];
+const patches =
+  process.argv.length > 3
+    ? process.argv.slice(3)
+    : ["meminfo-string.patch", "kvm-msr-list.patch", "shared-header.patch"];
 const out = mkdtempSync(join(tmpdir(), "kpatch-bench-"));
 const line = (what: string, s: number, note = "") =>
   console.log(`  ${what.padEnd(16)} ${s.toFixed(1).padStart(6)} s${note}`);
@@ -35,7 +36,9 @@ try {
   loadSymtab(target.symbols);
   console.log(`kpatch-build -k ${release}`);
   line(
-    "target", (Date.now() - t0) / 1000, "  (downloads, extraction, prepared tree, symbol index)",
+    "target",
+    (Date.now() - t0) / 1000,
+    "  (downloads, extraction, prepared tree, symbol index)",
   );
   for (const name of patches) {
     const patch = fileURLToPath(new URL(`../../test/fixtures/patches/${name}`, import.meta.url));
@@ -43,8 +46,12 @@ try {
     for (const run of [" first", " again"]) {
       const t1 = Date.now();
       const r = await kpatchBuild({
-        patches: [patch], name: "livepatch-bench", outputDir: out, replace: true,
-        skipCompilerCheck: false, ...target,
+        patches: [patch],
+        name: "livepatch-bench",
+        outputDir: out,
+        replace: true,
+        skipCompilerCheck: false,
+        ...target,
       });
       const total = (Date.now() - t1) / 1000;
       console.log(`${name}${run}`);

@@ -4,7 +4,12 @@
 // changed functions that were not patched.
 
 /** A function definition's lines, first to last, in one version of a file. */
-interface Extent { name: string; from: number; to: number; init: boolean }
+interface Extent {
+  name: string;
+  from: number;
+  to: number;
+  init: boolean;
+}
 
 /**
  * Function definitions of kernel-style C: the body opens with `{` alone at
@@ -48,7 +53,10 @@ export function changedLines(unifiedZero: string): { orig: number[]; patched: nu
 
 /** Whether a line carries code: not blank, not only a comment. */
 function isCode(line: string): boolean {
-  const t = line.replace(/\/\*.*?\*\//g, "").replace(/\/\/.*$/, "").trim();
+  const t = line
+    .replace(/\/\*.*?\*\//g, "")
+    .replace(/\/\/.*$/, "")
+    .trim();
   return t !== "" && !/^(\*|\/\*|\*\/)/.test(t);
 }
 
@@ -66,7 +74,10 @@ export interface SourceChange {
 export function sourceChange(orig: string, patched: string, unifiedZero: string): SourceChange {
   const lines = changedLines(unifiedZero);
   const change: SourceChange = {
-    functions: new Set(), init: new Set(), outside: new Set(), bodies: new Map(),
+    functions: new Set(),
+    init: new Set(),
+    outside: new Set(),
+    bodies: new Map(),
   };
   const side = (text: string, changed: number[]) => {
     const src = text.split("\n");
@@ -96,14 +107,58 @@ export function sourceChange(orig: string, patched: string, unifiedZero: string)
 }
 
 /** A compiler clone's source function: foo.isra.0, foo.constprop.1.cold -> foo. */
-export const sourceName = (symbol: string) => symbol.replace(/\.(isra|constprop|part|cold|llvm)\b.*$/, "");
+export const sourceName = (symbol: string) =>
+  symbol.replace(/\.(isra|constprop|part|cold|llvm)\b.*$/, "");
 
 const KEYWORDS = new Set([
-  "static", "const", "struct", "union", "enum", "int", "long", "short", "char", "void",
-  "unsigned", "signed", "bool", "return", "if", "else", "for", "while", "do", "switch", "case",
-  "break", "continue", "goto", "sizeof", "inline", "extern", "volatile", "typedef", "default",
-  "define", "include", "ifdef", "ifndef", "endif", "true", "false", "NULL", "u8", "u16", "u32",
-  "u64", "__le16", "__le32", "__le64", "__be16", "__be32", "size_t",
+  "static",
+  "const",
+  "struct",
+  "union",
+  "enum",
+  "int",
+  "long",
+  "short",
+  "char",
+  "void",
+  "unsigned",
+  "signed",
+  "bool",
+  "return",
+  "if",
+  "else",
+  "for",
+  "while",
+  "do",
+  "switch",
+  "case",
+  "break",
+  "continue",
+  "goto",
+  "sizeof",
+  "inline",
+  "extern",
+  "volatile",
+  "typedef",
+  "default",
+  "define",
+  "include",
+  "ifdef",
+  "ifndef",
+  "endif",
+  "true",
+  "false",
+  "NULL",
+  "u8",
+  "u16",
+  "u32",
+  "u64",
+  "__le16",
+  "__le32",
+  "__le64",
+  "__be16",
+  "__be32",
+  "size_t",
 ]);
 
 /**
@@ -115,7 +170,7 @@ export function unexplained(change: SourceChange, patched: string[]): string[] {
   const explained = new Set(change.functions);
   let used = [...change.functions, ...change.outside].filter((id) => !KEYWORDS.has(id));
   // Grow to a fixed point: a function using an explained one may have inlined it.
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
     const pattern = new RegExp(`\\b(${used.join("|")})\\b`);
     for (const [name, body] of change.bodies) {
@@ -135,7 +190,10 @@ export function unexplained(change: SourceChange, patched: string[]): string[] {
  * line-only, nor `__init`/`__exit`.
  */
 export function missed(
-  change: SourceChange, patched: string[], lineOnly: string[], inTarget: (name: string) => boolean,
+  change: SourceChange,
+  patched: string[],
+  lineOnly: string[],
+  inTarget: (name: string) => boolean,
 ): string[] {
   const done = new Set([...patched, ...lineOnly].map(sourceName));
   return [...change.functions].filter((f) => !done.has(f) && !change.init.has(f) && inTarget(f));

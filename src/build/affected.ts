@@ -71,13 +71,16 @@ const buildFile = "changes how the kernel is configured or built, which is not a
  * same source and config as `prepared`, and kbuild's plan otherwise.
  */
 export async function affectedObjects(
-  prepared: PreparedTree, files: string[], fullBuild?: string,
+  prepared: PreparedTree,
+  files: string[],
+  fullBuild?: string,
 ): Promise<AffectedObjects> {
   const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild);
   if (mismatch) progress(`build: not using ${fullBuild}: ${mismatch}`);
-  const result = fullBuild && !mismatch
-    ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir))
-    : await affectedByKbuildPlan(prepared, files);
+  const result =
+    fullBuild && !mismatch
+      ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir))
+      : await affectedByKbuildPlan(prepared, files);
   for (const u of result.unresolved) progress(`build: ${u.file}: ${u.why}`);
   return result;
 }
@@ -125,8 +128,12 @@ function cmdDependencies(cmd: string, sourceDir: string): Set<string> {
   for (const line of deps.split("\n")) paths.push(line.replace(/\\$/, "").trim());
   // Generated headers (relative, in the build tree), compiler headers and
   // $(wildcard include/config/...) entries are not source files.
-  return new Set(paths.map((p) => normalize(p)).filter((p) => p.startsWith(`${sourceDir}/`))
-    .map((p) => relative(sourceDir, p)));
+  return new Set(
+    paths
+      .map((p) => normalize(p))
+      .filter((p) => p.startsWith(`${sourceDir}/`))
+      .map((p) => relative(sourceDir, p)),
+  );
 }
 
 export function affectedByDependencies(files: string[], deps: BuildDependencies): AffectedObjects {
@@ -141,7 +148,8 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 }
 
 async function affectedByKbuildPlan(
-  prepared: PreparedTree, files: string[],
+  prepared: PreparedTree,
+  files: string[],
 ): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
   const src = prepared.source.dir;
@@ -176,7 +184,7 @@ async function affectedByKbuildPlan(
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
     for (const p of objects) {
-      result.add(p.object, p.target!, file, p.recipe ?? await foreignRecipe(prepared, p.object));
+      result.add(p.object, p.target!, file, p.recipe ?? (await foreignRecipe(prepared, p.object)));
     }
     if (!objects.length) result.skipped.push({ file, why: notBuilt });
   }
@@ -189,24 +197,30 @@ async function affectedByKbuildPlan(
  * lines could reach the files, then asked of the preprocessor.
  */
 async function includersInKernel(
-  prepared: PreparedTree, files: string[],
+  prepared: PreparedTree,
+  files: string[],
 ): Promise<Map<string, PlannedObject[]>> {
   const src = prepared.source.dir;
   const plan = [...(await kbuildPlan(prepared)).values()];
   // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
-  const units = plan.filter((p) => isAbsolute(p.source))
+  const units = plan
+    .filter((p) => isAbsolute(p.source))
     .map((p) => ({ planned: p, source: p.source, forced: forcedIncludes(p.command) }));
   const generated = plan.filter((p) => !isAbsolute(p.source)).map((p) => p.object);
   const targets = files.map((f) => join(src, f));
   const candidates = [
     ...possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, targets).keys(),
   ].map((u) => u.planned);
-  progress(`build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
-    `may include ${files.length > 1 ? "them" : "it"} by their #include lines; ` +
-    "asking the preprocessor (cached per prepared tree)");
+  progress(
+    `build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
+      `may include ${files.length > 1 ? "them" : "it"} by their #include lines; ` +
+      "asking the preprocessor (cached per prepared tree)",
+  );
   if (generated.length) {
-    progress(`build: not checked: ${generated.length} objects compiled from sources kbuild ` +
-      `generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`);
+    progress(
+      `build: not checked: ${generated.length} objects compiled from sources kbuild ` +
+        `generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`,
+    );
   }
   const step = Math.max(100, Math.ceil(candidates.length / 10));
   const deps = await preprocessorDependencies(prepared, candidates, {
@@ -214,13 +228,21 @@ async function includersInKernel(
   });
   const unknown = candidates.filter((p) => !deps.get(p.object));
   if (unknown.length) {
-    progress(`build: the preprocessor could not list what ${unknown.length} objects read ` +
-      `(${unknown.slice(0, 3).map((p) => p.object).join(" ")}` +
-      `${unknown.length > 3 ? " ..." : ""}): taken to read everything`);
+    progress(
+      `build: the preprocessor could not list what ${unknown.length} objects read ` +
+        `(${unknown
+          .slice(0, 3)
+          .map((p) => p.object)
+          .join(" ")}` +
+        `${unknown.length > 3 ? " ..." : ""}): taken to read everything`,
+    );
   }
-  const users = new Map(files.map((f, i) => [
-    f, candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true),
-  ]));
+  const users = new Map(
+    files.map((f, i) => [
+      f,
+      candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true),
+    ]),
+  );
   for (const [file, objects] of users) {
     progress(`build: ${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`);
   }
@@ -234,7 +256,9 @@ async function includersInKernel(
  */
 async function foreignRecipe(prepared: PreparedTree, object: string): Promise<string | undefined> {
   const at = object.indexOf("/../");
-  return at < 0 ? undefined : (await kbuildPlan(prepared, [object.slice(0, at + 1)])).get(object)?.recipe;
+  return at < 0
+    ? undefined
+    : (await kbuildPlan(prepared, [object.slice(0, at + 1)])).get(object)?.recipe;
 }
 
 /** The files a compile command line includes before the source (-include FILE). */
@@ -248,8 +272,9 @@ function forcedIncludes(command: string): string[] {
  */
 function namedInMakefile(sourceDir: string, object: string): boolean {
   const word = new RegExp(`(^|[\\s=])${basename(object).replaceAll(".", "\\.")}(\\s|$)`, "m");
-  return ["Makefile", "Kbuild"]
-    .some((m) => word.test(readIfExists(join(sourceDir, dirname(object), m)) ?? ""));
+  return ["Makefile", "Kbuild"].some((m) =>
+    word.test(readIfExists(join(sourceDir, dirname(object), m)) ?? ""),
+  );
 }
 
 function kind(file: string): "source" | "header" | "build" | "other" {
@@ -275,7 +300,8 @@ class Collector {
       if (!this.unresolved.some((u) => u.file === file)) {
         this.unresolved.push({
           file,
-          why: `compiled as ${object}, from another directory's Makefile, and kbuild's ` +
+          why:
+            `compiled as ${object}, from another directory's Makefile, and kbuild's ` +
             "plan gave no command for it: it cannot be compiled on its own",
         });
       }

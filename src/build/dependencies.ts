@@ -14,7 +14,11 @@ import type { PreparedTree } from "./prepare.js";
  * does not have yet (-MG) are listed, not read: none of them includes a
  * source header.
  */
-export async function preprocessorDependencies(prepared: PreparedTree, objects: PlannedObject[], opts: { jobs?: number; onProgress?: (done: number) => void } = {}): Promise<Map<string, string[] | undefined>> {
+export async function preprocessorDependencies(
+  prepared: PreparedTree,
+  objects: PlannedObject[],
+  opts: { jobs?: number; onProgress?: (done: number) => void } = {},
+): Promise<Map<string, string[] | undefined>> {
   const cache = join(cacheRoot(), "dependencies", basename(prepared.dir));
   const result = new Map<string, string[] | undefined>();
   const todo: PlannedObject[] = [];
@@ -37,9 +41,14 @@ export async function preprocessorDependencies(prepared: PreparedTree, objects: 
   return result;
 }
 
-async function dependencies(prepared: PreparedTree, o: PlannedObject): Promise<string[] | undefined> {
+async function dependencies(
+  prepared: PreparedTree,
+  o: PlannedObject,
+): Promise<string[] | undefined> {
   // The compile, with its dependency file (written into the tree) replaced by -MM's rule on stdout.
-  const command = o.command.replace(/ -Wp,-MMD,\S+/, "").replace(/ -c -o \S+ (\S+)$/, " -MM -MG $1");
+  const command = o.command
+    .replace(/ -Wp,-MMD,\S+/, "")
+    .replace(/ -c -o \S+ (\S+)$/, " -MM -MG $1");
   const r = await run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
   // An #error on a constant from a header kbuild has not generated yet fails
   // the run, but the preprocessor went on to the end and printed its rule.

@@ -34,7 +34,11 @@ export interface IncludeTree {
  * The units that may include any of `targets` (absolute paths), directly or
  * through other files; each unit with the targets it may reach.
  */
-export function possibleIncluders<U extends IncludeUnit>(tree: IncludeTree, units: U[], targets: string[]): Map<U, string[]> {
+export function possibleIncluders<U extends IncludeUnit>(
+  tree: IncludeTree,
+  units: U[],
+  targets: string[],
+): Map<U, string[]> {
   const scan = new IncludeScan(tree);
   const graph = scan.graph(units.flatMap((u) => [u.source, ...u.forced]));
   // Backwards from each target: every file that reaches it.
@@ -50,7 +54,9 @@ export function possibleIncluders<U extends IncludeUnit>(tree: IncludeTree, unit
   }
   const result = new Map<U, string[]>();
   for (const u of units) {
-    const reached = targets.filter((t) => [u.source, ...u.forced].some((f) => reachedFrom.get(t)!.has(f)));
+    const reached = targets.filter((t) =>
+      [u.source, ...u.forced].some((f) => reachedFrom.get(t)!.has(f)),
+    );
     if (reached.length) result.set(u, reached);
   }
   return result;
@@ -68,7 +74,8 @@ function invert(graph: Map<string, Set<string>>): Map<string, string[]> {
   return out;
 }
 
-const includeLine = /^[ \t]*#[ \t]*include(?:_next)?[ \t]*(?:([<"])([^>"\n]+)[>"]|([A-Za-z_]\w*)\b)/gm;
+const includeLine =
+  /^[ \t]*#[ \t]*include(?:_next)?[ \t]*(?:([<"])([^>"\n]+)[>"]|([A-Za-z_]\w*)\b)/gm;
 const defineInclude = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+([<"])([^>"\n]+)[>"]/gm;
 
 class IncludeScan {
@@ -86,7 +93,8 @@ class IncludeScan {
       return skip.has(top!) || (top === "arch" && second !== undefined && second !== tree.arch);
     });
     for (const dir of ["include", `arch/${tree.arch}/include`]) {
-      if (tree.build && existsSync(join(tree.build, dir))) this.index(join(tree.build, dir), (rel) => rel === "config" || rel.startsWith("config/"));
+      if (tree.build && existsSync(join(tree.build, dir)))
+        this.index(join(tree.build, dir), (rel) => rel === "config" || rel.startsWith("config/"));
     }
   }
 
@@ -126,7 +134,11 @@ class IncludeScan {
       // Macros #defined in files read since: their users gain edges, and may reach new files.
       for (const [macro, users] of this.macroUsers) {
         const names = [...(this.macroValues.get(macro) ?? [])];
-        for (const user of users) visit(user, names.flatMap((n) => this.resolve(user, n.slice(1), n[0] === '"')));
+        for (const user of users)
+          visit(
+            user,
+            names.flatMap((n) => this.resolve(user, n.slice(1), n[0] === '"')),
+          );
       }
       if (!work.length) return graph;
     }

@@ -29,13 +29,19 @@ export function readPatches(files: string[]): PatchInput[] {
       text = readFileSync(file, "utf8");
     } catch (e) {
       if (e instanceof HostError) throw e;
-      throw new HostError(`cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new HostError(
+        `cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     // GNU patch also reads context diffs and git's copy headers: paths this parser would not see.
     const unread = /^(\*{15}$|copy (from|to) )/m.exec(text);
-    if (unread) throw new HostError(`${file}: '${unread[0]}...' lines are refused: give a unified diff (diff -u, git diff) without copies`);
+    if (unread)
+      throw new HostError(
+        `${file}: '${unread[0]}...' lines are refused: give a unified diff (diff -u, git diff) without copies`,
+      );
     const paths = patchedFiles(text);
-    if (!paths.length) throw new HostError(`${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`);
+    if (!paths.length)
+      throw new HostError(`${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`);
     for (const p of paths) checkSourcePath(p, file);
     return { file, text, paths };
   });
@@ -44,39 +50,55 @@ export function readPatches(files: string[]): PatchInput[] {
 const PATH_RULES: [(p: string) => boolean, string][] = [
   [(p) => p.length > 0 && p.length <= 1024, "must be 1 to 1024 characters long"],
   [(p) => /^[A-Za-z0-9_.,+@/-]+$/.test(p), "may hold only letters, digits and _ . , + @ / -"],
-  [(p) => !isAbsolute(p) && normalize(p) === p && !p.split("/").includes(".."),
-    "must be a normalized path inside the tree (no leading /, no .., ./ or //)"],
-  [(p) => !p.split("/").some((c) => c.startsWith("-")), "must have no part starting with '-', which a command reads as an option"],
+  [
+    (p) => !isAbsolute(p) && normalize(p) === p && !p.split("/").includes(".."),
+    "must be a normalized path inside the tree (no leading /, no .., ./ or //)",
+  ],
+  [
+    (p) => !p.split("/").some((c) => c.startsWith("-")),
+    "must have no part starting with '-', which a command reads as an option",
+  ],
 ];
 
 /** Refuses a path a patch names unless it keeps every rule; returns it. */
 export function checkSourcePath(path: string, patch: string): string {
   const broken = PATH_RULES.find(([ok]) => !ok(path));
-  if (broken) throw new HostError(`${patch}: the path '${printable(path)}' is refused: a patched path ${broken[1]}`);
+  if (broken)
+    throw new HostError(
+      `${patch}: the path '${printable(path)}' is refused: a patched path ${broken[1]}`,
+    );
   return path;
 }
 
 /** Refuses a module name the kernel or kbuild would not take as it is; returns it. */
 export function checkModuleName(name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
-    throw new HostError(`module name '${printable(name)}' is refused: it may hold only letters, digits, _ and -, and not start with -`);
+    throw new HostError(
+      `module name '${printable(name)}' is refused: it may hold only letters, digits, _ and -, and not start with -`,
+    );
   }
   if (name.length > MODULE_NAME_MAX) {
-    throw new HostError(`module name '${name}' is refused: it has ${name.length} characters, the kernel takes at most ${MODULE_NAME_MAX}`);
+    throw new HostError(
+      `module name '${name}' is refused: it has ${name.length} characters, the kernel takes at most ${MODULE_NAME_MAX}`,
+    );
   }
   return name;
 }
 
 /** livepatch-<first patch's name>, made a valid module name and cut to the kernel's limit. */
 export function defaultModuleName(patch: string): string {
-  const base = basename(patch).replace(/\.(patch|diff)$/, "").replace(/[^A-Za-z0-9_-]+/g, "-");
+  const base = basename(patch)
+    .replace(/\.(patch|diff)$/, "")
+    .replace(/[^A-Za-z0-9_-]+/g, "-");
   return `livepatch-${base}`.slice(0, MODULE_NAME_MAX).replace(/-+$/, "");
 }
 
 /** A kernel release that names a directory (KPATCH_DIR/RELEASE): one plain path component. */
 export function checkRelease(release: string, where: string): string {
   if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~-]{0,63}$/.test(release)) {
-    throw new HostError(`${where}: kernel release '${printable(release)}' is refused: it may hold only letters, digits and . _ + ~ -, start with a letter, digit, _, + or ~, and be at most 64 characters`);
+    throw new HostError(
+      `${where}: kernel release '${printable(release)}' is refused: it may hold only letters, digits and . _ + ~ -, start with a letter, digit, _, + or ~, and be at most 64 characters`,
+    );
   }
   return release;
 }

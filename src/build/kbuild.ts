@@ -12,5 +12,7 @@ export function cmdFile(buildDir: string, object: string): string {
  * (KBUILD_MODNAME: '-' written '_'). Undefined if the line names no module.
  */
 export function compiledFor(commandLine: string): string | undefined {
-  return /-DMODULE\b/.test(commandLine) ? /-DKBUILD_MODNAME='"([^"]+)"'/.exec(commandLine)?.[1] : "vmlinux";
+  return /-DMODULE\b/.test(commandLine)
+    ? /-DKBUILD_MODNAME='"([^"]+)"'/.exec(commandLine)?.[1]
+    : "vmlinux";
 }

@@ -24,7 +24,13 @@ export function typeDefinitions(text: string): Map<string, string> {
       else if (code[i] === "}") depth--;
       i++;
     }
-    defs.set(`${m[1]} ${head.name}`, code.slice(head.body, i - 1).replace(/\s+/g, " ").trim());
+    defs.set(
+      `${m[1]} ${head.name}`,
+      code
+        .slice(head.body, i - 1)
+        .replace(/\s+/g, " ")
+        .trim(),
+    );
     keyword.lastIndex = i;
   }
   return defs;
@@ -72,5 +78,7 @@ function definitionHead(code: string, from: number): { name: string; body: numbe
 export function layoutChanges(file: string, before: string, after: string): LayoutChange[] {
   const a = typeDefinitions(before);
   const b = typeDefinitions(after);
-  return [...a].filter(([type, body]) => b.has(type) && b.get(type) !== body).map(([type]) => ({ file, type }));
+  return [...a]
+    .filter(([type, body]) => b.has(type) && b.get(type) !== body)
+    .map(([type]) => ({ file, type }));
 }

@@ -16,10 +16,19 @@ export type Mount =
   | { type: "tmpfs"; at: string };
 
 /** Runs `script` with sh -eu, `args` as $1..., after making `mounts` in order in a private mount namespace. */
-export function runWithMounts(mounts: Mount[], script: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export function runWithMounts(
+  mounts: Mount[],
+  script: string,
+  args: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const lines = [...mounts.map(mountCommand), script];
   const unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--kill-child"];
-  return run("setpriv", ["--pdeathsig", "KILL", ...unshare, "sh", "-euc", lines.join("\n"), "sh", ...args], opts);
+  return run(
+    "setpriv",
+    ["--pdeathsig", "KILL", ...unshare, "sh", "-euc", lines.join("\n"), "sh", ...args],
+    opts,
+  );
 }
 
 function mountCommand(m: Mount): string {
@@ -28,7 +37,8 @@ function mountCommand(m: Mount): string {
       // The option string cannot quote its separators.
       const paths = [m.lower, m.upper, m.work];
       const bad = paths.find((p) => /[,:]/.test(p));
-      if (bad) throw new HostError(`cannot mount an overlay of ${bad}: the path contains ',' or ':'`);
+      if (bad)
+        throw new HostError(`cannot mount an overlay of ${bad}: the path contains ',' or ':'`);
       return `mount -t overlay overlay -o ${shq(`lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}`)} ${shq(m.at)}`;
     }
     case "bind":

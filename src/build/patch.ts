@@ -28,7 +28,8 @@ export function patchedFiles(patch: string): string[] {
     const next = lines[i + 1];
     if (line.startsWith("--- ") && next?.startsWith("+++ ")) {
       // Both names: GNU patch may act on either, so both are checked and compiled.
-      for (const path of [stripped(line.slice(4)), stripped(next.slice(4))]) if (path) files.add(path);
+      for (const path of [stripped(line.slice(4)), stripped(next.slice(4))])
+        if (path) files.add(path);
       i++;
     }
   }
@@ -56,14 +57,22 @@ export function patchReport(output: string): PatchReport {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     let m: RegExpExecArray | null;
-    if ((m = /^(?:checking|patching) file (.+)$/.exec(line))) file = m[1]!.replace(/^'(.*)'$/, "$1");
-    else if ((m = /^Hunk #(\d+) FAILED at (\d+)/.exec(line))) report.failures.push(`${file}: hunk #${m[1]} FAILED at ${m[2]}`);
-    else if ((m = /^Hunk #(\d+) succeeded at (\d+) (\(.*\))/.exec(line))) report.inexact.push(`${file}: hunk #${m[1]} applies at ${m[2]} ${m[3]}`);
-    else if (/^Reversed \(or previously applied\) patch detected/.test(line)) report.failures.push(`${file}: already applied (or reversed)`);
+    if ((m = /^(?:checking|patching) file (.+)$/.exec(line)))
+      file = m[1]!.replace(/^'(.*)'$/, "$1");
+    else if ((m = /^Hunk #(\d+) FAILED at (\d+)/.exec(line)))
+      report.failures.push(`${file}: hunk #${m[1]} FAILED at ${m[2]}`);
+    else if ((m = /^Hunk #(\d+) succeeded at (\d+) (\(.*\))/.exec(line)))
+      report.inexact.push(`${file}: hunk #${m[1]} applies at ${m[2]} ${m[3]}`);
+    else if (/^Reversed \(or previously applied\) patch detected/.test(line))
+      report.failures.push(`${file}: already applied (or reversed)`);
     else if (/^can't find file to patch/.test(line)) {
       // patch then quotes the header it could not use, lines prefixed with "|".
-      const header = lines.slice(i + 1, i + 12).find((l) => /^\|(\+\+\+|---) /.test(l) && !l.includes("/dev/null"));
-      report.failures.push(`${header ? stripped(header.slice(5)) : "(unknown file)"}: no such file in the source tree`);
+      const header = lines
+        .slice(i + 1, i + 12)
+        .find((l) => /^\|(\+\+\+|---) /.test(l) && !l.includes("/dev/null"));
+      report.failures.push(
+        `${header ? stripped(header.slice(5)) : "(unknown file)"}: no such file in the source tree`,
+      );
     } else if ((m = /^patch: \*\*\*\* (.+)$/.exec(line))) report.failures.push(m[1]!);
   }
   return report;

@@ -7,7 +7,12 @@ import { basename, dirname, join } from "node:path";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
-  cacheRoot, progress, readIfExists, run, writeFileAtomic, HostError,
+  cacheRoot,
+  progress,
+  readIfExists,
+  run,
+  writeFileAtomic,
+  HostError,
 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
@@ -77,29 +82,40 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   checkModuleName(opts.name);
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
-  const lineMaps = await phase(
-    "layout", () => readSourceChanges(opts.source.dir, inputs.map((p) => p.file), files),
+  const lineMaps = await phase("layout", () =>
+    readSourceChanges(
+      opts.source.dir,
+      inputs.map((p) => p.file),
+      files,
+    ),
   );
-  const prepared = await phase(
-    "prepare", () => preparedTree(opts.source, opts.config, { release: opts.release }),
+  const prepared = await phase("prepare", () =>
+    preparedTree(opts.source, opts.config, { release: opts.release }),
   );
   const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
   if (affected.unresolved.length) {
-    throw new HostError("cannot tell which objects the patches affect: " +
-      `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
+    throw new HostError(
+      "cannot tell which objects the patches affect: " +
+        `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`,
+    );
   }
   if (!affected.objects.length) {
-    throw new DiffError("no-change", "the patches change no file compiled with this config " +
-      `(${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
+    throw new DiffError(
+      "no-change",
+      "the patches change no file compiled with this config " +
+        `(${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`,
+    );
   }
   // A file this config does not build is no error while others change, but the
   // user must hear of it.
   for (const s of affected.skipped) {
     progress(`kpatch-build: warning: ${s.file} is not patched: ${s.why}`);
   }
-  progress(`kpatch-build: ${affected.objects.length} ` +
-    `object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ` +
-    `${affected.objects.map((o) => o.object).join(" ")}`);
+  progress(
+    `kpatch-build: ${affected.objects.length} ` +
+      `object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ` +
+      `${affected.objects.map((o) => o.object).join(" ")}`,
+  );
 
   const objects = affected.objects.map((o) => o.object);
   const recipes = new Map(
@@ -108,96 +124,132 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   // ORIG in a session of its own, beside PATCHED, where there is a core for
   // each object of both (a header patch's many objects use all cores in
   // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
-  const beside = cpus().length >= 2 * objects.length && prepared.source.pkg !== "tree"
-    ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 })
-    : undefined;
-  const origBeside = beside?.then(() => undefined, (e: unknown) => e);
+  const beside =
+    cpus().length >= 2 * objects.length && prepared.source.pkg !== "tree"
+      ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 })
+      : undefined;
+  const origBeside = beside?.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   // Whatever happens to the build, the session beside it ends before the build returns.
-  return withBuildSession(prepared, async (session) => {
-    const origFirst = beside
-      ? undefined
-      : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
-    await phase("apply", async () => {
-      // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
-      // is found from any file, and klp-build's where the target predates it.
-      await session.exec(`cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
+  return withBuildSession(
+    prepared,
+    async (session) => {
+      const origFirst = beside
+        ? undefined
+        : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
+      await phase("apply", async () => {
+        // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
+        // is found from any file, and klp-build's where the target predates it.
+        await session.exec(
+          `cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
 [ -e "$2/include/linux/livepatch_helpers.h" ] || \\
   cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
-      [authorHeaders, prepared.source.dir]);
-      for (const p of opts.patches) await session.applyPatch(p);
-    });
-
-    const patched = await phase(
-      "compile PATCHED", () => session.compile(objects, "patched", recipes),
-    );
-    const orig = origFirst ?? await phase("compile ORIG", async () => {
-      const failed = await origBeside;
-      if (failed) throw failed;
-      return session.compile(objects, "orig");
-    });
-    const kbuild = moduleKbuild(session, opts.symvers);
-    const entrySizes = await phase("probe", () => cachedEntrySizes(
-      prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild),
-    ));
-
-    const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir);
-    const reports = await phase("diff", async () => {
-      const out: DiffReport[] = [];
-      const unchanged: string[] = [];
-      mkdirSync(join(session.dir, "diff"), { recursive: true });
-      for (const [i, o] of orig.entries()) {
-        const p = patched[i]!;
-        const module = o.target === "vmlinux"
-          ? undefined
-          : opts.modulesDir && findModule(opts.modulesDir, o.target);
-        if (o.target !== "vmlinux" && !module) {
-          throw new HostError(`${o.object} belongs to module ${o.target}, which is not in ` +
-            `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`);
-        }
-        const diff = (symbols: string) => diffFiles({
-          orig: o.file, patched: p.file,
-          output: join(session.dir, "diff", `${i}-${basename(o.object)}`), object: o.target,
-          symbols, vmlinuxSymbols: module && opts.symbols,
-          symvers: opts.symvers, entrySizes,
-          vmlinuxRelocatedEarly, lineMaps,
-        });
-        try {
-          const r = await diffWithModuleSources(
-            diff, module ?? opts.symbols, o.target, opts.moduleSymbols);
-          progress(`kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
-            `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
-          for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
-          out.push(r);
-        } catch (e) {
-          if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
-          const why = e.message.replace(`${p.file}: `, "");
-          unchanged.push(`${o.object}: ${why}`);
-          progress(`kpatch-build: ${o.object}: ${why}`);
-        }
-      }
-      if (!out.length) {
-        throw new DiffError(
-          "no-change", `the patches change no function that runs: ${unchanged.join("; ")}`,
+          [authorHeaders, prepared.source.dir],
         );
-      }
-      return out;
-    });
+        for (const p of opts.patches) await session.applyPatch(p);
+      });
 
-    const parts: PatchPart[] = reports.map(
-      (r) => ({ file: r.output, object: r.object, functions: r.functions }),
-    );
-    const ko = join(opts.outputDir, `${opts.name}.ko`);
-    const built = await phase("module", () => buildModule(
-      {
-        name: opts.name, parts, replace: opts.replace,
-        description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
-        clearRelocations: !clearsRelocations(session.prepared.source.dir),
-        symbolsOf: targetSymbols(opts.symbols, opts.modulesDir),
-      },
-      scratch(session, "module"), kbuild, ko,
-    ));
-    return { module: built.ko, objects: reports, klp: built.klp, phases };
-  }, opts.session).finally(() => origBeside);
+      const patched = await phase("compile PATCHED", () =>
+        session.compile(objects, "patched", recipes),
+      );
+      const orig =
+        origFirst ??
+        (await phase("compile ORIG", async () => {
+          const failed = await origBeside;
+          if (failed) throw failed;
+          return session.compile(objects, "orig");
+        }));
+      const kbuild = moduleKbuild(session, opts.symvers);
+      const entrySizes = await phase("probe", () =>
+        cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)),
+      );
+
+      const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir);
+      const reports = await phase("diff", async () => {
+        const out: DiffReport[] = [];
+        const unchanged: string[] = [];
+        mkdirSync(join(session.dir, "diff"), { recursive: true });
+        for (const [i, o] of orig.entries()) {
+          const p = patched[i]!;
+          const module =
+            o.target === "vmlinux"
+              ? undefined
+              : opts.modulesDir && findModule(opts.modulesDir, o.target);
+          if (o.target !== "vmlinux" && !module) {
+            throw new HostError(
+              `${o.object} belongs to module ${o.target}, which is not in ` +
+                `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`,
+            );
+          }
+          const diff = (symbols: string) =>
+            diffFiles({
+              orig: o.file,
+              patched: p.file,
+              output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
+              object: o.target,
+              symbols,
+              vmlinuxSymbols: module && opts.symbols,
+              symvers: opts.symvers,
+              entrySizes,
+              vmlinuxRelocatedEarly,
+              lineMaps,
+            });
+          try {
+            const r = await diffWithModuleSources(
+              diff,
+              module ?? opts.symbols,
+              o.target,
+              opts.moduleSymbols,
+            );
+            progress(
+              `kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
+                `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
+            );
+            for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
+            out.push(r);
+          } catch (e) {
+            if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
+            const why = e.message.replace(`${p.file}: `, "");
+            unchanged.push(`${o.object}: ${why}`);
+            progress(`kpatch-build: ${o.object}: ${why}`);
+          }
+        }
+        if (!out.length) {
+          throw new DiffError(
+            "no-change",
+            `the patches change no function that runs: ${unchanged.join("; ")}`,
+          );
+        }
+        return out;
+      });
+
+      const parts: PatchPart[] = reports.map((r) => ({
+        file: r.output,
+        object: r.object,
+        functions: r.functions,
+      }));
+      const ko = join(opts.outputDir, `${opts.name}.ko`);
+      const built = await phase("module", () =>
+        buildModule(
+          {
+            name: opts.name,
+            parts,
+            replace: opts.replace,
+            description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
+            clearRelocations: !clearsRelocations(session.prepared.source.dir),
+            symbolsOf: targetSymbols(opts.symbols, opts.modulesDir),
+          },
+          scratch(session, "module"),
+          kbuild,
+          ko,
+        ),
+      );
+      return { module: built.ko, objects: reports, klp: built.klp, phases };
+    },
+    opts.session,
+  ).finally(() => origBeside);
 }
 
 /**
@@ -206,18 +258,25 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
  * none and a static's name is ambiguous without them (many a `_rs.N`).
  */
 async function diffWithModuleSources(
-  diff: (symbols: string) => DiffReport, symbols: string, object: string,
+  diff: (symbols: string) => DiffReport,
+  symbols: string,
+  object: string,
   moduleSymbols: ((module: string) => Promise<string | undefined>) | undefined,
 ): Promise<DiffReport> {
   try {
     return diff(symbols);
   } catch (e) {
     const ambiguous = e instanceof DiffError && /cannot be found unambiguously in /.test(e.message);
-    const withSources = object !== "vmlinux" && ambiguous && !hasSourceFiles(symbols) &&
-      await moduleSymbols?.(object);
+    const withSources =
+      object !== "vmlinux" &&
+      ambiguous &&
+      !hasSourceFiles(symbols) &&
+      (await moduleSymbols?.(object));
     if (!withSources) throw e;
-    progress(`kpatch-build: ${object}'s shipped symbols name no source files: ` +
-      "reading them from the -dbg package");
+    progress(
+      `kpatch-build: ${object}'s shipped symbols name no source files: ` +
+        "reading them from the -dbg package",
+    );
     return diff(withSources);
   }
 }
@@ -233,8 +292,8 @@ function hasSourceFiles(file: string): boolean {
  * behaviour, read rather than guessed from its version.
  */
 function sourceMentions(sourceDir: string, files: string[], name: string): boolean {
-  const text = files.map((f) => readIfExists(join(sourceDir, f)))
-    .find((t) => t !== undefined) ?? "";
+  const text =
+    files.map((f) => readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
   return text.includes(name);
 }
 
@@ -244,7 +303,9 @@ function sourceMentions(sourceDir: string, files: string[], name: string): boole
  */
 const relocatesVmlinuxEarly = (sourceDir: string) =>
   sourceMentions(
-    sourceDir, ["kernel/module/main.c", "kernel/module.c"], "klp_apply_section_relocs",
+    sourceDir,
+    ["kernel/module/main.c", "kernel/module.c"],
+    "klp_apply_section_relocs",
   );
 
 /**
@@ -259,7 +320,8 @@ const clearsRelocations = (sourceDir: string) =>
  * measured once per tree.
  */
 async function cachedEntrySizes(
-  prepared: PreparedTree, probe: () => Promise<EntrySizes>,
+  prepared: PreparedTree,
+  probe: () => Promise<EntrySizes>,
 ): Promise<EntrySizes> {
   const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
   const known = readIfExists(file);
@@ -286,10 +348,12 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
     }
     // The release sets the module's vermagic: the target's, not the source tree's.
     const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
-    await session.exec(
-      `make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`,
-      [session.prepared.source.dir, session.prepared.dir, dir, release],
-    );
+    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`, [
+      session.prepared.source.dir,
+      session.prepared.dir,
+      dir,
+      release,
+    ]);
   };
 }
 
@@ -301,7 +365,9 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
  * report.
  */
 async function readSourceChanges(
-  sourceDir: string, patches: string[], paths: string[],
+  sourceDir: string,
+  patches: string[],
+  paths: string[],
 ): Promise<LineMap[]> {
   const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
   try {
@@ -313,26 +379,37 @@ async function readSourceChanges(
     }
     for (const p of patches) {
       const r = await run(
-        "patch", ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
+        "patch",
+        ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
         { allowFailure: true },
       );
       if (r.code !== 0) return [];
     }
-    const changes = files.flatMap((f) => layoutChanges(
-      f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? "",
-    ));
+    const changes = files.flatMap((f) =>
+      layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""),
+    );
     if (changes.length) {
-      throw new DiffError("unsafe",
+      throw new DiffError(
+        "unsafe",
         "the patches change the layout of data types the running kernel already uses",
-        changes.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; ` +
-          "keep the type and add state with shadow variables (klp_shadow_*)"));
+        changes.map(
+          (l) =>
+            `${l.type} (${l.file}): objects in memory keep the old layout; ` +
+            "keep the type and add state with shadow variables (klp_shadow_*)",
+        ),
+      );
     }
     const both = files.filter((f) => existsSync(join(sourceDir, f)) && existsSync(join(tmp, f)));
     // Awaited here: the copies go in `finally`.
-    return await Promise.all(both.map(async (f) => LineMap.fromDiff(
-      (await run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], { allowFailure: true })).stdout,
-      readFileSync(join(sourceDir, f), "utf8").split("\n").length,
-    )));
+    return await Promise.all(
+      both.map(async (f) =>
+        LineMap.fromDiff(
+          (await run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], { allowFailure: true }))
+            .stdout,
+          readFileSync(join(sourceDir, f), "utf8").split("\n").length,
+        ),
+      ),
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -347,10 +424,11 @@ async function checkCompiler(config: string): Promise<void> {
   const have = (await run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
   const haveNum = String(have[0]! * 10000 + (have[1] ?? 0) * 100 + (have[2] ?? 0));
   if (want && want !== haveNum) {
-    throw new HostError("the target was built with gcc " +
-      `${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} ` +
-      `(CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: ` +
-      "install the same compiler, or pass --skip-compiler-check at your own risk");
+    throw new HostError(
+      "the target was built with gcc " +
+        `${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} ` +
+        `(CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: ` +
+        "install the same compiler, or pass --skip-compiler-check at your own risk",
+    );
   }
 }
-

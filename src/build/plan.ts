@@ -3,7 +3,13 @@
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
 import {
-  cacheRoot, lastLines, progress, readIfExists, sha256, writeFileAtomic, HostError,
+  cacheRoot,
+  lastLines,
+  progress,
+  readIfExists,
+  sha256,
+  writeFileAtomic,
+  HostError,
 } from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
@@ -40,7 +46,8 @@ export interface PlannedObject {
  * is made from the pristine tree, so nothing else changes it.
  */
 export async function kbuildPlan(
-  prepared: PreparedTree, goals?: string[],
+  prepared: PreparedTree,
+  goals?: string[],
 ): Promise<Map<string, PlannedObject>> {
   // -2: the plan's format (module names of assembler objects since 2).
   const which = goals ? `-${sha256(...[...goals].sort()).slice(0, 16)}` : "";
@@ -50,27 +57,36 @@ export async function kbuildPlan(
   const known = keep ? readIfExists(cache) : undefined;
   if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
   if (!goals) {
-    progress("build: reading kbuild's plan for the whole kernel and its modules " +
-      "(once per prepared tree)");
+    progress(
+      "build: reading kbuild's plan for the whole kernel and its modules " +
+        "(once per prepared tree)",
+    );
   }
   const t0 = Date.now();
   // -k: vmlinux's link step fails for want of objects -n never made; the
   // compiles are listed before.
   // With the session's compile flags, so that the recipes are those a session runs.
-  const make = await withBuildSession(prepared, (s) => s.exec(
-    `src=$1 build=$2 release=$3 flags=$4; shift 4
+  const make = await withBuildSession(prepared, (s) =>
+    s.exec(
+      `src=$1 build=$2 release=$3 flags=$4; shift 4
 make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`,
-    [
-      prepared.source.dir, prepared.dir, prepared.release ?? "", diffCflags,
-      ...(goals ?? ["vmlinux", "modules"]),
-    ],
-    { capture: true, allowFailure: true },
-  ));
+      [
+        prepared.source.dir,
+        prepared.dir,
+        prepared.release ?? "",
+        diffCflags,
+        ...(goals ?? ["vmlinux", "modules"]),
+      ],
+      { capture: true, allowFailure: true },
+    ),
+  );
   const plan = parsePlan(make.stdout);
   // Cached for good, so never a partial one: every kernel compiles these.
   if (!goals && !(plan.has("init/main.o") && plan.has("kernel/fork.o"))) {
-    throw new HostError("kbuild's plan for the whole kernel is incomplete " +
-      `(${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`);
+    throw new HostError(
+      "kbuild's plan for the whole kernel is incomplete " +
+        `(${plan.size} objects): ${lastLines(make.stdout + make.stderr, 5)}`,
+    );
   }
   if (!goals) for (const p of plan.values()) delete p.recipe;
   // A directory's plan is kept only when make had nothing to say against it.
@@ -78,8 +94,9 @@ make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$rel
     writeFileAtomic(cache, JSON.stringify([...plan.values()]));
   }
   if (!goals) {
-    progress(`build: kbuild plans ${plan.size} objects ` +
-      `(${Math.round((Date.now() - t0) / 1000)} s)`);
+    progress(
+      `build: kbuild plans ${plan.size} objects ` + `(${Math.round((Date.now() - t0) / 1000)} s)`,
+    );
   }
   return plan;
 }

@@ -45,16 +45,33 @@ const done = ".kpatch-prepared";
  * it is built, because kbuild records that path. `release` is the target's
  * uname -r, when it is not the source's own.
  */
-export async function preparedTree(source: KernelSource, configFile: string, opts: { build?: boolean; release?: string } = {}): Promise<PreparedTree> {
+export async function preparedTree(
+  source: KernelSource,
+  configFile: string,
+  opts: { build?: boolean; release?: string } = {},
+): Promise<PreparedTree> {
   const config = readFileSync(configFile, "utf8");
   const gcc = (await run("gcc", ["--version"])).stdout.split("\n")[0]!;
   // Without a release, the key is what it was before releases existed.
-  const key = sha256(source.pkg, source.version, config, gcc, diffCflags, ...(opts.release ? [opts.release] : [])).slice(0, 16);
+  const key = sha256(
+    source.pkg,
+    source.version,
+    config,
+    gcc,
+    diffCflags,
+    ...(opts.release ? [opts.release] : []),
+  ).slice(0, 16);
   const name = `${source.pkg}_${source.version}-${key}`;
   const dir = join(cacheRoot(), "prepared", name);
-  const result: PreparedTree = { dir, source, configFile: join(dir, ".config"), release: opts.release };
+  const result: PreparedTree = {
+    dir,
+    source,
+    configFile: join(dir, ".config"),
+    release: opts.release,
+  };
   if (existsSync(join(dir, done))) return result;
-  if (opts.build === false) throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
+  if (opts.build === false)
+    throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
 
   const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
   rmSync(log, { force: true });
@@ -68,14 +85,20 @@ export async function preparedTree(source: KernelSource, configFile: string, opt
       // The tmpfs hides the cache's other trees, so the final path can be mounted
       // on without ever being a mount point on the host (rename would fail).
       await runWithMounts(
-        [{ type: "tmpfs", at: dirname(dir) }, { type: "bind", from: tmp, at: dir }],
+        [
+          { type: "tmpfs", at: dirname(dir) },
+          { type: "bind", from: tmp, at: dir },
+        ],
         `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
         [source.dir, dir, String(cpus().length), diffCflags, opts.release ?? ""],
         { logFile: log, signal },
       );
       progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
       const changed = changedOptions(config, readFileSync(join(tmp, ".config"), "utf8"));
-      if (changed.length) progress(`prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`);
+      if (changed.length)
+        progress(
+          `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
+        );
       writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
       chmodSync(tmp, 0o755); // mkdtemp's 0700 is for scratch, not for a shared tree
       try {
@@ -93,7 +116,8 @@ export async function preparedTree(source: KernelSource, configFile: string, opt
 
 /** Options whose value differs between two .config files. */
 function changedOptions(before: string, after: string): string[] {
-  const parse = (text: string) => new Map([...text.matchAll(/^(CONFIG_\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const parse = (text: string) =>
+    new Map([...text.matchAll(/^(CONFIG_\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
   const [a, b] = [parse(before), parse(after)];
   return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
 }

@@ -5,7 +5,13 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import {
-  copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
 } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
@@ -68,7 +74,9 @@ export interface BuildSession {
    * make does it if they fail (a header the directory's Makefile generates).
    */
   compile(
-    objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>,
+    objects: string[],
+    variant: Variant,
+    recipes?: ReadonlyMap<string, string>,
   ): Promise<CompiledObject[]>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
@@ -94,7 +102,9 @@ export interface SessionOptions {
 }
 
 export function withBuildSession<T>(
-  prepared: PreparedTree, body: (session: BuildSession) => Promise<T>, opts: SessionOptions = {},
+  prepared: PreparedTree,
+  body: (session: BuildSession) => Promise<T>,
+  opts: SessionOptions = {},
 ): Promise<T> {
   return interruptible(async (signal) => {
     const dir = scratchDir(join(cacheRoot(), "sessions"), "build");
@@ -140,11 +150,18 @@ class Session implements BuildSession {
   private readonly mounts: Mount[];
 
   constructor(
-    readonly prepared: PreparedTree, readonly dir: string, readonly log: string,
-    private readonly signal: AbortSignal, private readonly jobs: number,
+    readonly prepared: PreparedTree,
+    readonly dir: string,
+    readonly log: string,
+    private readonly signal: AbortSignal,
+    private readonly jobs: number,
   ) {
     const overlay = (lower: string, name: string): Mount => ({
-      type: "overlay", lower, upper: join(dir, name), work: join(dir, `${name}.work`), at: lower,
+      type: "overlay",
+      lower,
+      upper: join(dir, name),
+      work: join(dir, `${name}.work`),
+      at: lower,
     });
     this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
     for (const m of this.mounts) {
@@ -155,7 +172,8 @@ class Session implements BuildSession {
   exec(script: string, args: string[] = [], opts: ExecOptions = {}): Promise<RunResult> {
     this.signal.throwIfAborted();
     return runWithMounts(this.mounts, script, args, {
-      logFile: opts.capture ? undefined : this.log, signal: this.signal,
+      logFile: opts.capture ? undefined : this.log,
+      signal: this.signal,
       allowFailure: opts.allowFailure,
     });
   }
@@ -166,7 +184,8 @@ class Session implements BuildSession {
     const { pkg, version, dir } = this.prepared.source;
     const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
     const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
-      capture: true, allowFailure: true,
+      capture: true,
+      allowFailure: true,
     });
     this.signal.throwIfAborted();
     const report = patchReport(dry.stdout + dry.stderr);
@@ -182,7 +201,9 @@ class Session implements BuildSession {
   }
 
   async compile(
-    objects: string[], variant: Variant, recipes?: ReadonlyMap<string, string>,
+    objects: string[],
+    variant: Variant,
+    recipes?: ReadonlyMap<string, string>,
   ): Promise<CompiledObject[]> {
     // DIR/../OTHER.o is how kvm's and amdgpu's Makefiles name files of other directories.
     const bad = objects.find(
@@ -191,9 +212,10 @@ class Session implements BuildSession {
     if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
     // ORIG objects depend only on the prepared tree: each is compiled once and
     // kept. Not for a user's own tree (-s), which may change in place.
-    const kept = variant === "orig" && this.prepared.source.pkg !== "tree"
-      ? origCache(this.prepared)
-      : undefined;
+    const kept =
+      variant === "orig" && this.prepared.source.pkg !== "tree"
+        ? origCache(this.prepared)
+        : undefined;
     // After a patch, ORIG objects can only come from the cache (compiled by a
     // session beside this one).
     const allKept = kept !== undefined && objects.every((o) => existsSync(join(kept, o)));
@@ -223,12 +245,16 @@ class Session implements BuildSession {
   }
 
   private async build(
-    objects: string[], variant: Variant, out: string, recipes?: ReadonlyMap<string, string>,
+    objects: string[],
+    variant: Variant,
+    out: string,
+    recipes?: ReadonlyMap<string, string>,
   ): Promise<void> {
     progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
-    const mine = recipes && objects.every((o) => recipes.has(o))
-      ? objects.map((o) => recipes.get(o)!)
-      : undefined;
+    const mine =
+      recipes && objects.every((o) => recipes.has(o))
+        ? objects.map((o) => recipes.get(o)!)
+        : undefined;
     if (mine) {
       // A directory of this compile's recipes only, whatever ran before in the session.
       const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
@@ -251,7 +277,11 @@ class Session implements BuildSession {
    * them out; false if it failed and `mayFail`.
    */
   private async compileWith(
-    objects: string[], variant: Variant, out: string, compile: string, recipes: string,
+    objects: string[],
+    variant: Variant,
+    out: string,
+    compile: string,
+    recipes: string,
     mayFail: boolean,
   ): Promise<boolean> {
     const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
@@ -267,8 +297,14 @@ for o; do
   cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
 done`;
     const args = [
-      out, this.prepared.source.dir, this.prepared.dir, String(this.jobs), diffCflags,
-      this.prepared.release ?? "", recipes, ...objects,
+      out,
+      this.prepared.source.dir,
+      this.prepared.dir,
+      String(this.jobs),
+      diffCflags,
+      this.prepared.release ?? "",
+      recipes,
+      ...objects,
     ];
     try {
       await this.exec(script, args);
@@ -276,10 +312,15 @@ done`;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       if (mayFail) return false;
-      const errors = readFileSync(this.log, "utf8").slice(logStart).split("\n")
+      const errors = readFileSync(this.log, "utf8")
+        .slice(logStart)
+        .split("\n")
         .filter((l) => /error:|\*\*\*/.test(l));
-      throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed` +
-        `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
+      throw new HostError(
+        `compiling ${variant.toUpperCase()} ${objects.join(" ")} failed` +
+          `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`,
+        this.log,
+      );
     }
   }
 
@@ -300,10 +341,13 @@ done`;
     if (source.endsWith(".c")) {
       const elf = readElf(readFileSync(file), file);
       const inText = elf.symbols
-        .filter((s) => s.type === STT.FUNC && s.section?.name === ".text").map((s) => s.name);
+        .filter((s) => s.type === STT.FUNC && s.section?.name === ".text")
+        .map((s) => s.name);
       if (inText.length) {
-        throw new HostError(`${object}: ${inText.slice(0, 5).join(", ")} in .text, ` +
-          `not in sections of their own: not compiled with ${diffCflags}`);
+        throw new HostError(
+          `${object}: ${inText.slice(0, 5).join(", ")} in .text, ` +
+            `not in sections of their own: not compiled with ${diffCflags}`,
+        );
       }
     }
     // kbuild 6.1 writes cmd_OBJ, later ones savedcmd_OBJ.

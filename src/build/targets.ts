@@ -39,32 +39,53 @@ export interface Target {
 async function debian(release: string, version?: string): Promise<Target> {
   const d = await debianTarget(release, version);
   return {
-    source: d.source, config: d.config, symbols: d.vmlinux, symvers: d.symvers,
+    source: d.source,
+    config: d.config,
+    symbols: d.vmlinux,
+    symvers: d.symvers,
     modulesDir: d.modulesDir,
-    release: d.release, moduleSymbols: (m) => debugModule(d.release, m, version),
+    release: d.release,
+    moduleSymbols: (m) => debugModule(d.release, m, version),
   };
 }
 
 export async function resolveTarget(req: TargetRequest): Promise<Target> {
-  const pieces = [req.config && "-c", req.vmlinux && "-v", req.symbols && "--symbols", req.symvers && "--symvers",
-    req.buildDir && "--build-dir"].filter(Boolean);
-  if (!req.sourcedir && pieces.length) throw new HostError(`${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: name it with -s SOURCEDIR`);
-  if (req.kernel !== undefined && req.sourcedir) throw new HostError("-k and -s name two targets: give one");
+  const pieces = [
+    req.config && "-c",
+    req.vmlinux && "-v",
+    req.symbols && "--symbols",
+    req.symvers && "--symvers",
+    req.buildDir && "--build-dir",
+  ].filter(Boolean);
+  if (!req.sourcedir && pieces.length)
+    throw new HostError(
+      `${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: name it with -s SOURCEDIR`,
+    );
+  if (req.kernel !== undefined && req.sourcedir)
+    throw new HostError("-k and -s name two targets: give one");
   if (req.kernel === "test") {
     const k = await testKernel({ build: false });
     return {
-      source: k.source, config: k.configFile, symbols: join(k.buildDir, "vmlinux"), symvers: join(k.buildDir, "Module.symvers"),
-      fullBuild: k.buildDir, modulesDir: k.buildDir,
+      source: k.source,
+      config: k.configFile,
+      symbols: join(k.buildDir, "vmlinux"),
+      symvers: join(k.buildDir, "Module.symvers"),
+      fullBuild: k.buildDir,
+      modulesDir: k.buildDir,
     };
   }
   if (req.kernel === undefined && !req.sourcedir) {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
     const running = runningKernel();
     if (!parseRelease(running.release)) {
-      throw new HostError(`the running kernel ${running.release} is not one of Debian's: name the target with ` +
-        "-k RELEASE (a Debian kernel), -k test, or -s SOURCEDIR -c CONFIG -v VMLINUX");
+      throw new HostError(
+        `the running kernel ${running.release} is not one of Debian's: name the target with ` +
+          "-k RELEASE (a Debian kernel), -k test, or -s SOURCEDIR -c CONFIG -v VMLINUX",
+      );
     }
-    progress(`target: the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`);
+    progress(
+      `target: the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
+    );
     return debian(running.release, running.debianVersion);
   }
   if (req.kernel !== undefined) {
@@ -78,10 +99,21 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   const makefile = readFileSync(join(dir, "Makefile"), "utf8");
   const v = (k: string) => new RegExp(`^${k} = (\\S*)$`, "m").exec(makefile)?.[1] ?? "";
   const symvers = req.symvers ?? join(req.buildDir ?? dir, "Module.symvers");
-  if (!existsSync(symvers)) throw new HostError(`no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`);
+  if (!existsSync(symvers))
+    throw new HostError(
+      `no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`,
+    );
   return {
     // A tree is keyed by where it is, as well as its version: two trees of one version may differ.
-    source: { pkg: "tree", version: `${v("VERSION")}.${v("PATCHLEVEL")}.${v("SUBLEVEL")}-${sha256(dir).slice(0, 8)}`, dir },
-    config: req.config, symbols: (req.vmlinux ?? req.symbols)!, symvers, fullBuild: req.buildDir, modulesDir: req.buildDir,
+    source: {
+      pkg: "tree",
+      version: `${v("VERSION")}.${v("PATCHLEVEL")}.${v("SUBLEVEL")}-${sha256(dir).slice(0, 8)}`,
+      dir,
+    },
+    config: req.config,
+    symbols: (req.vmlinux ?? req.symbols)!,
+    symvers,
+    fullBuild: req.buildDir,
+    modulesDir: req.buildDir,
   };
 }

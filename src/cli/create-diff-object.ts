@@ -12,14 +12,30 @@ import { exitWith } from "./errors.js";
 const program = "create-diff-object";
 const args = process.argv.slice(2).filter((a) => a !== "--debug" && a !== "-d");
 if (args.length !== 7) {
-  console.error(`usage: ${program} ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o`);
+  console.error(
+    `usage: ${program} ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o`,
+  );
   process.exit(1);
 }
-const [orig, patched, parent, symtab, symvers, , output] = args as [string, string, string, string, string, string, string];
+const [orig, patched, parent, symtab, symvers, , output] = args as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 try {
   const r = diffFiles({
-    orig, patched, output, object: parent, symbols: symtab, symvers,
-    entrySizes: entrySizesFromEnv(process.env), kpatchIntermediate: true,
+    orig,
+    patched,
+    output,
+    object: parent,
+    symbols: symtab,
+    symvers,
+    entrySizes: entrySizesFromEnv(process.env),
+    kpatchIntermediate: true,
   });
   for (const c of r.changed) console.log(`${patched}: changed function: ${c.name}`);
   for (const c of r.added) console.log(`${patched}: new function: ${c.name}`);

@@ -52,17 +52,25 @@ async function main(argv: string[]): Promise<number> {
       for (let i = 0; i < flags.length; i += 2) {
         const [flag, value] = [flags[i], flags[i + 1]];
         if (flag === "--kernel" && (value === "test" || value === "debian")) name = value;
-        else if (flag === "--kernel" && value && parseRelease(value)) [name, release] = ["debian", value];
+        else if (flag === "--kernel" && value && parseRelease(value))
+          [name, release] = ["debian", value];
         else if (flag === "--timeout" && Number(value) > 0) timeout = Number(value);
         else return fail(`bad option ${flag} ${value ?? ""}`);
       }
       const k = await guestKernel(name, release);
       progress(`vm: booting the ${name} kernel ${k.release} under QEMU TCG`);
       const t0 = Date.now();
-      const r = await runInGuest({ kernel: k.image, modules: k.modules, script: command, timeoutMs: timeout * 1000 });
+      const r = await runInGuest({
+        kernel: k.image,
+        modules: k.modules,
+        script: command,
+        timeoutMs: timeout * 1000,
+      });
       process.stdout.write(r.output);
       process.stderr.write(r.stderr);
-      progress(`vm: booted in ${r.bootMs} ms, whole run ${Date.now() - t0} ms, exit status ${r.exitCode}`);
+      progress(
+        `vm: booted in ${r.bootMs} ms, whole run ${Date.now() - t0} ms, exit status ${r.exitCode}`,
+      );
       return r.exitCode;
     }
     default:
@@ -72,21 +80,37 @@ async function main(argv: string[]): Promise<number> {
 
 /** The main job on the built-in example: a real patch, built and applied to a real kernel. */
 async function demo(): Promise<number> {
-  const patch = fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url));
+  const patch = fileURLToPath(
+    new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url),
+  );
   await testKernel();
   const outDir = join(cacheRoot(), "demo");
   mkdirSync(outDir, { recursive: true });
   console.log(`== the patch (${patch})\n${readFileSync(patch, "utf8")}`);
   const built = await kpatchBuild({
-    patches: [patch], name: "livepatch-meminfo", outputDir: outDir, replace: true, skipCompilerCheck: false,
+    patches: [patch],
+    name: "livepatch-meminfo",
+    outputDir: outDir,
+    replace: true,
+    skipCompilerCheck: false,
     ...(await resolveTarget({ kernel: "test" })),
   });
   console.log(`== kpatch-build: ${built.module}`);
-  for (const o of built.objects) for (const c of o.changed) console.log(`changed function: ${c.name}`);
-  console.log(Object.entries(built.phases).map(([k, v]) => `  ${k}: ${v.toFixed(1)} s`).join("\n"));
+  for (const o of built.objects)
+    for (const c of o.changed) console.log(`changed function: ${c.name}`);
+  console.log(
+    Object.entries(built.phases)
+      .map(([k, v]) => `  ${k}: ${v.toFixed(1)} s`)
+      .join("\n"),
+  );
   const k = await guestKernel("test");
   progress(`demo: booting the test kernel ${k.release} under QEMU TCG`);
-  const r = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 300_000, script: cycleScript({ ko: built.module, probe: "grep -i memtotal /proc/meminfo" }) });
+  const r = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 300_000,
+    script: cycleScript({ ko: built.module, probe: "grep -i memtotal /proc/meminfo" }),
+  });
   process.stdout.write(r.output);
   process.stderr.write(r.stderr);
   return r.exitCode;

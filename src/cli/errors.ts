@@ -12,7 +12,9 @@ export function exitWith(program: string, e: unknown): never {
     process.exit(sig === "SIGINT" ? 130 : 143);
   }
   if (e instanceof DiffError) {
-    console.error(`${program}: ${e.kind === "no-change" ? "no changed functions" : e.kind === "unsafe" ? "unsafe change" : "error"}: ${e.message}`);
+    console.error(
+      `${program}: ${e.kind === "no-change" ? "no changed functions" : e.kind === "unsafe" ? "unsafe change" : "error"}: ${e.message}`,
+    );
     process.exit(EXIT_STATUS[e.kind]);
   }
   if (e instanceof ElfError || e instanceof HostError) {
@@ -28,7 +30,9 @@ export function exitWith(program: string, e: unknown): never {
   // What the system refused (a missing file, a full disk, no permission): said, without a trace.
   const sys = e as NodeJS.ErrnoException;
   if (e instanceof Error && typeof sys.syscall === "string" && typeof code === "string") {
-    console.error(`${program}: error: ${sys.syscall} ${sys.path ?? ""}: ${code}`.replace(" :", ":"));
+    console.error(
+      `${program}: error: ${sys.syscall} ${sys.path ?? ""}: ${code}`.replace(" :", ":"),
+    );
     process.exit(1);
   }
   console.error(`${program}: internal error: ${e instanceof Error ? e.stack : String(e)}`);

@@ -19,8 +19,7 @@ import { interruptible, interruption } from "../build/interrupt.js";
 import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
 
 const program = "kpatch-build";
-const usage =
-  `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
@@ -88,8 +87,13 @@ async function main(argv: string[]): Promise<void> {
     entrySizes[m[1]!] = Number(m[2]);
   }
   const r = diffFiles({
-    orig: positionals[0]!, patched: positionals[1]!, output: values.output, object: values.object!,
-    symbols: values.symbols, symvers: values.symvers, entrySizes,
+    orig: positionals[0]!,
+    patched: positionals[1]!,
+    output: values.output,
+    object: values.object!,
+    symbols: values.symbols,
+    symvers: values.symvers,
+    entrySizes,
   });
   if (values.json) {
     console.log(JSON.stringify(r, null, 2));
@@ -145,28 +149,43 @@ async function build(argv: string[]): Promise<void> {
   ensureWritableDir(output, "-o");
   // One build per release: two of one name would write the same output side by side.
   const kernels = [...new Set(values.kernel ?? [])];
-  const targetOf = (kernel: string | undefined) => resolveTarget({
-    kernel, sourcedir: values.sourcedir, config: values.config, vmlinux: values.vmlinux,
-    symbols: values.symbols,
-    symvers: values.symvers, buildDir: values["build-dir"],
-  });
+  const targetOf = (kernel: string | undefined) =>
+    resolveTarget({
+      kernel,
+      sourcedir: values.sourcedir,
+      config: values.config,
+      vmlinux: values.vmlinux,
+      symbols: values.symbols,
+      symvers: values.symvers,
+      buildDir: values["build-dir"],
+    });
   const build = async (target: Target, outputDir: string, head = "") => {
     const t0 = Date.now();
     const r = await kpatchBuild({
-      patches, name, outputDir, replace: !values["non-replace"],
+      patches,
+      name,
+      outputDir,
+      replace: !values["non-replace"],
       skipCompilerCheck: values["skip-compiler-check"]!,
-      ...target, session: { jobs, keep: values["skip-cleanup"] || values.debug },
+      ...target,
+      session: { jobs, keep: values["skip-cleanup"] || values.debug },
     });
     if (!values.json) {
       for (const o of r.objects) {
         for (const c of o.changed) console.log(`${head}changed function: ${c.name} (${o.object})`);
         for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
       }
-      progress("kpatch-build: phases " +
-        `${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")}; ` +
-        `total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      console.log(`${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
-        `${r.klp.relocations} livepatch relocations)`);
+      progress(
+        "kpatch-build: phases " +
+          `${Object.entries(r.phases)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
+            .join(", ")}; ` +
+          `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+      );
+      console.log(
+        `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
+          `${r.klp.relocations} livepatch relocations)`,
+      );
     }
     return r;
   };
@@ -203,16 +222,20 @@ async function build(argv: string[]): Promise<void> {
   const worker = async () => {
     for (let t = targets[next++]; t; t = targets[next++]) {
       const [release, target] = t;
-      await withProgressPrefix(`[${release}] `, () => attempt(release, async () => {
-        results.push({
-          release, result: await build(target, join(output, release), `[${release}] `),
-        });
-      }));
+      await withProgressPrefix(`[${release}] `, () =>
+        attempt(release, async () => {
+          results.push({
+            release,
+            result: await build(target, join(output, release), `[${release}] `),
+          });
+        }),
+      );
     }
   };
   // Every worker ends, and cleans up, before the first interruption is reported.
   const ended = await Promise.allSettled(
-    Array.from({ length: Math.min(cpus().length, targets.length) }, worker));
+    Array.from({ length: Math.min(cpus().length, targets.length) }, worker),
+  );
   const stopped = ended.find((e) => e.status === "rejected");
   if (stopped) throw stopped.reason;
   results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
@@ -253,9 +276,11 @@ async function verify(argv: string[]): Promise<void> {
     console.log(JSON.stringify({ module: file, symbolsChecked: !!symbols, problems }, null, 2));
   } else {
     for (const p of problems) console.log(p);
-    console.error(`${program}: ${file}: ` +
-      `${problems.length ? `${problems.length} defects` : "sound"}` +
-      `${symbols ? "" : " (livepatch symbols not checked: no target given)"}`);
+    console.error(
+      `${program}: ${file}: ` +
+        `${problems.length ? `${problems.length} defects` : "sound"}` +
+        `${symbols ? "" : " (livepatch symbols not checked: no target given)"}`,
+    );
   }
   if (problems.length) process.exit(2);
 }

@@ -6,7 +6,20 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { loadedPatches } from "../runtime/livepatch.js";
-import { describe, enableBootLoading, force, install, installed, installRoot, load, loadInstalled, moduleInfo, signal, uninstall, unload } from "../runtime/kpatch.js";
+import {
+  describe,
+  enableBootLoading,
+  force,
+  install,
+  installed,
+  installRoot,
+  load,
+  loadInstalled,
+  moduleInfo,
+  signal,
+  uninstall,
+  unload,
+} from "../runtime/kpatch.js";
 import { HostError } from "../host/host.js";
 import { exitWith } from "./errors.js";
 import { interruptible } from "../build/interrupt.js";
@@ -40,9 +53,13 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, ...args] = positionals;
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(timeout > 0)) throw new HostError(`--timeout takes a number of seconds, not ${values.timeout}`);
+  if (timeout !== undefined && !(timeout > 0))
+    throw new HostError(`--timeout takes a number of seconds, not ${values.timeout}`);
   const one = () => {
-    if (args.length !== 1) throw new HostError(`${command} takes one module${values.all ? " or --all, not both" : ""}\n${usage}`);
+    if (args.length !== 1)
+      throw new HostError(
+        `${command} takes one module${values.all ? " or --all, not both" : ""}\n${usage}`,
+      );
     return args[0]!;
   };
   switch (command) {
@@ -54,13 +71,16 @@ async function main(argv: string[]): Promise<void> {
       } else console.log(`loaded: ${(await load(resolve(one()), { timeout })).name}`);
       return;
     case "unload":
-      if (values.all && !args.length) for (const p of loadedPatches().reverse()) await unload(p.name, { timeout });
+      if (values.all && !args.length)
+        for (const p of loadedPatches().reverse()) await unload(p.name, { timeout });
       else await unload(one(), { timeout });
       return;
     case "install": {
       const dest = install(resolve(one()));
       const boot = await enableBootLoading(`${process.execPath} ${fileURLToPath(import.meta.url)}`);
-      console.log(`installed: ${dest}${boot ? ` (${boot})` : " (no systemd: run kpatch load --all at boot)"}`);
+      console.log(
+        `installed: ${dest}${boot ? ` (${boot})` : " (no systemd: run kpatch load --all at boot)"}`,
+      );
       return;
     }
     case "uninstall":
@@ -70,15 +90,22 @@ async function main(argv: string[]): Promise<void> {
       const loaded = loadedPatches();
       const inst = installed(values.kernel ?? release());
       if (values.json) {
-        const modules = inst.modules.map((i) => ({ name: i.name, file: i.file, release: i.release }));
+        const modules = inst.modules.map((i) => ({
+          name: i.name,
+          file: i.file,
+          release: i.release,
+        }));
         console.log(JSON.stringify({ loaded, installed: modules, skipped: inst.skipped }, null, 2));
         skipped(inst.skipped, "skipped");
         return;
       }
       console.log("Loaded patch modules:");
       for (const p of loaded) {
-        console.log(`${p.name} [${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}]`);
-        for (const o of p.objects) console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
+        console.log(
+          `${p.name} [${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}]`,
+        );
+        for (const o of p.objects)
+          console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
       }
       console.log(`\nInstalled patch modules (${installRoot()}/${values.kernel ?? release()}):`);
       for (const i of inst.modules) console.log(i.name);
@@ -95,9 +122,11 @@ async function main(argv: string[]): Promise<void> {
       const moving = signal();
       if (!moving.length) console.log("no transition under way");
       for (const m of moving) {
-        console.log(m.sent
-          ? `${m.patch}: signalled the tasks holding it up: ${describe(m.blocking)}`
-          : `${m.patch}: this kernel signals the tasks holding it up by itself, every 15 s: ${describe(m.blocking)}`);
+        console.log(
+          m.sent
+            ? `${m.patch}: signalled the tasks holding it up: ${describe(m.blocking)}`
+            : `${m.patch}: this kernel signals the tasks holding it up by itself, every 15 s: ${describe(m.blocking)}`,
+        );
       }
       return;
     }
@@ -106,7 +135,9 @@ async function main(argv: string[]): Promise<void> {
       console.log(`forced ${args[0]}'s transition to finish`);
       return;
     case "version": {
-      const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+      const pkg = JSON.parse(
+        readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
+      ) as { version: string };
       console.log(`${program} ${pkg.version}`);
       return;
     }

@@ -16,8 +16,13 @@ export type UnitStatus = "same" | "changed" | "new" | "line-only";
 
 /** Kernel functions that take __LINE__ (with __FILE__) as an argument, and nothing else numeric. */
 const LINE_TAKERS = new Set([
-  "__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
-  "lockdep_rcu_suspicious", "warn_slowpath_fmt",
+  "__might_sleep",
+  "__might_resched",
+  "__might_fault",
+  "__cant_sleep",
+  "__cant_migrate",
+  "lockdep_rcu_suspicious",
+  "warn_slowpath_fmt",
 ]);
 /** How many instructions after a line-number load the call may come. */
 const LINE_CALL_WINDOW = 8;
@@ -29,23 +34,29 @@ const LINE_CALL_WINDOW = 8;
  */
 function sameButLine(p: Target, o: Target): boolean {
   const at = (t: Target) =>
-    (t.kind === "string" ? t.text.replace(/(\.[chS]):\d+\b/g, "$1:#") : undefined);
+    t.kind === "string" ? t.text.replace(/(\.[chS]):\d+\b/g, "$1:#") : undefined;
   return p.kind === "string" && o.kind === "string" && at(p) === at(o);
 }
 
 function targetsEqual(p: Target, o: Target): boolean {
   switch (p.kind) {
-    case "unit": return o.kind === "unit" && p.unit.twin === o.unit && p.offset === o.offset;
-    case "string": return o.kind === "string" && p.text === o.text;
-    case "extern": return o.kind === "extern" && p.name === o.name;
-    case "none": return o.kind === "none";
+    case "unit":
+      return o.kind === "unit" && p.unit.twin === o.unit && p.offset === o.offset;
+    case "string":
+      return o.kind === "string" && p.text === o.text;
+    case "extern":
+      return o.kind === "extern" && p.name === o.name;
+    case "none":
+      return o.kind === "none";
   }
 }
 
 export class Comparer {
   constructor(
-    private readonly orig: ObjectUnits, private readonly patched: ObjectUnits,
-    private readonly origTargets: TargetCache, private readonly patchedTargets: TargetCache,
+    private readonly orig: ObjectUnits,
+    private readonly patched: ObjectUnits,
+    private readonly origTargets: TargetCache,
+    private readonly patchedTargets: TargetCache,
     private readonly lineMaps: readonly LineMap[] = [],
   ) {}
 
@@ -80,12 +91,18 @@ export class Comparer {
     if (p.kind !== "unit" || o.kind !== "unit" || p.offset !== o.offset) return false;
     const [pu, ou] = [p.unit, o.unit];
     if (!isCompilerData(pu.section) || !isCompilerData(ou.section)) return false;
-    if (pu.end - pu.start !== ou.end - ou.start || pu.relocs.length !== ou.relocs.length ||
-      differingBytes(pu, ou).length) return false;
+    if (
+      pu.end - pu.start !== ou.end - ou.start ||
+      pu.relocs.length !== ou.relocs.length ||
+      differingBytes(pu, ou).length
+    )
+      return false;
     const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
-    return pu.relocs.every((r, i) =>
-      Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
-      (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)));
+    return pu.relocs.every(
+      (r, i) =>
+        Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
+        (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)),
+    );
   }
 
   /**
@@ -121,19 +138,25 @@ export class Comparer {
       let touched = false;
       while (d < diffs.length && diffs[d]! - p.start < a.offset - p.start + a.length) {
         const at = diffs[d]! - a.offset;
-        if (a.mnemonic !== "mov" || a.immSize === 0 || at < a.immOffset ||
-          at >= a.immOffset + a.immSize) return false;
+        if (
+          a.mnemonic !== "mov" ||
+          a.immSize === 0 ||
+          at < a.immOffset ||
+          at >= a.immOffset + a.immSize
+        )
+          return false;
         touched = true;
         d++;
       }
       if (!touched) continue;
-      const lineTaker = callees(idx, LINE_CALL_WINDOW)
-        .some((t) => t.kind === "extern" && LINE_TAKERS.has(t.name));
+      const lineTaker = callees(idx, LINE_CALL_WINDOW).some(
+        (t) => t.kind === "extern" && LINE_TAKERS.has(t.name),
+      );
       // A line the patches moved there may be loaded well before its call (gcc
       // schedules the load of mlog()'s line above the prologue's pushes).
-      const moved = () => callees(idx, pi.length).length > 0 && lineMoved(
-        this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a),
-      );
+      const moved = () =>
+        callees(idx, pi.length).length > 0 &&
+        lineMoved(this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a));
       if (!lineTaker && !moved()) return false;
     }
     return d === diffs.length;
@@ -151,12 +174,16 @@ function immediate(data: Uint8Array, insn: Insn): number {
 function differingBytes(p: Unit, o: Unit): number[] {
   // NOBITS contents are zeros: a static moving from .bss to .data changed its value.
   const bytes = (u: Unit) =>
-    (u.section.type === SHT.NOBITS ? new Uint8Array(u.end) : u.section.data);
+    u.section.type === SHT.NOBITS ? new Uint8Array(u.end) : u.section.data;
   const pd = bytes(p);
   const od = bytes(o);
   // Relocated fields are zero in both objects, so equal ranges are the common, fast case.
-  if (Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start)
-    .equals(od.subarray(o.start, o.end))) return [];
+  if (
+    Buffer.from(pd.buffer, pd.byteOffset + p.start, p.end - p.start).equals(
+      od.subarray(o.start, o.end),
+    )
+  )
+    return [];
   const masked = new Set<number>();
   for (const r of p.relocs) {
     const w = relocWidth(r.type)?.size ?? 0;

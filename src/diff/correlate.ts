@@ -7,8 +7,13 @@
 // make the patch use another function's state.
 import { STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
-import { isFunctionName, resolveTarget, type ObjectUnits, type Target, type Unit } from "./units.js";
-
+import {
+  isFunctionName,
+  resolveTarget,
+  type ObjectUnits,
+  type Target,
+  type Unit,
+} from "./units.js";
 
 const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
 
@@ -23,7 +28,12 @@ export class TargetCache {
   }
 }
 
-export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: TargetCache, patchedTargets: TargetCache): void {
+export function correlate(
+  orig: ObjectUnits,
+  patched: ObjectUnits,
+  origTargets: TargetCache,
+  patchedTargets: TargetCache,
+): void {
   const pair = (p: Unit, o: Unit) => {
     p.twin = o;
     o.twin = p;
@@ -49,13 +59,20 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
       if (ps.length === 1 && o?.length === 1) pair(ps[0]!, o[0]!);
     }
   };
-  pairUnique((u) => u.name, (u) => isGlobal(u) || baseName(u.name) === u.name);
+  pairUnique(
+    (u) => u.name,
+    (u) => isGlobal(u) || baseName(u.name) === u.name,
+  );
 
   // 2. Base names that are unique on both sides.
   // Numbered static locals are left to their users (step 3): one function
   // dropping `calls` while another adds one would otherwise look like a rename.
-  const staticLocal = (u: Unit) => u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
-  pairUnique((u) => baseName(u.name), (u) => !staticLocal(u));
+  const staticLocal = (u: Unit) =>
+    u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
+  pairUnique(
+    (u) => baseName(u.name),
+    (u) => !staticLocal(u),
+  );
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
@@ -80,7 +97,13 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
   const usesByBase = (targets: Target[], base: string, kind: Unit["kind"]) => {
     const seen: Unit[] = [];
     for (const t of targets) {
-      if (t.kind === "unit" && t.unit.kind === kind && baseName(t.unit.name) === base && !seen.includes(t.unit)) seen.push(t.unit);
+      if (
+        t.kind === "unit" &&
+        t.unit.kind === kind &&
+        baseName(t.unit.name) === base &&
+        !seen.includes(t.unit)
+      )
+        seen.push(t.unit);
     }
     return seen;
   };
@@ -95,7 +118,12 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
         if (!r.twin) continue;
         const mine = usesByBase(patchedTargets.of(r), base, p.kind);
         const theirs = usesByBase(origTargets.of(r.twin), base, p.kind);
-        const o = mine.length === theirs.length ? theirs[mine.indexOf(p)] : theirs.length === 1 ? theirs[0] : undefined;
+        const o =
+          mine.length === theirs.length
+            ? theirs[mine.indexOf(p)]
+            : theirs.length === 1
+              ? theirs[0]
+              : undefined;
         if (o && !o.twin) found.add(o);
       }
       if (found.size === 1) {
@@ -107,7 +135,10 @@ export function correlate(orig: ObjectUnits, patched: ObjectUnits, origTargets: 
 
   // 4. Functions still unpaired keep their exact name (clones such as
   //    foo.constprop.0 and foo.constprop.1 that nothing distinguishes).
-  const leftover = index(orig.units.filter((u) => u.kind === "func"), (u) => u.name);
+  const leftover = index(
+    orig.units.filter((u) => u.kind === "func"),
+    (u) => u.name,
+  );
   for (const p of patched.units) {
     if (p.twin || p.kind !== "func") continue;
     const cands = leftover.get(key(p, p.name))?.filter((o) => !o.twin);

@@ -75,52 +75,72 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
     const parent = parentOf(p, u);
     return parent ? entryOf(parent) : u;
   };
-  const bootOnly = [...statuses]
-    .filter(([u, s]) => (s === "changed" || s === "new") && isBootOnly(u) && !parentOf(p, u));
+  const bootOnly = [...statuses].filter(
+    ([u, s]) => (s === "changed" || s === "new") && isBootOnly(u) && !parentOf(p, u),
+  );
   for (const [u, s] of statuses) {
     if ((s === "changed" || s === "new") && isBootOnly(entryOf(u))) statuses.set(u, "same");
   }
-  const bootWarnings = bootOnly.map(([u, s]) =>
-    `${u.name} (${u.section.name}) ${s === "new" ? "added" : "changed"}: ` +
+  const bootWarnings = bootOnly.map(
+    ([u, s]) =>
+      `${u.name} (${u.section.name}) ${s === "new" ? "added" : "changed"}: ` +
       "__init code and data served the boot and are gone, so the patch leaves it out; " +
-      "it takes effect when a fixed kernel boots");
+      "it takes effect when a fixed kernel boots",
+  );
 
   // Children are reported through their parents: only entry points are
   // patched. A child whose parent was inlined everywhere (foo.part.0 with no
   // foo left) is an entry point itself.
   const pick = (kind: Unit["kind"], ...wanted: UnitStatus[]) =>
-    [...statuses].filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u))
-      .map(([u, s]): UnitChange => ({
-        name: u.name, ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}),
-        kind: u.kind, section: u.section.name, status: s,
-      }));
+    [...statuses]
+      .filter(([u, s]) => u.kind === kind && wanted.includes(s) && !parentOf(p, u))
+      .map(
+        ([u, s]): UnitChange => ({
+          name: u.name,
+          ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}),
+          kind: u.kind,
+          section: u.section.name,
+          status: s,
+        }),
+      );
   const changed = pick("func", "changed");
   const added = pick("func", "new");
   if (changed.length === 0 && added.length === 0) {
     const boot = bootOnly.map(([u]) => u.name);
     const lines = pick("func", "line-only").map((u) => u.name);
-    throw new DiffError("no-change", boot.length
-      ? `${patched.file}: only __init code or data changed (${boot.join(", ")}): ` +
-        "it served the boot and is gone, so there is nothing to patch at run time; " +
-        "the change takes effect when a fixed kernel boots"
-      : lines.length
-        ? `${patched.file}: only __LINE__ numbers changed (${lines.join(", ")}): nothing to patch`
-        : `${patched.file}: no function changed`);
+    throw new DiffError(
+      "no-change",
+      boot.length
+        ? `${patched.file}: only __init code or data changed (${boot.join(", ")}): ` +
+            "it served the boot and is gone, so there is nothing to patch at run time; " +
+            "the change takes effect when a fixed kernel boots"
+        : lines.length
+          ? `${patched.file}: only __LINE__ numbers changed (${lines.join(", ")}): nothing to patch`
+          : `${patched.file}: no function changed`,
+    );
   }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   // EXPORT_SYMBOL records: a patch module cannot add to the kernel's export table.
   const before = exportsOf(orig);
-  const warnings = [...exportsOf(patched)].filter((name) => !before.has(name)).map((name) =>
-    `new export ${name} left out: a live patch cannot export symbols, ` +
-      "so modules cannot link against it until the next boot");
+  const warnings = [...exportsOf(patched)]
+    .filter((name) => !before.has(name))
+    .map(
+      (name) =>
+        `new export ${name} left out: a live patch cannot export symbols, ` +
+        "so modules cannot link against it until the next boot",
+    );
   warnings.push(...directed.notes, ...copies.notes, ...bootWarnings);
   return {
     warnings,
-    changed, added, lineOnly: pick("func", "line-only"),
-    addedData: pick("object", "new")
-      .filter((d) => [...inclusion.units].some((u) => u.name === d.name && u.kind === "object")),
-    externals: out.externals, output: out.elf,
+    changed,
+    added,
+    lineOnly: pick("func", "line-only"),
+    addedData: pick("object", "new").filter((d) =>
+      [...inclusion.units].some((u) => u.name === d.name && u.kind === "object"),
+    ),
+    externals: out.externals,
+    output: out.elf,
   };
 }
 
@@ -130,16 +150,23 @@ function checkCompatible(orig: ElfFile, patched: ElfFile): void {
       throw new DiffError("error", `${elf.file}: machine ${elf.header.machine} is not x86-64`);
     }
     if (elf.header.type !== ET_REL) {
-      throw new DiffError("error",
-        `${elf.file}: not a relocatable object (ELF type ${elf.header.type})`);
+      throw new DiffError(
+        "error",
+        `${elf.file}: not a relocatable object (ELF type ${elf.header.type})`,
+      );
     }
   }
-  const compiler = (elf: ElfFile) => new TextDecoder()
-    .decode(elf.section(".comment")?.data ?? new Uint8Array()).replace(/\0+/g, " ").trim();
+  const compiler = (elf: ElfFile) =>
+    new TextDecoder()
+      .decode(elf.section(".comment")?.data ?? new Uint8Array())
+      .replace(/\0+/g, " ")
+      .trim();
   const [a, b] = [compiler(orig), compiler(patched)];
   if (a !== b) {
-    throw new DiffError("error",
-      `ORIG and PATCHED were built by different compilers: '${a}' vs '${b}'`);
+    throw new DiffError(
+      "error",
+      `ORIG and PATCHED were built by different compilers: '${a}' vs '${b}'`,
+    );
   }
   // The debug info records the options each object was compiled with: a
   // different config mostly shows as different options.
@@ -148,8 +175,11 @@ function checkCompatible(orig: ElfFile, patched: ElfFile): void {
     const [ta, tb] = [new Set(fa.split(" ")), new Set(fb.split(" "))];
     const only = (x: Set<string>, y: Set<string>) =>
       [...x].filter((t) => !y.has(t)).join(" ") || "-";
-    throw new DiffError("error", "ORIG and PATCHED were compiled with different options " +
-      `(another config?): ORIG only ${only(ta, tb)}; PATCHED only ${only(tb, ta)}`);
+    throw new DiffError(
+      "error",
+      "ORIG and PATCHED were compiled with different options " +
+        `(another config?): ORIG only ${only(ta, tb)}; PATCHED only ${only(tb, ta)}`,
+    );
   }
 }
 
@@ -183,55 +213,82 @@ function isExitCode(u: Unit): boolean {
  * rely on what the boot-time change would have set up.
  */
 function verify(
-  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, origTargets: TargetCache, targets: TargetCache,
+  p: ObjectUnits,
+  statuses: Map<Unit, UnitStatus>,
+  origTargets: TargetCache,
+  targets: TargetCache,
   copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> },
 ): void {
   const file = p.elf.file;
   const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);
-  const why = (u: Unit) => (readerOf.has(u)
-    ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})`
-    : "");
+  const why = (u: Unit) =>
+    readerOf.has(u)
+      ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})`
+      : "";
   // ftrace redirects a function through the __fentry__ call at its entry:
   // without one it cannot be patched.
-  const traced = (u: Unit) => origTargets.of(u).some((t, i) =>
-    t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5);
+  const traced = (u: Unit) =>
+    origTargets
+      .of(u)
+      .some(
+        (t, i) =>
+          t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5,
+      );
   const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
   const changedCode = [...statuses]
-    .filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func").map(([u]) => u);
+    .filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func")
+    .map(([u]) => u);
   const runtime = changedCode.filter((u) => !isBootOnly(u) && !isExitCode(u));
   for (const [u, s] of statuses) {
     if (s !== "changed") continue;
     if (isBootOnly(u)) {
       const shared = u.kind === "func" ? sharedData(p, u, runtime, targets) : [];
       if (shared.length) {
-        problems.push(`function ${u.name} (${u.section.name}) changed, and so did runtime code ` +
-          `that uses the same data (${shared.join(", ")}): __init code ran at boot and cannot ` +
-          "be live-patched, and the runtime fix may rely on what it would set up; " +
-          "if the runtime fix stands alone, leave the __init change out of the patch");
+        problems.push(
+          `function ${u.name} (${u.section.name}) changed, and so did runtime code ` +
+            `that uses the same data (${shared.join(", ")}): __init code ran at boot and cannot ` +
+            "be live-patched, and the runtime fix may rely on what it would set up; " +
+            "if the runtime fix stands alone, leave the __init change out of the patch",
+        );
       }
       continue;
     }
-    if (u.kind === "func" && usesFentry && u.twin && !parentOf(p, u) && !traced(u.twin) &&
-      !isExitCode(u)) {
-      problems.push(`function ${u.name} changed${why(u)} but has no ftrace entry ` +
-        "(notrace, or not compiled with -mfentry): livepatch cannot redirect it; " +
-        "patch its callers instead");
+    if (
+      u.kind === "func" &&
+      usesFentry &&
+      u.twin &&
+      !parentOf(p, u) &&
+      !traced(u.twin) &&
+      !isExitCode(u)
+    ) {
+      problems.push(
+        `function ${u.name} changed${why(u)} but has no ftrace entry ` +
+          "(notrace, or not compiled with -mfentry): livepatch cannot redirect it; " +
+          "patch its callers instead",
+      );
     }
     // Constants are copied or refused by copyConstants.
     if (u.kind === "object" && !isCallSiteMetadata(u.section) && !copied.has(u)) {
-      problems.push(`data object ${u.name} (${u.section.name}) changed: ` +
-        "its value in the running kernel would not change; " +
-        "use a shadow variable or a callback to change live state");
+      problems.push(
+        `data object ${u.name} (${u.section.name}) changed: ` +
+          "its value in the running kernel would not change; " +
+          "use a shadow variable or a callback to change live state",
+      );
     } else if (u.kind === "func" && isExitCode(u)) {
-      problems.push(`function ${u.name} (${u.section.name}) changed: ` +
-        "__exit code cannot be live-patched; " +
-        "leave it out of the patch or move the fix into runtime code");
+      problems.push(
+        `function ${u.name} (${u.section.name}) changed: ` +
+          "__exit code cannot be live-patched; " +
+          "leave it out of the patch or move the fix into runtime code",
+      );
     }
   }
   if (problems.length) {
-    throw new DiffError("unsafe", `${file}: the patch changes what cannot be live-patched`,
-      problems);
+    throw new DiffError(
+      "unsafe",
+      `${file}: the patch changes what cannot be live-patched`,
+      problems,
+    );
   }
 }
 
@@ -250,10 +307,16 @@ function verify(
  * patched only because it reads one, the constant.
  */
 function copyConstants(
-  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache, ignored: ReadonlySet<Unit>,
+  p: ObjectUnits,
+  statuses: Map<Unit, UnitStatus>,
+  targets: TargetCache,
+  ignored: ReadonlySet<Unit>,
 ): { copied: Map<Unit, string>; readerOf: Map<Unit, string>; notes: string[] } {
-  const isConstant = (u: Unit) => u.kind === "object" && (u.section.flags & SHF.WRITE) === 0n &&
-    !isBootOnly(u) && !isCallSiteMetadata(u.section);
+  const isConstant = (u: Unit) =>
+    u.kind === "object" &&
+    (u.section.flags & SHF.WRITE) === 0n &&
+    !isBootOnly(u) &&
+    !isCallSiteMetadata(u.section);
   const isLocalConstant = (u: Unit) =>
     isConstant(u) && u.symbols.every((s) => s.bind === STB.LOCAL);
   const readersOf = new Map<Unit, Unit[]>();
@@ -272,29 +335,49 @@ function copyConstants(
   for (let u = work.shift(); u; u = work.shift()) {
     if (copied.has(u)) continue;
     const readers = readersOf.get(u) ?? [];
-    const pointees = targets.of(u)
+    const pointees = targets
+      .of(u)
       .filter((t) => t.kind === "extern" || (t.kind === "unit" && !isLocalConstant(t.unit)));
     const data = readers.filter((r) => r.kind !== "func" && !isLocalConstant(r));
-    const unpatchable = readers
-      .filter((r) => r.kind === "func" && (isBootOnly(r) || isExitCode(r)));
+    const unpatchable = readers.filter(
+      (r) => r.kind === "func" && (isBootOnly(r) || isExitCode(r)),
+    );
     const what = `constant ${u.name} (${u.section.name}) changed`;
     const instead = "change the code that reads it instead";
     if (u.symbols.some((s) => s.bind !== STB.LOCAL)) {
-      copied.set(u, `${what}: it is global, so other objects may read it, ` +
-        `and a live patch cannot find them; ${instead}`);
+      copied.set(
+        u,
+        `${what}: it is global, so other objects may read it, ` +
+          `and a live patch cannot find them; ${instead}`,
+      );
     } else if (data.length) {
-      copied.set(u, `${what}: ${data.map((d) => d.name).join(", ")} ` +
-        `point${data.length > 1 ? "" : "s"} to it and would keep using the old one; ${instead}`);
+      copied.set(
+        u,
+        `${what}: ${data.map((d) => d.name).join(", ")} ` +
+          `point${data.length > 1 ? "" : "s"} to it and would keep using the old one; ${instead}`,
+      );
     } else if (unpatchable.length) {
-      copied.set(u, `${what}: boot or exit code (${unpatchable.map((r) => r.name).join(", ")}) ` +
-        `reads it, may have handed the old one to the kernel, and cannot be patched; ${instead}`);
+      copied.set(
+        u,
+        `${what}: boot or exit code (${unpatchable.map((r) => r.name).join(", ")}) ` +
+          `reads it, may have handed the old one to the kernel, and cannot be patched; ${instead}`,
+      );
     } else if (pointees.length) {
-      const pointed = [...new Set(pointees.map((t) =>
-        (t.kind === "unit" ? t.unit.name : t.kind === "extern" ? t.name : "")))]
-        .slice(0, 3).join(", ");
-      copied.set(u, `${what}: it points to code or to other objects (${pointed}), ` +
-        "like an operations table whose address the kernel keeps and compares, " +
-        `so a copy would not replace it; ${instead}`);
+      const pointed = [
+        ...new Set(
+          pointees.map((t) =>
+            t.kind === "unit" ? t.unit.name : t.kind === "extern" ? t.name : "",
+          ),
+        ),
+      ]
+        .slice(0, 3)
+        .join(", ");
+      copied.set(
+        u,
+        `${what}: it points to code or to other objects (${pointed}), ` +
+          "like an operations table whose address the kernel keeps and compares, " +
+          `so a copy would not replace it; ${instead}`,
+      );
     } else {
       copied.set(u, "");
       statuses.set(u, "changed");
@@ -307,7 +390,10 @@ function copyConstants(
       }
       const readCopy = code.length
         ? ", and patches the functions that read it " +
-          `(${code.map((c) => c.name).sort().join(", ")}) to read the copy`
+          `(${code
+            .map((c) => c.name)
+            .sort()
+            .join(", ")}) to read the copy`
         : "";
       notes.push(`${what}: the patch carries a new copy${readCopy}`);
     }
@@ -327,12 +413,15 @@ function sharedData(p: ObjectUnits, boot: Unit, runtime: Unit[], targets: Target
     const flow = insnAt(p.insns(u.section), Number(r.offset))?.flow;
     return flow === "call" || flow === "jump" || flow === "cond-jump";
   };
-  const data = (u: Unit) => new Set(targets.of(u).flatMap((t, i) => {
-    if (t.kind === "unit") {
-      return t.unit.kind === "object" && !isBootOnly(t.unit) ? [t.unit.name] : [];
-    }
-    return t.kind === "extern" && t.name !== FENTRY && !branch(u, i) ? [t.name] : [];
-  }));
+  const data = (u: Unit) =>
+    new Set(
+      targets.of(u).flatMap((t, i) => {
+        if (t.kind === "unit") {
+          return t.unit.kind === "object" && !isBootOnly(t.unit) ? [t.unit.name] : [];
+        }
+        return t.kind === "extern" && t.name !== FENTRY && !branch(u, i) ? [t.name] : [];
+      }),
+    );
   const mine = data(boot);
   return [...new Set(runtime.flatMap((r) => [...data(r)].filter((d) => mine.has(d))))].sort();
 }

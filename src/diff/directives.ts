@@ -23,7 +23,9 @@ export function isDirective(sec: ElfSection): boolean {
  * passes must not mark changed again (a reader of a copied constant).
  */
 export function applyDirectives(
-  p: ObjectUnits, statuses: Map<Unit, UnitStatus>, targets: TargetCache,
+  p: ObjectUnits,
+  statuses: Map<Unit, UnitStatus>,
+  targets: TargetCache,
 ): { notes: string[]; ignored: Set<Unit> } {
   const notes: string[] = [];
   const ignored = new Set<Unit>();
@@ -40,33 +42,43 @@ export function applyDirectives(
       const kind = record.section.name;
       if (kind === IGNORE_SECTIONS) {
         if (t.kind !== "string") {
-          throw new DiffError("error",
-            `${file}: ${record.name} in ${kind} does not name a section`);
+          throw new DiffError(
+            "error",
+            `${file}: ${record.name} in ${kind} does not name a section`,
+          );
         }
         const sec = p.elf.section(t.text.replace(/^\.rela(?=\.)/, ""));
         if (!sec) {
-          throw new DiffError("error",
-            `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`);
+          throw new DiffError(
+            "error",
+            `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`,
+          );
         }
         for (const u of p.bySection.get(sec) ?? []) leaveAlone(u);
         notes.push(`KPATCH_IGNORE_SECTION: ${sec.name} is taken as unchanged`);
         return;
       }
       if (t.kind !== "unit" || t.unit.kind !== "func") {
-        throw new DiffError("error",
-          `${file}: ${record.name} in ${kind} does not name a function of this object`);
+        throw new DiffError(
+          "error",
+          `${file}: ${record.name} in ${kind} does not name a function of this object`,
+        );
       }
       const fn = t.unit;
       if (kind === FORCE) {
-        notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}) changes nothing: the kernel's livepatch ` +
-          "switches every task by its consistency model, with no way around it for one function");
+        notes.push(
+          `KPATCH_FORCE_UNSAFE(${fn.name}) changes nothing: the kernel's livepatch ` +
+            "switches every task by its consistency model, with no way around it for one function",
+        );
         return;
       }
       const was = statuses.get(fn);
       leaveAlone(fn);
-      notes.push(was === "changed" || was === "new"
-        ? `${fn.name} ${was}, and left out as KPATCH_IGNORE_FUNCTION asks`
-        : `KPATCH_IGNORE_FUNCTION(${fn.name}): it did not change`);
+      notes.push(
+        was === "changed" || was === "new"
+          ? `${fn.name} ${was}, and left out as KPATCH_IGNORE_FUNCTION asks`
+          : `KPATCH_IGNORE_FUNCTION(${fn.name}): it did not change`,
+      );
     });
   }
   return { notes, ignored };

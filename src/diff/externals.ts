@@ -42,7 +42,13 @@ function klpSymbolName(k: KlpSymbol): string {
  * export goes through the livepatch core, which resolves it when the module
  * loads.
  */
-export function resolveExternals(out: ElfFile, orig: ElfFile, patched: ElfFile, externals: External[], target: TargetInfo): KlpSymbol[] {
+export function resolveExternals(
+  out: ElfFile,
+  orig: ElfFile,
+  patched: ElfFile,
+  externals: External[],
+  target: TargetInfo,
+): KlpSymbol[] {
   // The original object says which locals the target's copy of this file has.
   const source = sourceFile(orig);
   const klp: KlpSymbol[] = [];
@@ -70,7 +76,12 @@ export function resolveExternals(out: ElfFile, orig: ElfFile, patched: ElfFile, 
     klp.push(k);
   }
   out.invalidate();
-  if (problems.length) throw new DiffError("error", `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`, problems);
+  if (problems.length)
+    throw new DiffError(
+      "error",
+      `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`,
+      problems,
+    );
   return klp;
 }
 
@@ -87,7 +98,12 @@ export interface ReplacedFunction {
  * the original's: a clone gcc renumbered (foo.isra.1 for foo.isra.0) must
  * redirect the function the running kernel has under the old number.
  */
-export function functionPositions(orig: ElfFile, patched: ElfFile, changes: { name: string; original?: string }[], target: TargetInfo): ReplacedFunction[] {
+export function functionPositions(
+  orig: ElfFile,
+  patched: ElfFile,
+  changes: { name: string; original?: string }[],
+  target: TargetInfo,
+): ReplacedFunction[] {
   const source = sourceFile(orig);
   const problems: string[] = [];
   const out = changes.flatMap((c) => {
@@ -100,15 +116,29 @@ export function functionPositions(orig: ElfFile, patched: ElfFile, changes: { na
     }
     return [{ name: where.name, sympos: where.pos, replacement: c.name }];
   });
-  if (problems.length) throw new DiffError("error", `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`, problems);
+  if (problems.length)
+    throw new DiffError(
+      "error",
+      `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`,
+      problems,
+    );
   return out;
 }
 
 function sourceFile(elf: ElfFile): SourceFile | undefined {
   const fileSym = elf.symbols.find((s) => s.type === STT.FILE);
-  return fileSym && {
-    name: fileSym.name,
-    // Only functions and objects reach kallsyms and the target's table.
-    locals: new Set(elf.symbols.filter((s) => s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT)).map((s) => s.name)),
-  };
+  return (
+    fileSym && {
+      name: fileSym.name,
+      // Only functions and objects reach kallsyms and the target's table.
+      locals: new Set(
+        elf.symbols
+          .filter(
+            (s) =>
+              s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT),
+          )
+          .map((s) => s.name),
+      ),
+    }
+  );
 }

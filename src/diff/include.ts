@@ -10,7 +10,12 @@ import { ElfFile, type ElfSection } from "../elf/model.js";
 import { DiffError } from "./errors.js";
 import type { UnitStatus } from "./compare.js";
 import {
-  isCompilerData, isFunctionName, isText, parentOf, type ObjectUnits, type Unit,
+  isCompilerData,
+  isFunctionName,
+  isText,
+  parentOf,
+  type ObjectUnits,
+  type Unit,
 } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 
@@ -28,7 +33,10 @@ export interface Inclusion {
 const PARALLEL: Record<string, string> = { ".orc_unwind": ".orc_unwind_ip" };
 
 export function include(
-  p: ObjectUnits, targets: TargetCache, statuses: Map<Unit, UnitStatus>, sizes: EntrySizes,
+  p: ObjectUnits,
+  targets: TargetCache,
+  statuses: Map<Unit, UnitStatus>,
+  sizes: EntrySizes,
 ): Inclusion {
   const units = new Set<Unit>();
   const work: Unit[] = [];
@@ -57,17 +65,29 @@ export function include(
         // A function's .cold/.part children always travel with it: they jump back into its body.
         const child = parentOf(p, t.unit) === u;
         const status = statuses.get(t.unit);
-        const constant = !isWritable(t.unit.section) &&
-          (t.unit.kind === "section" || isFunctionName(t.unit));
+        const constant =
+          !isWritable(t.unit.section) && (t.unit.kind === "section" || isFunctionName(t.unit));
         // Changed objects left after verify are copies: constants (see
         // copyConstants) and call-site descriptors.
-        if (child || constant || status === "new" || isCompilerData(t.unit.section) ||
+        if (
+          child ||
+          constant ||
+          status === "new" ||
+          isCompilerData(t.unit.section) ||
           (status === "changed" &&
-            (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))) add(t.unit);
-        else if (t.unit.kind === "section" && isWritable(t.unit.section) &&
-          !isUnused(t.unit.section)) {
-          throw new DiffError("unsafe", `${p.elf.file}: ${u.name} refers to anonymous writable ` +
-            `data in ${t.unit.section.name}, which cannot be shared with the running kernel`);
+            (isCallSiteMetadata(t.unit.section) || !isWritable(t.unit.section)))
+        )
+          add(t.unit);
+        else if (
+          t.unit.kind === "section" &&
+          isWritable(t.unit.section) &&
+          !isUnused(t.unit.section)
+        ) {
+          throw new DiffError(
+            "unsafe",
+            `${p.elf.file}: ${u.name} refers to anonymous writable ` +
+              `data in ${t.unit.section.name}, which cannot be shared with the running kernel`,
+          );
         }
       }
     }
@@ -80,10 +100,15 @@ export function include(
   for (let again = true; again; ) {
     again = false;
     for (const u of p.units) {
-      if (u.kind !== "section" || units.has(u) || referencedBy.has(u.section) ||
-        tables.has(u.section)) continue;
-      if (isText(u.section) || isUnused(u.section) || isExportEntry(u.section) ||
-        !u.relocs.length) continue;
+      if (
+        u.kind !== "section" ||
+        units.has(u) ||
+        referencedBy.has(u.section) ||
+        tables.has(u.section)
+      )
+        continue;
+      if (isText(u.section) || isUnused(u.section) || isExportEntry(u.section) || !u.relocs.length)
+        continue;
       const ts = targets.of(u);
       const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
       if (!hits) continue;
@@ -100,9 +125,12 @@ export function include(
         const t = ts[i]!;
         if (!keep.has(Math.floor(Number(r.offset) / entrySize))) return;
         // What kept entries point at besides code: file names, replacement instructions.
-        const target = t.kind === "string"
-          ? t.section
-          : t.kind === "unit" && t.unit.kind === "section" ? t.unit : undefined;
+        const target =
+          t.kind === "string"
+            ? t.section
+            : t.kind === "unit" && t.unit.kind === "section"
+              ? t.unit
+              : undefined;
         if (target && !tables.has(target.section)) {
           referencedBy.add(target.section);
           add(target);
@@ -130,8 +158,9 @@ export type CallbackKind = "pre_patch" | "post_patch" | "pre_unpatch" | "post_un
  * (.kpatch.callbacks.KIND: function pointers), if it is one.
  */
 export function callbackKind(sec: ElfSection): CallbackKind | undefined {
-  return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/
-    .exec(sec.name)?.[1] as CallbackKind | undefined;
+  return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/.exec(
+    sec.name,
+  )?.[1] as CallbackKind | undefined;
 }
 
 /**
@@ -148,8 +177,9 @@ export function isCallSiteMetadata(sec: ElfSection): boolean {
  * and DWARF-style unwind tables (the kernel unwinds with ORC).
  */
 function isUnused(sec: ElfSection): boolean {
-  return sec.name.startsWith(".discard") || sec.name === ".eh_frame" ||
-    sec.type === SHT_X86_64_UNWIND;
+  return (
+    sec.name.startsWith(".discard") || sec.name === ".eh_frame" || sec.type === SHT_X86_64_UNWIND
+  );
 }
 const SHT_X86_64_UNWIND = 0x70000001;
 
@@ -192,9 +222,14 @@ function isWritable(sec: ElfSection): boolean {
  * read as s32 in every version.
  */
 const FIXED_SIZES: EntrySizes = {
-  __mcount_loc: 8, __patchable_function_entries: 8,
-  ".smp_locks": 4, ".orc_unwind_ip": 4, ".retpoline_sites": 4, ".return_sites": 4,
-  ".call_sites": 4, ".ibt_endbr_seal": 4,
+  __mcount_loc: 8,
+  __patchable_function_entries: 8,
+  ".smp_locks": 4,
+  ".orc_unwind_ip": 4,
+  ".retpoline_sites": 4,
+  ".return_sites": 4,
+  ".call_sites": 4,
+  ".ibt_endbr_seal": 4,
 };
 
 /**
@@ -205,21 +240,30 @@ const FIXED_SIZES: EntrySizes = {
  * an array of one.
  */
 function entrySizeOf(
-  elf: ElfFile, sec: ElfSection, sizes: EntrySizes, relocs: readonly { offset: bigint }[],
+  elf: ElfFile,
+  sec: ElfSection,
+  sizes: EntrySizes,
+  relocs: readonly { offset: bigint }[],
 ): number {
   const fixed = FIXED_SIZES[sec.name];
-  const n = sec.entsize > 0n ? Number(sec.entsize) : fixed ?? sizes[sec.name];
+  const n = sec.entsize > 0n ? Number(sec.entsize) : (fixed ?? sizes[sec.name]);
   if (!n) {
-    throw new DiffError("error", `${elf.file}: entry size of ${sec.name} is unknown: ` +
-      "take it from the target kernel " +
-      "(for create-diff-object, the *_STRUCT_SIZE environment variables)");
+    throw new DiffError(
+      "error",
+      `${elf.file}: entry size of ${sec.name} is unknown: ` +
+        "take it from the target kernel " +
+        "(for create-diff-object, the *_STRUCT_SIZE environment variables)",
+    );
   }
   const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
   const size = Number(ElfFile.size(sec));
   if (size % n !== 0) {
-    throw new DiffError("error", `${elf.file}: ${sec.name} is ${size} bytes, ` +
-      `not a multiple of its entry size ${n} (from ${from}): ` +
-      "the entry size does not match this kernel");
+    throw new DiffError(
+      "error",
+      `${elf.file}: ${sec.name} is ${size} bytes, ` +
+        `not a multiple of its entry size ${n} (from ${from}): ` +
+        "the entry size does not match this kernel",
+    );
   }
   // Entries are relocated at the same fields (some may be NULL, as printk_index's
   // prefixes): a wrong size puts relocations at fields the fullest entry lacks.
@@ -228,15 +272,19 @@ function entrySizeOf(
     const e = Math.floor(Number(r.offset) / n);
     byEntry.set(e, (byEntry.get(e) ?? new Set()).add(Number(r.offset) % n));
   }
-  const fullest = [...byEntry.values()]
-    .reduce((a, b) => (b.size > a.size ? b : a), new Set<number>());
+  const fullest = [...byEntry.values()].reduce(
+    (a, b) => (b.size > a.size ? b : a),
+    new Set<number>(),
+  );
   const stray = [...byEntry].find(([, f]) => [...f].some((x) => !fullest.has(x)));
   if (stray) {
     const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
-    throw new DiffError("error", `${elf.file}: ${sec.name}'s relocations fall at other offsets ` +
-      `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): ` +
-      `the entry size ${n} (from ${from}) does not match this object`);
+    throw new DiffError(
+      "error",
+      `${elf.file}: ${sec.name}'s relocations fall at other offsets ` +
+        `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): ` +
+        `the entry size ${n} (from ${from}) does not match this object`,
+    );
   }
   return n;
 }
-

@@ -25,26 +25,45 @@ const CALLBACK_SIZE = 16;
  * intermediate form for patch object `parent` (vmlinux or a module).
  */
 export function toKpatchIntermediate(
-  out: ElfFile, parent: string, functions: readonly ReplacedFunction[],
+  out: ElfFile,
+  parent: string,
+  functions: readonly ReplacedFunction[],
 ): void {
   const symtab = out.sections.find((s) => s.type === SHT.SYMTAB);
   const table = (name: string, entsize: number, data: Uint8Array, relocations: Relocation[]) => {
     const sec = out.addSection({
-      name, type: SHT.PROGBITS, flags: SHF.ALLOC, addralign: 8n, entsize: BigInt(entsize), data,
+      name,
+      type: SHT.PROGBITS,
+      flags: SHF.ALLOC,
+      addralign: 8n,
+      entsize: BigInt(entsize),
+      data,
     });
     out.addSection({
-      name: `.rela${name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n,
-      link: symtab, infoSection: sec, relocations,
+      name: `.rela${name}`,
+      type: SHT.RELA,
+      flags: SHF.INFO_LINK,
+      addralign: 8n,
+      entsize: 24n,
+      link: symtab,
+      infoSection: sec,
+      relocations,
     });
     return sec;
   };
   const strings = new Strings();
   const stringsSec = out.addSection({
-    name: ".kpatch.strings", type: SHT.PROGBITS, flags: SHF.ALLOC, addralign: 1n, entsize: 1n,
+    name: ".kpatch.strings",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC,
+    addralign: 1n,
+    entsize: 1n,
   });
   const stringsSym = sectionSymbol(out, stringsSec);
   const str = (offset: number, text: string): Relocation => ({
-    offset: BigInt(offset), type: R_X86_64._64, symbol: stringsSym,
+    offset: BigInt(offset),
+    type: R_X86_64._64,
+    symbol: stringsSym,
     addend: BigInt(strings.at(text)),
   });
 
@@ -59,13 +78,15 @@ export function toKpatchIntermediate(
     funcs.setBigUint64(at + 32, BigInt(f.sympos), true);
     funcRelocs.push(
       { offset: BigInt(at), type: R_X86_64._64, symbol: sym, addend: 0n },
-      str(at + 40, f.name), str(at + 48, parent),
+      str(at + 40, f.name),
+      str(at + 48, parent),
     );
   });
   table(".kpatch.funcs", FUNC_SIZE, new Uint8Array(funcs.buffer), funcRelocs);
 
   // Each relocation against a .klp.sym.* symbol becomes a symbol and a relocation record.
-  const found: { rela: ElfSection; r: Relocation; object: string; name: string; pos: number }[] = [];
+  const found: { rela: ElfSection; r: Relocation; object: string; name: string; pos: number }[] =
+    [];
   for (const rela of out.sections.filter((s) => s.type === SHT.RELA && s.infoSection)) {
     rela.relocations = rela.relocations.filter((r) => {
       const k = r.symbol && !r.symbol.section ? klpSymbol(r.symbol.name) : undefined;
@@ -92,12 +113,16 @@ export function toKpatchIntermediate(
     relocs.setBigInt64(k + 16, r.addend, true);
     relRelocs.push(
       {
-        offset: BigInt(k), type: R_X86_64._64,
-        symbol: sectionSymbol(out, rela.infoSection!), addend: r.offset,
+        offset: BigInt(k),
+        type: R_X86_64._64,
+        symbol: sectionSymbol(out, rela.infoSection!),
+        addend: r.offset,
       },
       str(k + 24, parent),
       {
-        offset: BigInt(k + 32), type: R_X86_64._64, symbol: symbolsSym,
+        offset: BigInt(k + 32),
+        type: R_X86_64._64,
+        symbol: symbolsSym,
         addend: BigInt(s),
       },
     );
@@ -105,16 +130,22 @@ export function toKpatchIntermediate(
   table(".kpatch.relocations", RELOCATION_SIZE, new Uint8Array(relocs.buffer), relRelocs);
   // The .klp.sym.* symbols now live in .kpatch.symbols only.
   const used = new Set(out.sections.flatMap((s) => s.relocations.map((r) => r.symbol)));
-  for (const { r } of found) if (!used.has(r.symbol) && out.symbols.includes(r.symbol!)) {
-    out.removeSymbol(r.symbol!);
-  }
+  for (const { r } of found)
+    if (!used.has(r.symbol) && out.symbols.includes(r.symbol!)) {
+      out.removeSymbol(r.symbol!);
+    }
 
   // Callbacks: create-klp-module's hook finds their object by the name at +8.
   for (const sec of out.sections.filter((s) => callbackKind(s))) {
     let rela = out.relocationsFor(sec);
     rela ??= out.addSection({
-      name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n,
-      entsize: 24n, link: symtab, infoSection: sec,
+      name: `.rela${sec.name}`,
+      type: SHT.RELA,
+      flags: SHF.INFO_LINK,
+      addralign: 8n,
+      entsize: 24n,
+      link: symtab,
+      infoSection: sec,
     });
     for (let at = 0; at < sec.data.length; at += CALLBACK_SIZE) {
       const named = rela.relocations.some((r) => r.offset === BigInt(at + 8));
@@ -149,6 +180,8 @@ class Strings {
 
 /** The section's STT_SECTION symbol, made if the object has none. */
 function sectionSymbol(out: ElfFile, sec: ElfSection): ElfSymbol {
-  return out.sectionSymbol(sec) ??
-    out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec });
+  return (
+    out.sectionSymbol(sec) ??
+    out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec })
+  );
 }

@@ -3,11 +3,18 @@
 // lines were added above it) from a constant that changed.
 
 /** One hunk of `diff -U0`: ORIG lines [from, from + count) became `newCount` lines. */
-interface Hunk { from: number; count: number; newCount: number }
+interface Hunk {
+  from: number;
+  count: number;
+  newCount: number;
+}
 
 /** The line moves of one file, from `diff -U0 ORIG PATCHED` output and ORIG's length. */
 export class LineMap {
-  private constructor(private readonly hunks: Hunk[], private readonly lines: number) {}
+  private constructor(
+    private readonly hunks: Hunk[],
+    private readonly lines: number,
+  ) {}
 
   static fromDiff(unifiedZero: string, origLines: number): LineMap {
     const hunks: Hunk[] = [];

@@ -22,9 +22,21 @@ import { klpSymbol } from "../symbols/names.js";
 
 /** Every table the kernel reads before `.klp.rela.MODULE.*` is applied. */
 export const LOAD_TIME_TABLES = [
-  "__jump_table", ".static_call_sites", ".altinstructions", ".altinstr_replacement",
-  ".parainstructions", ".retpoline_sites", ".return_sites", ".call_sites", ".smp_locks",
-  ".orc_unwind_ip", "__ex_table", "__bug_table", "__mcount_loc", ".printk_index", "__dyndbg",
+  "__jump_table",
+  ".static_call_sites",
+  ".altinstructions",
+  ".altinstr_replacement",
+  ".parainstructions",
+  ".retpoline_sites",
+  ".return_sites",
+  ".call_sites",
+  ".smp_locks",
+  ".orc_unwind_ip",
+  "__ex_table",
+  "__bug_table",
+  "__mcount_loc",
+  ".printk_index",
+  "__dyndbg",
 ];
 
 /**
@@ -33,7 +45,10 @@ export const LOAD_TIME_TABLES = [
  * module loader does not apply `.klp.rela.vmlinux.*` with the module's own
  * relocations (`vmlinuxEarly`: Linux 5.8 and later do).
  */
-export function lateObject(symbolName: string, vmlinuxEarly = true): { object: string; name: string } | undefined {
+export function lateObject(
+  symbolName: string,
+  vmlinuxEarly = true,
+): { object: string; name: string } | undefined {
   const k = klpSymbol(symbolName);
   return k && (k.object !== "vmlinux" || !vmlinuxEarly) ? k : undefined;
 }
@@ -56,7 +71,11 @@ interface Site {
  * output, its externals already renamed to `.klp.sym.*`). Returns warnings
  * for what it dropped.
  */
-export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarly = true): string[] {
+export function guardLoadTimeTables(
+  out: ElfFile,
+  sizes: EntrySizes,
+  vmlinuxEarly = true,
+): string[] {
   const warnings: string[] = [];
   const problems: string[] = [];
   const drops = new Map<ElfSection, Set<number>>();
@@ -68,18 +87,29 @@ export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarl
       const key = r.symbol && lateObject(r.symbol.name, vmlinuxEarly);
       if (!key) continue;
       const entry = size ? Math.floor(Number(r.offset) / size) : 0;
-      const site: Site = { sec, entry, where: size ? describe(out, rela.relocations, entry, size) : "?", key };
+      const site: Site = {
+        sec,
+        entry,
+        where: size ? describe(out, rela.relocations, entry, size) : "?",
+        key,
+      };
       const verdict = decide(site);
       if (verdict.drop && size) {
         drops.set(sec, (drops.get(sec) ?? new Set()).add(entry));
         if (!warnings.includes(verdict.drop)) warnings.push(verdict.drop);
       } else {
-        problems.push(verdict.refuse ?? `${sec.name}: an entry refers to ${key.name} of ${key.object}`);
+        problems.push(
+          verdict.refuse ?? `${sec.name}: an entry refers to ${key.name} of ${key.object}`,
+        );
       }
     }
   }
   if (problems.length) {
-    throw new DiffError("unsafe", `${out.file}: the patch module would hand the kernel entries it cannot read yet`, problems);
+    throw new DiffError(
+      "unsafe",
+      `${out.file}: the patch module would hand the kernel entries it cannot read yet`,
+      problems,
+    );
   }
   for (const [sec, entries] of drops) {
     const size = entrySize(sec, sizes)!;
@@ -92,27 +122,46 @@ export function guardLoadTimeTables(out: ElfFile, sizes: EntrySizes, vmlinuxEarl
 function decide(s: Site): { drop?: string; refuse?: string } {
   const { name, object } = s.key;
   const tracepoint = /^__(?:tracepoint|SCK__tp_func)_(.+)$/.exec(name)?.[1];
-  const late = (what: string) => `${object} defines it, and the kernel reads ${what} before ` +
+  const late = (what: string) =>
+    `${object} defines it, and the kernel reads ${what} before ` +
     `the livepatch core can resolve ${object}'s symbols`;
   if (tracepoint !== undefined) {
-    return { drop: `tracepoint ${tracepoint} stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
-      late("the patch module's jump labels and static calls") };
+    return {
+      drop:
+        `tracepoint ${tracepoint} stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
+        late("the patch module's jump labels and static calls"),
+    };
   }
   // pr_debug's descriptor: __UNIQUE_ID_ddebugN.M, or `descriptor` in some macros.
-  if (s.sec.name === "__jump_table" && /^(?:__UNIQUE_ID_ddebug\d+|descriptor)(?:\.\d+)?$/.test(name)) {
-    return { drop: `pr_debug stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
-      late("the patch module's jump labels") };
+  if (
+    s.sec.name === "__jump_table" &&
+    /^(?:__UNIQUE_ID_ddebug\d+|descriptor)(?:\.\d+)?$/.test(name)
+  ) {
+    return {
+      drop:
+        `pr_debug stays off in the patched ${s.where.replace(/\+.*/, "")}: ` +
+        late("the patch module's jump labels"),
+    };
   }
   if (s.sec.name === ".static_call_sites") {
-    return { drop: `static call ${name.replace(/^__SCK__/, "")} at ${s.where} goes through its trampoline, ` +
-      `which static_call_update() keeps current, instead of being patched inline: ${late(s.sec.name)}` };
+    return {
+      drop:
+        `static call ${name.replace(/^__SCK__/, "")} at ${s.where} goes through its trampoline, ` +
+        `which static_call_update() keeps current, instead of being patched inline: ${late(s.sec.name)}`,
+    };
   }
   if (s.sec.name === "__jump_table") {
-    return { refuse: `jump label at ${s.where} on static key ${name}: ${late(s.sec.name)}; in the patch, test ` +
-      `static_key_enabled(&${name}) instead of static_branch_*()` };
+    return {
+      refuse:
+        `jump label at ${s.where} on static key ${name}: ${late(s.sec.name)}; in the patch, test ` +
+        `static_key_enabled(&${name}) instead of static_branch_*()`,
+    };
   }
-  return { refuse: `${s.sec.name} entry for ${s.where} refers to ${name}: ${late(s.sec.name)}; keep that ` +
-    "construct out of the patched functions" };
+  return {
+    refuse:
+      `${s.sec.name} entry for ${s.where} refers to ${name}: ${late(s.sec.name)}; keep that ` +
+      "construct out of the patched functions",
+  };
 }
 
 function entrySize(sec: ElfSection, sizes: EntrySizes): number | undefined {
@@ -126,8 +175,12 @@ function describe(out: ElfFile, relocs: Relocation[], entry: number, size: numbe
   const sym = first?.symbol;
   if (!sym?.section) return sym?.name ?? "?";
   const at = sym.value + first!.addend;
-  const fn = out.symbols.find((f) => f.section === sym.section && f.size > 0n && f.value <= at && at < f.value + f.size);
-  return fn ? `${fn.name}+0x${(at - fn.value).toString(16)}` : `${sym.section.name}+0x${at.toString(16)}`;
+  const fn = out.symbols.find(
+    (f) => f.section === sym.section && f.size > 0n && f.value <= at && at < f.value + f.size,
+  );
+  return fn
+    ? `${fn.name}+0x${(at - fn.value).toString(16)}`
+    : `${sym.section.name}+0x${at.toString(16)}`;
 }
 
 /**
@@ -162,7 +215,9 @@ function dropEntries(out: ElfFile, sec: ElfSection, size: number, drop: Set<numb
   const rela = out.relocationsFor(sec)!;
   rela.relocations = rela.relocations.flatMap((r) => {
     const ni = index.get(Math.floor(Number(r.offset) / size));
-    return ni === undefined ? [] : [{ ...r, offset: BigInt(ni * size) + (r.offset % BigInt(size)) }];
+    return ni === undefined
+      ? []
+      : [{ ...r, offset: BigInt(ni * size) + (r.offset % BigInt(size)) }];
   });
   if (!keep.length) out.removeSection(sec);
 }

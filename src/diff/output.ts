@@ -4,7 +4,11 @@
 // to the copies or to external symbols naming what stays in the kernel.
 import { SHF, SHT, STB, STT } from "../elf/constants.js";
 import {
-  ElfFile, modinfo, type ElfSection, type ElfSymbol, type Relocation,
+  ElfFile,
+  modinfo,
+  type ElfSection,
+  type ElfSymbol,
+  type Relocation,
 } from "../elf/model.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
@@ -34,7 +38,10 @@ interface Placed {
 }
 
 export function buildOutput(
-  p: ObjectUnits, targets: TargetCache, inc: Inclusion, statuses: Map<Unit, UnitStatus>,
+  p: ObjectUnits,
+  targets: TargetCache,
+  inc: Inclusion,
+  statuses: Map<Unit, UnitStatus>,
   outFile: string,
 ): Output {
   const out = new ElfFile(outFile, { ...p.elf.header });
@@ -44,8 +51,13 @@ export function buildOutput(
   const placed = new Map<Unit, Placed>();
   const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) => {
     const sec = out.addSection({
-      name, type: like.type, flags: like.flags & ~SHF.GROUP, addralign: like.addralign,
-      entsize: like.entsize, data, nobitsSize,
+      name,
+      type: like.type,
+      flags: like.flags & ~SHF.GROUP,
+      addralign: like.addralign,
+      entsize: like.entsize,
+      data,
+      nobitsSize,
     });
     return {
       sec,
@@ -60,8 +72,9 @@ export function buildOutput(
   for (const u of [...inc.units].sort((a, b) => a.start - b.start)) {
     groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
   }
-  const ordered = [...groups]
-    .sort(([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b));
+  const ordered = [...groups].sort(
+    ([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b),
+  );
   for (const [sec, units] of ordered) {
     const nobits = sec.type === SHT.NOBITS;
     const whole = units.length === p.bySection.get(sec)!.length;
@@ -86,8 +99,13 @@ export function buildOutput(
         // A replaced global becomes local: the original keeps its name in the kernel.
         const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
         out.addSymbol({
-          name: s.name, type: s.type, bind, other: s.other, value: s.value - BigInt(delta),
-          size: s.size, section: copy,
+          name: s.name,
+          type: s.type,
+          bind,
+          other: s.other,
+          value: s.value - BigInt(delta),
+          size: s.size,
+          section: copy,
         });
       }
     });
@@ -112,22 +130,27 @@ export function buildOutput(
         return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
       }
       return {
-        ...r, offset,
+        ...r,
+        offset,
         symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }),
       };
     }
     if (t.kind === "extern" && s.bind !== STB.LOCAL) {
       return {
-        ...r, offset,
+        ...r,
+        offset,
         symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: true }),
       };
     }
     if (t.kind !== "unit") {
       const pl = t.kind === "string" && t.section && placed.get(t.section);
       if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
-      throw new DiffError("error", `${p.elf.file}: ${from} refers to ` +
-        `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
-        "outside any function or object");
+      throw new DiffError(
+        "error",
+        `${p.elf.file}: ${from} refers to ` +
+          `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
+          "outside any function or object",
+      );
     }
     const pos = s.value + r.addend; // in the target's original section
     const pl = placed.get(t.unit);
@@ -136,13 +159,20 @@ export function buildOutput(
     // keeps its old number.
     const def = (t.unit.twin ?? t.unit).symbols[0];
     if (!def) {
-      throw new DiffError("error", `${p.elf.file}: ${from} refers to ${t.unit.name}, ` +
-        "which has no symbol to refer to from a patch");
+      throw new DiffError(
+        "error",
+        `${p.elf.file}: ${from} refers to ${t.unit.name}, ` +
+          "which has no symbol to refer to from a patch",
+      );
     }
     return {
-      ...r, offset, addend: pos - BigInt(t.unit.start),
+      ...r,
+      offset,
+      addend: pos - BigInt(t.unit.start),
       symbol: external(def.name, def.type, {
-        name: def.name, local: def.bind === STB.LOCAL, definedInObject: true,
+        name: def.name,
+        local: def.bind === STB.LOCAL,
+        definedInObject: true,
       }),
     };
   };
@@ -150,16 +180,24 @@ export function buildOutput(
   const relaFor = (sec: ElfSection, relocs: Relocation[]) => {
     if (!relocs.length) return;
     out.addSection({
-      name: `.rela${sec.name}`, type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, entsize: 24n,
-      infoSection: sec, relocations: relocs,
+      name: `.rela${sec.name}`,
+      type: SHT.RELA,
+      flags: SHF.INFO_LINK,
+      addralign: 8n,
+      entsize: 24n,
+      infoSection: sec,
+      relocations: relocs,
     });
   };
   for (const [, units] of ordered) {
-    relaFor(placed.get(units[0]!)!.sec, units.flatMap((u) => {
-      const pl = placed.get(u)!;
-      const ts = targets.of(u);
-      return u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta)));
-    }));
+    relaFor(
+      placed.get(units[0]!)!.sec,
+      units.flatMap((u) => {
+        const pl = placed.get(u)!;
+        const ts = targets.of(u);
+        return u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta)));
+      }),
+    );
   }
 
   for (const [sec, { entrySize, keep }] of inc.tables) {
@@ -167,7 +205,8 @@ export function buildOutput(
     const ts = targets.of(table);
     const data = new Uint8Array(keep.length * entrySize);
     keep.forEach((e, i) =>
-      data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize));
+      data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize),
+    );
     const pl = place(sec.name, sec, data, 0n);
     const newIndex = new Map(keep.map((e, i) => [e, i]));
     const relocs: Relocation[] = [];
@@ -186,7 +225,10 @@ export function buildOutput(
   // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
   // module is a module, which the loader reads as import_ns=.
   importNamespaces(
-    out, modinfo(p.elf).filter(([k]) => /^(\w+\.)?import_ns$/.test(k)).map(([, v]) => v),
+    out,
+    modinfo(p.elf)
+      .filter(([k]) => /^(\w+\.)?import_ns$/.test(k))
+      .map(([, v]) => v),
   );
   const stack = p.elf.section(".note.GNU-stack");
   if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
@@ -200,7 +242,13 @@ export function buildOutput(
  */
 export function importNamespaces(out: ElfFile, namespaces: Iterable<string>): void {
   let sec = out.section(".modinfo");
-  const known = new Set(sec ? modinfo(out).filter(([k]) => k === "import_ns").map(([, v]) => v) : []);
+  const known = new Set(
+    sec
+      ? modinfo(out)
+          .filter(([k]) => k === "import_ns")
+          .map(([, v]) => v)
+      : [],
+  );
   const added = [...new Set(namespaces)].filter((n) => !known.has(n));
   if (!added.length) return;
   sec ??= out.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC });

@@ -9,13 +9,22 @@ import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError } from "../elf/model.js";
 import {
-  elfSymtab, parseReadelfSymtab, parseSymvers, parseSystemMap, symversNamespaces, TargetSymtab,
+  elfSymtab,
+  parseReadelfSymtab,
+  parseSymvers,
+  parseSystemMap,
+  symversNamespaces,
+  TargetSymtab,
 } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
 import { DiffError } from "./errors.js";
 import { guardLoadTimeTables } from "./loadtime.js";
 import {
-  functionPositions, resolveExternals, type KlpSymbol, type ReplacedFunction, type TargetInfo,
+  functionPositions,
+  resolveExternals,
+  type KlpSymbol,
+  type ReplacedFunction,
+  type TargetInfo,
 } from "./externals.js";
 import type { EntrySizes } from "./include.js";
 import type { LineMap } from "./lines.js";
@@ -73,24 +82,31 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
   const r = diffObjects(orig, patched, {
-    entrySizes: opts.entrySizes, outFile: opts.output, lineMaps: opts.lineMaps,
+    entrySizes: opts.entrySizes,
+    outFile: opts.output,
+    lineMaps: opts.lineMaps,
   });
   const symvers = opts.symvers ? readFileSync(opts.symvers, "utf8") : undefined;
-  const target: TargetInfo | undefined = opts.symbols ? {
-    object: opts.object,
-    symtab: loadSymtab(opts.symbols),
-    vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
-    exports: symvers ? parseSymvers(symvers) : new Map(),
-  } : undefined;
+  const target: TargetInfo | undefined = opts.symbols
+    ? {
+        object: opts.object,
+        symtab: loadSymtab(opts.symbols),
+        vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
+        exports: symvers ? parseSymvers(symvers) : new Map(),
+      }
+    : undefined;
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
   if (symvers) {
     // Exported symbols the module links to normally: their namespaces must be imported
     // (a fix in built-in CXL code calling CXL's own namespaced exports).
     const namespaces = symversNamespaces(symvers);
-    importNamespaces(r.output, r.output.symbols.flatMap((s) => {
-      const ns = !s.section && s.shndx === SHN.UNDEF && namespaces.get(s.name);
-      return ns ? [ns] : [];
-    }));
+    importNamespaces(
+      r.output,
+      r.output.symbols.flatMap((s) => {
+        const ns = !s.section && s.shndx === SHN.UNDEF && namespaces.get(s.name);
+        return ns ? [ns] : [];
+      }),
+    );
   }
   if (target) {
     r.warnings.push(
@@ -101,14 +117,22 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
   writeFileAtomic(opts.output, writeElf(r.output));
   return {
-    object: opts.object, warnings: r.warnings, changed: r.changed, added: r.added,
-    lineOnly: r.lineOnly, addedData: r.addedData, klp, functions, output: opts.output,
+    object: opts.object,
+    warnings: r.warnings,
+    changed: r.changed,
+    added: r.added,
+    lineOnly: r.lineOnly,
+    addedData: r.addedData,
+    klp,
+    functions,
+    output: opts.output,
   };
 }
 
 /** The symbol tables of a target's objects: vmlinux's from `symbols`, a module's from its .ko. */
 export function targetSymbols(
-  symbols: string | undefined, modulesDir: string | undefined,
+  symbols: string | undefined,
+  modulesDir: string | undefined,
 ): (object: string) => TargetSymtab | undefined {
   return (object) => {
     const file = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);

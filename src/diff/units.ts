@@ -42,8 +42,11 @@ function isAllocated(sec: ElfSection): boolean {
 
 /** C's `__func__`: a string constant the compiler makes, copied like any literal. */
 export function isFunctionName(u: Unit): boolean {
-  return u.kind === "object" && baseName(u.name) === "__func__" &&
-    u.symbols.every((s) => s.bind === STB.LOCAL);
+  return (
+    u.kind === "object" &&
+    baseName(u.name) === "__func__" &&
+    u.symbols.every((s) => s.bind === STB.LOCAL)
+  );
 }
 
 export function isText(sec: ElfSection): boolean {
@@ -64,12 +67,19 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
   for (const sec of elf.sections) {
     if (!isAllocated(sec)) continue;
     const size = Number(ElfFile.size(sec));
-    const syms = (symbolsIn.get(sec) ?? [])
-      .sort((a, b) => Number(a.value - b.value) || Number(b.size - a.size));
+    const syms = (symbolsIn.get(sec) ?? []).sort(
+      (a, b) => Number(a.value - b.value) || Number(b.size - a.size),
+    );
     const list: Unit[] = [];
     if (syms.length === 0) {
       list.push({
-        kind: "section", name: sec.name, symbols: [], section: sec, start: 0, end: size, relocs: [],
+        kind: "section",
+        name: sec.name,
+        symbols: [],
+        section: sec,
+        start: 0,
+        end: size,
+        relocs: [],
         twin: undefined,
       });
     }
@@ -81,8 +91,14 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     const gap = (end: number) => {
       if (end > covered) {
         list.push({
-          kind: "section", name: `${sec.name}<after ${prevName || "start"}>`, symbols: [],
-          section: sec, start: covered, end, relocs: [], twin: undefined,
+          kind: "section",
+          name: `${sec.name}<after ${prevName || "start"}>`,
+          symbols: [],
+          section: sec,
+          start: covered,
+          end,
+          relocs: [],
+          twin: undefined,
         });
       }
     };
@@ -100,8 +116,14 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
         continue;
       }
       const unit: Unit = {
-        kind: sym.type === STT.FUNC ? "func" : "object", name: sym.name, symbols: [sym],
-        section: sec, start, end, relocs: [], twin: undefined,
+        kind: sym.type === STT.FUNC ? "func" : "object",
+        name: sym.name,
+        symbols: [sym],
+        section: sec,
+        start,
+        end,
+        relocs: [],
+        twin: undefined,
       };
       list.push(unit);
       bySymbol.set(sym, unit);
@@ -139,9 +161,10 @@ function parentName(name: string): string | undefined {
 
 export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
   const name = u.kind === "func" ? parentName(u.name) : undefined;
-  const sym = name === undefined
-    ? undefined
-    : obj.elf.symbolsNamed(name).find((s) => obj.bySymbol.get(s)?.kind === "func");
+  const sym =
+    name === undefined
+      ? undefined
+      : obj.elf.symbolsNamed(name).find((s) => obj.bySymbol.get(s)?.kind === "func");
   return sym && obj.bySymbol.get(sym);
 }
 
@@ -217,13 +240,18 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
     return { kind: "string", text: cStringAt(target.data, offset), section: units[0] };
   }
   const size = Number(target.entsize);
-  if ((target.flags & SHF.MERGE) !== 0n && size > 0 && offset >= 0 &&
-    offset + size <= target.data.length) {
+  if (
+    (target.flags & SHF.MERGE) !== 0n &&
+    size > 0 &&
+    offset >= 0 &&
+    offset + size <= target.data.length
+  ) {
     const bytes = Buffer.from(target.data.subarray(offset, offset + size)).toString("hex");
     return { kind: "string", text: `\0cst${size}:${bytes}`, section: units[0] };
   }
   // The end of a section (ORC's terminating entry) belongs to the unit that ends there.
-  const u = unitAt(units, offset) ??
+  const u =
+    unitAt(units, offset) ??
     (offset === Number(ElfFile.size(target)) ? units.find((x) => x.end === offset) : undefined);
   if (u) return { kind: "unit", unit: u, offset: offset - u.start };
   // Into a section with symbols but outside every one: compare by section name and offset.

@@ -5,7 +5,10 @@
 import { SHT, SHN, STB, STT } from "./constants.js";
 
 export class ElfError extends Error {
-  constructor(readonly file: string, readonly detail: string) {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
     super(`${file}: ${detail}`);
     this.name = "ElfError";
   }
@@ -77,7 +80,10 @@ export class ElfFile {
   private byName?: Map<string, ElfSection>;
   private symByName?: Map<string, ElfSymbol[]>;
 
-  constructor(readonly file: string, readonly header: ElfHeader) {}
+  constructor(
+    readonly file: string,
+    readonly header: ElfHeader,
+  ) {}
 
   /** The first section with this name. Constant time; the index is rebuilt after edits. */
   section(name: string): ElfSection | undefined {
@@ -122,9 +128,21 @@ export class ElfFile {
 
   addSection(init: Partial<ElfSection> & { name: string; type: number }): ElfSection {
     const sec: ElfSection = {
-      flags: 0n, addr: 0n, addralign: 1n, entsize: 0n, link: undefined, infoSection: undefined,
-      infoSymbol: undefined, info: 0, data: new Uint8Array(0), nobitsSize: 0n, relocations: [],
-      groupFlags: 0, groupMembers: [], inputIndex: 0, ...init,
+      flags: 0n,
+      addr: 0n,
+      addralign: 1n,
+      entsize: 0n,
+      link: undefined,
+      infoSection: undefined,
+      infoSymbol: undefined,
+      info: 0,
+      data: new Uint8Array(0),
+      nobitsSize: 0n,
+      relocations: [],
+      groupFlags: 0,
+      groupMembers: [],
+      inputIndex: 0,
+      ...init,
     };
     this.sections.push(sec);
     this.invalidate();
@@ -133,8 +151,15 @@ export class ElfFile {
 
   addSymbol(init: Partial<ElfSymbol> & { name: string }): ElfSymbol {
     const sym: ElfSymbol = {
-      value: 0n, size: 0n, type: STT.NOTYPE, bind: STB.LOCAL, other: 0, section: undefined,
-      shndx: SHN.UNDEF, inputIndex: 0, ...init,
+      value: 0n,
+      size: 0n,
+      type: STT.NOTYPE,
+      bind: STB.LOCAL,
+      other: 0,
+      section: undefined,
+      shndx: SHN.UNDEF,
+      inputIndex: 0,
+      ...init,
     };
     this.symbols.push(sym);
     this.invalidate();
@@ -150,13 +175,24 @@ export class ElfFile {
   removeSection(sec: ElfSection): void {
     const rela = this.relocationsFor(sec);
     const blockers = [
-      ...this.sections.filter((s) => s !== sec && s !== rela && (s.link === sec || s.infoSection === sec)).map((s) => `section ${s.name}`),
-      ...this.symbols.filter((s) => s.section === sec && s.type !== STT.SECTION).map((s) => `symbol ${s.name}`),
-      ...this.sections.filter((s) => s !== rela && s.relocations.some((r) => r.symbol?.section === sec)).map((s) => `relocations in ${s.name}`),
+      ...this.sections
+        .filter((s) => s !== sec && s !== rela && (s.link === sec || s.infoSection === sec))
+        .map((s) => `section ${s.name}`),
+      ...this.symbols
+        .filter((s) => s.section === sec && s.type !== STT.SECTION)
+        .map((s) => `symbol ${s.name}`),
+      ...this.sections
+        .filter((s) => s !== rela && s.relocations.some((r) => r.symbol?.section === sec))
+        .map((s) => `relocations in ${s.name}`),
     ];
-    if (blockers.length) throw new ElfError(this.file, `cannot remove section ${sec.name}: still referenced by ${blockers.join(", ")}`);
+    if (blockers.length)
+      throw new ElfError(
+        this.file,
+        `cannot remove section ${sec.name}: still referenced by ${blockers.join(", ")}`,
+      );
     if (rela) this.sections.splice(this.sections.indexOf(rela), 1);
-    for (const g of this.sections) g.groupMembers = g.groupMembers.filter((m) => m !== sec && m !== rela);
+    for (const g of this.sections)
+      g.groupMembers = g.groupMembers.filter((m) => m !== sec && m !== rela);
     const gone = new Set(this.symbols.filter((s) => s.section === sec));
     this.symbols.splice(0, this.symbols.length, ...this.symbols.filter((s) => !gone.has(s)));
     this.sections.splice(this.sections.indexOf(sec), 1);
@@ -167,7 +203,10 @@ export class ElfFile {
   removeSymbol(sym: ElfSymbol): void {
     for (const s of this.sections) {
       if (s.infoSymbol === sym || s.relocations.some((r) => r.symbol === sym)) {
-        throw new ElfError(this.file, `cannot remove symbol ${sym.name}: still referenced by section ${s.name}`);
+        throw new ElfError(
+          this.file,
+          `cannot remove symbol ${sym.name}: still referenced by section ${s.name}`,
+        );
       }
     }
     this.symbols.splice(this.symbols.indexOf(sym), 1);
@@ -186,8 +225,11 @@ export function modinfo(elf: ElfFile): [string, string][] {
   const sec = elf.section(".modinfo");
   if (!sec) return [];
   const text = new TextDecoder().decode(sec.data);
-  return text.split("\0").filter((e) => e.length > 0).map((e) => {
-    const eq = e.indexOf("=");
-    return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
-  });
+  return text
+    .split("\0")
+    .filter((e) => e.length > 0)
+    .map((e) => {
+      const eq = e.indexOf("=");
+      return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
+    });
 }

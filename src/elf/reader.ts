@@ -10,14 +10,25 @@ const SYM_SIZE = 24;
 const RELA_SIZE = 24;
 
 interface RawSection {
-  name: number; type: number; flags: bigint; addr: bigint; offset: bigint; size: bigint;
-  link: number; info: number; addralign: bigint; entsize: bigint;
+  name: number;
+  type: number;
+  flags: bigint;
+  addr: bigint;
+  offset: bigint;
+  size: bigint;
+  link: number;
+  info: number;
+  addralign: bigint;
+  entsize: bigint;
 }
 
 /** Bounds-checked little-endian reads over one buffer. */
 class Cursor {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, private readonly file: string) {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly file: string,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   fail(detail: string): never {
@@ -27,15 +38,27 @@ class Cursor {
     const off = BigInt(offset);
     const end = off + BigInt(size);
     if (off < 0n || end > BigInt(this.bytes.length)) {
-      this.fail(`${what} at offset ${off} size ${BigInt(size)} lies outside the file (${this.bytes.length} bytes): truncated or corrupt`);
+      this.fail(
+        `${what} at offset ${off} size ${BigInt(size)} lies outside the file (${this.bytes.length} bytes): truncated or corrupt`,
+      );
     }
     return Number(off);
   }
-  u8(o: number) { return this.view.getUint8(o); }
-  u16(o: number) { return this.view.getUint16(o, true); }
-  u32(o: number) { return this.view.getUint32(o, true); }
-  u64(o: number) { return this.view.getBigUint64(o, true); }
-  i64(o: number) { return this.view.getBigInt64(o, true); }
+  u8(o: number) {
+    return this.view.getUint8(o);
+  }
+  u16(o: number) {
+    return this.view.getUint16(o, true);
+  }
+  u32(o: number) {
+    return this.view.getUint32(o, true);
+  }
+  u64(o: number) {
+    return this.view.getBigUint64(o, true);
+  }
+  i64(o: number) {
+    return this.view.getBigInt64(o, true);
+  }
 }
 
 function cString(c: Cursor, table: Uint8Array, index: number, what: string): string {
@@ -47,8 +70,10 @@ function cString(c: Cursor, table: Uint8Array, index: number, what: string): str
   // thousands of symbols sharing one huge name would exhaust memory.
   const limit = Math.min(table.length, index + MAX_NAME);
   while (end < limit && table[end] !== 0) end++;
-  if (end === index + MAX_NAME) c.fail(`${what}: name at offset ${index} is longer than ${MAX_NAME} bytes`);
-  if (end >= table.length && table.length > 0) c.fail(`${what}: name at offset ${index} is not NUL-terminated`);
+  if (end === index + MAX_NAME)
+    c.fail(`${what}: name at offset ${index} is longer than ${MAX_NAME} bytes`);
+  if (end >= table.length && table.length > 0)
+    c.fail(`${what}: name at offset ${index} is not NUL-terminated`);
   return decoder.decode(table.subarray(index, end));
 }
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -70,11 +95,16 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   if (bytes.length < EHDR_SIZE) c.fail(`${bytes.length} bytes: too short for an ELF header`);
   if (c.u32(0) !== 0x464c457f) c.fail("not an ELF file (bad magic)");
   if (c.u8(4) !== 2) c.fail(`ELF class ${c.u8(4)}: only 64-bit ELF objects are supported`);
-  if (c.u8(5) !== 1) c.fail(`ELF data encoding ${c.u8(5)}: only little-endian objects are supported`);
+  if (c.u8(5) !== 1)
+    c.fail(`ELF data encoding ${c.u8(5)}: only little-endian objects are supported`);
   if (c.u8(6) !== 1) c.fail(`ELF version ${c.u8(6)} is not 1`);
 
   const elf = new ElfFile(file, {
-    osabi: c.u8(7), abiversion: c.u8(8), type: c.u16(16), machine: c.u16(18), flags: c.u32(48),
+    osabi: c.u8(7),
+    abiversion: c.u8(8),
+    type: c.u16(16),
+    machine: c.u16(18),
+    flags: c.u32(48),
   });
   const shoff = c.u64(40);
   const shentsize = c.u16(58);
@@ -84,7 +114,8 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
     if (shnum !== 0) c.fail("section count without a section header table");
     return elf;
   }
-  if (shentsize !== SHDR_SIZE) c.fail(`section header entry size ${shentsize}, expected ${SHDR_SIZE}`);
+  if (shentsize !== SHDR_SIZE)
+    c.fail(`section header entry size ${shentsize}, expected ${SHDR_SIZE}`);
   c.check(shoff, SHDR_SIZE, "section header 0");
   // Extended numbering: counts that do not fit in 16 bits live in section header 0.
   if (shnum === 0) shnum = Number(c.u64(Number(shoff) + 32));
@@ -95,13 +126,23 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   for (let i = 0; i < shnum; i++) {
     const o = Number(shoff) + i * SHDR_SIZE;
     const align = c.u64(o + 48);
-    if (i > 0 && (align & (align - 1n)) !== 0n) c.fail(`section ${i}: alignment ${align} is not a power of two`);
+    if (i > 0 && (align & (align - 1n)) !== 0n)
+      c.fail(`section ${i}: alignment ${align} is not a power of two`);
     raw.push({
-      name: c.u32(o), type: c.u32(o + 4), flags: c.u64(o + 8), addr: c.u64(o + 16), offset: c.u64(o + 24),
-      size: c.u64(o + 32), link: c.u32(o + 40), info: c.u32(o + 44), addralign: c.u64(o + 48), entsize: c.u64(o + 56),
+      name: c.u32(o),
+      type: c.u32(o + 4),
+      flags: c.u64(o + 8),
+      addr: c.u64(o + 16),
+      offset: c.u64(o + 24),
+      size: c.u64(o + 32),
+      link: c.u32(o + 40),
+      info: c.u32(o + 44),
+      addralign: c.u64(o + 48),
+      entsize: c.u64(o + 56),
     });
   }
-  if (shstrndx === 0 || shstrndx >= shnum) c.fail(`section name table index ${shstrndx} out of range (${shnum} sections)`);
+  if (shstrndx === 0 || shstrndx >= shnum)
+    c.fail(`section name table index ${shstrndx} out of range (${shnum} sections)`);
   const contents = (i: number): Uint8Array => {
     const s = raw[i]!;
     if (s.type === SHT.NOBITS || s.type === SHT.NULL) return new Uint8Array(0);
@@ -114,14 +155,27 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   for (let i = 1; i < shnum; i++) {
     const s = raw[i]!;
     secs.push({
-      name: cString(c, shstrtab, s.name, `section ${i}`), type: s.type, flags: s.flags, addr: s.addr,
-      addralign: s.addralign, entsize: s.entsize, link: undefined, infoSection: undefined,
-      infoSymbol: undefined, info: s.info, data: contents(i), nobitsSize: s.type === SHT.NOBITS ? s.size : 0n,
-      relocations: [], groupFlags: 0, groupMembers: [], inputIndex: i,
+      name: cString(c, shstrtab, s.name, `section ${i}`),
+      type: s.type,
+      flags: s.flags,
+      addr: s.addr,
+      addralign: s.addralign,
+      entsize: s.entsize,
+      link: undefined,
+      infoSection: undefined,
+      infoSymbol: undefined,
+      info: s.info,
+      data: contents(i),
+      nobitsSize: s.type === SHT.NOBITS ? s.size : 0n,
+      relocations: [],
+      groupFlags: 0,
+      groupMembers: [],
+      inputIndex: i,
     });
   }
   const sectionAt = (index: number, what: string): ElfSection => {
-    if (index === 0 || index >= shnum) c.fail(`${what}: section index ${index} out of range (${shnum} sections)`);
+    if (index === 0 || index >= shnum)
+      c.fail(`${what}: section index ${index} out of range (${shnum} sections)`);
     return secs[index - 1]!;
   };
   for (const sec of secs) {
@@ -143,22 +197,29 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   // `what` is a function: building a message for each of millions of relocations would cost more than reading them.
   const symbolAt = (index: number, what: () => string): ElfSymbol | undefined => {
     if (index === 0) return undefined;
-    if (index > symbols.length) c.fail(`${what()}: symbol index ${index} out of range (${symbols.length + 1} symbols)`);
+    if (index > symbols.length)
+      c.fail(`${what()}: symbol index ${index} out of range (${symbols.length + 1} symbols)`);
     return symbols[index - 1];
   };
   for (const sec of secs) {
-    if (sec.type === SHT.REL) c.fail(`section ${sec.name}: SHT_REL relocations are not used on x86-64 and not supported`);
+    if (sec.type === SHT.REL)
+      c.fail(`section ${sec.name}: SHT_REL relocations are not used on x86-64 and not supported`);
     const withSymbols = opts.symbols !== false;
     if (sec.type === SHT.RELA && opts.relocations !== false && withSymbols) {
       readRelocations(c, sec, symtab, symbolAt, elf.header.type === ET_REL);
     }
     if (sec.type === SHT.GROUP) {
-      if (sec.link !== symtab) c.fail(`group section ${sec.name} does not link to the symbol table`);
+      if (sec.link !== symtab)
+        c.fail(`group section ${sec.name} does not link to the symbol table`);
       const words = sec.data.length / 4;
-      if (!Number.isInteger(words) || words < 1) c.fail(`group section ${sec.name} has size ${sec.data.length}, not a non-empty multiple of 4`);
+      if (!Number.isInteger(words) || words < 1)
+        c.fail(
+          `group section ${sec.name} has size ${sec.data.length}, not a non-empty multiple of 4`,
+        );
       const base = sec.data.byteOffset - bytes.byteOffset;
       sec.groupFlags = c.u32(base);
-      for (let w = 1; w < words; w++) sec.groupMembers.push(sectionAt(c.u32(base + 4 * w), `member of group ${sec.name}`));
+      for (let w = 1; w < words; w++)
+        sec.groupMembers.push(sectionAt(c.u32(base + 4 * w), `member of group ${sec.name}`));
       if (withSymbols) sec.infoSymbol = symbolAt(sec.info, () => `signature of group ${sec.name}`);
     }
   }
@@ -166,16 +227,23 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
 }
 
 function readSymbols(
-  c: Cursor, elf: ElfFile, secs: ElfSection[], symtab: ElfSection, out: ElfSymbol[],
+  c: Cursor,
+  elf: ElfFile,
+  secs: ElfSection[],
+  symtab: ElfSection,
+  out: ElfSymbol[],
   sectionAt: (i: number, what: string) => ElfSection,
 ): void {
-  if (symtab.entsize !== BigInt(SYM_SIZE)) c.fail(`symbol table entry size ${symtab.entsize}, expected ${SYM_SIZE}`);
-  if (symtab.data.length % SYM_SIZE !== 0) c.fail(`symbol table size ${symtab.data.length} is not a multiple of ${SYM_SIZE}`);
+  if (symtab.entsize !== BigInt(SYM_SIZE))
+    c.fail(`symbol table entry size ${symtab.entsize}, expected ${SYM_SIZE}`);
+  if (symtab.data.length % SYM_SIZE !== 0)
+    c.fail(`symbol table size ${symtab.data.length} is not a multiple of ${SYM_SIZE}`);
   const strtab = symtab.link;
   if (!strtab || strtab.type !== SHT.STRTAB) c.fail("symbol table does not link to a string table");
   const count = symtab.data.length / SYM_SIZE;
   const shndxSec = secs.find((s) => s.type === SHT.SYMTAB_SHNDX && s.link === symtab);
-  if (shndxSec && shndxSec.data.length < count * 4) c.fail(`extended section index table ${shndxSec.name} is shorter than the symbol table`);
+  if (shndxSec && shndxSec.data.length < count * 4)
+    c.fail(`extended section index table ${shndxSec.name} is shorter than the symbol table`);
   const base = symtab.data.byteOffset - c.bytes.byteOffset;
   const xbase = shndxSec ? shndxSec.data.byteOffset - c.bytes.byteOffset : 0;
   for (let i = 1; i < count; i++) {
@@ -186,14 +254,22 @@ function readSymbols(
     // Reserved indexes (ABS, COMMON, LIVEPATCH...) are kept as numbers; XINDEX defers to the extension table.
     let shndx = rawShndx;
     if (rawShndx === SHN.XINDEX) {
-      if (!shndxSec) c.fail(`${what} uses an extended section index but the object has no SHT_SYMTAB_SHNDX`);
+      if (!shndxSec)
+        c.fail(`${what} uses an extended section index but the object has no SHT_SYMTAB_SHNDX`);
       shndx = c.u32(xbase + 4 * i);
     }
-    const inSection = rawShndx === SHN.XINDEX || (rawShndx !== SHN.UNDEF && rawShndx < SHN.LORESERVE);
+    const inSection =
+      rawShndx === SHN.XINDEX || (rawShndx !== SHN.UNDEF && rawShndx < SHN.LORESERVE);
     out.push({
-      name: cString(c, strtab.data, c.u32(o), what), value: c.u64(o + 8), size: c.u64(o + 16),
-      type: infoByte & 0xf, bind: infoByte >> 4, other: c.u8(o + 5),
-      section: inSection ? sectionAt(shndx, what) : undefined, shndx: inSection ? 0 : shndx, inputIndex: i,
+      name: cString(c, strtab.data, c.u32(o), what),
+      value: c.u64(o + 8),
+      size: c.u64(o + 16),
+      type: infoByte & 0xf,
+      bind: infoByte >> 4,
+      other: c.u8(o + 5),
+      section: inSection ? sectionAt(shndx, what) : undefined,
+      shndx: inSection ? 0 : shndx,
+      inputIndex: i,
     });
   }
   // In a relocatable object a value is an offset: the differ reads the symbol's bytes.
@@ -202,7 +278,9 @@ function readSymbols(
       if (!sym.section || sym.type === STT.SECTION) continue;
       const size = ElfFile.size(sym.section);
       if (sym.value > size || sym.value + sym.size > size) {
-        c.fail(`symbol ${sym.name || sym.inputIndex} (${sym.value}+${sym.size}) runs past the end of ${sym.section.name} (${size} bytes)`);
+        c.fail(
+          `symbol ${sym.name || sym.inputIndex} (${sym.value}+${sym.size}) runs past the end of ${sym.section.name} (${size} bytes)`,
+        );
       }
     }
   }
@@ -210,20 +288,29 @@ function readSymbols(
 }
 
 function readRelocations(
-  c: Cursor, sec: ElfSection, symtab: ElfSection | undefined,
+  c: Cursor,
+  sec: ElfSection,
+  symtab: ElfSection | undefined,
   symbolAt: (i: number, what: () => string) => ElfSymbol | undefined,
   relocatable: boolean,
 ): void {
-  if (sec.entsize !== BigInt(RELA_SIZE)) c.fail(`relocation section ${sec.name} entry size ${sec.entsize}, expected ${RELA_SIZE}`);
-  if (sec.data.length % RELA_SIZE !== 0) c.fail(`relocation section ${sec.name} size ${sec.data.length} is not a multiple of ${RELA_SIZE}`);
-  if (!symtab || sec.link !== symtab) c.fail(`relocation section ${sec.name} does not link to the symbol table`);
+  if (sec.entsize !== BigInt(RELA_SIZE))
+    c.fail(`relocation section ${sec.name} entry size ${sec.entsize}, expected ${RELA_SIZE}`);
+  if (sec.data.length % RELA_SIZE !== 0)
+    c.fail(
+      `relocation section ${sec.name} size ${sec.data.length} is not a multiple of ${RELA_SIZE}`,
+    );
+  if (!symtab || sec.link !== symtab)
+    c.fail(`relocation section ${sec.name} does not link to the symbol table`);
   const base = sec.data.byteOffset - c.bytes.byteOffset;
   const relocs: Relocation[] = new Array(sec.data.length / RELA_SIZE);
   for (let i = 0; i < relocs.length; i++) {
     const o = base + i * RELA_SIZE;
     relocs[i] = {
-      offset: c.u64(o), type: c.u32(o + 8),
-      symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`), addend: c.i64(o + 16),
+      offset: c.u64(o),
+      type: c.u32(o + 8),
+      symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`),
+      addend: c.i64(o + 16),
     };
   }
   // In a relocatable object, the place each one patches must lie in its section, whole.
@@ -233,7 +320,9 @@ function readRelocations(
     relocs.forEach((r, i) => {
       const width = BigInt(relocWidth(r.type)?.size ?? 0);
       if (r.offset + width > size || (target.type === SHT.NOBITS && width > 0n)) {
-        c.fail(`relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) lies outside ${target.name} (${size} bytes)`);
+        c.fail(
+          `relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) lies outside ${target.name} (${size} bytes)`,
+        );
       }
     });
   }

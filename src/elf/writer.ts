@@ -55,7 +55,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
     throw new ElfError(elf.file, detail);
   };
   const ensure = (type: number, name: string, init: Partial<ElfSection> = {}) =>
-    elf.sections.find((s) => s.type === type && (type !== SHT.STRTAB || s.name === name)) ?? elf.addSection({ name, type, ...init });
+    elf.sections.find((s) => s.type === type && (type !== SHT.STRTAB || s.name === name)) ??
+    elf.addSection({ name, type, ...init });
 
   const shstrtab = ensure(SHT.STRTAB, ".shstrtab");
   // An object with no symbols (a stripped note object) keeps having no symbol table.
@@ -66,20 +67,34 @@ export function writeElf(elf: ElfFile): Uint8Array {
   const sectionIndex = new Map<ElfSection, number>();
   elf.sections.forEach((s, i) => sectionIndex.set(s, i + 1));
   const indexOf = (sec: ElfSection, what: string): number =>
-    sectionIndex.get(sec) ?? fail(`${what} refers to section ${sec.name}, which is not in the object`);
+    sectionIndex.get(sec) ??
+    fail(`${what} refers to section ${sec.name}, which is not in the object`);
 
   // Symbols: locals first, then the rest, each group in model order.
-  const ordered = [...elf.symbols.filter((s) => s.bind === STB.LOCAL), ...elf.symbols.filter((s) => s.bind !== STB.LOCAL)];
+  const ordered = [
+    ...elf.symbols.filter((s) => s.bind === STB.LOCAL),
+    ...elf.symbols.filter((s) => s.bind !== STB.LOCAL),
+  ];
   const symbolIndex = new Map<ElfSymbol, number>();
   ordered.forEach((s, i) => symbolIndex.set(s, i + 1));
   // `what` is a function: a message per relocation would cost more than writing it.
   const symIndexOf = (sym: ElfSymbol | undefined, what: () => string): number =>
-    sym === undefined ? 0 : symbolIndex.get(sym) ?? fail(`${what()} refers to symbol ${sym.name}, which is not in the object`);
+    sym === undefined
+      ? 0
+      : (symbolIndex.get(sym) ??
+        fail(`${what()} refers to symbol ${sym.name}, which is not in the object`));
 
-  const needXindex = ordered.some((s) => s.section && indexOf(s.section, `symbol ${s.name}`) >= SHN.LORESERVE);
+  const needXindex = ordered.some(
+    (s) => s.section && indexOf(s.section, `symbol ${s.name}`) >= SHN.LORESERVE,
+  );
   let shndxSec = elf.sections.find((s) => s.type === SHT.SYMTAB_SHNDX);
   if (needXindex && !shndxSec) {
-    shndxSec = elf.addSection({ name: ".symtab_shndx", type: SHT.SYMTAB_SHNDX, addralign: 4n, entsize: 4n });
+    shndxSec = elf.addSection({
+      name: ".symtab_shndx",
+      type: SHT.SYMTAB_SHNDX,
+      addralign: 4n,
+      entsize: 4n,
+    });
     sectionIndex.set(shndxSec, elf.sections.length);
   }
 
@@ -95,7 +110,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
       const idx = indexOf(s.section, `symbol ${s.name}`);
       shndx = idx >= SHN.LORESERVE ? SHN.XINDEX : idx;
       // The extension table holds an index only where st_shndx says XINDEX, zero elsewhere.
-      if (xData && shndx === SHN.XINDEX) new DataView(xData.buffer).setUint32((i + 1) * 4, idx, true);
+      if (xData && shndx === SHN.XINDEX)
+        new DataView(xData.buffer).setUint32((i + 1) * 4, idx, true);
     }
     symView.setUint32(o, names.add(s.name), true);
     symView.setUint8(o + 4, (s.bind << 4) | (s.type & 0xf));
@@ -124,7 +140,9 @@ export function writeElf(elf: ElfFile): Uint8Array {
     if (sec.type === SHT.GROUP) {
       const words = new DataView(new ArrayBuffer(4 * (1 + sec.groupMembers.length)));
       words.setUint32(0, sec.groupFlags, true);
-      sec.groupMembers.forEach((m, i) => words.setUint32(4 * (i + 1), indexOf(m, `group ${sec.name}`), true));
+      sec.groupMembers.forEach((m, i) =>
+        words.setUint32(4 * (i + 1), indexOf(m, `group ${sec.name}`), true),
+      );
       sec.data = new Uint8Array(words.buffer);
     }
   }
@@ -145,7 +163,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
     if (sec.type !== SHT.NOBITS) pos += sec.data.length;
   }
   const shoff = Math.ceil(pos / 8) * 8;
-  if (shoff + shnum * SHDR_SIZE > MAX_OUTPUT) fail(`output would be ${shoff} bytes: section alignments or sizes are implausible`);
+  if (shoff + shnum * SHDR_SIZE > MAX_OUTPUT)
+    fail(`output would be ${shoff} bytes: section alignments or sizes are implausible`);
   const out = new Uint8Array(shoff + shnum * SHDR_SIZE);
   const v = new DataView(out.buffer);
 
@@ -169,7 +188,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
     const h = shoff + (i + 1) * SHDR_SIZE;
     let info = sec.info;
     if (sec.infoSection) info = indexOf(sec.infoSection, `sh_info of ${sec.name}`);
-    else if (sec.type === SHT.GROUP) info = symIndexOf(sec.infoSymbol, () => `signature of group ${sec.name}`);
+    else if (sec.type === SHT.GROUP)
+      info = symIndexOf(sec.infoSymbol, () => `signature of group ${sec.name}`);
     v.setUint32(h, nameOffsets[i]!, true);
     v.setUint32(h + 4, sec.type, true);
     v.setBigUint64(h + 8, sec.flags, true);
@@ -184,7 +204,10 @@ export function writeElf(elf: ElfFile): Uint8Array {
   return out;
 }
 
-function relaBytes(sec: ElfSection, symIndexOf: (s: ElfSymbol | undefined, what: () => string) => number): Uint8Array {
+function relaBytes(
+  sec: ElfSection,
+  symIndexOf: (s: ElfSymbol | undefined, what: () => string) => number,
+): Uint8Array {
   const data = new Uint8Array(sec.relocations.length * RELA_SIZE);
   const v = new DataView(data.buffer);
   const relocs = sec.relocations;
@@ -194,7 +217,11 @@ function relaBytes(sec: ElfSection, symIndexOf: (s: ElfSymbol | undefined, what:
     v.setBigUint64(o, r.offset, true);
     // r_info: type in the low word, symbol index in the high word.
     v.setUint32(o + 8, r.type, true);
-    v.setUint32(o + 12, symIndexOf(r.symbol, () => `relocation ${i} of ${sec.name}`), true);
+    v.setUint32(
+      o + 12,
+      symIndexOf(r.symbol, () => `relocation ${i} of ${sec.name}`),
+      true,
+    );
     v.setBigInt64(o + 16, r.addend, true);
   }
   sec.entsize = BigInt(RELA_SIZE);

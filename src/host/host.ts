@@ -3,15 +3,30 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
-  chmodSync, closeSync, constants, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync,
-  openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync,
+  chmodSync,
+  closeSync,
+  constants,
+  createWriteStream,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
 export class HostError extends Error {
-  constructor(message: string, readonly logFile?: string) {
+  constructor(
+    message: string,
+    readonly logFile?: string,
+  ) {
     super(logFile ? `${message} (log: ${logFile})` : message);
     this.name = "HostError";
   }
@@ -104,10 +119,17 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
         if (result.code !== 0 && !opts.allowFailure) {
           const why = timedOut
             ? `timed out after ${opts.timeoutMs} ms`
-            : opts.signal?.aborted ? "interrupted" : `exit status ${result.code}`;
+            : opts.signal?.aborted
+              ? "interrupted"
+              : `exit status ${result.code}`;
           const tail = log ? "" : `: ${lastLines(result.stderr || result.stdout, 15)}`;
-          reject(new HostError(`${cmd} ${args.slice(0, 4).join(" ")}` +
-            `${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`, opts.logFile));
+          reject(
+            new HostError(
+              `${cmd} ${args.slice(0, 4).join(" ")}` +
+                `${args.length > 4 ? " ..." : ""} failed, ${why}${tail}`,
+              opts.logFile,
+            ),
+          );
         } else resolve(result);
       };
       if (log) log.end(finish);
@@ -204,14 +226,16 @@ export function runningKernel(): { release: string; debianVersion?: string } {
   const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
   // "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)"; not the compiler's
   // "(Debian 12.2.0-14)".
-  const debianVersion = /\bDebian (\d[^\s()]*) \(\d{4}-\d\d-\d\d\)/
-    .exec(readIfExists("/proc/version") ?? "")?.[1];
+  const debianVersion = /\bDebian (\d[^\s()]*) \(\d{4}-\d\d-\d\d\)/.exec(
+    readIfExists("/proc/version") ?? "",
+  )?.[1];
   return { release, ...(debianVersion ? { debianVersion } : {}) };
 }
 
 /** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
 export function cacheRoot(): string {
-  const dir = process.env.KPATCH_CACHE ??
+  const dir =
+    process.env.KPATCH_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -294,8 +318,10 @@ export function ensureWritableDir(dir: string, what: string): void {
     closeSync(openSync(probe, "wx", 0o600));
     rmSync(probe);
   } catch (e) {
-    throw new HostError(`${what} ${dir}: cannot write there ` +
-      `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new HostError(
+      `${what} ${dir}: cannot write there ` +
+        `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 

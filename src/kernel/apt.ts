@@ -5,7 +5,15 @@
 // and extracted, whole or only the files needed.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, publishDir, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import {
+  cacheRoot,
+  publishDir,
+  run,
+  progress,
+  sha256,
+  writeFileAtomic,
+  HostError,
+} from "../host/host.js";
 
 /** A package version as apt would download it. */
 export interface AptPackage {
@@ -20,10 +28,12 @@ const aptLists = "/var/lib/apt/lists";
 /** A fingerprint of apt's package lists and dpkg's status: look-ups are remembered while it holds. */
 function aptState(): string {
   const files = existsSync(aptLists) ? readdirSync(aptLists).map((f) => join(aptLists, f)) : [];
-  return sha256(...[...files, "/var/lib/dpkg/status"].filter(existsSync).map((f) => {
-    const st = statSync(f);
-    return `${f} ${st.size} ${st.mtimeMs}`;
-  }));
+  return sha256(
+    ...[...files, "/var/lib/dpkg/status"].filter(existsSync).map((f) => {
+      const st = statSync(f);
+      return `${f} ${st.size} ${st.mtimeMs}`;
+    }),
+  );
 }
 
 /** Remembers `compute` per key for as long as the package lists stay the same. */
@@ -31,7 +41,11 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const state = aptState();
   const file = join(cacheRoot(), "debian", "apt", `${sha256(key).slice(0, 24)}.json`);
   try {
-    const known = JSON.parse(readFileSync(file, "utf8")) as { state: string; key: string; value: T };
+    const known = JSON.parse(readFileSync(file, "utf8")) as {
+      state: string;
+      key: string;
+      value: T;
+    };
     if (known.state === state && known.key === key) return known.value;
   } catch {
     // not looked up yet
@@ -54,12 +68,17 @@ export async function aptLookup(name: string, version?: string): Promise<AptPack
   });
   if (!paragraph) return undefined;
   // Continuation lines (leading space) belong to the field before them.
-  const fields = new Map([...paragraph.matchAll(/^([\w-]+): ?(.*(?:\n[ \t].*)*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const fields = new Map(
+    [...paragraph.matchAll(/^([\w-]+): ?(.*(?:\n[ \t].*)*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
   return { name, version: fields.get("Version")!, fields };
 }
 
 /** Like aptLookup, but a package the lists do not have is an error saying `unknown`. */
-export async function aptPackage(name: string, unknown = `${name} is not in the apt package lists: run 'apt-get update'`): Promise<AptPackage> {
+export async function aptPackage(
+  name: string,
+  unknown = `${name} is not in the apt package lists: run 'apt-get update'`,
+): Promise<AptPackage> {
   const p = await aptLookup(name);
   if (!p) throw new HostError(unknown);
   return p;
@@ -67,19 +86,25 @@ export async function aptPackage(name: string, unknown = `${name} is not in the 
 
 /** Names of the packages in the lists that start with `prefix`. */
 export function aptNames(prefix: string): Promise<string[]> {
-  return memo(`pkgnames ${prefix}`, async () => (await run("apt-cache", ["pkgnames", prefix])).stdout.split("\n").filter(Boolean).sort());
+  return memo(`pkgnames ${prefix}`, async () =>
+    (await run("apt-cache", ["pkgnames", prefix])).stdout.split("\n").filter(Boolean).sort(),
+  );
 }
 
 /** The message for a package the archive no longer carries (or never did). */
 export function gone(what: string, forWhat: string): string {
-  return `${what} is not in Debian's archive any more (or the package lists are stale: ` +
+  return (
+    `${what} is not in Debian's archive any more (or the package lists are stale: ` +
     `run 'apt-get update'), and ${forWhat} needs it. With your own copies of the kernel's ` +
-    "source, config and vmlinux, build with -s SRCDIR -c CONFIG -v VMLINUX instead of -k";
+    "source, config and vmlinux, build with -s SRCDIR -c CONFIG -v VMLINUX instead of -k"
+  );
 }
 
 /** The installed version of `pkg`, if dpkg has it installed. */
 export async function installedVersion(pkg: string): Promise<string | undefined> {
-  const r = await run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], { allowFailure: true });
+  const r = await run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
+    allowFailure: true,
+  });
   const [status, version] = r.stdout.split("\t");
   return r.code === 0 && status?.endsWith("installed") ? version : undefined;
 }
@@ -91,13 +116,18 @@ const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
  * only `members` (paths inside the package; the cache entry is keyed by them
  * too), then runs `finish` on the root. Returns the root.
  */
-export async function extracted(p: AptPackage, opts: { members?: string[]; finish?: (root: string) => Promise<unknown> } = {}): Promise<string> {
+export async function extracted(
+  p: AptPackage,
+  opts: { members?: string[]; finish?: (root: string) => Promise<unknown> } = {},
+): Promise<string> {
   const part = opts.members ? `-${sha256(...opts.members).slice(0, 8)}` : "";
   const dir = join(cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
   const root = join(dir, "root");
   if (existsSync(join(dir, ".extracted"))) return root;
   const what = opts.members ? opts.members.join(" ") : "everything";
-  progress(`debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`);
+  progress(
+    `debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
+  );
   // Per process, as test files run in parallel and may all ask for it.
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -113,8 +143,14 @@ export async function extracted(p: AptPackage, opts: { members?: string[]; finis
       // decompressing the rest (4 GB of module debug info in the -dbg package);
       // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
       // checked the package's hash, and tar fails on a member it did not find.
-      await run("sh", ["-c", `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
-        "sh", join(tmp, deb), join(tmp, "root"), ...opts.members.map((m) => `./${m}`)]);
+      await run("sh", [
+        "-c",
+        `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
+        "sh",
+        join(tmp, deb),
+        join(tmp, "root"),
+        ...opts.members.map((m) => `./${m}`),
+      ]);
     } else {
       await run("dpkg-deb", ["-x", join(tmp, deb), join(tmp, "root")]);
     }
@@ -122,7 +158,9 @@ export async function extracted(p: AptPackage, opts: { members?: string[]; finis
     const size = opts.members
       ? opts.members.reduce((n, m) => n + statSync(join(tmp, "root", m)).size, 0)
       : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
-    progress(`debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    progress(
+      `debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    );
     await opts.finish?.(join(tmp, "root"));
     writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
     publishDir(tmp, dir, ".extracted");

@@ -57,18 +57,28 @@ const byVersion = new Intl.Collator("en", { numeric: true }).compare;
  * The kernel releases the package lists carry, oldest first within each series
  * (Debian's ABI numbers and upstream versions both grow with every upload).
  */
-export async function debianReleases(filter: { series?: string; flavour?: string } = {}): Promise<DebianRelease[]> {
+export async function debianReleases(
+  filter: { series?: string; flavour?: string } = {},
+): Promise<DebianRelease[]> {
   const names = await aptNames("linux-image-");
   return names
     .map((n) => parseRelease(n.slice("linux-image-".length)))
-    .filter((r): r is DebianRelease => !!r && (!filter.series || r.series === filter.series) && (!filter.flavour || r.flavour === filter.flavour))
+    .filter(
+      (r): r is DebianRelease =>
+        !!r &&
+        (!filter.series || r.series === filter.series) &&
+        (!filter.flavour || r.flavour === filter.flavour),
+    )
     .sort((a, b) => byVersion(a.release, b.release));
 }
 
 /** The newest release of `series` in the package lists. */
 export async function newestRelease(series: string, flavour = "amd64"): Promise<string> {
   const r = (await debianReleases({ series, flavour })).at(-1);
-  if (!r) throw new HostError(`no ${flavour} kernel of the ${series} series in the apt package lists: run 'apt-get update'`);
+  if (!r)
+    throw new HostError(
+      `no ${flavour} kernel of the ${series} series in the apt package lists: run 'apt-get update'`,
+    );
   return r.release;
 }
 
@@ -116,7 +126,9 @@ export async function debianTarget(release: string, version?: string): Promise<D
  * has no such module. Fetched only when asked for: the package is large.
  */
 export async function debugModule(
-  release: string, name: string, version?: string,
+  release: string,
+  name: string,
+  version?: string,
 ): Promise<string | undefined> {
   const { dbg, image } = await availableTarget(release, version);
   const shipped = modulePath((await debianKernel(release, image.version)).modulesDir, name);
@@ -138,7 +150,8 @@ export async function availableTarget(release: string, version?: string) {
   const image = await kernelPackage(release, version);
   const builtFrom = linuxSourceVersion(image);
   // The build's own version first: the candidate may be a later upload of the same release.
-  const needed = async (name: string, what: string) => (await aptLookup(name, builtFrom)) ??
+  const needed = async (name: string, what: string) =>
+    (await aptLookup(name, builtFrom)) ??
     aptPackage(name, gone(`${name} (${what})`, `building for ${release}`));
   const [dbg, headers] = await Promise.all([
     needed(`linux-image-${release}-dbg`, "the kernel's full symbol table"),
@@ -146,12 +159,15 @@ export async function availableTarget(release: string, version?: string) {
   ]);
   for (const p of [dbg, headers]) {
     if (linuxSourceVersion(p) !== builtFrom) {
-      throw new HostError(`${p.name} ${p.version} is not from the build of ${image.name} ` +
-        `${image.version} (linux ${builtFrom}): the package lists disagree, run 'apt-get update'`);
+      throw new HostError(
+        `${p.name} ${p.version} is not from the build of ${image.name} ` +
+          `${image.version} (linux ${builtFrom}): the package lists disagree, run 'apt-get update'`,
+      );
     }
   }
   const series = /^\d+\.\d+/.exec(builtFrom)?.[0];
-  if (!series) throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
+  if (!series)
+    throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
   await checkSourceAvailable(series, builtFrom, `building for ${release}`);
   return { image, dbg, headers, builtFrom, series };
 }
@@ -160,20 +176,30 @@ async function kernelPackage(release: string, version?: string): Promise<AptPack
   const name = `linux-image-${release}`;
   const shape = parseRelease(release);
   if (!shape) {
-    throw new HostError(`'${release}' is not a Debian x86-64 kernel release: they look like 6.1.0-57-amd64, ` +
-      `6.12.117+deb12-cloud-amd64 (see 'kpatch-build --list-releases')`);
+    throw new HostError(
+      `'${release}' is not a Debian x86-64 kernel release: they look like 6.1.0-57-amd64, ` +
+        `6.12.117+deb12-cloud-amd64 (see 'kpatch-build --list-releases')`,
+    );
   }
   if (version) {
     const exact = await aptLookup(name, version);
-    if (!exact) throw new HostError(gone(`${name} ${version}`, `building for the running ${release}`));
+    if (!exact)
+      throw new HostError(gone(`${name} ${version}`, `building for the running ${release}`));
     return exact;
   }
   const found = await aptLookup(name);
   if (found) return found;
   // Only for the message: what the archive has of that series and flavour.
   const known = await debianReleases({ series: shape.series, flavour: shape.flavour });
-  const hint = known.length ? `; the archive has ${known.map((r) => r.release).slice(-3).join(", ")}` : "";
-  throw new HostError(`no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`);
+  const hint = known.length
+    ? `; the archive has ${known
+        .map((r) => r.release)
+        .slice(-3)
+        .join(", ")}`
+    : "";
+  throw new HostError(
+    `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`,
+  );
 }
 
 /**
@@ -183,10 +209,13 @@ async function kernelPackage(release: string, version?: string): Promise<AptPack
  */
 function linuxSourceVersion(p: AptPackage): string {
   // Backported series come from their own source package: linux-6.12 on Debian 12.
-  const builtUsing = /(?:^|,)\s*linux(?:-\d+\.\d+)? \(= ([^)\s]+)\)/.exec(p.fields.get("Built-Using") ?? "")?.[1];
+  const builtUsing = /(?:^|,)\s*linux(?:-\d+\.\d+)? \(= ([^)\s]+)\)/.exec(
+    p.fields.get("Built-Using") ?? "",
+  )?.[1];
   if (builtUsing) return builtUsing;
   // "Source: linux (6.1.192-3)" when the binary's version differs (a binNMU).
   const [source, sourceVersion] = (p.fields.get("Source") ?? p.name).split(" ");
-  if (/^linux(-\d+\.\d+)?$/.test(source!)) return /^\((.+)\)$/.exec(sourceVersion ?? "")?.[1] ?? p.version;
+  if (/^linux(-\d+\.\d+)?$/.test(source!))
+    return /^\((.+)\)$/.exec(sourceVersion ?? "")?.[1] ?? p.version;
   throw new HostError(`${p.name} ${p.version} is not built from Debian's linux source package`);
 }

@@ -30,7 +30,11 @@ export function kernelComplaints(log: string, context = 8): string[] {
   for (let i = 0; i < lines.length; i++) {
     if (!complains(lines[i]!)) continue;
     let end = i + 1;
-    while (end < Math.min(lines.length, i + context) && (!complains(lines[end]!) || /\bOops: /.test(lines[end]!))) end++;
+    while (
+      end < Math.min(lines.length, i + context) &&
+      (!complains(lines[end]!) || /\bOops: /.test(lines[end]!))
+    )
+      end++;
     found.push(lines.slice(i, end).join("\n").trimEnd());
     i = end - 1;
   }

@@ -9,7 +9,9 @@ import { cacheRoot, runSync, sha256, writeFileAtomic } from "../host/host.js";
  * livepatch_meminfo. File names may use hyphens; module names never do.
  */
 export function moduleName(path: string): string {
-  return basename(path).replace(/\.ko(\.\w+)?$/, "").replaceAll("-", "_");
+  return basename(path)
+    .replace(/\.ko(\.\w+)?$/, "")
+    .replaceAll("-", "_");
 }
 
 /**
@@ -21,8 +23,9 @@ export function moduleName(path: string): string {
 /** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
 export function modulePath(dir: string, name: string): string | undefined {
   const want = moduleName(name);
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).find(
+    (p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want,
+  );
 }
 
 export function findModule(dir: string, name: string): string | undefined {
@@ -31,7 +34,12 @@ export function findModule(dir: string, name: string): string | undefined {
   if (!hit?.endsWith(".xz")) return hit && join(dir, hit);
   const packed = join(dir, hit);
   const st = statSync(packed);
-  const file = join(cacheRoot(), "modules", sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16), `${want}.ko`);
+  const file = join(
+    cacheRoot(),
+    "modules",
+    sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16),
+    `${want}.ko`,
+  );
   if (!existsSync(file)) writeFileAtomic(file, runSync("xz", ["-dc", packed]));
   return file;
 }

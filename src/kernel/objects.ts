@@ -11,7 +11,9 @@ export interface BuildObjects {
 
 export function buildObjects(buildDir: string): BuildObjects {
   const result: BuildObjects = { elf64: [], other: [] };
-  const paths = readdirSync(buildDir, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".o")).sort();
+  const paths = readdirSync(buildDir, { recursive: true, encoding: "utf8" })
+    .filter((p) => p.endsWith(".o"))
+    .sort();
   const head = Buffer.alloc(18);
   for (const rel of paths) {
     const path = join(buildDir, rel);
@@ -19,7 +21,12 @@ export function buildObjects(buildDir: string): BuildObjects {
     const n = readSync(fd, head, 0, head.length, 0);
     closeSync(fd);
     // EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), e_type ET_REL.
-    const isRel64 = n === head.length && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1 && head.readUInt16LE(16) === 1;
+    const isRel64 =
+      n === head.length &&
+      head.readUInt32BE(0) === 0x7f454c46 &&
+      head[4] === 2 &&
+      head[5] === 1 &&
+      head.readUInt16LE(16) === 1;
     (isRel64 ? result.elf64 : result.other).push(path);
   }
   return result;
@@ -31,7 +38,11 @@ export function buildObjects(buildDir: string): BuildObjects {
  * linked objects (vmlinux.o, multi-file modules) that only repeat their
  * parts, and generated ones without a .cmd (the kallsyms tables).
  */
-export function translationUnits(objects: string[]): { units: string[]; linked: number; host: number } {
+export function translationUnits(objects: string[]): {
+  units: string[];
+  linked: number;
+  host: number;
+} {
   const result = { units: [] as string[], linked: 0, host: 0 };
   for (const obj of objects) {
     const cmdFile = join(dirname(obj), `.${basename(obj)}.cmd`);

@@ -20,7 +20,10 @@ export interface KernelSource {
 export async function defaultSourceVersion(series: string): Promise<string> {
   const pkg = `linux-source-${series}`;
   const version = (await installedVersion(pkg)) ?? (await aptLookup(pkg))?.version;
-  if (!version) throw new HostError(`${pkg} is neither installed nor in the apt package lists: run 'apt-get update'`);
+  if (!version)
+    throw new HostError(
+      `${pkg} is neither installed nor in the apt package lists: run 'apt-get update'`,
+    );
   return version;
 }
 
@@ -29,7 +32,11 @@ export async function defaultSourceVersion(series: string): Promise<string> {
  * (or it is installed at that version): checked before anything is downloaded.
  * `forWhat` says why that version is needed.
  */
-export async function checkSourceAvailable(series: string, version: string, forWhat: string): Promise<void> {
+export async function checkSourceAvailable(
+  series: string,
+  version: string,
+  forWhat: string,
+): Promise<void> {
   const pkg = `linux-source-${series}`;
   if ((await installedVersion(pkg)) === version || (await aptLookup(pkg, version))) return;
   throw new HostError(gone(`${pkg} ${version} (the exact source)`, forWhat));

@@ -41,18 +41,32 @@ export async function testKernel(opts: { build?: boolean } = {}): Promise<TestKe
   rmSync(log, { force: true });
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(buildDir, { recursive: true });
-  const make = (...args: string[]) => run("make", ["-C", src.dir, `O=${buildDir}`, ...args], { logFile: log });
+  const make = (...args: string[]) =>
+    run("make", ["-C", src.dir, `O=${buildDir}`, ...args], { logFile: log });
   progress(`test kernel: configuring (${src.pkg} ${src.version}), log ${log}`);
   await make("tinyconfig");
-  await run(join(src.dir, "scripts/kconfig/merge_config.sh"),
-    ["-m", "-O", buildDir, join(buildDir, ".config"), join(src.dir, "kernel/configs/kvm_guest.config"), fragment],
-    { logFile: log, cwd: src.dir });
+  await run(
+    join(src.dir, "scripts/kconfig/merge_config.sh"),
+    [
+      "-m",
+      "-O",
+      buildDir,
+      join(buildDir, ".config"),
+      join(src.dir, "kernel/configs/kvm_guest.config"),
+      fragment,
+    ],
+    { logFile: log, cwd: src.dir },
+  );
   await make("olddefconfig");
   const config = readFileSync(join(buildDir, ".config"), "utf8");
-  const lost = [...frag.matchAll(/^(CONFIG_\w+)=y$/gm)].map((m) => m[1]!).filter((o) => !config.includes(`\n${o}=y\n`));
+  const lost = [...frag.matchAll(/^(CONFIG_\w+)=y$/gm)]
+    .map((m) => m[1]!)
+    .filter((o) => !config.includes(`\n${o}=y\n`));
   if (lost.length) throw new HostError(`test kernel config lost options: ${lost.join(" ")}`, log);
   const t0 = Date.now();
-  progress(`test kernel: building bzImage and modules with ${cpus().length} jobs (about 12 minutes cold)`);
+  progress(
+    `test kernel: building bzImage and modules with ${cpus().length} jobs (about 12 minutes cold)`,
+  );
   await make(`-j${cpus().length}`, "bzImage", "modules");
   progress(`test kernel: built in ${Math.round((Date.now() - t0) / 1000)} s`);
   writeFileAtomic(done, `${new Date().toISOString()}\n`);

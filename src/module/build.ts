@@ -60,7 +60,8 @@ function sectionOwners(parts: PatchPart[], elves: ElfFile[]): Map<string, string
   const allocated = (elf: ElfFile) => elf.sections.filter((s) => (s.flags & SHF.ALLOC) !== 0n);
   const users = new Map<string, Set<string>>();
   elves.forEach((elf, i) => {
-    for (const sec of allocated(elf)) users.set(sec.name, (users.get(sec.name) ?? new Set()).add(parts[i]!.object));
+    for (const sec of allocated(elf))
+      users.set(sec.name, (users.get(sec.name) ?? new Set()).add(parts[i]!.object));
   });
   const owners = new Map<string, string>();
   elves.forEach((elf, i) => {
@@ -89,19 +90,36 @@ function takeCallbacks(elf: ElfFile, alias: () => string): [CallbackKind, string
     const kind = callbackKind(sec)!;
     for (const r of elf.relocationsFor(sec)?.relocations ?? []) {
       const fn = r.symbol;
-      if (!fn?.section) throw new ElfError(elf.file, `${kind} callback ${fn?.name ?? "?"} is not in the patch module: a callback must be a function the patch adds or changes, and not __init`);
+      if (!fn?.section)
+        throw new ElfError(
+          elf.file,
+          `${kind} callback ${fn?.name ?? "?"} is not in the patch module: a callback must be a function the patch adds or changes, and not __init`,
+        );
       const name = alias();
       const value = (fn.type === STT.SECTION ? 0n : fn.value) + r.addend;
-      elf.addSymbol({ name, type: STT.FUNC, bind: STB.GLOBAL, section: fn.section, value, size: 0n });
+      elf.addSymbol({
+        name,
+        type: STT.FUNC,
+        bind: STB.GLOBAL,
+        section: fn.section,
+        value,
+        size: 0n,
+      });
       callbacks.push([kind, name]);
     }
-    for (const s of elf.symbols.filter((x) => x.section === sec && x.type !== STT.SECTION)) elf.removeSymbol(s);
+    for (const s of elf.symbols.filter((x) => x.section === sec && x.type !== STT.SECTION))
+      elf.removeSymbol(s);
     elf.removeSection(sec);
   }
   return callbacks;
 }
 
-export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild, output: string): Promise<BuiltModule> {
+export async function buildModule(
+  spec: ModuleSpec,
+  dir: string,
+  kbuild: Kbuild,
+  output: string,
+): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
   const elves = spec.parts.map((part) => readElf(readFileSync(part.file), part.file));
   const owners = sectionOwners(spec.parts, elves);
@@ -110,16 +128,28 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
     const elf = elves[i]!;
     const functions = part.functions.map((f) => {
       const sym = elf.symbolsNamed(f.replacement).find((s) => s.type === STT.FUNC && s.section);
-      if (!sym) throw new ElfError(part.file, `replacement ${f.replacement} for ${f.name} is missing`);
+      if (!sym)
+        throw new ElfError(part.file, `replacement ${f.replacement} for ${f.name} is missing`);
       const alias = entryAlias(n++);
-      elf.addSymbol({ name: alias, type: STT.FUNC, bind: STB.GLOBAL, section: sym.section, value: sym.value, size: sym.size });
+      elf.addSymbol({
+        name: alias,
+        type: STT.FUNC,
+        bind: STB.GLOBAL,
+        section: sym.section,
+        value: sym.value,
+        size: sym.size,
+      });
       return { name: f.name, sympos: f.sympos, alias };
     });
     let object = patched.find((p) => p.object === part.object);
     if (!object) patched.push((object = { object: part.object, functions: [], callbacks: {} }));
     object.functions.push(...functions);
     for (const [kind, alias] of takeCallbacks(elf, () => entryAlias(n++))) {
-      if (object.callbacks[kind]) throw new ElfError(part.file, `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`);
+      if (object.callbacks[kind])
+        throw new ElfError(
+          part.file,
+          `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`,
+        );
       object.callbacks[kind] = alias;
     }
     const name = `patch-${i}.o`;
@@ -129,17 +159,29 @@ export async function buildModule(spec: ModuleSpec, dir: string, kbuild: Kbuild,
     return name;
   });
   const base = moduleName(spec.name);
-  writeFileSync(join(dir, `${base}-glue.c`), glueSource(patched, {
-    replace: spec.replace, description: spec.description, clearRelocations: spec.clearRelocations,
-  }));
-  writeFileSync(join(dir, "Makefile"), `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`);
+  writeFileSync(
+    join(dir, `${base}-glue.c`),
+    glueSource(patched, {
+      replace: spec.replace,
+      description: spec.description,
+      clearRelocations: spec.clearRelocations,
+    }),
+  );
+  writeFileSync(
+    join(dir, "Makefile"),
+    `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`,
+  );
   await kbuild(dir);
   const koFile = join(dir, `${spec.name}.ko`);
   const ko = readElf(readFileSync(koFile), koFile);
   const klp = convertToLivepatch(ko, (section) => owners.get(section));
   const problems = verifyModule(ko, spec.symbolsOf);
   if (problems.length) {
-    throw new DiffError("error", `${spec.name}.ko fails verification, so it is not written (a kpatch-build bug: please report it)`, problems);
+    throw new DiffError(
+      "error",
+      `${spec.name}.ko fails verification, so it is not written (a kpatch-build bug: please report it)`,
+      problems,
+    );
   }
   writeFileAtomic(output, writeElf(ko));
   return { ko: output, klp };

@@ -109,9 +109,14 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     "#include <linux/livepatch.h>",
     "",
   ];
-  for (const o of objects) for (const f of o.functions) lines.push(`extern void ${f.alias}(void); /* ${o.object}:${f.name} */`);
+  for (const o of objects)
+    for (const f of o.functions)
+      lines.push(`extern void ${f.alias}(void); /* ${o.object}:${f.name} */`);
   for (const o of objects) {
-    for (const [kind, alias] of Object.entries(o.callbacks)) lines.push(`extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); /* ${o.object}: ${kind} callback */`);
+    for (const [kind, alias] of Object.entries(o.callbacks))
+      lines.push(
+        `extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); /* ${o.object}: ${kind} callback */`,
+      );
   }
   const clearing = opts.clearRelocations && objects.some((o) => o.object !== "vmlinux");
   if (clearing) lines.push(CLEAR_RELOCATIONS);
@@ -119,21 +124,32 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
   const callbacksOf = (o: PatchedObject, i: number): Partial<Record<CallbackKind, string>> => {
     if (!clearing || o.object === "vmlinux") return o.callbacks;
     const wrapper = `kpatch_post_unpatch_${i}`;
-    lines.push(`static void ${wrapper}(struct klp_object *obj)`, "{",
+    lines.push(
+      `static void ${wrapper}(struct klp_object *obj)`,
+      "{",
       ...(o.callbacks.post_unpatch ? [`\t${o.callbacks.post_unpatch}(obj);`] : []),
-      "\tkpatch_clear_relocations(obj);", "}");
+      "\tkpatch_clear_relocations(obj);",
+      "}",
+    );
     return { ...o.callbacks, post_unpatch: wrapper };
   };
   const callbacks = objects.map(callbacksOf);
   objects.forEach((o, i) => {
     lines.push("", `static struct klp_func funcs_${i}[] = {`);
-    for (const f of o.functions) lines.push(`\t{ .old_name = ${cString(f.name)}, .new_func = ${f.alias}, .old_sympos = ${f.sympos} },`);
+    for (const f of o.functions)
+      lines.push(
+        `\t{ .old_name = ${cString(f.name)}, .new_func = ${f.alias}, .old_sympos = ${f.sympos} },`,
+      );
     lines.push("\t{ }", "};");
   });
   lines.push("", "static struct klp_object objs[] = {");
   objects.forEach((o, i) => {
-    const named = Object.entries(callbacks[i]!).map(([kind, alias]) => `.${kind} = ${alias}`).join(", ");
-    lines.push(`\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${named ? `, .callbacks = { ${named} }` : ""} },`);
+    const named = Object.entries(callbacks[i]!)
+      .map(([kind, alias]) => `.${kind} = ${alias}`)
+      .join(", ");
+    lines.push(
+      `\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${named ? `, .callbacks = { ${named} }` : ""} },`,
+    );
   });
   lines.push("\t{ }", "};", "");
   lines.push(
@@ -157,7 +173,11 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     'MODULE_LICENSE("GPL");',
     'MODULE_INFO(livepatch, "Y");',
     // What it replaces, named as in sysfs (position 1 for a unique name), for kpatch info and modinfo(8).
-    ...objects.flatMap((o) => o.functions.map((f) => `MODULE_INFO(kpatch_func, ${cString(`${o.object}:${f.name},${f.sympos || 1}`)});`)),
+    ...objects.flatMap((o) =>
+      o.functions.map(
+        (f) => `MODULE_INFO(kpatch_func, ${cString(`${o.object}:${f.name},${f.sympos || 1}`)});`,
+      ),
+    ),
     `MODULE_DESCRIPTION(${cString(opts.description)});`,
     "",
   );

@@ -9,7 +9,6 @@ import { SHF, SHN, SHT, STB } from "../elf/constants.js";
 import { ElfError, type ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
 import { klpSymbol } from "../symbols/names.js";
 
-
 export interface KlpConversion {
   symbols: number;
   relocations: number;
@@ -22,18 +21,24 @@ export interface KlpConversion {
  * loads; the rest to `.klp.rela.<patched module>.*`, applied when that module
  * loads (the kernel refuses vmlinux symbols in those).
  */
-export function convertToLivepatch(ko: ElfFile, owner: (section: string) => string | undefined): KlpConversion {
+export function convertToLivepatch(
+  ko: ElfFile,
+  owner: (section: string) => string | undefined,
+): KlpConversion {
   const result: KlpConversion = { symbols: 0, relocations: 0, sections: [] };
   for (const s of ko.symbols) {
     if (!klpSymbol(s.name)) continue;
-    if (s.section) throw new ElfError(ko.file, `livepatch symbol ${s.name} is defined in the module`);
+    if (s.section)
+      throw new ElfError(ko.file, `livepatch symbol ${s.name} is defined in the module`);
     s.shndx = SHN.LIVEPATCH;
     // The livepatch core resolves these; the module loader must leave them alone.
     s.bind = STB.GLOBAL;
     result.symbols++;
   }
   const symtab = ko.sections.find((s) => s.type === SHT.SYMTAB);
-  for (const rela of ko.sections.filter((s) => s.type === SHT.RELA && !s.name.startsWith(".klp.rela."))) {
+  for (const rela of ko.sections.filter(
+    (s) => s.type === SHT.RELA && !s.name.startsWith(".klp.rela."),
+  )) {
     const target = rela.infoSection;
     if (!target) continue;
     const byObject = new Map<string, Relocation[]>();
@@ -41,7 +46,11 @@ export function convertToLivepatch(ko: ElfFile, owner: (section: string) => stri
       const k = r.symbol && r.symbol.shndx === SHN.LIVEPATCH ? klpSymbol(r.symbol.name) : undefined;
       if (!k) return true;
       const object = k.object === "vmlinux" ? "vmlinux" : owner(target.name);
-      if (!object) throw new ElfError(ko.file, `${target.name} refers to ${r.symbol!.name}, but belongs to no patched object`);
+      if (!object)
+        throw new ElfError(
+          ko.file,
+          `${target.name} refers to ${r.symbol!.name}, but belongs to no patched object`,
+        );
       const list = byObject.get(object) ?? [];
       list.push(r);
       byObject.set(object, list);
@@ -53,8 +62,14 @@ export function convertToLivepatch(ko: ElfFile, owner: (section: string) => stri
       if (existing) existing.relocations.push(...relocations);
       else {
         ko.addSection({
-          name, type: SHT.RELA, flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH, addralign: 8n, entsize: 24n,
-          link: symtab, infoSection: target as ElfSection, relocations,
+          name,
+          type: SHT.RELA,
+          flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH,
+          addralign: 8n,
+          entsize: 24n,
+          link: symtab,
+          infoSection: target as ElfSection,
+          relocations,
         });
         result.sections.push(name);
       }

@@ -47,7 +47,11 @@ export async function probeEntrySizes(dir: string, kbuild: Kbuild): Promise<Entr
   ENTRIES.forEach(([section], i) => {
     const sym = elf.symbol(`kpatch_entry_size_${i}`);
     if (!sym?.section || sym.type !== STT.OBJECT) return;
-    const view = new DataView(sym.section.data.buffer, sym.section.data.byteOffset + Number(sym.value), 8);
+    const view = new DataView(
+      sym.section.data.buffer,
+      sym.section.data.byteOffset + Number(sym.value),
+      8,
+    );
     sizes[section] = Number(view.getBigUint64(0, true));
   });
   return sizes;

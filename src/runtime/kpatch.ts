@@ -8,9 +8,24 @@ import { release } from "node:os";
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { HostError, kernelLog, progress, run, UNINTERRUPTED, writeFileAtomic } from "../host/host.js";
+import {
+  HostError,
+  kernelLog,
+  progress,
+  run,
+  UNINTERRUPTED,
+  writeFileAtomic,
+} from "../host/host.js";
 import { kernelComplaints } from "../kernel/klog.js";
-import { blockingTasks, hasControl, loadedPatch, loadedPatches, writeControl, type BlockingTask, type LoadedPatch } from "./livepatch.js";
+import {
+  blockingTasks,
+  hasControl,
+  loadedPatch,
+  loadedPatches,
+  writeControl,
+  type BlockingTask,
+  type LoadedPatch,
+} from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
 import { checkModuleName, checkRelease } from "../build/inputs.js";
 
@@ -36,10 +51,17 @@ export function moduleInfo(file: string): PatchModuleInfo {
   // Sections only: a hostile module's symbol table is never parsed.
   const info = modinfo(readElf(readFileSync(file), file, { symbols: false }));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
-  if (get("livepatch") !== "Y") throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
+  if (get("livepatch") !== "Y")
+    throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
   // The name reaches sysfs paths, rmmod and the terminal.
   const name = checkModuleName(get("name") ?? moduleName(file));
-  return { file, name, release: (get("vermagic") ?? "").split(" ")[0]!, modinfo: info, functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v) };
+  return {
+    file,
+    name,
+    release: (get("vermagic") ?? "").split(" ")[0]!,
+    modinfo: info,
+    functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v),
+  };
 }
 
 export interface WaitOptions {
@@ -54,14 +76,21 @@ export interface WaitOptions {
  */
 export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
   const m = moduleInfo(file);
-  if (m.release !== release()) throw new HostError(`${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${release()}: build the patch against the running kernel`);
+  if (m.release !== release())
+    throw new HostError(
+      `${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${release()}: build the patch against the running kernel`,
+    );
   const known = loadedPatch(m.name);
   if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
-  if (known) throw new HostError(`${m.name} is loaded but disabled (a later patch replaced it): unload it first`);
+  if (known)
+    throw new HostError(
+      `${m.name} is loaded but disabled (a later patch replaced it): unload it first`,
+    );
   return watched(m.name, async () => {
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
     const r = await run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
-    if (r.code !== 0) throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    if (r.code !== 0)
+      throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
     progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
     return settle(m.name, opts);
   });
@@ -74,9 +103,14 @@ async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
     progress(`kpatch: ${name}: the transition did not finish; reversing it`);
     writeControl(name, "enabled", 0);
     const still = await waitForTransition(name, 0, opts);
-    if (still) throw new HostError(`${name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${name} (unsafe)`);
+    if (still)
+      throw new HostError(
+        `${name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${name} (unsafe)`,
+      );
     await rmmod(name);
-    throw new HostError(`${name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`);
+    throw new HostError(
+      `${name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`,
+    );
   }
   return loadedPatch(name)!;
 }
@@ -94,16 +128,27 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   } catch (e) {
     // A container may hide /dev/kmsg: go on, but say what is not checked.
     readable = false;
-    progress(`kpatch: warning: cannot read the kernel log (${(e as Error).message}): ${name} is not checked for harm`);
+    progress(
+      `kpatch: warning: cannot read the kernel log (${(e as Error).message}): ${name} is not checked for harm`,
+    );
   }
-  const outcome = await op().then((value) => ({ value }), (error: unknown) => ({ error }));
+  const outcome = await op().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   const said = readable ? kernelLog(mark) : [];
   const hurt = kernelComplaints(said.map((r) => r.text).join("\n"));
   // What the kernel warned of about this module or livepatch; not its routine
   // progress, nor the taint every out-of-tree, unsigned livepatch module brings.
   const routine = /taints kernel|tainting kernel|module verification failed/;
-  const about = said.filter((r) => r.level <= 4 && !routine.test(r.text) &&
-    (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `))).map((r) => r.text);
+  const about = said
+    .filter(
+      (r) =>
+        r.level <= 4 &&
+        !routine.test(r.text) &&
+        (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `)),
+    )
+    .map((r) => r.text);
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
   if (hurt.length) {
     const state = "error" in outcome ? "failed" : "ran (it was left as it is now: see kpatch list)";
@@ -125,7 +170,8 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
   const p = loadedPatch(moduleName(name));
   if (!p) {
     // A patch replaced by a later one leaves its livepatch directory, not its module.
-    if (!loadedLivepatchModules().includes(moduleName(name))) throw new HostError(`${name} is not a loaded patch module`);
+    if (!loadedLivepatchModules().includes(moduleName(name)))
+      throw new HostError(`${name} is not a loaded patch module`);
     return rmmod(moduleName(name));
   }
   if (p.transition) throw new HostError(`${p.name} is in transition: wait, or run kpatch signal`);
@@ -133,7 +179,10 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
     progress(`kpatch: disabling ${p.name}`);
     writeControl(p.name, "enabled", 0);
     const stuck = await waitForTransition(p.name, 0, opts);
-    if (stuck) throw new HostError(`${p.name}: the transition back did not finish: ${describe(stuck)}; try kpatch signal, or kpatch force ${p.name} (unsafe)`);
+    if (stuck)
+      throw new HostError(
+        `${p.name}: the transition back did not finish: ${describe(stuck)}; try kpatch signal, or kpatch force ${p.name} (unsafe)`,
+      );
   }
   await rmmod(p.name);
 }
@@ -148,12 +197,14 @@ export interface Signalled {
 
 /** Sends a fake signal to the tasks that keep transitions from finishing, where the kernel has the control for it. */
 export function signal(): Signalled[] {
-  return loadedPatches().filter((p) => p.transition).map((p) => {
-    const blocking = blockingTasks(p.enabled ? 1 : 0);
-    const sent = hasControl(p.name, "signal");
-    if (sent) writeControl(p.name, "signal", 1);
-    return { patch: p.name, blocking, sent };
-  });
+  return loadedPatches()
+    .filter((p) => p.transition)
+    .map((p) => {
+      const blocking = blockingTasks(p.enabled ? 1 : 0);
+      const sent = hasControl(p.name, "signal");
+      if (sent) writeControl(p.name, "signal", 1);
+      return { patch: p.name, blocking, sent };
+    });
 }
 
 /** Ends a patch's transition by marking every task switched: unsafe, and it taints the kernel. */
@@ -172,13 +223,16 @@ export function force(name: string): void {
 export function install(file: string): string {
   const base = basename(file);
   if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(base)) {
-    throw new HostError(`${file}: only a .ko file with a plain name (letters, digits, . _ + -) can be installed`);
+    throw new HostError(
+      `${file}: only a .ko file with a plain name (letters, digits, . _ + -) can be installed`,
+    );
   }
   const m = moduleInfo(file);
   const dir = join(installRoot(), checkRelease(m.release, `${file}: its vermagic`));
   const dest = join(dir, base);
   const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
-  if (same) throw new HostError(`${m.name} is installed already as ${same.file}: uninstall it first`);
+  if (same)
+    throw new HostError(`${m.name} is installed already as ${same.file}: uninstall it first`);
   writeFileAtomic(dest, readFileSync(file), 0o644);
   if (process.getuid?.() === 0) chownSync(dest, 0, 0);
   return dest;
@@ -207,22 +261,29 @@ export function installed(kernel = release()): Installed {
   const dir = join(installRoot(), checkRelease(kernel, "kpatch"));
   const result: Installed = { modules: [], skipped: [] };
   if (!existsSync(dir)) return result;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ko")).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith(".ko"))
+    .sort()) {
     const file = join(dir, f);
     try {
       const st = lstatSync(file);
       if (!st.isFile()) {
-        result.skipped.push(`${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`);
+        result.skipped.push(
+          `${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`,
+        );
         continue;
       }
       // Root loads these at boot: only what root wrote and only root can change.
       if (process.getuid?.() === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
-        result.skipped.push(`${file}: not owned by root, or writable by others (mode ${(st.mode & 0o777).toString(8)})`);
+        result.skipped.push(
+          `${file}: not owned by root, or writable by others (mode ${(st.mode & 0o777).toString(8)})`,
+        );
         continue;
       }
       const m = moduleInfo(file);
       const first = result.modules.find((o) => o.name === m.name);
-      if (first) result.skipped.push(`${file}: a second ${m.name} (${first.file} is loaded instead)`);
+      if (first)
+        result.skipped.push(`${file}: a second ${m.name} (${first.file} is loaded instead)`);
       else result.modules.push(m);
     } catch (e) {
       result.skipped.push(e instanceof Error ? e.message : String(e));
@@ -236,7 +297,9 @@ export function installed(kernel = release()): Installed {
  * yet, in order; one that fails to load does not stop the others. Returns
  * what it loaded, and what it skipped or could not load, each with why.
  */
-export async function loadInstalled(opts: WaitOptions = {}): Promise<{ loaded: string[]; failed: string[] }> {
+export async function loadInstalled(
+  opts: WaitOptions = {},
+): Promise<{ loaded: string[]; failed: string[] }> {
   const loaded = new Set(loadedPatches().map((p) => p.name));
   const { modules, skipped } = installed();
   const done: string[] = [];
@@ -254,7 +317,11 @@ export async function loadInstalled(opts: WaitOptions = {}): Promise<{ loaded: s
 }
 
 /** Waits until a transition reaches `target`; returns the tasks that still block it at the timeout. */
-async function waitForTransition(name: string, target: 0 | 1, opts: WaitOptions): Promise<BlockingTask[] | undefined> {
+async function waitForTransition(
+  name: string,
+  target: 0 | 1,
+  opts: WaitOptions,
+): Promise<BlockingTask[] | undefined> {
   const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
   let report = Date.now() + 5000;
   for (;;) {
@@ -263,7 +330,12 @@ async function waitForTransition(name: string, target: 0 | 1, opts: WaitOptions)
     if (Date.now() > deadline) return blockingTasks(target);
     const tasks = Date.now() > report ? blockingTasks(target) : [];
     if (tasks.length) {
-      progress(`kpatch: ${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks.slice(0, 5).map((t) => `${t.pid} ${t.comm}`).join(", ")})`);
+      progress(
+        `kpatch: ${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks
+          .slice(0, 5)
+          .map((t) => `${t.pid} ${t.comm}`)
+          .join(", ")})`,
+      );
       report = Date.now() + 5000;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -272,19 +344,28 @@ async function waitForTransition(name: string, target: 0 | 1, opts: WaitOptions)
 
 export function describe(tasks: BlockingTask[]): string {
   if (!tasks.length) return "no task is blocking it now";
-  return tasks.slice(0, 5).map((t) => `${t.pid} (${t.comm})${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`).join("; ");
+  return tasks
+    .slice(0, 5)
+    .map(
+      (t) =>
+        `${t.pid} (${t.comm})${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`,
+    )
+    .join("; ");
 }
 
 /** Loaded modules that carry the livepatch taint (K in /proc/modules). */
 export function loadedLivepatchModules(): string[] {
-  return readFileSync("/proc/modules", "utf8").split("\n").filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l)).map((l) => l.split(" ")[0]!);
+  return readFileSync("/proc/modules", "utf8")
+    .split("\n")
+    .filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l))
+    .map((l) => l.split(" ")[0]!);
 }
 
 async function rmmod(name: string): Promise<void> {
   const r = await run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
-  if (r.code !== 0) throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
 }
-
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
 export function bootUnit(command: string): string {

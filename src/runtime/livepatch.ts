@@ -21,18 +21,31 @@ const readFlag = (file: string) => readFileSync(file, "utf8").trim() === "1";
 
 export function loadedPatches(root = LIVEPATCH_SYSFS): LoadedPatch[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root).sort().map((name) => loadedPatch(name, root)!).filter(Boolean);
+  return readdirSync(root)
+    .sort()
+    .map((name) => loadedPatch(name, root)!)
+    .filter(Boolean);
 }
 
 export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch | undefined {
   const dir = join(root, name);
   try {
-    const objects = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => ({
-      name: e.name,
-      patched: readFlag(join(dir, e.name, "patched")),
-      functions: readdirSync(join(dir, e.name), { withFileTypes: true }).filter((f) => f.isDirectory()).map((f) => f.name).sort(),
-    }));
-    return { name, enabled: readFlag(join(dir, "enabled")), transition: readFlag(join(dir, "transition")), objects };
+    const objects = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => ({
+        name: e.name,
+        patched: readFlag(join(dir, e.name, "patched")),
+        functions: readdirSync(join(dir, e.name), { withFileTypes: true })
+          .filter((f) => f.isDirectory())
+          .map((f) => f.name)
+          .sort(),
+      }));
+    return {
+      name,
+      enabled: readFlag(join(dir, "enabled")),
+      transition: readFlag(join(dir, "transition")),
+      objects,
+    };
   } catch (e) {
     // A disabled patch's directory goes away when its transition ends.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
@@ -41,16 +54,27 @@ export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch |
 }
 
 /** Whether the kernel has this control for a patch (signal went away in 5.x, when the kernel began signalling by itself). */
-export function hasControl(name: string, control: "enabled" | "signal" | "force", root = LIVEPATCH_SYSFS): boolean {
+export function hasControl(
+  name: string,
+  control: "enabled" | "signal" | "force",
+  root = LIVEPATCH_SYSFS,
+): boolean {
   return existsSync(join(root, name, control));
 }
 
 /** Writes 1 or 0 to one of a patch's control files: enabled, signal, force. */
-export function writeControl(name: string, control: "enabled" | "signal" | "force", value: 0 | 1, root = LIVEPATCH_SYSFS): void {
+export function writeControl(
+  name: string,
+  control: "enabled" | "signal" | "force",
+  value: 0 | 1,
+  root = LIVEPATCH_SYSFS,
+): void {
   try {
     writeFileSync(join(root, name, control), `${value}\n`);
   } catch (e) {
-    throw new HostError(`cannot write ${value} to ${join(root, name, control)}: ${(e as Error).message}`);
+    throw new HostError(
+      `cannot write ${value} to ${join(root, name, control)}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -86,7 +110,11 @@ export function blockingTasks(target: 0 | 1): BlockingTask[] {
       };
       const state = Number(read("patch_state").trim());
       if (Number.isNaN(state) || state === -1 || state === target) continue;
-      out.push({ pid: Number(tid), comm: read("comm").trim(), stack: read("stack").split("\n").filter(Boolean).slice(0, 4) });
+      out.push({
+        pid: Number(tid),
+        comm: read("comm").trim(),
+        stack: read("stack").split("\n").filter(Boolean).slice(0, 4),
+      });
     }
   }
   return out;

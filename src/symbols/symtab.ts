@@ -34,21 +34,30 @@ export class TargetSymtab {
    * livepatch counts positions in) is sorted by address, not in symbol table
    * order. A module's kallsyms keeps its symbol table order.
    */
-  constructor(readonly symbols: TargetSymbol[], private readonly byAddress = false) {
+  constructor(
+    readonly symbols: TargetSymbol[],
+    private readonly byAddress = false,
+  ) {
     for (const s of symbols) {
       const l = this.byName.get(s.name);
       if (l) l.push(s);
       else this.byName.set(s.name, [s]);
     }
-    if (byAddress) for (const l of this.byName.values()) l.sort((a, b) =>
-      (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    if (byAddress)
+      for (const l of this.byName.values())
+        l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
 
   /** The table as text for a cache: one array per symbol, addresses in hex. */
   serialize(): string {
-    const rows = this.symbols.map(
-      (s) => [s.name, s.type, s.local ? 1 : 0, s.file ?? null, s.group, s.value.toString(16)],
-    );
+    const rows = this.symbols.map((s) => [
+      s.name,
+      s.type,
+      s.local ? 1 : 0,
+      s.file ?? null,
+      s.group,
+      s.value.toString(16),
+    ]);
     return JSON.stringify({ byAddress: this.byAddress, rows });
   }
 
@@ -58,7 +67,12 @@ export class TargetSymtab {
       rows: [string, TargetSymbol["type"], number, string | null, number, string][];
     };
     const symbols = rows.map(([name, type, local, file, group, value]) => ({
-      name, type, local: local === 1, file: file ?? undefined, group, value: BigInt(`0x${value}`),
+      name,
+      type,
+      local: local === 1,
+      file: file ?? undefined,
+      group,
+      value: BigInt(`0x${value}`),
     }));
     return new TargetSymtab(symbols, byAddress);
   }
@@ -74,7 +88,8 @@ export class TargetSymtab {
    * global of that name. An error when it cannot be told which one is meant.
    */
   position(
-    name: string, source: SourceFile | undefined,
+    name: string,
+    source: SourceFile | undefined,
   ): { name: string; pos: number } | { error: string } {
     const exact = this.find(name, name, source);
     if (!("error" in exact) || !source) return exact;
@@ -85,30 +100,40 @@ export class TargetSymtab {
   }
 
   private find(
-    lookup: string, wanted: string, source: SourceFile | undefined, byBase = false,
+    lookup: string,
+    wanted: string,
+    source: SourceFile | undefined,
+    byBase = false,
   ): { name: string; pos: number } | { error: string } {
-    const all = byBase ? this.byBase().get(lookup) ?? [] : this.named(lookup);
+    const all = byBase ? (this.byBase().get(lookup) ?? []) : this.named(lookup);
     if (all.length === 0) return { error: `${wanted} is not in the target's symbol table` };
     // A global is the one non-local of that name; a local is told apart by its
     // source file, and files with the same name (many a core.c) by which
     // locals they define.
-    let mine = all
-      .filter((s) => (source === undefined ? !s.local : s.local && s.file === source.name));
+    let mine = all.filter((s) =>
+      source === undefined ? !s.local : s.local && s.file === source.name,
+    );
     if (source && mine.length > 1) {
-      mine = mine.filter((m) => [...source.locals]
-        .every((l) => this.named(l).some((x) => x.group === m.group) || byBase));
+      mine = mine.filter((m) =>
+        [...source.locals].every((l) => this.named(l).some((x) => x.group === m.group) || byBase),
+      );
     }
     // A unique name is the one, unless the table says it belongs to another file
     // (tables without source files: System.map, modules stripped of debug symbols).
-    if (!byBase && all.length === 1 && (mine.length === 1 || source === undefined ||
-      (all[0]!.local && all[0]!.file === undefined))) return { name: all[0]!.name, pos: 0 };
+    if (
+      !byBase &&
+      all.length === 1 &&
+      (mine.length === 1 || source === undefined || (all[0]!.local && all[0]!.file === undefined))
+    )
+      return { name: all[0]!.name, pos: 0 };
     if (mine.length === 1) {
       const same = this.named(mine[0]!.name);
       return { name: mine[0]!.name, pos: same.length === 1 ? 0 : same.indexOf(mine[0]!) + 1 };
     }
     const which = source ? `local to ${source.name}` : "global";
     return {
-      error: `${wanted} is defined ${all.length} times in the target, ` +
+      error:
+        `${wanted} is defined ${all.length} times in the target, ` +
         `${mine.length} of them ${which}`,
     };
   }
@@ -156,13 +181,20 @@ export function parseReadelfSymtab(text: string): TargetSymtab {
     }
     if (!name || ndx === "UND" || type === "SECTION") continue;
     out.push({
-      name: name.replace(/@.*$/, ""), type: typeOf(type!), local: bind === "LOCAL",
-      file: bind === "LOCAL" ? file : undefined, group, value: BigInt(`0x${value}`),
+      name: name.replace(/@.*$/, ""),
+      type: typeOf(type!),
+      local: bind === "LOCAL",
+      file: bind === "LOCAL" ? file : undefined,
+      group,
+      value: BigInt(`0x${value}`),
     });
   }
   // A linked kernel's addresses sit at the top of the address space; a module's
   // symbols are offsets.
-  return new TargetSymtab(out, out.some((s) => s.value >= KERNEL_BASE));
+  return new TargetSymtab(
+    out,
+    out.some((s) => s.value >= KERNEL_BASE),
+  );
 }
 
 /** The symbol table of a target read with the project's ELF layer (vmlinux, a .ko). */
@@ -178,8 +210,12 @@ export function elfSymtab(elf: ElfFile): TargetSymtab {
     }
     if (!s.section || s.type === STT.SECTION || !s.name) continue;
     out.push({
-      name: s.name, type: typeOf(s.type), local: s.bind === STB.LOCAL,
-      file: s.bind === STB.LOCAL ? file : undefined, group, value: s.value,
+      name: s.name,
+      type: typeOf(s.type),
+      local: s.bind === STB.LOCAL,
+      file: s.bind === STB.LOCAL ? file : undefined,
+      group,
+      value: s.value,
     });
   }
   return new TargetSymtab(out, elf.header.type === ET_EXEC);
@@ -221,8 +257,12 @@ export function parseSystemMap(text: string): TargetSymtab {
     const t = type.toLowerCase();
     // System.map is sorted by address already.
     out.push({
-      name, type: t === "t" ? "func" : "dbrg".includes(t) ? "object" : "other", local: type === t,
-      file: undefined, group: 0, value: 0n,
+      name,
+      type: t === "t" ? "func" : "dbrg".includes(t) ? "object" : "other",
+      local: type === t,
+      file: undefined,
+      group: 0,
+      value: 0n,
     });
   }
   return new TargetSymtab(out);

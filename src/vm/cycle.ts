@@ -13,8 +13,6 @@ export interface CycleOptions {
   timeout?: number;
 }
 
-
-
 /** The shell prologue both scripts share: strict mode and wait_transition for patch `name`. */
 function prologue(name: string, timeout = 30): string {
   const sys = `/sys/kernel/livepatch/${name}`;

@@ -33,7 +33,8 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
   for (const [i, m] of (spec.modules ?? []).entries()) {
     // Numbered so that the shell glob in init loads them in the given order.
     modules.push({
-      name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`, data: await moduleBytes(m),
+      name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`,
+      data: await moduleBytes(m),
     });
   }
   const files: { name: string; data: Buffer }[] = [];
@@ -44,8 +45,11 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
     }
     files.push({ name, data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : readFileSync(f) });
   }
-  const key = sha256(bb, spec.init, ...[...modules, ...files].flatMap((m) => [m.name, m.data]))
-    .slice(0, 16);
+  const key = sha256(
+    bb,
+    spec.init,
+    ...[...modules, ...files].flatMap((m) => [m.name, m.data]),
+  ).slice(0, 16);
   const file = into ?? join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
   if (!into && existsSync(file)) return file;
 
@@ -73,7 +77,9 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
   }
   // A kernel may build in what another has as modules (6.12's virtio_pci).
   const builtin = new Set(
-    (readIfExists(join(modulesDir, "modules.builtin")) ?? "").split("\n").filter(Boolean)
+    (readIfExists(join(modulesDir, "modules.builtin")) ?? "")
+      .split("\n")
+      .filter(Boolean)
       .map(moduleName),
   );
   const order: string[] = [];
@@ -93,7 +99,6 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
 }
 
 /** Kernel module name of a path: no directory, no .ko[.xz], '-' as '_'. */
-
 
 /** A module's ELF bytes; xz-compressed ones are unpacked, as busybox insmod may not. */
 async function moduleBytes(path: string): Promise<Buffer> {
@@ -137,13 +142,29 @@ class Newc {
     // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor,
     // rdevminor, namesize, check
     const fields = [
-      this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0,
+      this.ino++,
+      mode,
+      0,
+      0,
+      1,
+      0,
+      data.length,
+      0,
+      0,
+      rdevMajor,
+      rdevMinor,
+      nameBytes.length,
+      0,
     ];
     const header = Buffer.from(
       `070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`,
     );
     this.parts.push(
-      header, nameBytes, pad(header.length + nameBytes.length), data, pad(data.length),
+      header,
+      nameBytes,
+      pad(header.length + nameBytes.length),
+      data,
+      pad(data.length),
     );
   }
 }

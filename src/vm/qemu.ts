@@ -139,23 +139,40 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     opts.appendCmdline ?? "",
   ].join(" ");
   const args = [
-    "-accel", "tcg", "-nographic", "-no-reboot", "-nic", "none",
-    "-m", String(opts.memory ?? 2048),
-    "-kernel", opts.kernel,
-    "-initrd", files.length
+    "-accel",
+    "tcg",
+    "-nographic",
+    "-no-reboot",
+    "-nic",
+    "none",
+    "-m",
+    String(opts.memory ?? 2048),
+    "-kernel",
+    opts.kernel,
+    "-initrd",
+    files.length
       ? await initramfs({ init, modules: opts.modules, files }, join(dir, "initrd.cpio.gz"))
       : await initramfs({ init, modules: opts.modules }),
-    "-append", cmdline.trim(),
-    "-fsdev", `local,id=io,path=${dir},security_model=none`,
-    "-device", "virtio-9p-pci,fsdev=io,mount_tag=vmio",
+    "-append",
+    cmdline.trim(),
+    "-fsdev",
+    `local,id=io,path=${dir},security_model=none`,
+    "-device",
+    "virtio-9p-pci,fsdev=io,mount_tag=vmio",
   ];
   if (share) {
-    args.push("-fsdev", "local,id=r,path=/,security_model=none,readonly=on,multidevs=remap",
-      "-device", "virtio-9p-pci,fsdev=r,mount_tag=hostroot");
+    args.push(
+      "-fsdev",
+      "local,id=r,path=/,security_model=none,readonly=on,multidevs=remap",
+      "-device",
+      "virtio-9p-pci,fsdev=r,mount_tag=hostroot",
+    );
   }
   const t0 = Date.now();
   const r = await run("qemu-system-x86_64", args, {
-    logFile: consoleLog, timeoutMs: opts.timeoutMs, allowFailure: true,
+    logFile: consoleLog,
+    timeoutMs: opts.timeoutMs,
+    allowFailure: true,
   });
   const log = readFileSync(consoleLog, "utf8");
   const failed = (why: string) =>

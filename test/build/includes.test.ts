@@ -17,13 +17,20 @@ test("every object that read a file in the full build is among those whose #incl
   const units = [...deps.targets.keys()].map((object) => {
     const cmd = readFileSync(cmdFile(kernel.buildDir, object), "utf8");
     const source = /^source_\S+ := (.+)$/m.exec(cmd)![1]!;
-    const forced = [.../^cmd_\S+ := (.*)$/m.exec(cmd)![1]!.matchAll(/ -include (\S+)/g)].map((m) => m[1]!);
+    const forced = [.../^cmd_\S+ := (.*)$/m.exec(cmd)![1]!.matchAll(/ -include (\S+)/g)].map(
+      (m) => m[1]!,
+    );
     return { object, source: isAbsolute(source) ? source : join(kernel.buildDir, source), forced };
   });
   const files = [...deps.users.keys()].filter((f) => /\.(h|c|S|inc)$/.test(f));
-  const found = possibleIncluders({ source: src, build: kernel.buildDir, arch: "x86" }, units, files.map((f) => join(src, f)));
+  const found = possibleIncluders(
+    { source: src, build: kernel.buildDir, arch: "x86" },
+    units,
+    files.map((f) => join(src, f)),
+  );
   const reached = new Map<string, Set<string>>();
-  for (const [u, targets] of found) for (const t of targets) reached.set(t, (reached.get(t) ?? new Set()).add(u.object));
+  for (const [u, targets] of found)
+    for (const t of targets) reached.set(t, (reached.get(t) ?? new Set()).add(u.object));
 
   let compiled = 0;
   let scanned = 0;
@@ -38,7 +45,10 @@ test("every object that read a file in the full build is among those whose #incl
   assert.deepEqual(missed.slice(0, 10), []);
   assert.ok(files.length > 3000, `${files.length} files`);
   // A superset, but not the whole tree each time: #if and include paths are all it ignores.
-  assert.ok(scanned < compiled * 1.3, `${scanned} (object, file) pairs found for ${compiled} compiled`);
+  assert.ok(
+    scanned < compiled * 1.3,
+    `${scanned} (object, file) pairs found for ${compiled} compiled`,
+  );
   const single = reached.get(join(src, "fs/proc/internal.h"))!;
   assert.ok(single.has("fs/proc/meminfo.o") && single.size < 40, [...single].join(" "));
 });

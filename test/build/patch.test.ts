@@ -35,7 +35,10 @@ rename from fs/from.c
 rename to fs/to.c
 `;
   assert.deepEqual(patchedFiles(patch), ["fs/a.c", "fs/from.c", "fs/new.c", "fs/old.c", "fs/to.c"]);
-  assert.deepEqual(patchedFiles(readFileSync(join(buildPatches, "second-hunk-fails.patch"), "utf8")), ["fs/proc/meminfo.c", "fs/proc/version.c"]);
+  assert.deepEqual(
+    patchedFiles(readFileSync(join(buildPatches, "second-hunk-fails.patch"), "utf8")),
+    ["fs/proc/meminfo.c", "fs/proc/version.c"],
+  );
 });
 
 test("patch's output gives the failing file and hunk, a missing file, an applied patch, and moved hunks", () => {
@@ -56,10 +59,17 @@ checking file fs/proc/cmdline.c
 Reversed (or previously applied) patch detected!  Skipping patch.
 `);
   assert.deepEqual(r, {
-    failures: ["fs/proc/version.c: hunk #2 FAILED at 23", "fs/proc/nothere.c: no such file in the source tree", "fs/proc/cmdline.c: already applied (or reversed)"],
+    failures: [
+      "fs/proc/version.c: hunk #2 FAILED at 23",
+      "fs/proc/nothere.c: no such file in the source tree",
+      "fs/proc/cmdline.c: already applied (or reversed)",
+    ],
     inexact: ["fs/proc/meminfo.c: hunk #1 applies at 60 (offset 5 lines)"],
   });
-  assert.deepEqual(patchReport("patch: **** Only garbage was found in the patch input.\n").failures, ["Only garbage was found in the patch input."]);
+  assert.deepEqual(
+    patchReport("patch: **** Only garbage was found in the patch input.\n").failures,
+    ["Only garbage was found in the patch input."],
+  );
 });
 
 test("both names of a file header count, and the forms this parser does not read are refused up front", () => {
@@ -68,9 +78,18 @@ test("both names of a file header count, and the forms this parser does not read
     const renamed = "--- a/fs/one.c\n+++ b/fs/two.c\n@@ -1 +1 @@\n-a\n+b\n";
     assert.deepEqual(patchedFiles(renamed), ["fs/one.c", "fs/two.c"]);
     const cases: [string, RegExp][] = [
-      ["--- a/../../x.c\n+++ b/fs/ok.c\n@@ -1 +1 @@\n-a\n+b\n", /the path '\.\.\/\.\.\/x\.c' is refused/],
-      ["*** a/fs/x.c\n--- b/fs/x.c\n***************\n*** 1 ****\n! a\n--- 1 ----\n! b\n", /'\*{15}\.\.\.' lines are refused: give a unified diff/],
-      ["diff --git a/fs/a.c b/fs/b.c\ncopy from fs/a.c\ncopy to fs/b.c\n", /'copy from \.\.\.' lines are refused/],
+      [
+        "--- a/../../x.c\n+++ b/fs/ok.c\n@@ -1 +1 @@\n-a\n+b\n",
+        /the path '\.\.\/\.\.\/x\.c' is refused/,
+      ],
+      [
+        "*** a/fs/x.c\n--- b/fs/x.c\n***************\n*** 1 ****\n! a\n--- 1 ----\n! b\n",
+        /'\*{15}\.\.\.' lines are refused: give a unified diff/,
+      ],
+      [
+        "diff --git a/fs/a.c b/fs/b.c\ncopy from fs/a.c\ncopy to fs/b.c\n",
+        /'copy from \.\.\.' lines are refused/,
+      ],
     ];
     cases.forEach(([text, message], i) => {
       const file = join(dir, `${i}.patch`);

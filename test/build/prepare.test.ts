@@ -18,7 +18,13 @@ test("the test kernel's config is prepared once, with objtool and the module lin
   assert.equal(again.dir, prepared.dir);
   assert.ok(Date.now() - t1 < 2000, "the second call is a cache hit");
   assert.equal(readFileSync(prepared.configFile, "utf8"), readFileSync(kernel.configFile, "utf8"));
-  for (const f of ["tools/objtool/objtool", "scripts/module.lds", "scripts/mod/modpost", "include/generated/autoconf.h", "include/generated/asm-offsets.h"]) {
+  for (const f of [
+    "tools/objtool/objtool",
+    "scripts/module.lds",
+    "scripts/mod/modpost",
+    "include/generated/autoconf.h",
+    "include/generated/asm-offsets.h",
+  ]) {
     assert.ok(existsSync(join(prepared.dir, f)), `${f} in the prepared tree`);
   }
   assert.ok(!existsSync(join(prepared.dir, "fs/proc/meminfo.o")));
@@ -30,7 +36,10 @@ test("another config is another tree, and is not built when asked not to", async
   try {
     const config = join(dir, "config");
     writeFileSync(config, `${readFileSync(kernel.configFile, "utf8")}# another config\n`);
-    await assert.rejects(preparedTree(prepared.source, config, { build: false }), new RegExp(`kernel tree for ${config} not prepared`));
+    await assert.rejects(
+      preparedTree(prepared.source, config, { build: false }),
+      new RegExp(`kernel tree for ${config} not prepared`),
+    );
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -50,7 +59,8 @@ test("a fresh cache is prepared in a scratch directory, renamed into place, leav
     assert.deepEqual(readdirSync(join(cache, "tmp")), []);
     assert.deepEqual(cacheMounts(), []);
     // kbuild records the build path (objtool's .cmd files): it saw the final one, never the scratch one.
-    const grep = (text: string) => run("grep", ["-rlF", text, fresh.dir], { allowFailure: true }).then((r) => r.stdout);
+    const grep = (text: string) =>
+      run("grep", ["-rlF", text, fresh.dir], { allowFailure: true }).then((r) => r.stdout);
     assert.match(await grep(fresh.dir), /tools\/objtool\/.*\.cmd/);
     assert.equal(await grep(join(cache, "tmp")), "");
   } finally {

@@ -11,7 +11,14 @@ import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
 import { kbuildPlan } from "../../src/build/plan.js";
-import { buildPatches, cacheMounts, fixturePatches, processesMentioning, testTree, treeState } from "./support.js";
+import {
+  buildPatches,
+  cacheMounts,
+  fixturePatches,
+  processesMentioning,
+  testTree,
+  treeState,
+} from "./support.js";
 
 const { kernel, prepared } = await testTree();
 const before = treeState(kernel, prepared);
@@ -26,7 +33,10 @@ function assertHostUntouched(sessionDir: string): void {
 /** The string sections of an object, as text: .rodata.str1.1, and .rodata.<function>.str1.1 with -fdata-sections. */
 function strings(bytes: Buffer): string {
   const elf = readElf(bytes, "object");
-  return elf.sections.filter((s) => /^\.rodata\.(.*\.)?str\d/.test(s.name)).map((s) => Buffer.from(s.data).toString("latin1")).join("");
+  return elf.sections
+    .filter((s) => /^\.rodata\.(.*\.)?str\d/.test(s.name))
+    .map((s) => Buffer.from(s.data).toString("latin1"))
+    .join("");
 }
 
 test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a module object names its module", async (t) => {
@@ -34,13 +44,22 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
   const t0 = Date.now();
   const [orig, patched] = await withBuildSession(prepared, async (s) => {
     dir = s.dir;
-    await assert.rejects(s.compile(["fs/proc/meminfo.o"], "patched"), /PATCHED objects need a patch applied first/);
-    const orig = await s.compile(["fs/proc/meminfo.o", "drivers/thermal/intel/x86_pkg_temp_thermal.o"], "orig");
+    await assert.rejects(
+      s.compile(["fs/proc/meminfo.o"], "patched"),
+      /PATCHED objects need a patch applied first/,
+    );
+    const orig = await s.compile(
+      ["fs/proc/meminfo.o", "drivers/thermal/intel/x86_pkg_temp_thermal.o"],
+      "orig",
+    );
     const t1 = Date.now();
     await s.applyPatch(join(fixturePatches, "meminfo-string.patch"));
     // After a patch, ORIG comes only from the cache, where meminfo.o now is.
     rmSync(join(cacheRoot(), "orig", basename(prepared.dir), "lib/bsearch.o"), { force: true });
-    await assert.rejects(s.compile(["lib/bsearch.o"], "orig"), /ORIG objects must be compiled before a patch is applied/);
+    await assert.rejects(
+      s.compile(["lib/bsearch.o"], "orig"),
+      /ORIG objects must be compiled before a patch is applied/,
+    );
     assert.equal((await s.compile(["fs/proc/meminfo.o"], "orig"))[0]!.object, "fs/proc/meminfo.o");
     const patched = await s.compile(["fs/proc/meminfo.o"], "patched");
     t.diagnostic(`ORIG (2 objects) ${t1 - t0} ms, patch and PATCHED ${Date.now() - t1} ms`);
@@ -50,31 +69,44 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
     orig.map((o) => [o.object, o.source, o.target]),
     [
       ["fs/proc/meminfo.o", "fs/proc/meminfo.c", "vmlinux"],
-      ["drivers/thermal/intel/x86_pkg_temp_thermal.o", "drivers/thermal/intel/x86_pkg_temp_thermal.c", "x86_pkg_temp_thermal"],
+      [
+        "drivers/thermal/intel/x86_pkg_temp_thermal.o",
+        "drivers/thermal/intel/x86_pkg_temp_thermal.c",
+        "x86_pkg_temp_thermal",
+      ],
     ],
   );
   const [a, b] = [orig[0]!, patched[0]!];
   assert.equal(b.file, join(dir, "patched/fs/proc/meminfo.o"));
   assert.notEqual(sha256(a.bytes), sha256(b.bytes));
-  for (const o of [a, b]) assert.ok(readElf(o.bytes, o.file).section(".text.meminfo_proc_show"), `${o.file} has .text.meminfo_proc_show`);
-  assert.ok(strings(a.bytes).includes("MemTotal:       ") && !strings(a.bytes).includes("MemTotal (kp)"));
+  for (const o of [a, b])
+    assert.ok(
+      readElf(o.bytes, o.file).section(".text.meminfo_proc_show"),
+      `${o.file} has .text.meminfo_proc_show`,
+    );
+  assert.ok(
+    strings(a.bytes).includes("MemTotal:       ") && !strings(a.bytes).includes("MemTotal (kp)"),
+  );
   assert.ok(strings(b.bytes).includes("MemTotal (kp):  "));
   assertHostUntouched(dir);
 });
 
 test("ORIG objects are compiled once per prepared tree: a later session takes them from the cache, byte for byte", async () => {
   const object = "fs/proc/meminfo.o";
-  const compileOrig = () => withBuildSession(prepared, async (s) => {
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
-    try {
-      const [o] = await s.compile([object], "orig");
-      return { bytes: readFileSync(o!.file), target: o!.target, said: lines.join("") };
-    } finally {
-      process.stderr.write = write;
-    }
-  });
+  const compileOrig = () =>
+    withBuildSession(prepared, async (s) => {
+      const lines: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string) => (
+        lines.push(String(chunk)), true
+      )) as typeof process.stderr.write;
+      try {
+        const [o] = await s.compile([object], "orig");
+        return { bytes: readFileSync(o!.file), target: o!.target, said: lines.join("") };
+      } finally {
+        process.stderr.write = write;
+      }
+    });
   // Whatever earlier tests compiled: this tree's ORIG cache starts empty.
   rmSync(join(cacheRoot(), "orig", basename(prepared.dir)), { recursive: true, force: true });
   const first = await compileOrig();
@@ -93,10 +125,11 @@ test("kbuild's recipe from its plan compiles the object make would, and make tak
   assert.ok(recipe, "the directory's plan holds the object's recipe");
   // A tree of the user's own (-s) is never served from the ORIG cache: each compile really runs.
   const own = { ...prepared, source: { ...prepared.source, pkg: "tree" } };
-  const compile = (recipes?: Map<string, string>) => withBuildSession(own, async (s) => {
-    const [o] = await s.compile([object], "orig", recipes);
-    return readFileSync(o!.file);
-  });
+  const compile = (recipes?: Map<string, string>) =>
+    withBuildSession(own, async (s) => {
+      const [o] = await s.compile([object], "orig", recipes);
+      return readFileSync(o!.file);
+    });
   const [byRecipe, byMake, afterFailure] = [
     await compile(new Map([[object, recipe!]])),
     await compile(),
@@ -112,18 +145,29 @@ test("a patch that does not apply names the file and hunk and changes nothing", 
   let dir = "";
   const err = await withBuildSession(prepared, async (s) => {
     dir = s.dir;
-    const err = await s.applyPatch(bad).then(() => assert.fail("applied"), (e: unknown) => e);
+    const err = await s.applyPatch(bad).then(
+      () => assert.fail("applied"),
+      (e: unknown) => e,
+    );
     // The first file of the patch applies, but the dry run kept it from being patched.
-    const merged = await s.exec(`cat "$1/fs/proc/meminfo.c"`, [prepared.source.dir], { capture: true });
+    const merged = await s.exec(`cat "$1/fs/proc/meminfo.c"`, [prepared.source.dir], {
+      capture: true,
+    });
     assert.equal(merged.stdout, pristine);
     assert.deepEqual(s.applied, []);
     const good = join(fixturePatches, "meminfo-string.patch");
     await s.applyPatch(good);
-    await assert.rejects(s.applyPatch(good), /fs\/proc\/meminfo\.c: already applied \(or reversed\)/);
+    await assert.rejects(
+      s.applyPatch(good),
+      /fs\/proc\/meminfo\.c: already applied \(or reversed\)/,
+    );
     return err;
   });
   assert.ok(err instanceof HostError);
-  assert.equal(err.message, `patch ${bad} does not apply to ${prepared.source.pkg} ${prepared.source.version}: fs/proc/version.c: hunk #2 FAILED at 23`);
+  assert.equal(
+    err.message,
+    `patch ${bad} does not apply to ${prepared.source.pkg} ${prepared.source.version}: fs/proc/version.c: hunk #2 FAILED at 23`,
+  );
   assertHostUntouched(dir);
 });
 
@@ -133,9 +177,15 @@ test("a failing body or compile removes the session and keeps its log", async ()
   const err = await withBuildSession(prepared, async (s) => {
     [dir, log] = [s.dir, s.log];
     await s.compile(["fs/proc/no-such-file.o"], "orig");
-  }).then(() => assert.fail("compiled"), (e: unknown) => e);
+  }).then(
+    () => assert.fail("compiled"),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof HostError);
-  assert.match(err.message, /^compiling ORIG fs\/proc\/no-such-file\.o failed:\n.*No rule to make target/);
+  assert.match(
+    err.message,
+    /^compiling ORIG fs\/proc\/no-such-file\.o failed:\n.*No rule to make target/,
+  );
   assert.equal(err.logFile, log);
   assert.ok(existsSync(log));
   rmSync(log);
@@ -144,12 +194,18 @@ test("a failing body or compile removes the session and keeps its log", async ()
 
 /** Starts interrupt-child.js, and sends it `signal` while gcc compiles tcp.c in its session. */
 async function interruptCompile(signal: NodeJS.Signals, t: TestContext) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./interrupt-child.js", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./interrupt-child.js", import.meta.url))],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d));
   child.stderr.on("data", (d: Buffer) => (stderr += d));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, sig) => resolve(sig ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on("exit", (code, sig) => resolve(sig ?? code)),
+  );
   const deadline = Date.now() + 120_000;
   while (!(stdout.endsWith("\n") && processesMentioning(tcp).length)) {
     assert.ok(Date.now() < deadline, `no compile started: ${stderr}`);

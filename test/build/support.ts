@@ -8,7 +8,9 @@ import { testKernel, type TestKernel } from "../../src/kernel/testkernel.js";
 import { preparedTree, type PreparedTree } from "../../src/build/prepare.js";
 
 /** The project's kernel patch fixtures, and those only these tests need. */
-export const fixturePatches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.meta.url));
+export const fixturePatches = fileURLToPath(
+  new URL("../../../test/fixtures/patches/", import.meta.url),
+);
 export const buildPatches = fileURLToPath(new URL("../../../test/build/patches/", import.meta.url));
 
 export async function testTree(): Promise<{ kernel: TestKernel; prepared: PreparedTree }> {
@@ -23,9 +25,15 @@ export async function testTree(): Promise<{ kernel: TestKernel; prepared: Prepar
  */
 export function treeState(kernel: TestKernel, prepared: PreparedTree): string {
   const paths = [
-    ...["", "fs/proc", "fs/proc/meminfo.c", "fs/proc/version.c", "net/ipv4/tcp.c", "Makefile"].map((p) => join(prepared.source.dir, p)),
-    ...["", ".config", "Makefile", "include/generated/autoconf.h", "tools/objtool/objtool"].map((p) => join(prepared.dir, p)),
-    ...["", "fs/proc", "fs/proc/meminfo.o", "fs/proc/.meminfo.o.cmd", "net/ipv4/tcp.o"].map((p) => join(kernel.buildDir, p)),
+    ...["", "fs/proc", "fs/proc/meminfo.c", "fs/proc/version.c", "net/ipv4/tcp.c", "Makefile"].map(
+      (p) => join(prepared.source.dir, p),
+    ),
+    ...["", ".config", "Makefile", "include/generated/autoconf.h", "tools/objtool/objtool"].map(
+      (p) => join(prepared.dir, p),
+    ),
+    ...["", "fs/proc", "fs/proc/meminfo.o", "fs/proc/.meminfo.o.cmd", "net/ipv4/tcp.o"].map((p) =>
+      join(kernel.buildDir, p),
+    ),
   ];
   return paths
     .map((p) => {
@@ -37,7 +45,9 @@ export function treeState(kernel: TestKernel, prepared: PreparedTree): string {
 
 /** Mounts on the host that involve the cache: there must never be any. */
 export function cacheMounts(): string[] {
-  return readFileSync("/proc/mounts", "utf8").split("\n").filter((l) => l.includes(cacheRoot()));
+  return readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(cacheRoot()));
 }
 
 /** Processes whose command line mentions `text` (a session directory). */
@@ -45,7 +55,8 @@ export function processesMentioning(text: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     const cmdline = readIfReadable(join("/proc", pid, "cmdline"));
-    if (cmdline.includes(text)) found.push(`${pid}: ${cmdline.replaceAll("\0", " ").slice(0, 200)}`);
+    if (cmdline.includes(text))
+      found.push(`${pid}: ${cmdline.replaceAll("\0", " ").slice(0, 200)}`);
   }
   return found;
 }

@@ -27,7 +27,10 @@ import { findModule } from "../../src/kernel/modules.js";
 const { release, builtFrom, older } = await some61();
 
 test("the Debian target: vmlinux with its full symbol table, Module.symvers, config, modules and the exact source, fetched by version; cached", async (t) => {
-  if (!older) return t.skip("the archive has no older complete 6.1 release today, whose source would be fetched by version");
+  if (!older)
+    return t.skip(
+      "the archive has no older complete 6.1 release today, whose source would be fetched by version",
+    );
   const t0 = Date.now();
   const target = await debianTarget(release);
   t.diagnostic(`debianTarget(${release}) (or the cache) in ${Date.now() - t0} ms`);
@@ -40,10 +43,18 @@ test("the Debian target: vmlinux with its full symbol table, Module.symvers, con
   assert.match((await run("readelf", ["-hW", target.vmlinux])).stdout, /Type:\s+EXEC/);
   const t1 = Date.now();
   const symtab = parseReadelfSymtab((await run("readelf", ["-sW", target.vmlinux])).stdout);
-  t.diagnostic(`vmlinux symbol table read in ${Date.now() - t1} ms: ${symtab.symbols.length} symbols`);
+  t.diagnostic(
+    `vmlinux symbol table read in ${Date.now() - t1} ms: ${symtab.symbols.length} symbols`,
+  );
   // A static function, attributed to its source file by the STT_FILE before it.
-  assert.deepEqual(symtab.named("meminfo_proc_show").map((s) => [s.type, s.local, s.file]), [["func", true, "meminfo.c"]]);
-  assert.ok(new Set(symtab.symbols.map((s) => s.file)).size > 1000, "STT_FILE symbols for every source file");
+  assert.deepEqual(
+    symtab.named("meminfo_proc_show").map((s) => [s.type, s.local, s.file]),
+    [["func", true, "meminfo.c"]],
+  );
+  assert.ok(
+    new Set(symtab.symbols.map((s) => s.file)).size > 1000,
+    "STT_FILE symbols for every source file",
+  );
 
   const exports = parseSymvers(readFileSync(target.symvers, "utf8"));
   assert.equal(exports.get("_printk"), "vmlinux");
@@ -51,7 +62,11 @@ test("the Debian target: vmlinux with its full symbol table, Module.symvers, con
   assert.match(readFileSync(target.config, "utf8"), /^CONFIG_LIVEPATCH=y$/m);
   // Functions in modules are patched through the modules' own symbol tables.
   const ko = join(target.modulesDir, "kernel/fs/9p/9p.ko");
-  assert.ok(readElf(readFileSync(ko), ko).symbols.some((s) => s.type === STT.FUNC && s.name === "v9fs_vfs_lookup"));
+  assert.ok(
+    readElf(readFileSync(ko), ko).symbols.some(
+      (s) => s.type === STT.FUNC && s.name === "v9fs_vfs_lookup",
+    ),
+  );
 
   const t2 = Date.now();
   assert.deepEqual(await debianTarget(release), target);
@@ -65,10 +80,16 @@ test("a release whose packages the archive has dropped is refused by name, with 
   const saved = process.env.KPATCH_CACHE;
   process.env.KPATCH_CACHE = cache;
   try {
-    const e = await debianTarget(dropped).then(() => undefined, (e: Error) => e);
+    const e = await debianTarget(dropped).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(e, `${dropped} refused`);
     // Dropped outright, or half-dropped (the -dbg package lagging behind the image).
-    assert.match(e.message, /^\S+ .*(is not in Debian's archive any more .* needs it\. .*-s SRCDIR -c CONFIG -v VMLINUX instead of -k|the package lists disagree, run 'apt-get update')$/);
+    assert.match(
+      e.message,
+      /^\S+ .*(is not in Debian's archive any more .* needs it\. .*-s SRCDIR -c CONFIG -v VMLINUX instead of -k|the package lists disagree, run 'apt-get update')$/,
+    );
     assert.match(e.message, new RegExp(`${dropped.replaceAll(".", "\\.")}`));
     // Only apt's look-ups were remembered.
     assert.deepEqual(readdirSync(join(cache, "debian")), ["apt"]);
@@ -80,8 +101,14 @@ test("a release whose packages the archive has dropped is refused by name, with 
 });
 
 test("a release with no Debian kernel package, or not shaped like one, is refused by name", async () => {
-  await assert.rejects(debianTarget("6.1.0-999-amd64"), /^HostError: no Debian kernel package linux-image-6\.1\.0-999-amd64 .*; the archive has 6\.1\.0-\d+-amd64/);
-  await assert.rejects(debianTarget("6.1.0-57-bogus"), /^HostError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /);
+  await assert.rejects(
+    debianTarget("6.1.0-999-amd64"),
+    /^HostError: no Debian kernel package linux-image-6\.1\.0-999-amd64 .*; the archive has 6\.1\.0-\d+-amd64/,
+  );
+  await assert.rejects(
+    debianTarget("6.1.0-57-bogus"),
+    /^HostError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /,
+  );
 });
 
 test("with no target, kpatch-build builds for the running kernel as it presents itself: its release, and its Debian version", async () => {
@@ -90,21 +117,48 @@ test("with no target, kpatch-build builds for the running kernel as it presents 
   const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
   const asRunning = (version: string) => {
     writeFileAtomic(join(dir, "osrelease"), `${release}\n`);
-    writeFileAtomic(join(dir, "version"), `Linux version ${release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian ${version} (2026-11-01)\n`);
-    return run("unshare", ["-m", "sh", "-c",
-      'mount --bind "$1/osrelease" /proc/sys/kernel/osrelease && mount --bind "$1/version" /proc/version && shift && exec node "$@"',
-      "sh", dir, cli, "-o", dir, "-n", "livepatch-running", fixture("meminfo-string.patch")], { allowFailure: true });
+    writeFileAtomic(
+      join(dir, "version"),
+      `Linux version ${release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian ${version} (2026-11-01)\n`,
+    );
+    return run(
+      "unshare",
+      [
+        "-m",
+        "sh",
+        "-c",
+        'mount --bind "$1/osrelease" /proc/sys/kernel/osrelease && mount --bind "$1/version" /proc/version && shift && exec node "$@"',
+        "sh",
+        dir,
+        cli,
+        "-o",
+        dir,
+        "-n",
+        "livepatch-running",
+        fixture("meminfo-string.patch"),
+      ],
+      { allowFailure: true },
+    );
   };
   try {
     const r = await asRunning(builtFrom);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr.split("\n")[0], `target: the running kernel, ${release} (Debian ${builtFrom})`);
-    const vermagic = (await run("modinfo", ["-F", "vermagic", join(dir, "livepatch-running.ko")])).stdout;
+    assert.equal(
+      r.stderr.split("\n")[0],
+      `target: the running kernel, ${release} (Debian ${builtFrom})`,
+    );
+    const vermagic = (await run("modinfo", ["-F", "vermagic", join(dir, "livepatch-running.ko")]))
+      .stdout;
     assert.ok(vermagic.startsWith(`${release} `), vermagic);
     // Another upload of the same release, which the archive does not have: refused, not built for the candidate.
     const other = await asRunning(`${builtFrom}+b9`);
     assert.equal(other.code, 1);
-    assert.match(other.stderr, new RegExp(`error: linux-image-${release.replaceAll(".", "\\.")} ${builtFrom.replaceAll(".", "\\.").replaceAll("+", "\\+")}\\+b9 is not in Debian's archive any more`));
+    assert.match(
+      other.stderr,
+      new RegExp(
+        `error: linux-image-${release.replaceAll(".", "\\.")} ${builtFrom.replaceAll(".", "\\.").replaceAll("+", "\\+")}\\+b9 is not in Debian's archive any more`,
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -118,14 +172,26 @@ test("a cloud-flavour release builds against its own config and symbols; it cann
   const dir = mkdtempSync(join(tmpdir(), "kpatch-cloud-"));
   try {
     const r = await kpatchBuild({
-      patches: [fixture("meminfo-string.patch")], name: "livepatch-cloud", outputDir: dir, replace: true,
-      skipCompilerCheck: false, ...target,
+      patches: [fixture("meminfo-string.patch")],
+      name: "livepatch-cloud",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      ...target,
     });
-    assert.ok((await run("modinfo", ["-F", "vermagic", r.module])).stdout.startsWith(`${cloud} SMP `));
+    assert.ok(
+      (await run("modinfo", ["-F", "vermagic", r.module])).stdout.startsWith(`${cloud} SMP `),
+    );
     const ko = readElf(readFileSync(r.module), r.module);
     const vmlinux = parseReadelfSymtab((await run("readelf", ["-sW", target.symbols])).stdout);
-    assert.deepEqual(verifyModule(ko, (o) => (o === "vmlinux" ? vmlinux : undefined)), []);
-    assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["meminfo_proc_show"]);
+    assert.deepEqual(
+      verifyModule(ko, (o) => (o === "vmlinux" ? vmlinux : undefined)),
+      [],
+    );
+    assert.deepEqual(
+      r.objects.flatMap((o) => o.changed.map((c) => c.name)),
+      ["meminfo_proc_show"],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -137,14 +203,26 @@ test("a module whose shipped symbols name no source files: its statics are place
   try {
     // SMB2_negotiate reads cifs's ratelimit states, _rs.N: 1,307 of them, one per cifs_dbg site.
     const r = await kpatchBuild({
-      patches: [fixture("cifs-neg-contexts.patch")], name: "livepatch-cifs", outputDir: dir, replace: true,
-      skipCompilerCheck: false, ...target,
+      patches: [fixture("cifs-neg-contexts.patch")],
+      name: "livepatch-cifs",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      ...target,
     });
-    assert.deepEqual(r.objects.flatMap((o) => o.changed.map((c) => c.name)), ["SMB2_negotiate"]);
-    assert.ok(r.objects[0]!.klp.some((k) => /^_rs\.\d+$/.test(k.name) && k.pos > 0), JSON.stringify(r.objects[0]!.klp));
+    assert.deepEqual(
+      r.objects.flatMap((o) => o.changed.map((c) => c.name)),
+      ["SMB2_negotiate"],
+    );
+    assert.ok(
+      r.objects[0]!.klp.some((k) => /^_rs\.\d+$/.test(k.name) && k.pos > 0),
+      JSON.stringify(r.objects[0]!.klp),
+    );
     // Livepatch counts positions in the loaded (shipped) module: its named symbols must come in the same order.
-    const named = (file: string) => readElf(readFileSync(file), file, { relocations: false }).symbols
-      .filter((s) => s.name && s.type !== STT.FILE && s.type !== STT.SECTION).map((s) => s.name);
+    const named = (file: string) =>
+      readElf(readFileSync(file), file, { relocations: false })
+        .symbols.filter((s) => s.name && s.type !== STT.FILE && s.type !== STT.SECTION)
+        .map((s) => s.name);
     const shipped = findModule(target.modulesDir!, "cifs")!;
     const debug = (await target.moduleSymbols!("cifs"))!;
     assert.deepEqual(named(debug), named(shipped));
@@ -157,8 +235,18 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
   const dir = mkdtempSync(join(tmpdir(), "kpatch-blank-"));
   try {
     await assert.rejects(
-      kpatchBuild({ patches: [fixture("kvm-blank-line.patch")], name: "livepatch-blank", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) }),
-      (e: Error) => e instanceof DiffError && e.kind === "no-change" && /only __LINE__ numbers changed \(prepare_emulation_failure_exit\)/.test(e.message),
+      kpatchBuild({
+        patches: [fixture("kvm-blank-line.patch")],
+        name: "livepatch-blank",
+        outputDir: dir,
+        replace: true,
+        skipCompilerCheck: false,
+        ...(await resolveTarget({ kernel: release })),
+      }),
+      (e: Error) =>
+        e instanceof DiffError &&
+        e.kind === "no-change" &&
+        /only __LINE__ numbers changed \(prepare_emulation_failure_exit\)/.test(e.message),
     );
     assert.deepEqual(readdirSync(dir), [], "no module written");
   } finally {
@@ -171,7 +259,14 @@ test("a fix near the top of igmp.c patches its function and callers, not the WAR
   // were patched for nothing before the patch's own line map told moved lines from changed ones.
   const dir = mkdtempSync(join(tmpdir(), "kpatch-igmp-"));
   try {
-    const built = await kpatchBuild({ patches: [fixture("igmp-clear-all.patch")], name: "livepatch-igmp", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) });
+    const built = await kpatchBuild({
+      patches: [fixture("igmp-clear-all.patch")],
+      name: "livepatch-igmp",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      ...(await resolveTarget({ kernel: release })),
+    });
     const [igmp] = built.objects;
     const changed = igmp!.changed.map((c) => c.name);
     const lineOnly = igmp!.lineOnly.map((c) => c.name);
@@ -187,8 +282,18 @@ test("a fix near the top of igmp.c patches its function and callers, not the WAR
 test("a file that another directory's Makefile compiles (kvm's ../../../virt/kvm/kvm_main.o) is built from kbuild's recipe", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kpatch-kvm-main-"));
   try {
-    const built = await kpatchBuild({ patches: [fixture("kvm-main.patch")], name: "livepatch-kvm-main", outputDir: dir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: release })) });
-    assert.deepEqual(built.objects.map((o) => [o.object, o.changed.map((c) => c.name)]), [["kvm", ["kvm_dev_ioctl"]]]);
+    const built = await kpatchBuild({
+      patches: [fixture("kvm-main.patch")],
+      name: "livepatch-kvm-main",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      ...(await resolveTarget({ kernel: release })),
+    });
+    assert.deepEqual(
+      built.objects.map((o) => [o.object, o.changed.map((c) => c.name)]),
+      [["kvm", ["kvm_dev_ioctl"]]],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -203,22 +308,34 @@ test("a tree prepared with the Debian config and release builds modules with the
   // kbuild 6.1 writes the KERNELRELEASE it is given to utsrelease.h, where
   // vermagic comes from; kernel.release stays the source's, as in Debian's
   // own linux-headers package.
-  assert.equal(readFileSync(join(prepared.dir, "include/generated/utsrelease.h"), "utf8"), `#define UTS_RELEASE "${release}"\n`);
+  assert.equal(
+    readFileSync(join(prepared.dir, "include/generated/utsrelease.h"), "utf8"),
+    `#define UTS_RELEASE "${release}"\n`,
+  );
 
   const ko = join(target.modulesDir, "kernel/fs/9p/9p.ko");
   const vermagic = (await run("modinfo", ["-F", "vermagic", ko])).stdout;
-  assert.match(vermagic, new RegExp(`^${release.replaceAll(".", "\\.")} SMP preempt mod_unload modversions`));
+  assert.match(
+    vermagic,
+    new RegExp(`^${release.replaceAll(".", "\\.")} SMP preempt mod_unload modversions`),
+  );
   const printkCrc = /^(0x[0-9a-f]+)\t_printk\t/m.exec(readFileSync(target.symvers, "utf8"))?.[1];
   await withBuildSession(prepared, async (s) => {
     const dir = join(s.dir, "hello");
-    writeFileAtomic(join(dir, "hello.c"), `#include <linux/module.h>\nstatic int __init hello_init(void) { printk(KERN_INFO "hello\\n"); return 0; }\nmodule_init(hello_init);\nMODULE_LICENSE("GPL");\n`);
+    writeFileAtomic(
+      join(dir, "hello.c"),
+      `#include <linux/module.h>\nstatic int __init hello_init(void) { printk(KERN_INFO "hello\\n"); return 0; }\nmodule_init(hello_init);\nMODULE_LICENSE("GPL");\n`,
+    );
     writeFileAtomic(join(dir, "Kbuild"), "obj-m := hello.o\n");
     await s.exec(`cp "$1" "$2/Module.symvers"`, [target.symvers, prepared.dir]);
     const build = async () => {
       await s.exec(`make -C "$1" O="$2" M="$3" modules`, [prepared.source.dir, prepared.dir, dir]);
       const hello = join(dir, "hello.ko");
       assert.equal((await run("modinfo", ["-F", "vermagic", hello])).stdout, vermagic);
-      assert.match((await run("modprobe", ["--dump-modversions", hello])).stdout, new RegExp(`^${printkCrc}\t_printk$`, "m"));
+      assert.match(
+        (await run("modprobe", ["--dump-modversions", hello])).stdout,
+        new RegExp(`^${printkCrc}\t_printk$`, "m"),
+      );
     };
     await build();
     // A single-object compile runs kbuild's prepare again: it must keep the release.

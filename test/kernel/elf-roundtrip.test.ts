@@ -17,7 +17,9 @@ test("every ELF64 object of the test kernel build round-trips unchanged", async 
   try {
     const t0 = Date.now();
     const r = await roundTrip(elf64, out);
-    console.log(`round trip: ${r.files} objects (${(r.bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${other.length} non-ELF64 objects (boot/real-mode code) not in scope`);
+    console.log(
+      `round trip: ${r.files} objects (${(r.bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${other.length} non-ELF64 objects (boot/real-mode code) not in scope`,
+    );
     assert.deepEqual(r.mismatches, []);
     assert.equal(r.files, elf64.length);
   } finally {

@@ -22,15 +22,30 @@ const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
 
-async function build(patch: string, extra: { config?: string; file?: string; noFullBuild?: boolean; more?: string[] } = {}): Promise<KpatchBuildResult> {
+async function build(
+  patch: string,
+  extra: { config?: string; file?: string; noFullBuild?: boolean; more?: string[] } = {},
+): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
-    patches: [extra.file ?? join(patches, patch), ...(extra.more ?? []).map((p) => join(patches, p))], name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: outDir, replace: true,
-    skipCompilerCheck: false, ...target, config: extra.config ?? target.config, fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
+    patches: [
+      extra.file ?? join(patches, patch),
+      ...(extra.more ?? []).map((p) => join(patches, p)),
+    ],
+    name: `livepatch-${patch.replace(/\.patch$/, "")}`,
+    outputDir: outDir,
+    replace: true,
+    skipCompilerCheck: false,
+    ...target,
+    config: extra.config ?? target.config,
+    fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
   });
 }
 
-async function refusal(patch: string, extra: { config?: string; file?: string } = {}): Promise<Error> {
+async function refusal(
+  patch: string,
+  extra: { config?: string; file?: string } = {},
+): Promise<Error> {
   try {
     await build(patch, extra);
   } catch (e) {
@@ -39,60 +54,153 @@ async function refusal(patch: string, extra: { config?: string; file?: string } 
   assert.fail(`${patch} was accepted`);
 }
 
-const changed = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.changed.map((c) => c.name)).sort();
+const changed = (r: KpatchBuildResult) =>
+  r.objects.flatMap((o) => o.changed.map((c) => c.name)).sort();
 const added = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.added.map((c) => c.name)).sort();
 const klpNames = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.klp.map((k) => k.name));
-const sections = (r: KpatchBuildResult) => readElf(readFileSync(r.module), r.module).sections.map((s) => s.name);
+const sections = (r: KpatchBuildResult) =>
+  readElf(readFileSync(r.module), r.module).sections.map((s) => s.name);
 
-const cases: [patch: string, expect: { changed: string[]; added?: string[]; check?: (r: KpatchBuildResult) => void }][] = [
+const cases: [
+  patch: string,
+  expect: { changed: string[]; added?: string[]; check?: (r: KpatchBuildResult) => void },
+][] = [
   ["meminfo-string.patch", { changed: ["meminfo_proc_show"] }],
-  ["cmdline.patch", { changed: ["cmdline_proc_show"], check: (r) => assert.ok(klpNames(r).includes("saved_command_line")) }],
-  ["new-function.patch", { changed: ["version_proc_show"], added: ["kpatch_mark"] }],
-  ["new-global.patch", {
-    changed: ["uptime_proc_show"],
-    check: (r) => assert.deepEqual(r.objects[0]!.addedData.map((d) => d.name), ["kpatch_uptime_reads"]),
-  }],
-  ["static-local.patch", {
-    // print_dropped_signal() is inlined; its ratelimit state stays the kernel's, never a fresh copy.
-    changed: ["__sigqueue_alloc"],
-    check: (r) => assert.ok(klpNames(r).some((n) => /^ratelimit_state\.\d+$/.test(n)), klpNames(r).join(" ")),
-  }],
-  ["jump-label.patch", {
-    // pr_debug: a static branch on its dynamic-debug descriptor, which travels as a copy.
-    changed: ["parse_args"],
-    check: (r) => assert.ok(sections(r).includes("__jump_table") && sections(r).includes("__dyndbg")),
-  }],
-  ["uaccess.patch", { changed: ["copy_from_kernel_nofault"], check: (r) => assert.ok(sections(r).includes("__ex_table")) }],
-  ["alternatives.patch", { changed: ["kpagecount_read"], check: (r) => assert.ok(sections(r).includes(".altinstructions")) }],
-  ["cold.patch", {
-    // The message is in ns_capable_common(), inlined into each caller's .cold part: the callers are patched.
-    changed: ["capable", "capable_wrt_inode_uidgid", "ns_capable", "ns_capable_noaudit", "ns_capable_setid"],
-    check: (r) => {
-      const ko = readElf(readFileSync(r.module), r.module);
-      assert.ok(ko.symbols.some((s) => s.name === "ns_capable.cold" && s.section), "the .cold child travels with its parent");
+  [
+    "cmdline.patch",
+    {
+      changed: ["cmdline_proc_show"],
+      check: (r) => assert.ok(klpNames(r).includes("saved_command_line")),
     },
-  }],
-  ["constprop-caller.patch", {
-    changed: ["anon_inode_getfile"],
-    check: (r) => assert.ok(klpNames(r).some((n) => n.startsWith("__anon_inode_getfile.")), "the clone stays the kernel's"),
-  }],
-  ["header-inline.patch", {
-    changed: ["proc_reg_get_unmapped_area", "proc_reg_llseek", "proc_reg_mmap", "proc_reg_open", "proc_reg_poll", "proc_reg_read",
-      "proc_reg_read_iter", "proc_reg_release", "proc_reg_unlocked_ioctl", "proc_reg_write", "remove_proc_entry", "remove_proc_subtree"],
-  }],
+  ],
+  ["new-function.patch", { changed: ["version_proc_show"], added: ["kpatch_mark"] }],
+  [
+    "new-global.patch",
+    {
+      changed: ["uptime_proc_show"],
+      check: (r) =>
+        assert.deepEqual(
+          r.objects[0]!.addedData.map((d) => d.name),
+          ["kpatch_uptime_reads"],
+        ),
+    },
+  ],
+  [
+    "static-local.patch",
+    {
+      // print_dropped_signal() is inlined; its ratelimit state stays the kernel's, never a fresh copy.
+      changed: ["__sigqueue_alloc"],
+      check: (r) =>
+        assert.ok(
+          klpNames(r).some((n) => /^ratelimit_state\.\d+$/.test(n)),
+          klpNames(r).join(" "),
+        ),
+    },
+  ],
+  [
+    "jump-label.patch",
+    {
+      // pr_debug: a static branch on its dynamic-debug descriptor, which travels as a copy.
+      changed: ["parse_args"],
+      check: (r) =>
+        assert.ok(sections(r).includes("__jump_table") && sections(r).includes("__dyndbg")),
+    },
+  ],
+  [
+    "uaccess.patch",
+    {
+      changed: ["copy_from_kernel_nofault"],
+      check: (r) => assert.ok(sections(r).includes("__ex_table")),
+    },
+  ],
+  [
+    "alternatives.patch",
+    {
+      changed: ["kpagecount_read"],
+      check: (r) => assert.ok(sections(r).includes(".altinstructions")),
+    },
+  ],
+  [
+    "cold.patch",
+    {
+      // The message is in ns_capable_common(), inlined into each caller's .cold part: the callers are patched.
+      changed: [
+        "capable",
+        "capable_wrt_inode_uidgid",
+        "ns_capable",
+        "ns_capable_noaudit",
+        "ns_capable_setid",
+      ],
+      check: (r) => {
+        const ko = readElf(readFileSync(r.module), r.module);
+        assert.ok(
+          ko.symbols.some((s) => s.name === "ns_capable.cold" && s.section),
+          "the .cold child travels with its parent",
+        );
+      },
+    },
+  ],
+  [
+    "constprop-caller.patch",
+    {
+      changed: ["anon_inode_getfile"],
+      check: (r) =>
+        assert.ok(
+          klpNames(r).some((n) => n.startsWith("__anon_inode_getfile.")),
+          "the clone stays the kernel's",
+        ),
+    },
+  ],
+  [
+    "header-inline.patch",
+    {
+      changed: [
+        "proc_reg_get_unmapped_area",
+        "proc_reg_llseek",
+        "proc_reg_mmap",
+        "proc_reg_open",
+        "proc_reg_poll",
+        "proc_reg_read",
+        "proc_reg_read_iter",
+        "proc_reg_release",
+        "proc_reg_unlocked_ioctl",
+        "proc_reg_write",
+        "remove_proc_entry",
+        "remove_proc_subtree",
+      ],
+    },
+  ],
   ["module-9p.patch", { changed: ["v9fs_show_options"] }],
   // Written for upstream's klp-build: its helpers header, a callback, and a syscall whose body is new.
-  ["klp-helpers.patch", { changed: ["__x64_sys_newuname"], added: ["__klp_do_sys_newuname", "uname_post_patch"] }],
-  ["constant-table.patch", {
-    // task_state_array's new copy travels in the module; the functions that read it are patched to read the copy.
-    changed: ["do_task_stat", "proc_pid_status"],
-    check: (r) => assert.ok(r.objects[0]!.warnings.some((w) => /^constant task_state_array .* new copy/.test(w)), r.objects[0]!.warnings.join("\n")),
-  }],
-  ["shadow-callbacks.patch", {
-    // The callbacks are the patch's own functions; the glue names them in the klp_object.
-    changed: ["proc_pid_status"], added: ["kpatch_post_patch", "kpatch_post_unpatch", "kpatch_pre_patch", "kpatch_pre_unpatch"],
-    check: (r) => assert.ok(!sections(r).some((s) => s.startsWith(".kpatch.callbacks")), sections(r).join(" ")),
-  }],
+  [
+    "klp-helpers.patch",
+    { changed: ["__x64_sys_newuname"], added: ["__klp_do_sys_newuname", "uname_post_patch"] },
+  ],
+  [
+    "constant-table.patch",
+    {
+      // task_state_array's new copy travels in the module; the functions that read it are patched to read the copy.
+      changed: ["do_task_stat", "proc_pid_status"],
+      check: (r) =>
+        assert.ok(
+          r.objects[0]!.warnings.some((w) => /^constant task_state_array .* new copy/.test(w)),
+          r.objects[0]!.warnings.join("\n"),
+        ),
+    },
+  ],
+  [
+    "shadow-callbacks.patch",
+    {
+      // The callbacks are the patch's own functions; the glue names them in the klp_object.
+      changed: ["proc_pid_status"],
+      added: ["kpatch_post_patch", "kpatch_post_unpatch", "kpatch_pre_patch", "kpatch_pre_unpatch"],
+      check: (r) =>
+        assert.ok(
+          !sections(r).some((s) => s.startsWith(".kpatch.callbacks")),
+          sections(r).join(" "),
+        ),
+    },
+  ],
 ];
 
 for (const [patch, expect] of cases) {
@@ -106,13 +214,19 @@ for (const [patch, expect] of cases) {
     // Every livepatch relocation section is marked for the livepatch core, and its symbols are SHN_LIVEPATCH.
     for (const s of ko.sections.filter((x) => x.name.startsWith(".klp.rela."))) {
       assert.ok((s.flags & SHF.RELA_LIVEPATCH) !== 0n && (s.flags & SHF.ALLOC) !== 0n, s.name);
-      assert.ok(s.relocations.every((x) => x.symbol?.shndx === SHN.LIVEPATCH), s.name);
+      assert.ok(
+        s.relocations.every((x) => x.symbol?.shndx === SHN.LIVEPATCH),
+        s.name,
+      );
     }
   });
 }
 
 test("shared-header.patch: without a full build, the objects that include a header under include/ are found and patched", async () => {
-  const [planned, exact] = [await build("shared-header.patch", { noFullBuild: true }), await build("shared-header.patch")];
+  const [planned, exact] = [
+    await build("shared-header.patch", { noFullBuild: true }),
+    await build("shared-header.patch"),
+  ];
   assert.deepEqual(changed(planned), changed(exact));
   // signalfd_notify() is inlined where signals are queued; fork.c and signalfd.c include the header without calling it.
   assert.deepEqual(changed(planned), ["__send_signal_locked", "send_sigqueue"]);
@@ -132,7 +246,10 @@ test("data-refused.patch: a changed data object is refused, naming it", async ()
 test("init-only.patch: a change to __init code only is not needed at run time, and says so", async () => {
   const e = await refusal("init-only.patch");
   assert.ok(e instanceof DiffError && e.kind === "no-change", String(e));
-  assert.match(e.message, /fs\/proc\/cmdline\.o: only __init code or data changed \(proc_cmdline_init\): .*when a fixed kernel boots/);
+  assert.match(
+    e.message,
+    /fs\/proc\/cmdline\.o: only __init code or data changed \(proc_cmdline_init\): .*when a fixed kernel boots/,
+  );
 });
 
 test("struct-layout-refused.patch: a changed struct layout is refused before anything compiles", async () => {
@@ -143,7 +260,13 @@ test("struct-layout-refused.patch: a changed struct layout is refused before any
 
 test("a patch that does not apply is refused, naming the file and hunk", async () => {
   const broken = join(outDir, "broken.patch");
-  writeFileSync(broken, readFileSync(join(patches, "cmdline.patch"), "utf8").replace("seq_puts(m, saved_command_line);", "seq_puts(m, saved_command_line_typo);"));
+  writeFileSync(
+    broken,
+    readFileSync(join(patches, "cmdline.patch"), "utf8").replace(
+      "seq_puts(m, saved_command_line);",
+      "seq_puts(m, saved_command_line_typo);",
+    ),
+  );
   const e = await refusal("broken.patch", { file: broken });
   assert.ok(e instanceof HostError, String(e));
   assert.match(e.message, /broken\.patch does not apply .*fs\/proc\/cmdline\.c.*hunk/i);
@@ -152,7 +275,13 @@ test("a patch that does not apply is refused, naming the file and hunk", async (
 test("a target built by another compiler version is refused", async () => {
   const k = await testKernel({ build: false });
   const config = join(outDir, "config-gcc11");
-  writeFileSync(config, readFileSync(k.configFile, "utf8").replace(/^CONFIG_GCC_VERSION=\d+$/m, "CONFIG_GCC_VERSION=110200"));
+  writeFileSync(
+    config,
+    readFileSync(k.configFile, "utf8").replace(
+      /^CONFIG_GCC_VERSION=\d+$/m,
+      "CONFIG_GCC_VERSION=110200",
+    ),
+  );
   const e = await refusal("meminfo-string.patch", { config });
   assert.ok(e instanceof HostError, String(e));
   assert.match(e.message, /built with gcc 11\.2\.0 .* --skip-compiler-check/);
@@ -169,30 +298,59 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
     writeFileSync(file, `--- a/${path}\n+++ b/${path}\n@@ -1,1 +1,2 @@\n x\n+y\n`);
     return file;
   };
-  const kpatchBuildCli = (args: string[]) => run("node", [cli, "-k", "test", "-o", dir, ...args], { allowFailure: true });
+  const kpatchBuildCli = (args: string[]) =>
+    run("node", [cli, "-k", "test", "-o", dir, ...args], { allowFailure: true });
   const cases: [string[], RegExp][] = [
-    [[patchFor(`--eval=$(shell touch ${marker})/x.c`)], /the path '--eval=\$\(shell touch .*' is refused: a patched path may hold only letters, digits and/],
+    [
+      [patchFor(`--eval=$(shell touch ${marker})/x.c`)],
+      /the path '--eval=\$\(shell touch .*' is refused: a patched path may hold only letters, digits and/,
+    ],
     [[patchFor(`fs/V=$(shell touch ${marker})/x.c`)], /the path 'fs\/V=\$\(shell .*' is refused/],
-    [[patchFor("fs/proc/-n/x.c")], /the path 'fs\/proc\/-n\/x\.c' is refused: a patched path must have no part starting with '-'/],
-    [[patchFor("../../../somewhere/x.h")], /the path '\.\.\/\.\.\/\.\.\/somewhere\/x\.h' is refused: a patched path must be a normalized path inside the tree/],
-    [["-n", `x$(shell touch ${marker})`, join(patches, "meminfo-string.patch")], /module name 'x\$\(shell touch .*' is refused: it may hold only letters, digits, _ and -/],
-    [["-n", "../../x", join(patches, "meminfo-string.patch")], /module name '\.\.\/\.\.\/x' is refused/],
+    [
+      [patchFor("fs/proc/-n/x.c")],
+      /the path 'fs\/proc\/-n\/x\.c' is refused: a patched path must have no part starting with '-'/,
+    ],
+    [
+      [patchFor("../../../somewhere/x.h")],
+      /the path '\.\.\/\.\.\/\.\.\/somewhere\/x\.h' is refused: a patched path must be a normalized path inside the tree/,
+    ],
+    [
+      ["-n", `x$(shell touch ${marker})`, join(patches, "meminfo-string.patch")],
+      /module name 'x\$\(shell touch .*' is refused: it may hold only letters, digits, _ and -/,
+    ],
+    [
+      ["-n", "../../x", join(patches, "meminfo-string.patch")],
+      /module name '\.\.\/\.\.\/x' is refused/,
+    ],
     [["-n", "a b", join(patches, "meminfo-string.patch")], /module name 'a b' is refused/],
-    [["-n", "x".repeat(56), join(patches, "meminfo-string.patch")], /module name 'x+' is refused: it has 56 characters, the kernel takes at most 55/],
+    [
+      ["-n", "x".repeat(56), join(patches, "meminfo-string.patch")],
+      /module name 'x+' is refused: it has 56 characters, the kernel takes at most 55/,
+    ],
     [[join(dir, "missing.patch")], /cannot read patch .*missing\.patch: ENOENT/],
     [[dir], /patch .*hostile is not a regular file/],
   ];
   writeFileSync(join(dir, "notes.txt"), "not a diff\n");
-  cases.push([[join(dir, "notes.txt")], /notes\.txt is not a patch: it has no '--- a\/FILE' \/ '\+\+\+ b\/FILE' headers/]);
+  cases.push([
+    [join(dir, "notes.txt")],
+    /notes\.txt is not a patch: it has no '--- a\/FILE' \/ '\+\+\+ b\/FILE' headers/,
+  ]);
   for (const [args, message] of cases) {
     const r = await kpatchBuildCli(args);
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`^kpatch-build: error: .*?${message.source}`), args.join(" "));
+    assert.match(
+      r.stderr,
+      new RegExp(`^kpatch-build: error: .*?${message.source}`),
+      args.join(" "),
+    );
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     assert.ok(!existsSync(marker), `${args.join(" ")} ran a command`);
   }
   // A long git format-patch name makes a default module name within the limit.
-  const long = join(dir, "0001-nfsd-fix-the-reply-cache-overrun-for-a-sequence-reply-too-large-for-the-slot.patch");
+  const long = join(
+    dir,
+    "0001-nfsd-fix-the-reply-cache-overrun-for-a-sequence-reply-too-large-for-the-slot.patch",
+  );
   writeFileSync(long, readFileSync(join(patches, "meminfo-string.patch")));
   const r = await kpatchBuildCli([long]);
   assert.equal(r.code, 0, r.stderr);

@@ -6,8 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/host/host.js";
 
-export const KERNEL_CFLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables", "-fno-pie",
-  "-mcmodel=kernel", "-mno-red-zone", "-pg", "-mfentry", "-mrecord-mcount"];
+export const KERNEL_CFLAGS = [
+  "-O2",
+  "-ffunction-sections",
+  "-fdata-sections",
+  "-fno-asynchronous-unwind-tables",
+  "-fno-pie",
+  "-mcmodel=kernel",
+  "-mno-red-zone",
+  "-pg",
+  "-mfentry",
+  "-mrecord-mcount",
+];
 
 /** A scratch directory removed when the test process exits. */
 export function scratchDir(prefix: string): string {
@@ -23,13 +33,20 @@ let count = 0;
  * compile gets a directory of its own, so ORIG and PATCHED can share a file
  * name, as they do in a kernel tree (the name is in the object's STT_FILE).
  */
-export async function compileC(dir: string, source: string, name = "fixture", compiler: "gcc" | "clang" = "gcc", extra: string[] = []): Promise<string> {
+export async function compileC(
+  dir: string,
+  source: string,
+  name = "fixture",
+  compiler: "gcc" | "clang" = "gcc",
+  extra: string[] = [],
+): Promise<string> {
   const sub = join(dir, String(count++));
   mkdirSync(sub);
   const base = join(sub, name);
   writeFileSync(`${base}.c`, source);
   // clang records fentry call sites differently (objtool does it for the kernel).
-  const flags = compiler === "gcc" ? KERNEL_CFLAGS : KERNEL_CFLAGS.filter((f) => f !== "-mrecord-mcount");
+  const flags =
+    compiler === "gcc" ? KERNEL_CFLAGS : KERNEL_CFLAGS.filter((f) => f !== "-mrecord-mcount");
   await run(compiler, [...flags, ...extra, "-c", `${base}.c`, "-o", `${base}.o`]);
   return `${base}.o`;
 }

@@ -10,7 +10,12 @@ import { SHT } from "../../src/elf/constants.js";
 import { diffObjects } from "../../src/diff/diff.js";
 import { DiffError } from "../../src/diff/errors.js";
 
-const [origFile, patchedFile, countArg, seedArg] = process.argv.slice(2) as [string, string, string, string];
+const [origFile, patchedFile, countArg, seedArg] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+];
 const pristine = [readFileSync(origFile), readFileSync(patchedFile)] as const;
 let state = Number(seedArg) >>> 0 || 1;
 /** xorshift32: the same seed gives the same mutations. */
@@ -26,13 +31,22 @@ function layout(bytes: Buffer) {
   const elf = readElf(bytes, "pristine");
   const at = (s: { data: Uint8Array }) => s.data.byteOffset - bytes.byteOffset;
   return {
-    symtab: elf.sections.filter((s) => s.type === SHT.SYMTAB).map((s) => ({ at: at(s), count: s.data.length / 24 })),
-    content: elf.sections.filter((s) => s.type === SHT.PROGBITS && s.data.length > 0).map((s) => ({ at: at(s), size: s.data.length })),
+    symtab: elf.sections
+      .filter((s) => s.type === SHT.SYMTAB)
+      .map((s) => ({ at: at(s), count: s.data.length / 24 })),
+    content: elf.sections
+      .filter((s) => s.type === SHT.PROGBITS && s.data.length > 0)
+      .map((s) => ({ at: at(s), size: s.data.length })),
     symbols: elf.symbols.length,
-    rela: elf.sections.filter((s) => s.type === SHT.RELA).map((s) => ({
-      at: at(s), count: s.data.length / 24, size: s.infoSection ? Number(ElfFile.size(s.infoSection)) : 0,
-    })),
-    shoff: Number(bytes.readBigUInt64LE(40)), shnum: bytes.readUInt16LE(60),
+    rela: elf.sections
+      .filter((s) => s.type === SHT.RELA)
+      .map((s) => ({
+        at: at(s),
+        count: s.data.length / 24,
+        size: s.infoSection ? Number(ElfFile.size(s.infoSection)) : 0,
+      })),
+    shoff: Number(bytes.readBigUInt64LE(40)),
+    shnum: bytes.readUInt16LE(60),
   };
 }
 const layouts = pristine.map(layout);
@@ -46,14 +60,19 @@ function mutate(which: 0 | 1): Buffer {
       case 0: // stray bytes anywhere
         for (let n = 1 + random(8); n > 0; n--) b[random(b.length)] = random(256);
         break;
-      case 1: { // a symbol's value or size, near its section's end or far past it
+      case 1: {
+        // a symbol's value or size, near its section's end or far past it
         const t = pick(l.symtab);
         if (!t || t.count < 2) break;
         const o = t.at + 24 * (1 + random(t.count - 1));
-        b.writeBigUInt64LE(BigInt(random(2) ? random(4096) : 2 ** 31 + random(2 ** 31)), o + 8 + 8 * random(2));
+        b.writeBigUInt64LE(
+          BigInt(random(2) ? random(4096) : 2 ** 31 + random(2 ** 31)),
+          o + 8 + 8 * random(2),
+        );
         break;
       }
-      case 2: { // a relocation's place, type or symbol
+      case 2: {
+        // a relocation's place, type or symbol
         const r = pick(l.rela.filter((x) => x.count > 0));
         if (!r) break;
         const o = r.at + 24 * random(r.count);
@@ -63,12 +82,17 @@ function mutate(which: 0 | 1): Buffer {
         else b.writeUInt32LE(random(400), o + 12);
         break;
       }
-      case 3: { // a section header field: size, offset, link, info, entry size
+      case 3: {
+        // a section header field: size, offset, link, info, entry size
         const o = l.shoff + 64 * random(l.shnum);
         const field = pick([32, 24, 40, 44, 56])!;
         if (o + field + 8 > b.length) break;
         if (field === 40 || field === 44) b.writeUInt32LE(random(l.shnum + 3), o + field);
-        else b.writeBigUInt64LE(BigInt(random(2) ? random(b.length + 64) : random(2 ** 30)), o + field);
+        else
+          b.writeBigUInt64LE(
+            BigInt(random(2) ? random(b.length + 64) : random(2 ** 30)),
+            o + field,
+          );
         break;
       }
       case 4: // cut short
@@ -77,12 +101,14 @@ function mutate(which: 0 | 1): Buffer {
         b.writeUInt16LE(random(2) ? random(l.shnum + 4) : random(65536), pick([60, 62])!);
         break;
       case 6:
-      case 7: { // what sections hold: code, data, strings, tables
+      case 7: {
+        // what sections hold: code, data, strings, tables
         const c = pick(l.content);
         if (c) for (let n = 1 + random(4); n > 0; n--) b[c.at + random(c.size)] = random(256);
         break;
       }
-      default: { // a relocation's addend, or another of the object's symbols
+      default: {
+        // a relocation's addend, or another of the object's symbols
         const r = pick(l.rela.filter((x) => x.count > 0));
         if (!r) break;
         const o = r.at + 24 * random(r.count);
@@ -111,7 +137,9 @@ for (let i = 0; i < count; i++) {
     if (e instanceof ElfError) outcomes.elfError++;
     else if (e instanceof DiffError) outcomes.diffError++;
     else {
-      crashes.push(`iteration ${i} (state ${seedNow}): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 3).join(" | ") : String(e)}`);
+      crashes.push(
+        `iteration ${i} (state ${seedNow}): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 3).join(" | ") : String(e)}`,
+      );
     }
   }
   slowest = Math.max(slowest, performance.now() - t0);

@@ -48,7 +48,13 @@ export const some61 = () => someRelease("6.1");
  */
 export async function incomplete(): Promise<string | undefined> {
   for (const { release } of await debianReleases({ flavour: "amd64" })) {
-    if (!(await availableTarget(release).then(() => true, () => false))) return release;
+    if (
+      !(await availableTarget(release).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return release;
   }
   return undefined;
 }

@@ -17,11 +17,19 @@ export interface RoundTripResult {
 }
 
 /** Section header line of readelf -SW: [Nr] Name Type Address Off Size ES Flg Lk Inf Al. One type name has spaces. */
-const SHDR_LINE = /^(\s*\[\s*(\d+)\]\s+(\S*)\s+(SYMTAB SECTION INDICES|\S+)\s+[0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)(\s.*)$/;
+const SHDR_LINE =
+  /^(\s*\[\s*(\d+)\]\s+(\S*)\s+(SYMTAB SECTION INDICES|\S+)\s+[0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)(\s.*)$/;
 /** Where each tool starts the output of the next file when given several. */
-const FILE_HEADER: Record<string, RegExp> = { readelf: /^File: /, objdump: /^\S.*:\s+file format / };
+const FILE_HEADER: Record<string, RegExp> = {
+  readelf: /^File: /,
+  objdump: /^\S.*:\s+file format /,
+};
 
-interface Shdr { nr: number; off: number; size: number }
+interface Shdr {
+  nr: number;
+  off: number;
+  size: number;
+}
 
 /**
  * Layout is not meaning: file offsets, and the sizes of the string tables the
@@ -33,7 +41,8 @@ function normalise(line: string, shdrs: Shdr[]): string {
   const m = SHDR_LINE.exec(line);
   if (!m) return line.replace(/(starting )?at offset 0x[0-9a-f]+/, "");
   const [, head, nr, , type, off, size, tail] = m;
-  if (type !== "STRTAB" && type !== "SYMTAB" && type !== "NOBITS") shdrs.push({ nr: Number(nr), off: parseInt(off!, 16), size: parseInt(size!, 16) });
+  if (type !== "STRTAB" && type !== "SYMTAB" && type !== "NOBITS")
+    shdrs.push({ nr: Number(nr), off: parseInt(off!, 16), size: parseInt(size!, 16) });
   return `${head} ${type === "STRTAB" ? "-" : size}${tail}`;
 }
 
@@ -43,7 +52,14 @@ function lines(cmd: string, args: string[]): AsyncIterator<string> {
 }
 
 /** Runs `tool` over both file lists and compares the normalised outputs in lockstep. */
-async function compareTool(tool: string, args: string[], inputs: string[], copies: string[], mismatches: Map<number, string>, shdrs: [Shdr[], Shdr[]][]) {
+async function compareTool(
+  tool: string,
+  args: string[],
+  inputs: string[],
+  copies: string[],
+  mismatches: Map<number, string>,
+  shdrs: [Shdr[], Shdr[]][],
+) {
   const a = lines(tool, [...args, ...inputs]);
   const b = lines(tool, [...args, ...copies]);
   // readelf names the file only when given several; objdump always does.
@@ -73,7 +89,11 @@ async function compareTool(tool: string, args: string[], inputs: string[], copie
 }
 
 /** Round-trips `files` into `outDir` (flat, numbered names) and compares readelf and objdump views. */
-export async function roundTrip(files: string[], outDir: string, batch = 64): Promise<RoundTripResult> {
+export async function roundTrip(
+  files: string[],
+  outDir: string,
+  batch = 64,
+): Promise<RoundTripResult> {
   mkdirSync(outDir, { recursive: true });
   const result: RoundTripResult = { files: 0, bytes: 0, mismatches: [] };
   for (let i = 0; i < files.length; i += batch) {
@@ -108,14 +128,19 @@ export async function compareObjects(inputs: string[], copies: string[]): Promis
   return out;
 }
 
-function contentDifference(a: string, b: string, shdrs: [Shdr[], Shdr[]] | undefined): string | undefined {
+function contentDifference(
+  a: string,
+  b: string,
+  shdrs: [Shdr[], Shdr[]] | undefined,
+): string | undefined {
   if (!shdrs) return "readelf printed nothing";
   const [sa, sb] = shdrs;
   const ba = readFileSync(a);
   const bb = readFileSync(b);
   for (const x of sa) {
     const y = sb.find((s) => s.nr === x.nr);
-    if (!y || !ba.subarray(x.off, x.off + x.size).equals(bb.subarray(y.off, y.off + y.size))) return `contents of section [${x.nr}] differ`;
+    if (!y || !ba.subarray(x.off, x.off + x.size).equals(bb.subarray(y.off, y.off + y.size)))
+      return `contents of section [${x.nr}] differ`;
   }
   return undefined;
 }

@@ -18,7 +18,9 @@ export interface DisassembledSection {
  * sections objdump disassembles, in section header order: those with
  * SHF_EXECINSTR, contents and a nonzero size.
  */
-export async function objdumpSections(files: string[]): Promise<Map<string, DisassembledSection[]>> {
+export async function objdumpSections(
+  files: string[],
+): Promise<Map<string, DisassembledSection[]>> {
   return parseObjdump(await objdump(files), files);
 }
 
@@ -27,7 +29,8 @@ export async function objdump(files: string[]): Promise<string> {
   // -z: zero bytes are instructions too, not "..."; -w: one line per
   // instruction however long.
   const out = await run("objdump", ["-d", "-z", "-w", ...files], { allowFailure: true });
-  if (out.code !== 0 || out.stderr.trim()) throw new Error(`objdump failed: ${out.stderr.trim().split("\n").slice(0, 5).join("\n")}`);
+  if (out.code !== 0 || out.stderr.trim())
+    throw new Error(`objdump failed: ${out.stderr.trim().split("\n").slice(0, 5).join("\n")}`);
   return out.stdout;
 }
 
@@ -69,7 +72,12 @@ export interface BoundaryComparison {
 }
 
 /** Compares decoded instructions of [start, end) with objdump's starts in the same range. */
-export function compareBoundaries(insns: readonly Insn[], ref: DisassembledSection, start: number, end: number): BoundaryComparison {
+export function compareBoundaries(
+  insns: readonly Insn[],
+  ref: DisassembledSection,
+  start: number,
+  end: number,
+): BoundaryComparison {
   let j = lowerBound(ref.starts, start);
   let fwaitFolded = 0;
   for (let i = 0; i < insns.length; i++, j++) {
@@ -79,7 +87,10 @@ export function compareBoundaries(insns: readonly Insn[], ref: DisassembledSecti
       const at = Math.min(insn.offset, theirs ?? Infinity);
       const k = lowerBound(ref.starts, at);
       const context = ref.lines.slice(Math.max(0, k - 1), k + 2).join(" | ");
-      return { mismatch: `at 0x${at.toString(16)}: decoded ${insn.mnemonic} at 0x${insn.offset.toString(16)} (${insn.length} bytes), objdump: ${context}`, fwaitFolded };
+      return {
+        mismatch: `at 0x${at.toString(16)}: decoded ${insn.mnemonic} at 0x${insn.offset.toString(16)} (${insn.length} bytes), objdump: ${context}`,
+        fwaitFolded,
+      };
     }
     // objdump prints FWAIT (9b) and the x87 control instruction after it as
     // one, the assembler's finit, fstsw, fstcw...; the CPU executes them as
@@ -90,7 +101,10 @@ export function compareBoundaries(insns: readonly Insn[], ref: DisassembledSecti
       fwaitFolded++;
     }
   }
-  const mismatch = j < ref.starts.length && ref.starts[j]! < end ? `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}` : undefined;
+  const mismatch =
+    j < ref.starts.length && ref.starts[j]! < end
+      ? `objdump has more instructions from 0x${ref.starts[j]!.toString(16)}: ${ref.lines[j]}`
+      : undefined;
   return { mismatch, fwaitFolded };
 }
 
@@ -118,7 +132,13 @@ export function restartPoints(elf: ElfFile): Map<ElfSection, number[]> {
  * instruction, as in the kernel's retbleed_untrain_ret), it sees the sweeps
  * of the spans between symbols instead. `overlapping` says that happened.
  */
-export function objdumpView(insns: Insn[], code: Uint8Array, start: number, end: number, symbols: readonly number[]): { insns: Insn[]; overlapping: boolean } {
+export function objdumpView(
+  insns: Insn[],
+  code: Uint8Array,
+  start: number,
+  end: number,
+  symbols: readonly number[],
+): { insns: Insn[]; overlapping: boolean } {
   const inner = [...new Set(symbols.filter((a) => a > start && a < end))].sort((a, b) => a - b);
   const starts = new Set(insns.map((i) => i.offset));
   if (inner.every((a) => starts.has(a))) return { insns, overlapping: false };

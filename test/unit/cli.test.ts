@@ -13,7 +13,8 @@ import { modinfo, type Relocation } from "../../src/elf/model.js";
 
 const dir = scratchDir("kpatch-cli-");
 const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
-const kpatchBuild = (args: string[]) => run("node", [cli("kpatch-build"), ...args], { allowFailure: true });
+const kpatchBuild = (args: string[]) =>
+  run("node", [cli("kpatch-build"), ...args], { allowFailure: true });
 
 const SRC = `
 extern int printk(const char *fmt, ...);
@@ -27,13 +28,21 @@ test("exit statuses: 0 patch, 3 no change, 2 unsafe, 1 bad input; output only on
   const cases: [string, string, number, RegExp][] = [
     ["patch", await compileC(dir, SRC.replace("value", "VALUE")), 0, /changed function: show/],
     ["same", await compileC(dir, SRC), 3, /no changed functions/],
-    ["unsafe", await compileC(dir, SRC.replace("int data = 1", "int data = 2")), 2, /unsafe change: [^]*data object data \(\.data\.data\) changed/],
+    [
+      "unsafe",
+      await compileC(dir, SRC.replace("int data = 1", "int data = 2")),
+      2,
+      /unsafe change: [^]*data object data \(\.data\.data\) changed/,
+    ],
   ];
   const truncated = join(dir, "truncated.o");
   writeFileSync(truncated, readFileSync(orig).subarray(0, 200));
   cases.push(["truncated", truncated, 1, /error: .*truncated\.o: .*truncated or corrupt/]);
   const notElf = join(dir, "notelf.o");
-  writeFileSync(notElf, "this is not an object file, just some text that is long enough to look at\n");
+  writeFileSync(
+    notElf,
+    "this is not an object file, just some text that is long enough to look at\n",
+  );
   cases.push(["not-elf", notElf, 1, /error: .*not an ELF file/]);
   cases.push(["missing", join(dir, "missing.o"), 1, /error: .*missing\.o/]);
   for (const [what, patched, status, message] of cases) {
@@ -41,7 +50,11 @@ test("exit statuses: 0 patch, 3 no change, 2 unsafe, 1 bad input; output only on
     const r = await kpatchBuild(["diff", orig, patched, "-o", out]);
     assert.equal(r.code, status, `${what}: ${r.stderr}`);
     assert.match(r.stdout + r.stderr, message, what);
-    assert.equal(existsSync(out), status === 0, `${what}: output ${status === 0 ? "missing" : "left behind"}`);
+    assert.equal(
+      existsSync(out),
+      status === 0,
+      `${what}: output ${status === 0 ? "missing" : "left behind"}`,
+    );
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, `${what}: no stack traces`);
   }
 });
@@ -52,10 +65,22 @@ test("--json reports changed functions and livepatch symbols with their position
   // The target: the original object linked as it would be in the kernel, as readelf shows it.
   const symtab = join(dir, "parent.symtab");
   writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
-  const r = await kpatchBuild(["diff", orig, patched, "-o", join(dir, "json-out.o"), "--symbols", symtab, "--json"]);
+  const r = await kpatchBuild([
+    "diff",
+    orig,
+    patched,
+    "-o",
+    join(dir, "json-out.o"),
+    "--symbols",
+    symtab,
+    "--json",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.changed.map((c: { name: string }) => c.name), ["show"]);
+  assert.deepEqual(
+    report.changed.map((c: { name: string }) => c.name),
+    ["show"],
+  );
   assert.deepEqual(report.klp, [{ name: "helper", object: "vmlinux", pos: 0 }]);
   const syms = (await run("readelf", ["-sW", join(dir, "json-out.o")])).stdout;
   assert.match(syms, /UND \.klp\.sym\.vmlinux\.helper,0$/m);
@@ -68,9 +93,22 @@ test("a call to a symbol exported into a namespace imports that namespace (built
   const symtab = join(dir, "ns.symtab");
   writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
   const symvers = join(dir, "ns.symvers");
-  writeFileSync(symvers, "0x00000000\tcxl_send\tvmlinux\tEXPORT_SYMBOL_GPL\tCXL\n0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n");
+  writeFileSync(
+    symvers,
+    "0x00000000\tcxl_send\tvmlinux\tEXPORT_SYMBOL_GPL\tCXL\n0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n",
+  );
   const out = join(dir, "ns-out.o");
-  const r = await kpatchBuild(["diff", orig, patched, "-o", out, "--symbols", symtab, "--symvers", symvers]);
+  const r = await kpatchBuild([
+    "diff",
+    orig,
+    patched,
+    "-o",
+    out,
+    "--symbols",
+    symtab,
+    "--symvers",
+    symvers,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(modinfo(readElf(readFileSync(out), out)), [["import_ns", "CXL"]]);
 });
@@ -81,7 +119,16 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
   const out = join(dir, "cdo-out.o");
   const symtab = join(dir, "cdo.symtab");
   writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
-  const args = [cli("create-diff-object"), orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", out];
+  const args = [
+    cli("create-diff-object"),
+    orig,
+    patched,
+    "vmlinux",
+    symtab,
+    "/dev/null",
+    "livepatch-test",
+    out,
+  ];
   const ok = await run("node", args, { allowFailure: true, env: { ALT_STRUCT_SIZE: "12" } });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /changed function: show/);
@@ -91,7 +138,11 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
   const usage = await run("node", [cli("create-diff-object"), orig], { allowFailure: true });
   assert.equal(usage.code, 1);
   assert.match(usage.stderr, /usage: create-diff-object ORIG\.o PATCHED\.o PARENT-NAME/);
-  const noSymtab = await run("node", [cli("create-diff-object"), orig, patched, "vmlinux", "/dev/null", "/dev/null", "p", out], { allowFailure: true });
+  const noSymtab = await run(
+    "node",
+    [cli("create-diff-object"), orig, patched, "vmlinux", "/dev/null", "/dev/null", "p", out],
+    { allowFailure: true },
+  );
   assert.equal(noSymtab.code, 1);
   assert.match(noSymtab.stderr, /\/dev\/null: not an ELF file, readelf -s output or System\.map/);
 });
@@ -102,13 +153,35 @@ test("create-diff-object writes kpatch's intermediate form: the same livepatch r
   const symtab = join(dir, "inter.symtab");
   writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
   const [klpOut, kpatchOut] = [join(dir, "inter-klp.o"), join(dir, "inter-kpatch.o")];
-  assert.equal((await kpatchBuild(["diff", orig, patched, "-o", klpOut, "--symbols", symtab])).code, 0);
-  const cdo = await run("node", [cli("create-diff-object"), orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", kpatchOut], { allowFailure: true });
+  assert.equal(
+    (await kpatchBuild(["diff", orig, patched, "-o", klpOut, "--symbols", symtab])).code,
+    0,
+  );
+  const cdo = await run(
+    "node",
+    [
+      cli("create-diff-object"),
+      orig,
+      patched,
+      "vmlinux",
+      symtab,
+      "/dev/null",
+      "livepatch-test",
+      kpatchOut,
+    ],
+    { allowFailure: true },
+  );
   assert.equal(cdo.code, 0, cdo.stderr);
   // What the klp form says, relocation by relocation: where, how, and to which symbol.
   const klp = readElf(readFileSync(klpOut), klpOut);
-  const direct = klp.sections.flatMap((rela) => rela.relocations.filter((r) => r.symbol?.name.startsWith(".klp.sym."))
-    .map((r) => `${rela.infoSection!.name}+${r.offset} type ${r.type} addend ${r.addend} ${r.symbol!.name}`));
+  const direct = klp.sections.flatMap((rela) =>
+    rela.relocations
+      .filter((r) => r.symbol?.name.startsWith(".klp.sym."))
+      .map(
+        (r) =>
+          `${rela.infoSection!.name}+${r.offset} type ${r.type} addend ${r.addend} ${r.symbol!.name}`,
+      ),
+  );
   assert.equal(direct.length, 1, "the fixture calls one non-exported function");
   // The same, read back from kpatch's records as its create-klp-module reads them.
   const k = readElf(readFileSync(kpatchOut), kpatchOut);
@@ -136,8 +209,10 @@ test("create-diff-object writes kpatch's intermediate form: the same livepatch r
     const name = text(field(relocsOf(".kpatch.symbols"), s + 24));
     const object = text(field(relocsOf(".kpatch.symbols"), s + 32));
     assert.equal(text(field(relocsOf(".kpatch.relocations"), at + 24)), "vmlinux");
-    return `${dest.symbol!.section!.name}+${dest.addend} type ${view.getUint32(at + 8, true)} ` +
-      `addend ${view.getBigInt64(at + 16, true)} .klp.sym.${object}.${name},${symView.getBigUint64(s + 8, true)}`;
+    return (
+      `${dest.symbol!.section!.name}+${dest.addend} type ${view.getUint32(at + 8, true)} ` +
+      `addend ${view.getBigInt64(at + 16, true)} .klp.sym.${object}.${name},${symView.getBigUint64(s + 8, true)}`
+    );
   });
   assert.deepEqual(decoded, direct);
   // One replaced function, named with its object, its new code at new_addr.
@@ -149,13 +224,18 @@ test("create-diff-object writes kpatch's intermediate form: the same livepatch r
 });
 
 test("kpatch refuses what is not a livepatch module, and an unknown command, before touching the kernel", async () => {
-  const kpatch = (args: string[]) => run("node", [cli("kpatch"), ...args], { allowFailure: true, env: { KPATCH_DIR: dir } });
+  const kpatch = (args: string[]) =>
+    run("node", [cli("kpatch"), ...args], { allowFailure: true, env: { KPATCH_DIR: dir } });
   const plain = await compileC(dir, SRC);
   const plainKo = join(dir, "plain.ko");
   copyFileSync(plain, plainKo);
   const cases: [string[], number, RegExp][] = [
     [["info", join(dir, "missing.ko")], 1, /kpatch: error: .*missing\.ko does not exist/],
-    [["load", plain], 1, /kpatch: error: .* is not a livepatch module \(no livepatch=Y in its modinfo\)/],
+    [
+      ["load", plain],
+      1,
+      /kpatch: error: .* is not a livepatch module \(no livepatch=Y in its modinfo\)/,
+    ],
     [["install", plain], 1, /only a \.ko file with a plain name/],
     [["install", plainKo], 1, /is not a livepatch module/],
     [["unload"], 1, /unload takes one module/],
@@ -170,14 +250,32 @@ test("kpatch refuses what is not a livepatch module, and an unknown command, bef
 });
 
 test("usage errors and unwritable places are said in one line, exit 1, no stack trace, no spinning", async () => {
-  const patch = fileURLToPath(new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url));
+  const patch = fileURLToPath(
+    new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url),
+  );
   const cases: [string, string[], RegExp][] = [
-    ["kpatch-build", ["--bogus", patch], /^kpatch-build: Unknown option '--bogus' \(see kpatch-build --help\)\n$/],
-    ["kpatch-build", ["-k"], /^kpatch-build: Option '-k, --kernel <value>' argument missing \(see kpatch-build --help\)\n$/],
+    [
+      "kpatch-build",
+      ["--bogus", patch],
+      /^kpatch-build: Unknown option '--bogus' \(see kpatch-build --help\)\n$/,
+    ],
+    [
+      "kpatch-build",
+      ["-k"],
+      /^kpatch-build: Option '-k, --kernel <value>' argument missing \(see kpatch-build --help\)\n$/,
+    ],
     ["kpatch", ["load", "--timeout"], /^kpatch: Option '--timeout <value>' argument missing/],
     // Node's recursive mkdir spun forever here, deaf to SIGTERM.
-    ["kpatch-build", ["-k", "test", "-o", "/proc/x", patch], /^kpatch-build: error: -o \/proc\/x: cannot write there \(ENOENT\)\n$/],
-    ["kpatch-build", ["-k", "test", "--symvers", "/nonexistent", patch], /^kpatch-build: error: --symvers describes a kernel tree: name it with -s SOURCEDIR\n$/],
+    [
+      "kpatch-build",
+      ["-k", "test", "-o", "/proc/x", patch],
+      /^kpatch-build: error: -o \/proc\/x: cannot write there \(ENOENT\)\n$/,
+    ],
+    [
+      "kpatch-build",
+      ["-k", "test", "--symvers", "/nonexistent", patch],
+      /^kpatch-build: error: --symvers describes a kernel tree: name it with -s SOURCEDIR\n$/,
+    ],
   ];
   for (const [command, args, message] of cases) {
     const r = await run("node", [cli(command), ...args], { allowFailure: true, timeoutMs: 30_000 });

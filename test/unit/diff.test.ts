@@ -36,8 +36,15 @@ async function refusal(orig: string, patched: string): Promise<DiffError> {
   assert.fail("the differ accepted the patch");
 }
 
-const names = (r: DiffResult) => ({ changed: r.changed.map((c) => c.name).sort(), added: r.added.map((c) => c.name).sort() });
-const definedFuncs = (elf: ElfFile) => elf.symbols.filter((s) => s.type === STT.FUNC && s.section).map((s) => s.name).sort();
+const names = (r: DiffResult) => ({
+  changed: r.changed.map((c) => c.name).sort(),
+  added: r.added.map((c) => c.name).sort(),
+});
+const definedFuncs = (elf: ElfFile) =>
+  elf.symbols
+    .filter((s) => s.type === STT.FUNC && s.section)
+    .map((s) => s.name)
+    .sort();
 
 /** Writes the output and links it with ld -r, which rejects what a module build would. */
 async function linkOutput(r: DiffResult): Promise<string> {
@@ -62,30 +69,44 @@ test("a string change marks exactly the function that prints it", async () => {
   assert.deepEqual(definedFuncs(r.output), ["show"]);
   // The replaced global is local in the output; the original keeps the name in the kernel.
   assert.equal(r.output.symbol("show")?.bind, STB.LOCAL);
-  const str = r.output.sections.find((s) => s.name.startsWith(".rodata") && new TextDecoder().decode(s.data).includes("value is %d"));
+  const str = r.output.sections.find(
+    (s) => s.name.startsWith(".rodata") && new TextDecoder().decode(s.data).includes("value is %d"),
+  );
   assert.ok(str, "the new string travels with the function");
   await linkOutput(r);
 });
 
 test("a new EXPORT_SYMBOL is left out of the patch, with a warning", async () => {
   // What EXPORT_SYMBOL emits in 6.1: a reference to the symbol in a section of its own.
-  const exp = (name: string) => `__attribute__((section("___ksymtab+${name}"), used)) static const void *__ksymtab_${name} = (void *)${name};\n`;
-  const patched = BASE.replace("int show(int x) {", "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);");
+  const exp = (name: string) =>
+    `__attribute__((section("___ksymtab+${name}"), used)) static const void *__ksymtab_${name} = (void *)${name};\n`;
+  const patched = BASE.replace(
+    "int show(int x) {",
+    "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);",
+  );
   const r = await diffC(BASE, patched);
   assert.deepEqual(names(r), { changed: ["show"], added: ["extra"] });
-  assert.deepEqual(r.warnings, ["new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot"]);
+  assert.deepEqual(r.warnings, [
+    "new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot",
+  ]);
   assert.ok(!r.output.sections.some((s) => s.name.startsWith("___ksymtab")));
 });
 
 test("a new export in the .export_symbol form of 6.5 and later is left out too, with the same warning", async () => {
   // What EXPORT_SYMBOL emits since 6.5: a record in .export_symbol, read by modpost.
-  const exp = (name: string) => `asm(".section \\".export_symbol\\",\\"a\\"\\n__export_symbol_${name}:\\n.asciz \\"\\"\\n.asciz \\"\\"\\n.balign 8\\n.quad ${name}\\n.previous");\n`;
+  const exp = (name: string) =>
+    `asm(".section \\".export_symbol\\",\\"a\\"\\n__export_symbol_${name}:\\n.asciz \\"\\"\\n.asciz \\"\\"\\n.balign 8\\n.quad ${name}\\n.previous");\n`;
   // The object already exports stable(): its record shares the section with the new one.
   const orig = BASE + exp("stable");
-  const patched = orig.replace("int show(int x) {", "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);");
+  const patched = orig.replace(
+    "int show(int x) {",
+    "int extra(int x) { return x + 7; }\n" + exp("extra") + "int show(int x) { x = extra(x);",
+  );
   const r = await diffC(orig, patched);
   assert.deepEqual(names(r), { changed: ["show"], added: ["extra"] });
-  assert.deepEqual(r.warnings, ["new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot"]);
+  assert.deepEqual(r.warnings, [
+    "new export extra left out: a live patch cannot export symbols, so modules cannot link against it until the next boot",
+  ]);
   assert.ok(!r.output.sections.some((s) => s.name === ".export_symbol"));
   await linkOutput(r);
 });
@@ -96,17 +117,27 @@ int sites(int x) { SITE(1); SITE(2); SITE(3); SITE(4); return x + 1; }
 `;
 
 test("an entry size that puts the table's relocations at a changing stride is refused, naming the table", async () => {
-  const [orig, patched] = [await compile(SITE_TABLE), await compile(SITE_TABLE.replace("x + 1", "x + 2"))];
+  const [orig, patched] = [
+    await compile(SITE_TABLE),
+    await compile(SITE_TABLE.replace("x + 1", "x + 2")),
+  ];
   const kept = diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 12 } });
   assert.equal(kept.output.section("__site_table")?.data.length, 48);
-  assert.throws(() => diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 16 } }),
-    /__site_table's relocations fall at other offsets in entry \d+ \([\d,]+\) than in others \([\d,]+\): the entry size 16 \(from the target kernel\) does not match this object/);
+  assert.throws(
+    () => diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 16 } }),
+    /__site_table's relocations fall at other offsets in entry \d+ \([\d,]+\) than in others \([\d,]+\): the entry size 16 \(from the target kernel\) does not match this object/,
+  );
 });
 
 test("tables of 4-byte code offsets (.smp_locks) need no entry size from the target", async () => {
   const locked = `int counter;\nvoid bump(void) { asm volatile(".pushsection .smp_locks,\\"a\\"\\n.balign 4\\n.long 671f - .\\n.popsection\\n671: lock; incl %0" : "+m"(counter)); }\n`;
-  const r = diffObjects(await compile(locked), await compile(locked.replace("incl", "decl")), { outFile: "out.o" });
-  assert.deepEqual(r.changed.map((c) => c.name), ["bump"]);
+  const r = diffObjects(await compile(locked), await compile(locked.replace("incl", "decl")), {
+    outFile: "out.o",
+  });
+  assert.deepEqual(
+    r.changed.map((c) => c.name),
+    ["bump"],
+  );
   assert.equal(r.output.section(".smp_locks")?.data.length, 4);
 });
 
@@ -121,7 +152,10 @@ test("the output keeps the object's import_ns= entries of .modinfo, and nothing 
   const mi = `__attribute__((section(".modinfo"), used)) static const char mi[] = "import_ns=CRYPTO_INTERNAL\\0license=GPL\\0import_ns=USB";\n`;
   const r = await diffC(mi + BASE, mi + BASE.replace("value: %d", "v: %d"));
   const text = new TextDecoder().decode(r.output.section(".modinfo")!.data);
-  assert.deepEqual(text.split("\0").filter(Boolean), ["import_ns=CRYPTO_INTERNAL", "import_ns=USB"]);
+  assert.deepEqual(text.split("\0").filter(Boolean), [
+    "import_ns=CRYPTO_INTERNAL",
+    "import_ns=USB",
+  ]);
 });
 
 // kpatch-macros.h's directives, as the header records them.
@@ -132,17 +166,29 @@ const DIRECTIVES = `
 `;
 
 test("KPATCH_IGNORE_FUNCTION leaves a changed function out, saying so; its record never reaches the output", async () => {
-  const patched = BASE.replace("value: %d", "v: %d").replace("other(x * 3)", "other(x * 4)") + DIRECTIVES + "KPATCH_IGNORE_FUNCTION(stable);\n";
+  const patched =
+    BASE.replace("value: %d", "v: %d").replace("other(x * 3)", "other(x * 4)") +
+    DIRECTIVES +
+    "KPATCH_IGNORE_FUNCTION(stable);\n";
   const r = await diffC(BASE, patched);
   assert.deepEqual(names(r), { changed: ["show"], added: [] });
-  assert.ok(r.warnings.includes("stable changed, and left out as KPATCH_IGNORE_FUNCTION asks"), r.warnings.join("\n"));
-  assert.ok(!r.output.sections.some((s) => s.name.startsWith(".kpatch")), r.output.sections.map((s) => s.name).join(" "));
+  assert.ok(
+    r.warnings.includes("stable changed, and left out as KPATCH_IGNORE_FUNCTION asks"),
+    r.warnings.join("\n"),
+  );
+  assert.ok(
+    !r.output.sections.some((s) => s.name.startsWith(".kpatch")),
+    r.output.sections.map((s) => s.name).join(" "),
+  );
   await linkOutput(r);
 });
 
 test("KPATCH_IGNORE_FUNCTION holds for a function that reads a changed constant too", async () => {
-  const src = BASE + "static const int steps[] = { 1, 2, 4 };\nint step(int i) { return steps[i & 1]; }\n";
-  const patched = src.replace("value: %d", "v: %d").replace("{ 1, 2, 4 }", "{ 1, 3, 4 }") + DIRECTIVES +
+  const src =
+    BASE + "static const int steps[] = { 1, 2, 4 };\nint step(int i) { return steps[i & 1]; }\n";
+  const patched =
+    src.replace("value: %d", "v: %d").replace("{ 1, 2, 4 }", "{ 1, 3, 4 }") +
+    DIRECTIVES +
     "KPATCH_IGNORE_FUNCTION(step);\n";
   const r = await diffC(src, patched);
   assert.deepEqual(names(r), { changed: ["show"], added: [] });
@@ -150,23 +196,39 @@ test("KPATCH_IGNORE_FUNCTION holds for a function that reads a changed constant 
 });
 
 test("KPATCH_IGNORE_SECTION takes a section as unchanged, and must name one that exists", async () => {
-  const table = (v: number) => `__attribute__((used, section(".fixups"))) static int fixups[] = { 1, ${v} };\n`;
+  const table = (v: number) =>
+    `__attribute__((used, section(".fixups"))) static int fixups[] = { 1, ${v} };\n`;
   const orig = BASE + table(2);
   const patched = BASE.replace("value: %d", "v: %d") + table(3);
   const e = await refusal(orig, patched);
   assert.match(e.message, /data object fixups \(\.fixups\) changed/);
   const r = await diffC(orig, patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".fixups");\n');
   assert.deepEqual(names(r), { changed: ["show"], added: [] });
-  assert.ok(r.warnings.includes("KPATCH_IGNORE_SECTION: .fixups is taken as unchanged"), r.warnings.join("\n"));
-  const missing = await refusal(orig, patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".nowhere");\n');
+  assert.ok(
+    r.warnings.includes("KPATCH_IGNORE_SECTION: .fixups is taken as unchanged"),
+    r.warnings.join("\n"),
+  );
+  const missing = await refusal(
+    orig,
+    patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".nowhere");\n',
+  );
   assert.equal(missing.kind, "error");
-  assert.match(missing.message, /KPATCH_IGNORE_SECTION\("\.nowhere"\): the object has no such section/);
+  assert.match(
+    missing.message,
+    /KPATCH_IGNORE_SECTION\("\.nowhere"\): the object has no such section/,
+  );
 });
 
 test("KPATCH_FORCE_UNSAFE is accepted, and the differ says it changes nothing", async () => {
-  const r = await diffC(BASE, BASE.replace("value: %d", "v: %d") + DIRECTIVES + "KPATCH_FORCE_UNSAFE(show);\n");
+  const r = await diffC(
+    BASE,
+    BASE.replace("value: %d", "v: %d") + DIRECTIVES + "KPATCH_FORCE_UNSAFE(show);\n",
+  );
   assert.deepEqual(names(r), { changed: ["show"], added: [] });
-  assert.ok(r.warnings.some((w) => /^KPATCH_FORCE_UNSAFE\(show\) changes nothing/.test(w)), r.warnings.join("\n"));
+  assert.ok(
+    r.warnings.some((w) => /^KPATCH_FORCE_UNSAFE\(show\) changes nothing/.test(w)),
+    r.warnings.join("\n"),
+  );
 });
 
 test("identical sources: no change, exit kind no-change", async () => {
@@ -175,18 +237,29 @@ test("identical sources: no change, exit kind no-change", async () => {
 });
 
 test("a new function is added and its caller changes", async () => {
-  const patched = BASE.replace("int show(int x) {", "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);");
+  const patched = BASE.replace(
+    "int show(int x) {",
+    "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);",
+  );
   const r = await diffC(BASE, patched);
   assert.deepEqual(names(r), { changed: ["show"], added: ["clamp"] });
   assert.deepEqual(definedFuncs(r.output), ["clamp", "show"]);
 });
 
 test("every included function has its __mcount_loc entry and no undefined section symbol remains", async () => {
-  const patched = BASE.replace("int show(int x) {", "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);");
+  const patched = BASE.replace(
+    "int show(int x) {",
+    "static __attribute__((noinline)) int clamp(int x) { return x > 9 ? 9 : x; }\nint show(int x) { x = clamp(x);",
+  );
   const r = await diffC(BASE, patched);
   const mcount = r.output.sections.find((s) => s.name === "__mcount_loc")!;
   const rela = r.output.relocationsFor(mcount)!;
-  const targets = rela.relocations.map((x) => r.output.symbols.find((s) => s.type === STT.FUNC && s.section === x.symbol?.section)?.name).sort();
+  const targets = rela.relocations
+    .map(
+      (x) =>
+        r.output.symbols.find((s) => s.type === STT.FUNC && s.section === x.symbol?.section)?.name,
+    )
+    .sort();
   assert.deepEqual(targets, ["clamp", "show"]);
   assert.ok(!r.output.symbols.some((s) => s.type === STT.SECTION && !s.section));
 });
@@ -214,9 +287,17 @@ int counter_b(void) { static int calls; return calls += 3; }
   const refs = o.symbols.find((s) => s.name === ext[0]!.name)!;
   // It is counter_b's variable in the original: the one counter_b's code refers to.
   const bRela = o.relocationsFor(o.symbol("counter_b")!.section!)!;
-  assert.ok(bRela.relocations.some((x) => x.symbol === refs || (x.symbol?.type === STT.SECTION && x.symbol.section === refs.section)));
+  assert.ok(
+    bRela.relocations.some(
+      (x) =>
+        x.symbol === refs || (x.symbol?.type === STT.SECTION && x.symbol.section === refs.section),
+    ),
+  );
   // first()'s new static is new data, carried in the output.
-  assert.deepEqual(r.addedData.map((d) => d.name.replace(/\.\d+$/, "")), ["calls"]);
+  assert.deepEqual(
+    r.addedData.map((d) => d.name.replace(/\.\d+$/, "")),
+    ["calls"],
+  );
 });
 
 test("__func__ strings pair by their text, not gcc's numbering: a function that gains one changes alone", async () => {
@@ -226,8 +307,10 @@ static inline __attribute__((always_inline)) void check_a(int x) { if (x == 1) r
 static inline __attribute__((always_inline)) void check_c(int x) { if (x == 3) report(__func__); }
 int other(int x) { check_c(x); return x + 1; }
 `;
-  const r = await diffC(`${helpers}int first(int x) { check_a(x); return x; }\n`,
-    `${helpers}int first(int x) { check_c(x); check_a(x); return x; }\n`);
+  const r = await diffC(
+    `${helpers}int first(int x) { check_a(x); return x; }\n`,
+    `${helpers}int first(int x) { check_c(x); check_a(x); return x; }\n`,
+  );
   assert.deepEqual(names(r), { changed: ["first"], added: [] });
   assert.deepEqual(r.warnings, []);
 });
@@ -255,7 +338,10 @@ int g(int x) { return x + 1; }
   assert.equal(e.kind, "no-change");
   const r = await diffC(src, `\n\n${src.replace("x + 1", "x + 2")}`);
   assert.deepEqual(names(r), { changed: ["g"], added: [] });
-  assert.deepEqual(r.lineOnly.map((u) => u.name), ["copy"]);
+  assert.deepEqual(
+    r.lineOnly.map((u) => u.name),
+    ["copy"],
+  );
   const text = await diffC(src, src.replace("field at", "field in"));
   assert.deepEqual(names(text), { changed: ["copy"], added: [] });
 });
@@ -272,7 +358,10 @@ async function lineMapOf(orig: string, patched: string): Promise<LineMap> {
 test("a line map follows insertions, replacements and deletions, and knows no line past the end", async () => {
   const orig = ["a", "b", "c", "d", "e", "f"].join("\n");
   const m = await lineMapOf(orig, ["x", "a", "b", "C", "C2", "d", "f"].join("\n"));
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((l) => m.map(l)), [2, 3, undefined, 6, undefined, 7, undefined]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7].map((l) => m.map(l)),
+    [2, 3, undefined, 6, undefined, 7, undefined],
+  );
 });
 
 test("a __LINE__ passed to printk that the patch only moved is no change; another value is", async () => {
@@ -285,7 +374,10 @@ int g(int x) { return x + 1; }
   const moved = `\n\n\n${src}`;
   const [orig, patched] = [await compile(src), await compile(moved)];
   const lineMaps = [await lineMapOf(src, moved)];
-  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
+  assert.throws(
+    () => diffObjects(orig, patched, { lineMaps }),
+    (e: DiffError) => e.kind === "no-change",
+  );
   // Without the patch's line map, printk's numbers could be anything: a change.
   assert.deepEqual(names(diffObjects(orig, patched)), { changed: ["report"], added: [] });
   const other = moved.replace("__LINE__", "__LINE__ + 1");
@@ -307,10 +399,16 @@ int g(int x) { return x + 1; }
   const moved = `\n\n${src}`;
   const [orig, patched] = [await compile(src), await compile(moved)];
   const lineMaps = [await lineMapOf(src, moved)];
-  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
+  assert.throws(
+    () => diffObjects(orig, patched, { lineMaps }),
+    (e: DiffError) => e.kind === "no-change",
+  );
   // Without the line map it is a change (refused: the bare asm function has no fentry call).
-  assert.throws(() => diffObjects(orig, patched),
-    (e: DiffError) => e.kind === "unsafe" && (e.details ?? []).some((d) => /far_line changed/.test(d)));
+  assert.throws(
+    () => diffObjects(orig, patched),
+    (e: DiffError) =>
+      e.kind === "unsafe" && (e.details ?? []).some((d) => /far_line changed/.test(d)),
+  );
 });
 
 test("a WARN_ONCE site whose line only moved is no change", async () => {
@@ -325,7 +423,10 @@ int g(int x) { return x + 1; }
   const moved = `\n${src}`;
   const [orig, patched] = [await compile(src), await compile(moved)];
   const lineMaps = [await lineMapOf(src, moved)];
-  assert.throws(() => diffObjects(orig, patched, { lineMaps }), (e: DiffError) => e.kind === "no-change");
+  assert.throws(
+    () => diffObjects(orig, patched, { lineMaps }),
+    (e: DiffError) => e.kind === "no-change",
+  );
 });
 
 test("constants of a .rodata.cstN pool compare by value, whatever their label and place in the pool", async () => {
@@ -345,7 +446,10 @@ test("a changed comparison before a printk is a change, not a line number", asyn
 });
 
 test("a static whose initial value becomes non-zero (.bss to .data) is a changed data object", async () => {
-  const e = await refusal(BASE.replace("int shared = 5;", "int shared;"), BASE.replace("int shared = 5;", "int shared = 100;"));
+  const e = await refusal(
+    BASE.replace("int shared = 5;", "int shared;"),
+    BASE.replace("int shared = 5;", "int shared = 100;"),
+  );
   assert.equal(e.kind, "unsafe");
   assert.match(e.message, /data object shared/);
 });
@@ -357,7 +461,10 @@ test("a static that one function drops and another adds is not the same variable
   assert.deepEqual(names(r), { changed: ["a", "b"], added: [] });
   // b's counter is new: carried in the patch, never a's live state.
   assert.ok(!r.externals.some((x) => x.name.startsWith("calls")), JSON.stringify(r.externals));
-  assert.deepEqual(r.addedData.map((d) => d.name.replace(/\.\d+$/, "")), ["calls"]);
+  assert.deepEqual(
+    r.addedData.map((d) => d.name.replace(/\.\d+$/, "")),
+    ["calls"],
+  );
 });
 
 test("a changed immediate that is not a line number is a change", async () => {
@@ -383,7 +490,14 @@ int unrelated(int x) { return other(x); }
 `;
   const r = await diffC(src, src.replace("{ 3, 4 },", "{ 3, 4 }, { 5, 6 },"));
   assert.deepEqual(names(r), { changed: ["count", "lookup"], added: [] });
-  assert.ok(r.warnings.some((w) => /^constant quirks \(\.rodata\.quirks\) changed: the patch carries a new copy, and patches the functions that read it \(count, lookup\)/.test(w)), r.warnings.join("\n"));
+  assert.ok(
+    r.warnings.some((w) =>
+      /^constant quirks \(\.rodata\.quirks\) changed: the patch carries a new copy, and patches the functions that read it \(count, lookup\)/.test(
+        w,
+      ),
+    ),
+    r.warnings.join("\n"),
+  );
   // The copy is defined in the output, with the new entry, and nothing refers to the kernel's.
   const copy = r.output.symbols.find((s) => s.name === "quirks")!;
   assert.ok(copy.section && copy.size === 32n, `quirks: ${copy.section?.name} ${copy.size}`);
@@ -402,7 +516,10 @@ int first(void) { return other(ids[0]) + limits[1]; }
 `;
   let e = await refusal(src, src.replace("{ 1, 2, 0 }", "{ 1, 2, 3, 0 }"));
   assert.equal(e.kind, "unsafe");
-  assert.match(e.message, /constant ids \(\.rodata\.ids\) changed: drv points to it and would keep using the old one/);
+  assert.match(
+    e.message,
+    /constant ids \(\.rodata\.ids\) changed: drv points to it and would keep using the old one/,
+  );
   e = await refusal(src, src.replace("{ 10, 20 }", "{ 10, 30 }"));
   assert.match(e.message, /constant limits \(\.rodata\.limits\) changed: it is global/);
 });
@@ -419,7 +536,10 @@ int call(int x) { return my_ops.run(x) + fast(x); }
 `;
   const e = await refusal(src, src.replace("= { slow }", "= { fast }"));
   assert.equal(e.kind, "unsafe");
-  assert.match(e.message, /constant my_ops \(\.rodata\.my_ops\) changed: it points to code or to other objects \(fast\), like an operations table/);
+  assert.match(
+    e.message,
+    /constant my_ops \(\.rodata\.my_ops\) changed: it points to code or to other objects \(fast\), like an operations table/,
+  );
 });
 
 test("a change to __init code only is not needed at run time: no change, saying why", async () => {
@@ -430,7 +550,10 @@ int run(void) { return other(2); }
 `;
   const e = await refusal(src, src.replace("other(1)", "other(10)"));
   assert.equal(e.kind, "no-change");
-  assert.match(e.message, /only __init code or data changed \(setup\): .*takes effect when a fixed kernel boots/);
+  assert.match(
+    e.message,
+    /only __init code or data changed \(setup\): .*takes effect when a fixed kernel boots/,
+  );
 });
 
 test("__init code changed beside runtime code is left out with a warning, unless both use the same data", async () => {
@@ -446,11 +569,20 @@ int stats(void) { printk("stats\\n"); return other(3); }
   // The runtime fix (stats) shares no data with setup, only functions both call: setup is left out.
   const r = await diffC(src, src.replace("other(1)", "other(10)").replace("other(3)", "other(30)"));
   assert.deepEqual(names(r), { changed: ["stats"], added: [] });
-  assert.ok(r.warnings.some((w) => /^setup \(\.init\.text\) changed: .*leaves it out/.test(w)), r.warnings.join("\n"));
+  assert.ok(
+    r.warnings.some((w) => /^setup \(\.init\.text\) changed: .*leaves it out/.test(w)),
+    r.warnings.join("\n"),
+  );
   // run reads level, which setup writes: the runtime fix may depend on the boot-time one.
-  const e = await refusal(src, src.replace("level = 1;", "level = 2;").replace("other(2)", "other(20)"));
+  const e = await refusal(
+    src,
+    src.replace("level = 1;", "level = 2;").replace("other(2)", "other(20)"),
+  );
   assert.equal(e.kind, "unsafe");
-  assert.match(e.message, /function setup \(\.init\.text\) changed, and so did runtime code that uses the same data \(level\)/);
+  assert.match(
+    e.message,
+    /function setup \(\.init\.text\) changed, and so did runtime code that uses the same data \(level\)/,
+  );
 });
 
 test("a changed notrace function is refused: ftrace cannot redirect it", async () => {
@@ -497,11 +629,17 @@ int a(int *p, int x) { return maybe(p, x) + 1; }
 int b(int *p, int x) { return maybe(p, x + 7) + 2; }
 `;
   const o = await compile(src);
-  assert.ok(o.symbol("maybe.part.0") && !o.symbol("maybe"), "gcc split maybe.part.0 and inlined the rest (the fixture must exercise it)");
+  assert.ok(
+    o.symbol("maybe.part.0") && !o.symbol("maybe"),
+    "gcc split maybe.part.0 and inlined the rest (the fixture must exercise it)",
+  );
   const slow = diffObjects(o, await compile(src.replace("step %d", "iteration %d")));
   assert.deepEqual(names(slow), { changed: ["maybe.part.0"], added: [] });
   // The inlined fast path changes the callers, not the part.
-  const fast = diffObjects(o, await compile(src.replace("if (!p) return 0;", "if (!p) return -1;")));
+  const fast = diffObjects(
+    o,
+    await compile(src.replace("if (!p) return 0;", "if (!p) return -1;")),
+  );
   assert.deepEqual(names(fast), { changed: ["a", "b"], added: [] });
 });
 
@@ -525,18 +663,30 @@ test("objects from different compilers, with different options, or for another m
   const b = await compile(BASE.replace("value: %d", "v %d"));
   const comment = b.section(".comment")!;
   comment.data = new TextEncoder().encode("\0GCC: (GNU) 99.0.0\0");
-  assert.throws(() => diffObjects(a, b), (e: unknown) => e instanceof DiffError && e.kind === "error" && /different compilers/.test(e.message));
+  assert.throws(
+    () => diffObjects(a, b),
+    (e: unknown) =>
+      e instanceof DiffError && e.kind === "error" && /different compilers/.test(e.message),
+  );
   // Another config shows as other compile options in the debug info.
   const gflags = ["-g", "-c"];
   const [g1, g2] = [join(dir, "g1.o"), join(dir, "g2.o")];
   writeFileSync(join(dir, "g.c"), BASE);
   await run("gcc", [...KERNEL_CFLAGS, ...gflags, join(dir, "g.c"), "-o", g1]);
   await run("gcc", [...KERNEL_CFLAGS, ...gflags, "-fno-inline", join(dir, "g.c"), "-o", g2]);
-  assert.throws(() => diffObjects(readElf(readFileSync(g1), g1), readElf(readFileSync(g2), g2)),
-    (e: unknown) => e instanceof DiffError && e.kind === "error" && /different options .*PATCHED only -fno-inline/.test(e.message));
+  assert.throws(
+    () => diffObjects(readElf(readFileSync(g1), g1), readElf(readFileSync(g2), g2)),
+    (e: unknown) =>
+      e instanceof DiffError &&
+      e.kind === "error" &&
+      /different options .*PATCHED only -fno-inline/.test(e.message),
+  );
   const c = await compile(BASE);
   (c.header as { machine: number }).machine = 183; // aarch64
-  assert.throws(() => diffObjects(a, c), (e: unknown) => e instanceof DiffError && e.kind === "error" && /not x86-64/.test(e.message));
+  assert.throws(
+    () => diffObjects(a, c),
+    (e: unknown) => e instanceof DiffError && e.kind === "error" && /not x86-64/.test(e.message),
+  );
 });
 
 test("an external reference with a livepatch-only target keeps SHN_UNDEF", async () => {
@@ -573,9 +723,15 @@ int counter_b(void) { static int calls; return calls += 2; }
     const obj = await compileC(dir, s, "fixture", "clang");
     return readElf(readFileSync(obj), obj);
   };
-  const r = diffObjects(await read(src), await read(src.replace("value: %d", "value is %d").replace("calls += 2", "calls += 3")));
+  const r = diffObjects(
+    await read(src),
+    await read(src.replace("value: %d", "value is %d").replace("calls += 2", "calls += 3")),
+  );
   assert.deepEqual(names(r), { changed: ["counter_b", "show"], added: [] });
-  assert.ok(r.externals.some((x) => x.name === "counter_b.calls" && x.local), "the static stays the kernel's");
+  assert.ok(
+    r.externals.some((x) => x.name === "counter_b.calls" && x.local),
+    "the static stays the kernel's",
+  );
   assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
   await linkOutput(r);
 });

@@ -50,14 +50,26 @@ async function compile(name: string, source: string, ext: "c" | "s"): Promise<st
   const obj = join(dir, `${name}.o`);
   writeFileSync(src, source);
   // Without unwind tables, as the kernel builds: .eh_frame would refer to every function.
-  if (ext === "c") await run("gcc", ["-O2", "-fno-asynchronous-unwind-tables", "-ffunction-sections", "-fdata-sections", "-c", src, "-o", obj]);
+  if (ext === "c")
+    await run("gcc", [
+      "-O2",
+      "-fno-asynchronous-unwind-tables",
+      "-ffunction-sections",
+      "-fdata-sections",
+      "-c",
+      src,
+      "-o",
+      obj,
+    ]);
   else await run("as", [src, "-o", obj]);
   return obj;
 }
 
 test("C and assembler objects, with COMDAT groups, round-trip unchanged", async () => {
   const objs = [await compile("fixture", C_FIXTURE, "c"), await compile("group", ASM_FIXTURE, "s")];
-  const group = readElf(readFileSync(objs[1]!), objs[1]!).sections.find((s) => s.type === SHT.GROUP);
+  const group = readElf(readFileSync(objs[1]!), objs[1]!).sections.find(
+    (s) => s.type === SHT.GROUP,
+  );
   assert.equal(group?.groupMembers.map((m) => m.name).join(), ".text.shared,.rela.text.shared");
   assert.equal(group?.infoSymbol?.name, "shared_fn");
   const r = await roundTrip(objs, join(dir, "rt"));
@@ -67,9 +79,27 @@ test("C and assembler objects, with COMDAT groups, round-trip unchanged", async 
 test("the round-trip comparison sees a changed byte, a renamed symbol and a dropped relocation", async () => {
   const obj = await compile("fixture", C_FIXTURE, "c");
   const variants: [string, (e: ReturnType<typeof readElf>) => void, RegExp][] = [
-    ["byte", (e) => { e.symbol("work")!.section!.data[3]! ^= 0xff; }, /contents of section|objdump/],
-    ["name", (e) => { e.symbol("bump")!.name = "bumq"; }, /readelf differs/],
-    ["reloc", (e) => { e.relocationsFor(e.symbol("work")!.section!)!.relocations.pop(); }, /readelf differs/],
+    [
+      "byte",
+      (e) => {
+        e.symbol("work")!.section!.data[3]! ^= 0xff;
+      },
+      /contents of section|objdump/,
+    ],
+    [
+      "name",
+      (e) => {
+        e.symbol("bump")!.name = "bumq";
+      },
+      /readelf differs/,
+    ],
+    [
+      "reloc",
+      (e) => {
+        e.relocationsFor(e.symbol("work")!.section!)!.relocations.pop();
+      },
+      /readelf differs/,
+    ],
   ];
   for (const [what, edit, why] of variants) {
     const elf = readElf(Uint8Array.from(readFileSync(obj)), obj);
@@ -98,7 +128,11 @@ test("objects with more than 65280 sections use and keep extended section indexe
 test(".modinfo reads as ordered key/value pairs with repeated keys", async () => {
   const obj = await compile("fixture", C_FIXTURE, "c");
   const elf = readElf(readFileSync(obj), obj);
-  assert.deepEqual(modinfo(elf), [["license", "GPL"], ["import_ns", "CRYPTO_INTERNAL"], ["import_ns", "USB"]]);
+  assert.deepEqual(modinfo(elf), [
+    ["license", "GPL"],
+    ["import_ns", "CRYPTO_INTERNAL"],
+    ["import_ns", "USB"],
+  ]);
 });
 
 test("an edited object (section removed, symbol renamed, section added) links with ld -r", async () => {
@@ -113,11 +147,28 @@ test("an edited object (section removed, symbol renamed, section added) links wi
   elf.invalidate();
   // A new data section holding a pointer to `counter`, as the differ adds livepatch tables.
   const counter = elf.symbol("counter")!;
-  const added = elf.addSection({ name: ".data.added", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, addralign: 8n, data: new Uint8Array(8) });
-  elf.addSymbol({ name: "added_ptr", type: STT.OBJECT, bind: STB.GLOBAL, section: added, size: 8n });
+  const added = elf.addSection({
+    name: ".data.added",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.WRITE,
+    addralign: 8n,
+    data: new Uint8Array(8),
+  });
+  elf.addSymbol({
+    name: "added_ptr",
+    type: STT.OBJECT,
+    bind: STB.GLOBAL,
+    section: added,
+    size: 8n,
+  });
   const symtab = elf.sections.find((s) => s.type === SHT.SYMTAB)!;
   elf.addSection({
-    name: ".rela.data.added", type: SHT.RELA, flags: SHF.INFO_LINK, addralign: 8n, link: symtab, infoSection: added,
+    name: ".rela.data.added",
+    type: SHT.RELA,
+    flags: SHF.INFO_LINK,
+    addralign: 8n,
+    link: symtab,
+    infoSection: added,
     relocations: [{ offset: 0n, type: R_X86_64._64, symbol: counter, addend: 0n }],
   });
   const edited = join(dir, "edited.o");
@@ -137,12 +188,20 @@ test("an edited object (section removed, symbol renamed, section added) links wi
 test("removing a section that is still referenced is refused", async () => {
   const obj = await compile("fixture", C_FIXTURE, "c");
   const elf = readElf(readFileSync(obj), obj);
-  assert.throws(() => elf.removeSection(elf.symbol("work")!.section!), (e: unknown) => e instanceof ElfError && /still referenced by symbol work/.test(e.message));
+  assert.throws(
+    () => elf.removeSection(elf.symbol("work")!.section!),
+    (e: unknown) => e instanceof ElfError && /still referenced by symbol work/.test(e.message),
+  );
 });
 
 test("non-ELF, 32-bit and big-endian input get a typed error naming the file", () => {
   const cases: [Uint8Array, RegExp][] = [
-    [new TextEncoder().encode("#!/bin/sh\necho not an object, but long enough to hold a header......\n"), /bad magic/],
+    [
+      new TextEncoder().encode(
+        "#!/bin/sh\necho not an object, but long enough to hold a header......\n",
+      ),
+      /bad magic/,
+    ],
     [new Uint8Array(10), /too short/],
   ];
   const elf64 = new Uint8Array(64);
@@ -152,7 +211,10 @@ test("non-ELF, 32-bit and big-endian input get a typed error naming the file", (
   elf64[5] = 2;
   cases.push([elf64.slice(), /only little-endian/]);
   for (const [bytes, why] of cases) {
-    assert.throws(() => readElf(bytes, "input.o"), (e: unknown) => e instanceof ElfError && e.file === "input.o" && why.test(e.message));
+    assert.throws(
+      () => readElf(bytes, "input.o"),
+      (e: unknown) => e instanceof ElfError && e.file === "input.o" && why.test(e.message),
+    );
   }
 });
 
@@ -163,7 +225,8 @@ test("truncated and bit-flipped objects give ElfError or a valid model, never an
     try {
       writeElf(readElf(bytes, what));
     } catch (e) {
-      if (!(e instanceof ElfError)) throw new Error(`${what}: ${e instanceof Error ? e.stack : String(e)}`);
+      if (!(e instanceof ElfError))
+        throw new Error(`${what}: ${e instanceof Error ? e.stack : String(e)}`);
       assert.equal(e.file, what);
     }
   };
@@ -179,12 +242,18 @@ test("truncated and bit-flipped objects give ElfError or a valid model, never an
   assert.ok(errors > 900, `truncation was detected in only ${errors} cases`);
   // Deterministic pseudo-random flips, so a failure reproduces.
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < 3000; i++) {
     const bytes = Uint8Array.from(good);
     // Half the flips hit the headers, where they do the most damage.
     const span = i % 2 ? 64 : bytes.length;
-    const at = i % 4 === 1 ? Number(new DataView(bytes.buffer).getBigUint64(40, true)) + Math.floor(rand() * (bytes.length - Number(new DataView(bytes.buffer).getBigUint64(40, true)))) : Math.floor(rand() * span);
+    const at =
+      i % 4 === 1
+        ? Number(new DataView(bytes.buffer).getBigUint64(40, true)) +
+          Math.floor(
+            rand() * (bytes.length - Number(new DataView(bytes.buffer).getBigUint64(40, true))),
+          )
+        : Math.floor(rand() * span);
     bytes[at]! ^= 1 << Math.floor(rand() * 8);
     attempt(bytes, `flip-${i}-at-${at}`);
   }

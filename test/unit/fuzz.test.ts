@@ -30,14 +30,31 @@ test("10,000 mutated object pairs: every one diffed or refused with an ElfError 
   const patched = await compileC(dir, SRC.replace("value", "VALUE").replace("x * 2", "x * 3"));
   const seed = Number(process.env.KPATCH_FUZZ_SEED ?? 20261129);
   const driver = fileURLToPath(new URL("../support/fuzz-differ.js", import.meta.url));
-  const r = await run("node", [driver, orig, patched, "10000", String(seed)], { timeoutMs: 240_000, allowFailure: true });
+  const r = await run("node", [driver, orig, patched, "10000", String(seed)], {
+    timeoutMs: 240_000,
+    allowFailure: true,
+  });
   assert.equal(r.code, 0, `seed ${seed}: ${r.stderr}`);
-  const report = JSON.parse(r.stdout) as { pairs: number; diffed: number; elfError: number; diffError: number; crashes: string[]; slowestMs: number };
+  const report = JSON.parse(r.stdout) as {
+    pairs: number;
+    diffed: number;
+    elfError: number;
+    diffError: number;
+    crashes: string[];
+    slowestMs: number;
+  };
   t.diagnostic(`seed ${seed}: ${JSON.stringify({ ...report, crashes: report.crashes.length })}`);
   assert.equal(report.pairs, 10000);
   // The mutations must reach the differ, not only the reader.
-  assert.ok(report.diffed + report.diffError > 2000, `only ${report.diffed + report.diffError} pairs got past the reader`);
-  assert.deepEqual(report.crashes.slice(0, 10), [], `seed ${seed}: ${report.crashes.length} crashes`);
+  assert.ok(
+    report.diffed + report.diffError > 2000,
+    `only ${report.diffed + report.diffError} pairs got past the reader`,
+  );
+  assert.deepEqual(
+    report.crashes.slice(0, 10),
+    [],
+    `seed ${seed}: ${report.crashes.length} crashes`,
+  );
   assert.ok(report.slowestMs < 2000, `a pair took ${report.slowestMs} ms`);
 });
 
@@ -52,14 +69,34 @@ test("hand-made: a symbol past its section's end, a relocation past or straddlin
   const size = Number(ElfFile.size(show.section!));
   const rela = elf.relocationsFor(show.section!)!;
   const cases: [string, (b: Buffer) => void, RegExp][] = [
-    ["symbol size", (b) => b.writeBigUInt64LE(BigInt(size + 1), at(symtab.data) + 24 * show.inputIndex + 16), /symbol show \(0\+\d+\) runs past the end of \.text\.show/],
-    ["symbol value", (b) => b.writeBigUInt64LE(BigInt(size + 100), at(symtab.data) + 24 * show.inputIndex + 8), /symbol show \(\d+\+\d+\) runs past the end of \.text\.show/],
-    ["relocation past", (b) => b.writeBigUInt64LE(BigInt(size + 8), at(rela.data)), /relocation 0 of \.rela\.text\.show at \d+ \(4 bytes\) lies outside \.text\.show/],
-    ["relocation straddling", (b) => b.writeBigUInt64LE(BigInt(size - 2), at(rela.data)), /lies outside \.text\.show \(\d+ bytes\)/],
+    [
+      "symbol size",
+      (b) => b.writeBigUInt64LE(BigInt(size + 1), at(symtab.data) + 24 * show.inputIndex + 16),
+      /symbol show \(0\+\d+\) runs past the end of \.text\.show/,
+    ],
+    [
+      "symbol value",
+      (b) => b.writeBigUInt64LE(BigInt(size + 100), at(symtab.data) + 24 * show.inputIndex + 8),
+      /symbol show \(\d+\+\d+\) runs past the end of \.text\.show/,
+    ],
+    [
+      "relocation past",
+      (b) => b.writeBigUInt64LE(BigInt(size + 8), at(rela.data)),
+      /relocation 0 of \.rela\.text\.show at \d+ \(4 bytes\) lies outside \.text\.show/,
+    ],
+    [
+      "relocation straddling",
+      (b) => b.writeBigUInt64LE(BigInt(size - 2), at(rela.data)),
+      /lies outside \.text\.show \(\d+ bytes\)/,
+    ],
   ];
   for (const [what, mutate, message] of cases) {
     const b = Buffer.from(bytes);
     mutate(b);
-    assert.throws(() => readElf(b, "hostile.o"), (e: unknown) => e instanceof ElfError && message.test(e.message), what);
+    assert.throws(
+      () => readElf(b, "hostile.o"),
+      (e: unknown) => e instanceof ElfError && message.test(e.message),
+      what,
+    );
   }
 });

@@ -5,7 +5,16 @@
 // keeping the good ones from being listed (and so loaded at boot).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
@@ -17,18 +26,40 @@ import { scratchDir } from "../support/cc.js";
 
 const RELEASE = "6.1.0-57-amd64";
 
-function patchModule(dir: string, file: string, info: Record<string, string>, mode = 0o644): string {
-  const ko = new ElfFile(file, { osabi: 0, abiversion: 0, type: ET_REL, machine: EM_X86_64, flags: 0 });
-  const text = Object.entries(info).map(([k, v]) => `${k}=${v}\0`).join("");
-  ko.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: new TextEncoder().encode(text) });
+function patchModule(
+  dir: string,
+  file: string,
+  info: Record<string, string>,
+  mode = 0o644,
+): string {
+  const ko = new ElfFile(file, {
+    osabi: 0,
+    abiversion: 0,
+    type: ET_REL,
+    machine: EM_X86_64,
+    flags: 0,
+  });
+  const text = Object.entries(info)
+    .map(([k, v]) => `${k}=${v}\0`)
+    .join("");
+  ko.addSection({
+    name: ".modinfo",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC,
+    data: new TextEncoder().encode(text),
+  });
   const path = join(dir, file);
   writeFileSync(path, writeElf(ko));
   chmodSync(path, mode);
   return path;
 }
 
-const good = (dir: string, name: string, file = `${name.replaceAll("_", "-")}.ko`, vermagic = `${RELEASE} SMP preempt mod_unload modversions `) =>
-  patchModule(dir, file, { livepatch: "Y", name, vermagic });
+const good = (
+  dir: string,
+  name: string,
+  file = `${name.replaceAll("_", "-")}.ko`,
+  vermagic = `${RELEASE} SMP preempt mod_unload modversions `,
+) => patchModule(dir, file, { livepatch: "Y", name, vermagic });
 
 function withKpatchDir<T>(body: (root: string, src: string) => T): T {
   const root = scratchDir("kpatch-dir-");
@@ -64,11 +95,23 @@ test("an installed module is 0644 and root's, whatever the mode of the file it c
 
 test("install refuses a release that leaves KPATCH_DIR, an empty vermagic, a file that is not a .ko, a second module of one name", () => {
   withKpatchDir((root, src) => {
-    assert.throws(() => install(good(src, "livepatch_x", "x.ko", "../../../x SMP")), /its vermagic: kernel release '\.\.\/\.\.\/\.\.\/x' is refused/);
-    assert.throws(() => install(good(src, "livepatch_y", "y.ko", "")), /kernel release '' is refused/);
-    assert.throws(() => install(good(src, "livepatch_z", "z.txt")), /only a \.ko file with a plain name/);
+    assert.throws(
+      () => install(good(src, "livepatch_x", "x.ko", "../../../x SMP")),
+      /its vermagic: kernel release '\.\.\/\.\.\/\.\.\/x' is refused/,
+    );
+    assert.throws(
+      () => install(good(src, "livepatch_y", "y.ko", "")),
+      /kernel release '' is refused/,
+    );
+    assert.throws(
+      () => install(good(src, "livepatch_z", "z.txt")),
+      /only a \.ko file with a plain name/,
+    );
     install(good(src, "livepatch_c", "c.ko"));
-    assert.throws(() => install(good(src, "livepatch_c", "c-again.ko")), /livepatch_c is installed already as .*\/c\.ko: uninstall it first/);
+    assert.throws(
+      () => install(good(src, "livepatch_c", "c-again.ko")),
+      /livepatch_c is installed already as .*\/c\.ko: uninstall it first/,
+    );
     assert.deepEqual(readdirSync(root), [RELEASE]);
     assert.ok(!existsSync(join(root, "..", "x")));
   });
@@ -78,19 +121,31 @@ test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good on
   await withKpatchDir(async (root, src) => {
     install(good(src, "livepatch_ok", "50-ok.ko"));
     const dir = join(root, RELEASE);
-    writeFileSync(join(dir, "10-garbage.ko"), "not an ELF file at all, just bytes that are long enough\n");
+    writeFileSync(
+      join(dir, "10-garbage.ko"),
+      "not an ELF file at all, just bytes that are long enough\n",
+    );
     symlinkSync(join(src, "gone.ko"), join(dir, "20-dangling.ko"));
     mkdirSync(join(dir, "30-directory.ko"));
     patchModule(dir, "40-plain.ko", { name: "plain", vermagic: RELEASE });
     const list = installed(RELEASE);
-    assert.deepEqual(list.modules.map((m) => m.name), ["livepatch_ok"]);
+    assert.deepEqual(
+      list.modules.map((m) => m.name),
+      ["livepatch_ok"],
+    );
     assert.equal(list.skipped.length, 4);
     assert.match(list.skipped[0]!, /10-garbage\.ko/);
     assert.match(list.skipped[1]!, /20-dangling\.ko: not a regular file \(a symlink\)/);
-    assert.match(list.skipped[2]!, /30-directory\.ko: not a regular file \(a directory or device\)/);
+    assert.match(
+      list.skipped[2]!,
+      /30-directory\.ko: not a regular file \(a directory or device\)/,
+    );
     assert.match(list.skipped[3]!, /40-plain\.ko is not a livepatch module/);
     const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
-    const r = await run("node", [cli, "list", "-k", RELEASE], { allowFailure: true, env: { KPATCH_DIR: root } });
+    const r = await run("node", [cli, "list", "-k", RELEASE], {
+      allowFailure: true,
+      env: { KPATCH_DIR: root },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /\nlivepatch_ok\n$/);
     assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("kpatch: skipped: ")).length, 4);
@@ -106,7 +161,10 @@ test("a full disk under KPATCH_DIR: kpatch install says so in one line, exit 1, 
     const module = good(src, "livepatch_big");
     writeFileSync(module, Buffer.concat([readFileSync(module), Buffer.alloc(256 * 1024)]));
     const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
-    const r = await run("node", [cli, "install", module], { allowFailure: true, env: { KPATCH_DIR: mnt } });
+    const r = await run("node", [cli, "install", module], {
+      allowFailure: true,
+      env: { KPATCH_DIR: mnt },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^kpatch: error: write.*: ENOSPC\n$/);
     assert.deepEqual(readdirSync(join(mnt, RELEASE)), []);

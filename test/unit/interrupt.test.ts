@@ -27,8 +27,12 @@ await interruptible(async () => {
     writeFileSync("${dir}/cleaned", "yes");
   }
 });`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
-    const exited = new Promise<string | number | null>((resolve) => child.on("exit", (code, sig) => resolve(sig ?? code)));
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: "ignore",
+    });
+    const exited = new Promise<string | number | null>((resolve) =>
+      child.on("exit", (code, sig) => resolve(sig ?? code)),
+    );
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(dir, "pid"))) {
       assert.ok(Date.now() < deadline, "the program never started");

@@ -21,13 +21,19 @@ test("an oops, with the relocation complaint before it, is found and quoted with
   const found = kernelComplaints(OOPS);
   assert.equal(found.length, 2);
   assert.match(found[0]!, /^\[ +12\.200000\] x86\/modules: Skipping invalid relocation target/);
-  assert.match(found[1]!, /^\[ +12\.300000\] BUG: unable to handle page fault[^]*RIP: 0010:static_call_del_module/);
+  assert.match(
+    found[1]!,
+    /^\[ +12\.300000\] BUG: unable to handle page fault[^]*RIP: 0010:static_call_del_module/,
+  );
 });
 
 test("WARNING, kernel BUG and GPF are complaints; ordinary livepatch and module messages are not", () => {
   assert.equal(kernelComplaints("WARNING: CPU: 0 PID: 1 at kernel/foo.c:3 foo+0x1/0x2").length, 1);
   assert.equal(kernelComplaints("kernel BUG at mm/slub.c:100!").length, 1);
-  assert.equal(kernelComplaints("general protection fault, probably for non-canonical address").length, 1);
+  assert.equal(
+    kernelComplaints("general protection fault, probably for non-canonical address").length,
+    1,
+  );
   const quiet = [
     "livepatch: enabling patch 'livepatch_meminfo'",
     "livepatch: 'livepatch_meminfo': starting patching transition",

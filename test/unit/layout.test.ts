@@ -29,15 +29,30 @@ test("an added, removed or retyped member is a layout change; comments and spaci
     [BEFORE.replace("/* across */", "/* horizontal */").replace("int y;", "int   y;"), []],
     [BEFORE.replace("return p->x;", "return p->y;"), []],
   ];
-  for (const [after, types] of cases) assert.deepEqual(layoutChanges("f.c", BEFORE, after).map((c) => c.type), types);
+  for (const [after, types] of cases)
+    assert.deepEqual(
+      layoutChanges("f.c", BEFORE, after).map((c) => c.type),
+      types,
+    );
 });
 
 test("attributes before and after the tag; hostile input is read in linear time", () => {
-  const defs = typeDefinitions("struct __packed __aligned(8) a { int x; };\nstruct b __aligned(16) { int y; };\nstruct c *p;\n");
-  assert.deepEqual([...defs.entries()], [["struct a", "int x;"], ["struct b", "int y;"]]);
+  const defs = typeDefinitions(
+    "struct __packed __aligned(8) a { int x; };\nstruct b __aligned(16) { int y; };\nstruct c *p;\n",
+  );
+  assert.deepEqual(
+    [...defs.entries()],
+    [
+      ["struct a", "int x;"],
+      ["struct b", "int y;"],
+    ],
+  );
   // Once took exponential time in a backtracking regular expression.
   const t0 = Date.now();
-  for (const hostile of [`struct ${"__a".repeat(5000)} *p;\n`.repeat(20), "struct(".repeat(40000)]) {
+  for (const hostile of [
+    `struct ${"__a".repeat(5000)} *p;\n`.repeat(20),
+    "struct(".repeat(40000),
+  ]) {
     assert.deepEqual([...typeDefinitions(hostile).keys()], []);
   }
   assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);

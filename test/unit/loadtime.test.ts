@@ -14,17 +14,42 @@ const sizes = { __jump_table: 16, ".static_call_sites": 8 };
 
 /** A differ output for nfsd4_create_session: one jump label and one static call site per key. */
 function output(jumpKeys: string[], callKeys: string[]) {
-  const out = new ElfFile("nfs4state.o", { osabi: 0, abiversion: 0, type: ET_REL, machine: EM_X86_64, flags: 0 });
-  const text = out.addSection({ name: ".text.nfsd4_create_session", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: new Uint8Array(256) });
+  const out = new ElfFile("nfs4state.o", {
+    osabi: 0,
+    abiversion: 0,
+    type: ET_REL,
+    machine: EM_X86_64,
+    flags: 0,
+  });
+  const text = out.addSection({
+    name: ".text.nfsd4_create_session",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.EXECINSTR,
+    data: new Uint8Array(256),
+  });
   out.addSymbol({ name: "nfsd4_create_session", type: STT.FUNC, section: text, size: 256n });
   const textSym = out.addSymbol({ name: "", type: STT.SECTION, section: text });
   const ext = (name: string) => out.addSymbol({ name, bind: STB.GLOBAL });
   const table = (name: string, size: number, keys: string[], keyField: number, keyType: number) => {
-    const sec = out.addSection({ name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(keys.length * size) });
+    const sec = out.addSection({
+      name,
+      type: SHT.PROGBITS,
+      flags: SHF.ALLOC | SHF.WRITE,
+      data: new Uint8Array(keys.length * size),
+    });
     out.addSection({
-      name: `.rela${name}`, type: SHT.RELA, flags: SHF.INFO_LINK, infoSection: sec, entsize: 24n,
+      name: `.rela${name}`,
+      type: SHT.RELA,
+      flags: SHF.INFO_LINK,
+      infoSection: sec,
+      entsize: 24n,
       relocations: keys.flatMap((k, i) => [
-        { offset: BigInt(i * size), type: R_X86_64.PC32, symbol: textSym, addend: BigInt(16 * i + 0x10) },
+        {
+          offset: BigInt(i * size),
+          type: R_X86_64.PC32,
+          symbol: textSym,
+          addend: BigInt(16 * i + 0x10),
+        },
         { offset: BigInt(i * size + keyField), type: keyType, symbol: ext(k), addend: 0n },
       ]),
     });
@@ -36,29 +61,47 @@ function output(jumpKeys: string[], callKeys: string[]) {
 }
 
 test("a module's tracepoint: its jump label and static call site are dropped, once warned", () => {
-  const { out } = output([".klp.sym.nfsd.__tracepoint_nfsd_clid_replaced,0", ".klp.sym.vmlinux.__tracepoint_kfree,0"],
-    [".klp.sym.nfsd.__SCK__tp_func_nfsd_clid_replaced,0"]);
+  const { out } = output(
+    [".klp.sym.nfsd.__tracepoint_nfsd_clid_replaced,0", ".klp.sym.vmlinux.__tracepoint_kfree,0"],
+    [".klp.sym.nfsd.__SCK__tp_func_nfsd_clid_replaced,0"],
+  );
   const warnings = guardLoadTimeTables(out, sizes);
-  assert.deepEqual(warnings, ["tracepoint nfsd_clid_replaced stays off in the patched nfsd4_create_session: nfsd defines it, and the kernel reads the patch module's jump labels and static calls before the livepatch core can resolve nfsd's symbols"]);
+  assert.deepEqual(warnings, [
+    "tracepoint nfsd_clid_replaced stays off in the patched nfsd4_create_session: nfsd defines it, and the kernel reads the patch module's jump labels and static calls before the livepatch core can resolve nfsd's symbols",
+  ]);
   // vmlinux's tracepoint stays, moved to the first entry; the static call table is gone.
   const jumps = out.section("__jump_table")!;
   assert.equal(jumps.data.length, 16);
-  assert.deepEqual(out.relocationsFor(jumps)!.relocations.map((r) => [Number(r.offset), r.symbol!.name]),
-    [[0, ""], [8, ".klp.sym.vmlinux.__tracepoint_kfree,0"]]);
+  assert.deepEqual(
+    out.relocationsFor(jumps)!.relocations.map((r) => [Number(r.offset), r.symbol!.name]),
+    [
+      [0, ""],
+      [8, ".klp.sym.vmlinux.__tracepoint_kfree,0"],
+    ],
+  );
   assert.equal(out.section(".static_call_sites"), undefined);
 });
 
 test("a pr_debug's jump label on the module's own descriptor is dropped: the pr_debug stays off", () => {
-  const { out } = output([".klp.sym.hid_nintendo.__UNIQUE_ID_ddebug282.10,0", ".klp.sym.hid_nintendo.descriptor.3,0"], []);
-  assert.deepEqual(guardLoadTimeTables(out, sizes), ["pr_debug stays off in the patched nfsd4_create_session: " +
-    "hid_nintendo defines it, and the kernel reads the patch module's jump labels before the livepatch core can " +
-    "resolve hid_nintendo's symbols"]);
+  const { out } = output(
+    [".klp.sym.hid_nintendo.__UNIQUE_ID_ddebug282.10,0", ".klp.sym.hid_nintendo.descriptor.3,0"],
+    [],
+  );
+  assert.deepEqual(guardLoadTimeTables(out, sizes), [
+    "pr_debug stays off in the patched nfsd4_create_session: " +
+      "hid_nintendo defines it, and the kernel reads the patch module's jump labels before the livepatch core can " +
+      "resolve hid_nintendo's symbols",
+  ]);
   assert.equal(out.section("__jump_table"), undefined);
 });
 
 test("a dropped jump label's site is left as objtool would leave it: a NOP where its key starts off", () => {
   // Where objtool runs on the linked module (6.12 with IBT), the sites are still the compiler's jmp.
-  const keys = [".klp.sym.nfsd.__tracepoint_a,0", ".klp.sym.nfsd.__tracepoint_b,0", ".klp.sym.nfsd.__tracepoint_c,0"];
+  const keys = [
+    ".klp.sym.nfsd.__tracepoint_a,0",
+    ".klp.sym.nfsd.__tracepoint_b,0",
+    ".klp.sym.nfsd.__tracepoint_c,0",
+  ];
   const { out, jumps } = output(keys, []);
   const text = out.section(".text.nfsd4_create_session")!;
   text.data.set([0xeb, 0x05], 0x10); // jmp rel8, key starts off (arch_static_branch): NOP'd
@@ -74,19 +117,34 @@ test("a dropped jump label's site is left as objtool would leave it: a NOP where
 });
 
 test("a static call on a module's key goes through its trampoline: the site is dropped, saying so", () => {
-  const { out } = output([], [".klp.sym.nfsd.__SCK__nfsd_op,0", ".klp.sym.vmlinux.__SCK__pv_sched_clock,0"]);
-  assert.deepEqual(guardLoadTimeTables(out, sizes), ["static call nfsd_op at nfsd4_create_session+0x10 goes through its trampoline, which static_call_update() keeps current, instead of being patched inline: nfsd defines it, and the kernel reads .static_call_sites before the livepatch core can resolve nfsd's symbols"]);
+  const { out } = output(
+    [],
+    [".klp.sym.nfsd.__SCK__nfsd_op,0", ".klp.sym.vmlinux.__SCK__pv_sched_clock,0"],
+  );
+  assert.deepEqual(guardLoadTimeTables(out, sizes), [
+    "static call nfsd_op at nfsd4_create_session+0x10 goes through its trampoline, which static_call_update() keeps current, instead of being patched inline: nfsd defines it, and the kernel reads .static_call_sites before the livepatch core can resolve nfsd's symbols",
+  ]);
   assert.equal(out.section(".static_call_sites")!.data.length, 8);
 });
 
 test("a jump label on a module's own static key is refused, naming the site and the remedy", () => {
   const { out } = output([".klp.sym.nfsd.nfsd_fast_path,0"], []);
-  assert.throws(() => guardLoadTimeTables(out, sizes), (e: unknown) => e instanceof DiffError && e.kind === "unsafe" &&
-    e.message.includes("jump label at nfsd4_create_session+0x10 on static key nfsd_fast_path: nfsd defines it, and the kernel reads __jump_table before the livepatch core can resolve nfsd's symbols; in the patch, test static_key_enabled(&nfsd_fast_path) instead of static_branch_*()"));
+  assert.throws(
+    () => guardLoadTimeTables(out, sizes),
+    (e: unknown) =>
+      e instanceof DiffError &&
+      e.kind === "unsafe" &&
+      e.message.includes(
+        "jump label at nfsd4_create_session+0x10 on static key nfsd_fast_path: nfsd defines it, and the kernel reads __jump_table before the livepatch core can resolve nfsd's symbols; in the patch, test static_key_enabled(&nfsd_fast_path) instead of static_branch_*()",
+      ),
+  );
 });
 
 test("vmlinux's keys stay, unless the target resolves vmlinux's livepatch symbols late", () => {
   const keys = [".klp.sym.vmlinux.sched_smt_present,0"];
   assert.deepEqual(guardLoadTimeTables(output(keys, []).out, sizes), []);
-  assert.throws(() => guardLoadTimeTables(output(keys, []).out, sizes, false), /jump label at nfsd4_create_session\+0x10 on static key sched_smt_present: vmlinux defines it/);
+  assert.throws(
+    () => guardLoadTimeTables(output(keys, []).out, sizes, false),
+    /jump label at nfsd4_create_session\+0x10 on static key sched_smt_present: vmlinux defines it/,
+  );
 });

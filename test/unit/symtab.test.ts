@@ -19,8 +19,14 @@ Symbol table '.symtab' contains 6 entries:
 test("same-named locals are told apart by source file and counted by address in a linked kernel", () => {
   // a.c's helper comes first in the table but sits higher in memory.
   const t = parseReadelfSymtab(table("ffffffff", "81000200", "81000100"));
-  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), { name: "helper", pos: 2 });
-  assert.deepEqual(t.position("helper", { name: "b.c", locals: new Set(["helper"]) }), { name: "helper", pos: 1 });
+  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), {
+    name: "helper",
+    pos: 2,
+  });
+  assert.deepEqual(t.position("helper", { name: "b.c", locals: new Set(["helper"]) }), {
+    name: "helper",
+    pos: 1,
+  });
   assert.deepEqual(t.position("show", undefined), { name: "show", pos: 0 });
 });
 
@@ -38,7 +44,10 @@ test("a table kept in the cache answers as the one read from the file: same symb
 
 test("in a module's table (offsets, not addresses) positions follow table order", () => {
   const t = parseReadelfSymtab(table("00000000", "00000200", "00000100"));
-  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), { name: "helper", pos: 1 });
+  assert.deepEqual(t.position("helper", { name: "a.c", locals: new Set(["helper"]) }), {
+    name: "helper",
+    pos: 1,
+  });
 });
 
 test("a renumbered static local is found by its base name in its own file; an ambiguous one is refused", () => {
@@ -51,6 +60,9 @@ Symbol table '.symtab' contains 5 entries:
      4: ffffffff81000300     4 OBJECT  LOCAL  DEFAULT    2 calls.7
      5: ffffffff81000304     4 OBJECT  LOCAL  DEFAULT    2 calls.8
 `);
-  assert.deepEqual(t.position("calls.4", { name: "a.c", locals: new Set() }), { name: "calls.3", pos: 0 });
+  assert.deepEqual(t.position("calls.4", { name: "a.c", locals: new Set() }), {
+    name: "calls.3",
+    pos: 0,
+  });
   assert.ok("error" in t.position("calls.9", { name: "b.c", locals: new Set() }));
 });

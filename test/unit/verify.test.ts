@@ -20,19 +20,40 @@ import { scratchDir } from "../support/cc.js";
  * nfsd through livepatch relocations.
  */
 function patchModule() {
-  const ko = new ElfFile("livepatch-nfsd.ko", { osabi: 0, abiversion: 0, type: ET_REL, machine: EM_X86_64, flags: 0 });
-  const text = ko.addSection({ name: ".text.nfsd4_create_session", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: new Uint8Array(64) });
-  const table = ko.addSection({ name: "__jump_table", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(16) });
+  const ko = new ElfFile("livepatch-nfsd.ko", {
+    osabi: 0,
+    abiversion: 0,
+    type: ET_REL,
+    machine: EM_X86_64,
+    flags: 0,
+  });
+  const text = ko.addSection({
+    name: ".text.nfsd4_create_session",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.EXECINSTR,
+    data: new Uint8Array(64),
+  });
+  const table = ko.addSection({
+    name: "__jump_table",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.WRITE,
+    data: new Uint8Array(16),
+  });
   const info = new TextEncoder().encode("livepatch=Y\0kpatch_func=nfsd:nfsd4_create_session,1\0");
   ko.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: info });
   const symtab = ko.addSection({ name: ".symtab", type: SHT.SYMTAB });
   const textSym = ko.addSymbol({ name: "", type: STT.SECTION, section: text });
   const klp = (name: string) => ko.addSymbol({ name, bind: STB.GLOBAL, shndx: SHN.LIVEPATCH });
   const helper = klp(".klp.sym.nfsd.find_confirmed_client,0");
-  const rela = (name: string, target: ElfSection, livepatch: boolean) => ko.addSection({
-    name, type: SHT.RELA, link: symtab, infoSection: target, entsize: 24n,
-    flags: SHF.INFO_LINK | (livepatch ? SHF.ALLOC | SHF.RELA_LIVEPATCH : 0n),
-  });
+  const rela = (name: string, target: ElfSection, livepatch: boolean) =>
+    ko.addSection({
+      name,
+      type: SHT.RELA,
+      link: symtab,
+      infoSection: target,
+      entsize: 24n,
+      flags: SHF.INFO_LINK | (livepatch ? SHF.ALLOC | SHF.RELA_LIVEPATCH : 0n),
+    });
   const code = rela(".rela.text.nfsd4_create_session", text, false);
   const late = rela(".klp.rela.nfsd.text.nfsd4_create_session", text, true);
   late.relocations.push({ offset: 20n, type: R_X86_64.PLT32, symbol: helper, addend: -4n });
@@ -42,8 +63,20 @@ function patchModule() {
   return { ko, text, table, code, late, entries, textSym, klp };
 }
 
-const sym = (name: string, local = false): TargetSymbol => ({ name, type: "func", local, file: undefined, group: 0, value: 0n });
-const nfsd = new TargetSymtab([sym("nfsd4_create_session"), sym("find_confirmed_client", true), sym("dup", true), sym("dup", true)]);
+const sym = (name: string, local = false): TargetSymbol => ({
+  name,
+  type: "func",
+  local,
+  file: undefined,
+  group: 0,
+  value: 0n,
+});
+const nfsd = new TargetSymtab([
+  sym("nfsd4_create_session"),
+  sym("find_confirmed_client", true),
+  sym("dup", true),
+  sym("dup", true),
+]);
 const symbolsOf = (o: string) => (o === "nfsd" ? nfsd : new TargetSymtab([sym("_printk")]));
 
 test("a sound patch module passes, its livepatch symbols checked against the target", () => {
@@ -54,12 +87,17 @@ test("issue 8's defect: a jump label whose key only a module's livepatch relocat
   const m = patchModule();
   const key = m.klp(".klp.sym.nfsd.__tracepoint_nfsd_clid_replaced,0");
   const keyRela = m.ko.addSection({
-    name: ".klp.rela.nfsd.__jump_table", type: SHT.RELA, infoSection: m.table, entsize: 24n,
+    name: ".klp.rela.nfsd.__jump_table",
+    type: SHT.RELA,
+    infoSection: m.table,
+    entsize: 24n,
     flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH,
   });
   keyRela.relocations.push({ offset: 8n, type: R_X86_64.PC64, symbol: key, addend: 10n });
   const problems = verifyModule(m.ko, () => undefined);
-  assert.deepEqual(problems, [".klp.rela.nfsd.__jump_table: the kernel reads __jump_table+0x8 when the patch module loads, before the livepatch core relocates it for nfsd"]);
+  assert.deepEqual(problems, [
+    ".klp.rela.nfsd.__jump_table: the kernel reads __jump_table+0x8 when the patch module loads, before the livepatch core relocates it for nfsd",
+  ]);
 });
 
 test("a location relocated twice, a non-zero field, an out-of-range place and an unknown type are each refused", () => {
@@ -79,10 +117,25 @@ test("a location relocated twice, a non-zero field, an out-of-range place and an
 
 test("livepatch symbols: unknown, ambiguous at position 0, beyond the count, vmlinux's in a module's section, or left to the loader", () => {
   const m = patchModule();
-  for (const name of [".klp.sym.nfsd.gone,0", ".klp.sym.nfsd.dup,0", ".klp.sym.nfsd.dup,3", ".klp.sym.vmlinux._printk,0"]) {
-    m.late.relocations.push({ offset: BigInt(m.late.relocations.length * 8 + 24), type: R_X86_64.PC32, symbol: m.klp(name), addend: -4n });
+  for (const name of [
+    ".klp.sym.nfsd.gone,0",
+    ".klp.sym.nfsd.dup,0",
+    ".klp.sym.nfsd.dup,3",
+    ".klp.sym.vmlinux._printk,0",
+  ]) {
+    m.late.relocations.push({
+      offset: BigInt(m.late.relocations.length * 8 + 24),
+      type: R_X86_64.PC32,
+      symbol: m.klp(name),
+      addend: -4n,
+    });
   }
-  m.code.relocations.push({ offset: 0n, type: R_X86_64.PC32, symbol: m.klp(".klp.sym.nfsd.dup,1"), addend: -4n });
+  m.code.relocations.push({
+    offset: 0n,
+    type: R_X86_64.PC32,
+    symbol: m.klp(".klp.sym.nfsd.dup,1"),
+    addend: -4n,
+  });
   assert.deepEqual(verifyModule(m.ko, symbolsOf), [
     ".rela.text.nfsd4_create_session: .text.nfsd4_create_session+0x0 refers to livepatch symbol .klp.sym.nfsd.dup,1, which the module loader cannot resolve",
     ".klp.rela.nfsd.text.nfsd4_create_session: .text.nfsd4_create_session+0x38 refers to .klp.sym.vmlinux._printk,0; the kernel refuses vmlinux symbols in a module's livepatch relocations",
@@ -106,7 +159,10 @@ test("kpatch-build verify: lists the defects of a module file, exit status 2; 0 
   writeFileSync(bad, writeElf(m.ko));
   const r = await run("node", [cli, "verify", bad], { allowFailure: true });
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stdout, ".klp.rela.nfsd.text.nfsd4_create_session: .text.nfsd4_create_session+0x14 is not zero, and the kernel refuses to relocate it\n");
+  assert.equal(
+    r.stdout,
+    ".klp.rela.nfsd.text.nfsd4_create_session: .text.nfsd4_create_session+0x14 is not zero, and the kernel refuses to relocate it\n",
+  );
   assert.match(r.stderr, /bad\.ko: 1 defects/);
 });
 
@@ -116,10 +172,18 @@ test("a place inside an earlier, longer field is relocated twice; vmlinux's live
   m.code.relocations.push({ offset: 36n, type: R_X86_64.PC32, symbol: m.textSym, addend: 0n });
   m.code.relocations.push({ offset: 34n, type: R_X86_64.PC32, symbol: m.textSym, addend: 0n });
   const early = m.ko.addSection({
-    name: ".klp.rela.vmlinux.text.nfsd4_create_session", type: SHT.RELA, infoSection: m.text, entsize: 24n,
+    name: ".klp.rela.vmlinux.text.nfsd4_create_session",
+    type: SHT.RELA,
+    infoSection: m.text,
+    entsize: 24n,
     flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH,
   });
-  early.relocations.push({ offset: 48n, type: R_X86_64.PC32, symbol: m.klp(".klp.sym.nfsd.nfsd_net_id,0"), addend: -4n });
+  early.relocations.push({
+    offset: 48n,
+    type: R_X86_64.PC32,
+    symbol: m.klp(".klp.sym.nfsd.nfsd_net_id,0"),
+    addend: -4n,
+  });
   assert.deepEqual(verifyModule(m.ko), [
     ".klp.rela.vmlinux.text.nfsd4_create_session: .text.nfsd4_create_session+0x30 refers to .klp.sym.nfsd.nfsd_net_id,0, which insmod would have to resolve before nfsd loads",
     ".text.nfsd4_create_session+0x22 is relocated twice, by .rela.text.nfsd4_create_session and .rela.text.nfsd4_create_session",

@@ -11,7 +11,12 @@ import { readElf } from "../../src/elf/reader.js";
 import { STT } from "../../src/elf/constants.js";
 import type { ElfFile } from "../../src/elf/model.js";
 import { decode, insnAt, type Insn } from "../../src/arch/x86/decode.js";
-import { compareBoundaries, objdumpSections, objdumpView, restartPoints } from "../support/x86-objdump.js";
+import {
+  compareBoundaries,
+  objdumpSections,
+  objdumpView,
+  restartPoints,
+} from "../support/x86-objdump.js";
 
 // A call to an external symbol (PLT32), a switch (jump table unless
 // retpolines forbid it), immediate stores, RIP-relative accesses (PC32).
@@ -84,8 +89,14 @@ return_thunk:
 `;
 
 const KERNEL_CFLAGS = [
-  "-fno-pic", "-mcmodel=kernel", "-mno-red-zone", "-fcf-protection=branch", "-mindirect-branch=thunk-extern",
-  "-mindirect-branch-register", "-mfunction-return=thunk-extern", "-mharden-sls=all",
+  "-fno-pic",
+  "-mcmodel=kernel",
+  "-mno-red-zone",
+  "-fcf-protection=branch",
+  "-mindirect-branch=thunk-extern",
+  "-mindirect-branch-register",
+  "-mfunction-return=thunk-extern",
+  "-mharden-sls=all",
 ];
 
 let dir: string;
@@ -96,7 +107,9 @@ before(async () => {
   writeFileSync(join(dir, "f.c"), C_SOURCE);
   writeFileSync(join(dir, "k.S"), ASM_SOURCE);
   const compile = (src: string, obj: string, flags: string[]) =>
-    run("gcc", ["-O2", "-c", ...flags, join(dir, src), "-o", join(dir, obj)]).then(() => join(dir, obj));
+    run("gcc", ["-O2", "-c", ...flags, join(dir, src), "-o", join(dir, obj)]).then(() =>
+      join(dir, obj),
+    );
   objects = await Promise.all([
     compile("f.c", "user.o", []),
     compile("f.c", "kernel.o", KERNEL_CFLAGS),
@@ -132,31 +145,52 @@ test("instruction boundaries of every function agree with objdump -d", async () 
       const end = start + Number(sym.size);
       const view = objdumpView(insns, sym.section.data, start, end, restarts.get(sym.section)!);
       if (view.overlapping) overlapping.push(sym.name);
-      assert.equal(compareBoundaries(view.insns, section, start, end).mismatch, undefined, `${obj} ${sym.name}`);
-      assert.equal(insns.reduce((n, i) => n + i.length, 0), end - start, `${sym.name} decoded to its end`);
-      assert.ok(insns.every((i) => !i.isInvalid), `${sym.name} has no invalid instructions`);
+      assert.equal(
+        compareBoundaries(view.insns, section, start, end).mismatch,
+        undefined,
+        `${obj} ${sym.name}`,
+      );
+      assert.equal(
+        insns.reduce((n, i) => n + i.length, 0),
+        end - start,
+        `${sym.name} decoded to its end`,
+      );
+      assert.ok(
+        insns.every((i) => !i.isInvalid),
+        `${sym.name} has no invalid instructions`,
+      );
       checked.push(sym.name);
     }
   }
-  for (const name of ["calls", "sw", "store", "load", "kern", "untrain"]) assert.ok(checked.includes(name), `checked ${name}`);
+  for (const name of ["calls", "sw", "store", "load", "kern", "untrain"])
+    assert.ok(checked.includes(name), `checked ${name}`);
   assert.deepEqual(overlapping, ["untrain"]);
 });
 
 test("a function is decoded from its entry, as the CPU runs it, even across an inner entry point", () => {
   const elf = load(objects[2]!);
   const insns = decodeFunction(elf, "untrain");
-  assert.deepEqual(insns.map((i) => i.mnemonic), ["test", "lfence", "jmp", "int3"]);
+  assert.deepEqual(
+    insns.map((i) => i.mnemonic),
+    ["test", "lfence", "jmp", "int3"],
+  );
   const thunk = elf.symbol("return_thunk")!;
   assert.equal(insns[2]!.target, Number(thunk.value));
   assert.equal(decode(thunk.section!.data, Number(thunk.value))[0]!.flow, "return");
 });
 
 // readelf -rW: offset and type of each relocation of .text, and its addend.
-async function textRelocations(obj: string): Promise<{ offset: number; type: string; symbol: string; addend: number }[]> {
+async function textRelocations(
+  obj: string,
+): Promise<{ offset: number; type: string; symbol: string; addend: number }[]> {
   const out = (await run("readelf", ["-rW", obj])).stdout;
   const body = out.split(/^Relocation section /m).find((s) => s.startsWith("'.rela.text'"));
   assert.ok(body, `${obj} has .rela.text`);
-  return [...body.matchAll(/^([0-9a-f]{16})\s+[0-9a-f]+\s+(R_X86_64_\w+)\s+[0-9a-f]+\s+(\S+)\s+([+-])\s+([0-9a-f]+)$/gm)].map((m) => ({
+  return [
+    ...body.matchAll(
+      /^([0-9a-f]{16})\s+[0-9a-f]+\s+(R_X86_64_\w+)\s+[0-9a-f]+\s+(\S+)\s+([+-])\s+([0-9a-f]+)$/gm,
+    ),
+  ].map((m) => ({
     offset: parseInt(m[1]!, 16),
     type: m[2]!,
     symbol: m[3]!,
@@ -176,11 +210,18 @@ test("every relocation of .text patches a displacement or an immediate field", a
       assert.ok(insn, `${obj}: relocation at 0x${r.offset.toString(16)} inside an instruction`);
       const field = r.offset - insn.offset;
       const where = `${obj}: ${r.type} ${r.symbol} at 0x${r.offset.toString(16)} in ${insn.mnemonic}`;
-      assert.ok((field === insn.dispOffset && insn.dispSize === 4) || (field === insn.immOffset && insn.immSize === 4), where);
+      assert.ok(
+        (field === insn.dispOffset && insn.dispSize === 4) ||
+          (field === insn.immOffset && insn.immSize === 4),
+        where,
+      );
       // A PC-relative reference counts from the end of the instruction, so
       // the addend of one to a symbol (not a section plus offset) is minus
       // the bytes from the field to that end.
-      if ((r.type === "R_X86_64_PC32" || r.type === "R_X86_64_PLT32") && !r.symbol.startsWith(".")) {
+      if (
+        (r.type === "R_X86_64_PC32" || r.type === "R_X86_64_PLT32") &&
+        !r.symbol.startsWith(".")
+      ) {
         assert.equal(r.addend, -(insn.offset + insn.length - r.offset), where);
       }
     }
@@ -192,7 +233,10 @@ test("the known relocations: call, RIP-relative store with immediate, RIP-relati
   const relocs = await textRelocations(objects[0]!);
   const at = (fn: string, type: string) => {
     const sym = elf.symbol(fn)!;
-    const r = relocs.find((x) => x.type === type && x.offset >= Number(sym.value) && x.offset < Number(sym.value + sym.size));
+    const r = relocs.find(
+      (x) =>
+        x.type === type && x.offset >= Number(sym.value) && x.offset < Number(sym.value + sym.size),
+    );
     assert.ok(r, `${type} in ${fn}`);
     return { r, insn: insnAt(decodeFunction(elf, fn), r.offset)! };
   };
@@ -206,7 +250,10 @@ test("the known relocations: call, RIP-relative store with immediate, RIP-relati
   assert.deepEqual([store.insn.immSize, store.insn.immOffset], [4, store.insn.dispOffset + 4]);
   assert.equal(store.r.addend, -8);
   const loadInsn = at("load", "R_X86_64_PC32");
-  assert.deepEqual([loadInsn.insn.mnemonic, loadInsn.insn.dispSize, loadInsn.r.addend], ["mov", 4, -4]);
+  assert.deepEqual(
+    [loadInsn.insn.mnemonic, loadInsn.insn.dispSize, loadInsn.r.addend],
+    ["mov", 4, -4],
+  );
 });
 
 test("kernel-style instructions: fields and control flow", () => {
@@ -217,7 +264,10 @@ test("kernel-style instructions: fields and control flow", () => {
     return i;
   };
   assert.equal(insns[0]!.mnemonic, "endbr64");
-  assert.deepEqual([by("vpternlogd").immOffset, by("vpternlogd").immSize, by("vpternlogd").length], [6, 1, 7]);
+  assert.deepEqual(
+    [by("vpternlogd").immOffset, by("vpternlogd").immSize, by("vpternlogd").length],
+    [6, 1, 7],
+  );
   assert.deepEqual([by("enter").immSize, by("enter").imm2Offset, by("enter").imm2Size], [2, 3, 1]);
   const movabs = insns.find((i) => i.immSize === 8);
   assert.deepEqual([movabs?.mnemonic, movabs?.immOffset, movabs?.dispSize], ["mov", 2, 0]);
@@ -232,15 +282,28 @@ test("kernel-style instructions: fields and control flow", () => {
     ["ret", "return", undefined],
     ["int3", "interrupt", undefined],
   ]);
-  assert.deepEqual(insns.filter((i) => i.isNop).map((i) => i.length), [5, 6, 2]);
+  assert.deepEqual(
+    insns.filter((i) => i.isNop).map((i) => i.length),
+    [5, 6, 2],
+  );
   // The CPU runs FWAIT as an instruction of its own; objdump folds it into "finit".
   const wait = insns.findIndex((i) => i.mnemonic === "wait");
-  assert.deepEqual(insns.slice(wait, wait + 4).map((i) => [i.mnemonic, i.length]), [["wait", 1], ["fninit", 2], ["wait", 1], ["fnstsw", 2]]);
+  assert.deepEqual(
+    insns.slice(wait, wait + 4).map((i) => [i.mnemonic, i.length]),
+    [
+      ["wait", 1],
+      ["fninit", 2],
+      ["wait", 1],
+      ["fnstsw", 2],
+    ],
+  );
 });
 
 test("garbage decodes without throwing, byte for byte, as 1-byte invalid instructions where undecodable", () => {
   let seed = 12345;
-  const random = new Uint8Array(1 << 16).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  const random = new Uint8Array(1 << 16).map(
+    () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24,
+  );
   const cases = [
     random,
     Uint8Array.of(0xe8, 0x00, 0x00), // call rel32 cut short
@@ -259,15 +322,30 @@ test("garbage decodes without throwing, byte for byte, as 1-byte invalid instruc
     }
     assert.equal(next, code.length);
   }
-  assert.deepEqual(decode(cases[1]!).map((i) => [i.mnemonic, i.length]), [["(bad)", 1], ["add", 2]]);
+  assert.deepEqual(
+    decode(cases[1]!).map((i) => [i.mnemonic, i.length]),
+    [
+      ["(bad)", 1],
+      ["add", 2],
+    ],
+  );
   assert.equal(decode(cases[2]!)[0]!.isInvalid, true);
-  assert.deepEqual(decode(cases[3]!).map((i) => i.mnemonic), ["ud2", "int3", "int3", "(bad)"]);
+  assert.deepEqual(
+    decode(cases[3]!).map((i) => i.mnemonic),
+    ["ud2", "int3", "int3", "(bad)"],
+  );
   assert.ok(decode(random).some((i) => i.isInvalid));
 });
 
 test("insnAt finds the instruction covering an offset", () => {
   const insns = decode(Uint8Array.of(0x90, 0xe8, 0, 0, 0, 0, 0xc3), 1);
-  assert.deepEqual(insns.map((i) => [i.offset, i.length]), [[1, 5], [6, 1]]);
+  assert.deepEqual(
+    insns.map((i) => [i.offset, i.length]),
+    [
+      [1, 5],
+      [6, 1],
+    ],
+  );
   assert.equal(insnAt(insns, 0), undefined);
   assert.equal(insnAt(insns, 3)!.offset, 1);
   assert.equal(insnAt(insns, 6)!.mnemonic, "ret");

@@ -27,7 +27,9 @@ node --version
 echo "node --version took $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
 `,
     });
-    t.diagnostic(`${name} ${k.release}: script started ${r.bootMs} ms after boot, whole run ${Date.now() - t0} ms; ${r.stderr.trim()}`);
+    t.diagnostic(
+      `${name} ${k.release}: script started ${r.bootMs} ms after boot, whole run ${Date.now() - t0} ms; ${r.stderr.trim()}`,
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     const [version, livepatch, node, ...rest] = r.output.split("\n");
     assert.match(version!, new RegExp(`^Linux version ${k.release.replaceAll(".", "\\.")} `));
@@ -39,13 +41,23 @@ echo "node --version took $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
 
 test("a script's exit status and stderr come back", async () => {
   const k = await guestKernel("test");
-  const r = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 120_000, script: "echo out; echo err >&2; exit 7\n" });
+  const r = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 120_000,
+    script: "echo out; echo err >&2; exit 7\n",
+  });
   assert.deepEqual([r.exitCode, r.output, r.stderr], [7, "out\n", "err\n"]);
 });
 
 test("a timeout kills the guest and names the console log", async () => {
   const k = await guestKernel("test");
-  const err = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 10_000, script: "sleep 1000\n" }).then(
+  const err = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 10_000,
+    script: "sleep 1000\n",
+  }).then(
     () => assert.fail("a script sleeping 1000 s returned"),
     (e: unknown) => e,
   );
@@ -62,18 +74,31 @@ test("a WARNING in the guest's kernel log fails the run, quoting it, whatever th
   const kernel = await testKernel({ build: false });
   const dir = join(cacheRoot(), "test-modules", "warn");
   rmSync(dir, { recursive: true, force: true });
-  writeFileAtomic(join(dir, "warn.c"), `#include <linux/module.h>
+  writeFileAtomic(
+    join(dir, "warn.c"),
+    `#include <linux/module.h>
 static int __init warn_init(void) { WARN(1, "kpatch-vm-check"); return -ENODEV; }
 module_init(warn_init);
 MODULE_LICENSE("GPL");
-`);
+`,
+  );
   writeFileAtomic(join(dir, "Kbuild"), "obj-m := warn.o\n");
   await run("make", ["-C", kernel.source.dir, `O=${kernel.buildDir}`, `M=${dir}`, "modules"]);
   const k = await guestKernel("test");
-  const err = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 120_000, script: `insmod ${dir}/warn.ko || true\n` })
-    .then(() => assert.fail("the run passed"), (e: unknown) => e);
+  const err = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 120_000,
+    script: `insmod ${dir}/warn.ko || true\n`,
+  }).then(
+    () => assert.fail("the run passed"),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof HostError);
-  assert.match(err.message, /^guest kernel complained:\n.*WARNING: CPU: \d+ PID: \d+ at .*warn\.c:2 warn_init/s);
+  assert.match(
+    err.message,
+    /^guest kernel complained:\n.*WARNING: CPU: \d+ PID: \d+ at .*warn\.c:2 warn_init/s,
+  );
   assert.ok(err.logFile && existsSync(err.logFile));
   rmSync(dirname(err.logFile), { recursive: true });
   rmSync(dir, { recursive: true, force: true });

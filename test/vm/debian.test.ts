@@ -29,14 +29,23 @@ async function build(patch: string, release = RELEASE): Promise<string> {
   const target = await resolveTarget({ kernel: release });
   const r = await kpatchBuild({
     patches: [fixture(patch)],
-    name: `livepatch-${patch.replace(/\.patch$/, "")}`, outputDir: join(outDir, release), replace: true, skipCompilerCheck: false, ...target,
+    name: `livepatch-${patch.replace(/\.patch$/, "")}`,
+    outputDir: join(outDir, release),
+    replace: true,
+    skipCompilerCheck: false,
+    ...target,
   });
   return r.module;
 }
 
 async function cycle(ko: string, probe: string, release = RELEASE) {
   const k = await guestKernel("debian", release);
-  const r = await runInGuest({ kernel: k.image, modules: k.modules, timeoutMs: 300_000, script: cycleScript({ ko, probe }) });
+  const r = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 300_000,
+    script: cycleScript({ ko, probe }),
+  });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   return cycleStages(r.output);
 }
@@ -44,7 +53,10 @@ async function cycle(ko: string, probe: string, release = RELEASE) {
 const meminfoProbe = "uname -r; grep -i '^memtotal' /proc/meminfo";
 
 function assertMeminfoCycle(release: string, stages: Map<string, string>) {
-  assert.match(stages.get("before")!, new RegExp(`^${release.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`));
+  assert.match(
+    stages.get("before")!,
+    new RegExp(`^${release.replace(/[.+]/g, "\\$&")}\nMemTotal:\\s+\\d+ kB\n$`),
+  );
   assert.match(stages.get("patched")!, /\nMemTotal \(kp\):\s+\d+ kB\n$/);
   assert.match(stages.get("unloaded")!, /\nMemTotal:\s+\d+ kB\n$/);
 }
@@ -54,7 +66,19 @@ test("two Debian 6.1 releases in one command (an older one, its source fetched b
   if (releases[0] === releases[1]) return t.skip("the archive has one complete 6.1 release today");
   const out = join(outDir, "fleet");
   const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
-  const r = await run("node", [cli, ...releases.flatMap((k) => ["-k", k]), "-o", out, "-n", "livepatch-meminfo", fixture("meminfo-string.patch")], { allowFailure: true });
+  const r = await run(
+    "node",
+    [
+      cli,
+      ...releases.flatMap((k) => ["-k", k]),
+      "-o",
+      out,
+      "-n",
+      "livepatch-meminfo",
+      fixture("meminfo-string.patch"),
+    ],
+    { allowFailure: true },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^kpatch-build: release 1 of 2: /m);
   assert.match(r.stderr, /^kpatch-build: 2 of 2 releases built$/m);
@@ -67,7 +91,10 @@ test("two Debian 6.1 releases in one command (an older one, its source fetched b
 
 test("Debian's newest 6.12 kernel: meminfo_proc_show patched live and restored", async () => {
   const release = await newest("6.12");
-  assertMeminfoCycle(release, await cycle(await build("meminfo-string.patch", release), meminfoProbe, release));
+  assertMeminfoCycle(
+    release,
+    await cycle(await build("meminfo-string.patch", release), meminfoProbe, release),
+  );
 });
 
 test("Debian kernel: a syscall patched the kpatch way (KPATCH_SYSCALL_DEFINE1): its entry points patched, uname shows it", async () => {
@@ -79,22 +106,36 @@ test("Debian kernel: a syscall patched the kpatch way (KPATCH_SYSCALL_DEFINE1): 
 });
 
 test("Debian kernel: kpatch's callbacks (patch_object) run at each step, and KPATCH_PRINTK prints", async () => {
-  const probe = "cat /proc/cmdline >/dev/null; dmesg | grep -o 'kpatch-api: [a-z_]* *[a-z]*' || true";
+  const probe =
+    "cat /proc/cmdline >/dev/null; dmesg | grep -o 'kpatch-api: [a-z_]* *[a-z]*' || true";
   const stages = await cycle(await build("macro-callbacks.patch"), probe);
   assert.equal(stages.get("before"), "");
-  assert.equal(stages.get("patched"), "kpatch-api: pre_patch vmlinux\nkpatch-api: post_patch vmlinux\nkpatch-api: cmdline read\n");
-  assert.match(stages.get("unloaded")!, /kpatch-api: pre_unpatch vmlinux\nkpatch-api: post_unpatch vmlinux\n$/);
+  assert.equal(
+    stages.get("patched"),
+    "kpatch-api: pre_patch vmlinux\nkpatch-api: post_patch vmlinux\nkpatch-api: cmdline read\n",
+  );
+  assert.match(
+    stages.get("unloaded")!,
+    /kpatch-api: pre_unpatch vmlinux\nkpatch-api: post_unpatch vmlinux\n$/,
+  );
 });
 
 test("Debian kernel: a patch using a static local and non-exported functions loads and unloads", async () => {
-  const stages = await cycle(await build("static-local.patch"), "cat /proc/sys/kernel/print-fatal-signals");
+  const stages = await cycle(
+    await build("static-local.patch"),
+    "cat /proc/sys/kernel/print-fatal-signals",
+  );
   assert.ok(stages.has("patched") && stages.has("unloaded"));
 });
 
 test("Debian kernel: a change to a header under include/ (signalfd.h) patches the functions that inline it; signals still arrive", async () => {
-  const probe = "ls /sys/kernel/livepatch/*/vmlinux 2>/dev/null || true; sleep 10 & kill -TERM $!; wait $! || echo \"exit $?\"";
+  const probe =
+    'ls /sys/kernel/livepatch/*/vmlinux 2>/dev/null || true; sleep 10 & kill -TERM $!; wait $! || echo "exit $?"';
   const stages = await cycle(await build("shared-header.patch"), probe);
   assert.equal(stages.get("before"), "exit 143\n");
-  assert.equal(stages.get("patched"), "__send_signal_locked,1\npatched\nsend_sigqueue,1\nexit 143\n");
+  assert.equal(
+    stages.get("patched"),
+    "__send_signal_locked,1\npatched\nsend_sigqueue,1\nexit 143\n",
+  );
   assert.equal(stages.get("unloaded"), "exit 143\n");
 });

@@ -21,13 +21,20 @@ mkdirSync(outDir, { recursive: true });
 const app = join(outDir, "app");
 rmSync(app, { recursive: true, force: true });
 cpSync(fileURLToPath(new URL("../../", import.meta.url)), join(app, "dist"), { recursive: true });
-copyFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), join(app, "package.json"));
+copyFileSync(
+  fileURLToPath(new URL("../../../package.json", import.meta.url)),
+  join(app, "package.json"),
+);
 const kpatch = join(app, "dist", "src", "cli", "kpatch.js");
 
 async function build(name: string, patch: string): Promise<string> {
   const r = await kpatchBuild({
     patches: [isAbsolute(patch) ? patch : fixture(patch)],
-    name, outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
+    name,
+    outputDir: outDir,
+    replace: true,
+    skipCompilerCheck: false,
+    ...(await resolveTarget({ kernel: "test" })),
   });
   return r.module;
 }
@@ -63,23 +70,49 @@ echo "== uninstall"; $K unload --all; $K uninstall livepatch_meminfo; $K list | 
 echo "== other"; $K load ${other} 2>&1 || echo "exit $?"; $K info /proc/version 2>&1 || echo "exit $?"
 echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
 `;
-  const r = await runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 300_000, script });
+  const r = await runInGuest({
+    kernel: guest.image,
+    modules: guest.modules,
+    timeoutMs: 300_000,
+    script,
+  });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   const s = cycleStages(r.output);
-  assert.equal(s.get("info"), "kpatch_func:    vmlinux:meminfo_proc_show,1\nname:           livepatch_meminfo\n");
+  assert.equal(
+    s.get("info"),
+    "kpatch_func:    vmlinux:meminfo_proc_show,1\nname:           livepatch_meminfo\n",
+  );
   assert.equal(s.get("load"), "loaded: livepatch_meminfo\nMemTotal (kp)\n");
   assert.equal(s.get("again"), "kpatch: error: livepatch_meminfo is loaded already\nexit 1\n");
-  assert.match(s.get("list")!, /^Loaded patch modules:\nlivepatch_meminfo \[enabled\]\n  vmlinux: meminfo_proc_show,1\n\nInstalled patch modules \(\/tmp\/kpatch\/6\.1\.192\):\n$/);
+  assert.match(
+    s.get("list")!,
+    /^Loaded patch modules:\nlivepatch_meminfo \[enabled\]\n  vmlinux: meminfo_proc_show,1\n\nInstalled patch modules \(\/tmp\/kpatch\/6\.1\.192\):\n$/,
+  );
   // replace: the cmdline patch takes over atomically; the meminfo change is gone with its patch.
-  assert.equal(s.get("replace"), "loaded: livepatch_cmdline\nMemTotal\nkpatch=1\nLoaded patch modules:\nlivepatch_cmdline [enabled]\n  vmlinux: cmdline_proc_show,1\n");
+  assert.equal(
+    s.get("replace"),
+    "loaded: livepatch_cmdline\nMemTotal\nkpatch=1\nLoaded patch modules:\nlivepatch_cmdline [enabled]\n  vmlinux: cmdline_proc_show,1\n",
+  );
   assert.equal(s.get("unload"), "MemTotal\nLoaded patch modules:\n");
   // load --all loads both in file-name order: cmdline, then meminfo, which replaces it.
-  assert.equal(s.get("install"), "installed: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nloaded: livepatch_cmdline livepatch_meminfo\nexit 1\n1\nMemTotal (kp)\n1\n");
-  assert.equal(s.get("uninstall"), "uninstalled: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nInstalled patch modules (/tmp/kpatch/6.1.192):\nlivepatch_cmdline\nMemTotal\n");
-  assert.match(s.get("other")!, /^kpatch: error: .*livepatch-other\.ko was built for 6\.1\.999, this kernel is 6\.1\.192: build the patch against the running kernel\nexit 1\n/);
+  assert.equal(
+    s.get("install"),
+    "installed: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nloaded: livepatch_cmdline livepatch_meminfo\nexit 1\n1\nMemTotal (kp)\n1\n",
+  );
+  assert.equal(
+    s.get("uninstall"),
+    "uninstalled: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nInstalled patch modules (/tmp/kpatch/6.1.192):\nlivepatch_cmdline\nMemTotal\n",
+  );
+  assert.match(
+    s.get("other")!,
+    /^kpatch: error: .*livepatch-other\.ko was built for 6\.1\.999, this kernel is 6\.1\.192: build the patch against the running kernel\nexit 1\n/,
+  );
   assert.match(s.get("other")!, /kpatch: error: \/proc\/version: .*\nexit 1\n$/);
   // A refused load quotes what the kernel said of it, not only "insmod failed".
-  assert.match(s.get("refused")!, /^kpatch: error: insmod .*livepatch-refused\.ko failed: .*; the kernel said:\n(  .*\n)*  livepatch: pre-patch callback failed for object 'vmlinux'\n(  .*\n)*  livepatch: failed to enable patch 'livepatch_refused'\n(  .*\n)*exit 1\n$/);
+  assert.match(
+    s.get("refused")!,
+    /^kpatch: error: insmod .*livepatch-refused\.ko failed: .*; the kernel said:\n(  .*\n)*  livepatch: pre-patch callback failed for object 'vmlinux'\n(  .*\n)*  livepatch: failed to enable patch 'livepatch_refused'\n(  .*\n)*exit 1\n$/,
+  );
 });
 
 test("a task asleep in a patched function holds the transition: load reverses it and unloads, or waits for the kernel's signal; force ends a stalled one", async () => {
@@ -94,12 +127,26 @@ echo "== signal"; $K load --timeout 120 ${pipe} >/tmp/o 2>&1 & sleep 3; $K list 
 echo "== force"; $K unload --timeout 3 livepatch_pipe >/tmp/o 2>&1; echo "exit $?"; tail -n 1 /tmp/o; $K force livepatch_pipe; sleep 1; $K list >/tmp/l; sed -n 2p /tmp/l
 exec 3>&-; wait
 `;
-  const r = await runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 300_000, script });
+  const r = await runInGuest({
+    kernel: guest.image,
+    modules: guest.modules,
+    timeoutMs: 300_000,
+    script,
+  });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   const s = cycleStages(r.output);
-  assert.match(s.get("stalled")!, /^exit 1\nkpatch: loaded livepatch_pipe, waiting for every task to switch to it\nkpatch: livepatch_pipe: the transition did not finish; reversing it\nkpatch: error: livepatch_pipe: the transition did not finish in 3 s, so it was reversed and the module unloaded: \d+ \(cat\) at pipe_read\+.*\n0\n$/);
+  assert.match(
+    s.get("stalled")!,
+    /^exit 1\nkpatch: loaded livepatch_pipe, waiting for every task to switch to it\nkpatch: livepatch_pipe: the transition did not finish; reversing it\nkpatch: error: livepatch_pipe: the transition did not finish in 3 s, so it was reversed and the module unloaded: \d+ \(cat\) at pipe_read\+.*\n0\n$/,
+  );
   // 6.1 has no signal control: the kernel sends the fake signal itself after 15 s, and load waits on, saying who it waits for.
-  assert.match(s.get("signal")!, /^livepatch_pipe \[enabled, in transition\]\nlivepatch_pipe: this kernel signals the tasks holding it up by itself, every 15 s: \d+ \(cat\) at pipe_read\+.*\nexit 0\nkpatch: loaded livepatch_pipe, waiting for every task to switch to it\n(kpatch: livepatch_pipe: 1 task not switched yet \(\d+ cat\)\n)+loaded: livepatch_pipe\n$/);
+  assert.match(
+    s.get("signal")!,
+    /^livepatch_pipe \[enabled, in transition\]\nlivepatch_pipe: this kernel signals the tasks holding it up by itself, every 15 s: \d+ \(cat\) at pipe_read\+.*\nexit 0\nkpatch: loaded livepatch_pipe, waiting for every task to switch to it\n(kpatch: livepatch_pipe: 1 task not switched yet \(\d+ cat\)\n)+loaded: livepatch_pipe\n$/,
+  );
   // Back out of the patched pipe_read, cat holds the transition back until forced.
-  assert.match(s.get("force")!, /^exit 1\nkpatch: error: livepatch_pipe: the transition back did not finish: \d+ \(cat\) at pipe_read\+.*\[livepatch_pipe\].*kpatch force livepatch_pipe \(unsafe\)\nforced livepatch_pipe's transition to finish\n\n?$/);
+  assert.match(
+    s.get("force")!,
+    /^exit 1\nkpatch: error: livepatch_pipe: the transition back did not finish: \d+ \(cat\) at pipe_read\+.*\[livepatch_pipe\].*kpatch force livepatch_pipe \(unsafe\)\nforced livepatch_pipe's transition to finish\n\n?$/,
+  );
 });

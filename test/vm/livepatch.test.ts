@@ -17,15 +17,23 @@ import { fixture, refusingCallbacksPatch } from "../support/patches.js";
 const outDir = join(cacheRoot(), "test-modules", "vm");
 mkdirSync(outDir, { recursive: true });
 
-
 /** Builds a module from patches (fixture names, or paths) and runs `script(ko)` in the test kernel. */
 async function inGuest(name: string, patches: string[], script: (ko: string) => string) {
   const built = await kpatchBuild({
     patches: patches.map((p) => (isAbsolute(p) ? p : fixture(p))),
-    name, outputDir: outDir, replace: true, skipCompilerCheck: false, ...(await resolveTarget({ kernel: "test" })),
+    name,
+    outputDir: outDir,
+    replace: true,
+    skipCompilerCheck: false,
+    ...(await resolveTarget({ kernel: "test" })),
   });
   const guest = await guestKernel("test");
-  return runInGuest({ kernel: guest.image, modules: guest.modules, timeoutMs: 240_000, script: script(built.module) });
+  return runInGuest({
+    kernel: guest.image,
+    modules: guest.modules,
+    timeoutMs: 240_000,
+    script: script(built.module),
+  });
 }
 
 async function cycle(name: string, patches: string[], probe: string) {
@@ -35,7 +43,11 @@ async function cycle(name: string, patches: string[], probe: string) {
 }
 
 test("the meminfo patch changes /proc/meminfo live, and unloading restores it", async () => {
-  const r = await cycle("livepatch-meminfo", ["meminfo-string.patch"], "grep -i '^memtotal' /proc/meminfo");
+  const r = await cycle(
+    "livepatch-meminfo",
+    ["meminfo-string.patch"],
+    "grep -i '^memtotal' /proc/meminfo",
+  );
   const stages = cycleStages(r.output);
   assert.match(stages.get("before")!, /^MemTotal:\s+\d+ kB\n$/);
   assert.match(stages.get("patched")!, /^MemTotal \(kp\):\s+\d+ kB\n$/);
@@ -50,24 +62,44 @@ const callbackLines = "dmesg | grep -o 'kpatch-callbacks: [a-z_]*' || true";
 
 test("callbacks run at each step of the patch's life, and a shadow variable lives on a task while patched", async () => {
   const reads = "grep StatusReads /proc/1/status || true; grep StatusReads /proc/1/status || true";
-  const r = await cycle("livepatch-shadow-callbacks", ["shadow-callbacks.patch"], `${reads}; ${callbackLines}`);
+  const r = await cycle(
+    "livepatch-shadow-callbacks",
+    ["shadow-callbacks.patch"],
+    `${reads}; ${callbackLines}`,
+  );
   const stages = cycleStages(r.output);
   assert.equal(stages.get("before"), "");
-  assert.equal(stages.get("patched"), "StatusReads:\t1\nStatusReads:\t2\nkpatch-callbacks: pre_patch\nkpatch-callbacks: post_patch\n");
-  assert.equal(stages.get("unloaded"), ["pre_patch", "post_patch", "pre_unpatch", "post_unpatch"].map((k) => `kpatch-callbacks: ${k}\n`).join(""));
+  assert.equal(
+    stages.get("patched"),
+    "StatusReads:\t1\nStatusReads:\t2\nkpatch-callbacks: pre_patch\nkpatch-callbacks: post_patch\n",
+  );
+  assert.equal(
+    stages.get("unloaded"),
+    ["pre_patch", "post_patch", "pre_unpatch", "post_unpatch"]
+      .map((k) => `kpatch-callbacks: ${k}\n`)
+      .join(""),
+  );
 });
 
 test("a pre-patch callback that fails refuses the patch: insmod fails and nothing is patched", async () => {
   const refusing = refusingCallbacksPatch(outDir);
-  const r = await inGuest("livepatch-refused", [refusing], (ko) => `insmod ${ko} 2>&1 && echo loaded || echo "insmod failed"
+  const r = await inGuest(
+    "livepatch-refused",
+    [refusing],
+    (ko) => `insmod ${ko} 2>&1 && echo loaded || echo "insmod failed"
 ls /sys/kernel/livepatch | wc -l; grep StatusReads /proc/1/status || echo unpatched; lsmod | grep -c livepatch_refused || true
-${callbackLines}`);
+${callbackLines}`,
+  );
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   assert.match(r.output, /insmod failed\n0\nunpatched\n0\nkpatch-callbacks: pre_patch\n$/);
 });
 
 test("a changed constant table travels as a new copy: /proc/PID/status reads it while patched", async () => {
-  const r = await cycle("livepatch-constant-table", ["constant-table.patch"], "grep State /proc/1/status; cut -d' ' -f3 /proc/1/stat");
+  const r = await cycle(
+    "livepatch-constant-table",
+    ["constant-table.patch"],
+    "grep State /proc/1/status; cut -d' ' -f3 /proc/1/stat",
+  );
   const stages = cycleStages(r.output);
   assert.equal(stages.get("before"), "State:\tS (sleeping)\nS\n");
   assert.equal(stages.get("patched"), "State:\tS (sleeping, patched)\nS\n");

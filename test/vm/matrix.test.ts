@@ -68,7 +68,8 @@ const cifs: Case = {
 // 9p works: the run directory's share mounts, and /proc/mounts shows its options.
 const ninep: Case = {
   object: "9p",
-  probe: "mkdir -p /mnt && mount -t 9p -o trans=virtio,version=9p2000.L vmio /mnt && " +
+  probe:
+    "mkdir -p /mnt && mount -t 9p -o trans=virtio,version=9p2000.L vmio /mnt && " +
     "grep ' /mnt ' /proc/mounts && umount /mnt",
   works: /^vmio \/mnt 9p .*access=client/m,
   marker: "kpatched",
@@ -82,21 +83,29 @@ const ninep: Case = {
 async function apply(release: string, patches: string[]): Promise<boolean> {
   const target = await resolveTarget({ kernel: release });
   for (const p of patches) {
-    const r = await run("patch", [
-      "-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(p),
-    ], { allowFailure: true });
+    const r = await run(
+      "patch",
+      ["-p1", "--dry-run", "--batch", "--forward", "-d", target.source.dir, "-i", fixture(p)],
+      { allowFailure: true },
+    );
     if (r.code !== 0) return false;
   }
   return true;
 }
 
 async function matrix(
-  release: string, patches: string[], c: Case,
+  release: string,
+  patches: string[],
+  c: Case,
 ): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
   const target = await resolveTarget({ kernel: release });
   const built = await kpatchBuild({
-    patches: patches.map(fixture), name: `livepatch-${patches.at(-1)!.replace(/\.patch$/, "")}`,
-    outputDir: join(outDir, release), replace: true, skipCompilerCheck: false, ...target,
+    patches: patches.map(fixture),
+    name: `livepatch-${patches.at(-1)!.replace(/\.patch$/, "")}`,
+    outputDir: join(outDir, release),
+    replace: true,
+    skipCompilerCheck: false,
+    ...target,
   });
   const k = await guestKernel("debian", release);
   const root = join((await debianKernel(release)).modulesDir, "../../..");
@@ -107,8 +116,11 @@ async function matrix(
     ? `grep -q '^${c.object} ' /proc/modules || insmod /modules/*-${c.object}.ko`
     : `modprobe -d ${root} ${c.object}`;
   const r = await runInGuest({
-    kernel: k.image, modules: k.modules, timeoutMs: 400_000,
-    shareRoot: !c.private, files: c.private ? [built.module] : undefined,
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 400_000,
+    shareRoot: !c.private,
+    files: c.private ? [built.module] : undefined,
     script: matrixScript({ ko, object: c.object, loadObject, probe: c.probe }),
   });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
@@ -118,13 +130,19 @@ async function matrix(
   assert.match(stages.get("unloaded")!, /^-\n/);
   assert.match(stages.get("before")!, /^0\n1\n[^]*-\n$/);
   for (const [stage, patched] of [
-    ["after", true], ["reloaded", true], ["unloaded", false], ["before", true],
+    ["after", true],
+    ["reloaded", true],
+    ["unloaded", false],
+    ["before", true],
   ] as const) {
     const out = stages.get(stage)!;
     assert.match(out, c.works, `${stage}: ${c.object} works`);
     if (c.marker) {
-      assert.equal(out.includes(c.marker), patched,
-        `${stage}: the patched code runs: ${patched}\n${out}`);
+      assert.equal(
+        out.includes(c.marker),
+        patched,
+        `${stage}: the patched code runs: ${patched}\n${out}`,
+      );
     }
   }
   return { built, stages };
@@ -139,74 +157,106 @@ const newest612 = await newest("6.12");
 const older612 = (await olderRelease("6.12"))?.release ?? newest612;
 
 for (const release of [older61, older612]) {
-  test(`Debian's nfsd4_sequence fix, built for ${release}: ` +
-    "every load order, nfsd patched and working", async (t) => {
-    if (!(await apply(release, ["nfsd-sequence.patch"]))) {
-      return t.skip(`${release}'s source already has the fix`);
-    }
-    const { built } = await matrix(release, ["nfsd-sequence.patch"], nfsd);
-    assert.deepEqual(changed(built), [["nfsd", ["nfsd4_sequence"]]]);
-  });
+  test(
+    `Debian's nfsd4_sequence fix, built for ${release}: ` +
+      "every load order, nfsd patched and working",
+    async (t) => {
+      if (!(await apply(release, ["nfsd-sequence.patch"]))) {
+        return t.skip(`${release}'s source already has the fix`);
+      }
+      const { built } = await matrix(release, ["nfsd-sequence.patch"], nfsd);
+      assert.deepEqual(changed(built), [["nfsd", ["nfsd4_sequence"]]]);
+    },
+  );
 }
 
 for (const release of [older61, newest612]) {
-  test("a patch to nfsd4_create_session, whose tracepoints stay off, " +
-    `on ${release}: every load order`, async (t) => {
-    if (!(await apply(release, ["nfsd-create-session.patch"]))) {
-      return t.skip(`the patch no longer applies to ${release}'s nfsd`);
-    }
-    const { built } = await matrix(release, ["nfsd-create-session.patch"], nfsd);
-    assert.deepEqual(changed(built), [["nfsd", ["nfsd4_create_session"]]]);
-    assert.ok(built.objects.some((o) => o.warnings.some((w) =>
-      /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/
-        .test(w))));
-  });
-
-  test(`xfs's statistics (a static table and a static helper), on ${release}: ` +
-    "every load order, the patched line shows", async () => {
-    const { built } = await matrix(release, ["xfs-stats.patch"], xfs);
-    assert.deepEqual(changed(built), [["xfs", ["xfs_stats_format"]]]);
-  });
-
-  test(`a function of 9p, with nothing else holding 9p, on ${release}: ` +
-    "every load order, mounts show the patched options", async () => {
-    const { built } = await matrix(release, ["module-9p.patch"], ninep);
-    assert.deepEqual(changed(built), [["9p", ["v9fs_show_options"]]]);
-  });
-}
-
-test(`an alternative in nfsd, and one in vmlinux beside it, on ${older61}: ` +
-  "vmlinux stays patched through every order of nfsd", async () => {
-  const sys = "/sys/kernel/livepatch/livepatch_module_alternatives/vmlinux/patched";
-  const { built, stages } = await matrix(
-    older61, ["alternatives.patch", "module-alternatives.patch"], {
-      ...nfsd, probe: `${nfsd.probe}; cat ${sys} 2>/dev/null || echo -`, marker: "kpatched",
+  test(
+    "a patch to nfsd4_create_session, whose tracepoints stay off, " +
+      `on ${release}: every load order`,
+    async (t) => {
+      if (!(await apply(release, ["nfsd-create-session.patch"]))) {
+        return t.skip(`the patch no longer applies to ${release}'s nfsd`);
+      }
+      const { built } = await matrix(release, ["nfsd-create-session.patch"], nfsd);
+      assert.deepEqual(changed(built), [["nfsd", ["nfsd4_create_session"]]]);
+      assert.ok(
+        built.objects.some((o) =>
+          o.warnings.some((w) =>
+            /^tracepoint nfsd_\w+ stays off in the patched nfsd4_create_session: nfsd defines it/.test(
+              w,
+            ),
+          ),
+        ),
+      );
     },
   );
-  assert.deepEqual(changed(built), [
-    ["nfsd", ["write_versions"]], ["vmlinux", ["kpagecount_read"]],
-  ]);
-  // ld merges sections of one name: the module's replacement code gets a name of its own.
-  const names = readElf(readFileSync(built.module), built.module).sections.map((s) => s.name);
-  assert.ok(
-    names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.nfsd"),
-    names.join(" "),
-  );
-  for (const [stage, vmlinux] of [["after", "1"], ["reloaded", "1"], ["unloaded", "-"]]) {
-    assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
-  }
-});
 
-test(`cifs, whose statics only the -dbg package's symbols place, on ${older61}: every load order`,
+  test(
+    `xfs's statistics (a static table and a static helper), on ${release}: ` +
+      "every load order, the patched line shows",
+    async () => {
+      const { built } = await matrix(release, ["xfs-stats.patch"], xfs);
+      assert.deepEqual(changed(built), [["xfs", ["xfs_stats_format"]]]);
+    },
+  );
+
+  test(
+    `a function of 9p, with nothing else holding 9p, on ${release}: ` +
+      "every load order, mounts show the patched options",
+    async () => {
+      const { built } = await matrix(release, ["module-9p.patch"], ninep);
+      assert.deepEqual(changed(built), [["9p", ["v9fs_show_options"]]]);
+    },
+  );
+}
+
+test(
+  `an alternative in nfsd, and one in vmlinux beside it, on ${older61}: ` +
+    "vmlinux stays patched through every order of nfsd",
   async () => {
-    const { built } = await matrix(older61, ["cifs-neg-contexts.patch"], cifs);
-    assert.deepEqual(changed(built), [["cifs", ["SMB2_negotiate"]]]);
-  });
+    const sys = "/sys/kernel/livepatch/livepatch_module_alternatives/vmlinux/patched";
+    const { built, stages } = await matrix(
+      older61,
+      ["alternatives.patch", "module-alternatives.patch"],
+      {
+        ...nfsd,
+        probe: `${nfsd.probe}; cat ${sys} 2>/dev/null || echo -`,
+        marker: "kpatched",
+      },
+    );
+    assert.deepEqual(changed(built), [
+      ["nfsd", ["write_versions"]],
+      ["vmlinux", ["kpagecount_read"]],
+    ]);
+    // ld merges sections of one name: the module's replacement code gets a name of its own.
+    const names = readElf(readFileSync(built.module), built.module).sections.map((s) => s.name);
+    assert.ok(
+      names.includes(".altinstr_replacement") && names.includes(".altinstr_replacement.nfsd"),
+      names.join(" "),
+    );
+    for (const [stage, vmlinux] of [
+      ["after", "1"],
+      ["reloaded", "1"],
+      ["unloaded", "-"],
+    ]) {
+      assert.match(stages.get(stage)!, new RegExp(`\\n${vmlinux}\\n$`), stage);
+    }
+  },
+);
 
-test(`an alternative in nfsd on ${newest612}: ` +
-  "every load order, the patched code runs", async () => {
-  const { built } = await matrix(
-    newest612, ["module-alternatives.patch"], { ...nfsd, marker: "kpatched" },
-  );
-  assert.deepEqual(changed(built), [["nfsd", ["write_versions"]]]);
+test(`cifs, whose statics only the -dbg package's symbols place, on ${older61}: every load order`, async () => {
+  const { built } = await matrix(older61, ["cifs-neg-contexts.patch"], cifs);
+  assert.deepEqual(changed(built), [["cifs", ["SMB2_negotiate"]]]);
 });
+
+test(
+  `an alternative in nfsd on ${newest612}: ` + "every load order, the patched code runs",
+  async () => {
+    const { built } = await matrix(newest612, ["module-alternatives.patch"], {
+      ...nfsd,
+      marker: "kpatched",
+    });
+    assert.deepEqual(changed(built), [["nfsd", ["write_versions"]]]);
+  },
+);

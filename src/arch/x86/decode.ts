@@ -6,8 +6,16 @@ import { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind } f
 
 /** How control leaves an instruction. */
 export type Flow =
-  | "next" | "jump" | "cond-jump" | "indirect-jump" | "call" | "indirect-call"
-  | "return" | "interrupt" | "xbegin" | "exception";
+  | "next"
+  | "jump"
+  | "cond-jump"
+  | "indirect-jump"
+  | "call"
+  | "indirect-call"
+  | "return"
+  | "interrupt"
+  | "xbegin"
+  | "exception";
 
 export interface Insn {
   /** Index of the first byte in the decoded buffer. */
@@ -81,7 +89,8 @@ export function decode(code: Uint8Array, start = 0, end = code.length): Insn[] {
       }
       const co = decoder.getConstantOffsets(insn);
       const op0 = insn.op0Kind;
-      const direct = op0 === OpKind.NearBranch64 || op0 === OpKind.NearBranch32 || op0 === OpKind.NearBranch16;
+      const direct =
+        op0 === OpKind.NearBranch64 || op0 === OpKind.NearBranch32 || op0 === OpKind.NearBranch16;
       const mnemonic = insn.mnemonic;
       out.push({
         offset: start + pos,
@@ -109,8 +118,19 @@ export function decode(code: Uint8Array, start = 0, end = code.length): Insn[] {
 
 function invalid(offset: number): Insn {
   return {
-    offset, length: 1, dispOffset: 0, dispSize: 0, immOffset: 0, immSize: 0, imm2Offset: 0, imm2Size: 0,
-    flow: "exception", target: undefined, isNop: false, isInvalid: true, mnemonic: "(bad)",
+    offset,
+    length: 1,
+    dispOffset: 0,
+    dispSize: 0,
+    immOffset: 0,
+    immSize: 0,
+    imm2Offset: 0,
+    imm2Size: 0,
+    flow: "exception",
+    target: undefined,
+    isNop: false,
+    isInvalid: true,
+    mnemonic: "(bad)",
   };
 }
 
