@@ -13,8 +13,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { kpatchBuild } from "../src/build/pipeline.js";
-import { resolveTarget } from "../src/build/targets.js";
+import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
+import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { DiffError } from "../src/diff/errors.js";
 import { loadSymtab, type DiffReport } from "../src/diff/run.js";
 import { findModule } from "../src/kernel/modules.js";

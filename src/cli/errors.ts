@@ -2,7 +2,7 @@
 import { DiffError, EXIT_STATUS } from "../diff/errors.js";
 import { ElfError } from "../elf/model.js";
 import { HostError } from "../host/host.js";
-import { interruption } from "../build/interrupt.js";
+import { interruption } from "../kpatch-build/interrupt.js";
 
 export function exitWith(program: string, e: unknown): never {
   // Interrupted: die of the signal, as the caller asked, not of an error.

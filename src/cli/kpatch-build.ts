@@ -5,8 +5,8 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
-import { kpatchBuild } from "../build/pipeline.js";
-import { resolveTarget, type Target } from "../build/targets.js";
+import { kpatchBuild } from "../kpatch-build/pipeline.js";
+import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { ensureWritableDir, HostError, progress, withProgressPrefix } from "../host/host.js";
@@ -15,8 +15,8 @@ import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
-import { interruptible, interruption } from "../build/interrupt.js";
-import { checkModuleName, defaultModuleName, readPatches } from "../build/inputs.js";
+import { interruptible, interruption } from "../kpatch-build/interrupt.js";
+import { checkModuleName, defaultModuleName, readPatches } from "../kpatch-build/inputs.js";
 
 const program = "kpatch-build";
 const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...

@@ -22,7 +22,7 @@ import {
 } from "../runtime/kpatch.js";
 import { HostError } from "../host/host.js";
 import { exitWith } from "./errors.js";
-import { interruptible } from "../build/interrupt.js";
+import { interruptible } from "../kpatch-build/interrupt.js";
 
 const program = "kpatch";
 const usage = `usage: ${program} COMMAND [...]

@@ -27,7 +27,7 @@ import {
   type LoadedPatch,
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
-import { checkModuleName, checkRelease } from "../build/inputs.js";
+import { checkModuleName, checkRelease } from "../kpatch-build/inputs.js";
 
 /** Where `install` puts patch modules, one directory per kernel release. */
 export function installRoot(): string {

@@ -9,8 +9,8 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
-import { withBuildSession } from "../../src/build/session.js";
-import { kbuildPlan } from "../../src/build/plan.js";
+import { withBuildSession } from "../../src/kpatch-build/session.js";
+import { kbuildPlan } from "../../src/kpatch-build/plan.js";
 import {
   buildPatches,
   cacheMounts,

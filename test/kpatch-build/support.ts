@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256 } from "../../src/host/host.js";
 import { testKernel, type TestKernel } from "../../src/kernel/testkernel.js";
-import { preparedTree, type PreparedTree } from "../../src/build/prepare.js";
+import { preparedTree, type PreparedTree } from "../../src/kpatch-build/prepare.js";
 
 /** The project's kernel patch fixtures, and those only these tests need. */
 export const fixturePatches = fileURLToPath(
   new URL("../../../test/fixtures/patches/", import.meta.url),
 );
-export const buildPatches = fileURLToPath(new URL("../../../test/build/patches/", import.meta.url));
+export const buildPatches = fileURLToPath(new URL("../../../test/kpatch-build/patches/", import.meta.url));
 
 export async function testTree(): Promise<{ kernel: TestKernel; prepared: PreparedTree }> {
   const kernel = await testKernel({ build: false });

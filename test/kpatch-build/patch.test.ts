@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { patchReport, patchedFiles } from "../../src/build/patch.js";
-import { readPatches } from "../../src/build/inputs.js";
+import { patchReport, patchedFiles } from "../../src/kpatch-build/patch.js";
+import { readPatches } from "../../src/kpatch-build/inputs.js";
 import { buildPatches } from "./support.js";
 
 test("the files a patch touches: changed, created, deleted, renamed; hunk bodies are not headers", () => {
