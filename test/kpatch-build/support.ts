@@ -11,7 +11,9 @@ import { preparedTree, type PreparedTree } from "../../src/kpatch-build/prepare.
 export const fixturePatches = fileURLToPath(
   new URL("../../../test/fixtures/patches/", import.meta.url),
 );
-export const buildPatches = fileURLToPath(new URL("../../../test/kpatch-build/patches/", import.meta.url));
+export const buildPatches = fileURLToPath(
+  new URL("../../../test/kpatch-build/patches/", import.meta.url),
+);
 
 export async function testTree(): Promise<{ kernel: TestKernel; prepared: PreparedTree }> {
   const kernel = await testKernel({ build: false });
