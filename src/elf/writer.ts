@@ -51,41 +51,81 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
  * when the model lacks them.
  */
 export function writeElf(elf: ElfFile): Uint8Array {
-  const fail = (detail: string): never => {
-    throw new ElfError(elf.file, detail);
-  };
   const ensure = (type: number, name: string, init: Partial<ElfSection> = {}) =>
     elf.sections.find((s) => s.type === type && (type !== SHT.STRTAB || s.name === name)) ??
     elf.addSection({ name, type, ...init });
-
   const shstrtab = ensure(SHT.STRTAB, ".shstrtab");
   // An object with no symbols (a stripped note object) keeps having no symbol table.
   const hasSymtab = elf.symbols.length > 0 || elf.sections.some((s) => s.type === SHT.SYMTAB);
   const symtab = hasSymtab ? ensure(SHT.SYMTAB, ".symtab", { addralign: 8n }) : undefined;
   const strtab = symtab && (symtab.link ??= ensure(SHT.STRTAB, ".strtab"));
 
-  const sectionIndex = new Map<ElfSection, number>();
-  elf.sections.forEach((s, i) => sectionIndex.set(s, i + 1));
-  const indexOf = (sec: ElfSection, what: string): number =>
-    sectionIndex.get(sec) ??
-    fail(`${what} refers to section ${sec.name}, which is not in the object`);
+  const index = new Indices(elf);
+  writeSymbols(elf, index, symtab, strtab);
+  for (const sec of elf.sections) {
+    if (sec.type === SHT.RELA) {
+      sec.data = relaBytes(sec, index);
+      sec.link = symtab;
+    }
+    if (sec.type === SHT.GROUP) sec.data = groupBytes(sec, index);
+  }
+  // .shstrtab must hold its own name before its contents are fixed.
+  const secNames = new StringTable();
+  const nameOffsets = elf.sections.map((s) => secNames.add(s.name));
+  shstrtab.data = secNames.bytes();
+  return image(elf, index, shstrtab, nameOffsets);
+}
 
-  // Symbols: locals first, then the rest, each group in model order.
-  const ordered = [
-    ...elf.symbols.filter((s) => s.bind === STB.LOCAL),
-    ...elf.symbols.filter((s) => s.bind !== STB.LOCAL),
-  ];
-  const symbolIndex = new Map<ElfSymbol, number>();
-  ordered.forEach((s, i) => symbolIndex.set(s, i + 1));
+/** Section and symbol indices as written: sections in model order, local symbols first. */
+class Indices {
+  private readonly sections = new Map<ElfSection, number>();
+  private readonly symbols = new Map<ElfSymbol, number>();
+  readonly ordered: ElfSymbol[];
+
+  constructor(private readonly elf: ElfFile) {
+    elf.sections.forEach((s, i) => this.sections.set(s, i + 1));
+    this.ordered = [
+      ...elf.symbols.filter((s) => s.bind === STB.LOCAL),
+      ...elf.symbols.filter((s) => s.bind !== STB.LOCAL),
+    ];
+    this.ordered.forEach((s, i) => this.symbols.set(s, i + 1));
+  }
+
+  fail(detail: string): never {
+    throw new ElfError(this.elf.file, detail);
+  }
+
+  /** A section added after the indices were taken goes last. */
+  added(sec: ElfSection): void {
+    this.sections.set(sec, this.elf.sections.length);
+  }
+
+  section(sec: ElfSection, what: string): number {
+    return (
+      this.sections.get(sec) ??
+      this.fail(`${what} refers to section ${sec.name}, which is not in the object`)
+    );
+  }
+
   // `what` is a function: a message per relocation would cost more than writing it.
-  const symIndexOf = (sym: ElfSymbol | undefined, what: () => string): number =>
-    sym === undefined
+  symbol(sym: ElfSymbol | undefined, what: () => string): number {
+    return sym === undefined
       ? 0
-      : (symbolIndex.get(sym) ??
-        fail(`${what()} refers to symbol ${sym.name}, which is not in the object`));
+      : (this.symbols.get(sym) ??
+          this.fail(`${what()} refers to symbol ${sym.name}, which is not in the object`));
+  }
+}
 
+/** .symtab, .strtab, and SHT_SYMTAB_SHNDX where a section index needs more than 16 bits. */
+function writeSymbols(
+  elf: ElfFile,
+  index: Indices,
+  symtab: ElfSection | undefined,
+  strtab: ElfSection | undefined,
+): void {
+  const ordered = index.ordered;
   const needXindex = ordered.some(
-    (s) => s.section && indexOf(s.section, `symbol ${s.name}`) >= SHN.LORESERVE,
+    (s) => s.section && index.section(s.section, `symbol ${s.name}`) >= SHN.LORESERVE,
   );
   let shndxSec = elf.sections.find((s) => s.type === SHT.SYMTAB_SHNDX);
   if (needXindex && !shndxSec) {
@@ -95,10 +135,8 @@ export function writeElf(elf: ElfFile): Uint8Array {
       addralign: 4n,
       entsize: 4n,
     });
-    sectionIndex.set(shndxSec, elf.sections.length);
+    index.added(shndxSec);
   }
-
-  // .strtab and .symtab
   const names = new StringTable();
   const symData = new Uint8Array((ordered.length + 1) * SYM_SIZE);
   const symView = new DataView(symData.buffer);
@@ -107,7 +145,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
     const o = (i + 1) * SYM_SIZE;
     let shndx = s.shndx;
     if (s.section) {
-      const idx = indexOf(s.section, `symbol ${s.name}`);
+      const idx = index.section(s.section, `symbol ${s.name}`);
       shndx = idx >= SHN.LORESERVE ? SHN.XINDEX : idx;
       // The extension table holds an index only where st_shndx says XINDEX, zero elsewhere.
       if (xData && shndx === SHN.XINDEX)
@@ -131,28 +169,25 @@ export function writeElf(elf: ElfFile): Uint8Array {
     shndxSec.data = xData;
     shndxSec.link = symtab;
   }
+}
 
-  for (const sec of elf.sections) {
-    if (sec.type === SHT.RELA) {
-      sec.data = relaBytes(sec, symIndexOf);
-      sec.link = symtab;
-    }
-    if (sec.type === SHT.GROUP) {
-      const words = new DataView(new ArrayBuffer(4 * (1 + sec.groupMembers.length)));
-      words.setUint32(0, sec.groupFlags, true);
-      sec.groupMembers.forEach((m, i) =>
-        words.setUint32(4 * (i + 1), indexOf(m, `group ${sec.name}`), true),
-      );
-      sec.data = new Uint8Array(words.buffer);
-    }
-  }
+/** An SHT_GROUP section: its flags word, then its members' indices. */
+function groupBytes(sec: ElfSection, index: Indices): Uint8Array {
+  const words = new DataView(new ArrayBuffer(4 * (1 + sec.groupMembers.length)));
+  words.setUint32(0, sec.groupFlags, true);
+  sec.groupMembers.forEach((m, i) =>
+    words.setUint32(4 * (i + 1), index.section(m, `group ${sec.name}`), true),
+  );
+  return new Uint8Array(words.buffer);
+}
 
-  // .shstrtab must hold its own name before its contents are fixed.
-  const secNames = new StringTable();
-  const nameOffsets = elf.sections.map((s) => secNames.add(s.name));
-  shstrtab.data = secNames.bytes();
-
-  // Layout: header, section contents in order (aligned), section header table.
+/** The file: header, section contents in order (aligned), section header table. */
+function image(
+  elf: ElfFile,
+  index: Indices,
+  shstrtab: ElfSection,
+  nameOffsets: number[],
+): Uint8Array {
   const shnum = elf.sections.length + 1;
   const offsets: number[] = [];
   let pos = EHDR_SIZE;
@@ -164,7 +199,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
   }
   const shoff = Math.ceil(pos / 8) * 8;
   if (shoff + shnum * SHDR_SIZE > MAX_OUTPUT)
-    fail(`output would be ${shoff} bytes: section alignments or sizes are implausible`);
+    index.fail(`output would be ${shoff} bytes: section alignments or sizes are implausible`);
   const out = new Uint8Array(shoff + shnum * SHDR_SIZE);
   const v = new DataView(out.buffer);
 
@@ -176,7 +211,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
   v.setUint32(48, elf.header.flags, true);
   v.setUint16(52, EHDR_SIZE, true);
   v.setUint16(58, SHDR_SIZE, true);
-  const shstrndx = indexOf(shstrtab, "e_shstrndx");
+  const shstrndx = index.section(shstrtab, "e_shstrndx");
   // Counts that do not fit in 16 bits go to section header 0 (extended numbering).
   v.setUint16(60, shnum >= SHN.LORESERVE ? 0 : shnum, true);
   v.setUint16(62, shstrndx >= SHN.LORESERVE ? SHN.XINDEX : shstrndx, true);
@@ -187,16 +222,16 @@ export function writeElf(elf: ElfFile): Uint8Array {
     if (sec.type !== SHT.NOBITS) out.set(sec.data, offsets[i]);
     const h = shoff + (i + 1) * SHDR_SIZE;
     let info = sec.info;
-    if (sec.infoSection) info = indexOf(sec.infoSection, `sh_info of ${sec.name}`);
+    if (sec.infoSection) info = index.section(sec.infoSection, `sh_info of ${sec.name}`);
     else if (sec.type === SHT.GROUP)
-      info = symIndexOf(sec.infoSymbol, () => `signature of group ${sec.name}`);
+      info = index.symbol(sec.infoSymbol, () => `signature of group ${sec.name}`);
     v.setUint32(h, nameOffsets[i]!, true);
     v.setUint32(h + 4, sec.type, true);
     v.setBigUint64(h + 8, sec.flags, true);
     v.setBigUint64(h + 16, sec.addr, true);
     v.setBigUint64(h + 24, BigInt(offsets[i]!), true);
     v.setBigUint64(h + 32, ElfFile.size(sec), true);
-    v.setUint32(h + 40, sec.link ? indexOf(sec.link, `sh_link of ${sec.name}`) : 0, true);
+    v.setUint32(h + 40, sec.link ? index.section(sec.link, `sh_link of ${sec.name}`) : 0, true);
     v.setUint32(h + 44, info, true);
     v.setBigUint64(h + 48, sec.addralign, true);
     v.setBigUint64(h + 56, sec.entsize, true);
@@ -204,10 +239,7 @@ export function writeElf(elf: ElfFile): Uint8Array {
   return out;
 }
 
-function relaBytes(
-  sec: ElfSection,
-  symIndexOf: (s: ElfSymbol | undefined, what: () => string) => number,
-): Uint8Array {
+function relaBytes(sec: ElfSection, index: Indices): Uint8Array {
   const data = new Uint8Array(sec.relocations.length * RELA_SIZE);
   const v = new DataView(data.buffer);
   const relocs = sec.relocations;
@@ -219,7 +251,7 @@ function relaBytes(
     v.setUint32(o + 8, r.type, true);
     v.setUint32(
       o + 12,
-      symIndexOf(r.symbol, () => `relocation ${i} of ${sec.name}`),
+      index.symbol(r.symbol, () => `relocation ${i} of ${sec.name}`),
       true,
     );
     v.setBigInt64(o + 16, r.addend, true);
