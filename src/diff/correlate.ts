@@ -34,27 +34,40 @@ export function correlate(
   origTargets: TargetCache,
   patchedTargets: TargetCache,
 ): void {
-  const pair = (p: Unit, o: Unit) => {
-    p.twin = o;
-    o.twin = p;
-  };
-  const isGlobal = (u: Unit) => u.symbols.some((s) => s.bind !== STB.LOCAL);
-  const index = (units: Unit[], name: (u: Unit) => string) => {
-    const m = new Map<string, Unit[]>();
-    for (const u of units) {
-      if (u.twin) continue;
-      const k = key(u, name(u));
-      const l = m.get(k);
-      if (l) l.push(u);
-      else m.set(k, [u]);
-    }
-    return m;
-  };
+  pairByName(orig, patched);
+  pairByReference(patched, origTargets, patchedTargets);
+  pairLeftoverFunctions(orig, patched);
+}
 
-  // 1. Exact names that carry no build-specific number, or are global.
-  const pairUnique = (name: (u: Unit) => string, filter: (u: Unit) => boolean = () => true) => {
-    const os = index(orig.units.filter(filter), name);
-    for (const [k, ps] of index(patched.units.filter(filter), name)) {
+const pair = (p: Unit, o: Unit) => {
+  p.twin = o;
+  o.twin = p;
+};
+const isGlobal = (u: Unit) => u.symbols.some((s) => s.bind !== STB.LOCAL);
+
+/** The units not paired yet, by kind and `name`. */
+function unpaired(units: Unit[], name: (u: Unit) => string): Map<string, Unit[]> {
+  const m = new Map<string, Unit[]>();
+  for (const u of units) {
+    if (u.twin) continue;
+    const k = key(u, name(u));
+    const l = m.get(k);
+    if (l) l.push(u);
+    else m.set(k, [u]);
+  }
+  return m;
+}
+
+/**
+ * Steps 1 and 2: exact names that carry no build-specific number, or are
+ * global; then base names that are unique on both sides. Numbered static
+ * locals are left to their users (step 3): one function dropping `calls`
+ * while another adds one would otherwise look like a rename.
+ */
+function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
+  const pairUnique = (name: (u: Unit) => string, filter: (u: Unit) => boolean) => {
+    const os = unpaired(orig.units.filter(filter), name);
+    for (const [k, ps] of unpaired(patched.units.filter(filter), name)) {
       const o = os.get(k);
       if (ps.length === 1 && o?.length === 1) pair(ps[0]!, o[0]!);
     }
@@ -63,10 +76,6 @@ export function correlate(
     (u) => u.name,
     (u) => isGlobal(u) || baseName(u.name) === u.name,
   );
-
-  // 2. Base names that are unique on both sides.
-  // Numbered static locals are left to their users (step 3): one function
-  // dropping `calls` while another adds one would otherwise look like a rename.
   const staticLocal = (u: Unit) =>
     u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
   pairUnique(
@@ -77,36 +86,18 @@ export function correlate(
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
   pairUnique((u) => `__func__=${text(u)}`, isFunctionName);
+}
 
-  // 3. The rest by reference: a unit referred to by a paired unit pairs with
-  //    the same-named unit its twin refers to. Repeat while it makes progress.
-  const referrers = (obj: ObjectUnits, targets: TargetCache) => {
-    const m = new Map<Unit, Unit[]>();
-    for (const u of obj.units) {
-      for (const t of targets.of(u)) {
-        if (t.kind !== "unit" || t.unit === u) continue;
-        const l = m.get(t.unit);
-        if (!l) m.set(t.unit, [u]);
-        else if (!l.includes(u)) l.push(u);
-      }
-    }
-    return m;
-  };
-  // A referrer may use several same-named locals (two printk_once flags);
-  // they pair in the order the referrer first uses them.
-  const usesByBase = (targets: Target[], base: string, kind: Unit["kind"]) => {
-    const seen: Unit[] = [];
-    for (const t of targets) {
-      if (
-        t.kind === "unit" &&
-        t.unit.kind === kind &&
-        baseName(t.unit.name) === base &&
-        !seen.includes(t.unit)
-      )
-        seen.push(t.unit);
-    }
-    return seen;
-  };
+/**
+ * Step 3: the rest by reference. A unit referred to by a paired unit pairs
+ * with the same-named unit its twin refers to. Repeats while it makes
+ * progress.
+ */
+function pairByReference(
+  patched: ObjectUnits,
+  origTargets: TargetCache,
+  patchedTargets: TargetCache,
+): void {
   const patchedRefs = referrers(patched, patchedTargets);
   for (let progress = true; progress; ) {
     progress = false;
@@ -132,10 +123,47 @@ export function correlate(
       }
     }
   }
+}
 
-  // 4. Functions still unpaired keep their exact name (clones such as
-  //    foo.constprop.0 and foo.constprop.1 that nothing distinguishes).
-  const leftover = index(
+/** Each unit's referrers: the units whose relocations point into it. */
+function referrers(obj: ObjectUnits, targets: TargetCache): Map<Unit, Unit[]> {
+  const m = new Map<Unit, Unit[]>();
+  for (const u of obj.units) {
+    for (const t of targets.of(u)) {
+      if (t.kind !== "unit" || t.unit === u) continue;
+      const l = m.get(t.unit);
+      if (!l) m.set(t.unit, [u]);
+      else if (!l.includes(u)) l.push(u);
+    }
+  }
+  return m;
+}
+
+/**
+ * The units of a kind and base name a referrer uses, in the order it first
+ * uses them: a referrer may use several same-named locals (two printk_once
+ * flags), and they pair in that order.
+ */
+function usesByBase(targets: Target[], base: string, kind: Unit["kind"]): Unit[] {
+  const seen: Unit[] = [];
+  for (const t of targets) {
+    if (
+      t.kind === "unit" &&
+      t.unit.kind === kind &&
+      baseName(t.unit.name) === base &&
+      !seen.includes(t.unit)
+    )
+      seen.push(t.unit);
+  }
+  return seen;
+}
+
+/**
+ * Step 4: functions still unpaired keep their exact name (clones such as
+ * foo.constprop.0 and foo.constprop.1 that nothing distinguishes).
+ */
+function pairLeftoverFunctions(orig: ObjectUnits, patched: ObjectUnits): void {
+  const leftover = unpaired(
     orig.units.filter((u) => u.kind === "func"),
     (u) => u.name,
   );

@@ -44,13 +44,55 @@ export function buildOutput(
   statuses: Map<Unit, UnitStatus>,
   outFile: string,
 ): Output {
-  const out = new ElfFile(outFile, { ...p.elf.header });
-  const fileSym = p.elf.symbols.find((s) => s.type === STT.FILE);
-  if (fileSym) out.addSymbol({ ...fileSym, section: undefined });
+  const b = new OutputBuilder(p, outFile);
+  const sections = unitsBySection(p, inc.units);
+  for (const [sec, units] of sections) b.copyUnits(sec, units, statuses);
+  for (const [, units] of sections) b.relocateUnits(units, targets);
+  for (const [sec, table] of inc.tables) b.copyTable(sec, table, targets);
+  // Keep the namespaces the code imports, so the module loader accepts its
+  // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
+  // module is a module, which the loader reads as import_ns=.
+  importNamespaces(
+    b.out,
+    modinfo(p.elf)
+      .filter(([k]) => /^(\w+\.)?import_ns$/.test(k))
+      .map(([, v]) => v),
+  );
+  const stack = p.elf.section(".note.GNU-stack");
+  if (stack) b.out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
+  return { elf: b.out, externals: [...b.externals.values()] };
+}
 
-  const placed = new Map<Unit, Placed>();
-  const place = (name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) => {
-    const sec = out.addSection({
+/**
+ * One output section per input section, keeping its name (the module loader
+ * and the kernel find __dyndbg, .data.once, ... by name), holding the
+ * included units in their original order; sections in the input's order.
+ */
+function unitsBySection(p: ObjectUnits, included: Iterable<Unit>): [ElfSection, Unit[]][] {
+  const groups = new Map<ElfSection, Unit[]>();
+  for (const u of [...included].sort((a, b) => a.start - b.start)) {
+    groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
+  }
+  return [...groups].sort(([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b));
+}
+
+class OutputBuilder {
+  readonly out: ElfFile;
+  readonly externals = new Map<string, External>();
+  private readonly placed = new Map<Unit, Placed>();
+  private readonly undefinedSyms = new Map<string, ElfSymbol>();
+
+  constructor(
+    private readonly p: ObjectUnits,
+    outFile: string,
+  ) {
+    this.out = new ElfFile(outFile, { ...p.elf.header });
+    const fileSym = p.elf.symbols.find((s) => s.type === STT.FILE);
+    if (fileSym) this.out.addSymbol({ ...fileSym, section: undefined });
+  }
+
+  private place(name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) {
+    const sec = this.out.addSection({
       name,
       type: like.type,
       flags: like.flags & ~SHF.GROUP,
@@ -59,25 +101,19 @@ export function buildOutput(
       data,
       nobitsSize,
     });
-    return {
-      sec,
-      sectionSymbol: out.addSymbol({ name: "", type: STT.SECTION, bind: STB.LOCAL, section: sec }),
-    };
-  };
-
-  // One output section per input section, keeping its name (the module
-  // loader and the kernel find __dyndbg, .data.once, ... by name), holding
-  // the included units in their original order.
-  const groups = new Map<ElfSection, Unit[]>();
-  for (const u of [...inc.units].sort((a, b) => a.start - b.start)) {
-    groups.set(u.section, [...(groups.get(u.section) ?? []), u]);
+    const sectionSymbol = this.out.addSymbol({
+      name: "",
+      type: STT.SECTION,
+      bind: STB.LOCAL,
+      section: sec,
+    });
+    return { sec, sectionSymbol };
   }
-  const ordered = [...groups].sort(
-    ([a], [b]) => p.elf.sections.indexOf(a) - p.elf.sections.indexOf(b),
-  );
-  for (const [sec, units] of ordered) {
+
+  /** The units of one input section, packed (or the whole section), with their symbols. */
+  copyUnits(sec: ElfSection, units: Unit[], statuses: Map<Unit, UnitStatus>): void {
     const nobits = sec.type === SHT.NOBITS;
-    const whole = units.length === p.bySection.get(sec)!.length;
+    const whole = units.length === this.p.bySection.get(sec)!.length;
     const align = Number(sec.addralign > 1n ? sec.addralign : 1n);
     const deltas: number[] = [];
     let size = 0;
@@ -91,14 +127,19 @@ export function buildOutput(
     if (!nobits) {
       units.forEach((u, i) => data.set(sec.data.subarray(u.start, u.end), u.start - deltas[i]!));
     }
-    const { sec: copy, sectionSymbol } = place(sec.name, sec, data, nobits ? BigInt(size) : 0n);
+    const { sec: copy, sectionSymbol } = this.place(
+      sec.name,
+      sec,
+      data,
+      nobits ? BigInt(size) : 0n,
+    );
     units.forEach((u, i) => {
       const delta = deltas[i]!;
-      placed.set(u, { sec: copy, sectionSymbol, delta });
+      this.placed.set(u, { sec: copy, sectionSymbol, delta });
       for (const s of u.symbols) {
         // A replaced global becomes local: the original keeps its name in the kernel.
         const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
-        out.addSymbol({
+        this.out.addSymbol({
           name: s.name,
           type: s.type,
           bind,
@@ -111,75 +152,48 @@ export function buildOutput(
     });
   }
 
-  const externals = new Map<string, External>();
-  const undefinedSyms = new Map<string, ElfSymbol>();
-  const external = (name: string, type: number, ext: External): ElfSymbol => {
-    let sym = undefinedSyms.get(name);
-    if (!sym) {
-      sym = out.addSymbol({ name, type, bind: STB.GLOBAL });
-      undefinedSyms.set(name, sym);
-      externals.set(name, ext);
-    }
-    return sym;
-  };
-  const retarget = (from: string, r: Relocation, t: Target, offset: bigint): Relocation => {
-    const s = r.symbol;
-    if (!s) return { ...r, offset };
-    if (!s.section) {
-      if (s.shndx !== 0) {
-        return { ...r, offset, symbol: out.addSymbol({ ...s, section: undefined }) };
-      }
-      return {
-        ...r,
-        offset,
-        symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: false }),
-      };
-    }
-    if (t.kind === "extern" && s.bind !== STB.LOCAL) {
-      return {
-        ...r,
-        offset,
-        symbol: external(s.name, s.type, { name: s.name, local: false, definedInObject: true }),
-      };
-    }
-    if (t.kind !== "unit") {
-      const pl = t.kind === "string" && t.section && placed.get(t.section);
-      if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
-      throw new DiffError(
-        "error",
-        `${p.elf.file}: ${from} refers to ` +
-          `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
-          "outside any function or object",
-      );
-    }
-    const pos = s.value + r.addend; // in the target's original section
-    const pl = placed.get(t.unit);
-    if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
-    // The running kernel knows the original's names: a renumbered static local
-    // keeps its old number.
-    const def = (t.unit.twin ?? t.unit).symbols[0];
-    if (!def) {
-      throw new DiffError(
-        "error",
-        `${p.elf.file}: ${from} refers to ${t.unit.name}, ` +
-          "which has no symbol to refer to from a patch",
-      );
-    }
-    return {
-      ...r,
-      offset,
-      addend: pos - BigInt(t.unit.start),
-      symbol: external(def.name, def.type, {
-        name: def.name,
-        local: def.bind === STB.LOCAL,
-        definedInObject: true,
+  /** The relocations of one output section's units, retargeted. */
+  relocateUnits(units: Unit[], targets: TargetCache): void {
+    this.relaFor(
+      this.placed.get(units[0]!)!.sec,
+      units.flatMap((u) => {
+        const pl = this.placed.get(u)!;
+        const ts = targets.of(u);
+        return u.relocs.map((r, i) =>
+          this.retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta)),
+        );
       }),
-    };
-  };
+    );
+  }
 
-  const relaFor = (sec: ElfSection, relocs: Relocation[]) => {
+  /** An entry table with only the kept entries, and their relocations. */
+  copyTable(
+    sec: ElfSection,
+    { entrySize, keep }: { entrySize: number; keep: number[] },
+    targets: TargetCache,
+  ): void {
+    const table = this.p.bySection.get(sec)![0]!;
+    const ts = targets.of(table);
+    const data = new Uint8Array(keep.length * entrySize);
+    keep.forEach((e, i) =>
+      data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize),
+    );
+    const pl = this.place(sec.name, sec, data, 0n);
+    const newIndex = new Map(keep.map((e, i) => [e, i]));
+    const relocs: Relocation[] = [];
+    table.relocs.forEach((r, i) => {
+      const e = Math.floor(Number(r.offset) / entrySize);
+      const ni = newIndex.get(e);
+      if (ni === undefined) return;
+      const at = BigInt(ni * entrySize) + (r.offset % BigInt(entrySize));
+      relocs.push(this.retarget(sec.name, r, ts[i]!, at));
+    });
+    this.relaFor(pl.sec, relocs);
+  }
+
+  private relaFor(sec: ElfSection, relocs: Relocation[]): void {
     if (!relocs.length) return;
-    out.addSection({
+    this.out.addSection({
       name: `.rela${sec.name}`,
       type: SHT.RELA,
       flags: SHF.INFO_LINK,
@@ -188,51 +202,64 @@ export function buildOutput(
       infoSection: sec,
       relocations: relocs,
     });
-  };
-  for (const [, units] of ordered) {
-    relaFor(
-      placed.get(units[0]!)!.sec,
-      units.flatMap((u) => {
-        const pl = placed.get(u)!;
-        const ts = targets.of(u);
-        return u.relocs.map((r, i) => retarget(u.name, r, ts[i]!, r.offset - BigInt(pl.delta)));
-      }),
-    );
   }
 
-  for (const [sec, { entrySize, keep }] of inc.tables) {
-    const table = p.bySection.get(sec)![0]!;
-    const ts = targets.of(table);
-    const data = new Uint8Array(keep.length * entrySize);
-    keep.forEach((e, i) =>
-      data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize),
-    );
-    const pl = place(sec.name, sec, data, 0n);
-    const newIndex = new Map(keep.map((e, i) => [e, i]));
-    const relocs: Relocation[] = [];
-    table.relocs.forEach((r, i) => {
-      const e = Math.floor(Number(r.offset) / entrySize);
-      const ni = newIndex.get(e);
-      if (ni === undefined) return;
-      relocs.push(
-        retarget(sec.name, r, ts[i]!, BigInt(ni * entrySize) + (r.offset % BigInt(entrySize))),
+  private external(name: string, type: number, ext: External): ElfSymbol {
+    let sym = this.undefinedSyms.get(name);
+    if (!sym) {
+      sym = this.out.addSymbol({ name, type, bind: STB.GLOBAL });
+      this.undefinedSyms.set(name, sym);
+      this.externals.set(name, ext);
+    }
+    return sym;
+  }
+
+  /** A relocation pointed at the copies, or at an undefined symbol for what stays. */
+  private retarget(from: string, r: Relocation, t: Target, offset: bigint): Relocation {
+    const s = r.symbol;
+    if (!s) return { ...r, offset };
+    if (!s.section) {
+      if (s.shndx !== 0) {
+        return { ...r, offset, symbol: this.out.addSymbol({ ...s, section: undefined }) };
+      }
+      const ext = { name: s.name, local: false, definedInObject: false };
+      return { ...r, offset, symbol: this.external(s.name, s.type, ext) };
+    }
+    if (t.kind === "extern" && s.bind !== STB.LOCAL) {
+      const ext = { name: s.name, local: false, definedInObject: true };
+      return { ...r, offset, symbol: this.external(s.name, s.type, ext) };
+    }
+    if (t.kind !== "unit") {
+      const pl = t.kind === "string" && t.section && this.placed.get(t.section);
+      if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
+      throw new DiffError(
+        "error",
+        `${this.p.elf.file}: ${from} refers to ` +
+          `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
+          "outside any function or object",
       );
-    });
-    relaFor(pl.sec, relocs);
+    }
+    const pos = s.value + r.addend; // in the target's original section
+    const pl = this.placed.get(t.unit);
+    if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
+    // The running kernel knows the original's names: a renumbered static local
+    // keeps its old number.
+    const def = (t.unit.twin ?? t.unit).symbols[0];
+    if (!def) {
+      throw new DiffError(
+        "error",
+        `${this.p.elf.file}: ${from} refers to ${t.unit.name}, ` +
+          "which has no symbol to refer to from a patch",
+      );
+    }
+    const ext = { name: def.name, local: def.bind === STB.LOCAL, definedInObject: true };
+    return {
+      ...r,
+      offset,
+      addend: pos - BigInt(t.unit.start),
+      symbol: this.external(def.name, def.type, ext),
+    };
   }
-
-  // Keep the namespaces the code imports, so the module loader accepts its
-  // symbol uses. Built-in code writes them as MODNAME.import_ns=; the patch
-  // module is a module, which the loader reads as import_ns=.
-  importNamespaces(
-    out,
-    modinfo(p.elf)
-      .filter(([k]) => /^(\w+\.)?import_ns$/.test(k))
-      .map(([, v]) => v),
-  );
-  const stack = p.elf.section(".note.GNU-stack");
-  if (stack) out.addSection({ name: stack.name, type: stack.type, flags: stack.flags });
-  return { elf: out, externals: [...externals.values()] };
 }
 
 /**
