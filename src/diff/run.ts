@@ -3,7 +3,7 @@
 // or refused diff never leaves an output file behind.
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cacheRoot, readIfExists, sha256, writeFileAtomic } from "../host/host.js";
+import { cacheRoot, sha256, nodeHost } from "../host/host.js";
 import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
@@ -115,7 +115,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   }
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
-  writeFileAtomic(opts.output, writeElf(r.output));
+  nodeHost.writeFileAtomic(opts.output, writeElf(r.output));
   return {
     object: opts.object,
     warnings: r.warnings,
@@ -163,7 +163,7 @@ function parseSymtab(file: string): TargetSymtab {
   const identity = [resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)];
   const key = sha256(SYMTAB_FORMAT, ...identity).slice(0, 16);
   const cached = join(cacheRoot(), "symtabs", `${key}.json`);
-  const known = readIfExists(cached);
+  const known = nodeHost.readIfExists(cached);
   if (known) {
     try {
       return TargetSymtab.deserialize(known);
@@ -173,7 +173,7 @@ function parseSymtab(file: string): TargetSymtab {
   }
   const table = parseSymtabFile(file);
   try {
-    writeFileAtomic(cached, table.serialize());
+    nodeHost.writeFileAtomic(cached, table.serialize());
   } catch {
     // A cache that cannot be written (a full disk) costs time next run, nothing else.
   }

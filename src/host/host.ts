@@ -1,26 +1,87 @@
-// All process and file-system access of the engine goes through here, so that
-// every command run is logged in one place and errors name the log file.
+// All process and file-system access of the engine goes through here: the
+// Host interface, whose Node implementation is nodeHost. Every command run is
+// logged in one place and errors name the log file; the ways of writing that
+// must survive a crash or a parallel process (writeFileAtomic, publishDir)
+// are written once. Only src/host/ and the thin src/cli/ touch Node's fs,
+// os and child_process modules.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   closeSync,
   constants,
+  copyFileSync,
   createWriteStream,
   existsSync,
   fchmodSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
+  realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
+  type Dirent,
+  type Stats,
 } from "node:fs";
-import { homedir } from "node:os";
+import { cpus, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * What the engine needs of the machine: processes, files and the running
+ * kernel. Code reaches the operating system only through one (nodeHost
+ * unless a caller passes another), in the spirit of TypeScript's `System`.
+ */
+export interface Host {
+  /** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
+  run(cmd: string, args: string[], options?: RunOptions): Promise<RunResult>;
+  /** Runs a short program to completion and returns its standard output; fails naming it. */
+  runSync(cmd: string, args: string[]): Buffer;
+  /** The number of CPUs: parallel jobs by default. */
+  cpuCount(): number;
+  /** The kernel this machine runs: its release (uname -r) and Debian package version. */
+  runningKernel(): RunningKernel;
+  /** The kernel log records after sequence number `after` (all if undefined). */
+  kernelLog(after?: number): KernelLogRecord[];
+
+  exists(path: string): boolean;
+  readFile(path: string): Buffer;
+  readText(path: string, encoding?: "utf8" | "latin1"): string;
+  /** A text file's contents, or undefined if there is no such file. */
+  readIfExists(path: string): string | undefined;
+  /** The first `length` bytes of a file, fewer if it is shorter. */
+  readHead(path: string, length: number): Buffer;
+  /** Writes in place: for files read as they are written (sysfs) or in scratch directories. */
+  writeFile(path: string, data: string | Uint8Array): void;
+  /** Writes so that no reader and no crash ever sees a half-written file. */
+  writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): void;
+  stat(path: string): Stats;
+  /** stat of the link itself, not of what it points to. */
+  lstat(path: string): Stats;
+  realPath(path: string): string;
+  /** Names in `dir`; with `recursive`, paths relative to it of everything below. */
+  readDir(dir: string, options?: { recursive?: boolean }): string[];
+  readDirEntries(dir: string): Dirent[];
+  /** mkdir -p, each directory made 0755. */
+  makeDirs(dir: string): void;
+  /** rm -rf. */
+  remove(path: string): void;
+  rename(from: string, to: string): void;
+  copyFile(from: string, to: string): void;
+  chown(path: string, uid: number, gid: number): void;
+  /** A new directory parent/PREFIXXXXXXX, parent made if need be. */
+  makeTempDir(parent: string, prefix: string): string;
+  /** A new directory parent/PID-name-XXXXXX, after removing those of processes that are gone. */
+  scratchDir(parent: string, name: string): string;
+}
 
 export class HostError extends Error {
   constructor(
@@ -70,7 +131,7 @@ export function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>
  */
 export const UNINTERRUPTED = new AbortController().signal;
 
-/** Runs a program to completion. Output goes to `logFile` when given, else it is captured. */
+/** nodeHost.run; exported on its own for tests and benchmarks. */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const opts = { ...options, signal: options.signal ?? ambient.getStore() };
   return new Promise((resolve, reject) => {
@@ -138,8 +199,7 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
   });
 }
 
-/** Runs a short program to completion and returns its standard output; fails naming it. */
-export function runSync(cmd: string, args: string[]): Buffer {
+function runSync(cmd: string, args: string[]): Buffer {
   try {
     return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
   } catch (e) {
@@ -185,7 +245,7 @@ export interface KernelLogRecord {
  * undefined), read from /dev/kmsg without waiting for new ones. A reader
  * sees only what the ring buffer still holds.
  */
-export function kernelLog(after = -1): KernelLogRecord[] {
+function kernelLog(after = -1): KernelLogRecord[] {
   const fd = openSync("/dev/kmsg", constants.O_RDONLY | constants.O_NONBLOCK);
   const records: KernelLogRecord[] = [];
   const buf = Buffer.alloc(16384);
@@ -222,7 +282,12 @@ export function kernelLog(after = -1): KernelLogRecord[] {
  * and, for Debian's, the package version /proc/version names ("Debian
  * 6.1.192-3"): one release name can have several uploads.
  */
-export function runningKernel(): { release: string; debianVersion?: string } {
+export interface RunningKernel {
+  release: string;
+  debianVersion?: string;
+}
+
+function runningKernel(): RunningKernel {
   const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
   // "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)"; not the compiler's
   // "(Debian 12.2.0-14)".
@@ -253,7 +318,7 @@ export function sha256(...parts: (string | Buffer)[]): string {
  * exclusively, so never through a symlink), synced, renamed over, and the
  * directory synced. `mode` is exact, whatever the umask.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   makeDirs(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   const fd = openSync(tmp, "wx", mode);
@@ -295,7 +360,7 @@ export function publishDir(tmp: string, dir: string, marker: string): void {
  * mkdir -p, one level at a time: Node's recursive mkdirSync spins forever
  * where the kernel answers ENOENT for a parent that exists (/proc/x).
  */
-export function makeDirs(dir: string): void {
+function makeDirs(dir: string): void {
   const missing: string[] = [];
   for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
   for (const d of missing) {
@@ -325,9 +390,70 @@ export function ensureWritableDir(dir: string, what: string): void {
   }
 }
 
-export function readIfExists(path: string): string | undefined {
+function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
+
+function readHead(path: string, length: number): Buffer {
+  const head = Buffer.alloc(length);
+  const fd = openSync(path, "r");
+  try {
+    return head.subarray(0, readSync(fd, head, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Scratch directories carry the id of the process that owns them, so that
+// what a killed process left behind is recognised and removed by the next one.
+function scratchDir(parent: string, name: string): string {
+  makeDirs(parent);
+  for (const entry of readdirSync(parent)) {
+    const pid = Number(/^(\d+)-/.exec(entry)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(parent, `${process.pid}-${name}-`));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export const nodeHost: Host = {
+  run,
+  runSync,
+  cpuCount: () => cpus().length,
+  runningKernel,
+  kernelLog,
+  exists: existsSync,
+  readFile: (path) => readFileSync(path),
+  readText: (path, encoding = "utf8") => readFileSync(path, encoding),
+  readIfExists,
+  readHead,
+  writeFile: (path, data) => writeFileSync(path, data),
+  writeFileAtomic,
+  stat: (path) => statSync(path),
+  lstat: (path) => lstatSync(path),
+  realPath: (path) => realpathSync(path),
+  readDir: (dir, options = {}) =>
+    readdirSync(dir, { recursive: options.recursive, encoding: "utf8" }),
+  readDirEntries: (dir) => readdirSync(dir, { withFileTypes: true }),
+  makeDirs,
+  remove: (path) => rmSync(path, { recursive: true, force: true }),
+  rename: renameSync,
+  copyFile: (from, to) => copyFileSync(from, to),
+  chown: chownSync,
+  makeTempDir: (parent, prefix) => {
+    makeDirs(parent);
+    return mkdtempSync(join(parent, prefix));
+  },
+  scratchDir,
+};
 
 /** Prints a phase line on stderr, so that stdout stays for results and --json. */
 export function progress(message: string): void {

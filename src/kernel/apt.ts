@@ -5,15 +5,7 @@
 // and extracted, whole or only the files needed.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  cacheRoot,
-  publishDir,
-  run,
-  progress,
-  sha256,
-  writeFileAtomic,
-  HostError,
-} from "../host/host.js";
+import { cacheRoot, publishDir, run, progress, sha256, HostError, nodeHost } from "../host/host.js";
 
 /** A package version as apt would download it. */
 export interface AptPackage {
@@ -51,7 +43,7 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
     // not looked up yet
   }
   const value = await compute();
-  writeFileAtomic(file, JSON.stringify({ state, key, value }));
+  nodeHost.writeFileAtomic(file, JSON.stringify({ state, key, value }));
   return value;
 }
 
@@ -162,7 +154,7 @@ export async function extracted(
       `debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
     );
     await opts.finish?.(join(tmp, "root"));
-    writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
+    nodeHost.writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
     publishDir(tmp, dir, ".extracted");
   } finally {
     rmSync(tmp, { recursive: true, force: true });

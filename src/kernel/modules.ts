@@ -1,7 +1,6 @@
 // Modules by the name the kernel knows them under.
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { cacheRoot, runSync, sha256, writeFileAtomic } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
 
 /**
  * The name the kernel knows a module under (KBUILD_MODNAME), from its file
@@ -23,9 +22,9 @@ export function moduleName(path: string): string {
 /** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
 export function modulePath(dir: string, name: string): string | undefined {
   const want = moduleName(name);
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).find(
-    (p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want,
-  );
+  return nodeHost
+    .readDir(dir, { recursive: true })
+    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
 }
 
 export function findModule(dir: string, name: string): string | undefined {
@@ -33,13 +32,14 @@ export function findModule(dir: string, name: string): string | undefined {
   const hit = modulePath(dir, name);
   if (!hit?.endsWith(".xz")) return hit && join(dir, hit);
   const packed = join(dir, hit);
-  const st = statSync(packed);
+  const st = nodeHost.stat(packed);
   const file = join(
     cacheRoot(),
     "modules",
     sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16),
     `${want}.ko`,
   );
-  if (!existsSync(file)) writeFileAtomic(file, runSync("xz", ["-dc", packed]));
+  if (!nodeHost.exists(file))
+    nodeHost.writeFileAtomic(file, nodeHost.runSync("xz", ["-dc", packed]));
   return file;
 }

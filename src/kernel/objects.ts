@@ -1,6 +1,6 @@
 // The object files of a kernel build directory.
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { nodeHost } from "../host/host.js";
 
 export interface BuildObjects {
   /** Little-endian ELF64 relocatable objects, sorted by path. */
@@ -11,18 +11,16 @@ export interface BuildObjects {
 
 export function buildObjects(buildDir: string): BuildObjects {
   const result: BuildObjects = { elf64: [], other: [] };
-  const paths = readdirSync(buildDir, { recursive: true, encoding: "utf8" })
+  const paths = nodeHost
+    .readDir(buildDir, { recursive: true })
     .filter((p) => p.endsWith(".o"))
     .sort();
-  const head = Buffer.alloc(18);
   for (const rel of paths) {
     const path = join(buildDir, rel);
-    const fd = openSync(path, "r");
-    const n = readSync(fd, head, 0, head.length, 0);
-    closeSync(fd);
+    const head = nodeHost.readHead(path, 18);
     // EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), e_type ET_REL.
     const isRel64 =
-      n === head.length &&
+      head.length === 18 &&
       head.readUInt32BE(0) === 0x7f454c46 &&
       head[4] === 2 &&
       head[5] === 1 &&
@@ -46,7 +44,7 @@ export function translationUnits(objects: string[]): {
   const result = { units: [] as string[], linked: 0, host: 0 };
   for (const obj of objects) {
     const cmdFile = join(dirname(obj), `.${basename(obj)}.cmd`);
-    const cmd = existsSync(cmdFile) ? readFileSync(cmdFile, "utf8") : "";
+    const cmd = nodeHost.readIfExists(cmdFile) ?? "";
     if (!/^source_\S+ :=/m.test(cmd)) result.linked++;
     else if (!cmd.includes(" -D__KERNEL__ ")) result.host++;
     else result.units.push(obj);

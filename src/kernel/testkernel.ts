@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, run, progress, sha256, HostError, nodeHost } from "../host/host.js";
 import { defaultSourceVersion, kernelSource, type KernelSource } from "./source.js";
 
 export interface TestKernel {
@@ -69,6 +69,6 @@ export async function testKernel(opts: { build?: boolean } = {}): Promise<TestKe
   );
   await make(`-j${cpus().length}`, "bzImage", "modules");
   progress(`test kernel: built in ${Math.round((Date.now() - t0) / 1000)} s`);
-  writeFileAtomic(done, `${new Date().toISOString()}\n`);
+  nodeHost.writeFileAtomic(done, `${new Date().toISOString()}\n`);
   return result();
 }

@@ -19,7 +19,7 @@
 // beside them (the vDSO's): those are reported as vmlinux objects.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
-import { progress, readIfExists } from "../host/host.js";
+import { progress, nodeHost } from "../host/host.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
 import { cmdFile } from "./kbuild.js";
@@ -86,7 +86,7 @@ export async function affectedObjects(
 }
 
 function fullBuildMismatch(prepared: PreparedTree, fullBuild: string): string | undefined {
-  const config = readIfExists(join(fullBuild, ".config"));
+  const config = nodeHost.readIfExists(join(fullBuild, ".config"));
   if (config === undefined || !existsSync(join(fullBuild, ".vmlinux.objs"))) {
     return "not a complete kernel build";
   }
@@ -111,7 +111,7 @@ export function buildDependencies(buildDir: string, sourceDir: string): BuildDep
   }
   const users = new Map<string, string[]>();
   for (const object of targets.keys()) {
-    const cmd = readIfExists(cmdFile(buildDir, object));
+    const cmd = nodeHost.readIfExists(cmdFile(buildDir, object));
     for (const file of cmd ? cmdDependencies(cmd, sourceDir) : []) {
       const list = users.get(file);
       if (list) list.push(object);
@@ -273,7 +273,7 @@ function forcedIncludes(command: string): string[] {
 function namedInMakefile(sourceDir: string, object: string): boolean {
   const word = new RegExp(`(^|[\\s=])${basename(object).replaceAll(".", "\\.")}(\\s|$)`, "m");
   return ["Makefile", "Kbuild"].some((m) =>
-    word.test(readIfExists(join(sourceDir, dirname(object), m)) ?? ""),
+    word.test(nodeHost.readIfExists(join(sourceDir, dirname(object), m)) ?? ""),
   );
 }
 

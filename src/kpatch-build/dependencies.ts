@@ -4,7 +4,7 @@
 // the pristine source nor the prepared tree ever changes.
 import { cpus } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { cacheRoot, readIfExists, run, writeFileAtomic } from "../host/host.js";
+import { cacheRoot, run, nodeHost } from "../host/host.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
 
@@ -23,7 +23,7 @@ export async function preprocessorDependencies(
   const result = new Map<string, string[] | undefined>();
   const todo: PlannedObject[] = [];
   for (const o of objects) {
-    const known = readIfExists(join(cache, `${o.object}.d`));
+    const known = nodeHost.readIfExists(join(cache, `${o.object}.d`));
     if (known !== undefined) result.set(o.object, known.split("\n").filter(Boolean));
     else todo.push(o);
   }
@@ -32,7 +32,7 @@ export async function preprocessorDependencies(
   const worker = async () => {
     for (let o = todo[next++]; o; o = todo[next++]) {
       const deps = await dependencies(prepared, o);
-      if (deps) writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
+      if (deps) nodeHost.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
       result.set(o.object, deps);
       opts.onProgress?.(++done);
     }

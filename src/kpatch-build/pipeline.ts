@@ -6,14 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { basename, dirname, join } from "node:path";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import {
-  cacheRoot,
-  progress,
-  readIfExists,
-  run,
-  writeFileAtomic,
-  HostError,
-} from "../host/host.js";
+import { cacheRoot, progress, run, HostError, nodeHost } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
@@ -293,7 +286,7 @@ function hasSourceFiles(file: string): boolean {
  */
 function sourceMentions(sourceDir: string, files: string[], name: string): boolean {
   const text =
-    files.map((f) => readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
+    files.map((f) => nodeHost.readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
   return text.includes(name);
 }
 
@@ -324,10 +317,10 @@ async function cachedEntrySizes(
   probe: () => Promise<EntrySizes>,
 ): Promise<EntrySizes> {
   const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
-  const known = readIfExists(file);
+  const known = nodeHost.readIfExists(file);
   if (known) return JSON.parse(known) as EntrySizes;
   const sizes = await probe();
-  writeFileAtomic(file, JSON.stringify(sizes, null, 2));
+  nodeHost.writeFileAtomic(file, JSON.stringify(sizes, null, 2));
   return sizes;
 }
 
@@ -386,7 +379,11 @@ async function readSourceChanges(
       if (r.code !== 0) return [];
     }
     const changes = files.flatMap((f) =>
-      layoutChanges(f, readIfExists(join(sourceDir, f)) ?? "", readIfExists(join(tmp, f)) ?? ""),
+      layoutChanges(
+        f,
+        nodeHost.readIfExists(join(sourceDir, f)) ?? "",
+        nodeHost.readIfExists(join(tmp, f)) ?? "",
+      ),
     );
     if (changes.length) {
       throw new DiffError(

@@ -2,15 +2,7 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import {
-  cacheRoot,
-  lastLines,
-  progress,
-  readIfExists,
-  sha256,
-  writeFileAtomic,
-  HostError,
-} from "../host/host.js";
+import { cacheRoot, lastLines, progress, sha256, HostError, nodeHost } from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
@@ -54,7 +46,7 @@ export async function kbuildPlan(
   const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
   // A user's own tree (-s) may change in place: only its whole plan is kept, as before.
   const keep = !goals || prepared.source.pkg !== "tree";
-  const known = keep ? readIfExists(cache) : undefined;
+  const known = keep ? nodeHost.readIfExists(cache) : undefined;
   if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
   if (!goals) {
     progress(
@@ -91,7 +83,7 @@ make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$rel
   if (!goals) for (const p of plan.values()) delete p.recipe;
   // A directory's plan is kept only when make had nothing to say against it.
   if (keep && (!goals || make.code === 0)) {
-    writeFileAtomic(cache, JSON.stringify([...plan.values()]));
+    nodeHost.writeFileAtomic(cache, JSON.stringify([...plan.values()]));
   }
   if (!goals) {
     progress(

@@ -5,11 +5,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import { cacheRoot, run, progress, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, run, progress, sha256, HostError, nodeHost } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { interruptible } from "./interrupt.js";
 import { runWithMounts } from "./namespace.js";
-import { scratchDir } from "./scratch.js";
 
 /**
  * What every diffed object is compiled with: each function and data object
@@ -76,9 +75,9 @@ export async function preparedTree(
   const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
   rmSync(log, { force: true });
   await interruptible(async (signal) => {
-    const tmp = scratchDir(join(cacheRoot(), "tmp"), `prepare-${key}`);
+    const tmp = nodeHost.scratchDir(join(cacheRoot(), "tmp"), `prepare-${key}`);
     try {
-      writeFileAtomic(join(tmp, ".config"), config);
+      nodeHost.writeFileAtomic(join(tmp, ".config"), config);
       mkdirSync(dirname(dir), { recursive: true });
       progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
       const t0 = Date.now();
@@ -99,7 +98,7 @@ export async function preparedTree(
         progress(
           `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
         );
-      writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
+      nodeHost.writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
       chmodSync(tmp, 0o755); // mkdtemp's 0700 is for scratch, not for a shared tree
       try {
         renameSync(tmp, dir);

@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import { cacheRoot, progress, writeFileAtomic, HostError, type RunResult } from "../host/host.js";
+import { cacheRoot, progress, HostError, type RunResult, nodeHost } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -23,7 +23,6 @@ import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "./namespace.js";
 import { patchReport } from "./patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
-import { scratchDir } from "./scratch.js";
 
 export type Variant = "orig" | "patched";
 
@@ -107,7 +106,7 @@ export function withBuildSession<T>(
   opts: SessionOptions = {},
 ): Promise<T> {
   return interruptible(async (signal) => {
-    const dir = scratchDir(join(cacheRoot(), "sessions"), "build");
+    const dir = nodeHost.scratchDir(join(cacheRoot(), "sessions"), "build");
     const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
     try {
       const result = await body(
@@ -140,8 +139,8 @@ function origCache(prepared: PreparedTree): string {
 function keep(from: string, cache: string, object: string): void {
   const cmd = relative(from, cmdFile(from, object));
   mkdirSync(dirname(join(cache, object)), { recursive: true });
-  writeFileAtomic(join(cache, cmd), readFileSync(join(from, cmd)));
-  writeFileAtomic(join(cache, object), readFileSync(join(from, object)));
+  nodeHost.writeFileAtomic(join(cache, cmd), readFileSync(join(from, cmd)));
+  nodeHost.writeFileAtomic(join(cache, object), readFileSync(join(from, object)));
 }
 
 class Session implements BuildSession {
@@ -258,7 +257,7 @@ class Session implements BuildSession {
     if (mine) {
       // A directory of this compile's recipes only, whatever ran before in the session.
       const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
-      mine.forEach((r, i) => writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
+      mine.forEach((r, i) => nodeHost.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
       const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
   xargs -0 -P "$jobs" -n 1 sh`;
       const ran = await this.compileWith(objects, variant, out, each, dir, true);

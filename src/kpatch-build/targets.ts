@@ -3,9 +3,8 @@
 // its exact source, config, symbols and exports from Debian's packages; the
 // running kernel when nothing is named), or a kernel tree given piece by piece
 // (-s, -c, -v or --symbols, --symvers).
-import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { HostError, progress, runningKernel, sha256 } from "../host/host.js";
+import { HostError, nodeHost, progress, sha256 } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
 import { debianTarget, debugModule, parseRelease } from "../kernel/debian.js";
@@ -76,7 +75,7 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   }
   if (req.kernel === undefined && !req.sourcedir) {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
-    const running = runningKernel();
+    const running = nodeHost.runningKernel();
     if (!parseRelease(running.release)) {
       throw new HostError(
         `the running kernel ${running.release} is not one of Debian's: name the target with ` +
@@ -95,11 +94,11 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
     throw new HostError("-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map");
   }
-  const dir = realpathSync(req.sourcedir);
-  const makefile = readFileSync(join(dir, "Makefile"), "utf8");
+  const dir = nodeHost.realPath(req.sourcedir);
+  const makefile = nodeHost.readText(join(dir, "Makefile"));
   const v = (k: string) => new RegExp(`^${k} = (\\S*)$`, "m").exec(makefile)?.[1] ?? "";
   const symvers = req.symvers ?? join(req.buildDir ?? dir, "Module.symvers");
-  if (!existsSync(symvers))
+  if (!nodeHost.exists(symvers))
     throw new HostError(
       `no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`,
     );

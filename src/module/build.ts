@@ -8,7 +8,7 @@ import { SHF, STB, STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError, type ElfFile, type ElfSection } from "../elf/model.js";
-import { writeFileAtomic } from "../host/host.js";
+import { nodeHost } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import { verifyModule, type SymbolsOf } from "./verify.js";
@@ -183,6 +183,6 @@ export async function buildModule(
       problems,
     );
   }
-  writeFileAtomic(output, writeElf(ko));
+  nodeHost.writeFileAtomic(output, writeElf(ko));
   return { ko: output, klp };
 }

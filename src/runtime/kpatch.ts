@@ -3,19 +3,10 @@
 // the module, so the kernel is never left half-patched. Installed modules
 // live in KPATCH_DIR/RELEASE/ and `load --all` (run at boot) loads those for
 // the running kernel.
-import { chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { release } from "node:os";
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import {
-  HostError,
-  kernelLog,
-  progress,
-  run,
-  UNINTERRUPTED,
-  writeFileAtomic,
-} from "../host/host.js";
+import { HostError, nodeHost, progress, UNINTERRUPTED } from "../host/host.js";
 import { kernelComplaints } from "../kernel/klog.js";
 import {
   blockingTasks,
@@ -28,6 +19,9 @@ import {
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
 import { checkModuleName, checkRelease } from "../kpatch-build/inputs.js";
+
+/** uname -r */
+const runningRelease = () => nodeHost.runningKernel().release;
 
 /** Where `install` puts patch modules, one directory per kernel release. */
 export function installRoot(): string {
@@ -47,9 +41,9 @@ export interface PatchModuleInfo {
 }
 
 export function moduleInfo(file: string): PatchModuleInfo {
-  if (!existsSync(file)) throw new HostError(`${file} does not exist`);
+  if (!nodeHost.exists(file)) throw new HostError(`${file} does not exist`);
   // Sections only: a hostile module's symbol table is never parsed.
-  const info = modinfo(readElf(readFileSync(file), file, { symbols: false }));
+  const info = modinfo(readElf(nodeHost.readFile(file), file, { symbols: false }));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
   if (get("livepatch") !== "Y")
     throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
@@ -76,9 +70,9 @@ export interface WaitOptions {
  */
 export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
   const m = moduleInfo(file);
-  if (m.release !== release())
+  if (m.release !== runningRelease())
     throw new HostError(
-      `${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${release()}: build the patch against the running kernel`,
+      `${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${runningRelease()}: build the patch against the running kernel`,
     );
   const known = loadedPatch(m.name);
   if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
@@ -88,7 +82,7 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
     );
   return watched(m.name, async () => {
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
-    const r = await run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
+    const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
     if (r.code !== 0)
       throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
     progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
@@ -124,7 +118,7 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   let mark: number | undefined;
   let readable = true;
   try {
-    mark = kernelLog().at(-1)?.seq;
+    mark = nodeHost.kernelLog().at(-1)?.seq;
   } catch (e) {
     // A container may hide /dev/kmsg: go on, but say what is not checked.
     readable = false;
@@ -136,7 +130,7 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-  const said = readable ? kernelLog(mark) : [];
+  const said = readable ? nodeHost.kernelLog(mark) : [];
   const hurt = kernelComplaints(said.map((r) => r.text).join("\n"));
   // What the kernel warned of about this module or livepatch; not its routine
   // progress, nor the taint every out-of-tree, unsigned livepatch module brings.
@@ -233,15 +227,15 @@ export function install(file: string): string {
   const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
   if (same)
     throw new HostError(`${m.name} is installed already as ${same.file}: uninstall it first`);
-  writeFileAtomic(dest, readFileSync(file), 0o644);
-  if (process.getuid?.() === 0) chownSync(dest, 0, 0);
+  nodeHost.writeFileAtomic(dest, nodeHost.readFile(file), 0o644);
+  if (process.getuid?.() === 0) nodeHost.chown(dest, 0, 0);
   return dest;
 }
 
-export function uninstall(name: string, kernel = release()): string {
+export function uninstall(name: string, kernel = runningRelease()): string {
   const m = installed(kernel).modules.find((i) => i.name === moduleName(name));
   if (!m) throw new HostError(`${name} is not installed for ${kernel}`);
-  rmSync(m.file);
+  nodeHost.remove(m.file);
   return m.file;
 }
 
@@ -257,16 +251,17 @@ export interface Installed {
  * left half-written by a crash) is skipped with the reason, so that one
  * cannot keep the others from loading at boot.
  */
-export function installed(kernel = release()): Installed {
+export function installed(kernel = runningRelease()): Installed {
   const dir = join(installRoot(), checkRelease(kernel, "kpatch"));
   const result: Installed = { modules: [], skipped: [] };
-  if (!existsSync(dir)) return result;
-  for (const f of readdirSync(dir)
+  if (!nodeHost.exists(dir)) return result;
+  for (const f of nodeHost
+    .readDir(dir)
     .filter((n) => n.endsWith(".ko"))
     .sort()) {
     const file = join(dir, f);
     try {
-      const st = lstatSync(file);
+      const st = nodeHost.lstat(file);
       if (!st.isFile()) {
         result.skipped.push(
           `${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`,
@@ -355,14 +350,15 @@ export function describe(tasks: BlockingTask[]): string {
 
 /** Loaded modules that carry the livepatch taint (K in /proc/modules). */
 export function loadedLivepatchModules(): string[] {
-  return readFileSync("/proc/modules", "utf8")
+  return nodeHost
+    .readText("/proc/modules")
     .split("\n")
     .filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l))
     .map((l) => l.split(" ")[0]!);
 }
 
 async function rmmod(name: string): Promise<void> {
-  const r = await run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
+  const r = await nodeHost.run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
   if (r.code !== 0)
     throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
 }
@@ -392,10 +388,10 @@ WantedBy=sysinit.target
  * run (then the boot scripts must run `kpatch load --all`).
  */
 export async function enableBootLoading(command: string): Promise<string | undefined> {
-  if (!existsSync("/run/systemd/system")) return undefined;
+  if (!nodeHost.exists("/run/systemd/system")) return undefined;
   const unit = "/etc/systemd/system/kpatch.service";
-  writeFileAtomic(unit, bootUnit(command));
-  await run("systemctl", ["daemon-reload"]);
-  await run("systemctl", ["enable", "kpatch.service"]);
+  nodeHost.writeFileAtomic(unit, bootUnit(command));
+  await nodeHost.run("systemctl", ["daemon-reload"]);
+  await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
   return `${unit} enabled`;
 }

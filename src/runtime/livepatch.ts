@@ -2,9 +2,8 @@
 // (Documentation/ABI/testing/sysfs-kernel-livepatch): one directory per
 // loaded patch, with `enabled`, `transition`, `signal` and `force`, and one
 // directory per patched object holding one per function (NAME,SYMPOS).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HostError } from "../host/host.js";
+import { HostError, nodeHost } from "../host/host.js";
 
 export const LIVEPATCH_SYSFS = "/sys/kernel/livepatch";
 
@@ -17,11 +16,12 @@ export interface LoadedPatch {
   objects: { name: string; patched: boolean; functions: string[] }[];
 }
 
-const readFlag = (file: string) => readFileSync(file, "utf8").trim() === "1";
+const readFlag = (file: string) => nodeHost.readText(file).trim() === "1";
 
 export function loadedPatches(root = LIVEPATCH_SYSFS): LoadedPatch[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
+  if (!nodeHost.exists(root)) return [];
+  return nodeHost
+    .readDir(root)
     .sort()
     .map((name) => loadedPatch(name, root)!)
     .filter(Boolean);
@@ -30,12 +30,14 @@ export function loadedPatches(root = LIVEPATCH_SYSFS): LoadedPatch[] {
 export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch | undefined {
   const dir = join(root, name);
   try {
-    const objects = readdirSync(dir, { withFileTypes: true })
+    const objects = nodeHost
+      .readDirEntries(dir)
       .filter((e) => e.isDirectory())
       .map((e) => ({
         name: e.name,
         patched: readFlag(join(dir, e.name, "patched")),
-        functions: readdirSync(join(dir, e.name), { withFileTypes: true })
+        functions: nodeHost
+          .readDirEntries(join(dir, e.name))
           .filter((f) => f.isDirectory())
           .map((f) => f.name)
           .sort(),
@@ -59,7 +61,7 @@ export function hasControl(
   control: "enabled" | "signal" | "force",
   root = LIVEPATCH_SYSFS,
 ): boolean {
-  return existsSync(join(root, name, control));
+  return nodeHost.exists(join(root, name, control));
 }
 
 /** Writes 1 or 0 to one of a patch's control files: enabled, signal, force. */
@@ -70,7 +72,7 @@ export function writeControl(
   root = LIVEPATCH_SYSFS,
 ): void {
   try {
-    writeFileSync(join(root, name, control), `${value}\n`);
+    nodeHost.writeFile(join(root, name, control), `${value}\n`);
   } catch (e) {
     throw new HostError(
       `cannot write ${value} to ${join(root, name, control)}: ${(e as Error).message}`,
@@ -92,10 +94,10 @@ export interface BlockingTask {
  */
 export function blockingTasks(target: 0 | 1): BlockingTask[] {
   const out: BlockingTask[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+  for (const pid of nodeHost.readDir("/proc").filter((p) => /^\d+$/.test(p))) {
     let tids: string[];
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
+      tids = nodeHost.readDir(`/proc/${pid}/task`);
     } catch {
       continue; // exited
     }
@@ -103,7 +105,7 @@ export function blockingTasks(target: 0 | 1): BlockingTask[] {
       const dir = `/proc/${pid}/task/${tid}`;
       const read = (f: string) => {
         try {
-          return readFileSync(join(dir, f), "utf8");
+          return nodeHost.readText(join(dir, f));
         } catch {
           return "";
         }

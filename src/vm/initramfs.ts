@@ -3,10 +3,9 @@
 // "newc" format rather than with cpio(1), so that it needs no staging tree
 // and can hold /dev/console without root: the kernel opens that before init
 // runs, and without it init has no stdout.
-import { existsSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cacheRoot, readIfExists, run, sha256, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256, HostError } from "../host/host.js";
 import { moduleName } from "../kernel/modules.js";
 
 const busybox = "/bin/busybox";
@@ -25,10 +24,10 @@ export interface InitramfsSpec {
  * the cache, or, with `into`, written there (for one run's files).
  */
 export async function initramfs(spec: InitramfsSpec, into?: string): Promise<string> {
-  if (!existsSync(busybox)) {
+  if (!nodeHost.exists(busybox)) {
     throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
   }
-  const bb = readFileSync(busybox);
+  const bb = nodeHost.readFile(busybox);
   const modules: { name: string; data: Buffer }[] = [];
   for (const [i, m] of (spec.modules ?? []).entries()) {
     // Numbered so that the shell glob in init loads them in the given order.
@@ -43,7 +42,10 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
     if (files.some((x) => x.name === name)) {
       throw new HostError(`two files named ${name} for one guest`);
     }
-    files.push({ name, data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : readFileSync(f) });
+    files.push({
+      name,
+      data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : nodeHost.readFile(f),
+    });
   }
   const key = sha256(
     bb,
@@ -51,7 +53,7 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
     ...[...modules, ...files].flatMap((m) => [m.name, m.data]),
   ).slice(0, 16);
   const file = into ?? join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
-  if (!into && existsSync(file)) return file;
+  if (!into && nodeHost.exists(file)) return file;
 
   const cpio = new Newc();
   for (const d of ["bin", "dev", "proc", "sys", "tmp", "modules", "files"]) cpio.dir(d);
@@ -61,7 +63,7 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
   cpio.file("init", 0o755, Buffer.from(`#!/bin/sh\n${spec.init}`));
   for (const m of modules) cpio.file(`modules/${m.name}`, 0o644, m.data);
   for (const f of files) cpio.file(`files/${f.name}`, 0o644, f.data);
-  writeFileAtomic(file, gzipSync(cpio.finish()));
+  nodeHost.writeFileAtomic(file, gzipSync(cpio.finish()));
   return file;
 }
 
@@ -69,7 +71,7 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
 export function moduleClosure(modulesDir: string, names: string[]): string[] {
   const deps = new Map<string, string[]>();
   const byName = new Map<string, string>();
-  for (const line of readFileSync(join(modulesDir, "modules.dep"), "utf8").split("\n")) {
+  for (const line of nodeHost.readText(join(modulesDir, "modules.dep")).split("\n")) {
     const [mod, rest] = line.split(":");
     if (!mod || rest === undefined) continue;
     deps.set(mod, rest.split(" ").filter(Boolean));
@@ -77,7 +79,7 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
   }
   // A kernel may build in what another has as modules (6.12's virtio_pci).
   const builtin = new Set(
-    (readIfExists(join(modulesDir, "modules.builtin")) ?? "")
+    (nodeHost.readIfExists(join(modulesDir, "modules.builtin")) ?? "")
       .split("\n")
       .filter(Boolean)
       .map(moduleName),
@@ -102,16 +104,16 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
 
 /** A module's ELF bytes; xz-compressed ones are unpacked, as busybox insmod may not. */
 async function moduleBytes(path: string): Promise<Buffer> {
-  if (path.endsWith(".ko")) return readFileSync(path);
+  if (path.endsWith(".ko")) return nodeHost.readFile(path);
   if (!path.endsWith(".ko.xz")) throw new HostError(`not a kernel module (.ko or .ko.xz): ${path}`);
-  const tmp = mkdtempSync(join(cacheRoot(), "xz-"));
+  const tmp = nodeHost.makeTempDir(cacheRoot(), "xz-");
   try {
     const copy = join(tmp, basename(path));
-    writeFileAtomic(copy, readFileSync(path));
-    await run("xz", ["-d", copy]);
-    return readFileSync(copy.slice(0, -".xz".length));
+    nodeHost.writeFileAtomic(copy, nodeHost.readFile(path));
+    await nodeHost.run("xz", ["-d", copy]);
+    return nodeHost.readFile(copy.slice(0, -".xz".length));
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    nodeHost.remove(tmp);
   }
 }
 

@@ -17,9 +17,8 @@
 // Every run fails if the guest's kernel log shows an oops, a BUG, a WARNING
 // or a relocation complaint (src/kernel/klog.ts): checked here, once, so that
 // no test can forget it.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, run, lastLines, writeFileAtomic, HostError } from "../host/host.js";
+import { cacheRoot, lastLines, nodeHost, HostError } from "../host/host.js";
 import { initramfs } from "./initramfs.js";
 import { kernelComplaints } from "../kernel/klog.js";
 
@@ -116,15 +115,13 @@ poweroff -f
 `;
 
 export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
-  const runs = join(cacheRoot(), "vm");
-  mkdirSync(runs, { recursive: true });
-  const dir = mkdtempSync(join(runs, "run-"));
+  const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "run-");
   if (/[\s"'\\]/.test(dir)) {
     throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
   }
   const consoleLog = join(dir, "console.log");
   const script = join(dir, "script.sh");
-  writeFileAtomic(script, opts.script);
+  nodeHost.writeFileAtomic(script, opts.script);
   const share = opts.shareRoot ?? true;
   if (share && opts.files?.length) {
     throw new HostError("files travel in the initramfs only for runs without the host root");
@@ -169,33 +166,33 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     );
   }
   const t0 = Date.now();
-  const r = await run("qemu-system-x86_64", args, {
+  const r = await nodeHost.run("qemu-system-x86_64", args, {
     logFile: consoleLog,
     timeoutMs: opts.timeoutMs,
     allowFailure: true,
   });
-  const log = readFileSync(consoleLog, "utf8");
+  const log = nodeHost.readText(consoleLog);
   const failed = (why: string) =>
     new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
   if (r.timedOut) throw failed(`timed out after ${opts.timeoutMs} ms`);
   if (r.code !== 0) throw failed(`QEMU exited with status ${r.code}`);
   const status = join(dir, "status");
   // The guest's dmesg, or, if it died first, what reached the console.
-  const dmesg = existsSync(join(dir, "dmesg")) ? readFileSync(join(dir, "dmesg"), "utf8") : log;
+  const dmesg = nodeHost.readIfExists(join(dir, "dmesg")) ?? log;
   const hurt = kernelComplaints(dmesg);
   if (hurt.length) {
     throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
   }
-  if (!existsSync(status)) throw failed("stopped before the script finished");
+  if (!nodeHost.exists(status)) throw failed("stopped before the script finished");
   const result = {
-    output: readFileSync(join(dir, "stdout"), "utf8"),
-    stderr: readFileSync(join(dir, "stderr"), "utf8"),
-    exitCode: Number(readFileSync(status, "utf8").trim()),
+    output: nodeHost.readText(join(dir, "stdout")),
+    stderr: nodeHost.readText(join(dir, "stderr")),
+    exitCode: Number(nodeHost.readText(status).trim()),
     // The host's clock stamped `started` as the guest created it (without the
     // host root, the guest's clock did, copied out: right to about a second).
-    bootMs: Math.round(statSync(join(dir, "started")).mtimeMs - t0),
+    bootMs: Math.round(nodeHost.stat(join(dir, "started")).mtimeMs - t0),
     consoleLog: log,
   };
-  rmSync(dir, { recursive: true, force: true });
+  nodeHost.remove(dir);
   return result;
 }

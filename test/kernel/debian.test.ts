@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run, writeFileAtomic } from "../../src/host/host.js";
+import { run, nodeHost } from "../../src/host/host.js";
 import { debianTarget } from "../../src/kernel/debian.js";
 import { installedVersion } from "../../src/kernel/apt.js";
 import { readElf } from "../../src/elf/reader.js";
@@ -116,8 +116,8 @@ test("with no target, kpatch-build builds for the running kernel as it presents 
   const dir = mkdtempSync(join(tmpdir(), "kpatch-running-"));
   const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
   const asRunning = (version: string) => {
-    writeFileAtomic(join(dir, "osrelease"), `${release}\n`);
-    writeFileAtomic(
+    nodeHost.writeFileAtomic(join(dir, "osrelease"), `${release}\n`);
+    nodeHost.writeFileAtomic(
       join(dir, "version"),
       `Linux version ${release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian ${version} (2026-11-01)\n`,
     );
@@ -322,11 +322,11 @@ test("a tree prepared with the Debian config and release builds modules with the
   const printkCrc = /^(0x[0-9a-f]+)\t_printk\t/m.exec(readFileSync(target.symvers, "utf8"))?.[1];
   await withBuildSession(prepared, async (s) => {
     const dir = join(s.dir, "hello");
-    writeFileAtomic(
+    nodeHost.writeFileAtomic(
       join(dir, "hello.c"),
       `#include <linux/module.h>\nstatic int __init hello_init(void) { printk(KERN_INFO "hello\\n"); return 0; }\nmodule_init(hello_init);\nMODULE_LICENSE("GPL");\n`,
     );
-    writeFileAtomic(join(dir, "Kbuild"), "obj-m := hello.o\n");
+    nodeHost.writeFileAtomic(join(dir, "Kbuild"), "obj-m := hello.o\n");
     await s.exec(`cp "$1" "$2/Module.symvers"`, [target.symvers, prepared.dir]);
     const build = async () => {
       await s.exec(`make -C "$1" O="$2" M="$3" modules`, [prepared.source.dir, prepared.dir, dir]);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
-import { cacheRoot, HostError, run, writeFileAtomic } from "../../src/host/host.js";
+import { cacheRoot, HostError, run, nodeHost } from "../../src/host/host.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 
 for (const name of ["test", "debian"] as const) {
@@ -74,7 +74,7 @@ test("a WARNING in the guest's kernel log fails the run, quoting it, whatever th
   const kernel = await testKernel({ build: false });
   const dir = join(cacheRoot(), "test-modules", "warn");
   rmSync(dir, { recursive: true, force: true });
-  writeFileAtomic(
+  nodeHost.writeFileAtomic(
     join(dir, "warn.c"),
     `#include <linux/module.h>
 static int __init warn_init(void) { WARN(1, "kpatch-vm-check"); return -ENODEV; }
@@ -82,7 +82,7 @@ module_init(warn_init);
 MODULE_LICENSE("GPL");
 `,
   );
-  writeFileAtomic(join(dir, "Kbuild"), "obj-m := warn.o\n");
+  nodeHost.writeFileAtomic(join(dir, "Kbuild"), "obj-m := warn.o\n");
   await run("make", ["-C", kernel.source.dir, `O=${kernel.buildDir}`, `M=${dir}`, "modules"]);
   const k = await guestKernel("test");
   const err = await runInGuest({
