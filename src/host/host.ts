@@ -32,7 +32,7 @@ import {
   type Stats,
 } from "node:fs";
 import { cpus, homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
 /**
@@ -81,6 +81,20 @@ export interface Host {
   makeTempDir(parent: string, prefix: string): string;
   /** A new directory parent/PID-name-XXXXXX, after removing those of processes that are gone. */
   scratchDir(parent: string, name: string): string;
+  /**
+   * Makes directory `dir` appear whole or not at all: `fill` fills a scratch
+   * directory (made in `scratch`, beside `dir` by default: it must be on the
+   * same file system), `marker` is written into it last, and it is renamed
+   * to `dir`. A fill that throws leaves nothing behind, and a crash only
+   * scratch, which the next scratchDir there removes. A parallel process may
+   * publish `dir` first: its copy is kept, as someone may be using it, and
+   * this one discarded. Makes `dir`'s parent first.
+   */
+  publishDir(
+    dir: string,
+    fill: (tmp: string) => Promise<void>,
+    options: { marker: string; scratch?: string },
+  ): Promise<void>;
 }
 
 export class HostError extends Error {
@@ -343,16 +357,26 @@ function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644):
   }
 }
 
-/**
- * Moves a finished directory into place under its cache name. Another
- * process may have got there first (renaming onto a full directory fails):
- * its copy, complete by `marker`, is kept, as someone may be using it.
- */
-export function publishDir(tmp: string, dir: string, marker: string): void {
+async function publishDir(
+  dir: string,
+  fill: (tmp: string) => Promise<void>,
+  { marker, scratch = dirname(dir) }: { marker: string; scratch?: string },
+): Promise<void> {
+  makeDirs(dirname(dir));
+  const tmp = scratchDir(scratch, basename(dir));
   try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    if (!existsSync(join(dir, marker))) throw e;
+    // mkdtemp's 0700 is for scratch, not for a shared tree.
+    chmodSync(tmp, 0o755);
+    await fill(tmp);
+    writeFileAtomic(join(tmp, marker), `${new Date().toISOString()}\n`);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Renaming onto a full directory fails: the winner's copy is complete by its marker.
+      if (!existsSync(join(dir, marker))) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -453,6 +477,7 @@ export const nodeHost: Host = {
     return mkdtempSync(join(parent, prefix));
   },
   scratchDir,
+  publishDir,
 };
 
 /** Prints a phase line on stderr, so that stdout stays for results and --json. */

@@ -3,9 +3,8 @@
 // on the host (an image would run initramfs and bootloader hooks, and the user's
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, publishDir, run, progress, sha256, HostError, nodeHost } from "../host/host.js";
+import { cacheRoot, nodeHost, progress, sha256, HostError } from "../host/host.js";
 
 /** A package version as apt would download it. */
 export interface AptPackage {
@@ -19,10 +18,12 @@ const aptLists = "/var/lib/apt/lists";
 
 /** A fingerprint of apt's package lists and dpkg's status: look-ups are remembered while it holds. */
 function aptState(): string {
-  const files = existsSync(aptLists) ? readdirSync(aptLists).map((f) => join(aptLists, f)) : [];
+  const files = nodeHost.exists(aptLists)
+    ? nodeHost.readDir(aptLists).map((f) => join(aptLists, f))
+    : [];
   return sha256(
-    ...[...files, "/var/lib/dpkg/status"].filter(existsSync).map((f) => {
-      const st = statSync(f);
+    ...[...files, "/var/lib/dpkg/status"].filter(nodeHost.exists).map((f) => {
+      const st = nodeHost.stat(f);
       return `${f} ${st.size} ${st.mtimeMs}`;
     }),
   );
@@ -33,7 +34,7 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const state = aptState();
   const file = join(cacheRoot(), "debian", "apt", `${sha256(key).slice(0, 24)}.json`);
   try {
-    const known = JSON.parse(readFileSync(file, "utf8")) as {
+    const known = JSON.parse(nodeHost.readText(file)) as {
       state: string;
       key: string;
       value: T;
@@ -55,7 +56,9 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
 export async function aptLookup(name: string, version?: string): Promise<AptPackage | undefined> {
   const spec = version ? `${name}=${version}` : name;
   const paragraph = await memo(`show ${spec}`, async () => {
-    const r = await run("apt-cache", ["show", "--no-all-versions", spec], { allowFailure: true });
+    const r = await nodeHost.run("apt-cache", ["show", "--no-all-versions", spec], {
+      allowFailure: true,
+    });
     return r.code === 0 && /^Version: /m.test(r.stdout) ? r.stdout : "";
   });
   if (!paragraph) return undefined;
@@ -79,7 +82,10 @@ export async function aptPackage(
 /** Names of the packages in the lists that start with `prefix`. */
 export function aptNames(prefix: string): Promise<string[]> {
   return memo(`pkgnames ${prefix}`, async () =>
-    (await run("apt-cache", ["pkgnames", prefix])).stdout.split("\n").filter(Boolean).sort(),
+    (await nodeHost.run("apt-cache", ["pkgnames", prefix])).stdout
+      .split("\n")
+      .filter(Boolean)
+      .sort(),
   );
 }
 
@@ -94,7 +100,7 @@ export function gone(what: string, forWhat: string): string {
 
 /** The installed version of `pkg`, if dpkg has it installed. */
 export async function installedVersion(pkg: string): Promise<string | undefined> {
-  const r = await run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
+  const r = await nodeHost.run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
     allowFailure: true,
   });
   const [status, version] = r.stdout.split("\t");
@@ -103,61 +109,60 @@ export async function installedVersion(pkg: string): Promise<string | undefined>
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 
+interface Extraction {
+  members?: string[];
+  finish?: (root: string) => Promise<unknown>;
+}
+
 /**
  * Downloads `p` and extracts it under debian/PKG_VERSION/root, once: whole, or
  * only `members` (paths inside the package; the cache entry is keyed by them
  * too), then runs `finish` on the root. Returns the root.
  */
-export async function extracted(
-  p: AptPackage,
-  opts: { members?: string[]; finish?: (root: string) => Promise<unknown> } = {},
-): Promise<string> {
+export async function extracted(p: AptPackage, opts: Extraction = {}): Promise<string> {
   const part = opts.members ? `-${sha256(...opts.members).slice(0, 8)}` : "";
   const dir = join(cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
   const root = join(dir, "root");
-  if (existsSync(join(dir, ".extracted"))) return root;
+  if (nodeHost.exists(join(dir, ".extracted"))) return root;
   const what = opts.members ? opts.members.join(" ") : "everything";
   progress(
     `debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
   );
-  // Per process, as test files run in parallel and may all ask for it.
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(join(tmp, "root"), { recursive: true });
-  try {
-    const t0 = Date.now();
-    await run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: tmp });
-    const deb = readdirSync(tmp).find((f) => f.endsWith(".deb"));
-    if (!deb) throw new HostError(`apt-get download ${p.name}=${p.version} left no .deb in ${tmp}`);
-    const t1 = Date.now();
-    if (opts.members) {
-      // tar stops reading once it has every member (--occurrence), which spares
-      // decompressing the rest (4 GB of module debug info in the -dbg package);
-      // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
-      // checked the package's hash, and tar fails on a member it did not find.
-      await run("sh", [
-        "-c",
-        `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
-        "sh",
-        join(tmp, deb),
-        join(tmp, "root"),
-        ...opts.members.map((m) => `./${m}`),
-      ]);
-    } else {
-      await run("dpkg-deb", ["-x", join(tmp, deb), join(tmp, "root")]);
-    }
-    rmSync(join(tmp, deb));
-    const size = opts.members
-      ? opts.members.reduce((n, m) => n + statSync(join(tmp, "root", m)).size, 0)
-      : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
-    progress(
-      `debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
-    );
-    await opts.finish?.(join(tmp, "root"));
-    nodeHost.writeFileAtomic(join(tmp, ".extracted"), `${new Date().toISOString()}\n`);
-    publishDir(tmp, dir, ".extracted");
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  await nodeHost.publishDir(dir, (tmp) => download(p, tmp, opts), { marker: ".extracted" });
   return root;
+}
+
+/** Downloads `p` into `dir` and extracts it, or its `members`, into dir/root. */
+async function download(p: AptPackage, dir: string, opts: Extraction): Promise<void> {
+  const root = join(dir, "root");
+  nodeHost.makeDirs(root);
+  const t0 = Date.now();
+  await nodeHost.run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: dir });
+  const deb = nodeHost.readDir(dir).find((f) => f.endsWith(".deb"));
+  if (!deb) throw new HostError(`apt-get download ${p.name}=${p.version} left no .deb in ${dir}`);
+  const t1 = Date.now();
+  if (opts.members) {
+    // tar stops reading once it has every member (--occurrence), which spares
+    // decompressing the rest (4 GB of module debug info in the -dbg package);
+    // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
+    // checked the package's hash, and tar fails on a member it did not find.
+    await nodeHost.run("sh", [
+      "-c",
+      `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
+      "sh",
+      join(dir, deb),
+      root,
+      ...opts.members.map((m) => `./${m}`),
+    ]);
+  } else {
+    await nodeHost.run("dpkg-deb", ["-x", join(dir, deb), root]);
+  }
+  nodeHost.remove(join(dir, deb));
+  const size = opts.members
+    ? opts.members.reduce((n, m) => n + nodeHost.stat(join(root, m)).size, 0)
+    : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
+  progress(
+    `debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+  );
+  await opts.finish?.(root);
 }

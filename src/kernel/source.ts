@@ -2,9 +2,8 @@
 // extracted once into the cache and never written to afterwards (builds use O=
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, publishDir, run, progress, HostError } from "../host/host.js";
+import { cacheRoot, nodeHost, progress, HostError } from "../host/host.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
 
 export interface KernelSource {
@@ -46,25 +45,22 @@ export async function checkSourceAvailable(
 export async function kernelSource(series: string, version: string): Promise<KernelSource> {
   const pkg = `linux-source-${series}`;
   const dir = join(cacheRoot(), "src", `${pkg}_${version}`);
-  if (existsSync(join(dir, ".extracted"))) return { pkg, version, dir };
+  if (nodeHost.exists(join(dir, ".extracted"))) return { pkg, version, dir };
   await checkSourceAvailable(series, version, "this build");
   const member = `usr/src/${pkg}.tar.xz`;
   let tarball = `/${member}`;
-  if ((await installedVersion(pkg)) !== version || !existsSync(tarball)) {
+  if ((await installedVersion(pkg)) !== version || !nodeHost.exists(tarball)) {
     const p = await aptLookup(pkg, version);
     if (!p) throw new HostError(gone(`${pkg} ${version} (the exact source)`, "this build"));
     tarball = join(await extracted(p, { members: [member] }), member);
   }
   progress(`source: extracting ${pkg} ${version}`);
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
-    await run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
-    await run("touch", [join(tmp, ".extracted")]);
-    publishDir(tmp, dir, ".extracted");
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  await nodeHost.publishDir(
+    dir,
+    async (tmp) => {
+      await nodeHost.run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
+    },
+    { marker: ".extracted" },
+  );
   return { pkg, version, dir };
 }

@@ -7,6 +7,7 @@
 // A PID namespace tied to the caller's life (parent-death signal, then
 // --kill-child) ends every process of the step if the caller is killed
 // outright, when no cleanup code of its own can run.
+import { dirname } from "node:path";
 import { run, HostError, type RunOptions, type RunResult } from "../host/host.js";
 
 export type Mount =
@@ -29,6 +30,20 @@ export function runWithMounts(
     ["--pdeathsig", "KILL", ...unshare, "sh", "-euc", lines.join("\n"), "sh", ...args],
     opts,
   );
+}
+
+/**
+ * Shows scratch directory `tmp` at `dir`, the path it is to be published at
+ * (kbuild records it). A tmpfs over dir's parent comes first, so that `dir`
+ * can be mounted on without ever being a mount point on the host (renaming
+ * the scratch into place would fail); it hides the parent's other entries,
+ * so the scratch must be elsewhere.
+ */
+export function atFinalPath(tmp: string, dir: string): Mount[] {
+  return [
+    { type: "tmpfs", at: dirname(dir) },
+    { type: "bind", from: tmp, at: dir },
+  ];
 }
 
 function mountCommand(m: Mount): string {

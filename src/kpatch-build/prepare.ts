@@ -2,13 +2,11 @@
 // kbuild's host programs and objtool, ready to compile single objects and to
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { cacheRoot, run, progress, sha256, HostError, nodeHost } from "../host/host.js";
+import { join } from "node:path";
+import { cacheRoot, progress, sha256, HostError, nodeHost } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { interruptible } from "./interrupt.js";
-import { runWithMounts } from "./namespace.js";
+import { atFinalPath, runWithMounts } from "./namespace.js";
 
 /**
  * What every diffed object is compiled with: each function and data object
@@ -49,8 +47,8 @@ export async function preparedTree(
   configFile: string,
   opts: { build?: boolean; release?: string } = {},
 ): Promise<PreparedTree> {
-  const config = readFileSync(configFile, "utf8");
-  const gcc = (await run("gcc", ["--version"])).stdout.split("\n")[0]!;
+  const config = nodeHost.readText(configFile);
+  const gcc = (await nodeHost.run("gcc", ["--version"])).stdout.split("\n")[0]!;
   // Without a release, the key is what it was before releases existed.
   const key = sha256(
     source.pkg,
@@ -68,48 +66,36 @@ export async function preparedTree(
     configFile: join(dir, ".config"),
     release: opts.release,
   };
-  if (existsSync(join(dir, done))) return result;
+  if (nodeHost.exists(join(dir, done))) return result;
   if (opts.build === false)
     throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
 
   const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
-  rmSync(log, { force: true });
-  await interruptible(async (signal) => {
-    const tmp = nodeHost.scratchDir(join(cacheRoot(), "tmp"), `prepare-${key}`);
-    try {
-      nodeHost.writeFileAtomic(join(tmp, ".config"), config);
-      mkdirSync(dirname(dir), { recursive: true });
-      progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
-      const t0 = Date.now();
-      // The tmpfs hides the cache's other trees, so the final path can be mounted
-      // on without ever being a mount point on the host (rename would fail).
-      await runWithMounts(
-        [
-          { type: "tmpfs", at: dirname(dir) },
-          { type: "bind", from: tmp, at: dir },
-        ],
-        `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
-        [source.dir, dir, String(cpus().length), diffCflags, opts.release ?? ""],
-        { logFile: log, signal },
+  nodeHost.remove(log);
+  const prepare = async (tmp: string, signal: AbortSignal) => {
+    nodeHost.writeFileAtomic(join(tmp, ".config"), config);
+    progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
+    const t0 = Date.now();
+    await runWithMounts(
+      atFinalPath(tmp, dir),
+      `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
+      [source.dir, dir, String(nodeHost.cpuCount()), diffCflags, opts.release ?? ""],
+      { logFile: log, signal },
+    );
+    progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
+    const changed = changedOptions(config, nodeHost.readText(join(tmp, ".config")));
+    if (changed.length)
+      progress(
+        `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
       );
-      progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
-      const changed = changedOptions(config, readFileSync(join(tmp, ".config"), "utf8"));
-      if (changed.length)
-        progress(
-          `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
-        );
-      nodeHost.writeFileAtomic(join(tmp, done), `${new Date().toISOString()}\n`);
-      chmodSync(tmp, 0o755); // mkdtemp's 0700 is for scratch, not for a shared tree
-      try {
-        renameSync(tmp, dir);
-      } catch (e) {
-        // Another process prepared the same tree first.
-        if (!existsSync(join(dir, done))) throw e;
-      }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  });
+  };
+  // Scratch out of prepared/, which the tmpfs of atFinalPath hides.
+  await interruptible((signal) =>
+    nodeHost.publishDir(dir, (tmp) => prepare(tmp, signal), {
+      marker: done,
+      scratch: join(cacheRoot(), "tmp"),
+    }),
+  );
   return result;
 }
 

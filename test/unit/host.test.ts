@@ -1,0 +1,116 @@
+// Pins publishDir, the one way a cache entry is made: it appears whole or
+// not at all, whatever happens to the process filling it, and processes
+// publishing the same directory at once all end with one complete copy.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeHost } from "../../src/host/host.js";
+import { scratchDir } from "../support/cc.js";
+
+const host = fileURLToPath(new URL("../../src/host/host.js", import.meta.url));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a process that publishes `dir` with marker .done, writing `who`
+ * into it; its fill waits until every file of `waitFor` exists. It prints
+ * whose copy it finds published.
+ */
+function publisher(dir: string, who: string, waitFor: string[]) {
+  const script = `
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { nodeHost } from ${JSON.stringify(host)};
+const waitFor = ${JSON.stringify(waitFor)};
+await nodeHost.publishDir(${JSON.stringify(dir)}, async (tmp) => {
+  writeFileSync(join(tmp, "who"), ${JSON.stringify(who)});
+  writeFileSync(join(tmp, "started"), "");
+  while (!waitFor.every((f) => existsSync(f))) await new Promise((r) => setTimeout(r, 10));
+}, { marker: ".done" });
+process.stdout.write(readFileSync(join(${JSON.stringify(dir)}, "who"), "utf8"));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let [stdout, stderr] = ["", ""];
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const exited = new Promise<string | number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ?? code)),
+  );
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Waits until a file named `name` exists somewhere below `parent`. */
+async function started(parent: string, name: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!readdirSync(parent, { recursive: true }).some((p) => String(p).endsWith(name))) {
+    assert.ok(Date.now() < deadline, `no ${name} under ${parent}`);
+    await sleep(10);
+  }
+}
+
+test("a published directory appears only when its fill is done, marker included", async () => {
+  const parent = scratchDir("kpatch-publish-");
+  const dir = join(parent, "entry");
+  await nodeHost.publishDir(
+    dir,
+    async (tmp) => {
+      writeFileSync(join(tmp, "a"), "1");
+      await sleep(10);
+      assert.ok(!existsSync(dir), "nothing at the final path while the fill runs");
+      writeFileSync(join(tmp, "b"), "2");
+    },
+    { marker: ".done" },
+  );
+  assert.deepEqual(readdirSync(dir).sort(), [".done", "a", "b"]);
+  assert.deepEqual(readdirSync(parent), ["entry"], "no scratch left beside it");
+});
+
+test("a fill that throws leaves nothing behind, and its error comes out", async () => {
+  const parent = scratchDir("kpatch-publish-");
+  const failure = new Error("the fill failed");
+  await assert.rejects(
+    nodeHost.publishDir(
+      join(parent, "entry"),
+      async (tmp) => {
+        writeFileSync(join(tmp, "a"), "1");
+        throw failure;
+      },
+      { marker: ".done" },
+    ),
+    (e) => e === failure,
+  );
+  assert.deepEqual(readdirSync(parent), []);
+});
+
+test("a process killed while it fills leaves no entry, and its scratch goes with the next publish", async () => {
+  const parent = scratchDir("kpatch-publish-");
+  const dir = join(parent, "entry");
+  const killed = publisher(dir, "killed", [join(parent, "never")]);
+  await started(parent, "started");
+  killed.child.kill("SIGKILL");
+  assert.equal(await killed.exited, "SIGKILL");
+  assert.ok(!existsSync(dir), "no entry at all, let alone one that looks complete");
+  await nodeHost.publishDir(dir, async () => {}, { marker: ".done" });
+  assert.deepEqual(readdirSync(parent), ["entry"]);
+});
+
+test("two processes publishing one directory at once both end with the same complete one", async () => {
+  const parent = scratchDir("kpatch-publish-");
+  const dir = join(parent, "entry");
+  const go = join(scratchDir("kpatch-publish-go-"), "go");
+  const [a, b] = [publisher(dir, "a", [go]), publisher(dir, "b", [go])];
+  // Both are filling before either may finish.
+  while (readdirSync(parent).length < 2) await sleep(10);
+  for (const p of readdirSync(parent)) await started(join(parent, p), "started");
+  writeFileSync(go, "");
+  for (const p of [a, b]) assert.equal(await p.exited, 0, p.stderr());
+  assert.deepEqual(readdirSync(parent), ["entry"], "the loser's copy is gone");
+  assert.ok(existsSync(join(dir, ".done")));
+  const winner = readFileSync(join(dir, "who"), "utf8");
+  assert.match(winner, /^[ab]$/);
+  assert.deepEqual([a.stdout(), b.stdout()], [winner, winner], "both use the winner's copy");
+});
