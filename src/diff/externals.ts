@@ -3,7 +3,7 @@
 // others (static functions and variables, non-exported globals) by the
 // livepatch core, through `.klp.sym.OBJECT.NAME,POS` symbols whose POS tells
 // same-named locals apart (module-elf-format.rst).
-import { STB, STT } from "../elf/constants.js";
+import { SHF, STB, STT } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
 import type { SourceFile, TargetSymtab } from "../symbols/symtab.js";
 import { DiffError } from "./errors.js";
@@ -130,12 +130,17 @@ function sourceFile(elf: ElfFile): SourceFile | undefined {
   return (
     fileSym && {
       name: fileSym.name,
-      // Only functions and objects reach kallsyms and the target's table.
+      // Only functions and objects reach kallsyms and the target's table, and
+      // only those the linker keeps (not __ADDRESSABLE()'s, in .discard.addressable).
       locals: new Set(
         elf.symbols
           .filter(
             (s) =>
-              s.bind === STB.LOCAL && s.section && (s.type === STT.FUNC || s.type === STT.OBJECT),
+              s.bind === STB.LOCAL &&
+              s.section &&
+              (s.section.flags & SHF.ALLOC) !== 0n &&
+              !s.section.name.startsWith(".discard") &&
+              (s.type === STT.FUNC || s.type === STT.OBJECT),
           )
           .map((s) => s.name),
       ),

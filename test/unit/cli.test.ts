@@ -86,6 +86,55 @@ test("--json reports changed functions and livepatch symbols with their position
   assert.match(syms, /UND \.klp\.sym\.vmlinux\.helper,0$/m);
 });
 
+test("a local is placed among same-named files by the locals the linker keeps, not __ADDRESSABLE()'s", async () => {
+  // net/ipv4/fib_rules.c: EXPORT_SYMBOL's __UNIQUE_ID___addressable_* sits in .discard.addressable.
+  const src = `
+extern int printk(const char *fmt, ...);
+static int counter;
+static __attribute__((noinline)) int helper(int x) { return printk("%d", x + counter++); }
+static void *__attribute__((used, section(".discard.addressable"))) __UNIQUE_ID___addressable_helper1 = (void *)&helper;
+int show(int x) { printk("value: %d\\n", x); return helper(x); }
+`;
+  const orig = await compileC(dir, src);
+  const patched = await compileC(dir, src.replace("value", "VALUE"));
+  // Two files named fixture.c in the kernel; only the first has both of our locals.
+  const row = (n: number, value: string, type: string, bind: string, ndx: string, name: string) =>
+    `${String(n).padStart(6)}: ${value}    10 ${type.padEnd(7)} ${bind.padEnd(6)} DEFAULT  ${ndx.padStart(3)} ${name}`;
+  const symtab = join(dir, "discard.symtab");
+  writeFileSync(
+    symtab,
+    [
+      "Symbol table '.symtab' contains 8 entries:",
+      "   Num:    Value          Size Type    Bind   Vis      Ndx Name",
+      row(0, "0000000000000000", "NOTYPE", "LOCAL", "UND", ""),
+      row(1, "0000000000000000", "FILE", "LOCAL", "ABS", "fixture.c"),
+      row(2, "ffffffff81000000", "FUNC", "LOCAL", "1", "helper"),
+      row(3, "ffffffff82000000", "OBJECT", "LOCAL", "2", "counter"),
+      row(4, "0000000000000000", "FILE", "LOCAL", "ABS", "fixture.c"),
+      row(5, "ffffffff81000100", "FUNC", "LOCAL", "1", "helper"),
+      row(6, "ffffffff81000200", "FUNC", "GLOBAL", "1", "show"),
+      row(7, "ffffffff81000300", "FUNC", "GLOBAL", "1", "printk"),
+      "",
+    ].join("\n"),
+  );
+  const r = await kpatchBuild([
+    "diff",
+    orig,
+    patched,
+    "-o",
+    join(dir, "discard-out.o"),
+    "--symbols",
+    symtab,
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const klp = JSON.parse(r.stdout).klp as { name: string; pos: number }[];
+  assert.deepEqual(
+    klp.find((k) => k.name === "helper"),
+    { name: "helper", object: "vmlinux", pos: 1 },
+  );
+});
+
 test("a call to a symbol exported into a namespace imports that namespace (built-in CXL code)", async () => {
   const src = `extern int cxl_send(int);\n${SRC}int fix(int x) { return cxl_send(x); }\n`;
   const orig = await compileC(dir, src);
