@@ -1,9 +1,14 @@
 // Compiler-generated symbol names: gcc numbers static locals and clones per
 // translation unit, and the numbers change between builds.
 
-/** `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`. */
+/**
+ * `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`,
+ * `__UNIQUE_ID_ddebug283.12` → `__UNIQUE_ID_ddebug`: the kernel's __UNIQUE_ID()
+ * pastes __COUNTER__ after its prefix, so one more unique ID above (a new
+ * pr_debug) renumbers every one below.
+ */
 export function baseName(name: string): string {
-  return name.replace(/\.\d+(?=\.|$)/g, "");
+  return name.replace(/^(__UNIQUE_ID_\w*?)\d+(?=\.|$)/, "$1").replace(/\.\d+(?=\.|$)/g, "");
 }
 
 /** A livepatch symbol's parts: `.klp.sym.OBJECT.NAME,POS` (module-elf-format.rst). */

@@ -439,6 +439,23 @@ test("constants of a .rodata.cstN pool compare by value, whatever their label an
   await linkOutput(changed);
 });
 
+test("a new pr_debug renumbers the __UNIQUE_ID descriptors below it, which still pair", async () => {
+  // drivers/usb/usbip/vhci_sysfs.c: __UNIQUE_ID_ddebug283.12 became __UNIQUE_ID_ddebug284.13.
+  const src = `
+struct ddebug { const char *fmt; unsigned int line; };
+extern void dyn_debug(struct ddebug *d);
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define AT(fmt, id) do { static struct ddebug __attribute__((used, section("__dyndbg"))) id = \\
+  { fmt, __LINE__ }; dyn_debug(&id); } while (0)
+#define pr_dbg(fmt) AT(fmt, CAT(CAT(__UNIQUE_ID_, ddebug), __COUNTER__))
+void first(void) { pr_dbg("first"); }
+void second(void) { pr_dbg("second"); }
+`;
+  const r = await diffC(src, src.replace('pr_dbg("first");', 'pr_dbg("first"); pr_dbg("again");'));
+  assert.deepEqual(names(r), { changed: ["first"], added: [] });
+});
+
 test("a changed comparison before a printk is a change, not a line number", async () => {
   const src = `extern int _printk(const char *, ...);\nint check(int len) { if (len > 64) { _printk("too long"); return -22; } return 0; }\n`;
   const r = await diffC(src, src.replace("len > 64", "len > 32"));
