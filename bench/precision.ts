@@ -22,7 +22,9 @@ export function functionExtents(text: string): Extent[] {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== "{") continue;
     let sig = "";
-    for (let j = i - 1; j >= 0 && j >= i - 6 && /\S/.test(lines[j]!); j--) {
+    let top = i - 1;
+    while (top > 0 && !/\S/.test(lines[top]!)) top--; // a blank line before the brace
+    for (let j = top; j >= 0 && j >= top - 20 && /\S/.test(lines[j]!); j--) {
       sig = `${lines[j]} ${sig}`;
       if (!/^\s/.test(lines[j]!)) break;
     }
