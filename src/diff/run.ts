@@ -1,9 +1,8 @@
 // Runs the differ on files: reads both objects, diffs them, resolves what the
 // output needs from the target, and writes the output atomically, so a failed
 // or refused diff never leaves an output file behind.
-import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cacheRoot, sha256, nodeHost } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
 import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
@@ -72,10 +71,10 @@ export interface DiffReport {
   output: string;
 }
 
-export function diffFiles(opts: DiffFilesOptions): DiffReport {
+export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffReport {
   const [orig, patched] = [opts.orig, opts.patched].map((f) => {
     try {
-      return readElf(readFileSync(f), f);
+      return readElf(host.readFile(f), f);
     } catch (e) {
       if (e instanceof ElfError) throw new DiffError("error", e.message);
       throw new DiffError("error", `${f}: ${(e as Error).message}`);
@@ -86,12 +85,12 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
     outFile: opts.output,
     lineMaps: opts.lineMaps,
   });
-  const symvers = opts.symvers ? readFileSync(opts.symvers, "utf8") : undefined;
+  const symvers = opts.symvers ? host.readText(opts.symvers) : undefined;
   const target: TargetInfo | undefined = opts.symbols
     ? {
         object: opts.object,
-        symtab: loadSymtab(opts.symbols),
-        vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols) : undefined,
+        symtab: loadSymtab(opts.symbols, host),
+        vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols, host) : undefined,
         exports: symvers ? parseSymvers(symvers) : new Map(),
       }
     : undefined;
@@ -115,7 +114,7 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
   }
   const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
-  nodeHost.writeFileAtomic(opts.output, writeElf(r.output));
+  host.writeFileAtomic(opts.output, writeElf(r.output));
   return {
     object: opts.object,
     warnings: r.warnings,
@@ -133,19 +132,21 @@ export function diffFiles(opts: DiffFilesOptions): DiffReport {
 export function targetSymbols(
   symbols: string | undefined,
   modulesDir: string | undefined,
+  host: Host = nodeHost,
 ): (object: string) => TargetSymtab | undefined {
   return (object) => {
-    const file = object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object);
-    return file ? loadSymtab(file) : undefined;
+    const file =
+      object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object, host);
+    return file ? loadSymtab(file, host) : undefined;
   };
 }
 
 // A build diffs many objects against one target: read its table once.
 const symtabs = new Map<string, TargetSymtab>();
 
-export function loadSymtab(file: string): TargetSymtab {
+export function loadSymtab(file: string, host: Host = nodeHost): TargetSymtab {
   let t = symtabs.get(file);
-  if (!t) symtabs.set(file, (t = parseSymtab(file)));
+  if (!t) symtabs.set(file, (t = parseSymtab(file, host)));
   return t;
 }
 
@@ -156,14 +157,14 @@ export function loadSymtab(file: string): TargetSymtab {
  */
 const SYMTAB_FORMAT = "1";
 
-function parseSymtab(file: string): TargetSymtab {
-  const st = statSync(file);
-  if (st.size < 32 << 20) return parseSymtabFile(file);
+function parseSymtab(file: string, host: Host): TargetSymtab {
+  const st = host.stat(file);
+  if (st.size < 32 << 20) return parseSymtabFile(file, host);
   // SYMTAB_FORMAT: what the parsers make of a file; a change to them must not meet old tables.
   const identity = [resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)];
   const key = sha256(SYMTAB_FORMAT, ...identity).slice(0, 16);
   const cached = join(cacheRoot(), "symtabs", `${key}.json`);
-  const known = nodeHost.readIfExists(cached);
+  const known = host.readIfExists(cached);
   if (known) {
     try {
       return TargetSymtab.deserialize(known);
@@ -171,17 +172,17 @@ function parseSymtab(file: string): TargetSymtab {
       // A damaged entry is read again from the file, and replaced.
     }
   }
-  const table = parseSymtabFile(file);
+  const table = parseSymtabFile(file, host);
   try {
-    nodeHost.writeFileAtomic(cached, table.serialize());
+    host.writeFileAtomic(cached, table.serialize());
   } catch {
     // A cache that cannot be written (a full disk) costs time next run, nothing else.
   }
   return table;
 }
 
-function parseSymtabFile(file: string): TargetSymtab {
-  const bytes = readFileSync(file);
+function parseSymtabFile(file: string, host: Host): TargetSymtab {
+  const bytes = host.readFile(file);
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) {
     return elfSymtab(readElf(bytes, file, { relocations: false }));
   }

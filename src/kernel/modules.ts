@@ -1,6 +1,6 @@
 // Modules by the name the kernel knows them under.
 import { basename, join } from "node:path";
-import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
 
 /**
  * The name the kernel knows a module under (KBUILD_MODNAME), from its file
@@ -13,33 +13,32 @@ export function moduleName(path: string): string {
     .replaceAll("-", "_");
 }
 
+/** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
+export function modulePath(dir: string, name: string, host: Host = nodeHost): string | undefined {
+  const want = moduleName(name);
+  return host
+    .readDir(dir, { recursive: true })
+    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+}
+
 /**
  * The .ko of module `name` under `dir` (a /lib/modules/RELEASE tree or a
  * build directory), as a file the ELF reader can read: an xz-compressed one
  * (Debian compresses its modules since 6.12) is unpacked into the cache
  * once. Module names use underscores where file names may use hyphens.
  */
-/** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
-export function modulePath(dir: string, name: string): string | undefined {
+export function findModule(dir: string, name: string, host: Host = nodeHost): string | undefined {
   const want = moduleName(name);
-  return nodeHost
-    .readDir(dir, { recursive: true })
-    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
-}
-
-export function findModule(dir: string, name: string): string | undefined {
-  const want = moduleName(name);
-  const hit = modulePath(dir, name);
+  const hit = modulePath(dir, name, host);
   if (!hit?.endsWith(".xz")) return hit && join(dir, hit);
   const packed = join(dir, hit);
-  const st = nodeHost.stat(packed);
+  const st = host.stat(packed);
   const file = join(
     cacheRoot(),
     "modules",
     sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16),
     `${want}.ko`,
   );
-  if (!nodeHost.exists(file))
-    nodeHost.writeFileAtomic(file, nodeHost.runSync("xz", ["-dc", packed]));
+  if (!host.exists(file)) host.writeFileAtomic(file, host.runSync("xz", ["-dc", packed]));
   return file;
 }

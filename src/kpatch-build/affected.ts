@@ -17,9 +17,8 @@
 // way: other directories include it through -I (cxgb4's, from four drivers).
 // The plan does not tell objects linked into vmlinux from others compiled
 // beside them (the vDSO's): those are reported as vmlinux objects.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
-import { progress, nodeHost } from "../host/host.js";
+import { nodeHost, progress, type Host } from "../host/host.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
 import { cmdFile } from "./kbuild.js";
@@ -74,44 +73,52 @@ export async function affectedObjects(
   prepared: PreparedTree,
   files: string[],
   fullBuild?: string,
+  host: Host = nodeHost,
 ): Promise<AffectedObjects> {
-  const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild);
+  const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild, host);
   if (mismatch) progress(`build: not using ${fullBuild}: ${mismatch}`);
   const result =
     fullBuild && !mismatch
-      ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir))
-      : await affectedByKbuildPlan(prepared, files);
+      ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir, host))
+      : await affectedByKbuildPlan(prepared, files, host);
   for (const u of result.unresolved) progress(`build: ${u.file}: ${u.why}`);
   return result;
 }
 
-function fullBuildMismatch(prepared: PreparedTree, fullBuild: string): string | undefined {
-  const config = nodeHost.readIfExists(join(fullBuild, ".config"));
-  if (config === undefined || !existsSync(join(fullBuild, ".vmlinux.objs"))) {
+function fullBuildMismatch(
+  prepared: PreparedTree,
+  fullBuild: string,
+  host: Host,
+): string | undefined {
+  const config = host.readIfExists(join(fullBuild, ".config"));
+  if (config === undefined || !host.exists(join(fullBuild, ".vmlinux.objs"))) {
     return "not a complete kernel build";
   }
-  if (!existsSync(join(fullBuild, "source"))) {
+  if (!host.exists(join(fullBuild, "source"))) {
     return "not built with O= from a separate source tree";
   }
-  if (realpathSync(join(fullBuild, "source")) !== realpathSync(prepared.source.dir)) {
+  if (host.realPath(join(fullBuild, "source")) !== host.realPath(prepared.source.dir)) {
     return "built from another source tree";
   }
-  if (config !== readFileSync(prepared.configFile, "utf8")) return "built with another config";
+  if (config !== host.readText(prepared.configFile)) return "built with another config";
   return undefined;
 }
 
-export function buildDependencies(buildDir: string, sourceDir: string): BuildDependencies {
-  const lines = (file: string) =>
-    readFileSync(join(buildDir, file), "utf8").split("\n").filter(Boolean);
+export function buildDependencies(
+  buildDir: string,
+  sourceDir: string,
+  host: Host = nodeHost,
+): BuildDependencies {
+  const lines = (file: string) => host.readText(join(buildDir, file)).split("\n").filter(Boolean);
   const targets = new Map<string, string>();
   for (const o of lines(".vmlinux.objs")) targets.set(o, "vmlinux");
-  for (const ko of existsSync(join(buildDir, "modules.order")) ? lines("modules.order") : []) {
+  for (const ko of host.exists(join(buildDir, "modules.order")) ? lines("modules.order") : []) {
     const name = moduleName(ko);
     for (const o of lines(ko.replace(/\.ko$/, ".mod"))) targets.set(o, name);
   }
   const users = new Map<string, string[]>();
   for (const object of targets.keys()) {
-    const cmd = nodeHost.readIfExists(cmdFile(buildDir, object));
+    const cmd = host.readIfExists(cmdFile(buildDir, object));
     for (const file of cmd ? cmdDependencies(cmd, sourceDir) : []) {
       const list = users.get(file);
       if (list) list.push(object);
@@ -150,6 +157,7 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 async function affectedByKbuildPlan(
   prepared: PreparedTree,
   files: string[],
+  host: Host,
 ): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
   const src = prepared.source.dir;
@@ -159,7 +167,9 @@ async function affectedByKbuildPlan(
   const dirs = [
     ...new Set(sources.filter((f) => !f.startsWith("tools/")).map((f) => `${dirname(f)}/`)),
   ];
-  const plan = dirs.length ? await kbuildPlan(prepared, dirs) : new Map<string, PlannedObject>();
+  const plan = dirs.length
+    ? await kbuildPlan(prepared, dirs, host)
+    : new Map<string, PlannedObject>();
   // Headers, and .c files other files #include, can be read by any object of
   // the kernel (a driver's header through another's -I): the preprocessor
   // says which, asked about those whose #include lines could reach them.
@@ -168,7 +178,10 @@ async function affectedByKbuildPlan(
     const object = plan.get(file.replace(/\.[cS]$/, ".o"));
     if (kind(file) === "source" && object?.target) {
       result.add(object.object, object.target, file, object.recipe);
-    } else if (kind(file) === "source" && namedInMakefile(src, file.replace(/\.[cS]$/, ".o"))) {
+    } else if (
+      kind(file) === "source" &&
+      namedInMakefile(src, file.replace(/\.[cS]$/, ".o"), host)
+    ) {
       result.skipped.push({ file, why: notBuilt });
     } else if (kind(file) === "source" || kind(file) === "header") {
       wide.push(file);
@@ -179,12 +192,17 @@ async function affectedByKbuildPlan(
     }
   }
   const users = wide.length
-    ? await includersInKernel(prepared, wide)
+    ? await includersInKernel(prepared, wide, host)
     : new Map<string, PlannedObject[]>();
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
     for (const p of objects) {
-      result.add(p.object, p.target!, file, p.recipe ?? (await foreignRecipe(prepared, p.object)));
+      result.add(
+        p.object,
+        p.target!,
+        file,
+        p.recipe ?? (await foreignRecipe(prepared, p.object, host)),
+      );
     }
     if (!objects.length) result.skipped.push({ file, why: notBuilt });
   }
@@ -199,9 +217,10 @@ async function affectedByKbuildPlan(
 async function includersInKernel(
   prepared: PreparedTree,
   files: string[],
+  host: Host,
 ): Promise<Map<string, PlannedObject[]>> {
   const src = prepared.source.dir;
-  const plan = [...(await kbuildPlan(prepared)).values()];
+  const plan = [...(await kbuildPlan(prepared, undefined, host)).values()];
   // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
   const units = plan
     .filter((p) => isAbsolute(p.source))
@@ -209,7 +228,12 @@ async function includersInKernel(
   const generated = plan.filter((p) => !isAbsolute(p.source)).map((p) => p.object);
   const targets = files.map((f) => join(src, f));
   const candidates = [
-    ...possibleIncluders({ source: src, build: prepared.dir, arch: "x86" }, units, targets).keys(),
+    ...possibleIncluders(
+      { source: src, build: prepared.dir, arch: "x86" },
+      units,
+      targets,
+      host,
+    ).keys(),
   ].map((u) => u.planned);
   progress(
     `build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
@@ -223,9 +247,15 @@ async function includersInKernel(
     );
   }
   const step = Math.max(100, Math.ceil(candidates.length / 10));
-  const deps = await preprocessorDependencies(prepared, candidates, {
-    onProgress: (n) => n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`),
-  });
+  const deps = await preprocessorDependencies(
+    prepared,
+    candidates,
+    {
+      onProgress: (n) =>
+        n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`),
+    },
+    host,
+  );
   const unknown = candidates.filter((p) => !deps.get(p.object));
   if (unknown.length) {
     progress(
@@ -254,11 +284,15 @@ async function includersInKernel(
  * plan of DIR, whose Makefile compiles it: that file can be compiled on its
  * own by no make goal, only by its recipe.
  */
-async function foreignRecipe(prepared: PreparedTree, object: string): Promise<string | undefined> {
+async function foreignRecipe(
+  prepared: PreparedTree,
+  object: string,
+  host: Host,
+): Promise<string | undefined> {
   const at = object.indexOf("/../");
   return at < 0
     ? undefined
-    : (await kbuildPlan(prepared, [object.slice(0, at + 1)])).get(object)?.recipe;
+    : (await kbuildPlan(prepared, [object.slice(0, at + 1)], host)).get(object)?.recipe;
 }
 
 /** The files a compile command line includes before the source (-include FILE). */
@@ -270,10 +304,10 @@ function forcedIncludes(command: string): string[] {
  * Whether the object's directory Makefile (or Kbuild) mentions it, as
  * obj-$(CONFIG_...) or part of a composite.
  */
-function namedInMakefile(sourceDir: string, object: string): boolean {
+function namedInMakefile(sourceDir: string, object: string, host: Host): boolean {
   const word = new RegExp(`(^|[\\s=])${basename(object).replaceAll(".", "\\.")}(\\s|$)`, "m");
   return ["Makefile", "Kbuild"].some((m) =>
-    word.test(nodeHost.readIfExists(join(sourceDir, dirname(object), m)) ?? ""),
+    word.test(host.readIfExists(join(sourceDir, dirname(object), m)) ?? ""),
   );
 }
 

@@ -2,9 +2,8 @@
 // compiling it: what a full build's dependency files would say, for the
 // objects asked about only. Cached per prepared tree and object, as neither
 // the pristine source nor the prepared tree ever changes.
-import { cpus } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { cacheRoot, run, nodeHost } from "../host/host.js";
+import { cacheRoot, nodeHost, type Host } from "../host/host.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
 
@@ -18,12 +17,13 @@ export async function preprocessorDependencies(
   prepared: PreparedTree,
   objects: PlannedObject[],
   opts: { jobs?: number; onProgress?: (done: number) => void } = {},
+  host: Host = nodeHost,
 ): Promise<Map<string, string[] | undefined>> {
   const cache = join(cacheRoot(), "dependencies", basename(prepared.dir));
   const result = new Map<string, string[] | undefined>();
   const todo: PlannedObject[] = [];
   for (const o of objects) {
-    const known = nodeHost.readIfExists(join(cache, `${o.object}.d`));
+    const known = host.readIfExists(join(cache, `${o.object}.d`));
     if (known !== undefined) result.set(o.object, known.split("\n").filter(Boolean));
     else todo.push(o);
   }
@@ -31,25 +31,26 @@ export async function preprocessorDependencies(
   let done = objects.length - todo.length;
   const worker = async () => {
     for (let o = todo[next++]; o; o = todo[next++]) {
-      const deps = await dependencies(prepared, o);
-      if (deps) nodeHost.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
+      const deps = await dependencies(prepared, o, host);
+      if (deps) host.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
       result.set(o.object, deps);
       opts.onProgress?.(++done);
     }
   };
-  await Promise.all(Array.from({ length: opts.jobs ?? cpus().length }, worker));
+  await Promise.all(Array.from({ length: opts.jobs ?? host.cpuCount() }, worker));
   return result;
 }
 
 async function dependencies(
   prepared: PreparedTree,
   o: PlannedObject,
+  host: Host,
 ): Promise<string[] | undefined> {
   // The compile, with its dependency file (written into the tree) replaced by -MM's rule on stdout.
   const command = o.command
     .replace(/ -Wp,-MMD,\S+/, "")
     .replace(/ -c -o \S+ (\S+)$/, " -MM -MG $1");
-  const r = await run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
+  const r = await host.run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
   // An #error on a constant from a header kbuild has not generated yet fails
   // the run, but the preprocessor went on to the end and printed its rule.
   // "obj.o: a.c b.h \<newline> c.h ...": file names never hold spaces in the kernel.

@@ -12,8 +12,8 @@
 // #define of that macro names anywhere in the files read (drbd's
 // GENL_MAGIC_INCLUDE_FILE). TRACE_INCLUDE() re-includes a trace header its
 // includer has included by name already, so it needs nothing.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, normalize } from "node:path";
+import { nodeHost, type Host } from "../host/host.js";
 
 export interface IncludeUnit {
   /** Absolute path of the .c or .S file compiled. */
@@ -38,8 +38,9 @@ export function possibleIncluders<U extends IncludeUnit>(
   tree: IncludeTree,
   units: U[],
   targets: string[],
+  host: Host = nodeHost,
 ): Map<U, string[]> {
-  const scan = new IncludeScan(tree);
+  const scan = new IncludeScan(tree, host);
   const graph = scan.graph(units.flatMap((u) => [u.source, ...u.forced]));
   // Backwards from each target: every file that reaches it.
   const reachedFrom = new Map<string, Set<string>>();
@@ -85,7 +86,10 @@ class IncludeScan {
   private readonly macroValues = new Map<string, Set<string>>();
   private readonly macroUsers = new Map<string, Set<string>>();
 
-  constructor(tree: IncludeTree) {
+  constructor(
+    tree: IncludeTree,
+    private readonly host: Host,
+  ) {
     // tools/ stays: the kernel compiles a few of its files (tools/lib/bpf/relo_core.c).
     const skip = new Set(["Documentation", "LICENSES", ".git"]);
     this.index(tree.source, (rel) => {
@@ -93,14 +97,14 @@ class IncludeScan {
       return skip.has(top!) || (top === "arch" && second !== undefined && second !== tree.arch);
     });
     for (const dir of ["include", `arch/${tree.arch}/include`]) {
-      if (tree.build && existsSync(join(tree.build, dir)))
+      if (tree.build && host.exists(join(tree.build, dir)))
         this.index(join(tree.build, dir), (rel) => rel === "config" || rel.startsWith("config/"));
     }
   }
 
   private index(root: string, skip: (rel: string) => boolean): void {
     const walk = (rel: string) => {
-      for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      for (const e of this.host.readDirEntries(join(root, rel))) {
         const r = rel ? `${rel}/${e.name}` : e.name;
         if (skip(r)) continue;
         if (e.isDirectory()) walk(r);
@@ -147,7 +151,7 @@ class IncludeScan {
   private read(file: string): string[] {
     let text: string;
     try {
-      text = readFileSync(file, "latin1");
+      text = this.host.readText(file, "latin1");
     } catch {
       return []; // a dangling symlink, or a directory named like a header
     }
@@ -173,7 +177,7 @@ class IncludeScan {
   private resolve(from: string, name: string, quoted: boolean): string[] {
     if (quoted) {
       const beside = normalize(join(dirname(from), name));
-      if (existsSync(beside)) return [beside];
+      if (this.host.exists(beside)) return [beside];
     }
     // "../x.h" relative to an -I directory: whatever ends in x.h.
     const suffix = normalize(name).replace(/^(\.\.\/)+/, "");

@@ -3,9 +3,8 @@
 // patched file paths, module names, release names. A patch is hostile input:
 // a path like `--eval=$(shell id)/x.c` would be a make goal, and `../x.h` a
 // file outside the tree. Each refusal names the rule that was broken.
-import { readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, normalize, resolve } from "node:path";
-import { HostError } from "../host/host.js";
+import { HostError, nodeHost, type Host } from "../host/host.js";
 import { patchedFiles } from "./patch.js";
 
 /** The kernel's MODULE_NAME_LEN (64 - sizeof(unsigned long) on x86-64) less its NUL. */
@@ -19,14 +18,14 @@ export interface PatchInput {
 }
 
 /** Reads and checks patch files: each must be a unified diff whose paths stay inside the tree. */
-export function readPatches(files: string[]): PatchInput[] {
+export function readPatches(files: string[], host: Host = nodeHost): PatchInput[] {
   if (!files.length) throw new HostError("no patch given");
   return files.map((f) => {
     const file = resolve(f);
     let text: string;
     try {
-      if (!statSync(file).isFile()) throw new HostError(`patch ${file} is not a regular file`);
-      text = readFileSync(file, "utf8");
+      if (!host.stat(file).isFile()) throw new HostError(`patch ${file} is not a regular file`);
+      text = host.readText(file);
     } catch (e) {
       if (e instanceof HostError) throw e;
       throw new HostError(

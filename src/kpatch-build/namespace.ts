@@ -8,7 +8,7 @@
 // --kill-child) ends every process of the step if the caller is killed
 // outright, when no cleanup code of its own can run.
 import { dirname } from "node:path";
-import { run, HostError, type RunOptions, type RunResult } from "../host/host.js";
+import { HostError, nodeHost, type Host, type RunOptions, type RunResult } from "../host/host.js";
 
 export type Mount =
   /** An overlay of `upper` (written, with `work` beside it) over `lower`, mounted at `at`. */
@@ -22,10 +22,11 @@ export function runWithMounts(
   script: string,
   args: string[],
   opts: RunOptions = {},
+  host: Host = nodeHost,
 ): Promise<RunResult> {
   const lines = [...mounts.map(mountCommand), script];
   const unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--kill-child"];
-  return run(
+  return host.run(
     "setpriv",
     ["--pdeathsig", "KILL", ...unshare, "sh", "-euc", lines.join("\n"), "sh", ...args],
     opts,

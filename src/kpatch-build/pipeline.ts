@@ -2,11 +2,9 @@
 // tree, find the objects the patches affect, compile them ORIG and PATCHED
 // in a session that never writes to the source or the prepared tree, diff
 // each pair, and build the patch module from the differences.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, run, HostError, nodeHost } from "../host/host.js";
+import { cacheRoot, progress, HostError, nodeHost, type Host } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
 import { DiffError } from "../diff/errors.js";
@@ -63,7 +61,11 @@ export interface KpatchBuildResult {
   phases: Record<string, number>;
 }
 
-export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuildResult> {
+/** Builds the patch module; `host` runs every process and file access of the build. */
+export async function kpatchBuild(
+  opts: KpatchBuildOptions,
+  host: Host = nodeHost,
+): Promise<KpatchBuildResult> {
   const phases: Record<string, number> = {};
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -71,21 +73,24 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
     phases[name] = (Date.now() - t0) / 1000;
     return r;
   };
-  const inputs = readPatches(opts.patches);
+  const inputs = readPatches(opts.patches, host);
   checkModuleName(opts.name);
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
-  if (!opts.skipCompilerCheck) await checkCompiler(opts.config);
+  if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
   const lineMaps = await phase("layout", () =>
     readSourceChanges(
       opts.source.dir,
       inputs.map((p) => p.file),
       files,
+      host,
     ),
   );
   const prepared = await phase("prepare", () =>
-    preparedTree(opts.source, opts.config, { release: opts.release }),
+    preparedTree(opts.source, opts.config, { release: opts.release }, host),
   );
-  const affected = await phase("affected", () => affectedObjects(prepared, files, opts.fullBuild));
+  const affected = await phase("affected", () =>
+    affectedObjects(prepared, files, opts.fullBuild, host),
+  );
   if (affected.unresolved.length) {
     throw new HostError(
       "cannot tell which objects the patches affect: " +
@@ -118,8 +123,8 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
   // each object of both (a header patch's many objects use all cores in
   // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
   const beside =
-    cpus().length >= 2 * objects.length && prepared.source.pkg !== "tree"
-      ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 })
+    host.cpuCount() >= 2 * objects.length && prepared.source.pkg !== "tree"
+      ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 }, host)
       : undefined;
   const origBeside = beside?.then(
     () => undefined,
@@ -156,20 +161,24 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
         }));
       const kbuild = moduleKbuild(session, opts.symvers);
       const entrySizes = await phase("probe", () =>
-        cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe"), kbuild)),
+        cachedEntrySizes(
+          prepared,
+          () => probeEntrySizes(scratch(session, "probe", host), kbuild, host),
+          host,
+        ),
       );
 
-      const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir);
+      const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir, host);
       const reports = await phase("diff", async () => {
         const out: DiffReport[] = [];
         const unchanged: string[] = [];
-        mkdirSync(join(session.dir, "diff"), { recursive: true });
+        host.makeDirs(join(session.dir, "diff"));
         for (const [i, o] of orig.entries()) {
           const p = patched[i]!;
           const module =
             o.target === "vmlinux"
               ? undefined
-              : opts.modulesDir && findModule(opts.modulesDir, o.target);
+              : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
           if (o.target !== "vmlinux" && !module) {
             throw new HostError(
               `${o.object} belongs to module ${o.target}, which is not in ` +
@@ -177,24 +186,28 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
             );
           }
           const diff = (symbols: string) =>
-            diffFiles({
-              orig: o.file,
-              patched: p.file,
-              output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
-              object: o.target,
-              symbols,
-              vmlinuxSymbols: module && opts.symbols,
-              symvers: opts.symvers,
-              entrySizes,
-              vmlinuxRelocatedEarly,
-              lineMaps,
-            });
+            diffFiles(
+              {
+                orig: o.file,
+                patched: p.file,
+                output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
+                object: o.target,
+                symbols,
+                vmlinuxSymbols: module && opts.symbols,
+                symvers: opts.symvers,
+                entrySizes,
+                vmlinuxRelocatedEarly,
+                lineMaps,
+              },
+              host,
+            );
           try {
             const r = await diffWithModuleSources(
               diff,
               module ?? opts.symbols,
               o.target,
               opts.moduleSymbols,
+              host,
             );
             progress(
               `kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
@@ -231,17 +244,19 @@ export async function kpatchBuild(opts: KpatchBuildOptions): Promise<KpatchBuild
             parts,
             replace: opts.replace,
             description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
-            clearRelocations: !clearsRelocations(session.prepared.source.dir),
-            symbolsOf: targetSymbols(opts.symbols, opts.modulesDir),
+            clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
+            symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
           },
-          scratch(session, "module"),
+          scratch(session, "module", host),
           kbuild,
           ko,
+          host,
         ),
       );
       return { module: built.ko, objects: reports, klp: built.klp, phases };
     },
     opts.session,
+    host,
   ).finally(() => origBeside);
 }
 
@@ -255,6 +270,7 @@ async function diffWithModuleSources(
   symbols: string,
   object: string,
   moduleSymbols: ((module: string) => Promise<string | undefined>) | undefined,
+  host: Host,
 ): Promise<DiffReport> {
   try {
     return diff(symbols);
@@ -263,7 +279,7 @@ async function diffWithModuleSources(
     const withSources =
       object !== "vmlinux" &&
       ambiguous &&
-      !hasSourceFiles(symbols) &&
+      !hasSourceFiles(symbols, host) &&
       (await moduleSymbols?.(object));
     if (!withSources) throw e;
     progress(
@@ -275,18 +291,18 @@ async function diffWithModuleSources(
 }
 
 /** Whether a symbol table tells which source file each local comes from (STT_FILE). */
-function hasSourceFiles(file: string): boolean {
+function hasSourceFiles(file: string, host: Host): boolean {
   // The table the diff just read, kept by loadSymtab: no second read of the file.
-  return loadSymtab(file).symbols.some((s) => s.file !== undefined);
+  return loadSymtab(file, host).symbols.some((s) => s.file !== undefined);
 }
 
 /**
  * Whether the first of `files` the target's source has mentions `name`: its
  * behaviour, read rather than guessed from its version.
  */
-function sourceMentions(sourceDir: string, files: string[], name: string): boolean {
+function sourceMentions(sourceDir: string, files: string[], name: string, host: Host): boolean {
   const text =
-    files.map((f) => nodeHost.readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
+    files.map((f) => host.readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
   return text.includes(name);
 }
 
@@ -294,19 +310,20 @@ function sourceMentions(sourceDir: string, files: string[], name: string): boole
  * Whether the module loader applies a patch module's vmlinux livepatch
  * relocations with its own, before it reads the module's tables (5.8 and later).
  */
-const relocatesVmlinuxEarly = (sourceDir: string) =>
+const relocatesVmlinuxEarly = (sourceDir: string, host: Host) =>
   sourceMentions(
     sourceDir,
     ["kernel/module/main.c", "kernel/module.c"],
     "klp_apply_section_relocs",
+    host,
   );
 
 /**
  * Whether the livepatch core zeroes a module's livepatch relocations when it
  * goes away (6.3 and later).
  */
-const clearsRelocations = (sourceDir: string) =>
-  sourceMentions(sourceDir, ["kernel/livepatch/core.c"], "klp_clear_object_relocs");
+const clearsRelocations = (sourceDir: string, host: Host) =>
+  sourceMentions(sourceDir, ["kernel/livepatch/core.c"], "klp_clear_object_relocs", host);
 
 /**
  * Entry sizes depend only on the prepared tree (source, config, compiler):
@@ -315,18 +332,19 @@ const clearsRelocations = (sourceDir: string) =>
 async function cachedEntrySizes(
   prepared: PreparedTree,
   probe: () => Promise<EntrySizes>,
+  host: Host,
 ): Promise<EntrySizes> {
   const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
-  const known = nodeHost.readIfExists(file);
+  const known = host.readIfExists(file);
   if (known) return JSON.parse(known) as EntrySizes;
   const sizes = await probe();
-  nodeHost.writeFileAtomic(file, JSON.stringify(sizes, null, 2));
+  host.writeFileAtomic(file, JSON.stringify(sizes, null, 2));
   return sizes;
 }
 
-function scratch(session: BuildSession, name: string): string {
+function scratch(session: BuildSession, name: string, host: Host): string {
   const dir = join(session.dir, name);
-  mkdirSync(dir, { recursive: true });
+  host.makeDirs(dir);
   return dir;
 }
 
@@ -361,17 +379,18 @@ async function readSourceChanges(
   sourceDir: string,
   patches: string[],
   paths: string[],
+  host: Host,
 ): Promise<LineMap[]> {
-  const tmp = mkdtempSync(join(cacheRoot(), "layout-"));
+  const tmp = host.makeTempDir(cacheRoot(), "layout-");
   try {
     const files = paths.filter((f) => /\.[ch]$/.test(f));
     for (const f of files) {
-      if (!existsSync(join(sourceDir, f))) continue;
-      mkdirSync(dirname(join(tmp, f)), { recursive: true });
-      copyFileSync(join(sourceDir, f), join(tmp, f));
+      if (!host.exists(join(sourceDir, f))) continue;
+      host.makeDirs(dirname(join(tmp, f)));
+      host.copyFile(join(sourceDir, f), join(tmp, f));
     }
     for (const p of patches) {
-      const r = await run(
+      const r = await host.run(
         "patch",
         ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
         { allowFailure: true },
@@ -381,8 +400,8 @@ async function readSourceChanges(
     const changes = files.flatMap((f) =>
       layoutChanges(
         f,
-        nodeHost.readIfExists(join(sourceDir, f)) ?? "",
-        nodeHost.readIfExists(join(tmp, f)) ?? "",
+        host.readIfExists(join(sourceDir, f)) ?? "",
+        host.readIfExists(join(tmp, f)) ?? "",
       ),
     );
     if (changes.length) {
@@ -396,19 +415,22 @@ async function readSourceChanges(
         ),
       );
     }
-    const both = files.filter((f) => existsSync(join(sourceDir, f)) && existsSync(join(tmp, f)));
+    const both = files.filter((f) => host.exists(join(sourceDir, f)) && host.exists(join(tmp, f)));
     // Awaited here: the copies go in `finally`.
     return await Promise.all(
       both.map(async (f) =>
         LineMap.fromDiff(
-          (await run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], { allowFailure: true }))
-            .stdout,
-          readFileSync(join(sourceDir, f), "utf8").split("\n").length,
+          (
+            await host.run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], {
+              allowFailure: true,
+            })
+          ).stdout,
+          host.readText(join(sourceDir, f)).split("\n").length,
         ),
       ),
     );
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    host.remove(tmp);
   }
 }
 
@@ -416,9 +438,9 @@ async function readSourceChanges(
  * The compiler must be the one the target was built with: object layout and
  * inlining depend on it.
  */
-async function checkCompiler(config: string): Promise<void> {
-  const want = /^CONFIG_GCC_VERSION=(\d+)$/m.exec(readFileSync(config, "utf8"))?.[1];
-  const have = (await run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
+async function checkCompiler(config: string, host: Host): Promise<void> {
+  const want = /^CONFIG_GCC_VERSION=(\d+)$/m.exec(host.readText(config))?.[1];
+  const have = (await host.run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
   const haveNum = String(have[0]! * 10000 + (have[1] ?? 0) * 100 + (have[2] ?? 0));
   if (want && want !== haveNum) {
     throw new HostError(

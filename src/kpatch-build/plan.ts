@@ -2,7 +2,15 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import { cacheRoot, lastLines, progress, sha256, HostError, nodeHost } from "../host/host.js";
+import {
+  cacheRoot,
+  lastLines,
+  progress,
+  sha256,
+  HostError,
+  nodeHost,
+  type Host,
+} from "../host/host.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";
@@ -40,13 +48,14 @@ export interface PlannedObject {
 export async function kbuildPlan(
   prepared: PreparedTree,
   goals?: string[],
+  host: Host = nodeHost,
 ): Promise<Map<string, PlannedObject>> {
   // -2: the plan's format (module names of assembler objects since 2).
   const which = goals ? `-${sha256(...[...goals].sort()).slice(0, 16)}` : "";
   const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
   // A user's own tree (-s) may change in place: only its whole plan is kept, as before.
   const keep = !goals || prepared.source.pkg !== "tree";
-  const known = keep ? nodeHost.readIfExists(cache) : undefined;
+  const known = keep ? host.readIfExists(cache) : undefined;
   if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
   if (!goals) {
     progress(
@@ -58,19 +67,23 @@ export async function kbuildPlan(
   // -k: vmlinux's link step fails for want of objects -n never made; the
   // compiles are listed before.
   // With the session's compile flags, so that the recipes are those a session runs.
-  const make = await withBuildSession(prepared, (s) =>
-    s.exec(
-      `src=$1 build=$2 release=$3 flags=$4; shift 4
+  const make = await withBuildSession(
+    prepared,
+    (s) =>
+      s.exec(
+        `src=$1 build=$2 release=$3 flags=$4; shift 4
 make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$release"} "$@"`,
-      [
-        prepared.source.dir,
-        prepared.dir,
-        prepared.release ?? "",
-        diffCflags,
-        ...(goals ?? ["vmlinux", "modules"]),
-      ],
-      { capture: true, allowFailure: true },
-    ),
+        [
+          prepared.source.dir,
+          prepared.dir,
+          prepared.release ?? "",
+          diffCflags,
+          ...(goals ?? ["vmlinux", "modules"]),
+        ],
+        { capture: true, allowFailure: true },
+      ),
+    {},
+    host,
   );
   const plan = parsePlan(make.stdout);
   // Cached for good, so never a partial one: every kernel compiles these.
@@ -83,7 +96,7 @@ make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$rel
   if (!goals) for (const p of plan.values()) delete p.recipe;
   // A directory's plan is kept only when make had nothing to say against it.
   if (keep && (!goals || make.code === 0)) {
-    nodeHost.writeFileAtomic(cache, JSON.stringify([...plan.values()]));
+    host.writeFileAtomic(cache, JSON.stringify([...plan.values()]));
   }
   if (!goals) {
     progress(

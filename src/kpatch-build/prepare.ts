@@ -3,7 +3,7 @@
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
 import { join } from "node:path";
-import { cacheRoot, progress, sha256, HostError, nodeHost } from "../host/host.js";
+import { cacheRoot, progress, sha256, HostError, nodeHost, type Host } from "../host/host.js";
 import type { KernelSource } from "../kernel/source.js";
 import { interruptible } from "./interrupt.js";
 import { atFinalPath, runWithMounts } from "./namespace.js";
@@ -46,9 +46,10 @@ export async function preparedTree(
   source: KernelSource,
   configFile: string,
   opts: { build?: boolean; release?: string } = {},
+  host: Host = nodeHost,
 ): Promise<PreparedTree> {
-  const config = nodeHost.readText(configFile);
-  const gcc = (await nodeHost.run("gcc", ["--version"])).stdout.split("\n")[0]!;
+  const config = host.readText(configFile);
+  const gcc = (await host.run("gcc", ["--version"])).stdout.split("\n")[0]!;
   // Without a release, the key is what it was before releases existed.
   const key = sha256(
     source.pkg,
@@ -66,24 +67,25 @@ export async function preparedTree(
     configFile: join(dir, ".config"),
     release: opts.release,
   };
-  if (nodeHost.exists(join(dir, done))) return result;
+  if (host.exists(join(dir, done))) return result;
   if (opts.build === false)
     throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
 
   const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
-  nodeHost.remove(log);
+  host.remove(log);
   const prepare = async (tmp: string, signal: AbortSignal) => {
-    nodeHost.writeFileAtomic(join(tmp, ".config"), config);
+    host.writeFileAtomic(join(tmp, ".config"), config);
     progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
     const t0 = Date.now();
     await runWithMounts(
       atFinalPath(tmp, dir),
       `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
-      [source.dir, dir, String(nodeHost.cpuCount()), diffCflags, opts.release ?? ""],
+      [source.dir, dir, String(host.cpuCount()), diffCflags, opts.release ?? ""],
       { logFile: log, signal },
+      host,
     );
     progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
-    const changed = changedOptions(config, nodeHost.readText(join(tmp, ".config")));
+    const changed = changedOptions(config, host.readText(join(tmp, ".config")));
     if (changed.length)
       progress(
         `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
@@ -91,7 +93,7 @@ export async function preparedTree(
   };
   // Scratch out of prepared/, which the tmpfs of atFinalPath hides.
   await interruptible((signal) =>
-    nodeHost.publishDir(dir, (tmp) => prepare(tmp, signal), {
+    host.publishDir(dir, (tmp) => prepare(tmp, signal), {
       marker: done,
       scratch: join(cacheRoot(), "tmp"),
     }),

@@ -4,18 +4,15 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { cpus } from "node:os";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import { cacheRoot, progress, HostError, type RunResult, nodeHost } from "../host/host.js";
+import {
+  cacheRoot,
+  progress,
+  HostError,
+  nodeHost,
+  type Host,
+  type RunResult,
+} from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -104,25 +101,26 @@ export function withBuildSession<T>(
   prepared: PreparedTree,
   body: (session: BuildSession) => Promise<T>,
   opts: SessionOptions = {},
+  host: Host = nodeHost,
 ): Promise<T> {
   return interruptible(async (signal) => {
-    const dir = nodeHost.scratchDir(join(cacheRoot(), "sessions"), "build");
+    const dir = host.scratchDir(join(cacheRoot(), "sessions"), "build");
     const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
     try {
       const result = await body(
-        new Session(prepared, dir, log, signal, opts.jobs ?? cpus().length),
+        new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host),
       );
       if (opts.keep) progress(`build: session log kept in ${log}`);
-      else rmSync(log, { force: true });
+      else host.remove(log);
       return result;
     } finally {
       if (opts.keep) {
         // Out of sessions/, where scratch of dead processes is swept away.
         const kept = join(cacheRoot(), "kept", basename(dir));
-        mkdirSync(dirname(kept), { recursive: true });
-        renameSync(dir, kept);
+        host.makeDirs(dirname(kept));
+        host.rename(dir, kept);
         progress(`build: session kept in ${kept}`);
-      } else rmSync(dir, { recursive: true, force: true });
+      } else host.remove(dir);
     }
   });
 }
@@ -136,11 +134,11 @@ function origCache(prepared: PreparedTree): string {
  * Copies a compiled object and its .cmd into the cache, the object last and by
  * rename: a hit is whole.
  */
-function keep(from: string, cache: string, object: string): void {
+function keep(from: string, cache: string, object: string, host: Host): void {
   const cmd = relative(from, cmdFile(from, object));
-  mkdirSync(dirname(join(cache, object)), { recursive: true });
-  nodeHost.writeFileAtomic(join(cache, cmd), readFileSync(join(from, cmd)));
-  nodeHost.writeFileAtomic(join(cache, object), readFileSync(join(from, object)));
+  host.makeDirs(dirname(join(cache, object)));
+  host.writeFileAtomic(join(cache, cmd), host.readFile(join(from, cmd)));
+  host.writeFileAtomic(join(cache, object), host.readFile(join(from, object)));
 }
 
 class Session implements BuildSession {
@@ -154,6 +152,7 @@ class Session implements BuildSession {
     readonly log: string,
     private readonly signal: AbortSignal,
     private readonly jobs: number,
+    private readonly host: Host,
   ) {
     const overlay = (lower: string, name: string): Mount => ({
       type: "overlay",
@@ -164,22 +163,28 @@ class Session implements BuildSession {
     });
     this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
     for (const m of this.mounts) {
-      if (m.type === "overlay") for (const d of [m.upper, m.work]) mkdirSync(d);
+      if (m.type === "overlay") for (const d of [m.upper, m.work]) host.makeDirs(d);
     }
   }
 
   exec(script: string, args: string[] = [], opts: ExecOptions = {}): Promise<RunResult> {
     this.signal.throwIfAborted();
-    return runWithMounts(this.mounts, script, args, {
-      logFile: opts.capture ? undefined : this.log,
-      signal: this.signal,
-      allowFailure: opts.allowFailure,
-    });
+    return runWithMounts(
+      this.mounts,
+      script,
+      args,
+      {
+        logFile: opts.capture ? undefined : this.log,
+        signal: this.signal,
+        allowFailure: opts.allowFailure,
+      },
+      this.host,
+    );
   }
 
   async applyPatch(patchFile: string): Promise<void> {
     const file = resolve(patchFile);
-    if (!existsSync(file)) throw new HostError(`patch ${file} does not exist`);
+    if (!this.host.exists(file)) throw new HostError(`patch ${file} does not exist`);
     const { pkg, version, dir } = this.prepared.source;
     const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
     const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
@@ -217,7 +222,7 @@ class Session implements BuildSession {
         : undefined;
     // After a patch, ORIG objects can only come from the cache (compiled by a
     // session beside this one).
-    const allKept = kept !== undefined && objects.every((o) => existsSync(join(kept, o)));
+    const allKept = kept !== undefined && objects.every((o) => this.host.exists(join(kept, o)));
     if (variant === "orig" && this.applied.length && !allKept) {
       throw new HostError("ORIG objects must be compiled before a patch is applied");
     }
@@ -225,18 +230,18 @@ class Session implements BuildSession {
       throw new HostError("PATCHED objects need a patch applied first");
     }
     const out = join(this.dir, variant);
-    const reused = kept ? objects.filter((o) => existsSync(join(kept, o))) : [];
+    const reused = kept ? objects.filter((o) => this.host.exists(join(kept, o))) : [];
     for (const o of reused) {
-      mkdirSync(dirname(join(out, o)), { recursive: true });
+      this.host.makeDirs(dirname(join(out, o)));
       for (const f of [o, relative(kept!, cmdFile(kept!, o))]) {
-        copyFileSync(join(kept!, f), join(out, f));
+        this.host.copyFile(join(kept!, f), join(out, f));
       }
     }
     if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
     const fresh = objects.filter((o) => !reused.includes(o));
     if (fresh.length) await this.build(fresh, variant, out, recipes);
     try {
-      if (kept) for (const o of fresh) keep(out, kept, o);
+      if (kept) for (const o of fresh) keep(out, kept, o, this.host);
     } catch (e) {
       progress(`build: warning: ORIG objects not cached: ${(e as Error).message}`);
     }
@@ -257,7 +262,7 @@ class Session implements BuildSession {
     if (mine) {
       // A directory of this compile's recipes only, whatever ran before in the session.
       const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
-      mine.forEach((r, i) => nodeHost.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
+      mine.forEach((r, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
       const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
   xargs -0 -P "$jobs" -n 1 sh`;
       const ran = await this.compileWith(objects, variant, out, each, dir, true);
@@ -283,7 +288,7 @@ class Session implements BuildSession {
     recipes: string,
     mayFail: boolean,
   ): Promise<boolean> {
-    const logStart = existsSync(this.log) ? statSync(this.log).size : 0;
+    const logStart = this.host.exists(this.log) ? this.host.stat(this.log).size : 0;
     const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6 recipes=$7
 shift 7
 cd "$build"
@@ -311,7 +316,8 @@ done`;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       if (mayFail) return false;
-      const errors = readFileSync(this.log, "utf8")
+      const errors = this.host
+        .readText(this.log)
         .slice(logStart)
         .split("\n")
         .filter((l) => /error:|\*\*\*/.test(l));
@@ -329,7 +335,7 @@ done`;
    */
   private inspect(object: string, dir: string): CompiledObject {
     const file = join(dir, object);
-    const cmd = readFileSync(cmdFile(dir, object), "utf8");
+    const cmd = this.host.readText(cmdFile(dir, object));
     const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
     if (!sourcePath) {
       throw new HostError(
@@ -338,7 +344,7 @@ done`;
     }
     const source = relative(this.prepared.source.dir, sourcePath);
     if (source.endsWith(".c")) {
-      const elf = readElf(readFileSync(file), file);
+      const elf = readElf(this.host.readFile(file), file);
       const inText = elf.symbols
         .filter((s) => s.type === STT.FUNC && s.section?.name === ".text")
         .map((s) => s.name);

@@ -2,13 +2,12 @@
 // function given a global alias the glue can name), the generated glue, a
 // kbuild Makefile; kbuild links them against the target's build tree, and
 // the linked module is converted to the livepatch ELF format.
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SHF, STB, STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError, type ElfFile, type ElfSection } from "../elf/model.js";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import { verifyModule, type SymbolsOf } from "./verify.js";
@@ -119,9 +118,10 @@ export async function buildModule(
   dir: string,
   kbuild: Kbuild,
   output: string,
+  host: Host = nodeHost,
 ): Promise<BuiltModule> {
   const patched: PatchedObject[] = [];
-  const elves = spec.parts.map((part) => readElf(readFileSync(part.file), part.file));
+  const elves = spec.parts.map((part) => readElf(host.readFile(part.file), part.file));
   const owners = sectionOwners(spec.parts, elves);
   let n = 0;
   const objects = spec.parts.map((part, i) => {
@@ -153,13 +153,13 @@ export async function buildModule(
       object.callbacks[kind] = alias;
     }
     const name = `patch-${i}.o`;
-    writeFileSync(join(dir, name), writeElf(elf));
+    host.writeFile(join(dir, name), writeElf(elf));
     // kbuild reads the .cmd of every object it links; a prebuilt object has an empty one.
-    writeFileSync(join(dir, `.${name}.cmd`), "");
+    host.writeFile(join(dir, `.${name}.cmd`), "");
     return name;
   });
   const base = moduleName(spec.name);
-  writeFileSync(
+  host.writeFile(
     join(dir, `${base}-glue.c`),
     glueSource(patched, {
       replace: spec.replace,
@@ -167,13 +167,13 @@ export async function buildModule(
       clearRelocations: spec.clearRelocations,
     }),
   );
-  writeFileSync(
+  host.writeFile(
     join(dir, "Makefile"),
     `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`,
   );
   await kbuild(dir);
   const koFile = join(dir, `${spec.name}.ko`);
-  const ko = readElf(readFileSync(koFile), koFile);
+  const ko = readElf(host.readFile(koFile), koFile);
   const klp = convertToLivepatch(ko, (section) => owners.get(section));
   const problems = verifyModule(ko, spec.symbolsOf);
   if (problems.length) {
@@ -183,6 +183,6 @@ export async function buildModule(
       problems,
     );
   }
-  nodeHost.writeFileAtomic(output, writeElf(ko));
+  host.writeFileAtomic(output, writeElf(ko));
   return { ko: output, klp };
 }

@@ -1,8 +1,8 @@
 // Special-section entry sizes of the target kernel, measured by compiling a
 // probe against its own headers and config: the sizes change between kernel
 // versions and configs, so they are never taken from a table.
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nodeHost, type Host } from "../host/host.js";
 import { STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import type { EntrySizes } from "../diff/include.js";
@@ -37,12 +37,16 @@ ${ENTRIES.map(([, type, guard], i) => `#if ${guard === "1" ? "1" : `defined(${gu
 MODULE_LICENSE("GPL");
 `;
 
-export async function probeEntrySizes(dir: string, kbuild: Kbuild): Promise<EntrySizes> {
-  writeFileSync(join(dir, "kpatch-probe.c"), PROBE);
-  writeFileSync(join(dir, "Makefile"), "obj-m := kpatch-probe.o\n");
+export async function probeEntrySizes(
+  dir: string,
+  kbuild: Kbuild,
+  host: Host = nodeHost,
+): Promise<EntrySizes> {
+  host.writeFile(join(dir, "kpatch-probe.c"), PROBE);
+  host.writeFile(join(dir, "Makefile"), "obj-m := kpatch-probe.o\n");
   await kbuild(dir);
   const file = join(dir, "kpatch-probe.o");
-  const elf = readElf(readFileSync(file), file);
+  const elf = readElf(host.readFile(file), file);
   const sizes: EntrySizes = {};
   ENTRIES.forEach(([section], i) => {
     const sym = elf.symbol(`kpatch_entry_size_${i}`);
