@@ -448,6 +448,7 @@ function alive(pid: number): boolean {
   }
 }
 
+/** This machine, through Node's fs, os and child_process modules. */
 export const nodeHost: Host = {
   run,
   runSync,
