@@ -104,21 +104,28 @@ function pairByReference(
     for (const p of patched.units) {
       if (p.twin) continue;
       const base = baseName(p.name);
-      const found = new Set<Unit>();
-      for (const r of patchedRefs.get(p) ?? []) {
-        if (!r.twin) continue;
-        const mine = usesByBase(patchedTargets.of(r), base, p.kind);
-        const theirs = usesByBase(origTargets.of(r.twin), base, p.kind);
-        const o =
-          mine.length === theirs.length
-            ? theirs[mine.indexOf(p)]
-            : theirs.length === 1
-              ? theirs[0]
-              : undefined;
-        if (o && !o.twin) found.add(o);
-      }
-      if (found.size === 1) {
-        pair(p, [...found][0]!);
+      const proposed = (referrers: Unit[]) => {
+        const found = new Set<Unit>();
+        for (const r of referrers) {
+          if (!r.twin) continue;
+          const mine = usesByBase(patchedTargets.of(r), base, p.kind);
+          const theirs = usesByBase(origTargets.of(r.twin), base, p.kind);
+          const o =
+            mine.length === theirs.length
+              ? theirs[mine.indexOf(p)]
+              : theirs.length === 1
+                ? theirs[0]
+                : undefined;
+          if (o && !o.twin) found.add(o);
+        }
+        return found.size === 1 ? [...found][0] : undefined;
+      };
+      // Named referrers first: an entry table (__jump_table) lists every pr_debug
+      // descriptor of the file, so its order says less than the function using one.
+      const refs = patchedRefs.get(p) ?? [];
+      const o = proposed(refs.filter((r) => r.kind !== "section")) ?? proposed(refs);
+      if (o) {
+        pair(p, o);
         progress = true;
       }
     }

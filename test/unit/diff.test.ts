@@ -456,6 +456,28 @@ void second(void) { pr_dbg("second"); }
   assert.deepEqual(names(r), { changed: ["first"], added: [] });
 });
 
+test("a descriptor pairs by the function that uses it, not by its place in the jump table", async () => {
+  // drivers/net/usb/lan78xx.c: the fix added one pr_debug and dropped another, so the
+  // file's __jump_table lists as many descriptors as before, shifted.
+  const src = `
+struct ddebug { const char *fmt; unsigned int line; };
+extern void dyn_debug(struct ddebug *d);
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define AT(fmt, id) do { static struct ddebug __attribute__((used, section("__dyndbg"))) id = \\
+  { fmt, 1 }; asm volatile(".pushsection __jump_table,\\"aw\\"\\n .quad %c0\\n .popsection" \\
+  :: "i"(&id)); dyn_debug(&id); } while (0)
+#define pr_dbg(fmt) AT(fmt, CAT(CAT(__UNIQUE_ID_, ddebug), __COUNTER__))
+void first(void) { pr_dbg("a"); }
+void second(void) { pr_dbg("b"); }
+void third(int x) { pr_dbg("c"); dyn_debug(0); }
+`;
+  const patched = src
+    .replace('pr_dbg("a");', 'pr_dbg("a"); pr_dbg("new");')
+    .replace('pr_dbg("c"); ', "");
+  assert.deepEqual(names(await diffC(src, patched)), { changed: ["first", "third"], added: [] });
+});
+
 test("a changed comparison before a printk is a change, not a line number", async () => {
   const src = `extern int _printk(const char *, ...);\nint check(int len) { if (len > 64) { _printk("too long"); return -22; } return 0; }\n`;
   const r = await diffC(src, src.replace("len > 64", "len > 32"));
