@@ -11,6 +11,7 @@ import type { Insn } from "../arch/x86/decode.js";
 import { isCompilerData, isText, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import { lineMoved, type LineMap } from "./lines.js";
+import { isCallSiteMetadata } from "./include.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
 
@@ -75,7 +76,11 @@ export class Comparer {
       if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) {
         return "changed";
       }
-      if (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)) continue;
+      if (targetsEqual(pt[i]!, ot[i]!)) {
+        if (this.callSiteChanged(pt[i]!, ot[i]!)) return "changed";
+        continue;
+      }
+      if (this.sameCompilerData(pt[i]!, ot[i]!)) continue;
       if (!sameButLine(pt[i]!, ot[i]!)) return "changed";
       lines = true;
     }
@@ -84,6 +89,26 @@ export class Comparer {
     const diffs = differingBytes(p, o);
     if (diffs.length === 0) return lines ? "line-only" : "same";
     return code && this.lineOnly(p, o, diffs) ? "line-only" : "changed";
+  }
+
+  /**
+   * Whether a call-site descriptor the code passes (a pr_debug's, in
+   * __dyndbg) says something else now: its format, function or file. Its
+   * line number alone does not count, and its bytes (line, flags) are not
+   * compared: what the site prints is in what it points to.
+   */
+  private callSiteChanged(p: Target, o: Target): boolean {
+    if (p.kind !== "unit" || o.kind !== "unit" || !isCallSiteMetadata(p.unit.section)) {
+      return false;
+    }
+    const [pu, ou] = [p.unit, o.unit];
+    if (pu.relocs.length !== ou.relocs.length) return true;
+    const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
+    return pu.relocs.some(
+      (r, i) =>
+        Number(r.offset) - pu.start !== Number(ou.relocs[i]!.offset) - ou.start ||
+        !(targetsEqual(pt[i]!, ot[i]!) || sameButLine(pt[i]!, ot[i]!)),
+    );
   }
 
   /** Compiler-made per-site data (isCompilerData) of the same content, whatever its number. */

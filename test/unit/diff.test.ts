@@ -454,6 +454,9 @@ void second(void) { pr_dbg("second"); }
 `;
   const r = await diffC(src, src.replace('pr_dbg("first");', 'pr_dbg("first"); pr_dbg("again");'));
   assert.deepEqual(names(r), { changed: ["first"], added: [] });
+  // What a site prints is in its descriptor: a new format changes the function that passes it.
+  const text = await diffC(src, src.replace('pr_dbg("second")', 'pr_dbg("second (2)")'));
+  assert.deepEqual(names(text), { changed: ["second"], added: [] });
 });
 
 test("a descriptor pairs by the function that uses it, not by its place in the jump table", async () => {
