@@ -11,7 +11,6 @@
 // cold figure.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
@@ -19,6 +18,7 @@ import { preparedTree } from "../src/kpatch-build/prepare.js";
 import { loadSymtab } from "../src/diff/run.js";
 import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";
+import { fixture } from "../test/support/patches.js";
 
 const release = process.argv[2] ?? (await newestRelease("6.1"));
 const patches =
@@ -41,7 +41,7 @@ try {
     "  (downloads, extraction, prepared tree, symbol index)",
   );
   for (const name of patches) {
-    const patch = fileURLToPath(new URL(`../../test/fixtures/patches/${name}`, import.meta.url));
+    const patch = fixture(name);
     forgetFiles(basename(prepared.dir));
     for (const run of [" first", " again"]) {
       const t1 = Date.now();

@@ -80,9 +80,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** The main job on the built-in example: a real patch, built and applied to a real kernel. */
 async function demo(): Promise<number> {
-  const patch = fileURLToPath(
-    new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url),
-  );
+  const patch = fileURLToPath(new URL("../../../examples/meminfo-string.patch", import.meta.url));
   await testKernel();
   const outDir = join(cacheRoot(), "demo");
   mkdirSync(outDir, { recursive: true });

@@ -17,8 +17,8 @@ import { DiffError } from "../../src/diff/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { modinfo } from "../../src/elf/model.js";
 import { SHF, SHN } from "../../src/elf/constants.js";
+import { fixture } from "../support/patches.js";
 
-const patches = fileURLToPath(new URL("../../../test/fixtures/patches/", import.meta.url));
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
 
@@ -28,10 +28,7 @@ async function build(
 ): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
-    patches: [
-      extra.file ?? join(patches, patch),
-      ...(extra.more ?? []).map((p) => join(patches, p)),
-    ],
+    patches: [extra.file ?? fixture(patch), ...(extra.more ?? []).map((p) => fixture(p))],
     name: `livepatch-${patch.replace(/\.patch$/, "")}`,
     outputDir: outDir,
     replace: true,
@@ -262,7 +259,7 @@ test("a patch that does not apply is refused, naming the file and hunk", async (
   const broken = join(outDir, "broken.patch");
   writeFileSync(
     broken,
-    readFileSync(join(patches, "cmdline.patch"), "utf8").replace(
+    readFileSync(fixture("cmdline.patch"), "utf8").replace(
       "seq_puts(m, saved_command_line);",
       "seq_puts(m, saved_command_line_typo);",
     ),
@@ -315,16 +312,13 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
       /the path '\.\.\/\.\.\/\.\.\/somewhere\/x\.h' is refused: a patched path must be a normalized path inside the tree/,
     ],
     [
-      ["-n", `x$(shell touch ${marker})`, join(patches, "meminfo-string.patch")],
+      ["-n", `x$(shell touch ${marker})`, fixture("meminfo-string.patch")],
       /module name 'x\$\(shell touch .*' is refused: it may hold only letters, digits, _ and -/,
     ],
+    [["-n", "../../x", fixture("meminfo-string.patch")], /module name '\.\.\/\.\.\/x' is refused/],
+    [["-n", "a b", fixture("meminfo-string.patch")], /module name 'a b' is refused/],
     [
-      ["-n", "../../x", join(patches, "meminfo-string.patch")],
-      /module name '\.\.\/\.\.\/x' is refused/,
-    ],
-    [["-n", "a b", join(patches, "meminfo-string.patch")], /module name 'a b' is refused/],
-    [
-      ["-n", "x".repeat(56), join(patches, "meminfo-string.patch")],
+      ["-n", "x".repeat(56), fixture("meminfo-string.patch")],
       /module name 'x+' is refused: it has 56 characters, the kernel takes at most 55/,
     ],
     [[join(dir, "missing.patch")], /cannot read patch .*missing\.patch: ENOENT/],
@@ -351,7 +345,7 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
     dir,
     "0001-nfsd-fix-the-reply-cache-overrun-for-a-sequence-reply-too-large-for-the-slot.patch",
   );
-  writeFileSync(long, readFileSync(join(patches, "meminfo-string.patch")));
+  writeFileSync(long, readFileSync(fixture("meminfo-string.patch")));
   const r = await kpatchBuildCli([long]);
   assert.equal(r.code, 0, r.stderr);
   const name = /module: .*\/(livepatch-0001-nfsd-fix-[\w-]+)\.ko /.exec(r.stdout)?.[1];

@@ -11,14 +11,8 @@ import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/kpatch-build/session.js";
 import { kbuildPlan } from "../../src/kpatch-build/plan.js";
-import {
-  buildPatches,
-  cacheMounts,
-  fixturePatches,
-  processesMentioning,
-  testTree,
-  treeState,
-} from "./support.js";
+import { fixture } from "../support/patches.js";
+import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
 
 const { kernel, prepared } = await testTree();
 const before = treeState(kernel, prepared);
@@ -53,7 +47,7 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
       "orig",
     );
     const t1 = Date.now();
-    await s.applyPatch(join(fixturePatches, "meminfo-string.patch"));
+    await s.applyPatch(fixture("meminfo-string.patch"));
     // After a patch, ORIG comes only from the cache, where meminfo.o now is.
     rmSync(join(cacheRoot(), "orig", basename(prepared.dir), "lib/bsearch.o"), { force: true });
     await assert.rejects(
@@ -155,7 +149,7 @@ test("a patch that does not apply names the file and hunk and changes nothing", 
     });
     assert.equal(merged.stdout, pristine);
     assert.deepEqual(s.applied, []);
-    const good = join(fixturePatches, "meminfo-string.patch");
+    const good = fixture("meminfo-string.patch");
     await s.applyPatch(good);
     await assert.rejects(
       s.applyPatch(good),

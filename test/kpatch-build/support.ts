@@ -7,10 +7,7 @@ import { cacheRoot, sha256 } from "../../src/host/host.js";
 import { testKernel, type TestKernel } from "../../src/kernel/testkernel.js";
 import { preparedTree, type PreparedTree } from "../../src/kpatch-build/prepare.js";
 
-/** The project's kernel patch fixtures, and those only these tests need. */
-export const fixturePatches = fileURLToPath(
-  new URL("../../../test/fixtures/patches/", import.meta.url),
-);
+/** Patches only these tests need. */
 export const buildPatches = fileURLToPath(
   new URL("../../../test/kpatch-build/patches/", import.meta.url),
 );

@@ -299,9 +299,7 @@ test("kpatch refuses what is not a livepatch module, and an unknown command, bef
 });
 
 test("usage errors and unwritable places are said in one line, exit 1, no stack trace, no spinning", async () => {
-  const patch = fileURLToPath(
-    new URL("../../../test/fixtures/patches/meminfo-string.patch", import.meta.url),
-  );
+  const patch = fileURLToPath(new URL("../../../examples/meminfo-string.patch", import.meta.url));
   const cases: [string, string[], RegExp][] = [
     [
       "kpatch-build",
