@@ -10,19 +10,9 @@ import { diffObjects } from "../src/diff/diff.js";
 import { debianTarget, newestRelease } from "../src/kernel/debian.js";
 import { preparedTree } from "../src/kpatch-build/prepare.js";
 import { withBuildSession } from "../src/kpatch-build/session.js";
+import { entrySizes } from "./entry-sizes.js";
 
 const OBJECTS = ["kernel/sched/core.o", "mm/page_alloc.o", "fs/ext4/inode.o", "net/ipv4/tcp.o"];
-// Debian 6.1 x86-64 entry sizes (what kpatch-build's probe measures).
-const entrySizes = {
-  __bug_table: 12,
-  __ex_table: 12,
-  __jump_table: 16,
-  ".altinstructions": 12,
-  ".parainstructions": 16,
-  ".static_call_sites": 8,
-  ".printk_index": 8,
-  ".smp_locks": 4,
-};
 
 const target = await debianTarget(process.argv[2] ?? (await newestRelease("6.1")));
 const prepared = await preparedTree(target.source, target.config);

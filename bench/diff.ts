@@ -10,20 +10,10 @@ import { diffObjects } from "../src/diff/diff.js";
 import { DiffError } from "../src/diff/errors.js";
 import { buildObjects, translationUnits } from "../src/kernel/objects.js";
 import { testKernel } from "../src/kernel/testkernel.js";
+import { entrySizes } from "./entry-sizes.js";
 
 const kernel = await testKernel({ build: false });
 const files = translationUnits(buildObjects(kernel.buildDir).elf64).units;
-// The kernel's own entry sizes for 6.1 x86-64 tables objtool does not size.
-const entrySizes = {
-  __bug_table: 12,
-  __ex_table: 12,
-  __jump_table: 16,
-  ".altinstructions": 12,
-  ".parainstructions": 16,
-  ".static_call_sites": 8,
-  ".printk_index": 8,
-  ".smp_locks": 4,
-};
 
 const outcomes = new Map<string, number>();
 let total = 0;

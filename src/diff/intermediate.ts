@@ -30,6 +30,16 @@ export function toKpatchIntermediate(
   functions: readonly ReplacedFunction[],
 ): void {
   const symtab = out.sections.find((s) => s.type === SHT.SYMTAB);
+  const relaFor = (sec: ElfSection) =>
+    out.addSection({
+      name: `.rela${sec.name}`,
+      type: SHT.RELA,
+      flags: SHF.INFO_LINK,
+      addralign: 8n,
+      entsize: 24n,
+      link: symtab,
+      infoSection: sec,
+    });
   const table = (name: string, entsize: number, data: Uint8Array, relocations: Relocation[]) => {
     const sec = out.addSection({
       name,
@@ -39,16 +49,7 @@ export function toKpatchIntermediate(
       entsize: BigInt(entsize),
       data,
     });
-    out.addSection({
-      name: `.rela${name}`,
-      type: SHT.RELA,
-      flags: SHF.INFO_LINK,
-      addralign: 8n,
-      entsize: 24n,
-      link: symtab,
-      infoSection: sec,
-      relocations,
-    });
+    relaFor(sec).relocations = relocations;
     return sec;
   };
   const strings = new Strings();
@@ -137,16 +138,7 @@ export function toKpatchIntermediate(
 
   // Callbacks: create-klp-module's hook finds their object by the name at +8.
   for (const sec of out.sections.filter((s) => callbackKind(s))) {
-    let rela = out.relocationsFor(sec);
-    rela ??= out.addSection({
-      name: `.rela${sec.name}`,
-      type: SHT.RELA,
-      flags: SHF.INFO_LINK,
-      addralign: 8n,
-      entsize: 24n,
-      link: symtab,
-      infoSection: sec,
-    });
+    const rela = out.relocationsFor(sec) ?? relaFor(sec);
     for (let at = 0; at < sec.data.length; at += CALLBACK_SIZE) {
       const named = rela.relocations.some((r) => r.offset === BigInt(at + 8));
       if (!named) rela.relocations.push(str(at + 8, parent));

@@ -23,6 +23,27 @@ int data = 1;
 int show(int x) { printk("value: %d\\n", x); return helper(x); }
 `;
 
+/** ORIG and PATCHED objects of `src`, and ORIG's symbols as readelf shows them (the target). */
+async function pairWithSymtab(src: string, patchedSrc: string, name: string) {
+  const orig = await compileC(dir, src);
+  const patched = await compileC(dir, patchedSrc);
+  const symtab = join(dir, `${name}.symtab`);
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  return { orig, patched, symtab };
+}
+
+/** kpatch-build's create-diff-object command line for a vmlinux object, no exports known. */
+const cdoArgs = (orig: string, patched: string, symtab: string, out: string) => [
+  cli("create-diff-object"),
+  orig,
+  patched,
+  "vmlinux",
+  symtab,
+  "/dev/null",
+  "livepatch-test",
+  out,
+];
+
 test("exit statuses: 0 patch, 3 no change, 2 unsafe, 1 bad input; output only on success", async () => {
   const orig = await compileC(dir, SRC);
   const cases: [string, string, number, RegExp][] = [
@@ -60,11 +81,12 @@ test("exit statuses: 0 patch, 3 no change, 2 unsafe, 1 bad input; output only on
 });
 
 test("--json reports changed functions and livepatch symbols with their positions", async () => {
-  const orig = await compileC(dir, SRC);
-  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
   // The target: the original object linked as it would be in the kernel, as readelf shows it.
-  const symtab = join(dir, "parent.symtab");
-  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const { orig, patched, symtab } = await pairWithSymtab(
+    SRC,
+    SRC.replace("value", "VALUE"),
+    "parent",
+  );
   const r = await kpatchBuild([
     "diff",
     orig,
@@ -137,10 +159,11 @@ int show(int x) { printk("value: %d\\n", x); return helper(x); }
 
 test("a call to a symbol exported into a namespace imports that namespace (built-in CXL code)", async () => {
   const src = `extern int cxl_send(int);\n${SRC}int fix(int x) { return cxl_send(x); }\n`;
-  const orig = await compileC(dir, src);
-  const patched = await compileC(dir, src.replace("cxl_send(x)", "cxl_send(x + 1)"));
-  const symtab = join(dir, "ns.symtab");
-  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const { orig, patched, symtab } = await pairWithSymtab(
+    src,
+    src.replace("cxl_send(x)", "cxl_send(x + 1)"),
+    "ns",
+  );
   const symvers = join(dir, "ns.symvers");
   writeFileSync(
     symvers,
@@ -163,21 +186,9 @@ test("a call to a symbol exported into a namespace imports that namespace (built
 });
 
 test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variables", async () => {
-  const orig = await compileC(dir, SRC);
-  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
+  const { orig, patched, symtab } = await pairWithSymtab(SRC, SRC.replace("value", "VALUE"), "cdo");
   const out = join(dir, "cdo-out.o");
-  const symtab = join(dir, "cdo.symtab");
-  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
-  const args = [
-    cli("create-diff-object"),
-    orig,
-    patched,
-    "vmlinux",
-    symtab,
-    "/dev/null",
-    "livepatch-test",
-    out,
-  ];
+  const args = cdoArgs(orig, patched, symtab, out);
   const ok = await run("node", args, { allowFailure: true, env: { ALT_STRUCT_SIZE: "12" } });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /changed function: show/);
@@ -197,29 +208,17 @@ test("create-diff-object takes kpatch's seven arguments and *_STRUCT_SIZE variab
 });
 
 test("create-diff-object writes kpatch's intermediate form: the same livepatch relocations as .kpatch.* records", async () => {
-  const orig = await compileC(dir, SRC);
-  const patched = await compileC(dir, SRC.replace("value", "VALUE"));
-  const symtab = join(dir, "inter.symtab");
-  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const { orig, patched, symtab } = await pairWithSymtab(
+    SRC,
+    SRC.replace("value", "VALUE"),
+    "inter",
+  );
   const [klpOut, kpatchOut] = [join(dir, "inter-klp.o"), join(dir, "inter-kpatch.o")];
   assert.equal(
     (await kpatchBuild(["diff", orig, patched, "-o", klpOut, "--symbols", symtab])).code,
     0,
   );
-  const cdo = await run(
-    "node",
-    [
-      cli("create-diff-object"),
-      orig,
-      patched,
-      "vmlinux",
-      symtab,
-      "/dev/null",
-      "livepatch-test",
-      kpatchOut,
-    ],
-    { allowFailure: true },
-  );
+  const cdo = await run("node", cdoArgs(orig, patched, symtab, kpatchOut), { allowFailure: true });
   assert.equal(cdo.code, 0, cdo.stderr);
   // What the klp form says, relocation by relocation: where, how, and to which symbol.
   const klp = readElf(readFileSync(klpOut), klpOut);

@@ -439,16 +439,23 @@ test("constants of a .rodata.cstN pool compare by value, whatever their label an
   await linkOutput(changed);
 });
 
-test("a new pr_debug renumbers the __UNIQUE_ID descriptors below it, which still pair", async () => {
-  // drivers/usb/usbip/vhci_sysfs.c: __UNIQUE_ID_ddebug283.12 became __UNIQUE_ID_ddebug284.13.
-  const src = `
+/**
+ * pr_debug as the kernel shapes it: a descriptor per site in __dyndbg, named
+ * by __UNIQUE_ID (its __COUNTER__), listed in __jump_table.
+ */
+const PR_DEBUG = `
 struct ddebug { const char *fmt; unsigned int line; };
 extern void dyn_debug(struct ddebug *d);
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define AT(fmt, id) do { static struct ddebug __attribute__((used, section("__dyndbg"))) id = \\
-  { fmt, __LINE__ }; dyn_debug(&id); } while (0)
-#define pr_dbg(fmt) AT(fmt, CAT(CAT(__UNIQUE_ID_, ddebug), __COUNTER__))
+  { fmt, __LINE__ }; asm volatile(".pushsection __jump_table,\\"aw\\"\\n .quad %c0\\n .popsection" \\
+  :: "i"(&id)); dyn_debug(&id); } while (0)
+#define pr_dbg(fmt) AT(fmt, CAT(CAT(__UNIQUE_ID_, ddebug), __COUNTER__))`;
+
+test("a new pr_debug renumbers the __UNIQUE_ID descriptors below it, which still pair", async () => {
+  // drivers/usb/usbip/vhci_sysfs.c: __UNIQUE_ID_ddebug283.12 became __UNIQUE_ID_ddebug284.13.
+  const src = `${PR_DEBUG}
 void first(void) { pr_dbg("first"); }
 void second(void) { pr_dbg("second"); }
 `;
@@ -462,15 +469,7 @@ void second(void) { pr_dbg("second"); }
 test("a descriptor pairs by the function that uses it, not by its place in the jump table", async () => {
   // drivers/net/usb/lan78xx.c: the fix added one pr_debug and dropped another, so the
   // file's __jump_table lists as many descriptors as before, shifted.
-  const src = `
-struct ddebug { const char *fmt; unsigned int line; };
-extern void dyn_debug(struct ddebug *d);
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define AT(fmt, id) do { static struct ddebug __attribute__((used, section("__dyndbg"))) id = \\
-  { fmt, 1 }; asm volatile(".pushsection __jump_table,\\"aw\\"\\n .quad %c0\\n .popsection" \\
-  :: "i"(&id)); dyn_debug(&id); } while (0)
-#define pr_dbg(fmt) AT(fmt, CAT(CAT(__UNIQUE_ID_, ddebug), __COUNTER__))
+  const src = `${PR_DEBUG}
 void first(void) { pr_dbg("a"); }
 void second(void) { pr_dbg("b"); }
 void third(int x) { pr_dbg("c"); dyn_debug(0); }
