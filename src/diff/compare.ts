@@ -177,15 +177,41 @@ export class Comparer {
       const lineTaker = callees(idx, LINE_CALL_WINDOW).some(
         (t) => t.kind === "extern" && LINE_TAKERS.has(t.name),
       );
-      // A line the patches moved there may be loaded well before its call (gcc
-      // schedules the load of mlog()'s line above the prologue's pushes).
-      const moved = () =>
-        callees(idx, pi.length).length > 0 &&
-        lineMoved(this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a));
+      // A line the patches moved there, loaded into a register for the next call
+      // (gcc schedules the load of mlog()'s line above the prologue's pushes):
+      // only when that call reports (printk, WARN, mlog), whose arguments only
+      // make the log's text. A constant that happens to move by as many lines as
+      // the code above it (msleep(100) to msleep(102)) is a change.
+      const moved = () => {
+        const next = callees(idx, pi.length)[0];
+        return (
+          intoRegister(p.section.data, a) &&
+          next?.kind === "extern" &&
+          (LINE_TAKERS.has(next.name) || REPORTING.test(next.name)) &&
+          lineMoved(this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a))
+        );
+      };
       if (!lineTaker && !moved()) return false;
     }
     return d === diffs.length;
   }
+}
+
+/**
+ * Functions that only report: what they are passed makes the log's text
+ * (printk, WARN's __warn_printk, dev_err, mlog, pr_debug's descriptors...).
+ */
+const REPORTING =
+  /(^|_)(printk|warn|warning|err|error|dbg|debug|msg|info|notice|crit|alert|emerg)(_|$)/;
+
+/** Whether a `mov $imm` writes a register (B8+r, or C7 with a register ModRM), not memory. */
+function intoRegister(data: Uint8Array, insn: Insn): boolean {
+  let at = insn.offset;
+  while (at < insn.offset + insn.length && (data[at]! === 0x66 || (data[at]! & 0xf0) === 0x40)) {
+    at++;
+  }
+  const op = data[at]!;
+  return (op >= 0xb8 && op <= 0xbf) || (op === 0xc7 && data[at + 1]! >> 6 === 3);
 }
 
 /** The unsigned immediate operand of a decoded instruction. */

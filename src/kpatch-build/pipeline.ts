@@ -425,7 +425,7 @@ async function readSourceChanges(
               allowFailure: true,
             })
           ).stdout,
-          host.readText(join(sourceDir, f)).split("\n").length,
+          host.readText(join(sourceDir, f)).replace(/\n$/, "").split("\n").length,
         ),
       ),
     );

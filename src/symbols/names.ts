@@ -5,10 +5,12 @@
  * `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`,
  * `__UNIQUE_ID_ddebug283.12` → `__UNIQUE_ID_ddebug`: the kernel's __UNIQUE_ID()
  * pastes __COUNTER__ after its prefix, so one more unique ID above (a new
- * pr_debug) renumbers every one below.
+ * pr_debug) renumbers every one below. Only a function's static (with gcc's
+ * `.N`) loses it: a file-scope unique ID keeps its exact name, which step 1
+ * of correlation pairs.
  */
 export function baseName(name: string): string {
-  return name.replace(/^(__UNIQUE_ID_\w*?)\d+(?=\.|$)/, "$1").replace(/\.\d+(?=\.|$)/g, "");
+  return name.replace(/^(__UNIQUE_ID_\w*?)\d+(?=\.\d)/, "$1").replace(/\.\d+(?=\.|$)/g, "");
 }
 
 /** A livepatch symbol's parts: `.klp.sym.OBJECT.NAME,POS` (module-elf-format.rst). */

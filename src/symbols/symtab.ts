@@ -114,8 +114,11 @@ export class TargetSymtab {
       source === undefined ? !s.local : s.local && s.file === source.name,
     );
     if (source && mine.length > 1) {
+      // Locals the target has nowhere (the linker dropped them: .modinfo, exit
+      // calls, __ADDRESSABLE()'s) tell no file apart.
+      const known = [...source.locals].filter((l) => this.named(l).length > 0);
       mine = mine.filter((m) =>
-        [...source.locals].every((l) => this.named(l).some((x) => x.group === m.group) || byBase),
+        known.every((l) => this.named(l).some((x) => x.group === m.group) || byBase),
       );
     }
     // A unique name is the one, unless the table says it belongs to another file

@@ -108,13 +108,14 @@ test("--json reports changed functions and livepatch symbols with their position
   assert.match(syms, /UND \.klp\.sym\.vmlinux\.helper,0$/m);
 });
 
-test("a local is placed among same-named files by the locals the linker keeps, not __ADDRESSABLE()'s", async () => {
+test("a local is placed among same-named files by the locals the linker keeps, not __ADDRESSABLE()'s or .modinfo's", async () => {
   // net/ipv4/fib_rules.c: EXPORT_SYMBOL's __UNIQUE_ID___addressable_* sits in .discard.addressable.
   const src = `
 extern int printk(const char *fmt, ...);
 static int counter;
 static __attribute__((noinline)) int helper(int x) { return printk("%d", x + counter++); }
 static void *__attribute__((used, section(".discard.addressable"))) __UNIQUE_ID___addressable_helper1 = (void *)&helper;
+static const char __attribute__((used, section(".modinfo"))) __UNIQUE_ID_license2[] = "license=GPL";
 int show(int x) { printk("value: %d\\n", x); return helper(x); }
 `;
   const orig = await compileC(dir, src);

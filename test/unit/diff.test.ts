@@ -392,7 +392,7 @@ test("a moved line loaded far above its call (mlog's, above the prologue) is no 
 #define S2(x) #x
 #define S(x) S2(x)
 asm(".pushsection .text.far_line,\\"ax\\"\\n .globl far_line\\n .type far_line,@function\\n"
-    "far_line:\\n mov $" S(__LINE__) ", %edx\\n${nops} call report\\n ret\\n"
+    "far_line:\\n mov $" S(__LINE__) ", %edx\\n${nops} call __mlog_printk\\n ret\\n"
     " .size far_line, .-far_line\\n .popsection\\n");
 int g(int x) { return x + 1; }
 `;
@@ -409,6 +409,19 @@ int g(int x) { return x + 1; }
     (e: DiffError) =>
       e.kind === "unsafe" && (e.details ?? []).some((d) => /far_line changed/.test(d)),
   );
+});
+
+test("a constant that moves by as many lines as the code above it is still a change", async () => {
+  // msleep(100) -> msleep(102) with two lines added above: only calls that report take lines.
+  const src = `${"/* filler */\n".repeat(110)}extern void msleep(unsigned int);
+extern int _printk(const char *fmt, ...);
+void reset_hw(void) { msleep(100); }
+int g(int x) { return x + 1; }
+`;
+  const moved = `\n\n${src.replace("msleep(100)", "msleep(102)")}`;
+  const lineMaps = [await lineMapOf(src, moved)];
+  const r = diffObjects(await compile(src), await compile(moved), { lineMaps });
+  assert.deepEqual(names(r), { changed: ["reset_hw"], added: [] });
 });
 
 test("a WARN_ONCE site whose line only moved is no change", async () => {
@@ -464,6 +477,20 @@ void second(void) { pr_dbg("second"); }
   // What a site prints is in its descriptor: a new format changes the function that passes it.
   const text = await diffC(src, src.replace('pr_dbg("second")', 'pr_dbg("second (2)")'));
   assert.deepEqual(names(text), { changed: ["second"], added: [] });
+});
+
+test("a file-scope __UNIQUE_ID static keeps its exact name: a patched reader uses the live one", async () => {
+  const src = `static int __UNIQUE_ID_state7 = 1;
+void set(int v) { __UNIQUE_ID_state7 = v; }
+int get(void) { return __UNIQUE_ID_state7; }
+`;
+  const r = await diffC(
+    src,
+    src.replace("return __UNIQUE_ID_state7;", "return __UNIQUE_ID_state7 + 1;"),
+  );
+  assert.deepEqual(names(r), { changed: ["get"], added: [] });
+  assert.deepEqual(r.addedData, []);
+  assert.ok(r.externals.some((x) => x.name === "__UNIQUE_ID_state7" && x.local));
 });
 
 test("a descriptor pairs by the function that uses it, not by its place in the jump table", async () => {
