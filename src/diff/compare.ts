@@ -142,9 +142,11 @@ export class Comparer {
     const oi = rangeInsns(this.orig.insns(o.section), o);
     if (pi.length !== oi.length) return false;
     const targets = this.patchedTargets.of(p);
-    const callees = (idx: number, window: number): Target[] => {
+    // The targets of the calls within `window` instructions after `idx`, the first `most`.
+    const callees = (idx: number, window: number, most = Infinity): Target[] => {
       const out: Target[] = [];
-      for (let j = idx + 1; j < Math.min(pi.length, idx + 1 + window); j++) {
+      const end = Math.min(pi.length, idx + 1 + window);
+      for (let j = idx + 1; j < end && out.length < most; j++) {
         const insn = pi[j]!;
         // A call, or a tail call as the function's last act.
         if (insn.flow !== "call" && insn.flow !== "jump") continue;
@@ -183,7 +185,7 @@ export class Comparer {
       // make the log's text. A constant that happens to move by as many lines as
       // the code above it (msleep(100) to msleep(102)) is a change.
       const moved = () => {
-        const next = callees(idx, pi.length)[0];
+        const [next] = callees(idx, pi.length, 1);
         return (
           intoRegister(p.section.data, a) &&
           next?.kind === "extern" &&
