@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
-import { DiffError } from "../src/diff/errors.js";
+import { KpatchError } from "../src/errors.js";
 import { loadSymtab, type DiffReport } from "../src/diff/run.js";
 import { findModule } from "../src/kernel/modules.js";
 import { missed, sourceChange, sourceName, unexplained } from "./precision.js";
@@ -99,8 +99,8 @@ for (const [i, file] of todo.entries()) {
     });
   } catch (e) {
     const message = (e as Error).message;
-    const kind = e instanceof DiffError ? e.kind : undefined;
-    r.why = [message, ...((e as DiffError).details ?? [])].join("; ").slice(0, 600);
+    const kind = e instanceof KpatchError ? e.kind : undefined;
+    r.why = [message, ...((e as KpatchError).details ?? [])].join("; ").slice(0, 600);
     r.outcome =
       kind === "unsafe"
         ? "refused"

@@ -7,7 +7,7 @@ import { resourceUsage } from "node:process";
 import { readElf } from "../src/elf/reader.js";
 import { STT } from "../src/elf/constants.js";
 import { diffObjects } from "../src/diff/diff.js";
-import { DiffError } from "../src/diff/errors.js";
+import { KpatchError } from "../src/errors.js";
 import { buildObjects, translationUnits } from "../src/kernel/objects.js";
 import { testKernel } from "../src/kernel/testkernel.js";
 import { entrySizes } from "./entry-sizes.js";
@@ -31,9 +31,9 @@ for (const file of files) {
   try {
     diffObjects(orig, patched, { entrySizes });
   } catch (e) {
-    if (!(e instanceof DiffError)) throw e;
+    if (!(e instanceof KpatchError)) throw e;
     outcome =
-      e.kind === "error" ? `error: ${e.message.split("\n")[0]!.replace(/^\S+: /, "")}` : e.kind;
+      e.kind === "input" ? `error: ${e.message.split("\n")[0]!.replace(/^\S+: /, "")}` : e.kind;
   }
   const ms = performance.now() - t0;
   total += ms;

@@ -9,7 +9,8 @@ import { kpatchBuild } from "../kpatch-build/pipeline.js";
 import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { ensureWritableDir, HostError, progress, withProgressPrefix } from "../host/host.js";
+import { ensureWritableDir, progress, withProgressPrefix } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
@@ -269,7 +270,7 @@ async function verify(argv: string[]): Promise<void> {
   try {
     elf = readElf(readFileSync(file), file);
   } catch (e) {
-    throw e instanceof ElfError ? e : new HostError(`${file}: ${(e as Error).message}`);
+    throw e instanceof ElfError ? e : new KpatchError("input", `${file}: ${(e as Error).message}`);
   }
   const problems = verifyModule(elf, symbols ? symbolsOf : undefined);
   if (values.json) {

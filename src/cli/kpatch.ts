@@ -20,7 +20,7 @@ import {
   uninstall,
   unload,
 } from "../runtime/kpatch.js";
-import { HostError } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 import { exitWith } from "./errors.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
 
@@ -54,10 +54,11 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = positionals;
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0))
-    throw new HostError(`--timeout takes a number of seconds, not ${values.timeout}`);
+    throw new KpatchError("usage", `--timeout takes a number of seconds, not ${values.timeout}`);
   const one = () => {
     if (args.length !== 1)
-      throw new HostError(
+      throw new KpatchError(
+        "usage",
         `${command} takes one module${values.all ? " or --all, not both" : ""}\n${usage}`,
       );
     return args[0]!;

@@ -3,16 +3,16 @@
 // with different options (another config).
 import { EM_X86_64, ET_REL } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 
 export function checkCompatible(orig: ElfFile, patched: ElfFile): void {
   for (const elf of [orig, patched]) {
     if (elf.header.machine !== EM_X86_64) {
-      throw new DiffError("error", `${elf.file}: machine ${elf.header.machine} is not x86-64`);
+      throw new KpatchError("input", `${elf.file}: machine ${elf.header.machine} is not x86-64`);
     }
     if (elf.header.type !== ET_REL) {
-      throw new DiffError(
-        "error",
+      throw new KpatchError(
+        "input",
         `${elf.file}: not a relocatable object (ELF type ${elf.header.type})`,
       );
     }
@@ -24,8 +24,8 @@ export function checkCompatible(orig: ElfFile, patched: ElfFile): void {
       .trim();
   const [a, b] = [compiler(orig), compiler(patched)];
   if (a !== b) {
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `ORIG and PATCHED were built by different compilers: '${a}' vs '${b}'`,
     );
   }
@@ -36,8 +36,8 @@ export function checkCompatible(orig: ElfFile, patched: ElfFile): void {
     const [ta, tb] = [new Set(fa.split(" ")), new Set(fb.split(" "))];
     const only = (x: Set<string>, y: Set<string>) =>
       [...x].filter((t) => !y.has(t)).join(" ") || "-";
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       "ORIG and PATCHED were compiled with different options " +
         `(another config?): ORIG only ${only(ta, tb)}; PATCHED only ${only(tb, ta)}`,
     );

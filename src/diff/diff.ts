@@ -5,7 +5,7 @@ import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { checkCompatible } from "./compatible.js";
 import { correlate, TargetCache } from "./correlate.js";
 import { Comparer, type UnitStatus } from "./compare.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import { applyDirectives } from "./directives.js";
 import { copyConstants } from "./copies.js";
 import { verify } from "./verify.js";
@@ -68,7 +68,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const added = entryPoints(p, statuses, "func", "new");
   const lineOnly = entryPoints(p, statuses, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
-    throw new DiffError("no-change", nothingToPatch(patched, boot.left, lineOnly));
+    throw new KpatchError("no-change", nothingToPatch(patched, boot.left, lineOnly));
   }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");

@@ -6,7 +6,7 @@
 import type { ElfSection } from "../elf/model.js";
 import type { UnitStatus } from "./compare.js";
 import type { TargetCache } from "./correlate.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import { parentOf, type ObjectUnits, type Unit } from "./units.js";
 
 const IGNORE_SECTIONS = ".kpatch.ignore.sections";
@@ -42,15 +42,15 @@ export function applyDirectives(
       const kind = record.section.name;
       if (kind === IGNORE_SECTIONS) {
         if (t.kind !== "string") {
-          throw new DiffError(
-            "error",
+          throw new KpatchError(
+            "input",
             `${file}: ${record.name} in ${kind} does not name a section`,
           );
         }
         const sec = p.elf.section(t.text.replace(/^\.rela(?=\.)/, ""));
         if (!sec) {
-          throw new DiffError(
-            "error",
+          throw new KpatchError(
+            "input",
             `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`,
           );
         }
@@ -59,8 +59,8 @@ export function applyDirectives(
         return;
       }
       if (t.kind !== "unit" || t.unit.kind !== "func") {
-        throw new DiffError(
-          "error",
+        throw new KpatchError(
+          "input",
           `${file}: ${record.name} in ${kind} does not name a function of this object`,
         );
       }

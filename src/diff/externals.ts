@@ -6,7 +6,7 @@
 import { SHF, STB, STT } from "../elf/constants.js";
 import type { ElfFile } from "../elf/model.js";
 import type { SourceFile, TargetSymtab } from "../symbols/symtab.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import type { External } from "./output.js";
 
 export interface KlpSymbol {
@@ -77,10 +77,10 @@ export function resolveExternals(
   }
   out.invalidate();
   if (problems.length)
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`,
-      problems,
+      { details: problems },
     );
   return klp;
 }
@@ -117,10 +117,10 @@ export function functionPositions(
     return [{ name: where.name, sympos: where.pos, replacement: c.name }];
   });
   if (problems.length)
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`,
-      problems,
+      { details: problems },
     );
   return out;
 }

@@ -7,7 +7,7 @@
 // entries for included functions.
 import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import type { UnitStatus } from "./compare.js";
 import {
   isCompilerData,
@@ -83,7 +83,7 @@ export function include(
           isWritable(t.unit.section) &&
           !isUnused(t.unit.section)
         ) {
-          throw new DiffError(
+          throw new KpatchError(
             "unsafe",
             `${p.elf.file}: ${u.name} refers to anonymous writable ` +
               `data in ${t.unit.section.name}, which cannot be shared with the running kernel`,
@@ -248,8 +248,8 @@ function entrySizeOf(
   const fixed = FIXED_SIZES[sec.name];
   const n = sec.entsize > 0n ? Number(sec.entsize) : (fixed ?? sizes[sec.name]);
   if (!n) {
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `${elf.file}: entry size of ${sec.name} is unknown: ` +
         "take it from the target kernel " +
         "(for create-diff-object, the *_STRUCT_SIZE environment variables)",
@@ -258,8 +258,8 @@ function entrySizeOf(
   const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
   const size = Number(ElfFile.size(sec));
   if (size % n !== 0) {
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `${elf.file}: ${sec.name} is ${size} bytes, ` +
         `not a multiple of its entry size ${n} (from ${from}): ` +
         "the entry size does not match this kernel",
@@ -279,8 +279,8 @@ function entrySizeOf(
   const stray = [...byEntry].find(([, f]) => [...f].some((x) => !fullest.has(x)));
   if (stray) {
     const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "input",
       `${elf.file}: ${sec.name}'s relocations fall at other offsets ` +
         `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): ` +
         `the entry size ${n} (from ${from}) does not match this object`,

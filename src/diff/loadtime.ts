@@ -16,7 +16,7 @@
 //    stays off in the patched copy of the function (as kpatch does);
 //  - anything else is refused, naming the function, the site and the remedy.
 import { ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import type { EntrySizes } from "./include.js";
 import { klpSymbol } from "../symbols/names.js";
 
@@ -105,10 +105,10 @@ export function guardLoadTimeTables(
     }
   }
   if (problems.length) {
-    throw new DiffError(
+    throw new KpatchError(
       "unsafe",
       `${out.file}: the patch module would hand the kernel entries it cannot read yet`,
-      problems,
+      { details: problems },
     );
   }
   for (const [sec, entries] of drops) {

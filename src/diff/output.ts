@@ -13,7 +13,7 @@ import {
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
 import type { Inclusion } from "./include.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import type { ObjectUnits, Target, Unit } from "./units.js";
 
 /** A symbol the output refers to but does not define. */
@@ -232,8 +232,8 @@ class OutputBuilder {
     if (t.kind !== "unit") {
       const pl = t.kind === "string" && t.section && this.placed.get(t.section);
       if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
-      throw new DiffError(
-        "error",
+      throw new KpatchError(
+        "input",
         `${this.p.elf.file}: ${from} refers to ` +
           `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
           "outside any function or object",
@@ -246,8 +246,8 @@ class OutputBuilder {
     // keeps its old number.
     const def = (t.unit.twin ?? t.unit).symbols[0];
     if (!def) {
-      throw new DiffError(
-        "error",
+      throw new KpatchError(
+        "input",
         `${this.p.elf.file}: ${from} refers to ${t.unit.name}, ` +
           "which has no symbol to refer to from a patch",
       );

@@ -16,7 +16,7 @@ import {
   TargetSymtab,
 } from "../symbols/symtab.js";
 import { diffObjects, type UnitChange } from "./diff.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import { guardLoadTimeTables } from "./loadtime.js";
 import {
   functionPositions,
@@ -76,8 +76,8 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     try {
       return readElf(host.readFile(f), f);
     } catch (e) {
-      if (e instanceof ElfError) throw new DiffError("error", e.message);
-      throw new DiffError("error", `${f}: ${(e as Error).message}`);
+      if (e instanceof ElfError) throw new KpatchError("input", e.message);
+      throw new KpatchError("input", `${f}: ${(e as Error).message}`);
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
   const r = diffObjects(orig, patched, {
@@ -189,7 +189,7 @@ function parseSymtabFile(file: string, host: Host): TargetSymtab {
   const text = bytes.toString("utf8");
   if (/^Symbol table '/m.test(text)) return parseReadelfSymtab(text);
   if (/^[0-9a-f]{8,16} [A-Za-z] \S+$/m.test(text)) return parseSystemMap(text);
-  throw new DiffError("error", `${file}: not an ELF file, readelf -s output or System.map`);
+  throw new KpatchError("input", `${file}: not an ELF file, readelf -s output or System.map`);
 }
 
 /** create-diff-object's environment variables for special-section entry sizes. */
@@ -209,7 +209,7 @@ export function entrySizesFromEnv(env: NodeJS.ProcessEnv): EntrySizes {
   for (const [v, sec] of Object.entries(ENTRY_SIZE_VARIABLES)) {
     const n = Number(env[v]);
     if (env[v] !== undefined && (!Number.isInteger(n) || n <= 0)) {
-      throw new DiffError("error", `${v}=${env[v]} is not a positive whole number`);
+      throw new KpatchError("usage", `${v}=${env[v]} is not a positive whole number`);
     }
     if (env[v] !== undefined) sizes[sec] = n;
   }

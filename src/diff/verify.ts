@@ -6,7 +6,7 @@ import { insnAt } from "../arch/x86/decode.js";
 import { parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
-import { DiffError } from "./errors.js";
+import { KpatchError } from "../errors.js";
 import { isCallSiteMetadata } from "./include.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 
@@ -90,11 +90,9 @@ export function verify(
     }
   }
   if (problems.length) {
-    throw new DiffError(
-      "unsafe",
-      `${file}: the patch changes what cannot be live-patched`,
-      problems,
-    );
+    throw new KpatchError("unsafe", `${file}: the patch changes what cannot be live-patched`, {
+      details: problems,
+    });
   }
 }
 

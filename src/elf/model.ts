@@ -2,14 +2,16 @@
 // object references, never indices: indices are assigned when the object is
 // written, so sections, symbols and relocations can be added, removed and
 // renamed freely in between.
+import { KpatchError } from "../errors.js";
 import { SHT, SHN, STB, STT } from "./constants.js";
 
-export class ElfError extends Error {
+/** A malformed or unsupported ELF file, named with what is wrong where. */
+export class ElfError extends KpatchError {
   constructor(
     readonly file: string,
     readonly detail: string,
   ) {
-    super(`${file}: ${detail}`);
+    super("input", `${file}: ${detail}`);
     this.name = "ElfError";
   }
 }

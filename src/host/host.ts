@@ -34,6 +34,7 @@ import {
 import { cpus, homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
+import { HostError } from "../errors.js";
 
 /**
  * What the engine needs of the machine: processes, files and the running
@@ -95,16 +96,6 @@ export interface Host {
     fill: (tmp: string) => Promise<void>,
     options: { marker: string; scratch?: string },
   ): Promise<void>;
-}
-
-export class HostError extends Error {
-  constructor(
-    message: string,
-    readonly logFile?: string,
-  ) {
-    super(logFile ? `${message} (log: ${logFile})` : message);
-    this.name = "HostError";
-  }
 }
 
 export interface RunOptions {

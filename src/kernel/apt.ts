@@ -4,7 +4,8 @@
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, progress, sha256, HostError } from "../host/host.js";
+import { cacheRoot, nodeHost, progress, sha256 } from "../host/host.js";
+import { HostError } from "../errors.js";
 
 /** A package version as apt would download it. */
 export interface AptPackage {

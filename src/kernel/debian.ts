@@ -2,7 +2,8 @@
 // archive carries. Every package is downloaded and extracted into the cache
 // (src/kernel/apt.ts), never installed.
 import { join } from "node:path";
-import { run, HostError } from "../host/host.js";
+import { run } from "../host/host.js";
+import { HostError, KpatchError } from "../errors.js";
 import { aptLookup, aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
 import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
 import { modulePath } from "./modules.js";
@@ -176,7 +177,8 @@ async function kernelPackage(release: string, version?: string): Promise<AptPack
   const name = `linux-image-${release}`;
   const shape = parseRelease(release);
   if (!shape) {
-    throw new HostError(
+    throw new KpatchError(
+      "usage",
       `'${release}' is not a Debian x86-64 kernel release: they look like 6.1.0-57-amd64, ` +
         `6.12.117+deb12-cloud-amd64 (see 'kpatch-build --list-releases')`,
     );

@@ -3,7 +3,8 @@
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, progress, HostError } from "../host/host.js";
+import { cacheRoot, nodeHost, progress } from "../host/host.js";
+import { HostError } from "../errors.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
 
 export interface KernelSource {

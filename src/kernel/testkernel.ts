@@ -4,7 +4,8 @@
 // determines it: source version, config fragment, compiler.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, sha256, HostError, nodeHost } from "../host/host.js";
+import { cacheRoot, progress, sha256, nodeHost } from "../host/host.js";
+import { HostError } from "../errors.js";
 import { atFinalPath, runWithMounts } from "../kpatch-build/namespace.js";
 import { defaultSourceVersion, kernelSource, type KernelSource } from "./source.js";
 

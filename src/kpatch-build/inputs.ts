@@ -4,7 +4,8 @@
 // a path like `--eval=$(shell id)/x.c` would be a make goal, and `../x.h` a
 // file outside the tree. Each refusal names the rule that was broken.
 import { basename, isAbsolute, normalize, resolve } from "node:path";
-import { HostError, nodeHost, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 import { patchedFiles } from "./patch.js";
 
 /** The kernel's MODULE_NAME_LEN (64 - sizeof(unsigned long) on x86-64) less its NUL. */
@@ -19,28 +20,34 @@ export interface PatchInput {
 
 /** Reads and checks patch files: each must be a unified diff whose paths stay inside the tree. */
 export function readPatches(files: string[], host: Host = nodeHost): PatchInput[] {
-  if (!files.length) throw new HostError("no patch given");
+  if (!files.length) throw new KpatchError("usage", "no patch given");
   return files.map((f) => {
     const file = resolve(f);
     let text: string;
     try {
-      if (!host.stat(file).isFile()) throw new HostError(`patch ${file} is not a regular file`);
+      if (!host.stat(file).isFile())
+        throw new KpatchError("input", `patch ${file} is not a regular file`);
       text = host.readText(file);
     } catch (e) {
-      if (e instanceof HostError) throw e;
-      throw new HostError(
+      if (e instanceof KpatchError) throw e;
+      throw new KpatchError(
+        "input",
         `cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
     // GNU patch also reads context diffs and git's copy headers: paths this parser would not see.
     const unread = /^(\*{15}$|copy (from|to) )/m.exec(text);
     if (unread)
-      throw new HostError(
+      throw new KpatchError(
+        "input",
         `${file}: '${unread[0]}...' lines are refused: give a unified diff (diff -u, git diff) without copies`,
       );
     const paths = patchedFiles(text);
     if (!paths.length)
-      throw new HostError(`${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`);
+      throw new KpatchError(
+        "input",
+        `${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`,
+      );
     for (const p of paths) checkSourcePath(p, file);
     return { file, text, paths };
   });
@@ -63,7 +70,8 @@ const PATH_RULES: [(p: string) => boolean, string][] = [
 export function checkSourcePath(path: string, patch: string): string {
   const broken = PATH_RULES.find(([ok]) => !ok(path));
   if (broken)
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       `${patch}: the path '${printable(path)}' is refused: a patched path ${broken[1]}`,
     );
   return path;
@@ -72,12 +80,14 @@ export function checkSourcePath(path: string, patch: string): string {
 /** Refuses a module name the kernel or kbuild would not take as it is; returns it. */
 export function checkModuleName(name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
-    throw new HostError(
+    throw new KpatchError(
+      "usage",
       `module name '${printable(name)}' is refused: it may hold only letters, digits, _ and -, and not start with -`,
     );
   }
   if (name.length > MODULE_NAME_MAX) {
-    throw new HostError(
+    throw new KpatchError(
+      "usage",
       `module name '${name}' is refused: it has ${name.length} characters, the kernel takes at most ${MODULE_NAME_MAX}`,
     );
   }
@@ -95,7 +105,8 @@ export function defaultModuleName(patch: string): string {
 /** A kernel release that names a directory (KPATCH_DIR/RELEASE): one plain path component. */
 export function checkRelease(release: string, where: string): string {
   if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~-]{0,63}$/.test(release)) {
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       `${where}: kernel release '${printable(release)}' is refused: it may hold only letters, digits and . _ + ~ -, start with a letter, digit, _, + or ~, and be at most 64 characters`,
     );
   }

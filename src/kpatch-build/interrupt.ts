@@ -1,6 +1,7 @@
 // SIGINT and SIGTERM during a build step: stop the processes it runs, let its
 // cleanup run, then die of the same signal, as the caller asked.
-import { HostError, withAmbientSignal } from "../host/host.js";
+import { withAmbientSignal } from "../host/host.js";
+import { HostError } from "../errors.js";
 
 const signals = ["SIGINT", "SIGTERM"] as const;
 

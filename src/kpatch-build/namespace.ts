@@ -8,7 +8,8 @@
 // --kill-child) ends every process of the step if the caller is killed
 // outright, when no cleanup code of its own can run.
 import { dirname } from "node:path";
-import { HostError, nodeHost, type Host, type RunOptions, type RunResult } from "../host/host.js";
+import { nodeHost, type Host, type RunOptions, type RunResult } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 
 export type Mount =
   /** An overlay of `upper` (written, with `work` beside it) over `lower`, mounted at `at`. */
@@ -54,7 +55,10 @@ function mountCommand(m: Mount): string {
       const paths = [m.lower, m.upper, m.work];
       const bad = paths.find((p) => /[,:]/.test(p));
       if (bad)
-        throw new HostError(`cannot mount an overlay of ${bad}: the path contains ',' or ':'`);
+        throw new KpatchError(
+          "input",
+          `cannot mount an overlay of ${bad}: the path contains ',' or ':'`,
+        );
       return `mount -t overlay overlay -o ${shq(`lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}`)} ${shq(m.at)}`;
     }
     case "bind":

@@ -4,10 +4,10 @@
 // each pair, and build the patch module from the differences.
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, HostError, nodeHost, type Host } from "../host/host.js";
+import { cacheRoot, progress, nodeHost, type Host } from "../host/host.js";
+import { HostError, KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
-import { DiffError } from "../diff/errors.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/include.js";
@@ -92,13 +92,14 @@ export async function kpatchBuild(
     affectedObjects(prepared, files, opts.fullBuild, host),
   );
   if (affected.unresolved.length) {
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       "cannot tell which objects the patches affect: " +
         `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`,
     );
   }
   if (!affected.objects.length) {
-    throw new DiffError(
+    throw new KpatchError(
       "no-change",
       "the patches change no file compiled with this config " +
         `(${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`,
@@ -180,7 +181,8 @@ export async function kpatchBuild(
               ? undefined
               : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
           if (o.target !== "vmlinux" && !module) {
-            throw new HostError(
+            throw new KpatchError(
+              "input",
               `${o.object} belongs to module ${o.target}, which is not in ` +
                 `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`,
             );
@@ -216,14 +218,14 @@ export async function kpatchBuild(
             for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
             out.push(r);
           } catch (e) {
-            if (!(e instanceof DiffError) || e.kind !== "no-change") throw e;
+            if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
             const why = e.message.replace(`${p.file}: `, "");
             unchanged.push(`${o.object}: ${why}`);
             progress(`kpatch-build: ${o.object}: ${why}`);
           }
         }
         if (!out.length) {
-          throw new DiffError(
+          throw new KpatchError(
             "no-change",
             `the patches change no function that runs: ${unchanged.join("; ")}`,
           );
@@ -275,7 +277,8 @@ async function diffWithModuleSources(
   try {
     return diff(symbols);
   } catch (e) {
-    const ambiguous = e instanceof DiffError && /cannot be found unambiguously in /.test(e.message);
+    const ambiguous =
+      e instanceof KpatchError && /cannot be found unambiguously in /.test(e.message);
     const withSources =
       object !== "vmlinux" &&
       ambiguous &&
@@ -405,14 +408,16 @@ async function readSourceChanges(
       ),
     );
     if (changes.length) {
-      throw new DiffError(
+      throw new KpatchError(
         "unsafe",
         "the patches change the layout of data types the running kernel already uses",
-        changes.map(
-          (l) =>
-            `${l.type} (${l.file}): objects in memory keep the old layout; ` +
-            "keep the type and add state with shadow variables (klp_shadow_*)",
-        ),
+        {
+          details: changes.map(
+            (l) =>
+              `${l.type} (${l.file}): objects in memory keep the old layout; ` +
+              "keep the type and add state with shadow variables (klp_shadow_*)",
+          ),
+        },
       );
     }
     const both = files.filter((f) => host.exists(join(sourceDir, f)) && host.exists(join(tmp, f)));

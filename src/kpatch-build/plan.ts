@@ -2,15 +2,8 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import {
-  cacheRoot,
-  lastLines,
-  progress,
-  sha256,
-  HostError,
-  nodeHost,
-  type Host,
-} from "../host/host.js";
+import { cacheRoot, lastLines, progress, sha256, nodeHost, type Host } from "../host/host.js";
+import { HostError } from "../errors.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 import { withBuildSession } from "./session.js";

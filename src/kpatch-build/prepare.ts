@@ -3,7 +3,8 @@
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
 import { join } from "node:path";
-import { cacheRoot, progress, sha256, HostError, nodeHost, type Host } from "../host/host.js";
+import { cacheRoot, progress, sha256, nodeHost, type Host } from "../host/host.js";
+import { HostError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { interruptible } from "./interrupt.js";
 import { atFinalPath, runWithMounts } from "./namespace.js";

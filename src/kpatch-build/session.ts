@@ -5,14 +5,8 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import {
-  cacheRoot,
-  progress,
-  HostError,
-  nodeHost,
-  type Host,
-  type RunResult,
-} from "../host/host.js";
+import { cacheRoot, progress, nodeHost, type Host, type RunResult } from "../host/host.js";
+import { HostError, KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
@@ -184,7 +178,7 @@ class Session implements BuildSession {
 
   async applyPatch(patchFile: string): Promise<void> {
     const file = resolve(patchFile);
-    if (!this.host.exists(file)) throw new HostError(`patch ${file} does not exist`);
+    if (!this.host.exists(file)) throw new KpatchError("input", `patch ${file} does not exist`);
     const { pkg, version, dir } = this.prepared.source;
     const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
     const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
@@ -197,7 +191,7 @@ class Session implements BuildSession {
       const why = report.failures.length
         ? report.failures.join("; ")
         : dry.stderr.trim() || dry.stdout.trim();
-      throw new HostError(`patch ${file} does not apply to ${pkg} ${version}: ${why}`);
+      throw new KpatchError("input", `patch ${file} does not apply to ${pkg} ${version}: ${why}`);
     }
     for (const line of report.inexact) progress(`build: ${basename(file)}: ${line}`);
     await this.exec(patch, [dir, file]);
@@ -213,7 +207,8 @@ class Session implements BuildSession {
     const bad = objects.find(
       (o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || normalize(o).startsWith("../"),
     );
-    if (bad !== undefined) throw new HostError(`not an object path inside the build tree: ${bad}`);
+    if (bad !== undefined)
+      throw new KpatchError("input", `not an object path inside the build tree: ${bad}`);
     // ORIG objects depend only on the prepared tree: each is compiled once and
     // kept. Not for a user's own tree (-s), which may change in place.
     const kept =
@@ -224,10 +219,10 @@ class Session implements BuildSession {
     // session beside this one).
     const allKept = kept !== undefined && objects.every((o) => this.host.exists(join(kept, o)));
     if (variant === "orig" && this.applied.length && !allKept) {
-      throw new HostError("ORIG objects must be compiled before a patch is applied");
+      throw new KpatchError("internal", "ORIG objects must be compiled before a patch is applied");
     }
     if (variant === "patched" && !this.applied.length) {
-      throw new HostError("PATCHED objects need a patch applied first");
+      throw new KpatchError("internal", "PATCHED objects need a patch applied first");
     }
     const out = join(this.dir, variant);
     const reused = kept ? objects.filter((o) => this.host.exists(join(kept, o))) : [];
@@ -338,7 +333,8 @@ done`;
     const cmd = this.host.readText(cmdFile(dir, object));
     const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
     if (!sourcePath) {
-      throw new HostError(
+      throw new KpatchError(
+        "input",
         `${object} is not compiled from a single source file (a composite object?)`,
       );
     }

@@ -4,7 +4,8 @@
 // running kernel when nothing is named), or a kernel tree given piece by piece
 // (-s, -c, -v or --symbols, --symvers).
 import { join } from "node:path";
-import { HostError, nodeHost, progress, sha256 } from "../host/host.js";
+import { nodeHost, progress, sha256 } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
 import { debianTarget, debugModule, parseRelease } from "../kernel/debian.js";
@@ -57,11 +58,12 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     req.buildDir && "--build-dir",
   ].filter(Boolean);
   if (!req.sourcedir && pieces.length)
-    throw new HostError(
+    throw new KpatchError(
+      "usage",
       `${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: name it with -s SOURCEDIR`,
     );
   if (req.kernel !== undefined && req.sourcedir)
-    throw new HostError("-k and -s name two targets: give one");
+    throw new KpatchError("usage", "-k and -s name two targets: give one");
   if (req.kernel === "test") {
     const k = await testKernel({ build: false });
     return {
@@ -77,7 +79,8 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
     const running = nodeHost.runningKernel();
     if (!parseRelease(running.release)) {
-      throw new HostError(
+      throw new KpatchError(
+        "usage",
         `the running kernel ${running.release} is not one of Debian's: name the target with ` +
           "-k RELEASE (a Debian kernel), -k test, or -s SOURCEDIR -c CONFIG -v VMLINUX",
       );
@@ -92,14 +95,18 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     return debian(req.kernel);
   }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
-    throw new HostError("-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map");
+    throw new KpatchError(
+      "usage",
+      "-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map",
+    );
   }
   const dir = nodeHost.realPath(req.sourcedir);
   const makefile = nodeHost.readText(join(dir, "Makefile"));
   const v = (k: string) => new RegExp(`^${k} = (\\S*)$`, "m").exec(makefile)?.[1] ?? "";
   const symvers = req.symvers ?? join(req.buildDir ?? dir, "Module.symvers");
   if (!nodeHost.exists(symvers))
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       `no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`,
     );
   return {

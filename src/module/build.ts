@@ -11,7 +11,7 @@ import { nodeHost, type Host } from "../host/host.js";
 import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import { verifyModule, type SymbolsOf } from "./verify.js";
-import { DiffError } from "../diff/errors.js";
+import { KpatchError } from "../errors.js";
 import type { ReplacedFunction } from "../diff/externals.js";
 import { callbackKind, type CallbackKind } from "../diff/include.js";
 import { moduleName } from "../kernel/modules.js";
@@ -177,10 +177,10 @@ export async function buildModule(
   const klp = convertToLivepatch(ko, (section) => owners.get(section));
   const problems = verifyModule(ko, spec.symbolsOf);
   if (problems.length) {
-    throw new DiffError(
-      "error",
+    throw new KpatchError(
+      "internal",
       `${spec.name}.ko fails verification, so it is not written (a kpatch-build bug: please report it)`,
-      problems,
+      { details: problems },
     );
   }
   host.writeFileAtomic(output, writeElf(ko));

@@ -6,7 +6,8 @@
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { HostError, nodeHost, progress, UNINTERRUPTED } from "../host/host.js";
+import { nodeHost, progress, UNINTERRUPTED } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 import { kernelComplaints } from "../kernel/klog.js";
 import {
   blockingTasks,
@@ -41,12 +42,15 @@ export interface PatchModuleInfo {
 }
 
 export function moduleInfo(file: string): PatchModuleInfo {
-  if (!nodeHost.exists(file)) throw new HostError(`${file} does not exist`);
+  if (!nodeHost.exists(file)) throw new KpatchError("input", `${file} does not exist`);
   // Sections only: a hostile module's symbol table is never parsed.
   const info = modinfo(readElf(nodeHost.readFile(file), file, { symbols: false }));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
   if (get("livepatch") !== "Y")
-    throw new HostError(`${file} is not a livepatch module (no livepatch=Y in its modinfo)`);
+    throw new KpatchError(
+      "input",
+      `${file} is not a livepatch module (no livepatch=Y in its modinfo)`,
+    );
   // The name reaches sysfs paths, rmmod and the terminal.
   const name = checkModuleName(get("name") ?? moduleName(file));
   return {
@@ -71,20 +75,25 @@ export interface WaitOptions {
 export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
   const m = moduleInfo(file);
   if (m.release !== runningRelease())
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       `${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${runningRelease()}: build the patch against the running kernel`,
     );
   const known = loadedPatch(m.name);
-  if (known?.enabled) throw new HostError(`${m.name} is loaded already`);
+  if (known?.enabled) throw new KpatchError("kernel", `${m.name} is loaded already`);
   if (known)
-    throw new HostError(
+    throw new KpatchError(
+      "kernel",
       `${m.name} is loaded but disabled (a later patch replaced it): unload it first`,
     );
   return watched(m.name, async () => {
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
     const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
     if (r.code !== 0)
-      throw new HostError(`insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+      throw new KpatchError(
+        "kernel",
+        `insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`,
+      );
     progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
     return settle(m.name, opts);
   });
@@ -98,11 +107,13 @@ async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
     writeControl(name, "enabled", 0);
     const still = await waitForTransition(name, 0, opts);
     if (still)
-      throw new HostError(
+      throw new KpatchError(
+        "kernel",
         `${name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${name} (unsafe)`,
       );
     await rmmod(name);
-    throw new HostError(
+    throw new KpatchError(
+      "kernel",
       `${name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`,
     );
   }
@@ -146,11 +157,15 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");
   if (hurt.length) {
     const state = "error" in outcome ? "failed" : "ran (it was left as it is now: see kpatch list)";
-    throw new HostError(`${name}: the kernel log shows harm while it ${state}:${quote(hurt)}`);
+    throw new KpatchError(
+      "kernel",
+      `${name}: the kernel log shows harm while it ${state}:${quote(hurt)}`,
+    );
   }
   if (!("error" in outcome)) return outcome.value;
-  if (outcome.error instanceof HostError && about.length) {
-    throw new HostError(`${outcome.error.message}; the kernel said:${quote(about)}`);
+  if (outcome.error instanceof KpatchError && about.length) {
+    const e = outcome.error;
+    throw new KpatchError(e.kind, `${e.message}; the kernel said:${quote(about)}`);
   }
   throw outcome.error;
 }
@@ -165,16 +180,18 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
   if (!p) {
     // A patch replaced by a later one leaves its livepatch directory, not its module.
     if (!loadedLivepatchModules().includes(moduleName(name)))
-      throw new HostError(`${name} is not a loaded patch module`);
+      throw new KpatchError("kernel", `${name} is not a loaded patch module`);
     return rmmod(moduleName(name));
   }
-  if (p.transition) throw new HostError(`${p.name} is in transition: wait, or run kpatch signal`);
+  if (p.transition)
+    throw new KpatchError("kernel", `${p.name} is in transition: wait, or run kpatch signal`);
   if (p.enabled) {
     progress(`kpatch: disabling ${p.name}`);
     writeControl(p.name, "enabled", 0);
     const stuck = await waitForTransition(p.name, 0, opts);
     if (stuck)
-      throw new HostError(
+      throw new KpatchError(
+        "kernel",
         `${p.name}: the transition back did not finish: ${describe(stuck)}; try kpatch signal, or kpatch force ${p.name} (unsafe)`,
       );
   }
@@ -204,7 +221,7 @@ export function signal(): Signalled[] {
 /** Ends a patch's transition by marking every task switched: unsafe, and it taints the kernel. */
 export function force(name: string): void {
   const p = loadedPatch(moduleName(name));
-  if (!p?.transition) throw new HostError(`${name} is not in transition`);
+  if (!p?.transition) throw new KpatchError("kernel", `${name} is not in transition`);
   writeControl(p.name, "force", 1);
 }
 
@@ -217,7 +234,8 @@ export function force(name: string): void {
 export function install(file: string): string {
   const base = basename(file);
   if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(base)) {
-    throw new HostError(
+    throw new KpatchError(
+      "input",
       `${file}: only a .ko file with a plain name (letters, digits, . _ + -) can be installed`,
     );
   }
@@ -226,7 +244,10 @@ export function install(file: string): string {
   const dest = join(dir, base);
   const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
   if (same)
-    throw new HostError(`${m.name} is installed already as ${same.file}: uninstall it first`);
+    throw new KpatchError(
+      "usage",
+      `${m.name} is installed already as ${same.file}: uninstall it first`,
+    );
   nodeHost.writeFileAtomic(dest, nodeHost.readFile(file), 0o644);
   if (process.getuid?.() === 0) nodeHost.chown(dest, 0, 0);
   return dest;
@@ -234,7 +255,7 @@ export function install(file: string): string {
 
 export function uninstall(name: string, kernel = runningRelease()): string {
   const m = installed(kernel).modules.find((i) => i.name === moduleName(name));
-  if (!m) throw new HostError(`${name} is not installed for ${kernel}`);
+  if (!m) throw new KpatchError("usage", `${name} is not installed for ${kernel}`);
   nodeHost.remove(m.file);
   return m.file;
 }
@@ -360,7 +381,7 @@ export function loadedLivepatchModules(): string[] {
 async function rmmod(name: string): Promise<void> {
   const r = await nodeHost.run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
   if (r.code !== 0)
-    throw new HostError(`rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    throw new KpatchError("kernel", `rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
 }
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */

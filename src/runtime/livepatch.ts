@@ -3,7 +3,8 @@
 // loaded patch, with `enabled`, `transition`, `signal` and `force`, and one
 // directory per patched object holding one per function (NAME,SYMPOS).
 import { join } from "node:path";
-import { HostError, nodeHost } from "../host/host.js";
+import { nodeHost } from "../host/host.js";
+import { KpatchError } from "../errors.js";
 
 export const LIVEPATCH_SYSFS = "/sys/kernel/livepatch";
 
@@ -74,7 +75,8 @@ export function writeControl(
   try {
     nodeHost.writeFile(join(root, name, control), `${value}\n`);
   } catch (e) {
-    throw new HostError(
+    throw new KpatchError(
+      "kernel",
       `cannot write ${value} to ${join(root, name, control)}: ${(e as Error).message}`,
     );
   }

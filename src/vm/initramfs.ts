@@ -5,7 +5,8 @@
 // runs, and without it init has no stdout.
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cacheRoot, nodeHost, sha256, HostError } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
+import { HostError } from "../errors.js";
 import { moduleName } from "../kernel/modules.js";
 
 const busybox = "/bin/busybox";

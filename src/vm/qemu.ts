@@ -18,7 +18,8 @@
 // or a relocation complaint (src/kernel/klog.ts): checked here, once, so that
 // no test can forget it.
 import { join } from "node:path";
-import { cacheRoot, lastLines, nodeHost, HostError } from "../host/host.js";
+import { cacheRoot, lastLines, nodeHost } from "../host/host.js";
+import { HostError } from "../errors.js";
 import { initramfs } from "./initramfs.js";
 import { kernelComplaints } from "../kernel/klog.js";
 

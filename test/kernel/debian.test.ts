@@ -20,7 +20,7 @@ import { fixture } from "../support/patches.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
 import { verifyModule } from "../../src/module/verify.js";
-import { DiffError } from "../../src/diff/errors.js";
+import { KpatchError } from "../../src/errors.js";
 import { findModule } from "../../src/kernel/modules.js";
 
 // An older release, whose source is not the installed linux-source-6.1, where the archive has one.
@@ -107,7 +107,7 @@ test("a release with no Debian kernel package, or not shaped like one, is refuse
   );
   await assert.rejects(
     debianTarget("6.1.0-57-bogus"),
-    /^HostError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /,
+    /^KpatchError: '6\.1\.0-57-bogus' is not a Debian x86-64 kernel release: they look like 6\.1\.0-57-amd64, /,
   );
 });
 
@@ -244,7 +244,7 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
         ...(await resolveTarget({ kernel: release })),
       }),
       (e: Error) =>
-        e instanceof DiffError &&
+        e instanceof KpatchError &&
         e.kind === "no-change" &&
         /only __LINE__ numbers changed \(prepare_emulation_failure_exit\)/.test(e.message),
     );

@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
-import { cacheRoot, HostError, run } from "../../src/host/host.js";
-import { DiffError } from "../../src/diff/errors.js";
+import { cacheRoot, run } from "../../src/host/host.js";
+import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { modinfo } from "../../src/elf/model.js";
 import { SHF, SHN } from "../../src/elf/constants.js";
@@ -231,18 +231,18 @@ test("shared-header.patch: without a full build, the objects that include a head
 
 test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {
   const e = await refusal("warn-line-only.patch");
-  assert.ok(e instanceof DiffError && e.kind === "no-change", String(e));
+  assert.ok(e instanceof KpatchError && e.kind === "no-change", String(e));
 });
 
 test("data-refused.patch: a changed data object is refused, naming it", async () => {
   const e = await refusal("data-refused.patch");
-  assert.ok(e instanceof DiffError && e.kind === "unsafe", String(e));
+  assert.ok(e instanceof KpatchError && e.kind === "unsafe", String(e));
   assert.match(e.message, /data object vm_swappiness .* changed: .*shadow variable/);
 });
 
 test("init-only.patch: a change to __init code only is not needed at run time, and says so", async () => {
   const e = await refusal("init-only.patch");
-  assert.ok(e instanceof DiffError && e.kind === "no-change", String(e));
+  assert.ok(e instanceof KpatchError && e.kind === "no-change", String(e));
   assert.match(
     e.message,
     /fs\/proc\/cmdline\.o: only __init code or data changed \(proc_cmdline_init\): .*when a fixed kernel boots/,
@@ -251,7 +251,7 @@ test("init-only.patch: a change to __init code only is not needed at run time, a
 
 test("struct-layout-refused.patch: a changed struct layout is refused before anything compiles", async () => {
   const e = await refusal("struct-layout-refused.patch");
-  assert.ok(e instanceof DiffError && e.kind === "unsafe", String(e));
+  assert.ok(e instanceof KpatchError && e.kind === "unsafe", String(e));
   assert.match(e.message, /struct proc_dir_entry \(fs\/proc\/internal\.h\): .*shadow variables/);
 });
 
@@ -265,7 +265,7 @@ test("a patch that does not apply is refused, naming the file and hunk", async (
     ),
   );
   const e = await refusal("broken.patch", { file: broken });
-  assert.ok(e instanceof HostError, String(e));
+  assert.ok(e instanceof KpatchError && e.kind === "input", String(e));
   assert.match(e.message, /broken\.patch does not apply .*fs\/proc\/cmdline\.c.*hunk/i);
 });
 

@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, HostError, sha256 } from "../../src/host/host.js";
+import { cacheRoot, sha256 } from "../../src/host/host.js";
+import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/kpatch-build/session.js";
 import { kbuildPlan } from "../../src/kpatch-build/plan.js";
@@ -157,7 +158,7 @@ test("a patch that does not apply names the file and hunk and changes nothing", 
     );
     return err;
   });
-  assert.ok(err instanceof HostError);
+  assert.ok(err instanceof KpatchError && err.kind === "input");
   assert.equal(
     err.message,
     `patch ${bad} does not apply to ${prepared.source.pkg} ${prepared.source.version}: fs/proc/version.c: hunk #2 FAILED at 23`,

@@ -1,14 +1,14 @@
 // Run by fuzz.test.ts as a child process (so that a hang is a timeout, not a
 // stuck test runner): reads and diffs mutated pairs of small objects and
 // prints one JSON line: how many pairs ran, and every crash (an exception
-// other than ElfError or DiffError) with its seed and iteration.
+// other than ElfError or KpatchError) with its seed and iteration.
 // Arguments: ORIG.o PATCHED.o COUNT SEED
 import { readFileSync } from "node:fs";
 import { readElf } from "../../src/elf/reader.js";
 import { ElfError, ElfFile } from "../../src/elf/model.js";
 import { SHT } from "../../src/elf/constants.js";
 import { diffObjects } from "../../src/diff/diff.js";
-import { DiffError } from "../../src/diff/errors.js";
+import { KpatchError } from "../../src/errors.js";
 
 const [origFile, patchedFile, countArg, seedArg] = process.argv.slice(2) as [
   string,
@@ -135,7 +135,7 @@ for (let i = 0; i < count; i++) {
     outcomes.diffed++;
   } catch (e) {
     if (e instanceof ElfError) outcomes.elfError++;
-    else if (e instanceof DiffError) outcomes.diffError++;
+    else if (e instanceof KpatchError) outcomes.diffError++;
     else {
       crashes.push(
         `iteration ${i} (state ${seedNow}): ${e instanceof Error ? (e.stack ?? e.message).split("\n").slice(0, 3).join(" | ") : String(e)}`,

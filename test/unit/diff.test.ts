@@ -9,7 +9,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
-import { DiffError } from "../../src/diff/errors.js";
+import { KpatchError } from "../../src/errors.js";
 import { LineMap } from "../../src/diff/lines.js";
 import type { ElfFile } from "../../src/elf/model.js";
 import { compileC, KERNEL_CFLAGS, scratchDir } from "../support/cc.js";
@@ -26,11 +26,11 @@ async function diffC(orig: string, patched: string): Promise<DiffResult> {
   return diffObjects(await compile(orig), await compile(patched), { outFile: "out.o" });
 }
 
-async function refusal(orig: string, patched: string): Promise<DiffError> {
+async function refusal(orig: string, patched: string): Promise<KpatchError> {
   try {
     await diffC(orig, patched);
   } catch (e) {
-    if (e instanceof DiffError) return e;
+    if (e instanceof KpatchError) return e;
     throw e;
   }
   assert.fail("the differ accepted the patch");
@@ -212,7 +212,7 @@ test("KPATCH_IGNORE_SECTION takes a section as unchanged, and must name one that
     orig,
     patched + DIRECTIVES + 'KPATCH_IGNORE_SECTION(".nowhere");\n',
   );
-  assert.equal(missing.kind, "error");
+  assert.equal(missing.kind, "input");
   assert.match(
     missing.message,
     /KPATCH_IGNORE_SECTION\("\.nowhere"\): the object has no such section/,
@@ -376,7 +376,7 @@ int g(int x) { return x + 1; }
   const lineMaps = [await lineMapOf(src, moved)];
   assert.throws(
     () => diffObjects(orig, patched, { lineMaps }),
-    (e: DiffError) => e.kind === "no-change",
+    (e: KpatchError) => e.kind === "no-change",
   );
   // Without the patch's line map, printk's numbers could be anything: a change.
   assert.deepEqual(names(diffObjects(orig, patched)), { changed: ["report"], added: [] });
@@ -401,12 +401,12 @@ int g(int x) { return x + 1; }
   const lineMaps = [await lineMapOf(src, moved)];
   assert.throws(
     () => diffObjects(orig, patched, { lineMaps }),
-    (e: DiffError) => e.kind === "no-change",
+    (e: KpatchError) => e.kind === "no-change",
   );
   // Without the line map it is a change (refused: the bare asm function has no fentry call).
   assert.throws(
     () => diffObjects(orig, patched),
-    (e: DiffError) =>
+    (e: KpatchError) =>
       e.kind === "unsafe" && (e.details ?? []).some((d) => /far_line changed/.test(d)),
   );
 });
@@ -438,7 +438,7 @@ int g(int x) { return x + 1; }
   const lineMaps = [await lineMapOf(src, moved)];
   assert.throws(
     () => diffObjects(orig, patched, { lineMaps }),
-    (e: DiffError) => e.kind === "no-change",
+    (e: KpatchError) => e.kind === "no-change",
   );
 });
 
@@ -734,7 +734,7 @@ test("objects from different compilers, with different options, or for another m
   assert.throws(
     () => diffObjects(a, b),
     (e: unknown) =>
-      e instanceof DiffError && e.kind === "error" && /different compilers/.test(e.message),
+      e instanceof KpatchError && e.kind === "input" && /different compilers/.test(e.message),
   );
   // Another config shows as other compile options in the debug info.
   const gflags = ["-g", "-c"];
@@ -745,15 +745,15 @@ test("objects from different compilers, with different options, or for another m
   assert.throws(
     () => diffObjects(readElf(readFileSync(g1), g1), readElf(readFileSync(g2), g2)),
     (e: unknown) =>
-      e instanceof DiffError &&
-      e.kind === "error" &&
+      e instanceof KpatchError &&
+      e.kind === "input" &&
       /different options .*PATCHED only -fno-inline/.test(e.message),
   );
   const c = await compile(BASE);
   (c.header as { machine: number }).machine = 183; // aarch64
   assert.throws(
     () => diffObjects(a, c),
-    (e: unknown) => e instanceof DiffError && e.kind === "error" && /not x86-64/.test(e.message),
+    (e: unknown) => e instanceof KpatchError && e.kind === "input" && /not x86-64/.test(e.message),
   );
 });
 

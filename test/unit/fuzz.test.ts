@@ -2,7 +2,7 @@
 // small kernel-shaped objects, mutated where a reader is most easily misled
 // (symbol values and sizes, relocation places, types and symbols, section
 // headers, the ELF header's counts, truncation), each either diffed or
-// refused with an ElfError or DiffError. Seeded, so a failure can be replayed.
+// refused with an ElfError or KpatchError. Seeded, so a failure can be replayed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -24,7 +24,7 @@ int show(int x) { printk("value: %d\\n", x); return table[x & 1].fn(x) + data; }
 int other(int x) { if (x > 3) printk("%s\\n", __func__); return x * 2; }
 `;
 
-test("10,000 mutated object pairs: every one diffed or refused with an ElfError or DiffError, none slow", async (t) => {
+test("10,000 mutated object pairs: every one diffed or refused with an ElfError or KpatchError, none slow", async (t) => {
   const dir = scratchDir("kpatch-fuzz-");
   const orig = await compileC(dir, SRC);
   const patched = await compileC(dir, SRC.replace("value", "VALUE").replace("x * 2", "x * 3"));

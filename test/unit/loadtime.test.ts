@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { EM_X86_64, ET_REL, R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
 import { ElfFile } from "../../src/elf/model.js";
 import { guardLoadTimeTables } from "../../src/diff/loadtime.js";
-import { DiffError } from "../../src/diff/errors.js";
+import { KpatchError } from "../../src/errors.js";
 
 const sizes = { __jump_table: 16, ".static_call_sites": 8 };
 
@@ -132,7 +132,7 @@ test("a jump label on a module's own static key is refused, naming the site and 
   assert.throws(
     () => guardLoadTimeTables(out, sizes),
     (e: unknown) =>
-      e instanceof DiffError &&
+      e instanceof KpatchError &&
       e.kind === "unsafe" &&
       e.message.includes(
         "jump label at nfsd4_create_session+0x10 on static key nfsd_fast_path: nfsd defines it, and the kernel reads __jump_table before the livepatch core can resolve nfsd's symbols; in the patch, test static_key_enabled(&nfsd_fast_path) instead of static_branch_*()",

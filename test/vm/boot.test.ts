@@ -7,7 +7,8 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
-import { cacheRoot, HostError, run, nodeHost } from "../../src/host/host.js";
+import { cacheRoot, run, nodeHost } from "../../src/host/host.js";
+import { HostError } from "../../src/errors.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 
 for (const name of ["test", "debian"] as const) {

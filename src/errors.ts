@@ -1,0 +1,95 @@
+// Errors by what they mean to the person who ran the command. The engine
+// throws a KpatchError of a kind; `explain` is the one place that turns any
+// thrown value into the message and exit status the CLI ends with. Statuses
+// follow kpatch's create-diff-object: 2 for an unsafe change, 3 for nothing
+// to patch, 1 for every other failure.
+
+export type ErrorKind =
+  /** The command line asks for something impossible. */
+  | "usage"
+  /** A patch, module, object or file given is malformed or does not fit. */
+  | "input"
+  /** The change cannot be live-patched safely. */
+  | "unsafe"
+  /** The patch changes no code that runs. */
+  | "no-change"
+  /** A program, file or package on this machine failed or is missing. */
+  | "host"
+  /** The running kernel is not in a state that allows what was asked. */
+  | "kernel"
+  /** A bug of ours. */
+  | "internal";
+
+export const EXIT_STATUS: Record<ErrorKind, number> = {
+  usage: 1,
+  input: 1,
+  unsafe: 2,
+  "no-change": 3,
+  host: 1,
+  kernel: 1,
+  internal: 1,
+};
+
+export interface ErrorOptions {
+  /** One line each, listed under the message: the symbols or files at fault. */
+  details?: string[];
+  /** The log that holds the whole story, named in the message. */
+  logFile?: string;
+}
+
+export class KpatchError extends Error {
+  readonly details: string[];
+  readonly logFile?: string;
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options: ErrorOptions = {},
+  ) {
+    const details = options.details ?? [];
+    const log = options.logFile ? ` (log: ${options.logFile})` : "";
+    super(`${message}${log}${details.map((d) => `\n  ${d}`).join("")}`);
+    this.name = "KpatchError";
+    this.details = details;
+    this.logFile = options.logFile;
+  }
+}
+
+/** A program, file or package on this machine failed; `logFile` holds its output. */
+export class HostError extends KpatchError {
+  constructor(message: string, logFile?: string) {
+    super("host", message, { logFile });
+    this.name = "HostError";
+  }
+}
+
+const HEADING: Record<ErrorKind, string> = {
+  usage: "error: ",
+  input: "error: ",
+  unsafe: "unsafe change: ",
+  "no-change": "no changed functions: ",
+  host: "error: ",
+  kernel: "error: ",
+  internal: "internal error: ",
+};
+
+/** The message (without a trailing newline) and exit status that `program` ends with for `e`. */
+export function explain(program: string, e: unknown): { message: string; status: number } {
+  const said = (kind: ErrorKind, text: string) => ({
+    message: `${program}: ${HEADING[kind]}${text}`,
+    status: EXIT_STATUS[kind],
+  });
+  if (e instanceof KpatchError) return said(e.kind, e.message);
+  const sys = e as NodeJS.ErrnoException | undefined;
+  const code = sys?.code;
+  // A command line parseArgs refuses.
+  if (e instanceof Error && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+    const message = `${program}: ${e.message.split(". ")[0]} (see ${program} --help)`;
+    return { message, status: EXIT_STATUS.usage };
+  }
+  // What the system refused (a missing file, a full disk, no permission): said, without a trace.
+  if (e instanceof Error && typeof sys?.syscall === "string" && typeof code === "string") {
+    return said("host", `${sys.syscall} ${sys.path ?? ""}: ${code}`.replace(" :", ":"));
+  }
+  return said("internal", e instanceof Error ? (e.stack ?? e.message) : String(e));
+}
