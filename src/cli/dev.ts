@@ -5,7 +5,8 @@ import { testKernel } from "../kernel/testkernel.js";
 import { guestKernel, type GuestKernelName } from "../vm/kernels.js";
 import { parseRelease } from "../kernel/debian.js";
 import { runInGuest } from "../vm/qemu.js";
-import { cacheRoot, progress } from "../host/host.js";
+import { cacheRoot } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { kpatchBuild } from "../kpatch-build/pipeline.js";
 import { resolveTarget } from "../kpatch-build/targets.js";
 import { cycleScript } from "../vm/cycle.js";
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
         else return fail(`bad option ${flag} ${value ?? ""}`);
       }
       const k = await guestKernel(name, release);
-      progress(`vm: booting the ${name} kernel ${k.release} under QEMU TCG`);
+      progress("vm", `booting the ${name} kernel ${k.release} under QEMU TCG`);
       const t0 = Date.now();
       const r = await runInGuest({
         kernel: k.image,
@@ -69,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(r.output);
       process.stderr.write(r.stderr);
       progress(
-        `vm: booted in ${r.bootMs} ms, whole run ${Date.now() - t0} ms, exit status ${r.exitCode}`,
+        "vm",
+        `booted in ${r.bootMs} ms, whole run ${Date.now() - t0} ms, exit status ${r.exitCode}`,
       );
       return r.exitCode;
     }
@@ -102,7 +104,7 @@ async function demo(): Promise<number> {
       .join("\n"),
   );
   const k = await guestKernel("test");
-  progress(`demo: booting the test kernel ${k.release} under QEMU TCG`);
+  progress("demo", `booting the test kernel ${k.release} under QEMU TCG`);
   const r = await runInGuest({
     kernel: k.image,
     modules: k.modules,

@@ -9,7 +9,8 @@ import { kpatchBuild } from "../kpatch-build/pipeline.js";
 import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { ensureWritableDir, progress, withProgressPrefix } from "../host/host.js";
+import { ensureWritableDir } from "../host/host.js";
+import { forTarget, jsonReporter, progress, reportingTo, textReporter } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
@@ -143,107 +144,112 @@ async function build(argv: string[]): Promise<void> {
     console.error(usage);
     process.exit(values.help ? 0 : 1);
   }
-  // Hostile input is refused before anything is downloaded or run.
-  const patches = readPatches(positionals).map((p) => p.file);
-  const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
-  const output = resolve(values.output!);
-  ensureWritableDir(output, "-o");
-  // One build per release: two of one name would write the same output side by side.
-  const kernels = [...new Set(values.kernel ?? [])];
-  const targetOf = (kernel: string | undefined) =>
-    resolveTarget({
-      kernel,
-      sourcedir: values.sourcedir,
-      config: values.config,
-      vmlinux: values.vmlinux,
-      symbols: values.symbols,
-      symvers: values.symvers,
-      buildDir: values["build-dir"],
-    });
-  const build = async (target: Target, outputDir: string, head = "") => {
-    const t0 = Date.now();
-    const r = await kpatchBuild({
-      patches,
-      name,
-      outputDir,
-      replace: !values["non-replace"],
-      skipCompilerCheck: values["skip-compiler-check"]!,
-      ...target,
-      session: { jobs, keep: values["skip-cleanup"] || values.debug },
-    });
-    if (!values.json) {
-      for (const o of r.objects) {
-        for (const c of o.changed) console.log(`${head}changed function: ${c.name} (${o.object})`);
-        for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
+  // With --json, stdout holds the result and stderr a JSON event per line.
+  return reportingTo(values.json ? jsonReporter : textReporter, async () => {
+    // Hostile input is refused before anything is downloaded or run.
+    const patches = readPatches(positionals).map((p) => p.file);
+    const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
+    const output = resolve(values.output!);
+    ensureWritableDir(output, "-o");
+    // One build per release: two of one name would write the same output side by side.
+    const kernels = [...new Set(values.kernel ?? [])];
+    const targetOf = (kernel: string | undefined) =>
+      resolveTarget({
+        kernel,
+        sourcedir: values.sourcedir,
+        config: values.config,
+        vmlinux: values.vmlinux,
+        symbols: values.symbols,
+        symvers: values.symvers,
+        buildDir: values["build-dir"],
+      });
+    const build = async (target: Target, outputDir: string, head = "") => {
+      const t0 = Date.now();
+      const r = await kpatchBuild({
+        patches,
+        name,
+        outputDir,
+        replace: !values["non-replace"],
+        skipCompilerCheck: values["skip-compiler-check"]!,
+        ...target,
+        session: { jobs, keep: values["skip-cleanup"] || values.debug },
+      });
+      if (!values.json) {
+        for (const o of r.objects) {
+          for (const c of o.changed)
+            console.log(`${head}changed function: ${c.name} (${o.object})`);
+          for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
+        }
+        progress(
+          "kpatch-build",
+          "phases " +
+            `${Object.entries(r.phases)
+              .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
+              .join(", ")}; ` +
+            `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+        );
+        console.log(
+          `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
+            `${r.klp.relocations} livepatch relocations)`,
+        );
       }
-      progress(
-        "kpatch-build: phases " +
-          `${Object.entries(r.phases)
-            .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
-            .join(", ")}; ` +
-          `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
-      );
-      console.log(
-        `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
-          `${r.klp.relocations} livepatch relocations)`,
-      );
+      return r;
+    };
+    if (kernels.length <= 1) {
+      const r = await build(await targetOf(kernels[0]), output);
+      if (values.json) console.log(JSON.stringify(r, null, 2));
+      return;
     }
-    return r;
-  };
-  if (kernels.length <= 1) {
-    const r = await build(await targetOf(kernels[0]), output);
-    if (values.json) console.log(JSON.stringify(r, null, 2));
-    return;
-  }
-  // A fleet's releases: one module each, in -o/RELEASE/; one failing does not stop the others.
-  const results: { release: string; result?: unknown; error?: string }[] = [];
-  let failed: unknown;
-  const attempt = async (release: string, body: () => Promise<unknown>) => {
-    try {
-      return await body();
-    } catch (e) {
-      if (interruption()) throw e;
-      failed ??= e;
-      const error = e instanceof Error ? e.message : String(e);
-      results.push({ release, error });
-      progress(`kpatch-build: ${release}: ${error}`);
-      return undefined;
+    // A fleet's releases: one module each, in -o/RELEASE/; one failing does not stop the others.
+    const results: { release: string; result?: unknown; error?: string }[] = [];
+    let failed: unknown;
+    const attempt = async (release: string, body: () => Promise<unknown>) => {
+      try {
+        return await body();
+      } catch (e) {
+        if (interruption()) throw e;
+        failed ??= e;
+        const error = e instanceof Error ? e.message : String(e);
+        results.push({ release, error });
+        progress("kpatch-build", `${release}: ${error}`);
+        return undefined;
+      }
+    };
+    // Targets one after the other (downloads and extraction share the cache),
+    // then the builds side by side, one per CPU: most of a build is a single
+    // process at a time (make, the differ), so releases overlap well.
+    const targets: [string, Target][] = [];
+    for (const [i, release] of kernels.entries()) {
+      progress("kpatch-build", `release ${i + 1} of ${kernels.length}: ${release}`);
+      const target = (await attempt(release, () => targetOf(release))) as Target | undefined;
+      if (target) targets.push([release, target]);
     }
-  };
-  // Targets one after the other (downloads and extraction share the cache),
-  // then the builds side by side, one per CPU: most of a build is a single
-  // process at a time (make, the differ), so releases overlap well.
-  const targets: [string, Target][] = [];
-  for (const [i, release] of kernels.entries()) {
-    progress(`kpatch-build: release ${i + 1} of ${kernels.length}: ${release}`);
-    const target = (await attempt(release, () => targetOf(release))) as Target | undefined;
-    if (target) targets.push([release, target]);
-  }
-  let next = 0;
-  const worker = async () => {
-    for (let t = targets[next++]; t; t = targets[next++]) {
-      const [release, target] = t;
-      await withProgressPrefix(`[${release}] `, () =>
-        attempt(release, async () => {
-          results.push({
-            release,
-            result: await build(target, join(output, release), `[${release}] `),
-          });
-        }),
-      );
-    }
-  };
-  // Every worker ends, and cleans up, before the first interruption is reported.
-  const ended = await Promise.allSettled(
-    Array.from({ length: Math.min(cpus().length, targets.length) }, worker),
-  );
-  const stopped = ended.find((e) => e.status === "rejected");
-  if (stopped) throw stopped.reason;
-  results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
-  if (values.json) console.log(JSON.stringify(results, null, 2));
-  const ok = results.filter((r) => !r.error).length;
-  progress(`kpatch-build: ${ok} of ${kernels.length} releases built`);
-  if (failed) exitWith(program, failed);
+    let next = 0;
+    const worker = async () => {
+      for (let t = targets[next++]; t; t = targets[next++]) {
+        const [release, target] = t;
+        await forTarget(release, () =>
+          attempt(release, async () => {
+            results.push({
+              release,
+              result: await build(target, join(output, release), `[${release}] `),
+            });
+          }),
+        );
+      }
+    };
+    // Every worker ends, and cleans up, before the first interruption is reported.
+    const ended = await Promise.allSettled(
+      Array.from({ length: Math.min(cpus().length, targets.length) }, worker),
+    );
+    const stopped = ended.find((e) => e.status === "rejected");
+    if (stopped) throw stopped.reason;
+    results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
+    if (values.json) console.log(JSON.stringify(results, null, 2));
+    const ok = results.filter((r) => !r.error).length;
+    progress("kpatch-build", `${ok} of ${kernels.length} releases built`);
+    if (failed) exitWith(program, failed);
+  });
 }
 
 async function verify(argv: string[]): Promise<void> {

@@ -471,17 +471,3 @@ export const nodeHost: Host = {
   scratchDir,
   publishDir,
 };
-
-/** Prints a phase line on stderr, so that stdout stays for results and --json. */
-export function progress(message: string): void {
-  const prefix = progressPrefix.getStore() ?? "";
-  process.stderr.write(`${prefix}${message}\n`);
-}
-
-// Builds that run side by side (one per release) say which one speaks.
-const progressPrefix = new AsyncLocalStorage<string>();
-
-/** Runs `body` with its progress lines headed by `prefix`. */
-export function withProgressPrefix<T>(prefix: string, body: () => Promise<T>): Promise<T> {
-  return progressPrefix.run(prefix, body);
-}

@@ -4,7 +4,8 @@
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, progress, sha256 } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 
 /** A package version as apt would download it. */
@@ -127,7 +128,8 @@ export async function extracted(p: AptPackage, opts: Extraction = {}): Promise<s
   if (nodeHost.exists(join(dir, ".extracted"))) return root;
   const what = opts.members ? opts.members.join(" ") : "everything";
   progress(
-    `debian: downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
+    "debian",
+    `downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
   );
   await nodeHost.publishDir(dir, (tmp) => download(p, tmp, opts), { marker: ".extracted" });
   return root;
@@ -163,7 +165,8 @@ async function download(p: AptPackage, dir: string, opts: Extraction): Promise<v
     ? opts.members.reduce((n, m) => n + nodeHost.stat(join(root, m)).size, 0)
     : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
   progress(
-    `debian: ${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    "debian",
+    `${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
   );
   await opts.finish?.(root);
 }

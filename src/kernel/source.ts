@@ -3,7 +3,8 @@
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, progress } from "../host/host.js";
+import { cacheRoot, nodeHost } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
 
@@ -55,7 +56,7 @@ export async function kernelSource(series: string, version: string): Promise<Ker
     if (!p) throw new HostError(gone(`${pkg} ${version} (the exact source)`, "this build"));
     tarball = join(await extracted(p, { members: [member] }), member);
   }
-  progress(`source: extracting ${pkg} ${version}`);
+  progress("source", `extracting ${pkg} ${version}`);
   await nodeHost.publishDir(
     dir,
     async (tmp) => {

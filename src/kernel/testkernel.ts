@@ -4,7 +4,8 @@
 // determines it: source version, config fragment, compiler.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, sha256, nodeHost } from "../host/host.js";
+import { cacheRoot, sha256, nodeHost } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { atFinalPath, runWithMounts } from "../kpatch-build/namespace.js";
 import { defaultSourceVersion, kernelSource, type KernelSource } from "./source.js";
@@ -61,7 +62,7 @@ async function build(
   const inTree = (cmd: string, args: string[], cwd?: string) =>
     runWithMounts(atFinalPath(tmp, buildDir), `"$@"`, [cmd, ...args], { logFile: log, cwd });
   const make = (...args: string[]) => inTree("make", ["-C", src.dir, `O=${buildDir}`, ...args]);
-  progress(`test kernel: configuring (${src.pkg} ${src.version}), log ${log}`);
+  progress("test kernel", `configuring (${src.pkg} ${src.version}), log ${log}`);
   await make("tinyconfig");
   await inTree(
     join(src.dir, "scripts/kconfig/merge_config.sh"),
@@ -83,7 +84,7 @@ async function build(
   if (lost.length) throw new HostError(`test kernel config lost options: ${lost.join(" ")}`, log);
   const t0 = Date.now();
   const jobs = nodeHost.cpuCount();
-  progress(`test kernel: building bzImage and modules with ${jobs} jobs (about 12 minutes cold)`);
+  progress("test kernel", `building bzImage and modules with ${jobs} jobs (about 12 minutes cold)`);
   await make(`-j${jobs}`, "bzImage", "modules");
-  progress(`test kernel: built in ${Math.round((Date.now() - t0) / 1000)} s`);
+  progress("test kernel", `built in ${Math.round((Date.now() - t0) / 1000)} s`);
 }

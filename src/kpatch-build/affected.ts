@@ -18,7 +18,8 @@
 // The plan does not tell objects linked into vmlinux from others compiled
 // beside them (the vDSO's): those are reported as vmlinux objects.
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
-import { nodeHost, progress, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
 import { cmdFile } from "./kbuild.js";
@@ -76,12 +77,12 @@ export async function affectedObjects(
   host: Host = nodeHost,
 ): Promise<AffectedObjects> {
   const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild, host);
-  if (mismatch) progress(`build: not using ${fullBuild}: ${mismatch}`);
+  if (mismatch) progress("build", `not using ${fullBuild}: ${mismatch}`);
   const result =
     fullBuild && !mismatch
       ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir, host))
       : await affectedByKbuildPlan(prepared, files, host);
-  for (const u of result.unresolved) progress(`build: ${u.file}: ${u.why}`);
+  for (const u of result.unresolved) progress("build", `${u.file}: ${u.why}`);
   return result;
 }
 
@@ -236,13 +237,15 @@ async function includersInKernel(
     ).keys(),
   ].map((u) => u.planned);
   progress(
-    `build: ${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
+    "build",
+    `${files.join(", ")}: ${candidates.length} of ${plan.length} kernel objects ` +
       `may include ${files.length > 1 ? "them" : "it"} by their #include lines; ` +
       "asking the preprocessor (cached per prepared tree)",
   );
   if (generated.length) {
     progress(
-      `build: not checked: ${generated.length} objects compiled from sources kbuild ` +
+      "build",
+      `not checked: ${generated.length} objects compiled from sources kbuild ` +
         `generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`,
     );
   }
@@ -252,14 +255,15 @@ async function includersInKernel(
     candidates,
     {
       onProgress: (n) =>
-        n % step === 0 && progress(`build: preprocessed ${n}/${candidates.length}`),
+        n % step === 0 && progress("build", `preprocessed ${n}/${candidates.length}`),
     },
     host,
   );
   const unknown = candidates.filter((p) => !deps.get(p.object));
   if (unknown.length) {
     progress(
-      `build: the preprocessor could not list what ${unknown.length} objects read ` +
+      "build",
+      `the preprocessor could not list what ${unknown.length} objects read ` +
         `(${unknown
           .slice(0, 3)
           .map((p) => p.object)
@@ -274,7 +278,10 @@ async function includersInKernel(
     ]),
   );
   for (const [file, objects] of users) {
-    progress(`build: ${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`);
+    progress(
+      "build",
+      `${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`,
+    );
   }
   return users;
 }

@@ -4,7 +4,8 @@
 // each pair, and build the patch module from the differences.
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, progress, nodeHost, type Host } from "../host/host.js";
+import { cacheRoot, nodeHost, type Host } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
@@ -108,10 +109,11 @@ export async function kpatchBuild(
   // A file this config does not build is no error while others change, but the
   // user must hear of it.
   for (const s of affected.skipped) {
-    progress(`kpatch-build: warning: ${s.file} is not patched: ${s.why}`);
+    warn("kpatch-build", `${s.file} is not patched: ${s.why}`);
   }
   progress(
-    `kpatch-build: ${affected.objects.length} ` +
+    "kpatch-build",
+    `${affected.objects.length} ` +
       `object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ` +
       `${affected.objects.map((o) => o.object).join(" ")}`,
   );
@@ -212,16 +214,17 @@ export async function kpatchBuild(
               host,
             );
             progress(
-              `kpatch-build: ${o.object}: ${r.changed.length} changed, ` +
+              "kpatch-build",
+              `${o.object}: ${r.changed.length} changed, ` +
                 `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
             );
-            for (const w of r.warnings) progress(`kpatch-build: ${o.object}: warning: ${w}`);
+            for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
             out.push(r);
           } catch (e) {
             if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
             const why = e.message.replace(`${p.file}: `, "");
             unchanged.push(`${o.object}: ${why}`);
-            progress(`kpatch-build: ${o.object}: ${why}`);
+            progress("kpatch-build", `${o.object}: ${why}`);
           }
         }
         if (!out.length) {
@@ -286,8 +289,8 @@ async function diffWithModuleSources(
       (await moduleSymbols?.(object));
     if (!withSources) throw e;
     progress(
-      `kpatch-build: ${object}'s shipped symbols name no source files: ` +
-        "reading them from the -dbg package",
+      "kpatch-build",
+      `${object}'s shipped symbols name no source files: ` + "reading them from the -dbg package",
     );
     return diff(withSources);
   }

@@ -2,7 +2,8 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import { cacheRoot, lastLines, progress, sha256, nodeHost, type Host } from "../host/host.js";
+import { cacheRoot, lastLines, sha256, nodeHost, type Host } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { compiledFor } from "./kbuild.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
@@ -52,8 +53,8 @@ export async function kbuildPlan(
   if (known) return new Map((JSON.parse(known) as PlannedObject[]).map((p) => [p.object, p]));
   if (!goals) {
     progress(
-      "build: reading kbuild's plan for the whole kernel and its modules " +
-        "(once per prepared tree)",
+      "build",
+      "reading kbuild's plan for the whole kernel and its modules " + "(once per prepared tree)",
     );
   }
   const t0 = Date.now();
@@ -93,7 +94,8 @@ make -C "$src" O="$build" -n -k KCFLAGS="$flags" \${release:+KERNELRELEASE="$rel
   }
   if (!goals) {
     progress(
-      `build: kbuild plans ${plan.size} objects ` + `(${Math.round((Date.now() - t0) / 1000)} s)`,
+      "build",
+      `kbuild plans ${plan.size} objects ` + `(${Math.round((Date.now() - t0) / 1000)} s)`,
     );
   }
   return plan;

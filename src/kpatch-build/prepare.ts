@@ -3,7 +3,8 @@
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
 import { join } from "node:path";
-import { cacheRoot, progress, sha256, nodeHost, type Host } from "../host/host.js";
+import { cacheRoot, sha256, nodeHost, type Host } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { interruptible } from "./interrupt.js";
@@ -76,7 +77,7 @@ export async function preparedTree(
   host.remove(log);
   const prepare = async (tmp: string, signal: AbortSignal) => {
     host.writeFileAtomic(join(tmp, ".config"), config);
-    progress(`prepare: ${source.pkg} ${source.version} with ${configFile}, log ${log}`);
+    progress("prepare", `${source.pkg} ${source.version} with ${configFile}, log ${log}`);
     const t0 = Date.now();
     await runWithMounts(
       atFinalPath(tmp, dir),
@@ -85,11 +86,12 @@ export async function preparedTree(
       { logFile: log, signal },
       host,
     );
-    progress(`prepare: done in ${Math.round((Date.now() - t0) / 1000)} s`);
+    progress("prepare", `done in ${Math.round((Date.now() - t0) / 1000)} s`);
     const changed = changedOptions(config, host.readText(join(tmp, ".config")));
     if (changed.length)
       progress(
-        `prepare: olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
+        "prepare",
+        `olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
       );
   };
   // Scratch out of prepared/, which the tmpfs of atFinalPath hides.

@@ -5,7 +5,8 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import { cacheRoot, progress, nodeHost, type Host, type RunResult } from "../host/host.js";
+import { cacheRoot, nodeHost, type Host, type RunResult } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
@@ -104,7 +105,7 @@ export function withBuildSession<T>(
       const result = await body(
         new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host),
       );
-      if (opts.keep) progress(`build: session log kept in ${log}`);
+      if (opts.keep) progress("build", `session log kept in ${log}`);
       else host.remove(log);
       return result;
     } finally {
@@ -113,7 +114,7 @@ export function withBuildSession<T>(
         const kept = join(cacheRoot(), "kept", basename(dir));
         host.makeDirs(dirname(kept));
         host.rename(dir, kept);
-        progress(`build: session kept in ${kept}`);
+        progress("build", `session kept in ${kept}`);
       } else host.remove(dir);
     }
   });
@@ -193,7 +194,7 @@ class Session implements BuildSession {
         : dry.stderr.trim() || dry.stdout.trim();
       throw new KpatchError("input", `patch ${file} does not apply to ${pkg} ${version}: ${why}`);
     }
-    for (const line of report.inexact) progress(`build: ${basename(file)}: ${line}`);
+    for (const line of report.inexact) progress("build", `${basename(file)}: ${line}`);
     await this.exec(patch, [dir, file]);
     this.applied.push(file);
   }
@@ -232,13 +233,13 @@ class Session implements BuildSession {
         this.host.copyFile(join(kept!, f), join(out, f));
       }
     }
-    if (reused.length) progress(`build: ORIG ${reused.join(" ")} from the cache`);
+    if (reused.length) progress("build", `ORIG ${reused.join(" ")} from the cache`);
     const fresh = objects.filter((o) => !reused.includes(o));
     if (fresh.length) await this.build(fresh, variant, out, recipes);
     try {
       if (kept) for (const o of fresh) keep(out, kept, o, this.host);
     } catch (e) {
-      progress(`build: warning: ORIG objects not cached: ${(e as Error).message}`);
+      warn("build", `ORIG objects not cached: ${(e as Error).message}`);
     }
     return objects.map((o) => this.inspect(o, out));
   }
@@ -249,7 +250,7 @@ class Session implements BuildSession {
     out: string,
     recipes?: ReadonlyMap<string, string>,
   ): Promise<void> {
-    progress(`build: compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
+    progress("build", `compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
     const mine =
       recipes && objects.every((o) => recipes.has(o))
         ? objects.map((o) => recipes.get(o)!)
@@ -262,7 +263,7 @@ class Session implements BuildSession {
   xargs -0 -P "$jobs" -n 1 sh`;
       const ran = await this.compileWith(objects, variant, out, each, dir, true);
       if (ran) return;
-      progress(`build: kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
+      progress("build", `kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
     }
     // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and
     // so vermagic) to the source's.

@@ -4,7 +4,8 @@
 // running kernel when nothing is named), or a kernel tree given piece by piece
 // (-s, -c, -v or --symbols, --symvers).
 import { join } from "node:path";
-import { nodeHost, progress, sha256 } from "../host/host.js";
+import { nodeHost, sha256 } from "../host/host.js";
+import { progress } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
@@ -86,12 +87,13 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       );
     }
     progress(
-      `target: the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
+      "target",
+      `the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
     );
     return debian(running.release, running.debianVersion);
   }
   if (req.kernel !== undefined) {
-    if (req.kernel !== "test") progress(`target: Debian kernel ${req.kernel}`);
+    if (req.kernel !== "test") progress("target", `Debian kernel ${req.kernel}`);
     return debian(req.kernel);
   }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {

@@ -6,7 +6,8 @@
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { nodeHost, progress, UNINTERRUPTED } from "../host/host.js";
+import { nodeHost, UNINTERRUPTED } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { kernelComplaints } from "../kernel/klog.js";
 import {
@@ -94,7 +95,7 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
         "kernel",
         `insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`,
       );
-    progress(`kpatch: loaded ${m.name}, waiting for every task to switch to it`);
+    progress("kpatch", `loaded ${m.name}, waiting for every task to switch to it`);
     return settle(m.name, opts);
   });
 }
@@ -103,7 +104,7 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
 async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
   const stuck = await waitForTransition(name, 1, opts);
   if (stuck) {
-    progress(`kpatch: ${name}: the transition did not finish; reversing it`);
+    progress("kpatch", `${name}: the transition did not finish; reversing it`);
     writeControl(name, "enabled", 0);
     const still = await waitForTransition(name, 0, opts);
     if (still)
@@ -133,8 +134,9 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   } catch (e) {
     // A container may hide /dev/kmsg: go on, but say what is not checked.
     readable = false;
-    progress(
-      `kpatch: warning: cannot read the kernel log (${(e as Error).message}): ${name} is not checked for harm`,
+    warn(
+      "kpatch",
+      `cannot read the kernel log (${(e as Error).message}): ${name} is not checked for harm`,
     );
   }
   const outcome = await op().then(
@@ -186,7 +188,7 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
   if (p.transition)
     throw new KpatchError("kernel", `${p.name} is in transition: wait, or run kpatch signal`);
   if (p.enabled) {
-    progress(`kpatch: disabling ${p.name}`);
+    progress("kpatch", `disabling ${p.name}`);
     writeControl(p.name, "enabled", 0);
     const stuck = await waitForTransition(p.name, 0, opts);
     if (stuck)
@@ -347,7 +349,8 @@ async function waitForTransition(
     const tasks = Date.now() > report ? blockingTasks(target) : [];
     if (tasks.length) {
       progress(
-        `kpatch: ${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks
+        "kpatch",
+        `${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks
           .slice(0, 5)
           .map((t) => `${t.pid} ${t.comm}`)
           .join(", ")})`,

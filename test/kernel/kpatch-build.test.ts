@@ -351,3 +351,28 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
   const name = /module: .*\/(livepatch-0001-nfsd-fix-[\w-]+)\.ko /.exec(r.stdout)?.[1];
   assert.ok(name && name.length === 55 && !name.endsWith("-"), r.stdout);
 });
+
+test("--json: the result on stdout, and each progress event a JSON line on stderr", async () => {
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const dir = join(outDir, "json");
+  mkdirSync(dir, { recursive: true });
+  const r = await run("node", [cli, "-k", "test", "-o", dir, "--json", fixture("cmdline.patch")], {
+    allowFailure: true,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as KpatchBuildResult;
+  assert.ok(result.module.endsWith(".ko") && existsSync(result.module), r.stdout);
+  const events = r.stderr
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { event: string; phase: string; level: string; message: string });
+  assert.ok(events.length > 2, r.stderr);
+  for (const e of events) {
+    assert.equal(e.event, "progress");
+    assert.ok(["info", "warning"].includes(e.level) && e.phase && e.message, JSON.stringify(e));
+  }
+  assert.ok(
+    events.some((e) => e.phase === "kpatch-build" && /objects? affected/.test(e.message)),
+    r.stderr,
+  );
+});
