@@ -4,7 +4,7 @@
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
+import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 
@@ -19,24 +19,24 @@ export interface AptPackage {
 const aptLists = "/var/lib/apt/lists";
 
 /** A fingerprint of apt's package lists and dpkg's status: look-ups are remembered while it holds. */
-function aptState(): string {
-  const files = nodeHost.exists(aptLists)
-    ? nodeHost.readDir(aptLists).map((f) => join(aptLists, f))
-    : [];
+function aptState(host: Host): string {
+  const files = host.exists(aptLists) ? host.readDir(aptLists).map((f) => join(aptLists, f)) : [];
   return sha256(
-    ...[...files, "/var/lib/dpkg/status"].filter(nodeHost.exists).map((f) => {
-      const st = nodeHost.stat(f);
-      return `${f} ${st.size} ${st.mtimeMs}`;
-    }),
+    ...[...files, "/var/lib/dpkg/status"]
+      .filter((f) => host.exists(f))
+      .map((f) => {
+        const st = host.stat(f);
+        return `${f} ${st.size} ${st.mtimeMs}`;
+      }),
   );
 }
 
 /** Remembers `compute` per key for as long as the package lists stay the same. */
-async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
-  const state = aptState();
+async function memo<T>(host: Host, key: string, compute: () => Promise<T>): Promise<T> {
+  const state = aptState(host);
   const file = join(cacheRoot(), "debian", "apt", `${sha256(key).slice(0, 24)}.json`);
   try {
-    const known = JSON.parse(nodeHost.readText(file)) as {
+    const known = JSON.parse(host.readText(file)) as {
       state: string;
       key: string;
       value: T;
@@ -46,7 +46,7 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
     // not looked up yet
   }
   const value = await compute();
-  nodeHost.writeFileAtomic(file, JSON.stringify({ state, key, value }));
+  host.writeFileAtomic(file, JSON.stringify({ state, key, value }));
   return value;
 }
 
@@ -55,10 +55,14 @@ async function memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
  * is given; undefined if the lists do not have it. Remembered, as apt-cache
  * takes over a second here and a warm call must cost no more than a few stats.
  */
-export async function aptLookup(name: string, version?: string): Promise<AptPackage | undefined> {
+export async function aptLookup(
+  name: string,
+  version?: string,
+  host: Host = nodeHost,
+): Promise<AptPackage | undefined> {
   const spec = version ? `${name}=${version}` : name;
-  const paragraph = await memo(`show ${spec}`, async () => {
-    const r = await nodeHost.run("apt-cache", ["show", "--no-all-versions", spec], {
+  const paragraph = await memo(host, `show ${spec}`, async () => {
+    const r = await host.run("apt-cache", ["show", "--no-all-versions", spec], {
       allowFailure: true,
     });
     return r.code === 0 && /^Version: /m.test(r.stdout) ? r.stdout : "";
@@ -75,19 +79,17 @@ export async function aptLookup(name: string, version?: string): Promise<AptPack
 export async function aptPackage(
   name: string,
   unknown = `${name} is not in the apt package lists: run 'apt-get update'`,
+  host: Host = nodeHost,
 ): Promise<AptPackage> {
-  const p = await aptLookup(name);
+  const p = await aptLookup(name, undefined, host);
   if (!p) throw new HostError(unknown);
   return p;
 }
 
 /** Names of the packages in the lists that start with `prefix`. */
-export function aptNames(prefix: string): Promise<string[]> {
-  return memo(`pkgnames ${prefix}`, async () =>
-    (await nodeHost.run("apt-cache", ["pkgnames", prefix])).stdout
-      .split("\n")
-      .filter(Boolean)
-      .sort(),
+export function aptNames(prefix: string, host: Host = nodeHost): Promise<string[]> {
+  return memo(host, `pkgnames ${prefix}`, async () =>
+    (await host.run("apt-cache", ["pkgnames", prefix])).stdout.split("\n").filter(Boolean).sort(),
   );
 }
 
@@ -101,8 +103,11 @@ export function gone(what: string, forWhat: string): string {
 }
 
 /** The installed version of `pkg`, if dpkg has it installed. */
-export async function installedVersion(pkg: string): Promise<string | undefined> {
-  const r = await nodeHost.run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
+export async function installedVersion(
+  pkg: string,
+  host: Host = nodeHost,
+): Promise<string | undefined> {
+  const r = await host.run("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
     allowFailure: true,
   });
   const [status, version] = r.stdout.split("\t");

@@ -2,7 +2,7 @@
 // archive carries. Every package is downloaded and extracted into the cache
 // (src/kernel/apt.ts), never installed.
 import { join } from "node:path";
-import { run } from "../host/host.js";
+import { nodeHost, run, type Host } from "../host/host.js";
 import { HostError, KpatchError } from "../errors.js";
 import { aptLookup, aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
 import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
@@ -60,8 +60,9 @@ const byVersion = new Intl.Collator("en", { numeric: true }).compare;
  */
 export async function debianReleases(
   filter: { series?: string; flavour?: string } = {},
+  host: Host = nodeHost,
 ): Promise<DebianRelease[]> {
-  const names = await aptNames("linux-image-");
+  const names = await aptNames("linux-image-", host);
   return names
     .map((n) => parseRelease(n.slice("linux-image-".length)))
     .filter(
@@ -74,8 +75,12 @@ export async function debianReleases(
 }
 
 /** The newest release of `series` in the package lists. */
-export async function newestRelease(series: string, flavour = "amd64"): Promise<string> {
-  const r = (await debianReleases({ series, flavour })).at(-1);
+export async function newestRelease(
+  series: string,
+  flavour = "amd64",
+  host: Host = nodeHost,
+): Promise<string> {
+  const r = (await debianReleases({ series, flavour }, host)).at(-1);
   if (!r)
     throw new HostError(
       `no ${flavour} kernel of the ${series} series in the apt package lists: run 'apt-get update'`,
@@ -85,7 +90,7 @@ export async function newestRelease(series: string, flavour = "amd64"): Promise<
 
 /** `version`: the image package's, when it must be that one (the running kernel's). */
 export async function debianKernel(release: string, version?: string): Promise<DebianKernel> {
-  const image = await kernelPackage(release, version);
+  const image = await kernelPackage(release, version, nodeHost);
   // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
   const root = await extracted(image, { finish: (r) => run("depmod", ["-b", r, release]) });
   return {
@@ -147,13 +152,13 @@ export async function debugModule(
  * distro mode needs for `release`, at the versions that kernel was built from;
  * fails naming the first one missing.
  */
-export async function availableTarget(release: string, version?: string) {
-  const image = await kernelPackage(release, version);
+export async function availableTarget(release: string, version?: string, host: Host = nodeHost) {
+  const image = await kernelPackage(release, version, host);
   const builtFrom = linuxSourceVersion(image);
   // The build's own version first: the candidate may be a later upload of the same release.
   const needed = async (name: string, what: string) =>
-    (await aptLookup(name, builtFrom)) ??
-    aptPackage(name, gone(`${name} (${what})`, `building for ${release}`));
+    (await aptLookup(name, builtFrom, host)) ??
+    aptPackage(name, gone(`${name} (${what})`, `building for ${release}`), host);
   const [dbg, headers] = await Promise.all([
     needed(`linux-image-${release}-dbg`, "the kernel's full symbol table"),
     needed(`linux-headers-${release}`, "its Module.symvers"),
@@ -169,11 +174,15 @@ export async function availableTarget(release: string, version?: string) {
   const series = /^\d+\.\d+/.exec(builtFrom)?.[0];
   if (!series)
     throw new HostError(`${image.name}: cannot tell the kernel series of linux ${builtFrom}`);
-  await checkSourceAvailable(series, builtFrom, `building for ${release}`);
+  await checkSourceAvailable(series, builtFrom, `building for ${release}`, host);
   return { image, dbg, headers, builtFrom, series };
 }
 
-async function kernelPackage(release: string, version?: string): Promise<AptPackage> {
+async function kernelPackage(
+  release: string,
+  version: string | undefined,
+  host: Host,
+): Promise<AptPackage> {
   const name = `linux-image-${release}`;
   const shape = parseRelease(release);
   if (!shape) {
@@ -184,15 +193,15 @@ async function kernelPackage(release: string, version?: string): Promise<AptPack
     );
   }
   if (version) {
-    const exact = await aptLookup(name, version);
+    const exact = await aptLookup(name, version, host);
     if (!exact)
       throw new HostError(gone(`${name} ${version}`, `building for the running ${release}`));
     return exact;
   }
-  const found = await aptLookup(name);
+  const found = await aptLookup(name, undefined, host);
   if (found) return found;
   // Only for the message: what the archive has of that series and flavour.
-  const known = await debianReleases({ series: shape.series, flavour: shape.flavour });
+  const known = await debianReleases({ series: shape.series, flavour: shape.flavour }, host);
   const hint = known.length
     ? `; the archive has ${known
         .map((r) => r.release)

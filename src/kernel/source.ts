@@ -3,7 +3,7 @@
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost } from "../host/host.js";
+import { cacheRoot, nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
@@ -37,9 +37,11 @@ export async function checkSourceAvailable(
   series: string,
   version: string,
   forWhat: string,
+  host: Host = nodeHost,
 ): Promise<void> {
   const pkg = `linux-source-${series}`;
-  if ((await installedVersion(pkg)) === version || (await aptLookup(pkg, version))) return;
+  if ((await installedVersion(pkg, host)) === version) return;
+  if (await aptLookup(pkg, version, host)) return;
   throw new HostError(gone(`${pkg} ${version} (the exact source)`, forWhat));
 }
 
