@@ -31,7 +31,9 @@ await withBuildSession(prepared, async (session) => {
     const ms = performance.now() - t0;
     const funcs = orig.symbols.filter((s) => s.type === STT.FUNC).length;
     console.log(
-      `${o.object.padEnd(22)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB ${String(funcs).padStart(5)} functions  ${ms.toFixed(0).padStart(5)} ms  (changed: ${r.changed.map((c) => c.name).join(", ")})`,
+      `${o.object.padEnd(22)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB ` +
+        `${String(funcs).padStart(5)} functions  ${ms.toFixed(0).padStart(5)} ms  ` +
+        `(changed: ${r.changed.map((c) => c.name).join(", ")})`,
     );
   }
 });

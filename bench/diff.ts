@@ -42,10 +42,12 @@ for (const file of files) {
 }
 console.log(`pairs:          ${files.length} translation units of the test kernel`);
 console.log(
-  `time:           ${(total / 1000).toFixed(1)} s (${(files.length / (total / 1000)).toFixed(0)} pairs/s, reading included)`,
+  `time:           ${(total / 1000).toFixed(1)} s ` +
+    `(${(files.length / (total / 1000)).toFixed(0)} pairs/s, reading included)`,
 );
 console.log(
-  `slowest pair:   ${slowest.file.slice(kernel.buildDir.length + 1)} (${(slowest.bytes / 1e6).toFixed(1)} MB) in ${slowest.ms.toFixed(0)} ms`,
+  `slowest pair:   ${slowest.file.slice(kernel.buildDir.length + 1)} ` +
+    `(${(slowest.bytes / 1e6).toFixed(1)} MB) in ${slowest.ms.toFixed(0)} ms`,
 );
 console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 for (const [o, n] of [...outcomes].sort((a, b) => b[1] - a[1]))

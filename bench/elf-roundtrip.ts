@@ -30,11 +30,14 @@ console.log(`objects:        ${files.length} (${(total / 1e6).toFixed(1)} MB)`);
 console.log(`read:           ${readMs.toFixed(0)} ms`);
 console.log(`write:          ${writeMs.toFixed(0)} ms`);
 console.log(
-  `throughput:     ${(files.length / secs).toFixed(0)} files/s, ${(total / 1e6 / secs).toFixed(1)} MB/s`,
+  `throughput:     ${(files.length / secs).toFixed(0)} files/s, ` +
+    `${(total / 1e6 / secs).toFixed(1)} MB/s`,
 );
 console.log(
-  `largest object: ${largest.f.slice(kernel.buildDir.length + 1)} (${(largest.bytes / 1e6).toFixed(1)} MB) in ${largest.ms.toFixed(0)} ms`,
+  `largest object: ${largest.f.slice(kernel.buildDir.length + 1)} ` +
+    `(${(largest.bytes / 1e6).toFixed(1)} MB) in ${largest.ms.toFixed(0)} ms`,
 );
 console.log(
-  `peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB (inputs held in memory: ${(total / 1e6).toFixed(0)} MB)`,
+  `peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB ` +
+    `(inputs held in memory: ${(total / 1e6).toFixed(0)} MB)`,
 );

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // kpatch-compatible entry point, so that kpatch's tooling and test corpora can
 // drive this differ unchanged:
-//   create-diff-object ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o
+//   create-diff-object ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS
+//     PATCH-NAME OUTPUT.o
 // Exit status: 0 success, 1 error, 2 unsafe change, 3 no change. The output is
 // in kpatch's intermediate form (.kpatch.funcs, .kpatch.symbols,
 // .kpatch.relocations, .kpatch.strings), which kpatch-build links and turns
@@ -13,7 +14,8 @@ const program = "create-diff-object";
 const args = process.argv.slice(2).filter((a) => a !== "--debug" && a !== "-d");
 if (args.length !== 7) {
   console.error(
-    `usage: ${program} ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB MODULE.SYMVERS PATCH-NAME OUTPUT.o`,
+    `usage: ${program} ORIG.o PATCHED.o PARENT-NAME PARENT-SYMTAB ` +
+      "MODULE.SYMVERS PATCH-NAME OUTPUT.o",
   );
   process.exit(1);
 }

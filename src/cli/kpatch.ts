@@ -25,13 +25,15 @@ import { exitWith } from "./errors.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
 
 const program = "kpatch";
-const usage = `usage: ${program} COMMAND [...]
+const usage =
+  `usage: ${program} COMMAND [...]
   load [--timeout S] MODULE.ko   load a patch module and wait until every task runs it;
                                  a transition that cannot finish is reversed and the module unloaded
   load --all                     load the modules installed for the running kernel (at boot)
   unload [--timeout S] NAME|MODULE.ko | --all
                                  disable a patch, wait for the transition back, remove its module
-  install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch) and load it at boot
+  install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch) ` +
+  `and load it at boot
   uninstall [-k RELEASE] NAME|MODULE.ko
   list [--json]                  loaded patches (state, objects, functions) and installed ones
   info [--json] MODULE.ko        what a patch module is for and what it replaces
@@ -103,7 +105,8 @@ async function main(argv: string[]): Promise<void> {
       console.log("Loaded patch modules:");
       for (const p of loaded) {
         console.log(
-          `${p.name} [${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}]`,
+          `${p.name} [${p.enabled ? "enabled" : "disabled"}` +
+            `${p.transition ? ", in transition" : ""}]`,
         );
         for (const o of p.objects)
           console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
@@ -126,7 +129,8 @@ async function main(argv: string[]): Promise<void> {
         console.log(
           m.sent
             ? `${m.patch}: signalled the tasks holding it up: ${describe(m.blocking)}`
-            : `${m.patch}: this kernel signals the tasks holding it up by itself, every 15 s: ${describe(m.blocking)}`,
+            : `${m.patch}: this kernel signals the tasks holding it up by itself, every 15 s: ` +
+                `${describe(m.blocking)}`,
         );
       }
       return;
@@ -148,7 +152,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** Says on stderr what was left out and why, and makes the exit status say so (the rest went on). */
+/**
+ * Says on stderr what was left out and why, and makes the exit status say so
+ * (the rest went on).
+ */
 function skipped(reasons: string[], what: string): void {
   for (const r of reasons) console.error(`${program}: ${what}: ${r}`);
   if (reasons.length) process.exitCode = 1;

@@ -75,7 +75,10 @@ export interface ElfSymbol {
   readonly inputIndex: number;
 }
 
-/** An ELF64 relocatable object. `sections` excludes the null section at index 0; `symbols` the null symbol. */
+/**
+ * An ELF64 relocatable object. `sections` excludes the null section at index
+ * 0; `symbols` the null symbol.
+ */
 export class ElfFile {
   readonly sections: ElfSection[] = [];
   readonly symbols: ElfSymbol[] = [];

@@ -39,7 +39,8 @@ class Cursor {
     const end = off + BigInt(size);
     if (off < 0n || end > BigInt(this.bytes.length)) {
       this.fail(
-        `${what} at offset ${off} size ${BigInt(size)} lies outside the file (${this.bytes.length} bytes): truncated or corrupt`,
+        `${what} at offset ${off} size ${BigInt(size)} lies outside the file ` +
+          `(${this.bytes.length} bytes): truncated or corrupt`,
       );
     }
     return Number(off);
@@ -194,7 +195,8 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
   const symbols: ElfSymbol[] = [];
   if (symtab && opts.symbols !== false) readSymbols(c, elf, secs, symtab, symbols, sectionAt);
 
-  // `what` is a function: building a message for each of millions of relocations would cost more than reading them.
+  // `what` is a function: building a message for each of millions of
+  // relocations would cost more than reading them.
   const symbolAt = (index: number, what: () => string): ElfSymbol | undefined => {
     if (index === 0) return undefined;
     if (index > symbols.length)
@@ -251,7 +253,8 @@ function readSymbols(
     const infoByte = c.u8(o + 4);
     const rawShndx = c.u16(o + 6);
     const what = `symbol ${i}`;
-    // Reserved indexes (ABS, COMMON, LIVEPATCH...) are kept as numbers; XINDEX defers to the extension table.
+    // Reserved indexes (ABS, COMMON, LIVEPATCH...) are kept as numbers; XINDEX
+    // defers to the extension table.
     let shndx = rawShndx;
     if (rawShndx === SHN.XINDEX) {
       if (!shndxSec)
@@ -279,7 +282,8 @@ function readSymbols(
       const size = ElfFile.size(sym.section);
       if (sym.value > size || sym.value + sym.size > size) {
         c.fail(
-          `symbol ${sym.name || sym.inputIndex} (${sym.value}+${sym.size}) runs past the end of ${sym.section.name} (${size} bytes)`,
+          `symbol ${sym.name || sym.inputIndex} (${sym.value}+${sym.size}) ` +
+            `runs past the end of ${sym.section.name} (${size} bytes)`,
         );
       }
     }
@@ -321,7 +325,8 @@ function readRelocations(
       const width = BigInt(relocWidth(r.type)?.size ?? 0);
       if (r.offset + width > size || (target.type === SHT.NOBITS && width > 0n)) {
         c.fail(
-          `relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) lies outside ${target.name} (${size} bytes)`,
+          `relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) ` +
+            `lies outside ${target.name} (${size} bytes)`,
         );
       }
     });

@@ -18,7 +18,10 @@ export interface AptPackage {
 
 const aptLists = "/var/lib/apt/lists";
 
-/** A fingerprint of apt's package lists and dpkg's status: look-ups are remembered while it holds. */
+/**
+ * A fingerprint of apt's package lists and dpkg's status: look-ups are
+ * remembered while it holds.
+ */
 function aptState(host: Host): string {
   const files = host.exists(aptLists) ? host.readDir(aptLists).map((f) => join(aptLists, f)) : [];
   return sha256(
@@ -134,7 +137,8 @@ export async function extracted(p: AptPackage, opts: Extraction = {}): Promise<s
   const what = opts.members ? opts.members.join(" ") : "everything";
   progress(
     "debian",
-    `downloading ${p.name} ${p.version} (${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
+    `downloading ${p.name} ${p.version} ` +
+      `(${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
   );
   await nodeHost.publishDir(dir, (tmp) => download(p, tmp, opts), { marker: ".extracted" });
   return root;
@@ -156,7 +160,8 @@ async function download(p: AptPackage, dir: string, opts: Extraction): Promise<v
     // checked the package's hash, and tar fails on a member it did not find.
     await nodeHost.run("sh", [
       "-c",
-      `deb=$1 dest=$2; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"`,
+      "deb=$1 dest=$2; shift 2; " +
+        'dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"',
       "sh",
       join(dir, deb),
       root,
@@ -171,7 +176,8 @@ async function download(p: AptPackage, dir: string, opts: Extraction): Promise<v
     : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
   progress(
     "debian",
-    `${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    `${p.name}: downloaded in ${((t1 - t0) / 1000).toFixed(1)} s, ` +
+      `extracted ${mib(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
   );
   await opts.finish?.(root);
 }

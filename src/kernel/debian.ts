@@ -25,7 +25,10 @@ export interface DebianKernel {
 
 /** What kpatch-build needs to patch a Debian kernel (its distro mode, `-k RELEASE`). */
 export interface DebianTarget extends DebianKernel {
-  /** vmlinux with its complete symbol table (STT_FILE symbols included), from linux-image-<release>-dbg. */
+  /**
+   * vmlinux with its complete symbol table (STT_FILE symbols included), from
+   * linux-image-<release>-dbg.
+   */
   vmlinux: string;
   /** Module.symvers from linux-headers-<release>: the exports and their CRCs. */
   symvers: string;
@@ -209,7 +212,8 @@ async function kernelPackage(
         .join(", ")}`
     : "";
   throw new HostError(
-    `no Debian kernel package ${name} (if the release is right, the package lists may be stale: run 'apt-get update')${hint}`,
+    `no Debian kernel package ${name} (if the release is right, ` +
+      `the package lists may be stale: run 'apt-get update')${hint}`,
   );
 }
 

@@ -57,6 +57,7 @@ async function dependencies(
   const rule = /^[^:\n]+:(.*)$/m.exec(r.stdout.replace(/\\\n/g, " "))?.[1];
   if (rule === undefined) return undefined;
   const files = rule.split(/\s+/).filter(Boolean);
-  // Normalized, as the compiler prints paths as reached (include/xen/interface/io/../grant_table.h).
+  // Normalized, as the compiler prints paths as reached
+  // (include/xen/interface/io/../grant_table.h).
   return files.map((f) => resolve(prepared.dir, f));
 }

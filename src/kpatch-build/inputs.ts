@@ -40,7 +40,8 @@ export function readPatches(files: string[], host: Host = nodeHost): PatchInput[
     if (unread)
       throw new KpatchError(
         "input",
-        `${file}: '${unread[0]}...' lines are refused: give a unified diff (diff -u, git diff) without copies`,
+        `${file}: '${unread[0]}...' lines are refused: ` +
+          "give a unified diff (diff -u, git diff) without copies",
       );
     const paths = patchedFiles(text);
     if (!paths.length)
@@ -82,13 +83,15 @@ export function checkModuleName(name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
     throw new KpatchError(
       "usage",
-      `module name '${printable(name)}' is refused: it may hold only letters, digits, _ and -, and not start with -`,
+      `module name '${printable(name)}' is refused: ` +
+        "it may hold only letters, digits, _ and -, and not start with -",
     );
   }
   if (name.length > MODULE_NAME_MAX) {
     throw new KpatchError(
       "usage",
-      `module name '${name}' is refused: it has ${name.length} characters, the kernel takes at most ${MODULE_NAME_MAX}`,
+      `module name '${name}' is refused: it has ${name.length} characters, ` +
+        `the kernel takes at most ${MODULE_NAME_MAX}`,
     );
   }
   return name;
@@ -107,7 +110,9 @@ export function checkRelease(release: string, where: string): string {
   if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~-]{0,63}$/.test(release)) {
     throw new KpatchError(
       "input",
-      `${where}: kernel release '${printable(release)}' is refused: it may hold only letters, digits and . _ + ~ -, start with a letter, digit, _, + or ~, and be at most 64 characters`,
+      `${where}: kernel release '${printable(release)}' is refused: ` +
+        "it may hold only letters, digits and . _ + ~ -, " +
+        "start with a letter, digit, _, + or ~, and be at most 64 characters",
     );
   }
   return release;

@@ -14,7 +14,10 @@ export function interruption(): NodeJS.Signals | undefined {
   return caughtSignal;
 }
 
-/** Runs `body` with a signal that aborts on SIGINT/SIGTERM; the signal is re-raised once `body` settles. */
+/**
+ * Runs `body` with a signal that aborts on SIGINT/SIGTERM; the signal is
+ * re-raised once `body` settles.
+ */
 export async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let caught: NodeJS.Signals | undefined;

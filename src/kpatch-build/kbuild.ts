@@ -1,7 +1,10 @@
 // What kbuild records about an object it compiled.
 import { basename, dirname, join } from "node:path";
 
-/** kbuild's record of how an object was made: <dir>/.<name>.o.cmd, with the command, source and dependencies. */
+/**
+ * kbuild's record of how an object was made: <dir>/.<name>.o.cmd, with the
+ * command, source and dependencies.
+ */
 export function cmdFile(buildDir: string, object: string): string {
   return join(buildDir, dirname(object), `.${basename(object)}.cmd`);
 }

@@ -17,7 +17,10 @@ export type Mount =
   | { type: "bind"; from: string; at: string }
   | { type: "tmpfs"; at: string };
 
-/** Runs `script` with sh -eu, `args` as $1..., after making `mounts` in order in a private mount namespace. */
+/**
+ * Runs `script` with sh -eu, `args` as $1..., after making `mounts` in order
+ * in a private mount namespace.
+ */
 export function runWithMounts(
   mounts: Mount[],
   script: string,
@@ -59,7 +62,10 @@ function mountCommand(m: Mount): string {
           "input",
           `cannot mount an overlay of ${bad}: the path contains ',' or ':'`,
         );
-      return `mount -t overlay overlay -o ${shq(`lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}`)} ${shq(m.at)}`;
+      return (
+        "mount -t overlay overlay -o " +
+        `${shq(`lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}`)} ${shq(m.at)}`
+      );
     }
     case "bind":
       return `mkdir -p ${shq(m.at)} && mount --bind ${shq(m.from)} ${shq(m.at)}`;

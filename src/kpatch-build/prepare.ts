@@ -81,7 +81,8 @@ export async function preparedTree(
     const t0 = Date.now();
     await runWithMounts(
       atFinalPath(tmp, dir),
-      `make -C "$1" O="$2" olddefconfig && make -C "$1" O="$2" -j"$3" KCFLAGS="$4" \${5:+KERNELRELEASE="$5"} modules_prepare`,
+      'make -C "$1" O="$2" olddefconfig && ' +
+        'make -C "$1" O="$2" -j"$3" KCFLAGS="$4" ${5:+KERNELRELEASE="$5"} modules_prepare',
       [source.dir, dir, String(host.cpuCount()), diffCflags, opts.release ?? ""],
       { logFile: log, signal },
       host,
@@ -91,7 +92,8 @@ export async function preparedTree(
     if (changed.length)
       progress(
         "prepare",
-        `olddefconfig changed ${changed.length} options of ${configFile}: ${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
+        `olddefconfig changed ${changed.length} options of ${configFile}: ` +
+          `${changed.slice(0, 8).join(" ")}${changed.length > 8 ? " ..." : ""}`,
       );
   };
   // Scratch out of prepared/, which the tmpfs of atFinalPath hides.

@@ -28,7 +28,10 @@ export interface Target {
   symvers: string;
   fullBuild?: string;
   modulesDir?: string;
-  /** The target's release string, when it differs from what the source tree says (distro kernels). */
+  /**
+   * The target's release string, when it differs from what the source tree
+   * says (distro kernels).
+   */
   release?: string;
   /**
    * A module's symbol table with its source files, where the shipped one
@@ -61,7 +64,8 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   if (!req.sourcedir && pieces.length)
     throw new KpatchError(
       "usage",
-      `${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: name it with -s SOURCEDIR`,
+      `${pieces.join(", ")} ${pieces.length > 1 ? "describe" : "describes"} a kernel tree: ` +
+        "name it with -s SOURCEDIR",
     );
   if (req.kernel !== undefined && req.sourcedir)
     throw new KpatchError("usage", "-k and -s name two targets: give one");
@@ -88,7 +92,8 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
     }
     progress(
       "target",
-      `the running kernel, ${running.release}${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
+      `the running kernel, ${running.release}` +
+        `${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
     );
     return debian(running.release, running.debianVersion);
   }

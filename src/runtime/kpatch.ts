@@ -78,7 +78,8 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
   if (m.release !== runningRelease())
     throw new KpatchError(
       "input",
-      `${file} was built for ${m.release || "an unknown kernel"}, this kernel is ${runningRelease()}: build the patch against the running kernel`,
+      `${file} was built for ${m.release || "an unknown kernel"}, ` +
+        `this kernel is ${runningRelease()}: build the patch against the running kernel`,
     );
   const known = loadedPatch(m.name);
   if (known?.enabled) throw new KpatchError("kernel", `${m.name} is loaded already`);
@@ -100,7 +101,10 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
   });
 }
 
-/** Waits for a loaded patch's transition; one that does not finish is reversed and the module unloaded. */
+/**
+ * Waits for a loaded patch's transition; one that does not finish is reversed
+ * and the module unloaded.
+ */
 async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
   const stuck = await waitForTransition(name, 1, opts);
   if (stuck) {
@@ -110,12 +114,14 @@ async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
     if (still)
       throw new KpatchError(
         "kernel",
-        `${name}: the transition did not finish, nor did its reversal: ${describe(still)}; try kpatch signal, or kpatch force ${name} (unsafe)`,
+        `${name}: the transition did not finish, nor did its reversal: ${describe(still)}; ` +
+          `try kpatch signal, or kpatch force ${name} (unsafe)`,
       );
     await rmmod(name);
     throw new KpatchError(
       "kernel",
-      `${name}: the transition did not finish in ${opts.timeout ?? 60} s, so it was reversed and the module unloaded: ${describe(stuck)}`,
+      `${name}: the transition did not finish in ${opts.timeout ?? 60} s, ` +
+        `so it was reversed and the module unloaded: ${describe(stuck)}`,
     );
   }
   return loadedPatch(name)!;
@@ -194,7 +200,8 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
     if (stuck)
       throw new KpatchError(
         "kernel",
-        `${p.name}: the transition back did not finish: ${describe(stuck)}; try kpatch signal, or kpatch force ${p.name} (unsafe)`,
+        `${p.name}: the transition back did not finish: ${describe(stuck)}; ` +
+          `try kpatch signal, or kpatch force ${p.name} (unsafe)`,
       );
   }
   await rmmod(p.name);
@@ -204,11 +211,17 @@ export interface Signalled {
   patch: string;
   /** The tasks that held the transition up. */
   blocking: BlockingTask[];
-  /** Whether a fake signal was sent; kernels since 5.x send one themselves every 15 s, and have no control for it. */
+  /**
+   * Whether a fake signal was sent; kernels since 5.x send one themselves
+   * every 15 s, and have no control for it.
+   */
   sent: boolean;
 }
 
-/** Sends a fake signal to the tasks that keep transitions from finishing, where the kernel has the control for it. */
+/**
+ * Sends a fake signal to the tasks that keep transitions from finishing,
+ * where the kernel has the control for it.
+ */
 export function signal(): Signalled[] {
   return loadedPatches()
     .filter((p) => p.transition)
@@ -265,7 +278,10 @@ export function uninstall(name: string, kernel = runningRelease()): string {
 export interface Installed {
   /** The patch modules, in load order (by file name). */
   modules: PatchModuleInfo[];
-  /** Entries that are not (a symlink, a directory, a file that is not a patch module), each saying why. */
+  /**
+   * Entries that are not (a symlink, a directory, a file that is not a patch
+   * module), each saying why.
+   */
   skipped: string[];
 }
 
@@ -287,14 +303,16 @@ export function installed(kernel = runningRelease()): Installed {
       const st = nodeHost.lstat(file);
       if (!st.isFile()) {
         result.skipped.push(
-          `${file}: not a regular file (${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`,
+          `${file}: not a regular file ` +
+            `(${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`,
         );
         continue;
       }
       // Root loads these at boot: only what root wrote and only root can change.
       if (process.getuid?.() === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
         result.skipped.push(
-          `${file}: not owned by root, or writable by others (mode ${(st.mode & 0o777).toString(8)})`,
+          `${file}: not owned by root, or writable by others ` +
+            `(mode ${(st.mode & 0o777).toString(8)})`,
         );
         continue;
       }
@@ -334,7 +352,10 @@ export async function loadInstalled(
   return { loaded: done, failed };
 }
 
-/** Waits until a transition reaches `target`; returns the tasks that still block it at the timeout. */
+/**
+ * Waits until a transition reaches `target`; returns the tasks that still
+ * block it at the timeout.
+ */
 async function waitForTransition(
   name: string,
   target: 0 | 1,
@@ -367,7 +388,8 @@ export function describe(tasks: BlockingTask[]): string {
     .slice(0, 5)
     .map(
       (t) =>
-        `${t.pid} (${t.comm})${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`,
+        `${t.pid} (${t.comm})` +
+        `${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`,
     )
     .join("; ");
 }

@@ -56,7 +56,10 @@ export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch |
   }
 }
 
-/** Whether the kernel has this control for a patch (signal went away in 5.x, when the kernel began signalling by itself). */
+/**
+ * Whether the kernel has this control for a patch (signal went away in 5.x,
+ * when the kernel began signalling by itself).
+ */
 export function hasControl(
   name: string,
   control: "enabled" | "signal" | "force",

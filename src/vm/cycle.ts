@@ -16,16 +16,19 @@ export interface CycleOptions {
 /** The shell prologue both scripts share: strict mode and wait_transition for patch `name`. */
 function prologue(name: string, timeout = 30): string {
   const sys = `/sys/kernel/livepatch/${name}`;
-  return `set -e
+  return (
+    `set -e
 # A disabled patch goes away from sysfs once its transition is over.
 wait_transition() {
   i=0
   while [ -e ${sys}/transition ] && [ "$(cat ${sys}/transition)" != 0 ]; do
-    i=$((i + 1)); [ $i -lt ${timeout * 10} ] || { echo "transition of ${name} did not finish" >&2; exit 1; }
+    i=$((i + 1)); [ $i -lt ${timeout * 10} ] || ` +
+    `{ echo "transition of ${name} did not finish" >&2; exit 1; }
     sleep 0.1
   done
 }
-`;
+`
+  );
 }
 
 export function cycleScript(opts: CycleOptions): string {

@@ -34,7 +34,10 @@ export interface Insn {
   imm2Offset: number;
   imm2Size: number;
   flow: Flow;
-  /** Destination of a direct jump, call or xbegin, as an index into the buffer (may lie outside it). */
+  /**
+   * Destination of a direct jump, call or xbegin, as an index into the buffer
+   * (may lie outside it).
+   */
   target: number | undefined;
   isNop: boolean;
   /** Undecodable byte, reported as a 1-byte instruction like objdump's "(bad)". */
