@@ -192,6 +192,8 @@ async function build(argv: string[]): Promise<void> {
           `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
             `${r.klp.relocations} livepatch relocations)`,
         );
+        for (const line of r.review?.summary ?? []) console.log(`${head}review: ${line}`);
+        if (r.review) console.log(`${head}review report: ${r.review.html} (and .md, .json)`);
       }
       return r;
     };

@@ -17,7 +17,9 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import { checkModuleName, readPatches } from "./inputs.js";
+import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
+import { buildFacts, writeReview, type ReviewFiles } from "./review.js";
+import type { ReviewInput } from "../review/review.js";
 import { layoutChanges } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
@@ -60,22 +62,95 @@ export interface KpatchBuildResult {
   klp: KlpConversion;
   /** Seconds per phase. */
   phases: Record<string, number>;
+  /** The review report beside the module, unless it could not be made (a warning said why). */
+  review?: ReviewFiles;
 }
 
-/** Builds the patch module; `host` runs every process and file access of the build. */
+/** What a build has learnt so far: the review report is made of it, refused or not. */
+interface Seen {
+  inputs: PatchInput[];
+  release?: string;
+  skipped: { file: string; why: string }[];
+  compared: ReviewInput["objects"];
+  phases: Record<string, number>;
+  /** Writes the review of the module, or of the refusal; within the session, as it reads its objects. */
+  review: (module?: string, refusal?: KpatchError) => Promise<ReviewFiles | undefined>;
+  reviewed?: boolean;
+}
+
+/**
+ * Builds the patch module and its review report; a refused build leaves the
+ * report only. `host` runs every process and file access of the build.
+ */
 export async function kpatchBuild(
   opts: KpatchBuildOptions,
   host: Host = nodeHost,
 ): Promise<KpatchBuildResult> {
-  const phases: Record<string, number> = {};
+  const seen: Seen = {
+    inputs: readPatches(opts.patches, host),
+    release: opts.release,
+    skipped: [],
+    compared: [],
+    phases: {},
+    review: (module, refusal) => {
+      seen.reviewed = true;
+      return writeReview(
+        {
+          name: opts.name,
+          module,
+          refusal: refusal && {
+            kind: refusal.kind,
+            message: refusal.message,
+            details: refusal.details,
+          },
+          patches: seen.inputs,
+          objects: seen.compared,
+          skipped: seen.skipped,
+          build: buildFacts(
+            {
+              release: seen.release ?? "(the source's own)",
+              source: `${opts.source.pkg} ${opts.source.version}`,
+              config: opts.config,
+            },
+            { name: opts.name, replace: opts.replace, patches: opts.patches.join(" ") },
+            seen.phases,
+            host,
+          ),
+        },
+        opts.outputDir,
+        host,
+      );
+    },
+  };
+  checkModuleName(opts.name);
+  return reviewingRefusal(seen, () => buildPatch(opts, seen, host));
+}
+
+/** Runs `body`; an unsafe change it refuses gets its review, once, where its objects still are. */
+async function reviewingRefusal<T>(seen: Seen, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof KpatchError && e.kind === "unsafe" && !seen.reviewed) {
+      await seen.review(undefined, e);
+    }
+    throw e;
+  }
+}
+
+async function buildPatch(
+  opts: KpatchBuildOptions,
+  seen: Seen,
+  host: Host,
+): Promise<KpatchBuildResult> {
+  const phases = seen.phases;
   const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
     const r = await body();
     phases[name] = (Date.now() - t0) / 1000;
     return r;
   };
-  const inputs = readPatches(opts.patches, host);
-  checkModuleName(opts.name);
+  const inputs = seen.inputs;
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
   const lineMaps = await phase("layout", () =>
@@ -89,6 +164,7 @@ export async function kpatchBuild(
   const prepared = await phase("prepare", () =>
     preparedTree(opts.source, opts.config, { release: opts.release }, host),
   );
+  seen.release ??= host.readIfExists(join(prepared.dir, "include/config/kernel.release"))?.trim();
   const affected = await phase("affected", () =>
     affectedObjects(prepared, files, opts.fullBuild, host),
   );
@@ -108,6 +184,7 @@ export async function kpatchBuild(
   }
   // A file this config does not build is no error while others change, but the
   // user must hear of it.
+  seen.skipped = affected.skipped;
   for (const s of affected.skipped) {
     warn("kpatch-build", `${s.file} is not patched: ${s.why}`);
   }
@@ -136,130 +213,133 @@ export async function kpatchBuild(
   // Whatever happens to the build, the session beside it ends before the build returns.
   return withBuildSession(
     prepared,
-    async (session) => {
-      const origFirst = beside
-        ? undefined
-        : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
-      await phase("apply", async () => {
-        // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
-        // is found from any file, and klp-build's where the target predates it.
-        await session.exec(
-          `cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
+    (session) =>
+      reviewingRefusal(seen, async () => {
+        const origFirst = beside
+          ? undefined
+          : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
+        await phase("apply", async () => {
+          // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
+          // is found from any file, and klp-build's where the target predates it.
+          await session.exec(
+            `cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
 [ -e "$2/include/linux/livepatch_helpers.h" ] || \\
   cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
-          [authorHeaders, prepared.source.dir],
-        );
-        for (const p of opts.patches) await session.applyPatch(p);
-      });
-
-      const patched = await phase("compile PATCHED", () =>
-        session.compile(objects, "patched", recipes),
-      );
-      const orig =
-        origFirst ??
-        (await phase("compile ORIG", async () => {
-          const failed = await origBeside;
-          if (failed) throw failed;
-          return session.compile(objects, "orig");
-        }));
-      const kbuild = moduleKbuild(session, opts.symvers);
-      const entrySizes = await phase("probe", () =>
-        cachedEntrySizes(
-          prepared,
-          () => probeEntrySizes(scratch(session, "probe", host), kbuild, host),
-          host,
-        ),
-      );
-
-      const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir, host);
-      const reports = await phase("diff", async () => {
-        const out: DiffReport[] = [];
-        const unchanged: string[] = [];
-        host.makeDirs(join(session.dir, "diff"));
-        for (const [i, o] of orig.entries()) {
-          const p = patched[i]!;
-          const module =
-            o.target === "vmlinux"
-              ? undefined
-              : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
-          if (o.target !== "vmlinux" && !module) {
-            throw new KpatchError(
-              "input",
-              `${o.object} belongs to module ${o.target}, which is not in ` +
-                `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`,
-            );
-          }
-          const diff = (symbols: string) =>
-            diffFiles(
-              {
-                orig: o.file,
-                patched: p.file,
-                output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
-                object: o.target,
-                symbols,
-                vmlinuxSymbols: module && opts.symbols,
-                symvers: opts.symvers,
-                entrySizes,
-                vmlinuxRelocatedEarly,
-                lineMaps,
-              },
-              host,
-            );
-          try {
-            const r = await diffWithModuleSources(
-              diff,
-              module ?? opts.symbols,
-              o.target,
-              opts.moduleSymbols,
-              host,
-            );
-            progress(
-              "kpatch-build",
-              `${o.object}: ${r.changed.length} changed, ` +
-                `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
-            );
-            for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
-            out.push(r);
-          } catch (e) {
-            if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
-            const why = e.message.replace(`${p.file}: `, "");
-            unchanged.push(`${o.object}: ${why}`);
-            progress("kpatch-build", `${o.object}: ${why}`);
-          }
-        }
-        if (!out.length) {
-          throw new KpatchError(
-            "no-change",
-            `the patches change no function that runs: ${unchanged.join("; ")}`,
+            [authorHeaders, prepared.source.dir],
           );
-        }
-        return out;
-      });
+          for (const p of opts.patches) await session.applyPatch(p);
+        });
 
-      const parts: PatchPart[] = reports.map((r) => ({
-        file: r.output,
-        object: r.object,
-        functions: r.functions,
-      }));
-      const ko = join(opts.outputDir, `${opts.name}.ko`);
-      const built = await phase("module", () =>
-        buildModule(
-          {
-            name: opts.name,
-            parts,
-            replace: opts.replace,
-            description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
-            clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
-            symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
-          },
-          scratch(session, "module", host),
-          kbuild,
-          ko,
-          host,
-        ),
-      );
-      return { module: built.ko, objects: reports, klp: built.klp, phases };
-    },
+        const patched = await phase("compile PATCHED", () =>
+          session.compile(objects, "patched", recipes),
+        );
+        const orig =
+          origFirst ??
+          (await phase("compile ORIG", async () => {
+            const failed = await origBeside;
+            if (failed) throw failed;
+            return session.compile(objects, "orig");
+          }));
+        const kbuild = moduleKbuild(session, opts.symvers);
+        const entrySizes = await phase("probe", () =>
+          cachedEntrySizes(
+            prepared,
+            () => probeEntrySizes(scratch(session, "probe", host), kbuild, host),
+            host,
+          ),
+        );
+
+        const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir, host);
+        const reports = await phase("diff", async () => {
+          const out: DiffReport[] = [];
+          const unchanged: string[] = [];
+          host.makeDirs(join(session.dir, "diff"));
+          for (const [i, o] of orig.entries()) {
+            const p = patched[i]!;
+            const module =
+              o.target === "vmlinux"
+                ? undefined
+                : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
+            if (o.target !== "vmlinux" && !module) {
+              throw new KpatchError(
+                "input",
+                `${o.object} belongs to module ${o.target}, which is not in ` +
+                  `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`,
+              );
+            }
+            const diff = (symbols: string) =>
+              diffFiles(
+                {
+                  orig: o.file,
+                  patched: p.file,
+                  output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
+                  object: o.target,
+                  symbols,
+                  vmlinuxSymbols: module && opts.symbols,
+                  symvers: opts.symvers,
+                  entrySizes,
+                  vmlinuxRelocatedEarly,
+                  lineMaps,
+                },
+                host,
+              );
+            try {
+              const r = await diffWithModuleSources(
+                diff,
+                module ?? opts.symbols,
+                o.target,
+                opts.moduleSymbols,
+                host,
+              );
+              progress(
+                "kpatch-build",
+                `${o.object}: ${r.changed.length} changed, ` +
+                  `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
+              );
+              for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
+              out.push(r);
+              seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
+            } catch (e) {
+              if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
+              const why = e.message.replace(`${p.file}: `, "");
+              unchanged.push(`${o.object}: ${why}`);
+              progress("kpatch-build", `${o.object}: ${why}`);
+            }
+          }
+          if (!out.length) {
+            throw new KpatchError(
+              "no-change",
+              `the patches change no function that runs: ${unchanged.join("; ")}`,
+            );
+          }
+          return out;
+        });
+
+        const parts: PatchPart[] = reports.map((r) => ({
+          file: r.output,
+          object: r.object,
+          functions: r.functions,
+        }));
+        const ko = join(opts.outputDir, `${opts.name}.ko`);
+        const built = await phase("module", () =>
+          buildModule(
+            {
+              name: opts.name,
+              parts,
+              replace: opts.replace,
+              description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
+              clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
+              symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
+            },
+            scratch(session, "module", host),
+            kbuild,
+            ko,
+            host,
+          ),
+        );
+        const review = await seen.review(built.ko);
+        return { module: built.ko, objects: reports, klp: built.klp, phases, review };
+      }),
     opts.session,
     host,
   ).finally(() => origBeside);

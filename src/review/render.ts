@@ -1,0 +1,213 @@
+// The review as people read it: Markdown for terminals and mail, one HTML
+// page that needs nothing but itself (no script, no network, no external
+// asset), and the summary lines kpatch-build prints.
+import type { FunctionReview, Review } from "./review.js";
+import type { Row } from "./sidebyside.js";
+
+/** The lines kpatch-build prints after a build: what the reviewer must look at. */
+export function summaryLines(r: Review): string[] {
+  const fns = r.objects.flatMap((o) => o.functions);
+  const risky = fns.filter((f) => f.risks.length).length;
+  return [
+    `${fns.filter((f) => f.status === "changed").length} changed and ` +
+      `${fns.filter((f) => f.status === "new").length} new functions from ` +
+      `${r.hunks.length} hunk${r.hunks.length === 1 ? "" : "s"}` +
+      ` (${r.hunks.filter((h) => h.noCode).length} changing no code)`,
+    `${r.verdict.checked.length} checks passed, ${r.verdict.refused.length ? "refused" : "nothing refused"}, ` +
+      `${risky} function${risky === 1 ? "" : "s"} with transition risks, ` +
+      `${r.verdict.questions.length} question${r.verdict.questions.length === 1 ? "" : "s"} for the reviewer`,
+  ];
+}
+
+export function reviewMarkdown(r: Review): string {
+  const out: string[] = [];
+  const say = (...lines: string[]) => out.push(...lines);
+  say(`# Live patch review: ${r.name}`, "");
+  say(
+    r.module ? `Module: \`${r.module}\`` : "**Refused**: no module was written.",
+    "",
+    ...summaryLines(r).map((l) => `- ${l}`),
+    "",
+  );
+  say("## Verdict", "");
+  for (const c of r.verdict.checked) say(`- checked: ${c}`);
+  for (const c of r.verdict.refused) say(`- **refused**: ${c}`);
+  say("", "Questions only the reviewer can answer:", "");
+  if (!r.verdict.questions.length) say("- none raised by the checks; read the diffs below");
+  for (const q of r.verdict.questions) say(`- \`${q.function}\`: ${q.question}`);
+  say("", "## From source to binary", "");
+  for (const h of r.hunks) {
+    say(`### ${h.id} \`${h.file}\` ${h.header}`, "");
+    say("```diff", ...h.body, "```", "");
+    say(
+      h.functions.length
+        ? `Changes the code of: ${h.functions.map((f) => `\`${f}\``).join(", ")}`
+        : `Changes no code: ${h.noCode}`,
+      "",
+    );
+  }
+  for (const o of r.objects) {
+    say(`## ${o.object}`, "");
+    for (const f of o.functions) say(...functionMarkdown(f));
+    if (o.lineOnly.length) {
+      say(`Only a moved \`__LINE__\`, not patched: ${o.lineOnly.join(", ")}`, "");
+    }
+    say("### Data", "");
+    if (!o.newData.length && !o.notes.length) say("No new data; no constant copied.", "");
+    for (const d of o.newData) say(`- new data: \`${d}\``);
+    for (const n of o.notes) say(`- ${n}`);
+    say("");
+  }
+  say("## How it was built", "");
+  for (const [k, v] of buildFacts(r)) say(`- ${k}: ${v}`);
+  return `${out.join("\n")}\n`;
+}
+
+function functionMarkdown(f: FunctionReview): string[] {
+  const lines = [`### ${f.name} (${f.status})`, ""];
+  if (f.hunks.length) lines.push(`Hunks of its own: ${f.hunks.join(", ")}`);
+  for (const why of f.reasons) lines.push(`- changed because: ${why}`);
+  if (f.callsAdded.length) lines.push(`- calls added: ${f.callsAdded.join(", ")}`);
+  if (f.callsRemoved.length) lines.push(`- calls removed: ${f.callsRemoved.join(", ")}`);
+  for (const risk of f.risks) lines.push(`- **transition risk**: ${risk}`);
+  const width = Math.max(
+    12,
+    ...f.rows.map((row) => (row.kind === "folded" ? 0 : (row.orig ?? "").length)),
+  );
+  lines.push("", "```", `  ${"ORIG".padEnd(width)} | PATCHED`);
+  for (const row of f.rows) lines.push(rowText(row, width));
+  lines.push("```", "");
+  return lines;
+}
+
+function rowText(row: Row, width: number): string {
+  if (row.kind === "folded") return `  ... ${row.count} unchanged instructions ...`;
+  const mark = row.kind === "same" ? " " : row.first ? ">" : "*";
+  return `${mark} ${(row.orig ?? "").padEnd(width)} | ${row.patched ?? ""}`.trimEnd();
+}
+
+function buildFacts(r: Review): [string, string][] {
+  const b = r.build;
+  return [
+    ["kernel release", b.release],
+    ["source", b.source],
+    ["config sha256", b.configSha256],
+    ["compiler", b.compiler],
+    ...Object.entries(b.options).map(([k, v]) => [`option ${k}`, String(v)] as [string, string]),
+    [
+      "phases",
+      Object.entries(b.phases)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(", "),
+    ],
+    ["date", b.date],
+  ];
+}
+
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1d1d1f; }
+code, pre, td.i { font: 13px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+.summary li, .verdict li { margin: .2em 0; }
+.refused { color: #b00020; font-weight: bold; } .checked { color: #0b6e33; }
+.risk { color: #8a4b00; } .q { background: #fff7d6; padding: .3em .5em; border-radius: 4px; }
+pre.hunk { background: #f6f8fa; padding: .6em; overflow-x: auto; }
+pre.hunk .add { background: #dafbe1; display: block; } pre.hunk .del { background: #ffebe9; display: block; }
+table.diff { border-collapse: collapse; width: 100%; table-layout: fixed; margin: .6em 0 1.4em; }
+table.diff th { text-align: left; background: #eee; padding: .2em .5em; }
+table.diff td.i { padding: 0 .5em; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
+table.diff tr.changed td.i.o { background: #ffebe9; } table.diff tr.changed td.i.p { background: #dafbe1; }
+table.diff tr.first td.m::before { content: "\\25B6"; color: #b00020; }
+table.diff td.m { width: 1.2em; } table.diff tr.folded td { color: #777; font-style: italic; text-align: center; }
+dl.facts dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.facts dd { margin-left: 12em; }
+`;
+
+export function reviewHtml(r: Review): string {
+  const h: string[] = [];
+  const li = (cls: string, html: string) => h.push(`<li class="${cls}">${html}</li>`);
+  h.push(
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>Live patch review: ${esc(r.name)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    `<h1>Live patch review: ${esc(r.name)}</h1>`,
+    r.module
+      ? `<p>Module: <code>${esc(r.module)}</code></p>`
+      : '<p class="refused">Refused: no module was written.</p>',
+    '<ul class="summary">',
+    ...summaryLines(r).map((l) => `<li>${esc(l)}</li>`),
+    "</ul>",
+    '<h2 id="verdict">Verdict</h2><ul class="verdict">',
+  );
+  for (const c of r.verdict.checked) li("checked", `checked: ${esc(c)}`);
+  for (const c of r.verdict.refused) li("refused", `refused: ${esc(c)}`);
+  h.push("</ul><h3>Questions only the reviewer can answer</h3><ul>");
+  if (!r.verdict.questions.length)
+    h.push("<li>none raised by the checks; read the diffs below</li>");
+  for (const q of r.verdict.questions) {
+    li("q", `<code>${esc(q.function)}</code>: ${esc(q.question)}`);
+  }
+  h.push('</ul><h2 id="hunks">From source to binary</h2>');
+  for (const hk of r.hunks) {
+    h.push(`<h3>${esc(hk.id)} <code>${esc(hk.file)}</code> <code>${esc(hk.header)}</code></h3>`);
+    const body = hk.body.map((l) => {
+      const cls = l[0] === "+" ? "add" : l[0] === "-" ? "del" : "";
+      return cls ? `<span class="${cls}">${esc(l)}</span>` : `${esc(l)}\n`;
+    });
+    h.push(`<pre class="hunk">${body.join("")}</pre>`);
+    h.push(
+      hk.functions.length
+        ? `<p>Changes the code of: ${hk.functions.map((f) => `<code>${esc(f)}</code>`).join(", ")}</p>`
+        : `<p>Changes no code: ${esc(hk.noCode ?? "")}</p>`,
+    );
+  }
+  for (const o of r.objects) {
+    h.push(`<h2>${esc(o.object)}</h2>`);
+    for (const f of o.functions) h.push(functionHtml(f));
+    if (o.lineOnly.length) {
+      h.push(
+        `<p>Only a moved <code>__LINE__</code>, not patched: ${esc(o.lineOnly.join(", "))}</p>`,
+      );
+    }
+    h.push("<h3>Data</h3><ul>");
+    if (!o.newData.length && !o.notes.length) h.push("<li>No new data; no constant copied.</li>");
+    for (const d of o.newData) h.push(`<li>new data: <code>${esc(d)}</code></li>`);
+    for (const n of o.notes) h.push(`<li>${esc(n)}</li>`);
+    h.push("</ul>");
+  }
+  h.push('<h2 id="build">How it was built</h2><dl class="facts">');
+  for (const [k, v] of buildFacts(r)) h.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
+  h.push("</dl></body></html>");
+  return `${h.join("\n")}\n`;
+}
+
+function functionHtml(f: FunctionReview): string {
+  const h = [`<h3 id="fn-${esc(f.name)}">${esc(f.name)} <small>(${f.status})</small></h3><ul>`];
+  if (f.hunks.length) h.push(`<li>hunks of its own: ${esc(f.hunks.join(", "))}</li>`);
+  for (const why of f.reasons) h.push(`<li>changed because: ${esc(why)}</li>`);
+  if (f.callsAdded.length)
+    h.push(`<li>calls added: <code>${esc(f.callsAdded.join(", "))}</code></li>`);
+  if (f.callsRemoved.length) {
+    h.push(`<li>calls removed: <code>${esc(f.callsRemoved.join(", "))}</code></li>`);
+  }
+  for (const risk of f.risks) h.push(`<li class="risk">transition risk: ${esc(risk)}</li>`);
+  h.push('</ul><table class="diff"><tr><th class="m"></th><th>ORIG</th><th>PATCHED</th></tr>');
+  for (const row of f.rows) {
+    if (row.kind === "folded") {
+      h.push(
+        `<tr class="folded"><td></td><td colspan="2">${row.count} unchanged instructions</td></tr>`,
+      );
+      continue;
+    }
+    const cls = row.kind === "same" ? "same" : row.first ? "changed first" : "changed";
+    h.push(
+      `<tr class="${cls}"><td class="m"></td><td class="i o">${esc(row.orig ?? "")}</td>` +
+        `<td class="i p">${esc(row.patched ?? "")}</td></tr>`,
+    );
+  }
+  h.push("</table>");
+  return h.join("\n");
+}

@@ -1,0 +1,371 @@
+// The review report's content: for each patched object, which hunk changed
+// which function and why the others changed, the instructions side by side,
+// the data the patch adds or copies, what may hold the transition, and the
+// questions only a person can answer. Rendering is render.ts's.
+import { basename } from "node:path";
+import type { Host } from "../host/host.js";
+import { readElf } from "../elf/reader.js";
+import type { DiffReport } from "../diff/run.js";
+import { commentsOnly, sourceHunks, type SourceHunk } from "./hunks.js";
+import { listFunctions, type FunctionListing, type Instruction } from "./listing.js";
+import { sideBySide, type Row } from "./sidebyside.js";
+
+export interface ReviewInput {
+  name: string;
+  /** The module written, or undefined when the build was refused. */
+  module?: string;
+  /** Why the build was refused, when it was. */
+  refusal?: { kind: string; message: string; details: string[] };
+  patches: { file: string; text: string }[];
+  /** Each affected object compiled ORIG and PATCHED, with the differ's report when it ran. */
+  objects: { object: string; orig: string; patched: string; report?: DiffReport }[];
+  /** Patched files this config does not compile. */
+  skipped: { file: string; why: string }[];
+  build: BuildFacts;
+}
+
+export interface BuildFacts {
+  release: string;
+  source: string;
+  configSha256: string;
+  compiler: string;
+  options: Record<string, string | boolean>;
+  /** Seconds per phase. */
+  phases: Record<string, number>;
+  date: string;
+}
+
+export interface HunkReview {
+  /** "PATCH#N". */
+  id: string;
+  file: string;
+  header: string;
+  body: string[];
+  /** "OBJECT: FUNCTION" of each function whose code the hunk changed. */
+  functions: string[];
+  /** Why no code changed, when none did. */
+  noCode?: string;
+}
+
+export interface FunctionReview {
+  name: string;
+  status: "changed" | "new";
+  /** Hunks whose lines are this function's own code. */
+  hunks: string[];
+  /** Why it changed when no hunk of its own did: an inlined callee, a clone, data it reads. */
+  reasons: string[];
+  rows: Row[];
+  callsAdded: string[];
+  callsRemoved: string[];
+  risks: string[];
+}
+
+export interface ObjectReview {
+  object: string;
+  functions: FunctionReview[];
+  /** Functions whose only change is a __LINE__ that moved: not patched. */
+  lineOnly: string[];
+  newData: string[];
+  /** What the differ noted: constants copied, exports left out, __init code skipped. */
+  notes: string[];
+}
+
+export interface Question {
+  function: string;
+  question: string;
+}
+
+export interface Review {
+  name: string;
+  module: string | null;
+  outcome: "built" | "refused";
+  build: BuildFacts;
+  hunks: HunkReview[];
+  objects: ObjectReview[];
+  verdict: { checked: string[]; refused: string[]; questions: Question[] };
+}
+
+// Calls a task may sleep in: a task asleep inside a patched function keeps
+// the transition from finishing until it wakes.
+const SLEEPS =
+  /^(mutex_lock\w*|down(_\w+)?|schedule\w*|msleep\w*|usleep_range\w*|ssleep|wait_for_\w+|wait_event\w*|prepare_to_wait\w*|__wait_\w+|synchronize_\w+|flush_\w*work\w*|__cond_resched\w*|io_schedule\w*|kthread_stop)$/;
+const LOCKS = /(^|_)(lock|unlock|mutex|sem|down|up_read|up_write|rcu_read|spin)/;
+const ALLOCATES =
+  /^(__)?(k[mvz]alloc|kmalloc\w*|kzalloc\w*|kcalloc|kvmalloc\w*|vmalloc\w*|kmem_cache_alloc\w*|alloc_pages\w*|__get_free_pages|krealloc\w*|kstrdup\w*|kmemdup\w*)$/;
+
+/** Builds the review of a build (or of its refusal) from its inputs and objects. */
+export async function buildReview(input: ReviewInput, host: Host): Promise<Review> {
+  const hunks = input.patches.flatMap((p) => sourceHunks(basename(p.file), p.text));
+  const touched = new Map<SourceHunk, Set<string>>(hunks.map((h) => [h, new Set()]));
+  const objects: ObjectReview[] = [];
+  for (const o of input.objects) {
+    if (!o.report) continue;
+    const listings = await Promise.all(
+      [o.orig, o.patched].map((f) => listFunctions(f, readElf(host.readFile(f), f), host)),
+    );
+    const [orig, patched] = listings as [
+      Map<string, FunctionListing>,
+      Map<string, FunctionListing>,
+    ];
+    const units = [
+      ...o.report.changed.map((c) => ({ c, status: "changed" as const })),
+      ...o.report.added.map((c) => ({ c, status: "new" as const })),
+    ];
+    const functions = units
+      .filter(({ c }) => c.kind === "func")
+      .map(({ c, status }) => {
+        const before = withCold(orig, c.original ?? c.name);
+        const after = withCold(patched, c.name);
+        const own = new Set<SourceHunk>();
+        const inlined = new Map<string, Set<SourceHunk>>();
+        for (const [listing, side] of [
+          [before, "old"],
+          [after, "new"],
+        ] as const) {
+          for (const insn of listing?.instructions ?? []) {
+            for (const { hunk, fn } of hunksAt(insn, hunks, side)) {
+              touched.get(hunk)!.add(`${o.object}: ${c.name}`);
+              if (fn === baseName(c.name)) own.add(hunk);
+              else inlined.set(fn, (inlined.get(fn) ?? new Set()).add(hunk));
+            }
+          }
+        }
+        const calls = (l?: FunctionListing) =>
+          new Set(
+            (l?.instructions ?? []).flatMap((i) =>
+              /^(call|jmp) /.test(i.text) && i.ref && !i.ref.startsWith(".") ? [i.ref] : [],
+            ),
+          );
+        const [was, now] = [calls(before), calls(after)];
+        const review: FunctionReview = {
+          name: c.name,
+          status,
+          hunks: [...own].map(hunkId),
+          reasons: reasonsFor(c.name, own, inlined, before, after, o.report!),
+          rows: sideBySide(texts(before), texts(after)),
+          callsAdded: [...now].filter((f) => !was.has(f) && f !== "__fentry__").sort(),
+          callsRemoved: [...was].filter((f) => !now.has(f) && f !== "__fentry__").sort(),
+          risks: [],
+        };
+        review.risks = risksOf(review, before, after, now);
+        return review;
+      });
+    objects.push({
+      object: o.object,
+      functions,
+      lineOnly: o.report.lineOnly.map((c) => c.name),
+      newData: o.report.addedData.map((c) => c.name),
+      notes: o.report.warnings,
+    });
+  }
+  return {
+    name: input.name,
+    module: input.module ?? null,
+    outcome: input.refusal ? "refused" : "built",
+    build: input.build,
+    hunks: hunks.map((h) => ({
+      id: hunkId(h),
+      file: h.file,
+      header: h.header,
+      body: h.body,
+      functions: [...touched.get(h)!].sort(),
+      noCode: touched.get(h)!.size ? undefined : whyNoCode(h, input),
+    })),
+    objects,
+    verdict: verdictOf(input, objects),
+  };
+}
+
+const hunkId = (h: SourceHunk) => `${h.patch}#${h.index}`;
+const texts = (l?: FunctionListing) => (l?.instructions ?? []).map((i) => i.text);
+/** A clone's source function: foo.constprop.0 and foo.isra.0 are foo's code. */
+const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llvm)\.?\d*.*$/, "");
+
+/**
+ * The hunks whose changed lines this instruction's code comes from, at any
+ * inlining level, each with the function whose line it is.
+ */
+function hunksAt(
+  insn: Instruction,
+  hunks: SourceHunk[],
+  side: "old" | "new",
+): { hunk: SourceHunk; fn: string }[] {
+  return hunks.flatMap((hunk) => {
+    const p = insn.at.find(
+      (p) =>
+        (p.file === hunk.file || p.file.endsWith(`/${hunk.file}`)) &&
+        (side === "old" ? hunk.removed : hunk.added).includes(p.line),
+    );
+    return p ? [{ hunk, fn: p.fn }] : [];
+  });
+}
+
+/** A function's listing with the part gcc moved out of line (NAME.cold) after it. */
+function withCold(
+  listings: Map<string, FunctionListing>,
+  name: string,
+): FunctionListing | undefined {
+  const main = listings.get(name);
+  const cold = listings.get(`${name}.cold`);
+  if (!main || !cold) return main;
+  const heading = { offset: -1, text: `${cold.name}:`, at: [] };
+  return { ...main, instructions: [...main.instructions, heading, ...cold.instructions] };
+}
+
+function reasonsFor(
+  name: string,
+  own: Set<SourceHunk>,
+  inlined: Map<string, Set<SourceHunk>>,
+  before: FunctionListing | undefined,
+  after: FunctionListing | undefined,
+  report: DiffReport,
+): string[] {
+  const reasons = [...inlined].map(
+    ([callee, hs]) => `inlined callee ${callee} changed (${[...hs].map(hunkId).join(", ")})`,
+  );
+  if (own.size) return reasons;
+  if (!before) reasons.push("new in the patch");
+  const clone = /\.(constprop|isra|part|cold)\b/.exec(name)?.[1];
+  if (clone)
+    reasons.push(`a .${clone} clone of ${baseName(name)}, which gcc made from changed code`);
+  const refs = (l?: FunctionListing) =>
+    new Set((l?.instructions ?? []).flatMap((i) => i.ref ?? []));
+  const [was, now] = [refs(before), refs(after)];
+  const copied = report.warnings.flatMap((w) => /^constant (\S+)/.exec(w)?.[1] ?? []);
+  const reads = (c: string) =>
+    [...now, ...was].some((r) => r === c || r === `.rodata.${c}` || r === `.data.rel.ro.${c}`);
+  for (const c of copied.filter(reads)) {
+    reasons.push(`it reads constant ${c}, which the patch copies`);
+  }
+  for (const r of [...now].filter((r) => !was.has(r) && /\.\d+$/.test(r))) {
+    reasons.push(`a static local moved: it now refers to ${r}`);
+  }
+  if (!reasons.length && before) {
+    reasons.push("no line of its own changed: the code gcc made for it differs (see the diff)");
+  }
+  return reasons;
+}
+
+function risksOf(
+  f: FunctionReview,
+  before: FunctionListing | undefined,
+  after: FunctionListing | undefined,
+  calls: Set<string>,
+): string[] {
+  const risks: string[] = [];
+  const entry = (l?: FunctionListing) => l?.instructions.slice(0, 3).map((i) => i.text) ?? [];
+  if (f.status === "changed" && !entry(before).includes("call __fentry__")) {
+    risks.push("no fentry call (notrace?): ftrace cannot redirect it, so it cannot be patched");
+  }
+  const sleeps = [...calls].filter((c) => SLEEPS.test(c)).sort();
+  if (sleeps.length) {
+    risks.push(
+      `tasks may sleep in it (it calls ${sleeps.join(", ")}): a task asleep inside it ` +
+        "keeps the transition from finishing until it wakes",
+    );
+  }
+  if (f.status === "changed" && after && !after.instructions.some((i) => i.text === "ret")) {
+    // Functions that never return (loops of kthreads) keep their tasks in the old code.
+    if (!after.instructions.some((i) => /^jmp (?!L)/.test(i.text))) {
+      risks.push("it never returns: a task running in it stays in the old code for good");
+    }
+  }
+  return risks;
+}
+
+function whyNoCode(h: SourceHunk, input: ReviewInput): string {
+  const skipped = input.skipped.find((s) => s.file === h.file);
+  if (skipped) return `${h.file} is not compiled with this config (${skipped.why})`;
+  if (commentsOnly(h)) return "it changes comments or blank lines only";
+  // A table's entries seldom name it: the constants copied from the hunk's object are meant.
+  const stem = h.file.replace(/\.[ch]$/, "");
+  const copied = input.objects
+    .filter((o) => h.file.endsWith(".h") || o.object.replace(/\.o$/, "") === stem)
+    .flatMap((o) => o.report?.warnings ?? [])
+    .flatMap((w) => /^constant (\S+)/.exec(w)?.[1] ?? []);
+  if (copied.length) {
+    return (
+      `no function's code comes from its lines; it changes data: constant ${copied.join(", ")}, ` +
+      "which the patch carries as a new copy that the functions reading it are patched to read"
+    );
+  }
+  if (input.refusal) return "not compared: the build was refused";
+  return (
+    "no instruction of a patched function comes from its lines: a declaration, " +
+    "a macro or type no changed code uses, code this config leaves out, __init or " +
+    "__exit code, or a change gcc compiles to the same instructions"
+  );
+}
+
+function verdictOf(input: ReviewInput, objects: ObjectReview[]): Review["verdict"] {
+  const checked: string[] = [];
+  const refused: string[] = [];
+  const questions: Question[] = [];
+  if (input.refusal) {
+    refused.push(input.refusal.message.split("\n")[0]!, ...input.refusal.details);
+  } else {
+    checked.push(
+      "every changed function was found by comparing ORIG and PATCHED objects function by " +
+        "function; nothing else is patched",
+      "the types the patched files define keep their layout",
+      "the module was verified before it was written: every relocation resolves, every " +
+        "livepatch symbol names an object of the target",
+    );
+  }
+  const fns = objects.flatMap((o) => o.functions.map((f) => ({ o, f })));
+  if (fns.length && fns.every(({ f }) => !f.risks.some((r) => r.startsWith("no fentry")))) {
+    checked.push("every replaced function starts with an fentry call, so ftrace can redirect it");
+  }
+  for (const o of objects) {
+    if (o.lineOnly.length) {
+      checked.push(
+        `${o.object}: ${o.lineOnly.join(", ")} only moved a __LINE__ and are left alone`,
+      );
+    }
+  }
+  for (const { o, f } of fns) {
+    const where = `${o.object}: ${f.name}`;
+    const locks = f.callsAdded.filter((c) => LOCKS.test(c));
+    if (locks.length) {
+      questions.push({
+        function: where,
+        question: `It now calls ${locks.join(", ")}. Does the lock order change, and can it deadlock against the old code still running on other CPUs during the transition?`,
+      });
+    }
+    const allocs = f.callsAdded.filter((c) => ALLOCATES.test(c));
+    if (allocs.length) {
+      questions.push({
+        function: where,
+        question: `It now allocates (${allocs.join(", ")}). Is it on a hot path, may it sleep where it is called, and is a failed allocation handled?`,
+      });
+    }
+    const returns = f.rows.some(
+      (r) =>
+        r.kind === "changed" &&
+        /^(mov \$[^,]+|xor %eax),%e?ax$|^mov \$[^,]+,%eax$/.test(r.patched ?? ""),
+    );
+    if (returns && f.status === "changed") {
+      questions.push({
+        function: where,
+        question:
+          "A value it loads into %eax changed: if that is a return value, do its callers in the running kernel read the new value the same way?",
+      });
+    }
+    if (f.callsRemoved.length && f.status === "changed") {
+      questions.push({
+        function: where,
+        question: `It no longer calls ${f.callsRemoved.join(", ")}. Does state that call set up or released still balance for tasks that entered the old version?`,
+      });
+    }
+  }
+  for (const o of objects) {
+    for (const d of o.newData) {
+      questions.push({
+        function: `${o.object}: ${d}`,
+        question:
+          "New data lives in the patch module and starts as the patch initializes it: is it right that state built before the patch is not in it (else use shadow variables)?",
+      });
+    }
+  }
+  return { checked, refused, questions };
+}

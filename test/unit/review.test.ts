@@ -1,0 +1,183 @@
+// Pins what the review report tells a reviewer, on C fixtures compiled with
+// debug info at test time: which hunk changed which function, that a change
+// to an inline helper is named as the reason its callers changed, the
+// instruction diff's alignment and folding, the hunks that change no code,
+// and the questions a new allocation raises.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, nodeHost } from "../../src/host/host.js";
+import { diffFiles } from "../../src/diff/run.js";
+import { buildReview, type Review } from "../../src/review/review.js";
+import { reviewHtml, reviewMarkdown } from "../../src/review/render.js";
+import { commentsOnly, sourceHunks } from "../../src/review/hunks.js";
+import { sideBySide } from "../../src/review/sidebyside.js";
+import { compileC, scratchDir } from "../support/cc.js";
+
+const dir = scratchDir("kpatch-review-");
+
+const ORIG = `extern void *kmalloc(unsigned long size, unsigned flags);
+extern int sink(int);
+
+/* Clamps a request. */
+static inline int limit(int x)
+{
+	return x > 100 ? 100 : x;
+}
+
+int alpha(int x)
+{
+	return sink(limit(x) + 1);
+}
+
+int beta(int x)
+{
+	return sink(limit(x * 2));
+}
+
+int gamma(int x)
+{
+	return sink(x - 3);
+}
+
+void *delta(int n)
+{
+	return (void *)(long)sink(n);
+}
+
+int epsilon(int x)
+{
+	if (x)
+		return sink(x + 5);
+	return 0;
+}
+
+/* The end of the fixture. */
+`;
+
+const PATCHED = ORIG.replace("/* The end of the fixture. */", "/* The end. */")
+  .replace("return x > 100 ? 100 : x;", "return x > 64 ? 64 : x;")
+  .replace("return (void *)(long)sink(n);", "return kmalloc(n, 0xcc0);");
+
+async function reviewed(): Promise<Review> {
+  const objs = [
+    await compileC(dir, ORIG, "fixture", "gcc", ["-g"]),
+    await compileC(dir, PATCHED, "fixture", "gcc", ["-g"]),
+  ];
+  const [a, b] = [join(dir, "orig.c"), join(dir, "patched.c")];
+  writeFileSync(a, ORIG);
+  writeFileSync(b, PATCHED);
+  const diff = await run("diff", ["-u", "--label", "a/fixture.c", "--label", "b/fixture.c", a, b], {
+    allowFailure: true,
+  });
+  const report = diffFiles({
+    orig: objs[0]!,
+    patched: objs[1]!,
+    output: join(dir, "out.o"),
+    object: "vmlinux",
+  });
+  return buildReview(
+    {
+      name: "livepatch-fixture",
+      module: "/x/livepatch-fixture.ko",
+      patches: [{ file: "/p/fixture.patch", text: diff.stdout }],
+      objects: [{ object: "fixture.o", orig: objs[0]!, patched: objs[1]!, report }],
+      skipped: [],
+      build: {
+        release: "6.1.0-57-amd64",
+        source: "linux-source-6.1 6.1.192-3",
+        configSha256: "0".repeat(64),
+        compiler: "gcc",
+        options: { replace: true },
+        phases: { diff: 0.1 },
+        date: "2026-11-29T00:00:00Z",
+      },
+    },
+    nodeHost,
+  );
+}
+
+test("a hunk in an inline helper maps to each caller, with the helper named as the reason", async () => {
+  const r = await reviewed();
+  const fns = r.objects[0]!.functions;
+  assert.deepEqual(fns.map((f) => f.name).sort(), ["alpha", "beta", "delta"]);
+  const helper = r.hunks.find((h) => h.body.some((l) => l.includes("x > 64")))!;
+  assert.deepEqual(helper.functions, ["fixture.o: alpha", "fixture.o: beta"]);
+  for (const name of ["alpha", "beta"]) {
+    const f = fns.find((f) => f.name === name)!;
+    assert.deepEqual(f.hunks, [], `${name} has no hunk of its own`);
+    assert.deepEqual(f.reasons, [`inlined callee limit changed (${helper.id})`]);
+    const first = f.rows.filter((row) => row.kind === "changed" && row.first);
+    assert.equal(first.length, 1, `${name}: one first change`);
+    assert.match(JSON.stringify(f.rows), /\$0x64|\$0x40/, "the constants are in the diff");
+    assert.ok(f.rows.some((row) => row.kind === "same"));
+  }
+  const delta = fns.find((f) => f.name === "delta")!;
+  assert.equal(delta.hunks.length, 1, "delta's hunk is its own");
+  assert.deepEqual(delta.callsAdded, ["kmalloc"]);
+  assert.deepEqual(delta.callsRemoved, ["sink"]);
+  assert.ok(
+    r.verdict.questions.some(
+      (q) => q.function === "fixture.o: delta" && /now allocates \(kmalloc\)/.test(q.question),
+    ),
+    JSON.stringify(r.verdict.questions),
+  );
+});
+
+test("a comment-only hunk is said to change no code, and the pages carry every part", async () => {
+  const r = await reviewed();
+  const comment = r.hunks.find((h) => h.body.some((l) => l.includes("/* The end. */")))!;
+  assert.deepEqual(comment.functions, []);
+  assert.equal(comment.noCode, "it changes comments or blank lines only");
+  const md = reviewMarkdown(r);
+  for (const part of [
+    "## Verdict",
+    "## From source to binary",
+    "### alpha",
+    "## How it was built",
+  ]) {
+    assert.ok(md.includes(part), part);
+  }
+  assert.match(md, /^> /m, "the first changed instruction is marked");
+  const html = reviewHtml(r);
+  assert.doesNotMatch(html, /<script|https?:\/\/|<link /, "no script, no network, no asset");
+  assert.match(html, /<tr class="changed first">/);
+});
+
+test("hunks: removed lines in ORIG's numbering, added in PATCHED's; comments told apart", () => {
+  const [h] = sourceHunks(
+    "p.patch",
+    "--- a/f.c\n+++ b/f.c\n@@ -10,4 +10,5 @@ int f(void)\n a\n-b\n+B\n+C\n c\n /* d */\n",
+  );
+  assert.equal(h!.file, "f.c");
+  assert.deepEqual(h!.removed, [11]);
+  assert.deepEqual(h!.added, [11, 12]);
+  assert.equal(commentsOnly(h!), false);
+  const [c] = sourceHunks(
+    "p.patch",
+    "--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,2 @@\n-/* x */\n+/* y */\n *p = 1;\n",
+  );
+  assert.equal(commentsOnly(c!), true);
+  const [deref] = sourceHunks("p.patch", "--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-*p = 1;\n+*p = 2;\n");
+  assert.equal(commentsOnly(deref!), false, "a line starting with * may be code");
+});
+
+test("side by side: changes aligned, unchanged runs folded, the first change marked", () => {
+  const orig = ["a", "b", "c", "d", "e", "f", "g", "h", "x", "i", "j", "k", "l", "m"];
+  const patched = ["a", "b", "c", "d", "e", "f", "g", "h", "y", "z", "i", "j", "k", "l", "m"];
+  const rows = sideBySide(orig, patched);
+  assert.deepEqual(rows, [
+    { kind: "folded", count: 5 },
+    { kind: "same", orig: "f", patched: "f" },
+    { kind: "same", orig: "g", patched: "g" },
+    { kind: "same", orig: "h", patched: "h" },
+    { kind: "changed", orig: "x", patched: "y", first: true },
+    { kind: "changed", patched: "z" },
+    { kind: "same", orig: "i", patched: "i" },
+    { kind: "same", orig: "j", patched: "j" },
+    { kind: "same", orig: "k", patched: "k" },
+    { kind: "folded", count: 2 },
+  ]);
+  assert.deepEqual(sideBySide(["a"], ["a"]), [{ kind: "folded", count: 1 }]);
+});
