@@ -7,6 +7,9 @@
 export interface LayoutChange {
   file: string;
   type: string;
+  /** Member declarations, normalised, that only the new or only the old definition has. */
+  added: string[];
+  removed: string[];
 }
 
 /** `struct foo { ... }` and `union bar { ... }` definitions of a C file, by name, normalised. */
@@ -80,5 +83,29 @@ export function layoutChanges(file: string, before: string, after: string): Layo
   const b = typeDefinitions(after);
   return [...a]
     .filter(([type, body]) => b.has(type) && b.get(type) !== body)
-    .map(([type]) => ({ file, type }));
+    .map(([type, body]) => {
+      const [was, now] = [members(body), members(b.get(type)!)];
+      return {
+        file,
+        type,
+        added: now.filter((m) => !was.includes(m)),
+        removed: was.filter((m) => !now.includes(m)),
+      };
+    });
+}
+
+/** A definition's member declarations: split at `;` outside nested braces. */
+function members(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === "{") depth++;
+    else if (body[i] === "}") depth--;
+    else if (body[i] === ";" && depth === 0) {
+      out.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  return out.filter(Boolean);
 }

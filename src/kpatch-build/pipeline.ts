@@ -20,7 +20,7 @@ import { affectedObjects } from "./affected.js";
 import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
 import { buildFacts, writeReview, type ReviewFiles } from "./review.js";
 import type { ReviewInput } from "../review/review.js";
-import { layoutChanges } from "./layout.js";
+import { layoutChanges, type LayoutChange } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
@@ -72,6 +72,7 @@ interface Seen {
   release?: string;
   skipped: { file: string; why: string }[];
   compared: ReviewInput["objects"];
+  layout?: LayoutChange[];
   phases: Record<string, number>;
   /** Writes the review of the module, or of the refusal; within the session, as it reads its objects. */
   review: (module?: string, refusal?: KpatchError) => Promise<ReviewFiles | undefined>;
@@ -106,6 +107,7 @@ export async function kpatchBuild(
           patches: seen.inputs,
           objects: seen.compared,
           skipped: seen.skipped,
+          layout: seen.layout ?? [],
           build: buildFacts(
             {
               release: seen.release ?? "(the source's own)",
@@ -153,7 +155,7 @@ async function buildPatch(
   const inputs = seen.inputs;
   const files = [...new Set(inputs.flatMap((p) => p.paths))];
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
-  const lineMaps = await phase("layout", () =>
+  const { layout, lineMaps } = await phase("layout", () =>
     readSourceChanges(
       opts.source.dir,
       inputs.map((p) => p.file),
@@ -161,6 +163,20 @@ async function buildPatch(
       host,
     ),
   );
+  if (layout.length) {
+    seen.layout = layout;
+    throw new KpatchError(
+      "unsafe",
+      "the patches change the layout of data types the running kernel already uses",
+      {
+        details: layout.map(
+          (l) =>
+            `${l.type} (${l.file}): objects in memory keep the old layout; ` +
+            "keep the type and add state with shadow variables (klp_shadow_*)",
+        ),
+      },
+    );
+  }
   const prepared = await phase("prepare", () =>
     preparedTree(opts.source, opts.config, { release: opts.release }, host),
   );
@@ -457,8 +473,8 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
 /**
  * Reads what the patches do to the C files they touch before anything is
  * compiled, with the patches applied to copies of those files in a scratch
- * directory: refuses struct and union layout changes, and returns where each
- * file's lines moved. A patch that does not apply is left for the session to
+ * directory: the struct and union layout changes (which the caller refuses),
+ * and where each file's lines moved. A patch that does not apply is left for the session to
  * report.
  */
 async function readSourceChanges(
@@ -466,7 +482,7 @@ async function readSourceChanges(
   patches: string[],
   paths: string[],
   host: Host,
-): Promise<LineMap[]> {
+): Promise<{ layout: LayoutChange[]; lineMaps: LineMap[] }> {
   const tmp = host.makeTempDir(cacheRoot(), "layout-");
   try {
     const files = paths.filter((f) => /\.[ch]$/.test(f));
@@ -481,7 +497,7 @@ async function readSourceChanges(
         ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
         { allowFailure: true },
       );
-      if (r.code !== 0) return [];
+      if (r.code !== 0) return { layout: [], lineMaps: [] };
     }
     const changes = files.flatMap((f) =>
       layoutChanges(
@@ -490,22 +506,10 @@ async function readSourceChanges(
         host.readIfExists(join(tmp, f)) ?? "",
       ),
     );
-    if (changes.length) {
-      throw new KpatchError(
-        "unsafe",
-        "the patches change the layout of data types the running kernel already uses",
-        {
-          details: changes.map(
-            (l) =>
-              `${l.type} (${l.file}): objects in memory keep the old layout; ` +
-              "keep the type and add state with shadow variables (klp_shadow_*)",
-          ),
-        },
-      );
-    }
+    if (changes.length) return { layout: changes, lineMaps: [] };
     const both = files.filter((f) => host.exists(join(sourceDir, f)) && host.exists(join(tmp, f)));
     // Awaited here: the copies go in `finally`.
-    return await Promise.all(
+    const lineMaps = await Promise.all(
       both.map(async (f) =>
         LineMap.fromDiff(
           (
@@ -517,6 +521,7 @@ async function readSourceChanges(
         ),
       ),
     );
+    return { layout: [], lineMaps };
   } finally {
     host.remove(tmp);
   }

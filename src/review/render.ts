@@ -3,6 +3,7 @@
 // asset), and the summary lines kpatch-build prints.
 import type { FunctionReview, Review } from "./review.js";
 import type { Row } from "./sidebyside.js";
+import type { LayoutChange } from "../kpatch-build/layout.js";
 
 /** The lines kpatch-build prints after a build: what the reviewer must look at. */
 export function summaryLines(r: Review): string[] {
@@ -13,7 +14,8 @@ export function summaryLines(r: Review): string[] {
       `${fns.filter((f) => f.status === "new").length} new functions from ` +
       `${r.hunks.length} hunk${r.hunks.length === 1 ? "" : "s"}` +
       ` (${r.hunks.filter((h) => h.noCode).length} changing no code)`,
-    `${r.verdict.checked.length} checks passed, ${r.verdict.refused.length ? "refused" : "nothing refused"}, ` +
+    `${r.verdict.checked.length} checks passed, ` +
+      `${r.verdict.refused.length ? "the build refused" : "nothing refused"}, ` +
       `${risky} function${risky === 1 ? "" : "s"} with transition risks, ` +
       `${r.verdict.questions.length} question${r.verdict.questions.length === 1 ? "" : "s"} for the reviewer`,
   ];
@@ -58,6 +60,10 @@ export function reviewMarkdown(r: Review): string {
     for (const n of o.notes) say(`- ${n}`);
     say("");
   }
+  if (r.layout.length) {
+    say("## Types whose layout differs", "");
+    for (const l of r.layout) say(...layoutLines(l).map((x) => `- ${x}`), "");
+  }
   say("## How it was built", "");
   for (const [k, v] of buildFacts(r)) say(`- ${k}: ${v}`);
   return `${out.join("\n")}\n`;
@@ -84,6 +90,18 @@ function rowText(row: Row, width: number): string {
   if (row.kind === "folded") return `  ... ${row.count} unchanged instructions ...`;
   const mark = row.kind === "same" ? " " : row.first ? ">" : "*";
   return `${mark} ${(row.orig ?? "").padEnd(width)} | ${row.patched ?? ""}`.trimEnd();
+}
+
+/** A layout change as the reviewer reads it: unsafe, its members, the remedy. */
+function layoutLines(l: LayoutChange): string[] {
+  return [
+    `UNSAFE: ${l.type} (${l.file}) changes layout; patched code would misread the objects ` +
+      "already in memory",
+    ...l.added.map((m) => `member added: ${m}`),
+    ...l.removed.map((m) => `member removed: ${m}`),
+    "remedy: keep the type as it is and hang the new state off it with shadow variables " +
+      "(klp_shadow_get_or_alloc)",
+  ];
 }
 
 function buildFacts(r: Review): [string, string][] {
@@ -177,6 +195,16 @@ export function reviewHtml(r: Review): string {
     for (const d of o.newData) h.push(`<li>new data: <code>${esc(d)}</code></li>`);
     for (const n of o.notes) h.push(`<li>${esc(n)}</li>`);
     h.push("</ul>");
+  }
+  if (r.layout.length) {
+    h.push('<h2 id="types">Types whose layout differs</h2>');
+    for (const l of r.layout) {
+      h.push(
+        `<ul class="layout">${layoutLines(l)
+          .map((x) => `<li>${esc(x)}</li>`)
+          .join("")}</ul>`,
+      );
+    }
   }
   h.push('<h2 id="build">How it was built</h2><dl class="facts">');
   for (const [k, v] of buildFacts(r)) h.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);

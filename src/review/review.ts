@@ -9,6 +9,7 @@ import type { DiffReport } from "../diff/run.js";
 import { commentsOnly, sourceHunks, type SourceHunk } from "./hunks.js";
 import { listFunctions, type FunctionListing, type Instruction } from "./listing.js";
 import { sideBySide, type Row } from "./sidebyside.js";
+import type { LayoutChange } from "../kpatch-build/layout.js";
 
 export interface ReviewInput {
   name: string;
@@ -21,6 +22,8 @@ export interface ReviewInput {
   objects: { object: string; orig: string; patched: string; report?: DiffReport }[];
   /** Patched files this config does not compile. */
   skipped: { file: string; why: string }[];
+  /** Structs and unions whose definition the patches change. */
+  layout: LayoutChange[];
   build: BuildFacts;
 }
 
@@ -82,6 +85,8 @@ export interface Review {
   build: BuildFacts;
   hunks: HunkReview[];
   objects: ObjectReview[];
+  /** Types whose layout differs: unsafe, as data in memory keeps the old one. */
+  layout: LayoutChange[];
   verdict: { checked: string[]; refused: string[]; questions: Question[] };
 }
 
@@ -172,6 +177,7 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
       noCode: touched.get(h)!.size ? undefined : whyNoCode(h, input),
     })),
     objects,
+    layout: input.layout,
     verdict: verdictOf(input, objects),
   };
 }
@@ -289,6 +295,8 @@ function whyNoCode(h: SourceHunk, input: ReviewInput): string {
       "which the patch carries as a new copy that the functions reading it are patched to read"
     );
   }
+  const types = input.layout.filter((l) => l.file === h.file).map((l) => l.type);
+  if (types.length) return `it changes the layout of ${types.join(", ")} (see Types)`;
   if (input.refusal) return "not compared: the build was refused";
   return (
     "no instruction of a patched function comes from its lines: a declaration, " +

@@ -18,6 +18,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { modinfo } from "../../src/elf/model.js";
 import { SHF, SHN } from "../../src/elf/constants.js";
 import { fixture } from "../support/patches.js";
+import type { Review } from "../../src/review/review.js";
 
 const outDir = join(cacheRoot(), "test-modules");
 mkdirSync(outDir, { recursive: true });
@@ -55,6 +56,12 @@ const changed = (r: KpatchBuildResult) =>
   r.objects.flatMap((o) => o.changed.map((c) => c.name)).sort();
 const added = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.added.map((c) => c.name)).sort();
 const klpNames = (r: KpatchBuildResult) => r.objects.flatMap((o) => o.klp.map((k) => k.name));
+/** The review report written beside the module. */
+const reviewOf = (r: KpatchBuildResult): Review => {
+  assert.ok(r.review, "a review report is written beside the module");
+  for (const f of [r.review.markdown, r.review.html]) assert.ok(existsSync(f), f);
+  return JSON.parse(readFileSync(r.review.json, "utf8")) as Review;
+};
 const sections = (r: KpatchBuildResult) =>
   readElf(readFileSync(r.module), r.module).sections.map((s) => s.name);
 
@@ -165,6 +172,24 @@ const cases: [
         "remove_proc_entry",
         "remove_proc_subtree",
       ],
+      check: (r) => {
+        // The header's one hunk is traced through inlining into every function it changed.
+        const review = reviewOf(r);
+        assert.equal(review.hunks.length, 1);
+        assert.deepEqual(
+          review.hunks[0]!.functions.map((f) => f.replace(/^.*: /, "")).sort(),
+          changed(r),
+        );
+        for (const f of review.objects.flatMap((o) => o.functions)) {
+          assert.deepEqual(f.reasons, [
+            "inlined callee pde_is_permanent changed (header-inline.patch#1)",
+          ]);
+          assert.ok(
+            f.rows.some((row) => row.kind === "changed" && row.first),
+            f.name,
+          );
+        }
+      },
     },
   ],
   ["module-9p.patch", { changed: ["v9fs_show_options"] }],
@@ -178,11 +203,22 @@ const cases: [
     {
       // task_state_array's new copy travels in the module; the functions that read it are patched to read the copy.
       changed: ["do_task_stat", "proc_pid_status"],
-      check: (r) =>
+      check: (r) => {
         assert.ok(
           r.objects[0]!.warnings.some((w) => /^constant task_state_array .* new copy/.test(w)),
           r.objects[0]!.warnings.join("\n"),
-        ),
+        );
+        // The review lists the copy, says why its readers changed, and what the hunk changed.
+        const review = reviewOf(r);
+        assert.ok(review.objects[0]!.notes.some((n) => /task_state_array.*new copy/.test(n)));
+        for (const f of review.objects[0]!.functions) {
+          assert.ok(
+            f.reasons.includes("it reads constant task_state_array, which the patch copies"),
+            `${f.name}: ${f.reasons.join("; ")}`,
+          );
+        }
+        assert.match(review.hunks[0]!.noCode ?? "", /constant task_state_array/);
+      },
     },
   ],
   [
@@ -253,6 +289,23 @@ test("struct-layout-refused.patch: a changed struct layout is refused before any
   const e = await refusal("struct-layout-refused.patch");
   assert.ok(e instanceof KpatchError && e.kind === "unsafe", String(e));
   assert.match(e.message, /struct proc_dir_entry \(fs\/proc\/internal\.h\): .*shadow variables/);
+  // The refusal has its review: the type, the member added, the remedy; and no module.
+  const name = join(outDir, "livepatch-struct-layout-refused");
+  assert.ok(!existsSync(`${name}.ko`));
+  const review = JSON.parse(readFileSync(`${name}.review.json`, "utf8")) as Review;
+  assert.equal(review.outcome, "refused");
+  assert.deepEqual(review.layout, [
+    {
+      file: "fs/proc/internal.h",
+      type: "struct proc_dir_entry",
+      added: ["unsigned long kpatch_generation"],
+      removed: [],
+    },
+  ]);
+  assert.match(
+    readFileSync(`${name}.review.md`, "utf8"),
+    /UNSAFE: struct proc_dir_entry [^]*member added: unsigned long kpatch_generation[^]*shadow/,
+  );
 });
 
 test("a patch that does not apply is refused, naming the file and hunk", async () => {

@@ -36,6 +36,17 @@ test("an added, removed or retyped member is a layout change; comments and spaci
     );
 });
 
+test("a layout change names the members added and removed, for the review", () => {
+  const after = BEFORE.replace("int y;", "int z;\n\tint y;").replace("long l;", "int l;");
+  assert.deepEqual(layoutChanges("f.c", BEFORE, after), [
+    { file: "f.c", type: "struct point", added: ["int z"], removed: [] },
+    { file: "f.c", type: "union value", added: ["int l"], removed: ["long l"] },
+  ]);
+  // A nested definition is one member.
+  const [wire] = layoutChanges("f.c", BEFORE, BEFORE.replace("int a;", "int a, b;"));
+  assert.deepEqual(wire!.added, ["struct { int a, b; } inner"]);
+});
+
 test("attributes before and after the tag; hostile input is read in linear time", () => {
   const defs = typeDefinitions(
     "struct __packed __aligned(8) a { int x; };\nstruct b __aligned(16) { int y; };\nstruct c *p;\n",

@@ -84,6 +84,7 @@ async function reviewed(): Promise<Review> {
       patches: [{ file: "/p/fixture.patch", text: diff.stdout }],
       objects: [{ object: "fixture.o", orig: objs[0]!, patched: objs[1]!, report }],
       skipped: [],
+      layout: [],
       build: {
         release: "6.1.0-57-amd64",
         source: "linux-source-6.1 6.1.192-3",
