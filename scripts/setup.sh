@@ -13,6 +13,8 @@ packages=(
   linux-source-6.1
   # the guest: QEMU under software emulation, busybox for the initramfs
   qemu-system-x86 busybox-static
+  # the review report's HTML page is checked as a browser draws it
+  chromium
 )
 
 missing=()

@@ -13,6 +13,7 @@ import {
   install,
   installed,
   installRoot,
+  dryRunLoad,
   load,
   loadInstalled,
   moduleInfo,
@@ -30,6 +31,9 @@ const usage =
   load [--timeout S] MODULE.ko   load a patch module and wait until every task runs it;
                                  a transition that cannot finish is reversed and the module unloaded
   load --all                     load the modules installed for the running kernel (at boot)
+  load --dry-run [--json] MODULE.ko
+                                 check it could load, and list the tasks inside functions it
+                                 replaces, which would hold its transition up
   unload [--timeout S] NAME|MODULE.ko | --all
                                  disable a patch, wait for the transition back, remove its module
   install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch) ` +
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       timeout: { type: "string" },
       kernel: { type: "string", short: "k" },
       json: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -67,7 +72,20 @@ async function main(argv: string[]): Promise<void> {
   };
   switch (command) {
     case "load":
-      if (values.all && !args.length) {
+      if (values["dry-run"]) {
+        const r = dryRunLoad(resolve(one()));
+        if (values.json) console.log(JSON.stringify(r, null, 2));
+        else {
+          console.log(`${r.name} could load; it replaces ${r.functions.join(", ")}`);
+          for (const t of r.tasks) console.log(`  ${t.pid} (${t.comm}) at ${t.frame}`);
+          console.log(
+            r.wouldStall
+              ? `the transition would likely stall: ${r.tasks.length} task` +
+                  `${r.tasks.length === 1 ? " is" : "s are"} inside a function it replaces`
+              : "no task is inside a function it replaces: the transition should finish at once",
+          );
+        }
+      } else if (values.all && !args.length) {
         const r = await loadInstalled({ timeout });
         console.log(`loaded: ${r.loaded.join(" ") || "(nothing new)"}`);
         skipped(r.failed, "not loaded");

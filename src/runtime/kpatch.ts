@@ -15,9 +15,11 @@ import {
   hasControl,
   loadedPatch,
   loadedPatches,
+  tasksInside,
   writeControl,
   type BlockingTask,
   type LoadedPatch,
+  type TaskInside,
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
 import { checkModuleName, checkRelease } from "../kpatch-build/inputs.js";
@@ -68,12 +70,8 @@ export interface WaitOptions {
   timeout?: number;
 }
 
-/**
- * Loads a patch module and waits until every task runs the patched code. A
- * transition that does not finish in time is reversed and the module
- * unloaded; the error names the tasks that held it up.
- */
-export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
+/** The module's description, if this kernel could load it now; else why not. */
+function loadable(file: string): PatchModuleInfo {
   const m = moduleInfo(file);
   if (m.release !== runningRelease())
     throw new KpatchError(
@@ -88,6 +86,39 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
       "kernel",
       `${m.name} is loaded but disabled (a later patch replaced it): unload it first`,
     );
+  return m;
+}
+
+export interface DryRun {
+  name: string;
+  /** The functions the module replaces. */
+  functions: string[];
+  /** Tasks whose stacks hold one of them now. */
+  tasks: TaskInside[];
+  /** Whether the transition would likely wait on those tasks. */
+  wouldStall: boolean;
+}
+
+/**
+ * What loading `file` would meet, without loading it: the checks `load`
+ * makes, and the tasks whose stacks now hold a function it replaces. A task
+ * asleep in one holds the transition until it leaves the function.
+ */
+export function dryRunLoad(file: string): DryRun {
+  const m = loadable(file);
+  // kpatch_func is OBJECT:FUNCTION,POS.
+  const functions = [...new Set(m.functions.map((f) => f.replace(/^[^:]*:/, "").split(",")[0]!))];
+  const tasks = tasksInside(functions);
+  return { name: m.name, functions, tasks, wouldStall: tasks.length > 0 };
+}
+
+/**
+ * Loads a patch module and waits until every task runs the patched code. A
+ * transition that does not finish in time is reversed and the module
+ * unloaded; the error names the tasks that held it up.
+ */
+export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
+  const m = loadable(file);
   return watched(m.name, async () => {
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
     const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });

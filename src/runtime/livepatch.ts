@@ -126,3 +126,44 @@ export function blockingTasks(target: 0 | 1): BlockingTask[] {
   }
   return out;
 }
+
+/** A task whose kernel stack holds one of the functions asked about. */
+export interface TaskInside {
+  pid: number;
+  comm: string;
+  /** The stack frame, as /proc/PID/stack shows it: pipe_read+0x1f3/0x4a0. */
+  frame: string;
+}
+
+/**
+ * The tasks whose kernel stacks now hold one of `functions`: they would keep
+ * a transition that replaces them from finishing until they leave. Needs
+ * root (the kernel hides stacks from others).
+ */
+export function tasksInside(functions: string[]): TaskInside[] {
+  const wanted = new Set(functions);
+  const out: TaskInside[] = [];
+  for (const pid of nodeHost.readDir("/proc").filter((p) => /^\d+$/.test(p))) {
+    let tids: string[];
+    try {
+      tids = nodeHost.readDir(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      const dir = `/proc/${pid}/task/${tid}`;
+      const stack = nodeHost.readIfExists(join(dir, "stack")) ?? "";
+      for (const line of stack.split("\n")) {
+        const frame = line.replace(/^\[<\w+>\] /, "");
+        if (!wanted.has(frame.split("+")[0]!)) continue;
+        out.push({
+          pid: Number(tid),
+          comm: (nodeHost.readIfExists(join(dir, "comm")) ?? "").trim(),
+          frame,
+        });
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -2,10 +2,10 @@
 // debug info at test time: which hunk changed which function, that a change
 // to an inline helper is named as the reason its callers changed, the
 // instruction diff's alignment and folding, the hunks that change no code,
-// and the questions a new allocation raises.
+// the questions a new allocation raises, and the page as Chromium draws it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, nodeHost } from "../../src/host/host.js";
 import { diffFiles } from "../../src/diff/run.js";
@@ -14,6 +14,7 @@ import { reviewHtml, reviewMarkdown } from "../../src/review/render.js";
 import { commentsOnly, sourceHunks } from "../../src/review/hunks.js";
 import { sideBySide } from "../../src/review/sidebyside.js";
 import { compileC, scratchDir } from "../support/cc.js";
+import { readPng } from "../support/png.js";
 
 const dir = scratchDir("kpatch-review-");
 
@@ -181,4 +182,37 @@ test("side by side: changes aligned, unchanged runs folded, the first change mar
     { kind: "folded", count: 2 },
   ]);
   assert.deepEqual(sideBySide(["a"], ["a"]), [{ kind: "folded", count: 1 }]);
+});
+
+test("the HTML page renders offline in headless Chromium, diff in colour, no console error", async () => {
+  const html = join(dir, "review.html");
+  writeFileSync(html, reviewHtml(await reviewed()));
+  const shot = join(dir, "review.png");
+  // No proxy that answers and no name that resolves: the page must need no network.
+  const r = await run(
+    "chromium",
+    [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--hide-scrollbars",
+      "--window-size=1280,1600",
+      `--screenshot=${shot}`,
+      "--enable-logging=stderr",
+      "--v=0",
+      "--proxy-server=127.0.0.1:9",
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+      `file://${html}`,
+    ],
+    { timeoutMs: 60_000 },
+  );
+  assert.doesNotMatch(r.stderr, /:CONSOLE[:(]/, "no console message");
+  const image = readPng(readFileSync(shot));
+  assert.equal(image.width, 1280);
+  const colours = new Set<string>();
+  for (let y = 0; y < image.height; y += 2) {
+    for (let x = 0; x < image.width; x += 4) colours.add(image.pixel(x, y));
+  }
+  // The side-by-side diff's removed (red) and added (green) backgrounds.
+  assert.ok(colours.has("ffebe9") && colours.has("dafbe1"), [...colours].slice(0, 20).join(" "));
 });

@@ -13,6 +13,7 @@ import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages } from "../../src/vm/cycle.js";
 import { fixture, refusingCallbacksPatch } from "../support/patches.js";
+import type { Review } from "../../src/review/review.js";
 
 // Not under /tmp: the guest has a /tmp of its own.
 const outDir = join(cacheRoot(), "test-modules", "kpatch");
@@ -115,13 +116,21 @@ echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
   );
 });
 
-test("a task asleep in a patched function holds the transition: load reverses it and unloads, or waits for the kernel's signal; force ends a stalled one", async () => {
+test("a task asleep in a patched function holds the transition: the review and load --dry-run foresee it; load reverses it and unloads, or waits for the kernel's signal; force ends a stalled one", async () => {
   const pipe = await build("livepatch-pipe", "pipe-read.patch");
+  // The review names the risk before the module reaches a machine.
+  const review = JSON.parse(readFileSync(pipe.replace(/\.ko$/, ".review.json"), "utf8")) as Review;
+  const risks = review.objects.flatMap((o) => o.functions).find((f) => f.name === "pipe_read")!;
+  assert.ok(
+    risks.risks.some((r) => /^tasks may sleep in it \(it calls .*schedule/.test(r)),
+    risks.risks.join("; "),
+  );
   const guest = await guestKernel("test");
   // cat sleeps in pipe_read, which the patch replaces, until its FIFO has data or a signal wakes it.
   // The script itself reads no pipe while a transition runs: a reader would hold it up too.
   const script = `K="node ${kpatch}"
 mkfifo /tmp/f; cat /tmp/f >/dev/null & exec 3>/tmp/f; sleep 1
+echo "== dry"; $K load --dry-run ${pipe}; echo "exit $?"; grep -c livepatch_pipe /proc/modules || true
 echo "== stalled"; $K load --timeout 3 ${pipe} >/tmp/o 2>&1; echo "exit $?"; cat /tmp/o; grep -c livepatch_pipe /proc/modules || true
 echo "== signal"; $K load --timeout 120 ${pipe} >/tmp/o 2>&1 & sleep 3; $K list >/tmp/l; sed -n 2p /tmp/l; $K signal; wait $!; echo "exit $?"; cat /tmp/o
 echo "== force"; $K unload --timeout 3 livepatch_pipe >/tmp/o 2>&1; echo "exit $?"; tail -n 1 /tmp/o; $K force livepatch_pipe; sleep 1; $K list >/tmp/l; sed -n 2p /tmp/l
@@ -135,6 +144,10 @@ exec 3>&-; wait
   });
   assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
   const s = cycleStages(r.output);
+  assert.match(
+    s.get("dry")!,
+    /^livepatch_pipe could load; it replaces pipe_read\n {2}\d+ \(cat\) at pipe_read\+0x\w+\/0x\w+\nthe transition would likely stall: 1 task is inside a function it replaces\nexit 0\n0\n$/,
+  );
   assert.match(
     s.get("stalled")!,
     /^exit 1\nkpatch: loaded livepatch_pipe, waiting for every task to switch to it\nkpatch: livepatch_pipe: the transition did not finish; reversing it\nkpatch: error: livepatch_pipe: the transition did not finish in 3 s, so it was reversed and the module unloaded: \d+ \(cat\) at pipe_read\+.*\n0\n$/,
