@@ -103,6 +103,9 @@ async function demo(): Promise<number> {
       .map(([k, v]) => `  ${k}: ${v.toFixed(1)} s`)
       .join("\n"),
   );
+  if (!built.review) return fail("the review report was not written");
+  console.log(["== the review report", ...built.review.summary.map((l) => `  ${l}`)].join("\n"));
+  console.log(`  open ${built.review.html} (or read ${built.review.markdown})`);
   const k = await guestKernel("test");
   progress("demo", `booting the test kernel ${k.release} under QEMU TCG`);
   const r = await runInGuest({

@@ -126,7 +126,8 @@ const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 const STYLE = `
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1d1d1f; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; padding: 0 1.5em;
+  max-width: 1200px; color: #1d1d1f; }
 code, pre, td.i { font: 13px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
 .summary li, .verdict li { margin: .2em 0; }
@@ -139,7 +140,7 @@ table.diff th { text-align: left; background: #eee; padding: .2em .5em; }
 table.diff td.i { padding: 0 .5em; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
 table.diff tr.changed td.i.o { background: #ffebe9; } table.diff tr.changed td.i.p { background: #dafbe1; }
 table.diff tr.first td.m::before { content: "\\25B6"; color: #b00020; }
-table.diff td.m { width: 1.2em; } table.diff tr.folded td { color: #777; font-style: italic; text-align: center; }
+table.diff .m { width: 1.5em; } table.diff tr.folded td { color: #777; font-style: italic; text-align: center; }
 dl.facts dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.facts dd { margin-left: 12em; }
 `;
 
