@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
 import { kpatchBuild } from "../kpatch-build/pipeline.js";
+import { reviewSession } from "../kpatch-build/review.js";
 import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -50,6 +51,10 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
   livepatch symbol and replaced function at its position. Exit status 0 sound,
   2 defects found (listed), 1 error.
 
+       ${program} review SESSION-DIR [-o DIR] [--json]
+  Writes the review report (NAME.review.md, .html, .json) again from a build
+  session kept with --skip-cleanup.
+
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
 
@@ -62,6 +67,7 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === "verify") return verify(rest);
+  if (cmd === "review") return review(rest);
   if (cmd !== "diff") return build(argv);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -292,6 +298,30 @@ async function verify(argv: string[]): Promise<void> {
     );
   }
   if (problems.length) process.exit(2);
+}
+
+async function review(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o", default: "." },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) {
+    console.error(usage);
+    process.exit(1);
+  }
+  const output = resolve(values.output!);
+  ensureWritableDir(output, "-o");
+  const files = await reviewSession(resolve(positionals[0]!), output);
+  if (values.json) {
+    console.log(JSON.stringify(files, null, 2));
+    return;
+  }
+  for (const line of files.summary) console.log(`review: ${line}`);
+  console.log(`review report: ${files.html} (and .md, .json)`);
 }
 
 async function listReleases(json: boolean): Promise<void> {

@@ -41,6 +41,8 @@ const usage =
   uninstall [-k RELEASE] NAME|MODULE.ko
   list [--json]                  loaded patches (state, objects, functions) and installed ones
   info [--json] MODULE.ko        what a patch module is for and what it replaces
+  info --review [--json] MODULE.ko
+                                 the summary of its review report that the module carries
   signal                         send a fake signal to the tasks that hold transitions up
   force NAME                     end a stalled transition by force (unsafe: taints the kernel)
   version`;
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       kernel: { type: "string", short: "k" },
       json: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
+      review: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -136,6 +139,17 @@ async function main(argv: string[]): Promise<void> {
     }
     case "info": {
       const m = moduleInfo(resolve(one()));
+      if (values.review) {
+        const review = m.modinfo
+          .filter(([k]) => k === "kpatch_review")
+          .map(([, v]) => v)
+          .sort()
+          .map((v) => v.replace(/^\d+ /, ""));
+        if (values.json) console.log(JSON.stringify({ name: m.name, review }, null, 2));
+        else if (!review.length) console.log(`${m.name} carries no review summary`);
+        else for (const line of review) console.log(line);
+        return;
+      }
       if (values.json) console.log(JSON.stringify(m, null, 2));
       else for (const [k, v] of m.modinfo) console.log(`${`${k}:`.padEnd(16)}${v}`);
       return;

@@ -18,8 +18,15 @@ import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
 import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
-import { buildFacts, writeReview, type ReviewFiles } from "./review.js";
-import type { ReviewInput } from "../review/review.js";
+import {
+  buildFacts,
+  makeReview,
+  reviewModinfo,
+  saveReviewInput,
+  writeReview,
+  type ReviewFiles,
+} from "./review.js";
+import type { Review, ReviewInput } from "../review/review.js";
 import { layoutChanges, type LayoutChange } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
@@ -74,9 +81,15 @@ interface Seen {
   compared: ReviewInput["objects"];
   layout?: LayoutChange[];
   phases: Record<string, number>;
-  /** Writes the review of the module, or of the refusal; within the session, as it reads its objects. */
-  review: (module?: string, refusal?: KpatchError) => Promise<ReviewFiles | undefined>;
+  /**
+   * The review of the module, or of the refusal: made within the session, as
+   * it reads the objects, where its input is kept for `kpatch-build review`.
+   */
+  review: (module?: string, refusal?: KpatchError) => Promise<Review | undefined>;
   reviewed?: boolean;
+  reviewInput?: ReviewInput;
+  /** The build session's directory, while it runs. */
+  sessionDir?: string;
 }
 
 /**
@@ -95,46 +108,51 @@ export async function kpatchBuild(
     phases: {},
     review: (module, refusal) => {
       seen.reviewed = true;
-      return writeReview(
-        {
-          name: opts.name,
-          module,
-          refusal: refusal && {
-            kind: refusal.kind,
-            message: refusal.message,
-            details: refusal.details,
-          },
-          patches: seen.inputs,
-          objects: seen.compared,
-          skipped: seen.skipped,
-          layout: seen.layout ?? [],
-          build: buildFacts(
-            {
-              release: seen.release ?? "(the source's own)",
-              source: `${opts.source.pkg} ${opts.source.version}`,
-              config: opts.config,
-            },
-            { name: opts.name, replace: opts.replace, patches: opts.patches.join(" ") },
-            seen.phases,
-            host,
-          ),
+      const input: ReviewInput = {
+        name: opts.name,
+        module,
+        refusal: refusal && {
+          kind: refusal.kind,
+          message: refusal.message,
+          details: refusal.details,
         },
-        opts.outputDir,
-        host,
-      );
+        patches: seen.inputs,
+        objects: seen.compared,
+        skipped: seen.skipped,
+        layout: seen.layout ?? [],
+        build: buildFacts(
+          {
+            release: seen.release ?? "(the source's own)",
+            source: `${opts.source.pkg} ${opts.source.version}`,
+            config: opts.config,
+          },
+          { name: opts.name, replace: opts.replace, patches: opts.patches.join(" ") },
+          seen.phases,
+          host,
+        ),
+      };
+      seen.reviewInput = input;
+      if (seen.sessionDir) saveReviewInput(input, seen.sessionDir, host);
+      return makeReview(input, host);
     },
   };
   checkModuleName(opts.name);
-  return reviewingRefusal(seen, () => buildPatch(opts, seen, host));
+  return reviewingRefusal(seen, opts.outputDir, host, () => buildPatch(opts, seen, host));
 }
 
 /** Runs `body`; an unsafe change it refuses gets its review, once, where its objects still are. */
-async function reviewingRefusal<T>(seen: Seen, body: () => Promise<T>): Promise<T> {
+async function reviewingRefusal<T>(
+  seen: Seen,
+  outputDir: string,
+  host: Host,
+  body: () => Promise<T>,
+): Promise<T> {
   try {
     return await body();
   } catch (e) {
     if (e instanceof KpatchError && e.kind === "unsafe" && !seen.reviewed) {
-      await seen.review(undefined, e);
+      const review = await seen.review(undefined, e);
+      if (review) writeReview(review, outputDir, host);
     }
     throw e;
   }
@@ -230,7 +248,8 @@ async function buildPatch(
   return withBuildSession(
     prepared,
     (session) =>
-      reviewingRefusal(seen, async () => {
+      reviewingRefusal(seen, opts.outputDir, host, async () => {
+        seen.sessionDir = session.dir;
         const origFirst = beside
           ? undefined
           : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
@@ -337,6 +356,8 @@ async function buildPatch(
           functions: r.functions,
         }));
         const ko = join(opts.outputDir, `${opts.name}.ko`);
+        // Made before the module, which carries its summary.
+        const review = await seen.review(ko);
         const built = await phase("module", () =>
           buildModule(
             {
@@ -346,6 +367,7 @@ async function buildPatch(
               description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
               clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
               symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
+              info: review ? reviewModinfo(review) : [],
             },
             scratch(session, "module", host),
             kbuild,
@@ -353,8 +375,10 @@ async function buildPatch(
             host,
           ),
         );
-        const review = await seen.review(built.ko);
-        return { module: built.ko, objects: reports, klp: built.klp, phases, review };
+        const files = review && writeReview(review, opts.outputDir, host);
+        // Again, now that the module's phase has its time.
+        if (seen.reviewInput) saveReviewInput(seen.reviewInput, session.dir, host);
+        return { module: built.ko, objects: reports, klp: built.klp, phases, review: files };
       }),
     opts.session,
     host,

@@ -1,10 +1,12 @@
 // The review report beside each module (and beside each refusal):
-// NAME.review.md, NAME.review.html and NAME.review.json, written whole or
-// not at all. A report that cannot be made is said, and the build stands.
-import { join } from "node:path";
-import { sha256, type Host } from "../host/host.js";
-import { warn } from "../host/progress.js";
-import { buildReview, type BuildFacts, type ReviewInput } from "../review/review.js";
+// NAME.review.md, NAME.review.html and NAME.review.json, each written whole
+// or not at all, and its summary in the module's .modinfo. A review that
+// cannot be made is said, and the build stands.
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { nodeHost, sha256, type Host } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
+import { KpatchError } from "../errors.js";
+import { buildReview, type BuildFacts, type Review, type ReviewInput } from "../review/review.js";
 import { reviewHtml, reviewMarkdown, summaryLines } from "../review/render.js";
 
 export interface ReviewFiles {
@@ -35,22 +37,87 @@ export function buildFacts(
   };
 }
 
-/** Writes the three reports for `name` into `outputDir`; undefined (with a warning) on failure. */
-export async function writeReview(
-  input: ReviewInput,
-  outputDir: string,
-  host: Host,
-): Promise<ReviewFiles | undefined> {
+/** The review of a build, or undefined (with a warning) when it cannot be made. */
+export async function makeReview(input: ReviewInput, host: Host): Promise<Review | undefined> {
   try {
-    const review = await buildReview(input, host);
-    const base = join(outputDir, `${input.name}.review`);
-    const files = { markdown: `${base}.md`, html: `${base}.html`, json: `${base}.json` };
-    host.writeFileAtomic(files.json, `${JSON.stringify(review, null, 2)}\n`);
-    host.writeFileAtomic(files.markdown, reviewMarkdown(review));
-    host.writeFileAtomic(files.html, reviewHtml(review));
-    return { ...files, summary: summaryLines(review) };
+    return await buildReview(input, host);
   } catch (e) {
-    warn("review", `the review report was not written: ${e instanceof Error ? e.message : e}`);
+    warn("review", `the review report was not made: ${e instanceof Error ? e.message : e}`);
     return undefined;
   }
+}
+
+/** Writes the three forms of `review` into `outputDir`, as NAME.review.*. */
+export function writeReview(review: Review, outputDir: string, host: Host): ReviewFiles {
+  const base = join(outputDir, `${review.name}.review`);
+  const files = { markdown: `${base}.md`, html: `${base}.html`, json: `${base}.json` };
+  host.writeFileAtomic(files.json, `${JSON.stringify(review, null, 2)}\n`);
+  host.writeFileAtomic(files.markdown, reviewMarkdown(review));
+  host.writeFileAtomic(files.html, reviewHtml(review));
+  if (review.outcome === "refused") {
+    progress("review", `the refusal's review: ${files.html} (and .md, .json)`);
+  }
+  return { ...files, summary: summaryLines(review) };
+}
+
+/**
+ * What the module carries of its review (kpatch_review in .modinfo, shown
+ * by `kpatch info --review`): the summary, each transition risk and each
+ * question, in printable ASCII, each after its number.
+ */
+export function reviewModinfo(review: Review): [string, string][] {
+  const fns = review.objects.flatMap((o) => o.functions.map((f) => ({ o, f })));
+  const lines = [
+    ...summaryLines(review),
+    ...fns.flatMap(({ o, f }) => f.risks.map((r) => `risk: ${o.object}: ${f.name}: ${r}`)),
+    ...review.verdict.questions.map((q) => `question: ${q.function}: ${q.question}`),
+  ];
+  // Numbered: the compiler does not keep .modinfo entries in the order written.
+  return lines.map((l, i) => [
+    "kpatch_review",
+    `${String(i + 1).padStart(3, "0")} ${l.replace(/[^\x20-\x7e]/g, "?")}`,
+  ]);
+}
+
+// Kept with a session (--skip-cleanup), for `kpatch-build review SESSION-DIR`.
+const INPUT = "review-input.json";
+
+/** Keeps what the review is made of in the session, object paths relative to it. */
+export function saveReviewInput(input: ReviewInput, sessionDir: string, host: Host): void {
+  const inside = (p: string) => (p.startsWith(`${sessionDir}/`) ? relative(sessionDir, p) : p);
+  const objects = input.objects.map((o) => ({
+    ...o,
+    orig: inside(o.orig),
+    patched: inside(o.patched),
+  }));
+  host.writeFileAtomic(join(sessionDir, INPUT), JSON.stringify({ ...input, objects }));
+}
+
+/** Makes the review again from a session kept with --skip-cleanup. */
+export async function reviewSession(
+  sessionDir: string,
+  outputDir: string,
+  host: Host = nodeHost,
+): Promise<ReviewFiles> {
+  const file = join(sessionDir, INPUT);
+  if (!host.exists(file)) {
+    throw new KpatchError(
+      "input",
+      `${sessionDir} holds no ${INPUT}: name a session kpatch-build kept (--skip-cleanup)`,
+    );
+  }
+  let input: ReviewInput;
+  try {
+    input = JSON.parse(host.readText(file)) as ReviewInput;
+    if (typeof input.name !== "string" || !Array.isArray(input.objects)) throw new Error("shape");
+  } catch {
+    throw new KpatchError("input", `${file} is not a review input kpatch-build wrote`);
+  }
+  const within = (p: string) => (isAbsolute(p) ? p : resolve(sessionDir, p));
+  input.objects = input.objects.map((o) => ({
+    ...o,
+    orig: within(o.orig),
+    patched: within(o.patched),
+  }));
+  return writeReview(await buildReview(input, host), outputDir, host);
 }

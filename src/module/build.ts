@@ -33,6 +33,8 @@ export interface ModuleSpec {
   description: string;
   /** See GlueOptions.clearRelocations. */
   clearRelocations: boolean;
+  /** See GlueOptions.info. */
+  info?: [string, string][];
   /** The patched objects' symbol tables, for verifying livepatch symbols. */
   symbolsOf?: SymbolsOf;
 }
@@ -165,6 +167,7 @@ export async function buildModule(
       replace: spec.replace,
       description: spec.description,
       clearRelocations: spec.clearRelocations,
+      info: spec.info,
     }),
   );
   host.writeFile(

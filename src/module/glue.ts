@@ -34,6 +34,8 @@ export interface GlueOptions {
    * module cannot be loaded again while the patch is.
    */
   clearRelocations: boolean;
+  /** More .modinfo entries, KEY=VALUE each: the review's summary (kpatch_review). */
+  info?: [string, string][];
 }
 
 // Livepatch relocations, resolved when the module loads, reach what vmlinux
@@ -179,7 +181,14 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
       ),
     ),
     `MODULE_DESCRIPTION(${cString(opts.description)});`,
+    ...(opts.info ?? []).map(([k, v]) => `MODULE_INFO(${identifier(k)}, ${cString(v)});`),
     "",
   );
   return lines.join("\n");
+}
+
+/** A modinfo key as C takes it: the keys are ours, so anything else is a bug. */
+function identifier(key: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(key)) throw new Error(`modinfo key ${key} is not an identifier`);
+  return key;
 }

@@ -6,7 +6,7 @@
 // load one of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
@@ -405,13 +405,15 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
   assert.ok(name && name.length === 55 && !name.endsWith("-"), r.stdout);
 });
 
-test("--json: the result on stdout, and each progress event a JSON line on stderr", async () => {
+test("--json: the result on stdout, each progress event a JSON line on stderr; the review made again from the kept session and carried by the module", async () => {
   const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
   const dir = join(outDir, "json");
   mkdirSync(dir, { recursive: true });
-  const r = await run("node", [cli, "-k", "test", "-o", dir, "--json", fixture("cmdline.patch")], {
-    allowFailure: true,
-  });
+  const r = await run(
+    "node",
+    [cli, "-k", "test", "-o", dir, "--json", "--skip-cleanup", fixture("cmdline.patch")],
+    { allowFailure: true },
+  );
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as KpatchBuildResult;
   assert.ok(result.module.endsWith(".ko") && existsSync(result.module), r.stdout);
@@ -428,4 +430,23 @@ test("--json: the result on stdout, and each progress event a JSON line on stder
     events.some((e) => e.phase === "kpatch-build" && /objects? affected/.test(e.message)),
     r.stderr,
   );
+  // kpatch-build review SESSION-DIR writes the same review again.
+  const kept = events.flatMap((e) => /^session kept in (.+)$/.exec(e.message)?.[1] ?? [])[0];
+  assert.ok(kept, r.stderr);
+  const again = join(dir, "again");
+  mkdirSync(again, { recursive: true });
+  const rv = await run("node", [cli, "review", kept, "-o", again], { allowFailure: true });
+  rmSync(kept, { recursive: true, force: true });
+  assert.equal(rv.code, 0, rv.stderr);
+  const first = reviewOf(result);
+  const second = JSON.parse(
+    readFileSync(join(again, "livepatch-cmdline.review.json"), "utf8"),
+  ) as Review;
+  const undated = (x: Review) => ({ ...x, build: { ...x.build, date: "" } });
+  assert.deepEqual(undated(second), undated(first));
+  assert.match(rv.stdout, /^review: 1 changed and 0 new functions from 1 hunk/);
+  // kpatch info --review shows the summary the module carries.
+  const kpatchCli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
+  const info = await run("node", [kpatchCli, "info", "--review", result.module]);
+  assert.equal(info.stdout, `${result.review!.summary.join("\n")}\n`);
 });
