@@ -55,8 +55,11 @@ export function reviewMarkdown(r: Review): string {
       say(`Only a moved \`__LINE__\`, not patched: ${o.lineOnly.join(", ")}`, "");
     }
     say("### Data", "");
-    if (!o.newData.length && !o.notes.length) say("No new data; no constant copied.", "");
+    if (!o.newData.length && !o.notes.length && !o.statics.length) {
+      say("No new data; no constant copied; no static local used.", "");
+    }
     for (const d of o.newData) say(`- new data: \`${d}\``);
+    for (const st of o.statics) say(`- ${staticLine(st)}`);
     for (const n of o.notes) say(`- ${n}`);
     say("");
   }
@@ -90,6 +93,13 @@ function rowText(row: Row, width: number): string {
   if (row.kind === "folded") return `  ... ${row.count} unchanged instructions ...`;
   const mark = row.kind === "same" ? " " : row.first ? ">" : "*";
   return `${mark} ${(row.orig ?? "").padEnd(width)} | ${row.patched ?? ""}`.trimEnd();
+}
+
+function staticLine(st: { name: string; kept: boolean }): string {
+  return st.kept
+    ? `static local ${st.name}: the running kernel's own, correlated and not reset`
+    : `static local ${st.name}: new in the patch, so it starts again from its initializer ` +
+        "(reset): is that intended?";
 }
 
 /** A layout change as the reviewer reads it: unsafe, its members, the remedy. */
@@ -192,8 +202,11 @@ export function reviewHtml(r: Review): string {
       );
     }
     h.push("<h3>Data</h3><ul>");
-    if (!o.newData.length && !o.notes.length) h.push("<li>No new data; no constant copied.</li>");
+    if (!o.newData.length && !o.notes.length && !o.statics.length) {
+      h.push("<li>No new data; no constant copied; no static local used.</li>");
+    }
     for (const d of o.newData) h.push(`<li>new data: <code>${esc(d)}</code></li>`);
+    for (const st of o.statics) h.push(`<li>${esc(staticLine(st))}</li>`);
     for (const n of o.notes) h.push(`<li>${esc(n)}</li>`);
     h.push("</ul>");
   }

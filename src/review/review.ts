@@ -69,6 +69,8 @@ export interface ObjectReview {
   /** Functions whose only change is a __LINE__ that moved: not patched. */
   lineOnly: string[];
   newData: string[];
+  /** Static locals the patched code uses: the running kernel's (kept), or new (reset). */
+  statics: { name: string; kept: boolean }[];
   /** What the differ noted: constants copied, exports left out, __init code skipped. */
   notes: string[];
 }
@@ -155,11 +157,23 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
         review.risks = risksOf(review, before, after, now);
         return review;
       });
+    const used = new Set(
+      units.flatMap(
+        ({ c }) => patched.get(c.name)?.instructions.flatMap((i) => dataName(i.ref) ?? []) ?? [],
+      ),
+    );
+    const klp = new Set(o.report.klp.map((k) => k.name));
+    const added = new Set(o.report.addedData.map((c) => c.name));
     objects.push({
       object: o.object,
       functions,
       lineOnly: o.report.lineOnly.map((c) => c.name),
-      newData: o.report.addedData.map((c) => c.name),
+      newData: [...added],
+      // A function's static is NAME.N; the patch refers to the kernel's own through a klp symbol.
+      statics: [...used]
+        .filter((r) => /^[A-Za-z_]\w*\.\d+$/.test(r) && (klp.has(r) || added.has(r)))
+        .sort()
+        .map((name) => ({ name, kept: klp.has(name) })),
       notes: o.report.warnings,
     });
   }
@@ -183,6 +197,9 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
 }
 
 const hunkId = (h: SourceHunk) => `${h.patch}#${h.index}`;
+/** The object a relocation names, through its section symbol (.data.NAME) under -fdata-sections. */
+const dataName = (ref?: string) =>
+  ref?.replace(/^\.(data\.rel\.ro|data\.rel|data|bss|rodata)\./, "");
 const texts = (l?: FunctionListing) => (l?.instructions ?? []).map((i) => i.text);
 /** A clone's source function: foo.constprop.0 and foo.isra.0 are foo's code. */
 const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llvm)\.?\d*.*$/, "");
@@ -238,8 +255,7 @@ function reasonsFor(
     new Set((l?.instructions ?? []).flatMap((i) => i.ref ?? []));
   const [was, now] = [refs(before), refs(after)];
   const copied = report.warnings.flatMap((w) => /^constant (\S+)/.exec(w)?.[1] ?? []);
-  const reads = (c: string) =>
-    [...now, ...was].some((r) => r === c || r === `.rodata.${c}` || r === `.data.rel.ro.${c}`);
+  const reads = (c: string) => [...now, ...was].some((r) => dataName(r) === c);
   for (const c of copied.filter(reads)) {
     reasons.push(`it reads constant ${c}, which the patch copies`);
   }

@@ -94,11 +94,29 @@ const cases: [
     {
       // print_dropped_signal() is inlined; its ratelimit state stays the kernel's, never a fresh copy.
       changed: ["__sigqueue_alloc"],
-      check: (r) =>
+      check: (r) => {
         assert.ok(
           klpNames(r).some((n) => /^ratelimit_state\.\d+$/.test(n)),
           klpNames(r).join(" "),
-        ),
+        );
+        // The review shows the static correlated, not reset, and the string that changed.
+        const review = reviewOf(r);
+        assert.deepEqual(
+          review.objects[0]!.statics.map((st) => ({ ...st, name: st.name.replace(/\d+$/, "N") })),
+          [{ name: "ratelimit_state.N", kept: true }],
+        );
+        const f = review.objects[0]!.functions[0]!;
+        assert.deepEqual(f.reasons, [
+          "inlined callee print_dropped_signal changed (static-local.patch#1)",
+        ]);
+        assert.ok(
+          f.rows.some(
+            (row) =>
+              row.kind === "changed" && /RLIMIT_SIGPENDING \(patched\)/.test(row.patched ?? ""),
+          ),
+          "the new string's text in the diff",
+        );
+      },
     },
   ],
   [
