@@ -104,6 +104,8 @@ const ALLOCATES =
 export async function buildReview(input: ReviewInput, host: Host): Promise<Review> {
   const hunks = input.patches.flatMap((p) => sourceHunks(basename(p.file), p.text));
   const touched = new Map<SourceHunk, Set<string>>(hunks.map((h) => [h, new Set()]));
+  // Every function of every object, for the hunks that changed none that is patched.
+  const elsewhere = new Map<SourceHunk, { object: string; fn: FunctionListing }>();
   const objects: ObjectReview[] = [];
   for (const o of input.objects) {
     if (!o.report) continue;
@@ -114,6 +116,18 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
       Map<string, FunctionListing>,
       Map<string, FunctionListing>,
     ];
+    for (const [listing, side] of [
+      [orig, "old"],
+      [patched, "new"],
+    ] as const) {
+      for (const fn of listing.values()) {
+        for (const insn of fn.instructions) {
+          for (const { hunk } of hunksAt(insn, hunks, side)) {
+            if (!elsewhere.has(hunk)) elsewhere.set(hunk, { object: o.object, fn });
+          }
+        }
+      }
+    }
     const units = [
       ...o.report.changed.map((c) => ({ c, status: "changed" as const })),
       ...o.report.added.map((c) => ({ c, status: "new" as const })),
@@ -140,7 +154,10 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
         const calls = (l?: FunctionListing) =>
           new Set(
             (l?.instructions ?? []).flatMap((i) =>
-              /^(call|jmp) /.test(i.text) && i.ref && !i.ref.startsWith(".") ? [i.ref] : [],
+              // A static call's trampoline (__SCT__cond_resched) stands for the function.
+              /^(call|jmp) /.test(i.text) && i.ref && !i.ref.startsWith(".")
+                ? [i.ref.replace(/^__SCT__/, "")]
+                : [],
             ),
           );
         const [was, now] = [calls(before), calls(after)];
@@ -188,7 +205,7 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
       header: h.header,
       body: h.body,
       functions: [...touched.get(h)!].sort(),
-      noCode: touched.get(h)!.size ? undefined : whyNoCode(h, input),
+      noCode: touched.get(h)!.size ? undefined : whyNoCode(h, input, elsewhere.get(h)),
     })),
     objects,
     layout: input.layout,
@@ -295,7 +312,11 @@ function risksOf(
   return risks;
 }
 
-function whyNoCode(h: SourceHunk, input: ReviewInput): string {
+function whyNoCode(
+  h: SourceHunk,
+  input: ReviewInput,
+  where?: { object: string; fn: FunctionListing },
+): string {
   const skipped = input.skipped.find((s) => s.file === h.file);
   if (skipped) return `${h.file} is not compiled with this config (${skipped.why})`;
   if (commentsOnly(h)) return "it changes comments or blank lines only";
@@ -314,6 +335,20 @@ function whyNoCode(h: SourceHunk, input: ReviewInput): string {
   const types = input.layout.filter((l) => l.file === h.file).map((l) => l.type);
   if (types.length) return `it changes the layout of ${types.join(", ")} (see Types)`;
   if (input.refusal) return "not compared: the build was refused";
+  if (where) {
+    const { object, fn } = where;
+    const report = input.objects.find((o) => o.object === object)?.report;
+    if (/^\.(init|exit)\./.test(fn.section)) {
+      const kind = fn.section.startsWith(".init") ? "__init" : "__exit";
+      return `it changes ${kind} code (${object}: ${fn.name}), which is not patched: ${
+        kind === "__init" ? "it ran at boot or module load already" : "it runs only at unload"
+      }`;
+    }
+    if (report?.lineOnly.some((c) => c.name === fn.name)) {
+      return `it only moves the __LINE__ that ${fn.name} passes on (${object}): not patched`;
+    }
+    return `${object}: ${fn.name} comes from its lines, but compiles to the same instructions`;
+  }
   return (
     "no instruction of a patched function comes from its lines: a declaration, " +
     "a macro or type no changed code uses, code this config leaves out, __init or " +

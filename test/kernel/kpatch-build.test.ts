@@ -303,6 +303,21 @@ test("init-only.patch: a change to __init code only is not needed at run time, a
   );
 });
 
+test("an __init hunk beside a runtime fix: the review says the __init code is not patched", async () => {
+  const r = await build("cmdline.patch", { more: ["init-only.patch"] });
+  assert.deepEqual(changed(r), ["cmdline_proc_show"]);
+  const review = reviewOf(r);
+  const init = review.hunks.find((h) => h.id === "init-only.patch#1")!;
+  assert.deepEqual(init.functions, []);
+  assert.match(
+    init.noCode ?? "",
+    /^it changes __init code \(fs\/proc\/cmdline\.o: proc_cmdline_init\), which is not patched/,
+  );
+  assert.deepEqual(review.hunks.find((h) => h.id === "cmdline.patch#1")!.functions, [
+    "fs/proc/cmdline.o: cmdline_proc_show",
+  ]);
+});
+
 test("struct-layout-refused.patch: a changed struct layout is refused before anything compiles", async () => {
   const e = await refusal("struct-layout-refused.patch");
   assert.ok(e instanceof KpatchError && e.kind === "unsafe", String(e));
