@@ -19,7 +19,13 @@ import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { exitWith } from "./errors.js";
 import { interruptible, interruption } from "../kpatch-build/interrupt.js";
-import { checkModuleName, defaultModuleName, readPatches } from "../kpatch-build/inputs.js";
+import {
+  checkCve,
+  checkDescription,
+  checkModuleName,
+  defaultModuleName,
+  readPatches,
+} from "../kpatch-build/inputs.js";
 
 const program = "kpatch-build";
 const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
@@ -37,6 +43,8 @@ const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compil
              names a complete build of it, for exact header dependencies
              (else found by kbuild's plan and the preprocessor) and modules
   -n NAME    module name (default: livepatch-<first patch name>)
+  --cve ID   a CVE the patch fixes (repeatable), recorded in the module's .modinfo
+  --description TEXT  what the patch is for (its MODULE_DESCRIPTION)
   -o DIR     where to write NAME.ko (default: .)
   -R         do not replace earlier patches (default: an atomic, cumulative replace)
   -j N       compile with N jobs (default: one per CPU)
@@ -129,6 +137,8 @@ async function build(argv: string[]): Promise<void> {
       symvers: { type: "string" },
       "build-dir": { type: "string" },
       name: { type: "string", short: "n" },
+      cve: { type: "string", multiple: true },
+      description: { type: "string" },
       output: { type: "string", short: "o", default: "." },
       "non-replace": { type: "boolean", short: "R", default: false },
       "skip-compiler-check": { type: "boolean", default: false },
@@ -155,6 +165,9 @@ async function build(argv: string[]): Promise<void> {
     // Hostile input is refused before anything is downloaded or run.
     const patches = readPatches(positionals).map((p) => p.file);
     const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
+    const cves = [...new Set((values.cve ?? []).map(checkCve))];
+    const description =
+      values.description === undefined ? undefined : checkDescription(values.description);
     const output = resolve(values.output!);
     ensureWritableDir(output, "-o");
     // One build per release: two of one name would write the same output side by side.
@@ -176,6 +189,8 @@ async function build(argv: string[]): Promise<void> {
         name,
         outputDir,
         replace: !values["non-replace"],
+        cves,
+        description,
         skipCompilerCheck: values["skip-compiler-check"]!,
         ...target,
         session: { jobs, keep: values["skip-cleanup"] || values.debug },

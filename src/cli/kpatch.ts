@@ -18,6 +18,8 @@ import {
   loadInstalled,
   moduleInfo,
   signal,
+  status,
+  STATUS_EXIT,
   uninstall,
   unload,
 } from "../runtime/kpatch.js";
@@ -40,6 +42,9 @@ const usage =
   `and load it at boot
   uninstall [-k RELEASE] NAME|MODULE.ko
   list [--json]                  loaded patches (state, objects, functions) and installed ones
+  status [--json]                the running kernel, its patches, the CVEs they fix, and any
+                                 installed patch not loaded, with why; exit status 0 all well,
+                                 3 an installed patch is not loaded, 4 a transition is stuck
   info [--json] MODULE.ko        what a patch module is for and what it replaces
   info --review [--json] MODULE.ko
                                  the summary of its review report that the module carries
@@ -90,7 +95,8 @@ async function main(argv: string[]): Promise<void> {
         }
       } else if (values.all && !args.length) {
         const r = await loadInstalled({ timeout });
-        console.log(`loaded: ${r.loaded.join(" ") || "(nothing new)"}`);
+        if (r.off) console.log("kpatch.enable=0 on the kernel command line: nothing loaded");
+        else console.log(`loaded: ${r.loaded.join(" ") || "(nothing new)"}`);
         skipped(r.failed, "not loaded");
       } else console.log(`loaded: ${(await load(resolve(one()), { timeout })).name}`);
       return;
@@ -101,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "install": {
       const dest = install(resolve(one()));
-      const boot = await enableBootLoading(`${process.execPath} ${fileURLToPath(import.meta.url)}`);
+      const boot = await enableBootLoading([process.execPath, fileURLToPath(import.meta.url)]);
       console.log(
         `installed: ${dest}${boot ? ` (${boot})` : " (no systemd: run kpatch load --all at boot)"}`,
       );
@@ -118,6 +124,8 @@ async function main(argv: string[]): Promise<void> {
           name: i.name,
           file: i.file,
           release: i.release,
+          description: i.description,
+          cves: i.cves,
         }));
         console.log(JSON.stringify({ loaded, installed: modules, skipped: inst.skipped }, null, 2));
         skipped(inst.skipped, "skipped");
@@ -133,7 +141,9 @@ async function main(argv: string[]): Promise<void> {
           console.log(`  ${o.name}${o.patched ? "" : " (not loaded)"}: ${o.functions.join(" ")}`);
       }
       console.log(`\nInstalled patch modules (${installRoot()}/${values.kernel ?? release()}):`);
-      for (const i of inst.modules) console.log(i.name);
+      for (const i of inst.modules) {
+        console.log(`${i.name}${i.cves.length ? ` (${i.cves.join(", ")})` : ""}`);
+      }
       skipped(inst.skipped, "skipped");
       return;
     }
@@ -152,6 +162,27 @@ async function main(argv: string[]): Promise<void> {
       }
       if (values.json) console.log(JSON.stringify(m, null, 2));
       else for (const [k, v] of m.modinfo) console.log(`${`${k}:`.padEnd(16)}${v}`);
+      return;
+    }
+    case "status": {
+      const st = status();
+      process.exitCode = STATUS_EXIT[st.state];
+      if (values.json) {
+        console.log(JSON.stringify(st, null, 2));
+        return;
+      }
+      const debian = st.kernel.debianVersion ? ` (Debian ${st.kernel.debianVersion})` : "";
+      console.log(`kernel: ${st.kernel.release}${debian}`);
+      console.log(`state: ${st.state}`);
+      console.log(`fixed: ${st.cves.join(" ") || "(no CVE recorded by the loaded patches)"}`);
+      for (const p of st.loaded) {
+        const state = `${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}`;
+        console.log(`loaded: ${p.name} [${state}]${p.cves.length ? ` ${p.cves.join(" ")}` : ""}`);
+      }
+      for (const i of st.installed.filter((i) => !i.loaded)) {
+        console.log(`not loaded: ${i.name} (${i.file}): ${i.why}`);
+      }
+      for (const s of st.skipped) console.log(`skipped: ${s}`);
       return;
     }
     case "signal": {

@@ -97,6 +97,29 @@ export function checkModuleName(name: string): string {
   return name;
 }
 
+/** Refuses what is not a CVE identifier (CVE-YYYY-NNNN...); returns it. */
+export function checkCve(id: string): string {
+  if (!/^CVE-\d{4}-\d{4,7}$/.test(id)) {
+    throw new KpatchError(
+      "usage",
+      `--cve '${printable(id)}' is refused: a CVE identifier looks like CVE-2024-26925`,
+    );
+  }
+  return id;
+}
+
+/** Refuses a description the module's .modinfo and a terminal should not carry; returns it. */
+export function checkDescription(text: string): string {
+  if (!/^[\x20-\x7e]{1,200}$/.test(text)) {
+    throw new KpatchError(
+      "usage",
+      `--description '${printable(text)}' is refused: it may hold 1 to 200 printable ASCII ` +
+        "characters",
+    );
+  }
+  return text;
+}
+
 /** livepatch-<first patch's name>, made a valid module name and cut to the kernel's limit. */
 export function defaultModuleName(patch: string): string {
   const base = basename(patch)

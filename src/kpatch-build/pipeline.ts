@@ -17,7 +17,13 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import { checkModuleName, readPatches, type PatchInput } from "./inputs.js";
+import {
+  checkCve,
+  checkDescription,
+  checkModuleName,
+  readPatches,
+  type PatchInput,
+} from "./inputs.js";
 import {
   buildFacts,
   makeReview,
@@ -58,6 +64,9 @@ export interface KpatchBuildOptions {
   name: string;
   outputDir: string;
   replace: boolean;
+  /** CVE identifiers the patch fixes, and what it is for: recorded in .modinfo. */
+  cves?: string[];
+  description?: string;
   skipCompilerCheck: boolean;
   /** Parallel compile jobs, and whether to keep the build session for inspection. */
   session?: SessionOptions;
@@ -126,7 +135,13 @@ export async function kpatchBuild(
             source: `${opts.source.pkg} ${opts.source.version}`,
             config: opts.config,
           },
-          { name: opts.name, replace: opts.replace, patches: opts.patches.join(" ") },
+          {
+            name: opts.name,
+            replace: opts.replace,
+            patches: opts.patches.join(" "),
+            ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
+            ...(opts.description ? { description: opts.description } : {}),
+          },
           seen.phases,
           host,
         ),
@@ -137,6 +152,8 @@ export async function kpatchBuild(
     },
   };
   checkModuleName(opts.name);
+  for (const id of opts.cves ?? []) checkCve(id);
+  if (opts.description !== undefined) checkDescription(opts.description);
   return reviewingRefusal(seen, opts.outputDir, host, () => buildPatch(opts, seen, host));
 }
 
@@ -364,10 +381,15 @@ async function buildPatch(
               name: opts.name,
               parts,
               replace: opts.replace,
-              description: `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
+              description:
+                opts.description ??
+                `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
               clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
               symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
-              info: review ? reviewModinfo(review) : [],
+              info: [
+                ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
+                ...(review ? reviewModinfo(review) : []),
+              ],
             },
             scratch(session, "module", host),
             kbuild,

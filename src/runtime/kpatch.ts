@@ -6,7 +6,7 @@
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { nodeHost, UNINTERRUPTED } from "../host/host.js";
+import { nodeHost, UNINTERRUPTED, type RunningKernel } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { kernelComplaints } from "../kernel/klog.js";
@@ -42,6 +42,9 @@ export interface PatchModuleInfo {
   modinfo: [string, string][];
   /** OBJECT:FUNCTION,POS for each function it replaces (kpatch-build records them). */
   functions: string[];
+  /** What it is for (MODULE_DESCRIPTION), and the CVEs it fixes (kpatch-build --cve). */
+  description: string;
+  cves: string[];
 }
 
 export function moduleInfo(file: string): PatchModuleInfo {
@@ -62,6 +65,11 @@ export function moduleInfo(file: string): PatchModuleInfo {
     release: (get("vermagic") ?? "").split(" ")[0]!,
     modinfo: info,
     functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v),
+    description: get("description") ?? "",
+    cves: info
+      .filter(([k]) => k === "kpatch_cve")
+      .map(([, v]) => v)
+      .sort(),
   };
 }
 
@@ -364,13 +372,27 @@ export function installed(kernel = runningRelease()): Installed {
  * yet, in order; one that fails to load does not stop the others. Returns
  * what it loaded, and what it skipped or could not load, each with why.
  */
+/** Whether the kernel command line turns boot loading off (kpatch.enable=0). */
+export function bootLoadingOff(): boolean {
+  const cmdline = nodeHost.readIfExists("/proc/cmdline") ?? "";
+  return cmdline.split(/\s+/).includes("kpatch.enable=0");
+}
+
+/**
+ * Loads the modules installed for the running kernel that are not loaded
+ * yet, one failure not stopping the others; what failed, and why, is kept
+ * for `kpatch status` until the next boot. Nothing is loaded when the kernel
+ * command line says kpatch.enable=0.
+ */
 export async function loadInstalled(
   opts: WaitOptions = {},
-): Promise<{ loaded: string[]; failed: string[] }> {
+): Promise<{ loaded: string[]; failed: string[]; off: boolean }> {
+  if (bootLoadingOff()) return { loaded: [], failed: [], off: true };
   const loaded = new Set(loadedPatches().map((p) => p.name));
   const { modules, skipped } = installed();
   const done: string[] = [];
   const failed = [...skipped];
+  const why: Record<string, string> = {};
   for (const m of modules) {
     if (loaded.has(m.name)) continue;
     try {
@@ -378,9 +400,94 @@ export async function loadInstalled(
       done.push(m.name);
     } catch (e) {
       failed.push(e instanceof Error ? e.message : String(e));
+      why[m.name] = failed.at(-1)!;
     }
   }
-  return { loaded: done, failed };
+  try {
+    nodeHost.writeFileAtomic(failuresFile(), JSON.stringify({ release: runningRelease(), why }));
+  } catch (e) {
+    // Boot loading stands; only status loses the reasons.
+    warn("kpatch", `cannot keep the reasons for status: ${(e as Error).message}`);
+  }
+  return { loaded: done, failed, off: false };
+}
+
+// Per boot: /run is empty after a reboot, as these reasons should be.
+const failuresFile = () => join(process.env.KPATCH_RUNDIR ?? "/run/kpatch", "load-failures.json");
+
+export interface Status {
+  kernel: RunningKernel;
+  /** The patches the kernel has loaded, with what they fix when their file is installed. */
+  loaded: (LoadedPatch & { cves: string[] })[];
+  installed: { name: string; file: string; cves: string[]; loaded: boolean; why?: string }[];
+  /** Files in the install directory that are not loaded at boot, and why. */
+  skipped: string[];
+  /** The CVEs the enabled patches fix. */
+  cves: string[];
+  /** ok; not-loaded: an installed patch is not loaded; stuck: a transition is under way. */
+  state: "ok" | "not-loaded" | "stuck";
+}
+
+/** Exit statuses of `kpatch status`, for monitoring. */
+export const STATUS_EXIT: Record<Status["state"], number> = { ok: 0, "not-loaded": 3, stuck: 4 };
+
+/** What is patched on this machine and what should be: for people, scripts and scanners. */
+export function status(): Status {
+  const kernel = nodeHost.runningKernel();
+  const inst = installed(kernel.release);
+  const loaded = loadedPatches();
+  const byName = new Map(inst.modules.map((m) => [m.name, m]));
+  let failures: Record<string, string> = {};
+  try {
+    const kept = JSON.parse(nodeHost.readText(failuresFile())) as {
+      release?: string;
+      why?: unknown;
+    };
+    if (kept.release === kernel.release && kept.why && typeof kept.why === "object") {
+      failures = kept.why as Record<string, string>;
+    }
+  } catch {
+    // no boot load recorded
+  }
+  const off = bootLoadingOff();
+  // A patch a cumulative one replaced leaves sysfs, but its module stays until unloaded.
+  const modules = new Set(loadedLivepatchModules());
+  const replaced = (n: string) =>
+    !!loaded.find((p) => p.name === n && !p.enabled) ||
+    (modules.has(n) && !loaded.some((p) => p.name === n));
+  const installedOnes = inst.modules.map((m) => {
+    const l = loaded.find((p) => p.name === m.name);
+    const why = l?.enabled
+      ? undefined
+      : replaced(m.name)
+        ? "replaced by a later cumulative patch (kpatch unload removes its module)"
+        : typeof failures[m.name] === "string"
+          ? `refused at boot: ${failures[m.name]}`
+          : off
+            ? "boot loading is off (kpatch.enable=0 on the kernel command line)"
+            : "not loaded (kpatch load --all loads it)";
+    return {
+      name: m.name,
+      file: m.file,
+      cves: m.cves,
+      loaded: !!l?.enabled,
+      ...(why ? { why } : {}),
+    };
+  });
+  const withCves = loaded.map((p) => ({ ...p, cves: byName.get(p.name)?.cves ?? [] }));
+  const enabled = withCves.filter((p) => p.enabled);
+  return {
+    kernel,
+    loaded: withCves,
+    installed: installedOnes,
+    skipped: inst.skipped,
+    cves: [...new Set(enabled.flatMap((p) => p.cves))].sort(),
+    state: loaded.some((p) => p.transition)
+      ? "stuck"
+      : installedOnes.some((i) => !i.loaded && !replaced(i.name)) || inst.skipped.length
+        ? "not-loaded"
+        : "ok",
+  };
 }
 
 /**
@@ -441,9 +548,11 @@ async function rmmod(name: string): Promise<void> {
 }
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
-export function bootUnit(command: string): string {
+export function bootUnit(command: string[]): string {
   return `[Unit]
 Description=Apply the kpatch livepatch modules installed for the running kernel
+# The kill switch: boot with kpatch.enable=0 to start without any patch.
+ConditionKernelCommandLine=!kpatch.enable=0
 DefaultDependencies=no
 After=local-fs.target
 Before=sysinit.target shutdown.target
@@ -452,7 +561,7 @@ Conflicts=shutdown.target
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=${command} load --all
+ExecStart=${command.map(systemdQuoted).join(" ")} load --all
 
 [Install]
 WantedBy=sysinit.target
@@ -464,7 +573,17 @@ WantedBy=sysinit.target
  * --all`, enabled. Returns what was done, or undefined where systemd does not
  * run (then the boot scripts must run `kpatch load --all`).
  */
-export async function enableBootLoading(command: string): Promise<string | undefined> {
+/** An ExecStart word, quoted as systemd reads it: whatever the path holds, one argument. */
+function systemdQuoted(word: string): string {
+  const escaped = word
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/%/g, "%%")
+    .replace(/\$/g, "$$$$");
+  return `"${escaped}"`;
+}
+
+export async function enableBootLoading(command: string[]): Promise<string | undefined> {
   if (!nodeHost.exists("/run/systemd/system")) return undefined;
   const unit = "/etc/systemd/system/kpatch.service";
   nodeHost.writeFileAtomic(unit, bootUnit(command));

@@ -21,7 +21,8 @@ import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
 import { ElfFile } from "../../src/elf/model.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { run } from "../../src/host/host.js";
-import { install, installed } from "../../src/runtime/kpatch.js";
+import { bootUnit, install, installed } from "../../src/runtime/kpatch.js";
+import { checkCve, checkDescription } from "../../src/kpatch-build/inputs.js";
 import { scratchDir } from "../support/cc.js";
 
 const RELEASE = "6.1.0-57-amd64";
@@ -170,5 +171,28 @@ test("a full disk under KPATCH_DIR: kpatch install says so in one line, exit 1, 
     assert.deepEqual(readdirSync(join(mnt, RELEASE)), []);
   } finally {
     await run("umount", [mnt]);
+  }
+});
+
+test("the boot unit runs load --all with each word quoted, and not with kpatch.enable=0", () => {
+  const unit = bootUnit(["/usr/bin/node", '/opt/kpatch ts/100%/$HOME/"x"\\y.js']);
+  assert.match(unit, /^ConditionKernelCommandLine=!kpatch\.enable=0$/m);
+  assert.match(
+    unit,
+    /^ExecStart="\/usr\/bin\/node" "\/opt\/kpatch ts\/100%%\/\$\$HOME\/\\"x\\"\\\\y\.js" load --all$/m,
+  );
+});
+
+test("--cve and --description are refused unless they are what they say", () => {
+  assert.equal(checkCve("CVE-2024-26925"), "CVE-2024-26925");
+  for (const bad of ["cve-2024-1", "CVE-2024-12", "CVE-2024-1234\n", "CVE-2024-1234;rm", ""]) {
+    assert.throws(() => checkCve(bad), /--cve '.*' is refused: a CVE identifier looks like/);
+  }
+  assert.equal(
+    checkDescription("Fix a use-after-free in nf_tables"),
+    "Fix a use-after-free in nf_tables",
+  );
+  for (const bad of ["", "x".repeat(201), "two\nlines", "esc\u001b[31m", "naïve"]) {
+    assert.throws(() => checkDescription(bad), /--description '.*' is refused/);
   }
 });

@@ -28,10 +28,15 @@ copyFileSync(
 );
 const kpatch = join(app, "dist", "src", "cli", "kpatch.js");
 
-async function build(name: string, patch: string): Promise<string> {
+async function build(
+  name: string,
+  patch: string,
+  meta: { cves?: string[]; description?: string } = {},
+): Promise<string> {
   const r = await kpatchBuild({
     patches: [isAbsolute(patch) ? patch : fixture(patch)],
     name,
+    ...meta,
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
@@ -40,8 +45,11 @@ async function build(name: string, patch: string): Promise<string> {
   return r.module;
 }
 
-test("kpatch loads, lists, replaces, unloads, installs and loads at boot, in the test kernel", async () => {
-  const meminfo = await build("livepatch-meminfo", "meminfo-string.patch");
+test("kpatch loads, lists, replaces, unloads, installs and loads at boot, reports status, in the test kernel", async () => {
+  const meminfo = await build("livepatch-meminfo", "meminfo-string.patch", {
+    cves: ["CVE-2024-0002", "CVE-2024-0001"],
+    description: "meminfo marks MemTotal",
+  });
   const cmdline = await build("livepatch-cmdline", "cmdline.patch");
   const refused = await build("livepatch-refused", refusingCallbacksPatch(outDir));
   // The same module, said to be for another kernel release.
@@ -54,7 +62,7 @@ test("kpatch loads, lists, replaces, unloads, installs and loads at boot, in the
 
   const guest = await guestKernel("test");
   const script = `K="node ${kpatch}"
-export KPATCH_DIR=/tmp/kpatch
+export KPATCH_DIR=/tmp/kpatch KPATCH_RUNDIR=/tmp/kpatch-run
 probe() { grep -i '^memtotal' /proc/meminfo | cut -d: -f1; grep -o 'kpatch=1' /proc/cmdline || true; }
 echo "== info"; $K info ${meminfo} | grep -E '^(name|kpatch_func)'
 echo "== load"; $K load ${meminfo}; probe
@@ -67,6 +75,7 @@ echo "== install"; $K install ${meminfo} | cut -d' ' -f1,2; $K install ${cmdline
 echo garbage > /tmp/kpatch/6.1.192/00-bad.ko
 $K load --all 2>/tmp/err || echo "exit $?"; grep -c '^kpatch: not loaded: .*00-bad\.ko' /tmp/err; rm /tmp/kpatch/6.1.192/00-bad.ko
 probe; $K list --json | grep -c '"enabled": true'
+echo "== status"; $K status; echo "exit $?"; $K status --json | grep -c '"CVE-2024-0001"'
 echo "== uninstall"; $K unload --all; $K uninstall livepatch_meminfo; $K list | tail -n +3; probe
 echo "== other"; $K load ${other} 2>&1 || echo "exit $?"; $K info /proc/version 2>&1 || echo "exit $?"
 echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
@@ -100,6 +109,14 @@ echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
     s.get("install"),
     "installed: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nloaded: livepatch_cmdline livepatch_meminfo\nexit 1\n1\nMemTotal (kp)\n1\n",
   );
+  // Status names what is fixed; the cmdline patch, replaced by the cumulative meminfo one, is fine.
+  assert.equal(
+    s.get("status"),
+    "kernel: 6.1.192\nstate: ok\nfixed: CVE-2024-0001 CVE-2024-0002\n" +
+      "loaded: livepatch_meminfo [enabled] CVE-2024-0001 CVE-2024-0002\n" +
+      "not loaded: livepatch_cmdline (/tmp/kpatch/6.1.192/livepatch-cmdline.ko): " +
+      "replaced by a later cumulative patch (kpatch unload removes its module)\nexit 0\n3\n",
+  );
   assert.equal(
     s.get("uninstall"),
     "uninstalled: /tmp/kpatch/6.1.192/livepatch-meminfo.ko\nInstalled patch modules (/tmp/kpatch/6.1.192):\nlivepatch_cmdline\nMemTotal\n",
@@ -109,6 +126,25 @@ echo "== refused"; $K load ${refused} 2>&1 || echo "exit $?"
     /^kpatch: error: .*livepatch-other\.ko was built for 6\.1\.999, this kernel is 6\.1\.192: build the patch against the running kernel\nexit 1\n/,
   );
   assert.match(s.get("other")!, /kpatch: error: \/proc\/version: .*\nexit 1\n$/);
+  // Booted with kpatch.enable=0, boot loading loads nothing, and status says why, exit 3.
+  const off = await runInGuest({
+    kernel: guest.image,
+    modules: guest.modules,
+    timeoutMs: 300_000,
+    appendCmdline: "kpatch.enable=0",
+    script: `K="node ${kpatch}"
+export KPATCH_DIR=/tmp/kpatch KPATCH_RUNDIR=/tmp/kpatch-run
+$K install ${meminfo} >/dev/null
+echo "== off"; $K load --all; echo "exit $?"; $K status >/tmp/st; e=$?; tail -n +2 /tmp/st; echo "exit $e"
+`,
+  });
+  assert.equal(
+    cycleStages(off.output).get("off"),
+    "kpatch.enable=0 on the kernel command line: nothing loaded\nexit 0\nstate: not-loaded\n" +
+      "fixed: (no CVE recorded by the loaded patches)\n" +
+      "not loaded: livepatch_meminfo (/tmp/kpatch/6.1.192/livepatch-meminfo.ko): " +
+      "boot loading is off (kpatch.enable=0 on the kernel command line)\nexit 3\n",
+  );
   // A refused load quotes what the kernel said of it, not only "insmod failed".
   assert.match(
     s.get("refused")!,
