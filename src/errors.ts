@@ -73,19 +73,30 @@ const HEADING: Record<ErrorKind, string> = {
   internal: "internal error: ",
 };
 
-/** The message (without a trailing newline) and exit status that `program` ends with for `e`. */
-export function explain(program: string, e: unknown): { message: string; status: number } {
+export interface Explained {
+  /** What the user reads, without a trailing newline. */
+  message: string;
+  status: number;
+  kind: ErrorKind;
+  /** The message without the program and the heading, for --json. */
+  text: string;
+}
+
+/** The message and exit status that `program` ends with for `e`. */
+export function explain(program: string, e: unknown): Explained {
   const said = (kind: ErrorKind, text: string) => ({
     message: `${program}: ${HEADING[kind]}${text}`,
     status: EXIT_STATUS[kind],
+    kind,
+    text,
   });
   if (e instanceof KpatchError) return said(e.kind, e.message);
   const sys = e as NodeJS.ErrnoException | undefined;
   const code = sys?.code;
   // A command line parseArgs refuses.
   if (e instanceof Error && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
-    const message = `${program}: ${e.message.split(". ")[0]} (see ${program} --help)`;
-    return { message, status: EXIT_STATUS.usage };
+    const text = `${e.message.split(". ")[0]} (see ${program} --help)`;
+    return { message: `${program}: ${text}`, status: EXIT_STATUS.usage, kind: "usage", text };
   }
   // What the system refused (a missing file, a full disk, no permission): said, without a trace.
   if (e instanceof Error && typeof sys?.syscall === "string" && typeof code === "string") {

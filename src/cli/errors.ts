@@ -1,7 +1,15 @@
-// How a command ends on an error: said as src/errors.ts explains it, or, when
-// the user interrupted it, by dying of the signal as the caller asked.
+// How a command ends on an error: said as src/errors.ts explains it (as a
+// JSON event on stderr once --json asked for events), or, when the user
+// interrupted it, by dying of the signal as the caller asked.
 import { explain } from "../errors.js";
 import { interruption } from "../kpatch-build/interrupt.js";
+
+let json = false;
+
+/** From now on, errors end the command as {"event":"error",...} lines. */
+export function errorsAsJson(): void {
+  json = true;
+}
 
 export function exitWith(program: string, e: unknown): never {
   const sig = interruption();
@@ -9,7 +17,7 @@ export function exitWith(program: string, e: unknown): never {
     process.kill(process.pid, sig);
     process.exit(sig === "SIGINT" ? 130 : 143);
   }
-  const { message, status } = explain(program, e);
-  console.error(message);
+  const { message, status, kind, text } = explain(program, e);
+  console.error(json ? JSON.stringify({ event: "error", kind, status, message: text }) : message);
   process.exit(status);
 }

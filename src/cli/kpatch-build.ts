@@ -17,7 +17,7 @@ import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
-import { exitWith } from "./errors.js";
+import { errorsAsJson, exitWith } from "./errors.js";
 import { interruptible, interruption } from "../kpatch-build/interrupt.js";
 import {
   checkCve,
@@ -28,7 +28,8 @@ import {
 } from "../kpatch-build/inputs.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] [--json] PATCH...
+const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] \\
+         [--cve ID]... [--description TEXT] [--json] PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
   -k test    the project's test kernel (its source, config, vmlinux and build)
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
       json: { type: "boolean", default: false },
     },
   });
+  if (values.json) errorsAsJson();
   if (positionals.length !== 2 || !values.output) {
     console.error(usage);
     process.exit(1);
@@ -96,10 +98,7 @@ async function main(argv: string[]): Promise<void> {
   const entrySizes = entrySizesFromEnv(process.env);
   for (const e of values["entry-size"] ?? []) {
     const m = /^(.+)=(\d+)$/.exec(e);
-    if (!m) {
-      console.error(`${program}: --entry-size takes SECTION=BYTES, not ${e}`);
-      process.exit(1);
-    }
+    if (!m) throw new KpatchError("usage", `--entry-size takes SECTION=BYTES, not ${e}`);
     entrySizes[m[1]!] = Number(m[2]);
   }
   const r = diffFiles({
@@ -150,10 +149,10 @@ async function build(argv: string[]): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.json) errorsAsJson();
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
-    console.error(`${program}: -j takes a positive whole number, not ${values.jobs}`);
-    process.exit(1);
+    throw new KpatchError("usage", `-j takes a positive whole number, not ${values.jobs}`);
   }
   if (values["list-releases"]) return listReleases(values.json!);
   if (values.help || !positionals.length) {
@@ -286,6 +285,7 @@ async function verify(argv: string[]): Promise<void> {
       json: { type: "boolean", default: false },
     },
   });
+  if (values.json) errorsAsJson();
   if (positionals.length !== 1) {
     console.error(usage);
     process.exit(1);
@@ -324,13 +324,15 @@ async function review(argv: string[]): Promise<void> {
       json: { type: "boolean", default: false },
     },
   });
+  if (values.json) errorsAsJson();
   if (positionals.length !== 1) {
     console.error(usage);
     process.exit(1);
   }
   const output = resolve(values.output!);
   ensureWritableDir(output, "-o");
-  const files = await reviewSession(resolve(positionals[0]!), output);
+  const reporter = values.json ? jsonReporter : textReporter;
+  const files = await reportingTo(reporter, () => reviewSession(resolve(positionals[0]!), output));
   if (values.json) {
     console.log(JSON.stringify(files, null, 2));
     return;

@@ -24,7 +24,7 @@ import {
   unload,
 } from "../runtime/kpatch.js";
 import { KpatchError } from "../errors.js";
-import { exitWith } from "./errors.js";
+import { errorsAsJson, exitWith } from "./errors.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
 
 const program = "kpatch";
@@ -66,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.json) errorsAsJson();
   const [command, ...args] = positionals;
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0))
@@ -87,10 +88,13 @@ async function main(argv: string[]): Promise<void> {
           console.log(`${r.name} could load; it replaces ${r.functions.join(", ")}`);
           for (const t of r.tasks) console.log(`  ${t.pid} (${t.comm}) at ${t.frame}`);
           console.log(
-            r.wouldStall
-              ? `the transition would likely stall: ${r.tasks.length} task` +
+            r.wouldStall === undefined
+              ? "cannot tell whether the transition would stall: no task's kernel stack is " +
+                  "readable (run as root, on a kernel with CONFIG_STACKTRACE)"
+              : r.wouldStall
+                ? `the transition would likely stall: ${r.tasks.length} task` +
                   `${r.tasks.length === 1 ? " is" : "s are"} inside a function it replaces`
-              : "no task is inside a function it replaces: the transition should finish at once",
+                : "no task is inside a function it replaces: the transition should finish at once",
           );
         }
       } else if (values.all && !args.length) {
@@ -154,14 +158,19 @@ async function main(argv: string[]): Promise<void> {
           .filter(([k]) => k === "kpatch_review")
           .map(([, v]) => v)
           .sort()
-          .map((v) => v.replace(/^\d+ /, ""));
+          // A module is not trusted: nothing it carries reaches a terminal as a control code.
+          .map((v) => v.replace(/^\d+ /, "").replace(/[^\x20-\x7e]/g, "?"));
         if (values.json) console.log(JSON.stringify({ name: m.name, review }, null, 2));
         else if (!review.length) console.log(`${m.name} carries no review summary`);
         else for (const line of review) console.log(line);
         return;
       }
       if (values.json) console.log(JSON.stringify(m, null, 2));
-      else for (const [k, v] of m.modinfo) console.log(`${`${k}:`.padEnd(16)}${v}`);
+      else {
+        for (const [k, v] of m.modinfo) {
+          console.log(`${`${k}:`.padEnd(16)}${v}`.replace(/[^\x20-\x7e]/g, "?"));
+        }
+      }
       return;
     }
     case "status": {
@@ -176,7 +185,8 @@ async function main(argv: string[]): Promise<void> {
       console.log(`state: ${st.state}`);
       console.log(`fixed: ${st.cves.join(" ") || "(no CVE recorded by the loaded patches)"}`);
       for (const p of st.loaded) {
-        const state = `${p.enabled ? "enabled" : "disabled"}${p.transition ? ", in transition" : ""}`;
+        const state =
+          (p.enabled ? "enabled" : "disabled") + (p.transition ? ", in transition" : "");
         console.log(`loaded: ${p.name} [${state}]${p.cves.length ? ` ${p.cves.join(" ")}` : ""}`);
       }
       for (const i of st.installed.filter((i) => !i.loaded)) {

@@ -76,7 +76,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     try {
       return readElf(host.readFile(f), f);
     } catch (e) {
-      if (e instanceof ElfError) throw new KpatchError("input", e.message);
+      if (e instanceof ElfError) throw e;
       throw new KpatchError("input", `${f}: ${(e as Error).message}`);
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];

@@ -79,17 +79,17 @@ export function checkSourcePath(path: string, patch: string): string {
 }
 
 /** Refuses a module name the kernel or kbuild would not take as it is; returns it. */
-export function checkModuleName(name: string): string {
+export function checkModuleName(name: string, kind: "usage" | "input" = "usage"): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
     throw new KpatchError(
-      "usage",
+      kind,
       `module name '${printable(name)}' is refused: ` +
         "it may hold only letters, digits, _ and -, and not start with -",
     );
   }
   if (name.length > MODULE_NAME_MAX) {
     throw new KpatchError(
-      "usage",
+      kind,
       `module name '${name}' is refused: it has ${name.length} characters, ` +
         `the kernel takes at most ${MODULE_NAME_MAX}`,
     );

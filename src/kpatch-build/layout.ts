@@ -4,6 +4,9 @@
 // only show the code that changed. Compared at the source, definition by
 // definition, ignoring comments and white space.
 
+/** What to do instead of changing a type's layout. */
+export const LAYOUT_REMEDY = "keep the type and add state with shadow variables (klp_shadow_*)";
+
 export interface LayoutChange {
   file: string;
   type: string;

@@ -28,12 +28,13 @@ import {
   buildFacts,
   makeReview,
   reviewModinfo,
+  safely,
   saveReviewInput,
   writeReview,
   type ReviewFiles,
 } from "./review.js";
 import type { Review, ReviewInput } from "../review/review.js";
-import { layoutChanges, type LayoutChange } from "./layout.js";
+import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "./layout.js";
 import { findModule } from "../kernel/modules.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
@@ -117,38 +118,37 @@ export async function kpatchBuild(
     phases: {},
     review: (module, refusal) => {
       seen.reviewed = true;
-      const input: ReviewInput = {
-        name: opts.name,
-        module,
-        refusal: refusal && {
-          kind: refusal.kind,
-          message: refusal.message,
-          details: refusal.details,
-        },
-        patches: seen.inputs,
-        objects: seen.compared,
-        skipped: seen.skipped,
-        layout: seen.layout ?? [],
-        build: buildFacts(
-          {
-            release: seen.release ?? "(the source's own)",
-            source: `${opts.source.pkg} ${opts.source.version}`,
-            config: opts.config,
-          },
-          {
-            name: opts.name,
-            replace: opts.replace,
-            patches: opts.patches.join(" "),
-            ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
-            ...(opts.description ? { description: opts.description } : {}),
-          },
-          seen.phases,
-          host,
-        ),
-      };
-      seen.reviewInput = input;
-      if (seen.sessionDir) saveReviewInput(input, seen.sessionDir, host);
-      return makeReview(input, host);
+      return makeReview(() => {
+        const input: ReviewInput = {
+          name: opts.name,
+          module,
+          refusal: refusal && { message: refusal.message, details: refusal.details },
+          patches: seen.inputs,
+          objects: seen.compared,
+          skipped: seen.skipped,
+          layout: seen.layout ?? [],
+          build: buildFacts(
+            {
+              release: seen.release ?? "(the source's own)",
+              source: `${opts.source.pkg} ${opts.source.version}`,
+              config: opts.config,
+            },
+            {
+              name: opts.name,
+              replace: opts.replace,
+              patches: opts.patches.join(" "),
+              ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
+              ...(opts.description ? { description: opts.description } : {}),
+            },
+            seen.phases,
+            host,
+          ),
+        };
+        seen.reviewInput = input;
+        const dir = seen.sessionDir;
+        if (dir) safely("its input was not kept", () => saveReviewInput(input, dir, host));
+        return input;
+      }, host);
     },
   };
   checkModuleName(opts.name);
@@ -168,8 +168,9 @@ async function reviewingRefusal<T>(
     return await body();
   } catch (e) {
     if (e instanceof KpatchError && e.kind === "unsafe" && !seen.reviewed) {
+      // The refusal stands whatever happens to its review.
       const review = await seen.review(undefined, e);
-      if (review) writeReview(review, outputDir, host);
+      if (review) safely("it was not written", () => writeReview(review, outputDir, host));
     }
     throw e;
   }
@@ -205,9 +206,7 @@ async function buildPatch(
       "the patches change the layout of data types the running kernel already uses",
       {
         details: layout.map(
-          (l) =>
-            `${l.type} (${l.file}): objects in memory keep the old layout; ` +
-            "keep the type and add state with shadow variables (klp_shadow_*)",
+          (l) => `${l.type} (${l.file}): objects in memory keep the old layout; ${LAYOUT_REMEDY}`,
         ),
       },
     );
@@ -316,7 +315,8 @@ async function buildPatch(
               throw new KpatchError(
                 "input",
                 `${o.object} belongs to module ${o.target}, which is not in ` +
-                  `${opts.modulesDir ?? "the target (no modules directory)"}: its symbols are needed`,
+                  `${opts.modulesDir ?? "the target (no modules directory)"}: ` +
+                  "its symbols are needed",
               );
             }
             const diff = (symbols: string) =>
@@ -352,6 +352,10 @@ async function buildPatch(
               out.push(r);
               seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
             } catch (e) {
+              if (e instanceof KpatchError && e.kind === "unsafe") {
+                // Its review shows the refused object's functions too.
+                seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
+              }
               if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
               const why = e.message.replace(`${p.file}: `, "");
               unchanged.push(`${o.object}: ${why}`);
@@ -397,9 +401,13 @@ async function buildPatch(
             host,
           ),
         );
-        const files = review && writeReview(review, opts.outputDir, host);
+        // The module stands whatever happens to its review.
+        const files =
+          review && safely("it was not written", () => writeReview(review, opts.outputDir, host));
         // Again, now that the module's phase has its time.
-        if (seen.reviewInput) saveReviewInput(seen.reviewInput, session.dir, host);
+        const input = seen.reviewInput;
+        if (input)
+          safely("its input was not kept", () => saveReviewInput(input, session.dir, host));
         return { module: built.ko, objects: reports, klp: built.klp, phases, review: files };
       }),
     opts.session,

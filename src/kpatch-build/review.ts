@@ -6,6 +6,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
+import { checkModuleName } from "./inputs.js";
 import { buildReview, type BuildFacts, type Review, type ReviewInput } from "../review/review.js";
 import { reviewHtml, reviewMarkdown, summaryLines } from "../review/render.js";
 
@@ -38,11 +39,24 @@ export function buildFacts(
 }
 
 /** The review of a build, or undefined (with a warning) when it cannot be made. */
-export async function makeReview(input: ReviewInput, host: Host): Promise<Review | undefined> {
+export async function makeReview(
+  input: () => ReviewInput,
+  host: Host,
+): Promise<Review | undefined> {
   try {
-    return await buildReview(input, host);
+    return await buildReview(input(), host);
   } catch (e) {
     warn("review", `the review report was not made: ${e instanceof Error ? e.message : e}`);
+    return undefined;
+  }
+}
+
+/** Runs `step` of the review, saying it failed and why, instead of failing the build. */
+export function safely<T>(failed: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (e) {
+    warn("review", `the review report: ${failed}: ${e instanceof Error ? e.message : e}`);
     return undefined;
   }
 }
@@ -51,9 +65,13 @@ export async function makeReview(input: ReviewInput, host: Host): Promise<Review
 export function writeReview(review: Review, outputDir: string, host: Host): ReviewFiles {
   const base = join(outputDir, `${review.name}.review`);
   const files = { markdown: `${base}.md`, html: `${base}.html`, json: `${base}.json` };
-  host.writeFileAtomic(files.json, `${JSON.stringify(review, null, 2)}\n`);
-  host.writeFileAtomic(files.markdown, reviewMarkdown(review));
-  host.writeFileAtomic(files.html, reviewHtml(review));
+  // Rendered first: a page that fails to render leaves none of the three behind.
+  const pages: [string, string][] = [
+    [files.json, `${JSON.stringify(review, null, 2)}\n`],
+    [files.markdown, reviewMarkdown(review)],
+    [files.html, reviewHtml(review)],
+  ];
+  for (const [file, text] of pages) host.writeFileAtomic(file, text);
   if (review.outcome === "refused") {
     progress("review", `the refusal's review: ${files.html} (and .md, .json)`);
   }
@@ -73,10 +91,12 @@ export function reviewModinfo(review: Review): [string, string][] {
     ...review.verdict.questions.map((q) => `question: ${q.function}: ${q.question}`),
   ];
   // Numbered: the compiler does not keep .modinfo entries in the order written.
-  return lines.map((l, i) => [
-    "kpatch_review",
-    `${String(i + 1).padStart(3, "0")} ${l.replace(/[^\x20-\x7e]/g, "?")}`,
-  ]);
+  return lines
+    .slice(0, 1000)
+    .map((l, i) => [
+      "kpatch_review",
+      `${String(i + 1).padStart(4, "0")} ${l.replace(/[^\x20-\x7e]/g, "_")}`,
+    ]);
 }
 
 // Kept with a session (--skip-cleanup), for `kpatch-build review SESSION-DIR`.
@@ -109,10 +129,12 @@ export async function reviewSession(
   let input: ReviewInput;
   try {
     input = JSON.parse(host.readText(file)) as ReviewInput;
-    if (typeof input.name !== "string" || !Array.isArray(input.objects)) throw new Error("shape");
+    if (!isReviewInput(input)) throw new Error("shape");
   } catch {
     throw new KpatchError("input", `${file} is not a review input kpatch-build wrote`);
   }
+  // The name makes the output's file names.
+  checkModuleName(input.name, "input");
   const within = (p: string) => (isAbsolute(p) ? p : resolve(sessionDir, p));
   input.objects = input.objects.map((o) => ({
     ...o,
@@ -120,4 +142,38 @@ export async function reviewSession(
     patched: within(o.patched),
   }));
   return writeReview(await buildReview(input, host), outputDir, host);
+}
+
+/** Whether a parsed review-input.json has the shape buildReview reads (it may be hostile). */
+function isReviewInput(x: unknown): x is ReviewInput {
+  const o = x as Record<string, unknown>;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === "string");
+  const each = (v: unknown, ok: (e: Record<string, unknown>) => boolean) =>
+    Array.isArray(v) && v.every((e) => typeof e === "object" && e !== null && ok(e));
+  const b = o?.build as Record<string, unknown> | undefined;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    typeof o.name === "string" &&
+    each(o.patches, (p) => typeof p.file === "string" && typeof p.text === "string") &&
+    each(
+      o.objects,
+      (p) =>
+        typeof p.object === "string" &&
+        typeof p.orig === "string" &&
+        typeof p.patched === "string" &&
+        (p.report === undefined || typeof p.report === "object"),
+    ) &&
+    each(o.skipped, (p) => typeof p.file === "string" && typeof p.why === "string") &&
+    (o.refusal === undefined ||
+      (typeof (o.refusal as Record<string, unknown>).message === "string" &&
+        strings((o.refusal as Record<string, unknown>).details))) &&
+    each(o.layout, (l) => typeof l.type === "string" && strings(l.added) && strings(l.removed)) &&
+    typeof b === "object" &&
+    b !== null &&
+    ["release", "source", "configSha256", "compiler", "date"].every(
+      (k) => typeof b[k] === "string",
+    ) &&
+    Object.values((b.phases ?? {}) as object).every((v) => typeof v === "number")
+  );
 }

@@ -16,12 +16,6 @@ export interface SourceHunk {
   removed: number[];
   /** PATCHED line numbers of the added lines. */
   added: number[];
-  /**
-   * Where a hunk only removes, the PATCHED line that now stands where the
-   * removed lines were; where it only adds, the ORIG line after the insertion.
-   */
-  anchorOld: number;
-  anchorNew: number;
 }
 
 /** Parses the hunks of a unified diff (as patch -p1 reads it). */
@@ -51,19 +45,15 @@ export function sourceHunks(patch: string, text: string): SourceHunk[] {
       body: [],
       removed: [],
       added: [],
-      anchorOld: oldLine,
-      anchorNew: newLine,
     };
     while ((oldLeft > 0 || newLeft > 0) && i + 1 < lines.length) {
       const body = lines[++i]!;
       if (body.startsWith("\\")) continue;
       hunk.body.push(body);
       if (body.startsWith("-")) {
-        if (!hunk.removed.length && !hunk.added.length) hunk.anchorNew = newLine;
         hunk.removed.push(oldLine++);
         oldLeft--;
       } else if (body.startsWith("+")) {
-        if (!hunk.removed.length && !hunk.added.length) hunk.anchorOld = oldLine;
         hunk.added.push(newLine++);
         newLeft--;
       } else {
@@ -81,5 +71,14 @@ export function sourceHunks(patch: string, text: string): SourceHunk[] {
 /** Whether the hunk changes only comments and blank lines (C comments, as far as a line shows). */
 export function commentsOnly(hunk: SourceHunk): boolean {
   const changed = hunk.body.filter((l) => l[0] === "+" || l[0] === "-").map((l) => l.slice(1));
-  return changed.every((l) => /^\s*($|\/\/|\/\*|\*(\s|\/|$))/.test(l));
+  return changed.every((l) => {
+    // What is left once whole comments are gone: nothing, an opening /*, or a * line inside one.
+    const rest = l
+      .replace(/\/\*.*?\*\//g, "")
+      .replace(/\/\/.*$/, "")
+      .trim();
+    return (
+      rest === "" || (rest.startsWith("/*") && !rest.includes("*/")) || /^\*(\s|\/|$)/.test(rest)
+    );
+  });
 }

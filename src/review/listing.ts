@@ -18,11 +18,16 @@ export interface Instruction {
   offset: number;
   /** Mnemonic and operands, normalized so that equal code in ORIG and PATCHED reads equal. */
   text: string;
+  /** The label of a jump target inside the function (L1, L2, ...). */
+  label?: string;
   /** Innermost first: the line of the code itself, then each line that inlined it. */
   at: SourcePosition[];
-  /** The symbol its relocation names, if it has one (without the addend). */
-  ref?: string;
+  /** The symbols its relocations name, without addends. */
+  refs: string[];
 }
+
+/** An instruction as the side-by-side diff shows it: with its label. */
+export const shown = (i: Instruction) => (i.label ? `${i.label}: ${i.text}` : i.text);
 
 export interface FunctionListing {
   name: string;
@@ -57,6 +62,7 @@ export function parseListing(text: string, elf: ElfFile): Map<string, FunctionLi
   let fresh = false;
   // Whether an instruction came since the last position line.
   let listed = false;
+  const relocations = new Map<Instruction, Relocation[]>();
   for (const line of text.split("\n")) {
     let m: RegExpExecArray | null;
     if ((m = /^Disassembly of section (\S+):$/.exec(line))) {
@@ -82,38 +88,69 @@ export function parseListing(text: string, elf: ElfFile): Map<string, FunctionLi
       at = [{ file: m[1]!, line: Number(m[2]), fn: fresh || !at.length ? fn : at[0]!.fn }];
       fresh = listed = false;
     } else if ((m = /^\s+([0-9a-f]+):\t(.*)$/.exec(line)) && current) {
-      // With -w, a relocation follows its instruction on the same line.
-      const [insn, reloc] = m[2]!.split(/\s+[0-9a-f]+: R_X86_64_\w+\s+/);
-      const text = reloc ? withRelocation(insn!, reloc.trim(), elf) : insn!;
-      const ref = reloc?.trim().replace(/[-+]0x[0-9a-f]+$/, "");
-      current.instructions.push({ offset: parseInt(m[1]!, 16), text, at: [...at], ref });
+      // With -w, an instruction's first relocation follows it on the same line.
+      const r = /^(.*?)\s+([0-9a-f]+): (R_X86_64_\w+)\s+(\S+)$/.exec(m[2]!);
+      const insn = { offset: parseInt(m[1]!, 16), text: r ? r[1]! : m[2]!, at: [...at], refs: [] };
+      current.instructions.push(insn);
+      relocations.set(insn, r ? [{ offset: parseInt(r[2]!, 16), type: r[3]!, target: r[4]! }] : []);
       listed = true;
+    } else if ((m = /^\s+([0-9a-f]+): (R_X86_64_\w+)\s+(\S+)$/.exec(line)) && current) {
+      // Its further relocations (an immediate and a displacement) on lines of their own.
+      const last = current.instructions.at(-1);
+      if (last)
+        relocations.get(last)?.push({ offset: parseInt(m[1]!, 16), type: m[2]!, target: m[3]! });
     }
+  }
+  // A PC-relative field counts from the next instruction: each is written in once all are read.
+  for (const f of functions.values()) {
+    f.instructions.forEach((insn, k) => {
+      const next = f.instructions[k + 1]?.offset;
+      for (const r of relocations.get(insn) ?? [])
+        relocate(insn, r, (next ?? r.offset + 4) - r.offset, elf);
+    });
   }
   for (const f of functions.values()) f.instructions = labelled(f);
   return functions;
 }
 
-/** The instruction with its relocation's target written in, objdump's placeholder dropped. */
-function withRelocation(insn: string, target: string, elf: ElfFile): string {
-  const shown = stringAt(target, elf) ?? target.replace(/-0x4$/, "");
-  const bare = insn.replace(/\s+#.*$/, "");
-  // call/jmp to a symbol: objdump shows the next instruction's address as the target.
-  const branch = /^(call|jmp)\s+[0-9a-f]+ <[^>]+>$/.exec(bare);
-  if (branch) return `${branch[1]} ${shown}`;
-  return `${bare.replace(/\b0x0(?=\(|,|$)/, shown).replace(/\$0x0\b/, `$${shown}`)}`;
+/**
+ * Writes a relocation's target into the instruction in place of objdump's
+ * 0x0 placeholder: a PC-relative one is the call's target or the %rip
+ * displacement, an absolute one the immediate, else the displacement.
+ */
+interface Relocation {
+  offset: number;
+  type: string;
+  target: string;
 }
 
-/** `"text"` for a relocation into a string section (.rodata.str1.1+0x45, .LC3), else undefined. */
-function stringAt(target: string, elf: ElfFile): string | undefined {
-  const m = /^(\.rodata[\w.]*\.str\d[\w.]*)([-+]0x[0-9a-f]+)?$/.exec(target);
-  if (!m) return undefined;
-  const data = elf.sections.find((s) => s.name === m[1])?.data;
-  if (!data) return undefined;
-  const addend = m[2] ? Number.parseInt(m[2].replace("0x", ""), 16) : 0;
-  // PC-relative uses carry -4; the string starts where the byte before is NUL.
-  const start = [addend + 4, addend].find((o) => o >= 0 && o < data.length && !data[o - 1]);
-  if (start === undefined) return undefined;
+function relocate(insn: Instruction, r: Relocation, toNext: number, elf: ElfFile): void {
+  const { type, target } = r;
+  const pcRelative = /PC32|PLT32|GOTPCREL/.test(type);
+  const addend = /([-+])0x([0-9a-f]+)$/.exec(target);
+  const value = addend ? (addend[1] === "-" ? -1 : 1) * parseInt(addend[2]!, 16) : 0;
+  const symbol = target.replace(/[-+]0x[0-9a-f]+$/, "");
+  insn.refs.push(symbol);
+  // A PC-relative addend counts from the field, the CPU from the next instruction.
+  const at = value + (pcRelative ? toNext : 0);
+  const name =
+    stringAt(symbol, at, elf) ??
+    (at ? `${symbol}${at > 0 ? "+" : "-"}0x${Math.abs(at).toString(16)}` : symbol);
+  const bare = insn.text.replace(/\s+#.*$/, "");
+  // call/jmp to a symbol: objdump shows the next instruction's address as the target.
+  const branch = /^(call|jmp)\s+[0-9a-f]+ <[^>]+>$/.exec(bare);
+  if (branch && pcRelative) insn.text = `${branch[1]} ${name}`;
+  else if (pcRelative) insn.text = bare.replace(/\b0x0(?=\(%rip\))/, name);
+  else if (/\$0x0\b/.test(bare)) insn.text = bare.replace(/\$0x0\b/, `$${name}`);
+  else insn.text = bare.replace(/\b0x0(?=\(|,|$)/, name);
+}
+
+/** `"text"` for the string at `offset` of a string section (.rodata.str1.1), else undefined. */
+function stringAt(section: string, offset: number, elf: ElfFile): string | undefined {
+  if (!/^\.rodata[\w.]*\.str\d[\w.]*$/.test(section)) return undefined;
+  const data = elf.sections.find((s) => s.name === section)?.data;
+  if (!data || offset < 0 || offset >= data.length) return undefined;
+  const start = offset;
   const end = data.indexOf(0, start);
   const s = Buffer.from(data.subarray(start, end < 0 ? data.length : end)).toString("latin1");
   return JSON.stringify(s.length > 48 ? `${s.slice(0, 45)}...` : s);
@@ -123,7 +160,7 @@ function stringAt(target: string, elf: ElfFile): string | undefined {
 function labelled(f: FunctionListing): Instruction[] {
   const target = (insn: Instruction) => {
     const m = new RegExp(
-      `^(j\\w+|call|loop\\w*)\\s+([0-9a-f]+) <${escape(f.name)}(\\+0x[0-9a-f]+)?>$`,
+      `^(j\\w+|call|loop\\w*)\\s+([0-9a-f]+) <${escapeRegExp(f.name)}(\\+0x[0-9a-f]+)?>$`,
     ).exec(insn.text.replace(/\s+#.*$/, ""));
     return m ? { op: m[1]!, to: parseInt(m[2]!, 16) } : undefined;
   };
@@ -139,9 +176,8 @@ function labelled(f: FunctionListing): Instruction[] {
           .replace(/\s+#.*$/, "")
           .replace(/\s+/g, " ")
           .trim();
-    const here = label.get(insn.offset);
-    return { ...insn, text: here ? `${here}: ${text}` : text };
+    return { ...insn, text, label: label.get(insn.offset) };
   });
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

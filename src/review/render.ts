@@ -3,7 +3,7 @@
 // asset), and the summary lines kpatch-build prints.
 import type { FunctionReview, Review } from "./review.js";
 import type { Row } from "./sidebyside.js";
-import type { LayoutChange } from "../kpatch-build/layout.js";
+import { LAYOUT_REMEDY, type LayoutChange } from "../kpatch-build/layout.js";
 
 /** The lines kpatch-build prints after a build: what the reviewer must look at. */
 export function summaryLines(r: Review): string[] {
@@ -17,7 +17,7 @@ export function summaryLines(r: Review): string[] {
     `${r.verdict.checked.length} checks passed, ` +
       `${r.verdict.refused.length ? "the build refused" : "nothing refused"}, ` +
       `${risky} function${risky === 1 ? "" : "s"} with transition risks, ` +
-      `${r.verdict.questions.length} question${r.verdict.questions.length === 1 ? "" : "s"} for the reviewer`,
+      `${plural(r.verdict.questions.length, "question")} for the reviewer`,
   ];
 }
 
@@ -40,7 +40,7 @@ export function reviewMarkdown(r: Review): string {
   say("", "## From source to binary", "");
   for (const h of r.hunks) {
     say(`### ${h.id} \`${h.file}\` ${h.header}`, "");
-    say("```diff", ...h.body, "```", "");
+    say(`${fence(h.body)}diff`, ...h.body, fence(h.body), "");
     say(
       h.functions.length
         ? `Changes the code of: ${h.functions.map((f) => `\`${f}\``).join(", ")}`
@@ -68,7 +68,7 @@ export function reviewMarkdown(r: Review): string {
     for (const l of r.layout) say(...layoutLines(l).map((x) => `- ${x}`), "");
   }
   say("## How it was built", "");
-  for (const [k, v] of buildFacts(r)) say(`- ${k}: ${v}`);
+  for (const [k, v] of factRows(r)) say(`- ${k}: ${v}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -83,9 +83,8 @@ function functionMarkdown(f: FunctionReview): string[] {
     12,
     ...f.rows.map((row) => (row.kind === "folded" ? 0 : (row.orig ?? "").length)),
   );
-  lines.push("", "```", `  ${"ORIG".padEnd(width)} | PATCHED`);
-  for (const row of f.rows) lines.push(rowText(row, width));
-  lines.push("```", "");
+  const table = [`  ${"ORIG".padEnd(width)} | PATCHED`, ...f.rows.map((r) => rowText(r, width))];
+  lines.push("", fence(table), ...table, fence(table), "");
   return lines;
 }
 
@@ -109,12 +108,17 @@ function layoutLines(l: LayoutChange): string[] {
       "already in memory",
     ...l.added.map((m) => `member added: ${m}`),
     ...l.removed.map((m) => `member removed: ${m}`),
-    "remedy: keep the type as it is and hang the new state off it with shadow variables " +
-      "(klp_shadow_get_or_alloc)",
+    `remedy: ${LAYOUT_REMEDY}`,
   ];
 }
 
-function buildFacts(r: Review): [string, string][] {
+/** A Markdown code fence longer than any run of backticks in `lines`, so they cannot close it. */
+function fence(lines: string[]): string {
+  const longest = Math.max(0, ...lines.flatMap((l) => (l.match(/`+/g) ?? []).map((r) => r.length)));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+function factRows(r: Review): [string, string][] {
   const b = r.build;
   return [
     ["kernel release", b.release],
@@ -132,6 +136,8 @@ function buildFacts(r: Review): [string, string][] {
   ];
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+const code = (s: string) => `<code>${esc(s)}</code>`;
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
@@ -144,14 +150,18 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
 .refused { color: #b00020; font-weight: bold; } .checked { color: #0b6e33; }
 .risk { color: #8a4b00; } .q { background: #fff7d6; padding: .3em .5em; border-radius: 4px; }
 pre.hunk { background: #f6f8fa; padding: .6em; overflow-x: auto; }
-pre.hunk .add { background: #dafbe1; display: block; } pre.hunk .del { background: #ffebe9; display: block; }
+pre.hunk .add { background: #dafbe1; display: block; }
+pre.hunk .del { background: #ffebe9; display: block; }
 table.diff { border-collapse: collapse; width: 100%; table-layout: fixed; margin: .6em 0 1.4em; }
 table.diff th { text-align: left; background: #eee; padding: .2em .5em; }
 table.diff td.i { padding: 0 .5em; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
-table.diff tr.changed td.i.o { background: #ffebe9; } table.diff tr.changed td.i.p { background: #dafbe1; }
+table.diff tr.changed td.i.o { background: #ffebe9; }
+table.diff tr.changed td.i.p { background: #dafbe1; }
 table.diff tr.first td.m::before { content: "\\25B6"; color: #b00020; }
-table.diff .m { width: 1.5em; } table.diff tr.folded td { color: #777; font-style: italic; text-align: center; }
-dl.facts dt { font-weight: bold; float: left; clear: left; width: 11em; } dl.facts dd { margin-left: 12em; }
+table.diff .m { width: 1.5em; }
+table.diff tr.folded td { color: #777; font-style: italic; text-align: center; }
+dl.facts dt { font-weight: bold; float: left; clear: left; width: 11em; }
+dl.facts dd { margin-left: 12em; }
 `;
 
 export function reviewHtml(r: Review): string {
@@ -189,7 +199,7 @@ export function reviewHtml(r: Review): string {
     h.push(`<pre class="hunk">${body.join("")}</pre>`);
     h.push(
       hk.functions.length
-        ? `<p>Changes the code of: ${hk.functions.map((f) => `<code>${esc(f)}</code>`).join(", ")}</p>`
+        ? `<p>Changes the code of: ${hk.functions.map((f) => code(f)).join(", ")}</p>`
         : `<p>Changes no code: ${esc(hk.noCode ?? "")}</p>`,
     );
   }
@@ -221,7 +231,7 @@ export function reviewHtml(r: Review): string {
     }
   }
   h.push('<h2 id="build">How it was built</h2><dl class="facts">');
-  for (const [k, v] of buildFacts(r)) h.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
+  for (const [k, v] of factRows(r)) h.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
   h.push("</dl></body></html>");
   return `${h.join("\n")}\n`;
 }

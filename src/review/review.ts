@@ -7,7 +7,7 @@ import type { Host } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import type { DiffReport } from "../diff/run.js";
 import { commentsOnly, sourceHunks, type SourceHunk } from "./hunks.js";
-import { listFunctions, type FunctionListing, type Instruction } from "./listing.js";
+import { listFunctions, shown, type FunctionListing, type Instruction } from "./listing.js";
 import { sideBySide, type Row } from "./sidebyside.js";
 import type { LayoutChange } from "../kpatch-build/layout.js";
 
@@ -16,7 +16,7 @@ export interface ReviewInput {
   /** The module written, or undefined when the build was refused. */
   module?: string;
   /** Why the build was refused, when it was. */
-  refusal?: { kind: string; message: string; details: string[] };
+  refusal?: { message: string; details: string[] };
   patches: { file: string; text: string }[];
   /** Each affected object compiled ORIG and PATCHED, with the differ's report when it ran. */
   objects: { object: string; orig: string; patched: string; report?: DiffReport }[];
@@ -94,28 +94,52 @@ export interface Review {
 
 // Calls a task may sleep in: a task asleep inside a patched function keeps
 // the transition from finishing until it wakes.
-const SLEEPS =
-  /^(mutex_lock\w*|down(_\w+)?|schedule\w*|msleep\w*|usleep_range\w*|ssleep|wait_for_\w+|wait_event\w*|prepare_to_wait\w*|__wait_\w+|synchronize_\w+|flush_\w*work\w*|__cond_resched\w*|io_schedule\w*|kthread_stop)$/;
+const anyOf = (...names: string[]) => new RegExp(`^(${names.join("|")})$`);
+const SLEEPS = anyOf(
+  "mutex_lock\\w*",
+  "down(_\\w+)?",
+  "schedule\\w*",
+  "msleep\\w*",
+  "usleep_range\\w*",
+  "ssleep",
+  "wait_for_\\w+",
+  "wait_event\\w*",
+  "prepare_to_wait\\w*",
+  "__wait_\\w+",
+  "synchronize_\\w+",
+  "flush_\\w*work\\w*",
+  "_?_?cond_resched\\w*",
+  "io_schedule\\w*",
+  "kthread_stop",
+);
 const LOCKS = /(^|_)(lock|unlock|mutex|sem|down|up_read|up_write|rcu_read|spin)/;
-const ALLOCATES =
-  /^(__)?(k[mvz]alloc|kmalloc\w*|kzalloc\w*|kcalloc|kvmalloc\w*|vmalloc\w*|kmem_cache_alloc\w*|alloc_pages\w*|__get_free_pages|krealloc\w*|kstrdup\w*|kmemdup\w*)$/;
+const ALLOCATES = anyOf(
+  "(__)?k[mvz]alloc\\w*",
+  "(__)?kcalloc",
+  "(__)?kvmalloc\\w*",
+  "(__)?vmalloc\\w*",
+  "kmem_cache_alloc\\w*",
+  "alloc_pages\\w*",
+  "__get_free_pages",
+  "krealloc\\w*",
+  "kstrdup\\w*",
+  "kmemdup\\w*",
+);
 
 /** Builds the review of a build (or of its refusal) from its inputs and objects. */
 export async function buildReview(input: ReviewInput, host: Host): Promise<Review> {
   const hunks = input.patches.flatMap((p) => sourceHunks(basename(p.file), p.text));
   const touched = new Map<SourceHunk, Set<string>>(hunks.map((h) => [h, new Set()]));
-  // Every function of every object, for the hunks that changed none that is patched.
+  // Any function of any object holding a hunk's lines, for the hunks no patched one holds.
   const elsewhere = new Map<SourceHunk, { object: string; fn: FunctionListing }>();
   const objects: ObjectReview[] = [];
+  // Each reviewed function's own lines, first to last, per side: see byRange.
+  const spans: { object: string; f: FunctionReview; old?: Span; new?: Span }[] = [];
   for (const o of input.objects) {
-    if (!o.report) continue;
-    const listings = await Promise.all(
+    const [orig, patched] = (await Promise.all(
       [o.orig, o.patched].map((f) => listFunctions(f, readElf(host.readFile(f), f), host)),
-    );
-    const [orig, patched] = listings as [
-      Map<string, FunctionListing>,
-      Map<string, FunctionListing>,
-    ];
+    )) as [Map<string, FunctionListing>, Map<string, FunctionListing>];
+    const holding = new Set<string>();
     for (const [listing, side] of [
       [orig, "old"],
       [patched, "new"],
@@ -124,76 +148,88 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
         for (const insn of fn.instructions) {
           for (const { hunk } of hunksAt(insn, hunks, side)) {
             if (!elsewhere.has(hunk)) elsewhere.set(hunk, { object: o.object, fn });
+            holding.add(fn.name);
           }
         }
       }
     }
-    const units = [
-      ...o.report.changed.map((c) => ({ c, status: "changed" as const })),
-      ...o.report.added.map((c) => ({ c, status: "new" as const })),
-    ];
-    const functions = units
-      .filter(({ c }) => c.kind === "func")
-      .map(({ c, status }) => {
-        const before = withCold(orig, c.original ?? c.name);
-        const after = withCold(patched, c.name);
-        const own = new Set<SourceHunk>();
-        const inlined = new Map<string, Set<SourceHunk>>();
-        for (const [listing, side] of [
-          [before, "old"],
-          [after, "new"],
-        ] as const) {
-          for (const insn of listing?.instructions ?? []) {
-            for (const { hunk, fn } of hunksAt(insn, hunks, side)) {
-              touched.get(hunk)!.add(`${o.object}: ${c.name}`);
-              if (fn === baseName(c.name)) own.add(hunk);
-              else inlined.set(fn, (inlined.get(fn) ?? new Set()).add(hunk));
-            }
+    const report = o.report;
+    // An object whose diff refused the patch has no report: its functions holding hunks are shown.
+    const units: { name: string; original?: string; status: FunctionReview["status"] }[] = report
+      ? [
+          ...report.changed
+            .filter((c) => c.kind === "func")
+            .map((c) => ({ ...c, status: "changed" as const })),
+          ...report.added
+            .filter((c) => c.kind === "func")
+            .map((c) => ({ ...c, status: "new" as const })),
+        ]
+      : [...holding]
+          .filter((n) => !/\.cold$/.test(n) && /^\.text/.test(patched.get(n)?.section ?? ""))
+          .sort()
+          .map((name) => ({
+            name,
+            status: patched.has(name) && orig.has(name) ? "changed" : "new",
+          }));
+    const warnings = report?.warnings ?? [];
+    const functions = units.map((u) => {
+      const before = withCold(orig, u.original ?? u.name);
+      const after = withCold(patched, u.name);
+      const own = new Set<SourceHunk>();
+      const inlined = new Map<string, Set<SourceHunk>>();
+      for (const [listing, side] of [
+        [before, "old"],
+        [after, "new"],
+      ] as const) {
+        for (const insn of listing?.instructions ?? []) {
+          for (const { hunk, fn } of hunksAt(insn, hunks, side)) {
+            touched.get(hunk)!.add(`${o.object}: ${u.name}`);
+            if (fn === baseName(u.name)) own.add(hunk);
+            else inlined.set(fn, (inlined.get(fn) ?? new Set()).add(hunk));
           }
         }
-        const calls = (l?: FunctionListing) =>
-          new Set(
-            (l?.instructions ?? []).flatMap((i) =>
-              // A static call's trampoline (__SCT__cond_resched) stands for the function.
-              /^(call|jmp) /.test(i.text) && i.ref && !i.ref.startsWith(".")
-                ? [i.ref.replace(/^__SCT__/, "")]
-                : [],
-            ),
-          );
-        const [was, now] = [calls(before), calls(after)];
-        const review: FunctionReview = {
-          name: c.name,
-          status,
-          hunks: [...own].map(hunkId),
-          reasons: reasonsFor(c.name, own, inlined, before, after, o.report!),
-          rows: sideBySide(texts(before), texts(after)),
-          callsAdded: [...now].filter((f) => !was.has(f) && f !== "__fentry__").sort(),
-          callsRemoved: [...was].filter((f) => !now.has(f) && f !== "__fentry__").sort(),
-          risks: [],
-        };
-        review.risks = risksOf(review, before, after, now);
-        return review;
+      }
+      const [was, now] = [callsOf(before), callsOf(after)];
+      const review: FunctionReview = {
+        name: u.name,
+        status: u.status,
+        hunks: [...own].map(hunkId),
+        reasons: reasonsFor(u.name, own, inlined, before, after, warnings),
+        rows: sideBySide(texts(before), texts(after)),
+        callsAdded: [...now].filter((f) => !was.has(f) && f !== "__fentry__").sort(),
+        callsRemoved: [...was].filter((f) => !now.has(f) && f !== "__fentry__").sort(),
+        risks: [],
+      };
+      review.risks = risksOf(review, before, after, now);
+      spans.push({
+        object: o.object,
+        f: review,
+        old: spanOf(before, u.name),
+        new: spanOf(after, u.name),
       });
+      return review;
+    });
     const used = new Set(
       units.flatMap(
-        ({ c }) => patched.get(c.name)?.instructions.flatMap((i) => dataName(i.ref) ?? []) ?? [],
+        (u) => patched.get(u.name)?.instructions.flatMap((i) => i.refs.map(dataName)) ?? [],
       ),
     );
-    const klp = new Set(o.report.klp.map((k) => k.name));
-    const added = new Set(o.report.addedData.map((c) => c.name));
+    const klp = new Set(report?.klp.map((k) => k.name));
+    const added = new Set(report?.addedData.map((c) => c.name));
     objects.push({
       object: o.object,
       functions,
-      lineOnly: o.report.lineOnly.map((c) => c.name),
+      lineOnly: report?.lineOnly.map((c) => c.name) ?? [],
       newData: [...added],
       // A function's static is NAME.N; the patch refers to the kernel's own through a klp symbol.
       statics: [...used]
-        .filter((r) => /^[A-Za-z_]\w*\.\d+$/.test(r) && (klp.has(r) || added.has(r)))
+        .filter((r) => isStatic(r) && (klp.has(r) || added.has(r)))
         .sort()
         .map((name) => ({ name, kept: klp.has(name) })),
-      notes: o.report.warnings,
+      notes: warnings,
     });
   }
+  byRange(hunks, touched, spans);
   return {
     name: input.name,
     module: input.module ?? null,
@@ -213,11 +249,64 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
   };
 }
 
+/** What a listing calls or tail-calls; a static call's trampoline stands for its target. */
+function callsOf(l?: FunctionListing): Set<string> {
+  return new Set(
+    (l?.instructions ?? []).flatMap((i) =>
+      /^(call|jmp) /.test(i.text)
+        ? i.refs.filter((r) => !r.startsWith(".")).map((r) => r.replace(/^__SCT__/, ""))
+        : [],
+    ),
+  );
+}
+
+/** The first and last line of a function's own code in its file. */
+interface Span {
+  file: string;
+  first: number;
+  last: number;
+}
+
+function spanOf(l: FunctionListing | undefined, name: string): Span | undefined {
+  const own = (l?.instructions ?? []).flatMap((i) => i.at.filter((p) => p.fn === baseName(name)));
+  if (!own.length) return undefined;
+  const lines = own.map((p) => p.line);
+  return { file: own[0]!.file, first: Math.min(...lines), last: Math.max(...lines) };
+}
+
+/**
+ * A changed line can leave no row of its own in objdump's line listing,
+ * which shows one line per address (`return 2;` and the `}` after it share
+ * theirs). A hunk no instruction was traced to is given to the reviewed
+ * functions whose first-to-last lines enclose one of its changed lines.
+ */
+function byRange(
+  hunks: SourceHunk[],
+  touched: Map<SourceHunk, Set<string>>,
+  spans: { object: string; f: FunctionReview; old?: Span; new?: Span }[],
+): void {
+  const within = (span: Span | undefined, h: SourceHunk, lines: number[]) =>
+    !!span &&
+    (span.file === h.file || span.file.endsWith(`/${h.file}`)) &&
+    lines.some((n) => n >= span.first && n <= span.last);
+  for (const h of hunks.filter((h) => !touched.get(h)!.size)) {
+    for (const { object, f, ...side } of spans) {
+      if (!within(side.old, h, h.removed) && !within(side.new, h, h.added)) continue;
+      touched.get(h)!.add(`${object}: ${f.name}`);
+      f.hunks.push(hunkId(h));
+      f.reasons = f.reasons.filter((r) => !r.startsWith("no line of its own"));
+    }
+  }
+}
+
+/** A function's static variable, as gcc names it: NAME.N. */
+const isStatic = (name: string) => /^[A-Za-z_]\w*\.\d+$/.test(name);
+
 const hunkId = (h: SourceHunk) => `${h.patch}#${h.index}`;
 /** The object a relocation names, through its section symbol (.data.NAME) under -fdata-sections. */
-const dataName = (ref?: string) =>
+const dataName = (ref: string) =>
   ref?.replace(/^\.(data\.rel\.ro|data\.rel|data|bss|rodata)\./, "");
-const texts = (l?: FunctionListing) => (l?.instructions ?? []).map((i) => i.text);
+const texts = (l?: FunctionListing) => (l?.instructions ?? []).map(shown);
 /** A clone's source function: foo.constprop.0 and foo.isra.0 are foo's code. */
 const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llvm)\.?\d*.*$/, "");
 
@@ -248,7 +337,7 @@ function withCold(
   const main = listings.get(name);
   const cold = listings.get(`${name}.cold`);
   if (!main || !cold) return main;
-  const heading = { offset: -1, text: `${cold.name}:`, at: [] };
+  const heading = { offset: -1, text: `${cold.name}:`, at: [], refs: [] };
   return { ...main, instructions: [...main.instructions, heading, ...cold.instructions] };
 }
 
@@ -258,7 +347,7 @@ function reasonsFor(
   inlined: Map<string, Set<SourceHunk>>,
   before: FunctionListing | undefined,
   after: FunctionListing | undefined,
-  report: DiffReport,
+  warnings: string[],
 ): string[] {
   const reasons = [...inlined].map(
     ([callee, hs]) => `inlined callee ${callee} changed (${[...hs].map(hunkId).join(", ")})`,
@@ -269,14 +358,14 @@ function reasonsFor(
   if (clone)
     reasons.push(`a .${clone} clone of ${baseName(name)}, which gcc made from changed code`);
   const refs = (l?: FunctionListing) =>
-    new Set((l?.instructions ?? []).flatMap((i) => i.ref ?? []));
+    new Set((l?.instructions ?? []).flatMap((i) => i.refs.map(dataName)));
   const [was, now] = [refs(before), refs(after)];
-  const copied = report.warnings.flatMap((w) => /^constant (\S+)/.exec(w)?.[1] ?? []);
-  const reads = (c: string) => [...now, ...was].some((r) => dataName(r) === c);
+  const copied = warnings.flatMap((w) => /^constant (\S+)/.exec(w)?.[1] ?? []);
+  const reads = (c: string) => now.has(c) || was.has(c);
   for (const c of copied.filter(reads)) {
     reasons.push(`it reads constant ${c}, which the patch copies`);
   }
-  for (const r of [...now].filter((r) => !was.has(r) && /\.\d+$/.test(r))) {
+  for (const r of [...now].filter((r) => !was.has(r) && isStatic(r))) {
     reasons.push(`a static local moved: it now refers to ${r}`);
   }
   if (!reasons.length && before) {
@@ -388,32 +477,38 @@ function verdictOf(input: ReviewInput, objects: ObjectReview[]): Review["verdict
     if (locks.length) {
       questions.push({
         function: where,
-        question: `It now calls ${locks.join(", ")}. Does the lock order change, and can it deadlock against the old code still running on other CPUs during the transition?`,
+        question:
+          `It now calls ${locks.join(", ")}. Does the lock order change, and can it ` +
+          "deadlock against the old code still running on other CPUs during the transition?",
       });
     }
     const allocs = f.callsAdded.filter((c) => ALLOCATES.test(c));
     if (allocs.length) {
       questions.push({
         function: where,
-        question: `It now allocates (${allocs.join(", ")}). Is it on a hot path, may it sleep where it is called, and is a failed allocation handled?`,
+        question:
+          `It now allocates (${allocs.join(", ")}). Is it on a hot path, may it sleep ` +
+          "where it is called, and is a failed allocation handled?",
       });
     }
     const returns = f.rows.some(
       (r) =>
-        r.kind === "changed" &&
-        /^(mov \$[^,]+|xor %eax),%e?ax$|^mov \$[^,]+,%eax$/.test(r.patched ?? ""),
+        r.kind === "changed" && /^(L\d+: )?(mov \$[^,]+|xor %eax),%e?ax$/.test(r.patched ?? ""),
     );
     if (returns && f.status === "changed") {
       questions.push({
         function: where,
         question:
-          "A value it loads into %eax changed: if that is a return value, do its callers in the running kernel read the new value the same way?",
+          "A value it loads into %eax changed: if that is a return value, do its callers " +
+          "in the running kernel read the new value the same way?",
       });
     }
     if (f.callsRemoved.length && f.status === "changed") {
       questions.push({
         function: where,
-        question: `It no longer calls ${f.callsRemoved.join(", ")}. Does state that call set up or released still balance for tasks that entered the old version?`,
+        question:
+          `It no longer calls ${f.callsRemoved.join(", ")}. Does state that call set up ` +
+          "or released still balance for tasks that entered the old version?",
       });
     }
   }
@@ -422,7 +517,9 @@ function verdictOf(input: ReviewInput, objects: ObjectReview[]): Review["verdict
       questions.push({
         function: `${o.object}: ${d}`,
         question:
-          "New data lives in the patch module and starts as the patch initializes it: is it right that state built before the patch is not in it (else use shadow variables)?",
+          "New data lives in the patch module and starts as the patch initializes it: " +
+          "is it right that state built before the patch is not in it (else use shadow " +
+          "variables)?",
       });
     }
   }

@@ -58,7 +58,7 @@ export function moduleInfo(file: string): PatchModuleInfo {
       `${file} is not a livepatch module (no livepatch=Y in its modinfo)`,
     );
   // The name reaches sysfs paths, rmmod and the terminal.
-  const name = checkModuleName(get("name") ?? moduleName(file));
+  const name = checkModuleName(get("name") ?? moduleName(file), "input");
   return {
     file,
     name,
@@ -66,8 +66,9 @@ export function moduleInfo(file: string): PatchModuleInfo {
     modinfo: info,
     functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v),
     description: get("description") ?? "",
+    // Only what is shaped like one: the values reach terminals and scanners.
     cves: info
-      .filter(([k]) => k === "kpatch_cve")
+      .filter(([k, v]) => k === "kpatch_cve" && /^CVE-\d{4}-\d{4,7}$/.test(v))
       .map(([, v]) => v)
       .sort(),
   };
@@ -103,8 +104,8 @@ export interface DryRun {
   functions: string[];
   /** Tasks whose stacks hold one of them now. */
   tasks: TaskInside[];
-  /** Whether the transition would likely wait on those tasks. */
-  wouldStall: boolean;
+  /** Whether the transition would likely wait on those tasks; undefined: no stack was readable. */
+  wouldStall: boolean | undefined;
 }
 
 /**
@@ -116,8 +117,8 @@ export function dryRunLoad(file: string): DryRun {
   const m = loadable(file);
   // kpatch_func is OBJECT:FUNCTION,POS.
   const functions = [...new Set(m.functions.map((f) => f.replace(/^[^:]*:/, "").split(",")[0]!))];
-  const tasks = tasksInside(functions);
-  return { name: m.name, functions, tasks, wouldStall: tasks.length > 0 };
+  const { tasks, read } = tasksInside(functions);
+  return { name: m.name, functions, tasks, wouldStall: read ? tasks.length > 0 : undefined };
 }
 
 /**

@@ -129,6 +129,7 @@ export function blockingTasks(target: 0 | 1): BlockingTask[] {
 
 /** A task whose kernel stack holds one of the functions asked about. */
 export interface TaskInside {
+  /** The thread's id (a process's main thread has the process's). */
   pid: number;
   comm: string;
   /** The stack frame, as /proc/PID/stack shows it: pipe_read+0x1f3/0x4a0. */
@@ -137,12 +138,14 @@ export interface TaskInside {
 
 /**
  * The tasks whose kernel stacks now hold one of `functions`: they would keep
- * a transition that replaces them from finishing until they leave. Needs
- * root (the kernel hides stacks from others).
+ * a transition that replaces them from finishing until they leave. `read`
+ * says whether any stack could be read at all: the kernel shows them to
+ * root only, and only with CONFIG_STACKTRACE.
  */
-export function tasksInside(functions: string[]): TaskInside[] {
+export function tasksInside(functions: string[]): { tasks: TaskInside[]; read: boolean } {
   const wanted = new Set(functions);
-  const out: TaskInside[] = [];
+  const tasks: TaskInside[] = [];
+  let read = false;
   for (const pid of nodeHost.readDir("/proc").filter((p) => /^\d+$/.test(p))) {
     let tids: string[];
     try {
@@ -152,18 +155,26 @@ export function tasksInside(functions: string[]): TaskInside[] {
     }
     for (const tid of tids) {
       const dir = `/proc/${pid}/task/${tid}`;
-      const stack = nodeHost.readIfExists(join(dir, "stack")) ?? "";
-      for (const line of stack.split("\n")) {
-        const frame = line.replace(/^\[<\w+>\] /, "");
-        if (!wanted.has(frame.split("+")[0]!)) continue;
-        out.push({
-          pid: Number(tid),
-          comm: (nodeHost.readIfExists(join(dir, "comm")) ?? "").trim(),
-          frame,
-        });
-        break;
+      let stack: string;
+      try {
+        stack = nodeHost.readText(join(dir, "stack"));
+        read = true;
+      } catch {
+        continue; // exited, or not ours to read
       }
+      const frame = stack
+        .split("\n")
+        .map((l) => l.replace(/^\[<\w+>\] /, ""))
+        .find((f) => wanted.has(f.split("+")[0]!));
+      if (!frame) continue;
+      let comm = "";
+      try {
+        comm = nodeHost.readText(join(dir, "comm")).trim();
+      } catch {
+        // exited since
+      }
+      tasks.push({ pid: Number(tid), comm, frame });
     }
   }
-  return out;
+  return { tasks, read };
 }

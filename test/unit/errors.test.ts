@@ -42,16 +42,21 @@ test("a refused command line points at --help; a system refusal names call, path
   } catch (e) {
     parseError = e;
   }
-  assert.deepEqual(explain("kb", parseError), {
-    message: "kb: Unknown option '--bogus' (see kb --help)",
-    status: 1,
-  });
+  const usage = explain("kb", parseError);
+  assert.deepEqual(
+    [usage.message, usage.status, usage.kind],
+    ["kb: Unknown option '--bogus' (see kb --help)", 1, "usage"],
+  );
   const enospc = Object.assign(new Error("no space"), {
     code: "ENOSPC",
     syscall: "write",
     path: "/x/y",
   });
-  assert.deepEqual(explain("kb", enospc), { message: "kb: error: write /x/y: ENOSPC", status: 1 });
+  const full = explain("kb", enospc);
+  assert.deepEqual(
+    [full.message, full.status, full.kind, full.text],
+    ["kb: error: write /x/y: ENOSPC", 1, "host", "write /x/y: ENOSPC"],
+  );
 });
 
 test("only a bug of ours shows a stack trace", () => {

@@ -5,11 +5,13 @@
 // the questions a new allocation raises, and the page as Chromium draws it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, nodeHost } from "../../src/host/host.js";
 import { diffFiles } from "../../src/diff/run.js";
-import { buildReview, type Review } from "../../src/review/review.js";
+import { buildReview, type Review, type ReviewInput } from "../../src/review/review.js";
+import { reviewSession } from "../../src/kpatch-build/review.js";
+import { KpatchError } from "../../src/errors.js";
 import { reviewHtml, reviewMarkdown } from "../../src/review/render.js";
 import { commentsOnly, sourceHunks } from "../../src/review/hunks.js";
 import { sideBySide } from "../../src/review/sidebyside.js";
@@ -62,6 +64,10 @@ const PATCHED = ORIG.replace("/* The end of the fixture. */", "/* The end. */")
   .replace("return (void *)(long)sink(n);", "return kmalloc(n, 0xcc0);");
 
 async function reviewed(): Promise<Review> {
+  return buildReview(await reviewedInput(), nodeHost);
+}
+
+async function reviewedInput(): Promise<ReviewInput> {
   const objs = [
     await compileC(dir, ORIG, "fixture", "gcc", ["-g"]),
     await compileC(dir, PATCHED, "fixture", "gcc", ["-g"]),
@@ -78,26 +84,23 @@ async function reviewed(): Promise<Review> {
     output: join(dir, "out.o"),
     object: "vmlinux",
   });
-  return buildReview(
-    {
-      name: "livepatch-fixture",
-      module: "/x/livepatch-fixture.ko",
-      patches: [{ file: "/p/fixture.patch", text: diff.stdout }],
-      objects: [{ object: "fixture.o", orig: objs[0]!, patched: objs[1]!, report }],
-      skipped: [],
-      layout: [],
-      build: {
-        release: "6.1.0-57-amd64",
-        source: "linux-source-6.1 6.1.192-3",
-        configSha256: "0".repeat(64),
-        compiler: "gcc",
-        options: { replace: true },
-        phases: { diff: 0.1 },
-        date: "2026-11-29T00:00:00Z",
-      },
+  return {
+    name: "livepatch-fixture",
+    module: "/x/livepatch-fixture.ko",
+    patches: [{ file: "/p/fixture.patch", text: diff.stdout }],
+    objects: [{ object: "fixture.o", orig: objs[0]!, patched: objs[1]!, report }],
+    skipped: [],
+    layout: [],
+    build: {
+      release: "6.1.0-57-amd64",
+      source: "linux-source-6.1 6.1.192-3",
+      configSha256: "0".repeat(64),
+      compiler: "gcc",
+      options: { replace: true },
+      phases: { diff: 0.1 },
+      date: "2026-11-29T00:00:00Z",
     },
-    nodeHost,
-  );
+  };
 }
 
 test("a hunk in an inline helper maps to each caller, with the helper named as the reason", async () => {
@@ -215,4 +218,128 @@ test("the HTML page renders offline in headless Chromium, diff in colour, no con
   }
   // The side-by-side diff's removed (red) and added (green) backgrounds.
   assert.ok(colours.has("ffebe9") && colours.has("dafbe1"), [...colours].slice(0, 20).join(" "));
+});
+
+// Cases a review of the review found: each read wrong before.
+const EDGES = `extern int printk(const char *fmt, ...);
+extern void schedule(void);
+int flag, obj, obj2, *ptr;
+
+void theta(int x)
+{
+	if (x > 5)
+		flag = x;
+	schedule();
+}
+
+void iota(void)
+{
+	printk("%s\\n", "abc");
+}
+
+void kappa(void)
+{
+	ptr = &obj;
+}
+
+int zeta(void)
+{
+	return 2;
+}
+`;
+
+test("listings: a call at a jump target, strings of absolute relocations, two relocations, a line sharing its address", async () => {
+  const patchedSrc = EDGES.replace("x > 5", "x > 6")
+    .replace('"abc"', '"abd"')
+    .replace("&obj;", "&obj2;")
+    .replace("return 2;", "return 3;");
+  const objs = [
+    await compileC(dir, EDGES, "edges", "gcc", ["-g"]),
+    await compileC(dir, patchedSrc, "edges", "gcc", ["-g"]),
+  ];
+  const [a, b] = [join(dir, "edges-orig.c"), join(dir, "edges-patched.c")];
+  writeFileSync(a, EDGES);
+  writeFileSync(b, patchedSrc);
+  const diff = await run("diff", ["-U1", "--label", "a/edges.c", "--label", "b/edges.c", a, b], {
+    allowFailure: true,
+  });
+  const report = diffFiles({
+    orig: objs[0]!,
+    patched: objs[1]!,
+    output: join(dir, "e.o"),
+    object: "vmlinux",
+  });
+  const r = await buildReview(
+    {
+      name: "livepatch-edges",
+      patches: [{ file: "edges.patch", text: diff.stdout }],
+      objects: [{ object: "edges.o", orig: objs[0]!, patched: objs[1]!, report }],
+      skipped: [],
+      layout: [],
+      build: (await reviewed()).build,
+    },
+    nodeHost,
+  );
+  const fn = (name: string) => r.objects[0]!.functions.find((f) => f.name === name)!;
+  const patchedText = (name: string) =>
+    fn(name).rows.flatMap((row) => ("patched" in row && row.patched) || []);
+  // schedule() is a jump target (after the if): its call still counts.
+  assert.ok(
+    fn("theta").risks.some((x) => /tasks may sleep in it \(it calls schedule\)/.test(x)),
+    fn("theta").risks.join("; "),
+  );
+  assert.ok(!fn("theta").risks.some((x) => /never returns/.test(x)), "it returns");
+  // mov $.rodata.str1.1+N: the string at N, not the next one.
+  assert.ok(
+    patchedText("iota").some((t) => t.includes('$"abd"')),
+    patchedText("iota").join("\n"),
+  );
+  assert.ok(
+    patchedText("iota").some((t) => t.includes('$"%s\\n"')),
+    patchedText("iota").join("\n"),
+  );
+  // An immediate and a displacement relocated in one instruction.
+  assert.ok(patchedText("kappa").includes("movq $obj2,ptr(%rip)"), patchedText("kappa").join("\n"));
+  // Every hunk reaches its function, also where the changed line shares its address.
+  for (const name of ["theta", "iota", "kappa", "zeta"]) {
+    assert.equal(
+      fn(name).hunks.length,
+      1,
+      `${name}: ${JSON.stringify(r.hunks.map((h) => h.functions))}`,
+    );
+  }
+});
+
+test("a comment before code on a changed line is code", () => {
+  const [h] = sourceHunks(
+    "p.patch",
+    "--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-/* cap */ n = 100;\n+/* cap */ n = 64;\n",
+  );
+  assert.equal(commentsOnly(h!), false);
+});
+
+test("kpatch-build review refuses a hostile session: a clear error, nothing written outside -o", async () => {
+  const session = join(dir, "session");
+  const out = join(dir, "review-out");
+  mkdirSync(session, { recursive: true });
+  mkdirSync(out, { recursive: true });
+  const good = { ...(await reviewedInput()), objects: [] };
+  const cases: [unknown, RegExp][] = [
+    [{ ...good, objects: [null] }, /is not a review input kpatch-build wrote/],
+    [{ ...good, patches: undefined }, /is not a review input kpatch-build wrote/],
+    [{ ...good, build: { ...good.build, phases: { x: "1" } } }, /is not a review input/],
+    [{ ...good, name: "../escaped" }, /module name '\.\.\/escaped' is refused/],
+    ["not json", /is not a review input/],
+  ];
+  for (const [input, message] of cases) {
+    writeFileSync(
+      join(session, "review-input.json"),
+      typeof input === "string" ? input : JSON.stringify(input),
+    );
+    const e = await reviewSession(session, out).catch((e: unknown) => e);
+    assert.ok(e instanceof KpatchError && e.kind === "input", String(e));
+    assert.match(e.message, message);
+  }
+  assert.deepEqual(readdirSync(out), []);
+  assert.ok(!existsSync(join(dir, "escaped.review.json")));
 });
