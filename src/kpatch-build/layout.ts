@@ -13,6 +13,10 @@ export interface LayoutChange {
   /** Member declarations, normalised, that only the new or only the old definition has. */
   added: string[];
   removed: string[];
+  /** Members of one name whose declaration changed (retyped, resized): [before, after]. */
+  changed: [string, string][];
+  /** Members both have, in another order: each moved to another offset. */
+  moved: string[];
 }
 
 /** `struct foo { ... }` and `union bar { ... }` definitions of a C file, by name, normalised. */
@@ -88,13 +92,28 @@ export function layoutChanges(file: string, before: string, after: string): Layo
     .filter(([type, body]) => b.has(type) && b.get(type) !== body)
     .map(([type, body]) => {
       const [was, now] = [members(body), members(b.get(type)!)];
+      const added = now.filter((m) => !was.includes(m));
+      const removed = was.filter((m) => !now.includes(m));
+      const changed = removed.flatMap((r): [string, string][] => {
+        const to = added.find((a) => memberName(a) && memberName(a) === memberName(r));
+        return to ? [[r, to]] : [];
+      });
+      const kept = now.filter((m) => was.includes(m));
+      const order = was.filter((m) => now.includes(m));
       return {
         file,
         type,
-        added: now.filter((m) => !was.includes(m)),
-        removed: was.filter((m) => !now.includes(m)),
+        added: added.filter((a) => !changed.some(([, to]) => to === a)),
+        removed: removed.filter((r) => !changed.some(([from]) => from === r)),
+        changed,
+        moved: kept.filter((m, i) => order[i] !== m),
       };
     });
+}
+
+/** The name a member declaration declares: its last identifier, before any array or bit width. */
+function memberName(decl: string): string | undefined {
+  return /(\w+)\s*(\[[^\]]*\]\s*)*(:\s*\w+)?$/.exec(decl)?.[1];
 }
 
 /** A definition's member declarations: split at `;` outside nested braces. */

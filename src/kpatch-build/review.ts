@@ -168,7 +168,16 @@ function isReviewInput(x: unknown): x is ReviewInput {
     (o.refusal === undefined ||
       (typeof (o.refusal as Record<string, unknown>).message === "string" &&
         strings((o.refusal as Record<string, unknown>).details))) &&
-    each(o.layout, (l) => typeof l.type === "string" && strings(l.added) && strings(l.removed)) &&
+    each(
+      o.layout,
+      (l) =>
+        typeof l.type === "string" &&
+        strings(l.added) &&
+        strings(l.removed) &&
+        strings(l.moved) &&
+        Array.isArray(l.changed) &&
+        l.changed.every((p) => strings(p) && (p as string[]).length === 2),
+    ) &&
     typeof b === "object" &&
     b !== null &&
     ["release", "source", "configSha256", "compiler", "date"].every(

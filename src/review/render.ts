@@ -108,6 +108,8 @@ function layoutLines(l: LayoutChange): string[] {
       "already in memory",
     ...l.added.map((m) => `member added: ${m}`),
     ...l.removed.map((m) => `member removed: ${m}`),
+    ...l.changed.map(([from, to]) => `member changed: ${from} -> ${to}`),
+    ...(l.moved.length ? [`members moved to other places: ${l.moved.join("; ")}`] : []),
     `remedy: ${LAYOUT_REMEDY}`,
   ];
 }

@@ -333,6 +333,8 @@ test("struct-layout-refused.patch: a changed struct layout is refused before any
       type: "struct proc_dir_entry",
       added: ["unsigned long kpatch_generation"],
       removed: [],
+      changed: [],
+      moved: [],
     },
   ]);
   assert.match(

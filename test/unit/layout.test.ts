@@ -36,15 +36,28 @@ test("an added, removed or retyped member is a layout change; comments and spaci
     );
 });
 
-test("a layout change names the members added and removed, for the review", () => {
+test("a layout change names the members added, removed, changed and moved, for the review", () => {
   const after = BEFORE.replace("int y;", "int z;\n\tint y;").replace("long l;", "int l;");
   assert.deepEqual(layoutChanges("f.c", BEFORE, after), [
-    { file: "f.c", type: "struct point", added: ["int z"], removed: [] },
-    { file: "f.c", type: "union value", added: ["int l"], removed: ["long l"] },
+    { file: "f.c", type: "struct point", added: ["int z"], removed: [], changed: [], moved: [] },
+    {
+      file: "f.c",
+      type: "union value",
+      added: [],
+      removed: [],
+      changed: [["long l", "int l"]],
+      moved: [],
+    },
   ]);
-  // A nested definition is one member.
+  // Swapped members both move; a nested definition is one member.
+  const [point] = layoutChanges(
+    "f.c",
+    BEFORE,
+    BEFORE.replace("int x; /* across */\n\tint y;", "int y;\n\tint x;"),
+  );
+  assert.deepEqual(point!.moved, ["int y", "int x"]);
   const [wire] = layoutChanges("f.c", BEFORE, BEFORE.replace("int a;", "int a, b;"));
-  assert.deepEqual(wire!.added, ["struct { int a, b; } inner"]);
+  assert.deepEqual(wire!.changed, [["struct { int a; } inner", "struct { int a, b; } inner"]]);
 });
 
 test("attributes before and after the tag; hostile input is read in linear time", () => {
