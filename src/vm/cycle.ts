@@ -94,3 +94,58 @@ export function cycleStages(output: string): Map<string, string> {
   }
   return stages;
 }
+
+export interface StressOptions {
+  /** The patch module, at a path the guest sees (not under /tmp). */
+  ko: string;
+  /** Load and unload cycles. */
+  cycles: number;
+  /** A file the patched function makes, read in a loop by one reader per CPU. */
+  file: string;
+  /**
+   * Its first line before the patch and with it, as shell words the guest
+   * expands after reading the file once unpatched into $before: any other
+   * line is a wrong result.
+   */
+  expect: [string, string];
+}
+
+/**
+ * Loads and unloads a patch `cycles` times while one reader per CPU reads
+ * `file` in a loop (the shell's own read: no fork between reads). Prints
+ * `cpus N`, a line per cycle, `cycle N load_ms unload_ms` (from enabling to
+ * the end of the transition, and back), then `reads R wrong W` and each
+ * wrong line.
+ */
+export function stressScript(opts: StressOptions): string {
+  const name = moduleName(opts.ko);
+  const sys = `/sys/kernel/livepatch/${name}`;
+  return `${prologue(name)}ms() { echo $(($(date +%s%N) / 1000000)); }
+cpus=$(grep -c ^processor /proc/cpuinfo)
+read -r before < ${opts.file}
+reader() {
+  n=0; bad=0
+  while [ ! -e /tmp/stop ]; do
+    read -r line < ${opts.file}
+    case "$line" in
+      ${opts.expect[0]}|${opts.expect[1]}) ;;
+      *) bad=$((bad + 1)); echo "wrong: $line" >> /tmp/wrong ;;
+    esac
+    n=$((n + 1))
+  done
+  echo "$n $bad" > /tmp/reader.$1
+}
+for c in $(seq $cpus); do reader $c & done
+sleep 1
+echo "== stress"; echo "cpus $cpus"
+for i in $(seq ${opts.cycles}); do
+  t0=$(ms); insmod ${opts.ko}; wait_transition; t1=$(ms)
+  echo 0 > ${sys}/enabled; wait_transition; rmmod ${name}; t2=$(ms)
+  echo "cycle $i $((t1 - t0)) $((t2 - t1))"
+done
+touch /tmp/stop; wait
+echo "== workload"
+cat /tmp/reader.* | { r=0; w=0; while read n b; do r=$((r + n)); w=$((w + b)); done; echo "reads $r wrong $w"; }
+cat /tmp/wrong 2>/dev/null | head -5
+`;
+}

@@ -50,6 +50,8 @@ export interface GuestOptions {
   files?: string[];
   /** Extra kernel command line. */
   appendCmdline?: string;
+  /** Virtual CPUs (default 1). */
+  cpus?: number;
 }
 
 export interface GuestResult {
@@ -145,6 +147,8 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     "none",
     "-m",
     String(opts.memory ?? 2048),
+    "-smp",
+    String(opts.cpus ?? 1),
     "-kernel",
     opts.kernel,
     "-initrd",
