@@ -130,7 +130,8 @@ function entryPoints(
 function nothingToPatch(patched: ElfFile, boot: Unit[], lineOnly: UnitChange[]): string {
   if (boot.length) {
     return (
-      `${patched.file}: only __init code or data changed (${boot.map((u) => u.name).join(", ")}): ` +
+      `${patched.file}: only __init code or data changed ` +
+      `(${boot.map((u) => u.name).join(", ")}): ` +
       "it served the boot and is gone, so there is nothing to patch at run time; " +
       "the change takes effect when a fixed kernel boots"
     );

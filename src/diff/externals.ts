@@ -85,7 +85,10 @@ export function resolveExternals(
   return klp;
 }
 
-/** A replaced function: its name in the target, its position there, and its replacement's name in the output. */
+/**
+ * A replaced function: its name in the target, its position there, and its replacement's name in
+ * the output.
+ */
 export interface ReplacedFunction {
   name: string;
   sympos: number;
@@ -119,7 +122,8 @@ export function functionPositions(
   if (problems.length)
     throw new KpatchError(
       "input",
-      `${patched.file}: functions the patch replaces cannot be found unambiguously in ${target.object}`,
+      `${patched.file}: functions the patch replaces cannot be found unambiguously in ` +
+        target.object,
       { details: problems },
     );
   return out;

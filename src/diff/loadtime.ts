@@ -147,7 +147,8 @@ function decide(s: Site): { drop?: string; refuse?: string } {
     return {
       drop:
         `static call ${name.replace(/^__SCK__/, "")} at ${s.where} goes through its trampoline, ` +
-        `which static_call_update() keeps current, instead of being patched inline: ${late(s.sec.name)}`,
+        "which static_call_update() keeps current, instead of being patched inline: " +
+        late(s.sec.name),
     };
   }
   if (s.sec.name === "__jump_table") {

@@ -94,7 +94,8 @@ function takeCallbacks(elf: ElfFile, alias: () => string): [CallbackKind, string
       if (!fn?.section)
         throw new ElfError(
           elf.file,
-          `${kind} callback ${fn?.name ?? "?"} is not in the patch module: a callback must be a function the patch adds or changes, and not __init`,
+          `${kind} callback ${fn?.name ?? "?"} is not in the patch module: ` +
+            "a callback must be a function the patch adds or changes, and not __init",
         );
       const name = alias();
       const value = (fn.type === STT.SECTION ? 0n : fn.value) + r.addend;
@@ -150,7 +151,8 @@ export async function buildModule(
       if (object.callbacks[kind])
         throw new ElfError(
           part.file,
-          `a second ${kind} callback for ${part.object}: a klp_object has one of each kind; call both from one function`,
+          `a second ${kind} callback for ${part.object}: ` +
+            "a klp_object has one of each kind; call both from one function",
         );
       object.callbacks[kind] = alias;
     }
@@ -182,7 +184,8 @@ export async function buildModule(
   if (problems.length) {
     throw new KpatchError(
       "internal",
-      `${spec.name}.ko fails verification, so it is not written (a kpatch-build bug: please report it)`,
+      `${spec.name}.ko fails verification, ` +
+        "so it is not written (a kpatch-build bug: please report it)",
       { details: problems },
     );
   }

@@ -95,7 +95,10 @@ static void kpatch_clear_relocations(struct klp_object *obj)
 }
 `;
 
-/** The alias the n-th function the glue names (a replacement or a callback) gets: a C identifier, unique in the module. */
+/**
+ * The alias the n-th function the glue names (a replacement or a callback) gets: a C identifier,
+ * unique in the module.
+ */
 export function entryAlias(n: number): string {
   return `__kpatch_func_${n}`;
 }
@@ -117,7 +120,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
   for (const o of objects) {
     for (const [kind, alias] of Object.entries(o.callbacks))
       lines.push(
-        `extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); /* ${o.object}: ${kind} callback */`,
+        `extern ${kind === "pre_patch" ? "int" : "void"} ${alias}(struct klp_object *); ` +
+          `/* ${o.object}: ${kind} callback */`,
       );
   }
   const clearing = opts.clearRelocations && objects.some((o) => o.object !== "vmlinux");
@@ -150,7 +154,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
       .map(([kind, alias]) => `.${kind} = ${alias}`)
       .join(", ");
     lines.push(
-      `\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, .funcs = funcs_${i}${named ? `, .callbacks = { ${named} }` : ""} },`,
+      `\t{ .name = ${o.object === "vmlinux" ? "NULL" : cString(o.object)}, ` +
+        `.funcs = funcs_${i}${named ? `, .callbacks = { ${named} }` : ""} },`,
     );
   });
   lines.push("\t{ }", "};", "");
@@ -174,7 +179,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     "module_exit(kpatch_exit);",
     'MODULE_LICENSE("GPL");',
     'MODULE_INFO(livepatch, "Y");',
-    // What it replaces, named as in sysfs (position 1 for a unique name), for kpatch info and modinfo(8).
+    // What it replaces, named as in sysfs (position 1 for a unique name), for kpatch info and
+    // modinfo(8).
     ...objects.flatMap((o) =>
       o.functions.map(
         (f) => `MODULE_INFO(kpatch_func, ${cString(`${o.object}:${f.name},${f.sympos || 1}`)});`,

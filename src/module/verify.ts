@@ -50,31 +50,37 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
       const klp = sym && klpSymbol(sym.name);
       if (late !== undefined && (!klp || sym.shndx !== SHN.LIVEPATCH)) {
         problems.push(
-          `${rela.name}: ${at} refers to ${sym?.name ?? "no symbol"}, which is not a livepatch symbol`,
+          `${rela.name}: ${at} refers to ${sym?.name ?? "no symbol"}, ` +
+            "which is not a livepatch symbol",
         );
       } else if (late === undefined && sym?.shndx === SHN.LIVEPATCH) {
         problems.push(
-          `${rela.name}: ${at} refers to livepatch symbol ${sym.name}, which the module loader cannot resolve`,
+          `${rela.name}: ${at} refers to livepatch symbol ${sym.name}, ` +
+            "which the module loader cannot resolve",
         );
       }
       if (late !== undefined && late !== "vmlinux" && klp?.object === "vmlinux") {
         problems.push(
-          `${rela.name}: ${at} refers to ${sym!.name}; the kernel refuses vmlinux symbols in a module's livepatch relocations`,
+          `${rela.name}: ${at} refers to ${sym!.name}; ` +
+            "the kernel refuses vmlinux symbols in a module's livepatch relocations",
         );
       }
       if (late === "vmlinux" && klp && klp.object !== "vmlinux") {
         problems.push(
-          `${rela.name}: ${at} refers to ${sym!.name}, which insmod would have to resolve before ${klp.object} loads`,
+          `${rela.name}: ${at} refers to ${sym!.name}, ` +
+            `which insmod would have to resolve before ${klp.object} loads`,
         );
       }
       if (late !== undefined && late !== "vmlinux" && isLoadTimeTable(target.name)) {
         problems.push(
-          `${rela.name}: the kernel reads ${at} when the patch module loads, before the livepatch core relocates it for ${late}`,
+          `${rela.name}: the kernel reads ${at} when the patch module loads, ` +
+            `before the livepatch core relocates it for ${late}`,
         );
       }
       if (!APPLIED.has(r.type)) {
         problems.push(
-          `${rela.name}: ${at}: relocation type ${r.type}, which the kernel's module loader does not apply`,
+          `${rela.name}: ${at}: relocation type ${r.type}, ` +
+            "which the kernel's module loader does not apply",
         );
         continue;
       }
@@ -112,7 +118,9 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
   return problems;
 }
 
-/** Each `.klp.sym.OBJ.NAME,POS` names one symbol of OBJ: the only one for POS 0, the POS-th else. */
+/**
+ * Each `.klp.sym.OBJ.NAME,POS` names one symbol of OBJ: the only one for POS 0, the POS-th else.
+ */
 function verifySymbols(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
   const problems: string[] = [];
   for (const s of ko.symbols) {
@@ -136,7 +144,10 @@ function verifySymbols(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
   return problems;
 }
 
-/** The glue's objects and functions (its kpatch_func modinfo) against the livepatch sections and targets. */
+/**
+ * The glue's objects and functions (its kpatch_func modinfo) against the livepatch sections and
+ * targets.
+ */
 function verifyObjects(ko: ElfFile, klpObjects: Set<string>, symbolsOf?: SymbolsOf): string[] {
   const problems: string[] = [];
   const info = modinfo(ko);
