@@ -42,4 +42,8 @@ fi
 # Build, and put the commands (kpatch-build, create-diff-object, kpatch-dev) on the PATH.
 npm run --silent build
 npm link --no-audit --no-fund --loglevel=error
+# The man pages, where man finds local ones.
+for page in man/*.1; do
+  install -D -m 0644 "$page" "/usr/local/share/man/man1/$(basename "$page")"
+done
 echo "setup: done ($(command -v kpatch-build))"

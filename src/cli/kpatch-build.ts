@@ -18,6 +18,7 @@ import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { errorsAsJson, exitWith } from "./errors.js";
+import { buildOptions, diffOptions, reviewOptions, verifyOptions } from "./options.js";
 import { interruptible, interruption } from "../kpatch-build/interrupt.js";
 import {
   checkCve,
@@ -28,46 +29,51 @@ import {
 } from "../kpatch-build/inputs.js";
 
 const program = "kpatch-build";
-const usage = `usage: ${program} [TARGET] [-n NAME] [-o DIR] [-R] [--skip-compiler-check] \\
-         [--cve ID]... [--description TEXT] [--json] PATCH...
+const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   Builds a livepatch module from kernel source patches (-p1, as git makes them).
   TARGET is one of:
-  -k test    the project's test kernel (its source, config, vmlinux and build)
-  -k RELEASE a Debian kernel (uname -r: 6.1.0-57-amd64, 6.12.117+deb12-cloud-amd64):
+  -k, --kernel test     the project's test kernel (its source, config, vmlinux and build)
+  -k, --kernel RELEASE  a Debian kernel (uname -r: 6.1.0-57-amd64, 6.12.117+deb12-cloud-amd64):
              its exact linux-source, config, vmlinux (-dbg package),
              Module.symvers and modules, downloaded from Debian's archive at
              the versions that kernel was built from (never installed);
              -k A -k B ... builds one module per release, in -o DIR/RELEASE/
-             default: the running kernel, if it is one of Debian's
-  -s DIR -c CONFIG (-v VMLINUX | --symbols System.map) [--symvers FILE] [--build-dir DIR]
+  (none)     the running kernel, if it is one of Debian's
+  -s, --sourcedir DIR -c, --config CONFIG (-v, --vmlinux VMLINUX | --symbols System.map)
+      [--symvers FILE] [--build-dir DIR]
              a kernel tree (never written), its config and symbols; --build-dir
              names a complete build of it, for exact header dependencies
              (else found by kbuild's plan and the preprocessor) and modules
-  -n NAME    module name (default: livepatch-<first patch name>)
-  --cve ID   a CVE the patch fixes (repeatable), recorded in the module's .modinfo
-  --description TEXT  what the patch is for (its MODULE_DESCRIPTION)
-  -o DIR     where to write NAME.ko (default: .)
-  -R         do not replace earlier patches (default: an atomic, cumulative replace)
-  -j N       compile with N jobs (default: one per CPU)
-  --skip-cleanup  keep the build session (ORIG/PATCHED objects, diffs, module build)
-  -d         debug: keep the build session and its log
+  OPTIONs:
+  -n, --name NAME       module name (default: livepatch-<first patch name>)
+  -o, --output DIR      where to write NAME.ko and its review (default: .)
+  -R, --non-replace     do not replace earlier patches (default: an atomic, cumulative replace)
+  --cve ID              a CVE the patch fixes (repeatable), recorded in the module's .modinfo
+  --description TEXT    what the patch is for (its MODULE_DESCRIPTION)
+  -j, --jobs N          compile with N jobs (default: one per CPU)
+  --skip-compiler-check build with another gcc than the target's CONFIG_GCC_VERSION
+  --skip-cleanup        keep the build session (ORIG/PATCHED objects, diffs, module build)
+  -d, --debug           keep the build session and its log
+  --json                the result as JSON on stdout, progress and errors as JSON lines
+  -h, --help            this text
   Exit status: 0 module written, 1 error, 2 unsafe change (refused), 3 no change.
 
-       ${program} verify MODULE.ko [-k RELEASE | -k test | -v VMLINUX [--modules DIR]] [--json]
+       ${program} verify MODULE.ko [-k, --kernel RELEASE|test | -v, --vmlinux VMLINUX
+         [--modules DIR]] [--json]
   Checks a patch module as the kernel will read it: every relocation (type,
   place, zeroed field, applied once), no special-section entry left for the
   livepatch core to fill after the kernel read it, and, given a target, every
   livepatch symbol and replaced function at its position. Exit status 0 sound,
   2 defects found (listed), 1 error.
 
-       ${program} review SESSION-DIR [-o DIR] [--json]
+       ${program} review SESSION-DIR [-o, --output DIR] [--json]
   Writes the review report (NAME.review.md, .html, .json) again from a build
   session kept with --skip-cleanup.
 
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
 
-       ${program} diff ORIG.o PATCHED.o -o OUT.o [--object vmlinux|MODULE]
+       ${program} diff ORIG.o PATCHED.o -o, --output OUT.o [--object vmlinux|MODULE]
          [--symbols vmlinux|FILE.ko|readelf-s.txt|System.map] [--symvers Module.symvers]
          [--entry-size SECTION=BYTES]... [--json]
   Prints each changed and new function. Exit status: 0 patch written,
@@ -81,14 +87,7 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: {
-      output: { type: "string", short: "o" },
-      object: { type: "string", default: "vmlinux" },
-      symbols: { type: "string" },
-      symvers: { type: "string" },
-      "entry-size": { type: "string", multiple: true },
-      json: { type: "boolean", default: false },
-    },
+    options: diffOptions,
   });
   if (values.json) errorsAsJson();
   if (positionals.length !== 2 || !values.output) {
@@ -127,27 +126,7 @@ async function build(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      kernel: { type: "string", short: "k", multiple: true },
-      sourcedir: { type: "string", short: "s" },
-      config: { type: "string", short: "c" },
-      vmlinux: { type: "string", short: "v" },
-      symbols: { type: "string" },
-      symvers: { type: "string" },
-      "build-dir": { type: "string" },
-      name: { type: "string", short: "n" },
-      cve: { type: "string", multiple: true },
-      description: { type: "string" },
-      output: { type: "string", short: "o", default: "." },
-      "non-replace": { type: "boolean", short: "R", default: false },
-      "skip-compiler-check": { type: "boolean", default: false },
-      "skip-cleanup": { type: "boolean", default: false },
-      debug: { type: "boolean", short: "d", default: false },
-      jobs: { type: "string", short: "j" },
-      json: { type: "boolean", default: false },
-      "list-releases": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+    options: buildOptions,
   });
   if (values.json) errorsAsJson();
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
@@ -155,9 +134,10 @@ async function build(argv: string[]): Promise<void> {
     throw new KpatchError("usage", `-j takes a positive whole number, not ${values.jobs}`);
   }
   if (values["list-releases"]) return listReleases(values.json!);
-  if (values.help || !positionals.length) {
+  if (values.help) return console.log(usage);
+  if (!positionals.length) {
     console.error(usage);
-    process.exit(values.help ? 0 : 1);
+    process.exit(1);
   }
   // With --json, stdout holds the result and stderr a JSON event per line.
   return reportingTo(values.json ? jsonReporter : textReporter, async () => {
@@ -278,12 +258,7 @@ async function verify(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      kernel: { type: "string", short: "k" },
-      vmlinux: { type: "string", short: "v" },
-      modules: { type: "string" },
-      json: { type: "boolean", default: false },
-    },
+    options: verifyOptions,
   });
   if (values.json) errorsAsJson();
   if (positionals.length !== 1) {
@@ -319,10 +294,7 @@ async function review(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      output: { type: "string", short: "o", default: "." },
-      json: { type: "boolean", default: false },
-    },
+    options: reviewOptions,
   });
   if (values.json) errorsAsJson();
   if (positionals.length !== 1) {

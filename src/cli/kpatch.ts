@@ -25,46 +25,43 @@ import {
 } from "../runtime/kpatch.js";
 import { KpatchError } from "../errors.js";
 import { errorsAsJson, exitWith } from "./errors.js";
+import { kpatchOptions } from "./options.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
 
 const program = "kpatch";
-const usage =
-  `usage: ${program} COMMAND [...]
+const usage = `usage: ${program} COMMAND [OPTION]... [MODULE.ko|NAME]
   load [--timeout S] MODULE.ko   load a patch module and wait until every task runs it;
-                                 a transition that cannot finish is reversed and the module unloaded
-  load --all                     load the modules installed for the running kernel (at boot)
+                                 a transition that cannot finish is reversed and unloaded
+  load --all                     load the modules installed for the running kernel (at boot);
+                                 nothing when the kernel command line has kpatch.enable=0
   load --dry-run [--json] MODULE.ko
                                  check it could load, and list the tasks inside functions it
                                  replaces, which would hold its transition up
   unload [--timeout S] NAME|MODULE.ko | --all
                                  disable a patch, wait for the transition back, remove its module
-  install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch) ` +
-  `and load it at boot
-  uninstall [-k RELEASE] NAME|MODULE.ko
-  list [--json]                  loaded patches (state, objects, functions) and installed ones
+  install MODULE.ko              keep it in $KPATCH_DIR/RELEASE/ (default /var/lib/kpatch)
+                                 and load it at boot
+  uninstall [-k, --kernel RELEASE] NAME|MODULE.ko
+  list [-k, --kernel RELEASE] [--json]
+                                 loaded patches (state, objects, functions), installed ones
   status [--json]                the running kernel, its patches, the CVEs they fix, and any
-                                 installed patch not loaded, with why; exit status 0 all well,
-                                 3 an installed patch is not loaded, 4 a transition is stuck
-  info [--json] MODULE.ko        what a patch module is for and what it replaces
-  info --review [--json] MODULE.ko
+                                 installed patch not loaded, with why
+  info [--json] [--review] MODULE.ko
+                                 what a patch module is for and what it replaces; --review:
                                  the summary of its review report that the module carries
   signal                         send a fake signal to the tasks that hold transitions up
   force NAME                     end a stalled transition by force (unsafe: taints the kernel)
-  version`;
+  version
+  OPTIONs: --all, --timeout S (default 60), -k, --kernel RELEASE, --json, --dry-run,
+  --review, -h, --help
+  Exit status: 0 done, 1 error; status: 0 all well, 3 an installed patch is not loaded,
+  4 a transition is under way.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      all: { type: "boolean", default: false },
-      timeout: { type: "string" },
-      kernel: { type: "string", short: "k" },
-      json: { type: "boolean", default: false },
-      "dry-run": { type: "boolean", default: false },
-      review: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+    options: kpatchOptions,
   });
   if (values.json) errorsAsJson();
   const [command, ...args] = positionals;
@@ -220,8 +217,12 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
+      if (values.help || command === "help") {
+        console.log(usage);
+        return;
+      }
       console.error(usage);
-      process.exit(values.help || command === "help" ? 0 : 1);
+      process.exit(1);
   }
 }
 
