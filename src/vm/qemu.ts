@@ -139,8 +139,12 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     opts.appendCmdline ?? "",
   ].join(" ");
   const args = [
+    // One host thread runs every vCPU in turn. With a thread each (MTTCG), a
+    // vCPU can run code another just rewrote through text_poke_bp, after the
+    // serializing IPI real CPUs honour: ftrace's int3 then oopses the guest
+    // (seen at cycle 66 of 100 in bench/stress.ts), an emulator artifact.
     "-accel",
-    "tcg",
+    "tcg,thread=single",
     "-nographic",
     "-no-reboot",
     "-nic",
