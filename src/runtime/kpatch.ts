@@ -79,6 +79,21 @@ export interface WaitOptions {
   timeout?: number;
 }
 
+/**
+ * What to do when the kernel refused a module for its signature: it
+ * enforces them (Secure Boot, module.sig_enforce=1), and only a module
+ * signed with a key it trusts loads.
+ */
+function signatureHelp(said: string): string {
+  if (!/Key was rejected by service|Required key not available/.test(said)) return "";
+  return (
+    ". This kernel enforces module signatures (Secure Boot or module.sig_enforce=1): " +
+    "sign the module with a key it trusts (the kernel tree's scripts/sign-file sha256 " +
+    "KEY.pem CERT.der MODULE.ko) and enroll that key in the machine owner keys with " +
+    "mokutil --import CERT.der, then reboot to confirm it"
+  );
+}
+
 /** The module's description, if this kernel could load it now; else why not. */
 function loadable(file: string): PatchModuleInfo {
   const m = moduleInfo(file);
@@ -131,11 +146,10 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
   return watched(m.name, async () => {
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
     const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
-    if (r.code !== 0)
-      throw new KpatchError(
-        "kernel",
-        `insmod ${file} failed: ${r.stderr.trim() || r.stdout.trim()}`,
-      );
+    if (r.code !== 0) {
+      const said = r.stderr.trim() || r.stdout.trim();
+      throw new KpatchError("kernel", `insmod ${file} failed: ${said}${signatureHelp(said)}`);
+    }
     progress("kpatch", `loaded ${m.name}, waiting for every task to switch to it`);
     return settle(m.name, opts);
   });
@@ -197,9 +211,11 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
   const about = said
     .filter(
       (r) =>
-        r.level <= 4 &&
-        !routine.test(r.text) &&
-        (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `)),
+        // A refused signature is only a notice, and names no module.
+        /^Loading of .* is rejected$/.test(r.text) ||
+        (r.level <= 4 &&
+          !routine.test(r.text) &&
+          (/^(livepatch|x86\/modules|module):/.test(r.text) || r.text.startsWith(`${name}: `))),
     )
     .map((r) => r.text);
   const quote = (lines: string[]) => lines.map((l) => `\n  ${l.replaceAll("\n", "\n  ")}`).join("");

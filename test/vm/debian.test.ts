@@ -20,6 +20,7 @@ import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
 import { newest, some61 } from "../support/releases.js";
 import { fixture } from "../support/patches.js";
+import { kpatchForGuest } from "../support/guest.js";
 
 const RELEASE = (await some61()).release;
 const outDir = join(cacheRoot(), "test-modules", "debian");
@@ -87,6 +88,26 @@ test("two Debian 6.1 releases in one command (an older one, its source fetched b
     assert.ok((await run("modinfo", ["-F", "vermagic", ko])).stdout.startsWith(`${release} `));
     assertMeminfoCycle(release, await cycle(ko, meminfoProbe, release));
   }
+});
+
+test("a Debian kernel that enforces module signatures: kpatch load refuses the unsigned module and says how to sign and enroll a key", async () => {
+  const ko = await build("meminfo-string.patch");
+  const kpatch = kpatchForGuest(outDir);
+  const k = await guestKernel("debian", RELEASE);
+  const r = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 300_000,
+    appendCmdline: "module.sig_enforce=1",
+    script: `node ${kpatch} load ${ko} 2>&1 || echo "exit $?"; ls /sys/kernel/livepatch | wc -l`,
+  });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(
+    r.output,
+    /^kpatch: error: insmod .*livepatch-meminfo-string\.ko failed: .*Key was rejected by service\. This kernel enforces module signatures .*mokutil --import CERT\.der/,
+  );
+  assert.match(r.output, /Loading of unsigned module is rejected/, "the kernel's own words");
+  assert.match(r.output, /\nexit 1\n0\n$/, "nothing loaded");
 });
 
 test("Debian's newest 6.12 kernel: meminfo_proc_show patched live and restored", async () => {

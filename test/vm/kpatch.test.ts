@@ -3,9 +3,8 @@
 // install and load --all (what boot runs), and its refusals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
@@ -14,19 +13,12 @@ import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages } from "../../src/vm/cycle.js";
 import { fixture, refusingCallbacksPatch } from "../support/patches.js";
 import type { Review } from "../../src/review/review.js";
+import { kpatchForGuest } from "../support/guest.js";
 
 // Not under /tmp: the guest has a /tmp of its own.
 const outDir = join(cacheRoot(), "test-modules", "kpatch");
 mkdirSync(outDir, { recursive: true });
-// The command runs in the guest from a copy under the cache, wherever this checkout is (CI's may be under /tmp).
-const app = join(outDir, "app");
-rmSync(app, { recursive: true, force: true });
-cpSync(fileURLToPath(new URL("../../", import.meta.url)), join(app, "dist"), { recursive: true });
-copyFileSync(
-  fileURLToPath(new URL("../../../package.json", import.meta.url)),
-  join(app, "package.json"),
-);
-const kpatch = join(app, "dist", "src", "cli", "kpatch.js");
+const kpatch = kpatchForGuest(outDir);
 
 async function build(
   name: string,
