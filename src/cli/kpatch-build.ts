@@ -50,6 +50,9 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   -R, --non-replace     do not replace earlier patches (default: an atomic, cumulative replace)
   --cve ID              a CVE the patch fixes (repeatable), recorded in the module's .modinfo
   --description TEXT    what the patch is for (its MODULE_DESCRIPTION)
+  --sign-key KEY --sign-cert CERT
+                        sign the module (sha256, the target tree's scripts/sign-file) for
+                        kernels that enforce signatures: KEY.pem, CERT in PEM or DER
   -j, --jobs N          compile with N jobs (default: one per CPU)
   --skip-compiler-check build with another gcc than the target's CONFIG_GCC_VERSION
   --skip-cleanup        keep the build session (ORIG/PATCHED objects, diffs, module build)
@@ -147,6 +150,9 @@ async function build(argv: string[]): Promise<void> {
     const cves = [...new Set((values.cve ?? []).map(checkCve))];
     const description =
       values.description === undefined ? undefined : checkDescription(values.description);
+    const [key, cert] = [values["sign-key"], values["sign-cert"]];
+    if (!key !== !cert) throw new KpatchError("usage", "--sign-key and --sign-cert go together");
+    const sign = key && cert ? { key: resolve(key), cert: resolve(cert) } : undefined;
     const output = resolve(values.output!);
     ensureWritableDir(output, "-o");
     // One build per release: two of one name would write the same output side by side.
@@ -170,6 +176,7 @@ async function build(argv: string[]): Promise<void> {
         replace: !values["non-replace"],
         cves,
         description,
+        sign,
         skipCompilerCheck: values["skip-compiler-check"]!,
         ...target,
         session: { jobs, keep: values["skip-cleanup"] || values.debug },

@@ -13,6 +13,8 @@ export const buildOptions = {
   name: { type: "string", short: "n" },
   cve: { type: "string", multiple: true },
   description: { type: "string" },
+  "sign-key": { type: "string" },
+  "sign-cert": { type: "string" },
   output: { type: "string", short: "o", default: "." },
   "non-replace": { type: "boolean", short: "R", default: false },
   "skip-compiler-check": { type: "boolean", default: false },

@@ -68,6 +68,8 @@ export interface KpatchBuildOptions {
   /** CVE identifiers the patch fixes, and what it is for: recorded in .modinfo. */
   cves?: string[];
   description?: string;
+  /** Sign the module with this private key and X.509 certificate (the kernel's sign-file). */
+  sign?: { key: string; cert: string };
   skipCompilerCheck: boolean;
   /** Parallel compile jobs, and whether to keep the build session for inspection. */
   session?: SessionOptions;
@@ -152,6 +154,9 @@ export async function kpatchBuild(
     },
   };
   checkModuleName(opts.name);
+  for (const f of opts.sign ? [opts.sign.key, opts.sign.cert] : []) {
+    if (!host.exists(f)) throw new KpatchError("usage", `signing: ${f} does not exist`);
+  }
   for (const id of opts.cves ?? []) checkCve(id);
   if (opts.description !== undefined) checkDescription(opts.description);
   return reviewingRefusal(seen, opts.outputDir, host, () => buildPatch(opts, seen, host));
@@ -215,6 +220,13 @@ async function buildPatch(
     preparedTree(opts.source, opts.config, { release: opts.release }, host),
   );
   seen.release ??= host.readIfExists(join(prepared.dir, "include/config/kernel.release"))?.trim();
+  if (opts.sign && !host.exists(join(prepared.dir, "scripts", "sign-file"))) {
+    throw new KpatchError(
+      "usage",
+      "cannot sign: the target's tree has no scripts/sign-file (CONFIG_MODULE_SIG is off), " +
+        "so its kernel checks no signature",
+    );
+  }
   const affected = await phase("affected", () =>
     affectedObjects(prepared, files, opts.fullBuild, host),
   );
@@ -394,6 +406,7 @@ async function buildPatch(
                 ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
                 ...(review ? reviewModinfo(review) : []),
               ],
+              sign: opts.sign && signer(prepared, opts.sign, session.log, host),
             },
             scratch(session, "module", host),
             kbuild,
@@ -413,6 +426,19 @@ async function buildPatch(
     opts.session,
     host,
   ).finally(() => origBeside);
+}
+
+/** Signs a module as the target's kernel checks it: its own scripts/sign-file, sha256. */
+function signer(
+  prepared: PreparedTree,
+  sign: { key: string; cert: string },
+  log: string,
+  host: Host,
+): (file: string) => Promise<void> {
+  const tool = join(prepared.dir, "scripts", "sign-file");
+  return async (file) => {
+    await host.run(tool, ["sha256", sign.key, sign.cert, file], { logFile: log });
+  };
 }
 
 /**

@@ -35,6 +35,8 @@ export interface ModuleSpec {
   clearRelocations: boolean;
   /** See GlueOptions.info. */
   info?: [string, string][];
+  /** Signs the finished module (a scratch copy of it) in place, before it is written. */
+  sign?: (file: string) => Promise<void>;
   /** The patched objects' symbol tables, for verifying livepatch symbols. */
   symbolsOf?: SymbolsOf;
 }
@@ -189,6 +191,13 @@ export async function buildModule(
       { details: problems },
     );
   }
-  host.writeFileAtomic(output, writeElf(ko));
+  let bytes = writeElf(ko);
+  if (spec.sign) {
+    const signed = join(dir, `${spec.name}.signed.ko`);
+    host.writeFile(signed, bytes);
+    await spec.sign(signed);
+    bytes = host.readFile(signed);
+  }
+  host.writeFileAtomic(output, bytes);
   return { ko: output, klp };
 }

@@ -343,3 +343,62 @@ test("a tree prepared with the Debian config and release builds modules with the
     await build();
   });
 });
+
+test("--sign-key/--sign-cert: the module carries a signature made by the target tree's sign-file; a tree that checks none refuses to sign", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-sign-"));
+  try {
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.der")];
+    await run("openssl", [
+      "req",
+      "-new",
+      "-nodes",
+      "-utf8",
+      "-sha256",
+      "-days",
+      "1",
+      "-batch",
+      "-x509",
+      "-subj",
+      "/CN=kpatch-ts test signing key",
+      "-outform",
+      "DER",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    const r = await kpatchBuild({
+      patches: [fixture("meminfo-string.patch")],
+      name: "livepatch-signed",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      ...(await resolveTarget({ kernel: release })),
+      sign: { key, cert },
+    });
+    const bytes = readFileSync(r.module);
+    assert.equal(bytes.subarray(-28).toString("latin1"), "~Module signature appended~\n");
+    assert.equal(
+      (await run("modinfo", ["-F", "signer", r.module])).stdout,
+      "kpatch-ts test signing key\n",
+    );
+    // The signed module is still the verified one: the signature only follows the ELF image.
+    assert.deepEqual(verifyModule(readElf(bytes, r.module)), []);
+    const test = await resolveTarget({ kernel: "test" });
+    await assert.rejects(
+      kpatchBuild({
+        patches: [fixture("meminfo-string.patch")],
+        name: "livepatch-unsignable",
+        outputDir: dir,
+        replace: true,
+        skipCompilerCheck: false,
+        ...test,
+        sign: { key, cert },
+      }),
+      (e: unknown) =>
+        e instanceof KpatchError && e.kind === "usage" && /no scripts\/sign-file/.test(e.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
