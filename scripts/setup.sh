@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # compiler and kernel build tools (gcc 12 is what Debian 12 built its kernels with)
-  gcc make binutils flex bison bc libssl-dev libelf-dev dwarves kmod cpio xz-utils rsync
+  gcc make binutils flex bison bc libssl-dev libelf-dev dwarves kmod cpio xz-utils rsync patch
   # clang: the differ is tested on another compiler's objects too
   clang
   # the source the test kernel is built from (kpatch-build fetches what each target needs)
@@ -15,6 +15,8 @@ packages=(
   qemu-system-x86 busybox-static
   # the review report's HTML page is checked as a browser draws it
   chromium
+  # the man pages are checked as groff reads them; test signing keys
+  groff-base openssl
 )
 
 missing=()
