@@ -145,7 +145,11 @@ for i in $(seq ${opts.cycles}); do
 done
 touch /tmp/stop; wait
 echo "== workload"
-cat /tmp/reader.* | { r=0; w=0; while read n b; do r=$((r + n)); w=$((w + b)); done; echo "reads $r wrong $w"; }
+cat /tmp/reader.* | {
+  r=0; w=0
+  while read n b; do r=$((r + n)); w=$((w + b)); done
+  echo "reads $r wrong $w"
+}
 cat /tmp/wrong 2>/dev/null | head -5
 `;
 }
