@@ -98,33 +98,45 @@ export interface BlockingTask {
  * has not passed a point where the kernel can switch it.
  */
 export function blockingTasks(target: 0 | 1): BlockingTask[] {
-  const out: BlockingTask[] = [];
-  for (const pid of nodeHost.readDir("/proc").filter((p) => /^\d+$/.test(p))) {
-    let tids: string[];
-    try {
-      tids = nodeHost.readDir(`/proc/${pid}/task`);
-    } catch {
-      continue; // exited
-    }
-    for (const tid of tids) {
-      const dir = `/proc/${pid}/task/${tid}`;
-      const read = (f: string) => {
-        try {
-          return nodeHost.readText(join(dir, f));
-        } catch {
-          return "";
-        }
-      };
-      const state = Number(read("patch_state").trim());
-      if (Number.isNaN(state) || state === -1 || state === target) continue;
-      out.push({
-        pid: Number(tid),
-        comm: read("comm").trim(),
-        stack: read("stack").split("\n").filter(Boolean).slice(0, 4),
-      });
-    }
-  }
-  return out;
+  return everyThread().flatMap(({ tid, read }) => {
+    const state = Number((read("patch_state") ?? "").trim());
+    if (Number.isNaN(state) || state === -1 || state === target) return [];
+    return [
+      {
+        pid: tid,
+        comm: (read("comm") ?? "").trim(),
+        stack: (read("stack") ?? "").split("\n").filter(Boolean).slice(0, 4),
+      },
+    ];
+  });
+}
+
+/**
+ * Every thread of every process, with a reader of its /proc/PID/task/TID
+ * files that gives undefined for one that exited or is not ours to read.
+ */
+function everyThread(): { tid: number; read: (file: string) => string | undefined }[] {
+  return nodeHost
+    .readDir("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((pid) => {
+      let tids: string[];
+      try {
+        tids = nodeHost.readDir(`/proc/${pid}/task`);
+      } catch {
+        return []; // exited
+      }
+      return tids.map((tid) => ({
+        tid: Number(tid),
+        read: (file: string) => {
+          try {
+            return nodeHost.readText(join(`/proc/${pid}/task/${tid}`, file));
+          } catch {
+            return undefined;
+          }
+        },
+      }));
+    });
 }
 
 /** A task whose kernel stack holds one of the functions asked about. */
@@ -146,35 +158,15 @@ export function tasksInside(functions: string[]): { tasks: TaskInside[]; read: b
   const wanted = new Set(functions);
   const tasks: TaskInside[] = [];
   let read = false;
-  for (const pid of nodeHost.readDir("/proc").filter((p) => /^\d+$/.test(p))) {
-    let tids: string[];
-    try {
-      tids = nodeHost.readDir(`/proc/${pid}/task`);
-    } catch {
-      continue; // exited
-    }
-    for (const tid of tids) {
-      const dir = `/proc/${pid}/task/${tid}`;
-      let stack: string;
-      try {
-        stack = nodeHost.readText(join(dir, "stack"));
-        read = true;
-      } catch {
-        continue; // exited, or not ours to read
-      }
-      const frame = stack
-        .split("\n")
-        .map((l) => l.replace(/^\[<\w+>\] /, ""))
-        .find((f) => wanted.has(f.split("+")[0]!));
-      if (!frame) continue;
-      let comm = "";
-      try {
-        comm = nodeHost.readText(join(dir, "comm")).trim();
-      } catch {
-        // exited since
-      }
-      tasks.push({ pid: Number(tid), comm, frame });
-    }
+  for (const thread of everyThread()) {
+    const stack = thread.read("stack");
+    if (stack === undefined) continue;
+    read = true;
+    const frame = stack
+      .split("\n")
+      .map((l) => l.replace(/^\[<\w+>\] /, ""))
+      .find((f) => wanted.has(f.split("+")[0]!));
+    if (frame) tasks.push({ pid: thread.tid, comm: (thread.read("comm") ?? "").trim(), frame });
   }
   return { tasks, read };
 }
