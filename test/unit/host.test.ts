@@ -114,3 +114,13 @@ test("two processes publishing one directory at once both end with the same comp
   assert.match(winner, /^[ab]$/);
   assert.deepEqual([a.stdout(), b.stdout()], [winner, winner], "both use the winner's copy");
 });
+
+test("only src/host/ and src/cli/ reach the OS: no other source imports fs, os or child_process", () => {
+  const src = fileURLToPath(new URL("../../../src/", import.meta.url));
+  const offenders = (readdirSync(src, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".ts") && !/^(host|cli)\//.test(f))
+    .filter((f) =>
+      /from "node:(fs|os|child_process)(\/promises)?"/.test(readFileSync(`${src}${f}`, "utf8")),
+    );
+  assert.deepEqual(offenders, []);
+});
