@@ -18,7 +18,15 @@ import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
 import { errorsAsJson, exitWith } from "./errors.js";
-import { buildOptions, diffOptions, reviewOptions, verifyOptions } from "./options.js";
+import {
+  buildOptions,
+  diffOptions,
+  packageOptions,
+  reviewOptions,
+  verifyOptions,
+} from "./options.js";
+import { patchDeb } from "../package/patch.js";
+import { runtimeDeb } from "../package/runtime.js";
 import { interruptible, interruption } from "../kpatch-build/interrupt.js";
 import {
   checkCve,
@@ -73,6 +81,18 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   Writes the review report (NAME.review.md, .html, .json) again from a build
   session kept with --skip-cleanup.
 
+       ${program} package MODULE.ko --version VERSION [--package-name NAME]
+         [-o, --output DIR] [--json]
+       ${program} package --runtime [-o, --output DIR] [--json]
+  Makes a Debian package of a patch module, for apt to roll out: it depends
+  on the runtime and on linux-image-RELEASE, installs the module in
+  /var/lib/kpatch/RELEASE/, loads it when that kernel runs and unloads it on
+  removal. A cumulative patch is named kpatch-patch-RELEASE, so that its next
+  VERSION upgrades it (an atomic replace) and a downgrade rolls back; a
+  --non-replace one kpatch-patch-MODULE-RELEASE. --runtime makes the
+  runtime's package, kpatch-ts_VERSION_all.deb (kpatch, its boot unit and
+  man page, run by Debian's nodejs).
+
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
 
@@ -86,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === "verify") return verify(rest);
   if (cmd === "review") return review(rest);
+  if (cmd === "package") return makePackage(rest);
   if (cmd !== "diff") return build(argv);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -318,6 +339,40 @@ async function review(argv: string[]): Promise<void> {
   }
   for (const line of files.summary) console.log(`review: ${line}`);
   console.log(`review report: ${files.html} (and .md, .json)`);
+}
+
+async function makePackage(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: packageOptions,
+  });
+  if (values.json) errorsAsJson();
+  const output = resolve(values.output!);
+  if (values.runtime) {
+    if (positionals.length || values.version || values["package-name"])
+      throw new KpatchError(
+        "usage",
+        `package --runtime takes no module, version or name\n${usage}`,
+      );
+    ensureWritableDir(output, "-o");
+    const deb = await runtimeDeb(output);
+    console.log(values.json ? JSON.stringify({ deb }, null, 2) : `package: ${deb}`);
+    return;
+  }
+  if (positionals.length !== 1 || !values.version)
+    throw new KpatchError("usage", `package takes one MODULE.ko and --version\n${usage}`);
+  ensureWritableDir(output, "-o");
+  const p = await patchDeb(
+    resolve(positionals[0]!),
+    {
+      version: values.version,
+      ...(values["package-name"] ? { name: values["package-name"] } : {}),
+    },
+    output,
+  );
+  if (values.json) console.log(JSON.stringify(p, null, 2));
+  else console.log(`package: ${p.deb} (${p.name} ${p.version}, installs ${p.installedAs})`);
 }
 
 async function listReleases(json: boolean): Promise<void> {

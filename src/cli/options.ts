@@ -40,6 +40,15 @@ export const reviewOptions = {
   json: { type: "boolean", default: false },
 } as const;
 
+/** kpatch-build package */
+export const packageOptions = {
+  version: { type: "string" },
+  "package-name": { type: "string" },
+  runtime: { type: "boolean", default: false },
+  output: { type: "string", short: "o", default: "." },
+  json: { type: "boolean", default: false },
+} as const;
+
 /** kpatch-build diff */
 export const diffOptions = {
   output: { type: "string", short: "o" },

@@ -179,6 +179,8 @@ export function glueSource(objects: PatchedObject[], opts: GlueOptions): string 
     "module_exit(kpatch_exit);",
     'MODULE_LICENSE("GPL");',
     'MODULE_INFO(livepatch, "Y");',
+    // Whether it replaces every patch before it: packaging chooses upgrades by it.
+    `MODULE_INFO(kpatch_replace, "${opts.replace ? "Y" : "N"}");`,
     // What it replaces, named as in sysfs (position 1 for a unique name), for kpatch info and
     // modinfo(8).
     ...objects.flatMap((o) =>

@@ -144,6 +144,12 @@ export function dryRunLoad(file: string): DryRun {
 export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
   const m = loadable(file);
   return watched(m.name, async () => {
+    // A rollback: a later patch replaced this one and left its module loaded, which
+    // holds the name. It runs no code any more, so it goes first.
+    if (loadedLivepatchModules().includes(m.name)) {
+      progress("kpatch", `removing ${m.name}'s old module, left when a later patch replaced it`);
+      await rmmod(m.name);
+    }
     // A signal must not kill insmod half-way: the module would be loaded, and reported not.
     const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
     if (r.code !== 0) {

@@ -122,7 +122,6 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   if (/[\s"'\\]/.test(dir)) {
     throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
   }
-  const consoleLog = join(dir, "console.log");
   const script = join(dir, "script.sh");
   nodeHost.writeFileAtomic(script, opts.script);
   const share = opts.shareRoot ?? true;
@@ -139,20 +138,7 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     opts.appendCmdline ?? "",
   ].join(" ");
   const args = [
-    // One host thread runs every vCPU in turn. With a thread each (MTTCG), a
-    // vCPU can run code another just rewrote through text_poke_bp, after the
-    // serializing IPI real CPUs honour: ftrace's int3 then oopses the guest
-    // (seen at cycle 66 of 100 in bench/stress.ts), an emulator artifact.
-    "-accel",
-    "tcg,thread=single",
-    "-nographic",
-    "-no-reboot",
-    "-nic",
-    "none",
-    "-m",
-    String(opts.memory ?? 2048),
-    "-smp",
-    String(opts.cpus ?? 1),
+    ...machineArgs(opts),
     "-kernel",
     opts.kernel,
     "-initrd",
@@ -174,26 +160,63 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
       "virtio-9p-pci,fsdev=r,mount_tag=hostroot",
     );
   }
+  const result = await runQemu(args, dir, opts.timeoutMs);
+  nodeHost.remove(dir);
+  return result;
+}
+
+/** QEMU's options for a machine: its CPUs, memory, no network, the console on stdio. */
+export function machineArgs(opts: { memory?: number; cpus?: number }): string[] {
+  return [
+    // One host thread runs every vCPU in turn. With a thread each (MTTCG), a
+    // vCPU can run code another just rewrote through text_poke_bp, after the
+    // serializing IPI real CPUs honour: ftrace's int3 then oopses the guest
+    // (seen at cycle 66 of 100 in bench/stress.ts), an emulator artifact.
+    "-accel",
+    "tcg,thread=single",
+    "-nographic",
+    "-no-reboot",
+    "-nic",
+    "none",
+    "-m",
+    String(opts.memory ?? 2048),
+    "-smp",
+    String(opts.cpus ?? 1),
+  ];
+}
+
+/**
+ * Runs QEMU until the guest powers off and reads what its script left in run
+ * directory `dir` (stdout, stderr, status, dmesg, started). A guest whose
+ * kernel log or console shows harm fails, whatever the script said.
+ */
+export async function runQemu(
+  args: string[],
+  dir: string,
+  timeoutMs: number,
+): Promise<GuestResult> {
+  const consoleLog = join(dir, "console.log");
   const t0 = Date.now();
   const r = await nodeHost.run("qemu-system-x86_64", args, {
     logFile: consoleLog,
-    timeoutMs: opts.timeoutMs,
+    timeoutMs,
     allowFailure: true,
   });
   const log = nodeHost.readText(consoleLog);
   const failed = (why: string) =>
     new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
-  if (r.timedOut) throw failed(`timed out after ${opts.timeoutMs} ms`);
+  if (r.timedOut) throw failed(`timed out after ${timeoutMs} ms`);
   if (r.code !== 0) throw failed(`QEMU exited with status ${r.code}`);
   const status = join(dir, "status");
-  // The guest's dmesg, or, if it died first, what reached the console.
-  const dmesg = nodeHost.readIfExists(join(dir, "dmesg")) ?? log;
-  const hurt = kernelComplaints(dmesg);
+  // The guest's dmesg, and what reached the console (all of it, if the guest
+  // died first; what came after dmesg was taken, as a shutdown's messages).
+  const dmesg = nodeHost.readIfExists(join(dir, "dmesg")) ?? "";
+  const hurt = [...new Set([...kernelComplaints(dmesg), ...kernelComplaints(log)])];
   if (hurt.length) {
     throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
   }
   if (!nodeHost.exists(status)) throw failed("stopped before the script finished");
-  const result = {
+  return {
     output: nodeHost.readText(join(dir, "stdout")),
     stderr: nodeHost.readText(join(dir, "stderr")),
     exitCode: Number(nodeHost.readText(status).trim()),
@@ -202,6 +225,4 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     bootMs: Math.round(nodeHost.stat(join(dir, "started")).mtimeMs - t0),
     consoleLog: log,
   };
-  nodeHost.remove(dir);
-  return result;
 }

@@ -1,0 +1,92 @@
+// Debian binary packages, built with dpkg-deb from a staging tree. Every
+// field is checked against Debian policy's shapes before anything is
+// written, since names and versions reach shell scripts and apt; the package
+// appears in the output directory whole or not at all.
+import { join } from "node:path";
+import { nodeHost, type Host } from "../host/host.js";
+import { KpatchError } from "../errors.js";
+
+export interface DebFile {
+  /** Absolute path in the installed system. */
+  path: string;
+  data: string | Uint8Array;
+  mode?: number;
+}
+
+export type MaintainerScript = "preinst" | "postinst" | "prerm" | "postrm";
+
+export interface DebSpec {
+  /** Package, Version and Architecture first; the other fields in the order given. */
+  control: { Package: string; Version: string; Architecture: string } & Record<string, string>;
+  files: DebFile[];
+  /** Empty directories the package owns. */
+  dirs?: string[];
+  scripts?: Partial<Record<MaintainerScript, string>>;
+}
+
+/** A package name as Debian policy allows it (5.6.1). */
+export function checkPackageName(name: string): string {
+  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) {
+    throw new KpatchError(
+      "usage",
+      `package name '${printable(name)}' is refused: Debian allows lowercase letters, ` +
+        "digits, + - and ., starting with a letter or digit, at least two characters",
+    );
+  }
+  return name;
+}
+
+/** A version as Debian policy allows it (5.6.12): [epoch:]upstream[-revision]. */
+export function checkPackageVersion(version: string): string {
+  // The revision is what follows the last hyphen, so a hyphen cannot end it.
+  if (
+    !/^(?:\d+:)?[0-9][A-Za-z0-9.+~-]*$/.test(version) ||
+    version.endsWith("-") ||
+    version.length > 100
+  ) {
+    throw new KpatchError(
+      "usage",
+      `package version '${printable(version)}' is refused: Debian takes [EPOCH:]UPSTREAM` +
+        "[-REVISION], UPSTREAM starting with a digit and holding letters, digits and . + ~ -",
+    );
+  }
+  return version;
+}
+
+const printable = (s: string) => s.replace(/[^\x20-\x7e]/g, "?").slice(0, 80);
+
+/** The file name dpkg-deb and apt expect: NAME_VERSION_ARCH.deb, without the epoch. */
+export function debFileName(control: DebSpec["control"]): string {
+  return `${control.Package}_${control.Version.replace(/^\d+:/, "")}_${control.Architecture}.deb`;
+}
+
+/** Builds the package into `outDir` and returns its path. */
+export async function writeDeb(spec: DebSpec, outDir: string, host: Host = nodeHost) {
+  checkPackageName(spec.control.Package);
+  checkPackageVersion(spec.control.Version);
+  for (const [k, v] of Object.entries(spec.control)) {
+    // One line each: a newline would start a field of the caller's choosing.
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(k) || !/^[\x20-\x7e]+$/.test(v))
+      throw new KpatchError("internal", `control field ${k}: '${printable(v)}' is not one line`);
+  }
+  const out = join(outDir, debFileName(spec.control));
+  const stage = host.makeTempDir(outDir, ".deb-");
+  try {
+    const root = join(stage, "root");
+    for (const d of spec.dirs ?? []) host.makeDirs(join(root, d));
+    for (const f of spec.files) host.writeFileAtomic(join(root, f.path), f.data, f.mode ?? 0o644);
+    const control = Object.entries(spec.control)
+      .map(([k, v]) => `${k}: ${v}\n`)
+      .join("");
+    host.writeFileAtomic(join(root, "DEBIAN", "control"), control);
+    for (const [name, text] of Object.entries(spec.scripts ?? {}))
+      host.writeFileAtomic(join(root, "DEBIAN", name), text, 0o755);
+    const built = join(stage, "package.deb");
+    // Owned by root whoever builds it: root loads what these install.
+    await host.run("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", root, built]);
+    host.rename(built, out);
+  } finally {
+    host.remove(stage);
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+// A patch module as a Debian package: one per patch and kernel release, so
+// that apt rolls patches out. It installs the module where `kpatch load
+// --all` finds it at boot, loads it when its kernel is running, and unloads
+// it on removal. A cumulative patch (the default, built with replace) keeps
+// one package name per kernel release: its next version is an upgrade, whose
+// load replaces the old patch atomically, and a downgrade rolls back the
+// same way. A patch built with --non-replace stacks on the others, so each
+// has its own package name, and its upgrade unloads the old one first.
+import { basename } from "node:path";
+import { nodeHost, type Host } from "../host/host.js";
+import { KpatchError } from "../errors.js";
+import { moduleInfo } from "../runtime/kpatch.js";
+import { checkRelease } from "../kpatch-build/inputs.js";
+import { checkPackageName, checkPackageVersion, writeDeb } from "./deb.js";
+import { RUNTIME_COMMAND, RUNTIME_PACKAGE, runtimeVersion } from "./runtime.js";
+
+export interface PatchPackageOptions {
+  /** The package version: a later cumulative patch needs a higher one. */
+  version: string;
+  /** Default: kpatch-patch-RELEASE, or kpatch-patch-MODULE-RELEASE for a non-replace patch. */
+  name?: string;
+}
+
+export interface PatchPackage {
+  deb: string;
+  name: string;
+  version: string;
+  release: string;
+  /** Where the module is installed on a host. */
+  installedAs: string;
+}
+
+/** kpatch-patch-RELEASE (lowercase, as Debian names packages). */
+export function defaultPackageName(release: string, module?: string): string {
+  const words = ["kpatch-patch", ...(module ? [module] : []), release];
+  return words
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9+.-]/g, "-");
+}
+
+// Single-quoted shell words: the release and file name are checked to hold
+// no quote, but the scripts run as root, so they are quoted all the same.
+const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** Builds the package for patch module `ko` into `outDir`. */
+export async function patchDeb(
+  ko: string,
+  opts: PatchPackageOptions,
+  outDir: string,
+  host: Host = nodeHost,
+): Promise<PatchPackage> {
+  const m = moduleInfo(ko);
+  const release = checkRelease(m.release, `${ko}: its vermagic`);
+  const file = basename(ko);
+  if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(file)) {
+    throw new KpatchError(
+      "input",
+      `${ko}: only a .ko file with a plain name (letters, digits, . _ + -) can be packaged`,
+    );
+  }
+  const replace = m.modinfo.find(([k]) => k === "kpatch_replace")?.[1];
+  if (replace !== "Y" && replace !== "N") {
+    throw new KpatchError(
+      "input",
+      `${ko} does not say whether it replaces the patches before it (no kpatch_replace in ` +
+        "its modinfo): build it again with this kpatch-build",
+    );
+  }
+  const cumulative = replace === "Y";
+  const name = checkPackageName(
+    opts.name ?? defaultPackageName(release, cumulative ? undefined : m.name),
+  );
+  const version = checkPackageVersion(opts.version);
+  const installedAs = `/var/lib/kpatch/${release}/${file}`;
+  const live = `[ "$(uname -r)" = ${q(release)} ] && [ -d /sys/kernel/livepatch ]`;
+  const postinst = `#!/bin/sh
+# Loads the patch when its kernel runs; a cumulative one replaces the patch
+# loaded before it (an older or newer version of this package) atomically.
+set -e
+if [ "$1" = configure ] && ${live}; then
+  if [ -d /sys/kernel/livepatch/${m.name} ]; then
+    echo "${name}: ${m.name} is live already"
+  elif grep -qw 'kpatch\\.enable=0' /proc/cmdline; then
+    echo "${name}: not loaded now: kpatch.enable=0 is on the kernel command line"
+  else
+    ${RUNTIME_COMMAND} load ${q(installedAs)}
+  fi
+fi
+`;
+  // On an upgrade or downgrade, a cumulative patch stays live until the new
+  // version's postinst replaces it: the kernel is never left without it.
+  const prerm = `#!/bin/sh
+set -e
+case "$1" in
+  remove|deconfigure${cumulative ? "" : "|upgrade"})
+    if ${live} && [ -d /sys/kernel/livepatch/${m.name} ]; then
+      ${RUNTIME_COMMAND} unload ${m.name}
+    fi
+    ;;
+esac
+`;
+  // From the module, which may come from anywhere: printable and short.
+  const description = [
+    `live patch for Linux ${release}`,
+    ...(m.cves.length ? [m.cves.join(", ")] : []),
+    ...(m.description ? [m.description.replace(/[^\x20-\x7e]/g, "?")] : []),
+  ]
+    .join(": ")
+    .slice(0, 200);
+  const deb = await writeDeb(
+    {
+      control: {
+        Package: name,
+        Version: version,
+        Architecture: "amd64",
+        Maintainer: "kpatch-ts <root@localhost>",
+        Depends: `${RUNTIME_PACKAGE} (>= ${runtimeVersion(host)}), linux-image-${release}`,
+        Section: "kernel",
+        Priority: "optional",
+        Description: description,
+      },
+      files: [{ path: installedAs, data: host.readFile(ko) }],
+      scripts: { postinst, prerm },
+    },
+    outDir,
+    host,
+  );
+  return { deb, name, version, release, installedAs };
+}

@@ -1,0 +1,92 @@
+// A Debian machine that keeps its disk across boots: a copy-on-write overlay
+// of the cached system image (src/vm/rootfs.ts), booted with systemd as
+// PID 1, as many times as a test needs (install, reboot, boot with other
+// kernel parameters). Each boot runs one host script through the image's
+// kpatch-vm.service and powers off; the run directory it shares (at /vmio in
+// the guest) holds that script, its results, and whatever files the host
+// puts there for the guest, such as an apt repository.
+import { join } from "node:path";
+import { cacheRoot, nodeHost } from "../host/host.js";
+import { HostError } from "../errors.js";
+import type { DebianSystem } from "./rootfs.js";
+import { machineArgs, runQemu, type GuestResult } from "./qemu.js";
+
+export interface BootOptions {
+  /** Shell script run as root in the booted system, in /vmio. */
+  script: string;
+  timeoutMs: number;
+  /** Extra kernel command line (kpatch.enable=0, say). */
+  appendCmdline?: string;
+  memory?: number;
+  cpus?: number;
+}
+
+export class Machine {
+  private constructor(
+    readonly system: DebianSystem,
+    /** The machine's directory: its disk overlay and the shared run directory. */
+    readonly dir: string,
+  ) {}
+
+  /** A new machine whose disk starts as the system image. */
+  static async create(system: DebianSystem): Promise<Machine> {
+    const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "machine-");
+    if (/[\s",\\]/.test(dir)) throw new HostError(`machine directory ${dir} cannot go to QEMU`);
+    nodeHost.makeDirs(join(dir, "io"));
+    await nodeHost.run("qemu-img", [
+      "create",
+      "-q",
+      "-f",
+      "qcow2",
+      "-b",
+      system.image,
+      "-F",
+      "raw",
+      join(dir, "disk.qcow2"),
+    ]);
+    return new Machine(system, dir);
+  }
+
+  /** The directory the guest sees as /vmio. */
+  get io(): string {
+    return join(this.dir, "io");
+  }
+
+  /** Boots the machine, runs `script` in it and waits until it has powered off. */
+  async boot(opts: BootOptions): Promise<GuestResult> {
+    for (const f of ["script.sh", "started", "stdout", "stderr", "status", "dmesg", "console.log"])
+      nodeHost.remove(join(this.io, f));
+    nodeHost.writeFileAtomic(join(this.io, "script.sh"), opts.script);
+    const cmdline = [
+      "root=/dev/vda rw console=ttyS0",
+      // A panic reboots, and -no-reboot turns that into QEMU exiting.
+      "panic=-1",
+      "kpatch_vm=1",
+      opts.appendCmdline ?? "",
+    ].join(" ");
+    return runQemu(
+      [
+        ...machineArgs(opts),
+        "-kernel",
+        this.system.vmlinuz,
+        "-initrd",
+        this.system.initrd,
+        "-append",
+        cmdline.trim(),
+        "-drive",
+        `file=${join(this.dir, "disk.qcow2")},if=virtio,format=qcow2`,
+        "-fsdev",
+        `local,id=io,path=${this.io},security_model=none`,
+        "-device",
+        "virtio-9p-pci,fsdev=io,mount_tag=vmio",
+      ],
+      this.io,
+      opts.timeoutMs,
+    );
+  }
+
+  /** Removes the machine's disk and directory. */
+  dispose(): void {
+    nodeHost.remove(this.dir);
+  }
+}

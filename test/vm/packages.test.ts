@@ -1,0 +1,161 @@
+// Fleet delivery end to end, as a production host sees it: a Debian 12
+// system (systemd as PID 1, Debian's nodejs, the real Debian kernel chosen
+// from the package lists) installs the runtime package and a patch package
+// from an apt repository. The patch is live at once and again after a
+// reboot, not with kpatch.enable=0, replaced atomically by a cumulative v2
+// on upgrade, rolled back by a downgrade, and gone on removal.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { resolveTarget } from "../../src/kpatch-build/targets.js";
+import { cacheRoot, run } from "../../src/host/host.js";
+import { debianSystem } from "../../src/vm/rootfs.js";
+import { Machine } from "../../src/vm/machine.js";
+import { cycleStages } from "../../src/vm/cycle.js";
+import { patchDeb } from "../../src/package/patch.js";
+import { runtimeDeb } from "../../src/package/runtime.js";
+import { some61 } from "../support/releases.js";
+import { fixture } from "../support/patches.js";
+
+const RELEASE = (await some61()).release;
+const outDir = join(cacheRoot(), "test-modules", "packages", RELEASE);
+mkdirSync(outDir, { recursive: true });
+
+async function build(name: string, patches: string[]): Promise<string> {
+  const r = await kpatchBuild({
+    patches: patches.map(fixture),
+    name,
+    outputDir: outDir,
+    replace: true,
+    skipCompilerCheck: false,
+    ...(await resolveTarget({ kernel: RELEASE })),
+  });
+  return r.module;
+}
+
+/** Puts packages in the machine's flat apt repository and indexes every version. */
+async function publish(machine: Machine, debs: string[]): Promise<void> {
+  const repo = join(machine.io, "repo");
+  mkdirSync(repo, { recursive: true });
+  for (const d of debs) copyFileSync(d, join(repo, d.split("/").at(-1)!));
+  const index = await run("dpkg-scanpackages", ["--multiversion", "."], { cwd: repo });
+  await run("sh", ["-c", "cat >Packages && gzip -9nkf Packages"], {
+    cwd: repo,
+    input: index.stdout,
+  });
+}
+
+// What each boot prints, as stages: the patch's effects, sysfs, and status.
+const observe = `
+echo "== meminfo"; grep -c 'MemTotal (kp)' /proc/meminfo || true
+echo "== uname"; uname -v | grep -o ' kpatch$' || true
+echo "== livepatch"; for p in /sys/kernel/livepatch/*; do
+  if [ -d "$p" ]; then echo "\${p##*/} $(cat "$p/enabled")"; fi; done
+echo "== installed"; ls /var/lib/kpatch/$(uname -r)/ 2>/dev/null || true
+echo "== status"; kpatch status --json >status.json && echo 0 || echo $?
+echo "== end"
+`;
+
+async function boot(machine: Machine, script: string, appendCmdline?: string) {
+  const r = await machine.boot({
+    script: `set -e\n${script}\n${observe}`,
+    timeoutMs: 600_000,
+    ...(appendCmdline ? { appendCmdline } : {}),
+  });
+  assert.equal(r.exitCode, 0, `${r.output}\n${r.stderr}`);
+  const stages = cycleStages(r.output);
+  const status = JSON.parse((await run("cat", [join(machine.io, "status.json")])).stdout) as {
+    state: string;
+    cves: string[];
+    installed: { name: string; why?: string }[];
+  };
+  return { stages, status, output: r.output, stderr: r.stderr };
+}
+
+test("Debian packages on a Debian 12 system with systemd: apt installs, reboots, the kill switch, a cumulative upgrade, a downgrade and removal", async () => {
+  const v1 = await build("livepatch-fleet-v1", ["meminfo-string.patch"]);
+  const v2 = await build("livepatch-fleet-v2", ["meminfo-string.patch", "syscall.patch"]);
+  const debs = join(outDir, "debs");
+  mkdirSync(debs, { recursive: true });
+  const runtime = await runtimeDeb(debs);
+  const p1 = await patchDeb(v1, { version: "1" }, debs);
+  const p2 = await patchDeb(v2, { version: "2" }, debs);
+  assert.equal(p1.name, `kpatch-patch-${RELEASE}`);
+  assert.equal(p2.name, p1.name, "a cumulative patch keeps one package name per release");
+
+  const machine = await Machine.create(await debianSystem(RELEASE));
+  try {
+    await publish(machine, [runtime, p1.deb]);
+    const pkg = p1.name;
+    // The guest has no network: its apt reads the repository the host serves.
+    const first = await boot(
+      machine,
+      `rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
+echo 'deb [trusted=yes] file:/vmio/repo ./' >/etc/apt/sources.list.d/kpatch.list
+node --version
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >apt.log 2>&1 || {
+  cat apt.log; exit 1; }
+systemctl is-enabled kpatch.service
+test -f /usr/share/man/man1/kpatch.1.gz`,
+    );
+    assert.match(first.output, /^v18\./m, "Debian's own nodejs runs kpatch");
+    assert.match(first.output, /^enabled$/m, "the runtime enables its boot unit");
+    assert.equal(first.stages.get("meminfo"), "1\n", "the patch is live once installed");
+    assert.equal(first.stages.get("livepatch"), "livepatch_fleet_v1 1\n");
+    assert.equal(first.stages.get("installed"), "livepatch-fleet-v1.ko\n");
+    assert.equal(first.status.state, "ok");
+
+    const again = await boot(machine, "systemctl is-active kpatch.service");
+    assert.match(again.output, /^active$/m, "the boot unit ran");
+    assert.equal(again.stages.get("meminfo"), "1\n", "live again after a reboot");
+    assert.equal(again.stages.get("status"), "0\n");
+
+    const off = await boot(
+      machine,
+      "systemctl is-active kpatch.service || true",
+      "kpatch.enable=0",
+    );
+    assert.match(off.output, /^inactive$/m, "the unit is skipped");
+    assert.equal(off.stages.get("meminfo"), "0\n", "nothing patched with kpatch.enable=0");
+    assert.equal(off.stages.get("status"), "3\n", "status says a patch is not loaded");
+    assert.match(off.status.installed[0]!.why!, /kpatch\.enable=0/);
+
+    await publish(machine, [p2.deb]);
+    const upgrade = await boot(
+      machine,
+      `apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >apt.log 2>&1 || { cat apt.log; exit 1; }
+dpkg-query -W -f='\${Version}\\n' ${pkg}`,
+    );
+    assert.match(upgrade.output, /^2$/m);
+    assert.equal(upgrade.stages.get("meminfo"), "1\n", "the fix v1 carried stays live");
+    assert.equal(upgrade.stages.get("uname"), " kpatch\n", "v2's own fix is live");
+    assert.equal(upgrade.stages.get("livepatch"), "livepatch_fleet_v2 1\n", "v2 replaced v1");
+    assert.equal(upgrade.stages.get("installed"), "livepatch-fleet-v2.ko\n");
+    assert.equal(upgrade.status.state, "ok");
+
+    // The downgrade, observed before the removal that follows it in the same boot.
+    const downgrade = await boot(
+      machine,
+      `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades ${pkg}=1 \\
+  >apt.log 2>&1 || { cat apt.log; exit 1; }
+${observe}
+echo "== removing"
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ${pkg} >apt.log 2>&1 || {
+  cat apt.log; exit 1; }`,
+    );
+    const back = cycleStages(downgrade.output.split("== removing\n")[0]!);
+    assert.equal(back.get("meminfo"), "1\n");
+    assert.equal(back.get("uname"), "", "v2's fix is gone with the rollback");
+    assert.equal(back.get("livepatch"), "livepatch_fleet_v1 1\n", "v1 replaced v2");
+    assert.equal(back.get("installed"), "livepatch-fleet-v1.ko\n");
+    assert.equal(downgrade.stages.get("meminfo"), "0\n", "removal unloads the patch");
+    assert.equal(downgrade.stages.get("livepatch"), "");
+    assert.equal(downgrade.stages.get("installed"), "");
+  } finally {
+    machine.dispose();
+  }
+});
