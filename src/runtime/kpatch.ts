@@ -390,11 +390,6 @@ export function installed(kernel = runningRelease()): Installed {
   return result;
 }
 
-/**
- * Loads every module installed for the running kernel that is not loaded
- * yet, in order; one that fails to load does not stop the others. Returns
- * what it loaded, and what it skipped or could not load, each with why.
- */
 /** Whether the kernel command line turns boot loading off (kpatch.enable=0). */
 export function bootLoadingOff(): boolean {
   const cmdline = nodeHost.readIfExists("/proc/cmdline") ?? "";
@@ -591,11 +586,6 @@ WantedBy=sysinit.target
 `;
 }
 
-/**
- * Makes installed modules load at boot: a systemd unit running `command load
- * --all`, enabled. Returns what was done, or undefined where systemd does not
- * run (then the boot scripts must run `kpatch load --all`).
- */
 /** An ExecStart word, quoted as systemd reads it: whatever the path holds, one argument. */
 function systemdQuoted(word: string): string {
   const escaped = word
@@ -606,10 +596,17 @@ function systemdQuoted(word: string): string {
   return `"${escaped}"`;
 }
 
+/**
+ * Makes installed modules load at boot: a systemd unit running `command load
+ * --all`, enabled. Returns what was done, or undefined where systemd does not
+ * run (then the boot scripts must run `kpatch load --all`).
+ */
 export async function enableBootLoading(command: string[]): Promise<string | undefined> {
   if (!nodeHost.exists("/run/systemd/system")) return undefined;
-  const unit = "/etc/systemd/system/kpatch.service";
-  nodeHost.writeFileAtomic(unit, bootUnit(command));
+  // The runtime package's own unit, if installed, runs its own kpatch: no copy over it.
+  const packaged = "/lib/systemd/system/kpatch.service";
+  const unit = nodeHost.exists(packaged) ? packaged : "/etc/systemd/system/kpatch.service";
+  if (unit !== packaged) nodeHost.writeFileAtomic(unit, bootUnit(command));
   await nodeHost.run("systemctl", ["daemon-reload"]);
   await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
   return `${unit} enabled`;

@@ -10,6 +10,7 @@ import {
   buildOptions,
   diffOptions,
   kpatchOptions,
+  packageOptions,
   reviewOptions,
   verifyOptions,
 } from "../../src/cli/options.js";
@@ -18,7 +19,11 @@ const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.u
 const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
 
 const pages: [string, string, Record<string, { type: string; short?: string }>[]][] = [
-  ["kpatch-build", "kpatch-build", [buildOptions, verifyOptions, reviewOptions, diffOptions]],
+  [
+    "kpatch-build",
+    "kpatch-build",
+    [buildOptions, verifyOptions, reviewOptions, packageOptions, diffOptions],
+  ],
   ["kpatch", "kpatch", [kpatchOptions]],
 ];
 

@@ -85,14 +85,14 @@ test("Debian packages on a Debian 12 system with systemd: apt installs, reboots,
   assert.equal(p1.name, `kpatch-patch-${RELEASE}`);
   assert.equal(p2.name, p1.name, "a cumulative patch keeps one package name per release");
 
+  // Kept after a failure, with its console log, as the VM runner keeps its runs.
   const machine = await Machine.create(await debianSystem(RELEASE));
-  try {
-    await publish(machine, [runtime, p1.deb]);
-    const pkg = p1.name;
-    // The guest has no network: its apt reads the repository the host serves.
-    const first = await boot(
-      machine,
-      `rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
+  await publish(machine, [runtime, p1.deb]);
+  const pkg = p1.name;
+  // The guest has no network: its apt reads the repository the host serves.
+  const first = await boot(
+    machine,
+    `rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
 echo 'deb [trusted=yes] file:/vmio/repo ./' >/etc/apt/sources.list.d/kpatch.list
 node --version
 apt-get update -qq
@@ -100,62 +100,56 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >apt.log 2>&1 || {
   cat apt.log; exit 1; }
 systemctl is-enabled kpatch.service
 test -f /usr/share/man/man1/kpatch.1.gz`,
-    );
-    assert.match(first.output, /^v18\./m, "Debian's own nodejs runs kpatch");
-    assert.match(first.output, /^enabled$/m, "the runtime enables its boot unit");
-    assert.equal(first.stages.get("meminfo"), "1\n", "the patch is live once installed");
-    assert.equal(first.stages.get("livepatch"), "livepatch_fleet_v1 1\n");
-    assert.equal(first.stages.get("installed"), "livepatch-fleet-v1.ko\n");
-    assert.equal(first.status.state, "ok");
+  );
+  assert.match(first.output, /^v18\./m, "Debian's own nodejs runs kpatch");
+  assert.match(first.output, /^enabled$/m, "the runtime enables its boot unit");
+  assert.equal(first.stages.get("meminfo"), "1\n", "the patch is live once installed");
+  assert.equal(first.stages.get("livepatch"), "livepatch_fleet_v1 1\n");
+  assert.equal(first.stages.get("installed"), "livepatch-fleet-v1.ko\n");
+  assert.equal(first.status.state, "ok");
 
-    const again = await boot(machine, "systemctl is-active kpatch.service");
-    assert.match(again.output, /^active$/m, "the boot unit ran");
-    assert.equal(again.stages.get("meminfo"), "1\n", "live again after a reboot");
-    assert.equal(again.stages.get("status"), "0\n");
+  const again = await boot(machine, "systemctl is-active kpatch.service");
+  assert.match(again.output, /^active$/m, "the boot unit ran");
+  assert.equal(again.stages.get("meminfo"), "1\n", "live again after a reboot");
+  assert.equal(again.stages.get("status"), "0\n");
 
-    const off = await boot(
-      machine,
-      "systemctl is-active kpatch.service || true",
-      "kpatch.enable=0",
-    );
-    assert.match(off.output, /^inactive$/m, "the unit is skipped");
-    assert.equal(off.stages.get("meminfo"), "0\n", "nothing patched with kpatch.enable=0");
-    assert.equal(off.stages.get("status"), "3\n", "status says a patch is not loaded");
-    assert.match(off.status.installed[0]!.why!, /kpatch\.enable=0/);
+  const off = await boot(machine, "systemctl is-active kpatch.service || true", "kpatch.enable=0");
+  assert.match(off.output, /^inactive$/m, "the unit is skipped");
+  assert.equal(off.stages.get("meminfo"), "0\n", "nothing patched with kpatch.enable=0");
+  assert.equal(off.stages.get("status"), "3\n", "status says a patch is not loaded");
+  assert.match(off.status.installed[0]!.why!, /kpatch\.enable=0/);
 
-    await publish(machine, [p2.deb]);
-    const upgrade = await boot(
-      machine,
-      `apt-get update -qq
+  await publish(machine, [p2.deb]);
+  const upgrade = await boot(
+    machine,
+    `apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >apt.log 2>&1 || { cat apt.log; exit 1; }
 dpkg-query -W -f='\${Version}\\n' ${pkg}`,
-    );
-    assert.match(upgrade.output, /^2$/m);
-    assert.equal(upgrade.stages.get("meminfo"), "1\n", "the fix v1 carried stays live");
-    assert.equal(upgrade.stages.get("uname"), " kpatch\n", "v2's own fix is live");
-    assert.equal(upgrade.stages.get("livepatch"), "livepatch_fleet_v2 1\n", "v2 replaced v1");
-    assert.equal(upgrade.stages.get("installed"), "livepatch-fleet-v2.ko\n");
-    assert.equal(upgrade.status.state, "ok");
+  );
+  assert.match(upgrade.output, /^2$/m);
+  assert.equal(upgrade.stages.get("meminfo"), "1\n", "the fix v1 carried stays live");
+  assert.equal(upgrade.stages.get("uname"), " kpatch\n", "v2's own fix is live");
+  assert.equal(upgrade.stages.get("livepatch"), "livepatch_fleet_v2 1\n", "v2 replaced v1");
+  assert.equal(upgrade.stages.get("installed"), "livepatch-fleet-v2.ko\n");
+  assert.equal(upgrade.status.state, "ok");
 
-    // The downgrade, observed before the removal that follows it in the same boot.
-    const downgrade = await boot(
-      machine,
-      `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades ${pkg}=1 \\
+  // The downgrade, observed before the removal that follows it in the same boot.
+  const downgrade = await boot(
+    machine,
+    `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades ${pkg}=1 \\
   >apt.log 2>&1 || { cat apt.log; exit 1; }
 ${observe}
 echo "== removing"
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ${pkg} >apt.log 2>&1 || {
   cat apt.log; exit 1; }`,
-    );
-    const back = cycleStages(downgrade.output.split("== removing\n")[0]!);
-    assert.equal(back.get("meminfo"), "1\n");
-    assert.equal(back.get("uname"), "", "v2's fix is gone with the rollback");
-    assert.equal(back.get("livepatch"), "livepatch_fleet_v1 1\n", "v1 replaced v2");
-    assert.equal(back.get("installed"), "livepatch-fleet-v1.ko\n");
-    assert.equal(downgrade.stages.get("meminfo"), "0\n", "removal unloads the patch");
-    assert.equal(downgrade.stages.get("livepatch"), "");
-    assert.equal(downgrade.stages.get("installed"), "");
-  } finally {
-    machine.dispose();
-  }
+  );
+  const back = cycleStages(downgrade.output.split("== removing\n")[0]!);
+  assert.equal(back.get("meminfo"), "1\n");
+  assert.equal(back.get("uname"), "", "v2's fix is gone with the rollback");
+  assert.equal(back.get("livepatch"), "livepatch_fleet_v1 1\n", "v1 replaced v2");
+  assert.equal(back.get("installed"), "livepatch-fleet-v1.ko\n");
+  assert.equal(downgrade.stages.get("meminfo"), "0\n", "removal unloads the patch");
+  assert.equal(downgrade.stages.get("livepatch"), "");
+  assert.equal(downgrade.stages.get("installed"), "");
+  machine.dispose();
 });
