@@ -13,6 +13,8 @@ packages=(
   linux-source-6.1
   # the guest: QEMU under software emulation, busybox for the initramfs
   qemu-system-x86 busybox-static
+  # UEFI firmware, for guests whose kernel trusts a signing key in db
+  ovmf
   # the Debian 12 system booted with systemd, its disk overlays, and its apt repository
   mmdebstrap qemu-utils e2fsprogs dpkg-dev
   # the review report's HTML page is checked as a browser draws it

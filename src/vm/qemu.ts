@@ -22,6 +22,7 @@ import { cacheRoot, lastLines, nodeHost } from "../host/host.js";
 import { HostError } from "../errors.js";
 import { initramfs } from "./initramfs.js";
 import { kernelComplaints } from "../kernel/klog.js";
+import { OVMF_CODE } from "./firmware.js";
 
 export interface GuestOptions {
   /** bzImage / vmlinuz to boot. */
@@ -52,6 +53,11 @@ export interface GuestOptions {
   appendCmdline?: string;
   /** Virtual CPUs (default 1). */
   cpus?: number;
+  /**
+   * Boot through UEFI (OVMF) with this variable store, which the firmware
+   * writes to (src/vm/firmware.ts), instead of the BIOS.
+   */
+  uefiVars?: string;
 }
 
 export interface GuestResult {
@@ -124,6 +130,8 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   }
   const script = join(dir, "script.sh");
   nodeHost.writeFileAtomic(script, opts.script);
+  if (opts.uefiVars && /[,\s]/.test(opts.uefiVars))
+    throw new HostError(`variable store ${opts.uefiVars} cannot go to QEMU's -drive`);
   const share = opts.shareRoot ?? true;
   if (share && opts.files?.length) {
     throw new HostError("files travel in the initramfs only for runs without the host root");
@@ -139,6 +147,14 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   ].join(" ");
   const args = [
     ...machineArgs(opts),
+    ...(opts.uefiVars
+      ? [
+          "-drive",
+          `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+          "-drive",
+          `if=pflash,format=raw,unit=1,file=${opts.uefiVars}`,
+        ]
+      : []),
     "-kernel",
     opts.kernel,
     "-initrd",

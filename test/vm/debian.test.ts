@@ -8,7 +8,7 @@
 // in every load order in matrix.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
@@ -16,6 +16,7 @@ import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
+import { storeTrusting } from "../../src/vm/firmware.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
 import { newest, some61 } from "../support/releases.js";
@@ -90,24 +91,51 @@ test("two Debian 6.1 releases in one command (an older one, its source fetched b
   }
 });
 
-test("a Debian kernel that enforces module signatures: kpatch load refuses the unsigned module and says how to sign and enroll a key", async () => {
-  const ko = await build("meminfo-string.patch");
+test("a Debian kernel that enforces module signatures and trusts a key (UEFI db): the module signed with it loads, the unsigned one is refused, and kpatch says how to sign and enroll", async () => {
+  const dir = join(outDir, "signing");
+  mkdirSync(dir, { recursive: true });
+  const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.der")];
+  const subject = "/CN=kpatch-ts fleet signing key";
+  await run("openssl", [
+    ...["req", "-new", "-nodes", "-utf8", "-sha256", "-days", "36500", "-batch", "-x509"],
+    ...["-subj", subject, "-outform", "DER", "-keyout", key, "-out", cert],
+  ]);
+  const signed = (
+    await kpatchBuild({
+      patches: [fixture("meminfo-string.patch")],
+      name: "livepatch-signed",
+      outputDir: join(dir, "signed"),
+      replace: true,
+      skipCompilerCheck: false,
+      ...(await resolveTarget({ kernel: RELEASE })),
+      sign: { key, cert },
+    })
+  ).module;
+  const unsigned = await build("meminfo-string.patch");
   const kpatch = kpatchForGuest(outDir);
   const k = await guestKernel("debian", RELEASE);
   const r = await runInGuest({
     kernel: k.image,
     modules: k.modules,
-    timeoutMs: 300_000,
+    timeoutMs: 400_000,
+    uefiVars: storeTrusting(readFileSync(cert), join(dir, "vars.fd")),
     appendCmdline: "module.sig_enforce=1",
-    script: `node ${kpatch} load ${ko} 2>&1 || echo "exit $?"; ls /sys/kernel/livepatch | wc -l`,
+    script: `dmesg | grep -o "Loaded X.509 cert 'kpatch-ts fleet signing key[^']*'" | head -1
+echo "== signed"; node ${kpatch} load ${signed} && grep -c 'MemTotal (kp)' /proc/meminfo
+node ${kpatch} unload livepatch_signed
+echo "== unsigned"; node ${kpatch} load ${unsigned} 2>&1 || echo "exit $?"
+ls /sys/kernel/livepatch | wc -l`,
   });
   assert.equal(r.exitCode, 0, r.stderr);
+  const s = cycleStages(`== key\n${r.output}`);
+  assert.match(s.get("key")!, /^Loaded X\.509 cert 'kpatch-ts fleet signing key/, "from db");
+  assert.equal(s.get("signed"), "loaded: livepatch_signed\n1\n", "the signed module is live");
   assert.match(
-    r.output,
+    s.get("unsigned")!,
     /^kpatch: error: insmod .*livepatch-meminfo-string\.ko failed: .*Key was rejected by service\. This kernel enforces module signatures .*mokutil --import CERT\.der/,
   );
-  assert.match(r.output, /Loading of unsigned module is rejected/, "the kernel's own words");
-  assert.match(r.output, /\nexit 1\n0\n$/, "nothing loaded");
+  assert.match(s.get("unsigned")!, /Loading of unsigned module is rejected/, "the kernel's words");
+  assert.match(s.get("unsigned")!, /\nexit 1\n0\n$/, "nothing loaded");
 });
 
 test("Debian's newest 6.12 kernel: meminfo_proc_show patched live and restored", async () => {

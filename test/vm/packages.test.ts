@@ -27,6 +27,7 @@ async function build(name: string, patches: string[]): Promise<string> {
   const r = await kpatchBuild({
     patches: patches.map(fixture),
     name,
+    cves: ["CVE-2026-0001"],
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
@@ -108,8 +109,18 @@ test -f /usr/share/man/man1/kpatch.1.gz`,
   assert.equal(first.stages.get("installed"), "livepatch-fleet-v1.ko\n");
   assert.equal(first.status.state, "ok");
 
-  const again = await boot(machine, "systemctl is-active kpatch.service");
+  const again = await boot(
+    machine,
+    `systemctl is-active kpatch.service
+kpatch list
+kpatch info /var/lib/kpatch/$(uname -r)/livepatch-fleet-v1.ko | grep -E '^(name|kpatch_cve):'`,
+  );
   assert.match(again.output, /^active$/m, "the boot unit ran");
+  assert.match(
+    again.output,
+    /^Loaded patch modules:\nlivepatch_fleet_v1 \[enabled\]\n {2}vmlinux: meminfo_proc_show,1\n\nInstalled patch modules \(\/var\/lib\/kpatch\/[^)]+\):\nlivepatch_fleet_v1 \(CVE-2026-0001\)\nkpatch_cve: +CVE-2026-0001\nname: +livepatch_fleet_v1\n/m,
+  );
+  assert.deepEqual(again.status.cves, ["CVE-2026-0001"], "status names the CVE for scanners");
   assert.equal(again.stages.get("meminfo"), "1\n", "live again after a reboot");
   assert.equal(again.stages.get("status"), "0\n");
 
