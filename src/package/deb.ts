@@ -40,7 +40,7 @@ export function checkPackageName(name: string): string {
 export function checkPackageVersion(version: string): string {
   // The revision is what follows the last hyphen, so a hyphen cannot end it.
   if (
-    !/^(?:\d+:)?[0-9][A-Za-z0-9.+~-]*$/.test(version) ||
+    !/^(?:\d{1,9}:)?[0-9][A-Za-z0-9.+~-]*$/.test(version) ||
     version.endsWith("-") ||
     version.length > 100
   ) {
@@ -70,7 +70,9 @@ export async function writeDeb(spec: DebSpec, outDir: string, host: Host = nodeH
       throw new KpatchError("internal", `control field ${k}: '${printable(v)}' is not one line`);
   }
   const out = join(outDir, debFileName(spec.control));
-  const stage = host.makeTempDir(outDir, ".deb-");
+  // Beside the output, for the rename; reclaimed if its process died, and
+  // holding no *.deb that a repository's indexer could pick up.
+  const stage = host.scratchDir(outDir, "deb-stage");
   try {
     const root = join(stage, "root");
     for (const d of spec.dirs ?? []) host.makeDirs(join(root, d));
@@ -81,7 +83,7 @@ export async function writeDeb(spec: DebSpec, outDir: string, host: Host = nodeH
     host.writeFileAtomic(join(root, "DEBIAN", "control"), control);
     for (const [name, text] of Object.entries(spec.scripts ?? {}))
       host.writeFileAtomic(join(root, "DEBIAN", name), text, 0o755);
-    const built = join(stage, "package.deb");
+    const built = join(stage, "package.tmp");
     // Owned by root whoever builds it: root loads what these install.
     await host.run("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", root, built]);
     host.rename(built, out);

@@ -72,16 +72,39 @@ export async function patchDeb(
     opts.name ?? defaultPackageName(release, cumulative ? undefined : m.name),
   );
   const version = checkPackageVersion(opts.version);
+  const image = `linux-image-${release}`;
+  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(image)) {
+    throw new KpatchError(
+      "input",
+      `${ko}: kernel release ${release} names no Debian package (${image}): ` +
+        "only Debian's kernels can be packaged for",
+    );
+  }
   const installedAs = `/var/lib/kpatch/${release}/${file}`;
-  const live = `[ "$(uname -r)" = ${q(release)} ] && [ -d /sys/kernel/livepatch ]`;
+  const sysfs = q(`/sys/kernel/livepatch/${m.name}`);
+  // Its own kernel only, and not while a chroot or container is being built:
+  // an image made on a host that runs the same release must not patch the host.
+  const live =
+    `[ "$(uname -r)" = ${q(release)} ] && [ -d /sys/kernel/livepatch ] && ! ischroot && ` +
+    "! { command -v systemd-detect-virt >/dev/null && systemd-detect-virt -q --container; }";
   const postinst = `#!/bin/sh
 # Loads the patch when its kernel runs; a cumulative one replaces the patch
 # loaded before it (an older or newer version of this package) atomically.
+# After a failed upgrade or removal (abort-*), the patch is loaded again.
 set -e
-if [ "$1" = configure ] && ${live}; then
-  if [ -d /sys/kernel/livepatch/${m.name} ]; then
-    echo "${name}: ${m.name} is live already"
-  elif grep -qw 'kpatch\\.enable=0' /proc/cmdline; then
+case "$1" in
+  configure|abort-upgrade|abort-remove|abort-deconfigure) ;;
+  *) exit 0 ;;
+esac
+if ${live}; then
+  if [ -d ${sysfs} ]; then
+    # An upgrade whose module has the live one's name would leave the old code live.
+    if [ "$1" = configure ] && [ -n "$2" ] && [ "$2" != ${q(version)} ]; then
+      echo "${name}: ${m.name} is live from version $2: build this one with its own -n" >&2
+      exit 1
+    fi
+    echo "${name}: ${m.name} is loaded already"
+  elif case " $(cat /proc/cmdline) " in *" kpatch.enable=0 "*) true ;; *) false ;; esac; then
     echo "${name}: not loaded now: kpatch.enable=0 is on the kernel command line"
   else
     ${RUNTIME_COMMAND} load ${q(installedAs)}
@@ -89,14 +112,19 @@ if [ "$1" = configure ] && ${live}; then
 fi
 `;
   // On an upgrade or downgrade, a cumulative patch stays live until the new
-  // version's postinst replaces it: the kernel is never left without it.
+  // version's postinst replaces it: the kernel is never left without it. A
+  // failed unload fails the removal, and the package stays.
   const prerm = `#!/bin/sh
 set -e
 case "$1" in
   remove|deconfigure${cumulative ? "" : "|upgrade"})
-    if ${live} && [ -d /sys/kernel/livepatch/${m.name} ]; then
-      ${RUNTIME_COMMAND} unload ${m.name}
+    if ${live} && [ -d ${sysfs} ]; then
+      ${RUNTIME_COMMAND} unload ${q(m.name)}
     fi
+    ;;
+  failed-upgrade)
+    echo "${name}: the old version's prerm failed; not upgrading over it" >&2
+    exit 1
     ;;
 esac
 `;
@@ -115,7 +143,7 @@ esac
         Version: version,
         Architecture: "amd64",
         Maintainer: "kpatch-ts <root@localhost>",
-        Depends: `${RUNTIME_PACKAGE} (>= ${runtimeVersion(host)}), linux-image-${release}`,
+        Depends: `${RUNTIME_PACKAGE} (>= ${runtimeVersion(host)}), ${image}`,
         Section: "kernel",
         Priority: "optional",
         Description: description,

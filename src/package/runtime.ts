@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
-import { bootUnit } from "../runtime/kpatch.js";
+import { BOOT_UNIT_DESCRIPTION, bootUnit } from "../runtime/kpatch.js";
 import { writeDeb } from "./deb.js";
 
 export const RUNTIME_PACKAGE = "kpatch-ts";
@@ -17,7 +17,7 @@ export const RUNTIME_LIB = "/usr/lib/kpatch-ts";
 export const RUNTIME_COMMAND = "/usr/sbin/kpatch";
 const UNIT = "/lib/systemd/system/kpatch.service";
 
-// This build: dist/src/package/runtime.js, in a checkout.
+// The package ships the build it is made from, and the checkout's version and man page.
 const dist = fileURLToPath(new URL("../../", import.meta.url));
 const checkout = join(dist, "..");
 
@@ -66,15 +66,21 @@ exec /usr/bin/node ${RUNTIME_LIB}/dist/src/cli/kpatch.js "$@"
 // left it (enabled or not) across upgrades, as debhelper's scripts do.
 const postinst = `#!/bin/sh
 set -e
-if [ "$1" = configure ] || [ "$1" = abort-upgrade ] || [ "$1" = abort-remove ]; then
-  deb-systemd-helper unmask kpatch.service >/dev/null || true
-  if [ -z "$2" ] || deb-systemd-helper --quiet was-enabled kpatch.service; then
-    deb-systemd-helper enable kpatch.service >/dev/null || true
-  else
-    deb-systemd-helper update-state kpatch.service >/dev/null || true
-  fi
-  if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
+case "$1" in
+  configure|abort-upgrade|abort-remove|abort-deconfigure) ;;
+  *) exit 0 ;;
+esac
+# A unit \`kpatch install\` wrote from a checkout would shadow the package's.
+if grep -qs '^Description=${BOOT_UNIT_DESCRIPTION}$' /etc/systemd/system/kpatch.service; then
+  rm -f /etc/systemd/system/kpatch.service
 fi
+deb-systemd-helper unmask kpatch.service >/dev/null || true
+if [ -z "$2" ] || deb-systemd-helper --quiet was-enabled kpatch.service; then
+  deb-systemd-helper enable kpatch.service >/dev/null || true
+else
+  deb-systemd-helper update-state kpatch.service >/dev/null || true
+fi
+if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
 `;
 
 const postrm = `#!/bin/sh

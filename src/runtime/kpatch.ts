@@ -566,9 +566,12 @@ async function rmmod(name: string): Promise<void> {
 }
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
+export const BOOT_UNIT_DESCRIPTION =
+  "Apply the kpatch livepatch modules installed for the running kernel";
+
 export function bootUnit(command: string[]): string {
   return `[Unit]
-Description=Apply the kpatch livepatch modules installed for the running kernel
+Description=${BOOT_UNIT_DESCRIPTION}
 # The kill switch: boot with kpatch.enable=0 to start without any patch.
 ConditionKernelCommandLine=!kpatch.enable=0
 DefaultDependencies=no
@@ -603,10 +606,14 @@ function systemdQuoted(word: string): string {
  */
 export async function enableBootLoading(command: string[]): Promise<string | undefined> {
   if (!nodeHost.exists("/run/systemd/system")) return undefined;
-  // The runtime package's own unit, if installed, runs its own kpatch: no copy over it.
+  // The runtime package's own unit, if installed, runs its own kpatch: no copy
+  // in /etc shadows it.
   const packaged = "/lib/systemd/system/kpatch.service";
-  const unit = nodeHost.exists(packaged) ? packaged : "/etc/systemd/system/kpatch.service";
-  if (unit !== packaged) nodeHost.writeFileAtomic(unit, bootUnit(command));
+  const ours = "/etc/systemd/system/kpatch.service";
+  const unit = nodeHost.exists(packaged) ? packaged : ours;
+  if (unit === ours) nodeHost.writeFileAtomic(unit, bootUnit(command));
+  else if (nodeHost.readIfExists(ours)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
+    nodeHost.remove(ours);
   await nodeHost.run("systemctl", ["daemon-reload"]);
   await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
   return `${unit} enabled`;

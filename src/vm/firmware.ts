@@ -37,7 +37,7 @@ export function efiGuid(text: string): Buffer {
 export const IMAGE_SECURITY_DATABASE = efiGuid("d719b2cb-3d3a-4596-a3bc-dad00e67656f");
 const CERT_X509 = efiGuid("a5c059a1-94e4-4aa7-87b5-ab155c2bf072");
 const AUTHENTICATED_STORE = efiGuid("aaf32c78-947b-439a-a180-2e144ec37792");
-// Whose the key is: the project's own owner GUID.
+// A signature's owner is only a label to the kernel: one of the project's own.
 const OWNER = efiGuid("6b707463-7473-4b50-a754-4b6579733031");
 
 /** An EFI_SIGNATURE_LIST holding one X.509 certificate (DER). */
@@ -52,7 +52,8 @@ export function signatureList(der: Buffer): Buffer {
 
 const RECORD = 60;
 const VALID = 0x3f;
-const IN_DELETION = 0x02;
+// Cleared in a record's state when the firmware deletes it.
+const DELETED_BIT = 0x02;
 
 /** Attributes: non-volatile, boot and runtime access, time-based authenticated (as db has). */
 export const DB_ATTRIBUTES = 0x01 | 0x02 | 0x04 | 0x20;
@@ -86,7 +87,7 @@ export function withVariable(
     const same =
       out.subarray(off + 44, off + 60).equals(guid) &&
       out.subarray(off + RECORD, off + RECORD + nameSize).equals(wanted);
-    if (same && (state === VALID || state === (VALID & ~0x01))) out[off + 2] = state & ~IN_DELETION;
+    if (same && (state === VALID || state === (VALID & ~0x01))) out[off + 2] = state & ~DELETED_BIT;
     off = (off + RECORD + nameSize + dataSize + 3) & ~3;
   }
   const head = Buffer.alloc(RECORD);

@@ -28,6 +28,7 @@ export interface DebianSystem {
 /** What the system holds besides minbase and the kernel. */
 const PACKAGES = ["systemd-sysv", "udev", "kmod", "nodejs", "initramfs-tools", "zstd"];
 const IMAGE_SIZE = "3G";
+const fstab = "/dev/vda / ext4 rw,errors=remount-ro 0 1\n";
 
 const guestRunner = `#!/bin/sh
 # Runs the host's script for this boot, then powers the machine off.
@@ -73,7 +74,14 @@ export async function debianSystem(release: string, host: Host = nodeHost): Prom
   checkRelease(release, "guest system");
   const sources = aptSources(host);
   const packages = [...PACKAGES, `linux-image-${release}`];
-  const key = sha256(packages.join(","), host.readText(sources), guestRunner, guestUnit);
+  const options = [
+    "--variant=minbase",
+    `--include=${packages.join(",")}`,
+    '--aptopt=Acquire::Languages "none"',
+    "--dpkgopt=path-exclude=/usr/share/doc/*",
+    "--dpkgopt=path-exclude=/usr/share/locale/*",
+  ];
+  const key = sha256(...options, host.readText(sources), fstab, IMAGE_SIZE, guestRunner, guestUnit);
   const dir = join(cacheRoot(), "rootfs", `${release}-${key.slice(0, 12)}`);
   const system = {
     release,
@@ -95,21 +103,8 @@ export async function debianSystem(release: string, host: Host = nodeHost): Prom
     dir,
     async (tmp) => {
       const root = join(tmp, "root");
-      await host.run(
-        "mmdebstrap",
-        [
-          "--variant=minbase",
-          `--include=${packages.join(",")}`,
-          '--aptopt=Acquire::Languages "none"',
-          "--dpkgopt=path-exclude=/usr/share/doc/*",
-          "--dpkgopt=path-exclude=/usr/share/locale/*",
-          "bookworm",
-          root,
-          sources,
-        ],
-        { logFile: log },
-      );
-      host.writeFileAtomic(join(root, "etc/fstab"), "/dev/vda / ext4 rw,errors=remount-ro 0 1\n");
+      await host.run("mmdebstrap", [...options, "bookworm", root, sources], { logFile: log });
+      host.writeFileAtomic(join(root, "etc/fstab"), fstab);
       host.writeFileAtomic(join(root, "etc/hostname"), "kpatch-guest\n");
       host.writeFileAtomic(join(root, "usr/local/sbin/kpatch-vm"), guestRunner, 0o755);
       host.writeFileAtomic(join(root, "etc/systemd/system/kpatch-vm.service"), guestUnit);

@@ -11,7 +11,7 @@ import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
 import { ElfFile } from "../../src/elf/model.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { run } from "../../src/host/host.js";
-import { checkPackageName, checkPackageVersion } from "../../src/package/deb.js";
+import { checkPackageName, checkPackageVersion, writeDeb } from "../../src/package/deb.js";
 import { importClosure, runtimeDeb, runtimeVersion } from "../../src/package/runtime.js";
 import { defaultPackageName, patchDeb } from "../../src/package/patch.js";
 import { scratchDir } from "../support/cc.js";
@@ -52,7 +52,7 @@ test("package names and versions: Debian's shapes, nothing a shell or apt would 
     assert.throws(() => checkPackageName(bad), /package name .* is refused/);
   for (const ok of ["1", "2.0-1", "1:2.3~rc1-4", "20261130.1"])
     assert.equal(checkPackageVersion(ok), ok);
-  for (const bad of ["", "v1", "1 2", "1;reboot", "1-", "1:", "1\n"])
+  for (const bad of ["", "v1", "1 2", "1;reboot", "1-", "1:", "1\n", "9999999999:1"])
     assert.throws(() => checkPackageVersion(bad), /package version .* is refused/);
   assert.equal(
     defaultPackageName("6.12.117+deb12-Cloud-amd64"),
@@ -136,7 +136,15 @@ test("a cumulative patch's package: one name per release, its dependencies, wher
   const prerm = readFileSync(join(scripts, "prerm"), "utf8");
   // An upgrade leaves the old patch live for the new one to replace atomically.
   assert.match(prerm, /^ {2}remove\|deconfigure\)$/m);
-  assert.match(prerm, /\/usr\/sbin\/kpatch unload livepatch_fix_v2/);
+  assert.match(prerm, /\/usr\/sbin\/kpatch unload 'livepatch_fix_v2'/);
+  assert.match(prerm, /^ {2}failed-upgrade\)\n.*\n {4}exit 1$/m, "a failed old prerm stops it");
+  // The old version's patch stays live through an upgrade; a failed one loads it again.
+  assert.match(postinst, /^ {2}configure\|abort-upgrade\|abort-remove\|abort-deconfigure\) ;;$/m);
+  assert.match(
+    postinst,
+    /is live from version \$2: build this one with its own -n" >&2\n {6}exit 1/,
+  );
+  assert.match(postinst, /! ischroot && /, "never the host an image is built on");
   for (const s of [postinst, prerm])
     await run("sh", ["-n", join(scripts, s === postinst ? "postinst" : "prerm")]);
 });
@@ -176,6 +184,25 @@ test("packaging refuses a module it cannot vouch for, and writes nothing", async
   await assert.rejects(
     patchDeb(fakeModule(dir, "n.ko", module("livepatch_n", "Y")), { version: "1", name: "X" }, out),
     /package name/,
+  );
+  await assert.rejects(
+    patchDeb(
+      fakeModule(dir, "u.ko", module("livepatch_u", "Y", "6.1.0-56-AMD64")),
+      { version: "1" },
+      out,
+    ),
+    /kernel release 6\.1\.0-56-AMD64 names no Debian package/,
+  );
+  // dpkg-deb itself refusing: the staging directory goes too.
+  await assert.rejects(
+    writeDeb(
+      {
+        control: { Package: "kpatch-x", Version: "1", Architecture: "all", Depends: "a (>>" },
+        files: [{ path: "/x", data: "x" }],
+      },
+      out,
+    ),
+    /dpkg-deb/,
   );
   assert.deepEqual((await run("ls", ["-A", out])).stdout, "", "no package, no staging left");
 });
