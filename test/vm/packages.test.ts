@@ -59,9 +59,14 @@ echo "== status"; kpatch status --json >status.json && echo 0 || echo $?
 echo "== end"
 `;
 
+// apt-get as a script runs it: quiet, its log shown only when it fails.
+const aptq = `aptq() {
+  DEBIAN_FRONTEND=noninteractive apt-get -y -qq "$@" >apt.log 2>&1 || { cat apt.log; return 1; }
+}`;
+
 async function boot(machine: Machine, script: string, appendCmdline?: string) {
   const r = await machine.boot({
-    script: `set -e\n${script}\n${observe}`,
+    script: `set -e\n${aptq}\n${script}\n${observe}`,
     timeoutMs: 600_000,
     ...(appendCmdline ? { appendCmdline } : {}),
   });
@@ -75,7 +80,7 @@ async function boot(machine: Machine, script: string, appendCmdline?: string) {
   return { stages, status, output: r.output, stderr: r.stderr };
 }
 
-test("Debian packages on a Debian 12 system with systemd: apt installs, reboots, the kill switch, a cumulative upgrade, a downgrade and removal", async () => {
+test("Debian packages on a Debian 12 system with systemd: apt installs, reboots, the kill switch, a cumulative upgrade, a downgrade, removal, and an upgrade that kept the live module's name refused", async () => {
   const v1 = await build("livepatch-fleet-v1", ["meminfo-string.patch"]);
   const v2 = await build("livepatch-fleet-v2", ["meminfo-string.patch", "syscall.patch"]);
   const debs = join(outDir, "debs");
@@ -97,8 +102,7 @@ test("Debian packages on a Debian 12 system with systemd: apt installs, reboots,
 echo 'deb [trusted=yes] file:/vmio/repo ./' >/etc/apt/sources.list.d/kpatch.list
 node --version
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >apt.log 2>&1 || {
-  cat apt.log; exit 1; }
+aptq install ${pkg}
 systemctl is-enabled kpatch.service
 test -f /usr/share/man/man1/kpatch.1.gz`,
   );
@@ -134,7 +138,7 @@ kpatch info /var/lib/kpatch/$(uname -r)/livepatch-fleet-v1.ko | grep -E '^(name|
   const upgrade = await boot(
     machine,
     `apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >apt.log 2>&1 || { cat apt.log; exit 1; }
+aptq upgrade
 dpkg-query -W -f='\${Version}\\n' ${pkg}`,
   );
   assert.match(upgrade.output, /^2$/m);
@@ -144,23 +148,40 @@ dpkg-query -W -f='\${Version}\\n' ${pkg}`,
   assert.equal(upgrade.stages.get("installed"), "livepatch-fleet-v2.ko\n");
   assert.equal(upgrade.status.state, "ok");
 
-  // The downgrade, observed before the removal that follows it in the same boot.
-  const downgrade = await boot(
+  // The downgrade and the removal, observed in turn, then a v3 that kept v2's module
+  // name: its upgrade would leave v2's code live, so its postinst refuses.
+  const p3 = await patchDeb(v2, { version: "3" }, debs);
+  await publish(machine, [p3.deb]);
+  const last = await boot(
     machine,
-    `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades ${pkg}=1 \\
-  >apt.log 2>&1 || { cat apt.log; exit 1; }
+    `apt-get update -qq
+aptq install --allow-downgrades ${pkg}=1
 ${observe}
 echo "== removing"
-DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq ${pkg} >apt.log 2>&1 || {
-  cat apt.log; exit 1; }`,
+aptq remove ${pkg}
+${observe}
+echo "== same-name"
+aptq install ${pkg}=2
+if aptq install ${pkg}=3; then echo upgraded; fi
+dpkg-query -W -f='\${Status} \${Version}\n' ${pkg}`,
   );
-  const back = cycleStages(downgrade.output.split("== removing\n")[0]!);
+  const [downgraded, rest] = last.output.split("== removing\n");
+  const [removed, sameName] = rest!.split("== same-name\n");
+  const back = cycleStages(downgraded!);
   assert.equal(back.get("meminfo"), "1\n");
   assert.equal(back.get("uname"), "", "v2's fix is gone with the rollback");
   assert.equal(back.get("livepatch"), "livepatch_fleet_v1 1\n", "v1 replaced v2");
   assert.equal(back.get("installed"), "livepatch-fleet-v1.ko\n");
-  assert.equal(downgrade.stages.get("meminfo"), "0\n", "removal unloads the patch");
-  assert.equal(downgrade.stages.get("livepatch"), "");
-  assert.equal(downgrade.stages.get("installed"), "");
+  const gone = cycleStages(removed!);
+  assert.equal(gone.get("meminfo"), "0\n", "removal unloads the patch");
+  assert.equal(gone.get("livepatch"), "");
+  assert.equal(gone.get("installed"), "");
+  assert.match(
+    sameName!,
+    /livepatch_fleet_v2 is live from version 2: build this one with its own -n/,
+  );
+  assert.doesNotMatch(sameName!, /^upgraded$/m);
+  assert.match(sameName!, /^install ok half-configured 3$/m, "dpkg knows it is not configured");
+  assert.equal(last.stages.get("livepatch"), "livepatch_fleet_v2 1\n");
   machine.dispose();
 });
