@@ -124,6 +124,13 @@ poweroff -f
 `;
 
 export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
+  const share = opts.shareRoot ?? true;
+  // Scripts name modules and files in the cache, which a guest could not see there.
+  if (share && /^\/tmp(\/|$)/.test(cacheRoot()))
+    throw new HostError(
+      `the cache ${cacheRoot()} is under /tmp, which a guest sees as its own tmpfs: ` +
+        "set KPATCH_CACHE to a directory elsewhere",
+    );
   const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "run-");
   if (/[\s"'\\]/.test(dir)) {
     throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
@@ -132,7 +139,6 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
   nodeHost.writeFileAtomic(script, opts.script);
   if (opts.uefiVars && /[,\s]/.test(opts.uefiVars))
     throw new HostError(`variable store ${opts.uefiVars} cannot go to QEMU's -drive`);
-  const share = opts.shareRoot ?? true;
   if (share && opts.files?.length) {
     throw new HostError("files travel in the initramfs only for runs without the host root");
   }
