@@ -113,11 +113,20 @@ test -f /usr/share/man/man1/kpatch.1.gz`,
   assert.equal(first.stages.get("installed"), "livepatch-fleet-v1.ko\n");
   assert.equal(first.status.state, "ok");
 
+  // kpatch install beside the packages: it keeps the packaged unit, and uninstall undoes it.
+  copyFileSync(v2, join(machine.io, "extra.ko"));
   const again = await boot(
     machine,
     `systemctl is-active kpatch.service
 kpatch list
-kpatch info /var/lib/kpatch/$(uname -r)/livepatch-fleet-v1.ko | grep -E '^(name|kpatch_cve):'`,
+kpatch info /var/lib/kpatch/$(uname -r)/livepatch-fleet-v1.ko | grep -E '^(name|kpatch_cve):'
+kpatch install extra.ko
+test ! -e /etc/systemd/system/kpatch.service
+kpatch uninstall livepatch_fleet_v2`,
+  );
+  assert.match(
+    again.output,
+    /^installed: \/var\/lib\/kpatch\/[^/]+\/extra\.ko \(\/lib\/systemd\/system\/kpatch\.service enabled\)\nuninstalled: \/var\/lib\/kpatch\/[^/]+\/extra\.ko\n/m,
   );
   assert.match(again.output, /^active$/m, "the boot unit ran");
   assert.match(
