@@ -17,50 +17,20 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
-import { ElfFile } from "../../src/elf/model.js";
-import { writeElf } from "../../src/elf/writer.js";
 import { run } from "../../src/host/host.js";
 import { bootUnit, install, installed } from "../../src/runtime/kpatch.js";
 import { checkCve, checkDescription } from "../../src/kpatch-build/inputs.js";
 import { scratchDir } from "../support/cc.js";
+import { modinfoModule } from "../support/modinfo.js";
 
 const RELEASE = "6.1.0-57-amd64";
-
-function patchModule(
-  dir: string,
-  file: string,
-  info: Record<string, string>,
-  mode = 0o644,
-): string {
-  const ko = new ElfFile(file, {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
-  const text = Object.entries(info)
-    .map(([k, v]) => `${k}=${v}\0`)
-    .join("");
-  ko.addSection({
-    name: ".modinfo",
-    type: SHT.PROGBITS,
-    flags: SHF.ALLOC,
-    data: new TextEncoder().encode(text),
-  });
-  const path = join(dir, file);
-  writeFileSync(path, writeElf(ko));
-  chmodSync(path, mode);
-  return path;
-}
 
 const good = (
   dir: string,
   name: string,
   file = `${name.replaceAll("_", "-")}.ko`,
   vermagic = `${RELEASE} SMP preempt mod_unload modversions `,
-) => patchModule(dir, file, { livepatch: "Y", name, vermagic });
+) => modinfoModule(dir, file, { livepatch: "Y", name, vermagic });
 
 function withKpatchDir<T>(body: (root: string, src: string) => T): T {
   const root = scratchDir("kpatch-dir-");
@@ -128,7 +98,7 @@ test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good on
     );
     symlinkSync(join(src, "gone.ko"), join(dir, "20-dangling.ko"));
     mkdirSync(join(dir, "30-directory.ko"));
-    patchModule(dir, "40-plain.ko", { name: "plain", vermagic: RELEASE });
+    modinfoModule(dir, "40-plain.ko", { name: "plain", vermagic: RELEASE });
     const list = installed(RELEASE);
     assert.deepEqual(
       list.modules.map((m) => m.name),

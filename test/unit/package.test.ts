@@ -7,40 +7,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
-import { ElfFile } from "../../src/elf/model.js";
-import { writeElf } from "../../src/elf/writer.js";
 import { run } from "../../src/host/host.js";
 import { checkPackageName, checkPackageVersion, writeDeb } from "../../src/package/deb.js";
 import { importClosure, runtimeDeb, runtimeVersion } from "../../src/package/runtime.js";
 import { defaultPackageName, patchDeb } from "../../src/package/patch.js";
 import { scratchDir } from "../support/cc.js";
+import { modinfoModule } from "../support/modinfo.js";
 
-/** A file shaped as a patch module as far as packaging reads one: its .modinfo. */
-function fakeModule(dir: string, file: string, modinfo: string[]): string {
-  const ko = new ElfFile(file, {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
-  const info = new TextEncoder().encode(modinfo.map((l) => `${l}\0`).join(""));
-  ko.addSection({ name: ".modinfo", type: SHT.PROGBITS, flags: SHF.ALLOC, data: info });
-  ko.addSection({ name: ".symtab", type: SHT.SYMTAB });
-  const path = join(dir, file);
-  writeFileSync(path, writeElf(ko));
-  return path;
-}
-
-const module = (name: string, replace: "Y" | "N" | undefined, release = "6.1.0-56-amd64") => [
-  "livepatch=Y",
-  `name=${name}`,
-  `vermagic=${release} SMP preempt mod_unload modversions `,
-  "description=live patch: meminfo",
-  "kpatch_cve=CVE-2026-12345",
-  ...(replace ? [`kpatch_replace=${replace}`] : []),
-];
+const module = (name: string, replace: "Y" | "N" | undefined, release = "6.1.0-56-amd64") => ({
+  livepatch: "Y",
+  name,
+  vermagic: `${release} SMP preempt mod_unload modversions `,
+  description: "live patch: meminfo",
+  kpatch_cve: "CVE-2026-12345",
+  ...(replace ? { kpatch_replace: replace } : {}),
+});
 
 const control = async (deb: string, field: string) =>
   (await run("dpkg-deb", ["-f", deb, field])).stdout.trim();
@@ -107,7 +88,7 @@ test("the runtime package: its control fields, boot unit and man page, and kpatc
 
 test("a cumulative patch's package: one name per release, its dependencies, where it installs, what its scripts do", async () => {
   const dir = scratchDir("patch-deb");
-  const ko = fakeModule(dir, "livepatch-fix-v2.ko", module("livepatch_fix_v2", "Y"));
+  const ko = modinfoModule(dir, "livepatch-fix-v2.ko", module("livepatch_fix_v2", "Y"));
   const p = await patchDeb(ko, { version: "2" }, join(dir, "out"));
   assert.equal(p.name, "kpatch-patch-6.1.0-56-amd64");
   assert.equal(p.deb, join(dir, "out", "kpatch-patch-6.1.0-56-amd64_2_amd64.deb"));
@@ -151,7 +132,7 @@ test("a cumulative patch's package: one name per release, its dependencies, wher
 
 test("a non-replace patch's package has a name of its own and unloads its old version on upgrade", async () => {
   const dir = scratchDir("patch-deb-stack");
-  const ko = fakeModule(dir, "livepatch-extra.ko", module("livepatch_extra", "N"));
+  const ko = modinfoModule(dir, "livepatch-extra.ko", module("livepatch_extra", "N"));
   const p = await patchDeb(ko, { version: "1.0-1" }, dir);
   assert.equal(p.name, "kpatch-patch-livepatch-extra-6.1.0-56-amd64");
   await run("dpkg-deb", ["-e", p.deb, join(dir, "control")]);
@@ -165,29 +146,33 @@ test("packaging refuses a module it cannot vouch for, and writes nothing", async
   const dir = scratchDir("patch-deb-refused");
   const out = join(dir, "out");
   mkdirSync(out);
-  const cases: [string, string[], RegExp][] = [
+  const cases: [string, Record<string, string>, RegExp][] = [
     ["old.ko", module("livepatch_old", undefined), /no kpatch_replace in its modinfo/],
     ["quote.ko", module("livepatch_q", "Y", "6.1'$(reboot)"), /kernel release .* is refused/],
     ["name.ko", module("x;reboot", "Y"), /module name .* is refused/],
-    ["plain.ko", ["name=plain", "vermagic=6.1.0-56-amd64 "], /not a livepatch module/],
+    ["plain.ko", { name: "plain", vermagic: "6.1.0-56-amd64 " }, /not a livepatch module/],
   ];
   for (const [file, info, why] of cases) {
-    const ko = fakeModule(dir, file, info);
+    const ko = modinfoModule(dir, file, info);
     await assert.rejects(patchDeb(ko, { version: "1" }, out), why);
   }
-  const ko = fakeModule(dir, "bad name.ko", module("livepatch_b", "Y"));
+  const ko = modinfoModule(dir, "bad name.ko", module("livepatch_b", "Y"));
   await assert.rejects(patchDeb(ko, { version: "1" }, out), /plain name/);
   await assert.rejects(
-    patchDeb(fakeModule(dir, "v.ko", module("livepatch_v", "Y")), { version: "1;reboot" }, out),
+    patchDeb(modinfoModule(dir, "v.ko", module("livepatch_v", "Y")), { version: "1;reboot" }, out),
     /package version/,
   );
   await assert.rejects(
-    patchDeb(fakeModule(dir, "n.ko", module("livepatch_n", "Y")), { version: "1", name: "X" }, out),
+    patchDeb(
+      modinfoModule(dir, "n.ko", module("livepatch_n", "Y")),
+      { version: "1", name: "X" },
+      out,
+    ),
     /package name/,
   );
   await assert.rejects(
     patchDeb(
-      fakeModule(dir, "u.ko", module("livepatch_u", "Y", "6.1.0-56-AMD64")),
+      modinfoModule(dir, "u.ko", module("livepatch_u", "Y", "6.1.0-56-AMD64")),
       { version: "1" },
       out,
     ),
