@@ -142,7 +142,7 @@ export function checkRelease(release: string, where: string): string {
 }
 
 /** A name as it may be shown: control characters escaped, cut short. */
-function printable(s: string): string {
+export function printable(s: string): string {
   const shown = JSON.stringify(s).slice(1, -1);
   return shown.length > 120 ? `${shown.slice(0, 117)}...` : shown;
 }

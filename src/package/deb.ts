@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
+import { printable } from "../kpatch-build/inputs.js";
 
 export interface DebFile {
   /** Absolute path in the installed system. */
@@ -24,9 +25,12 @@ export interface DebSpec {
   scripts?: Partial<Record<MaintainerScript, string>>;
 }
 
-/** A package name as Debian policy allows it (5.6.1). */
+/** Whether `name` is shaped as Debian policy allows a package name (5.6.1). */
+export const isPackageName = (name: string) => /^[a-z0-9][a-z0-9+.-]+$/.test(name);
+
+/** A package name as Debian policy allows it, or a usage error. */
 export function checkPackageName(name: string): string {
-  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) {
+  if (!isPackageName(name)) {
     throw new KpatchError(
       "usage",
       `package name '${printable(name)}' is refused: Debian allows lowercase letters, ` +
@@ -52,8 +56,6 @@ export function checkPackageVersion(version: string): string {
   }
   return version;
 }
-
-const printable = (s: string) => s.replace(/[^\x20-\x7e]/g, "?").slice(0, 80);
 
 /** The file name dpkg-deb and apt expect: NAME_VERSION_ARCH.deb, without the epoch. */
 export function debFileName(control: DebSpec["control"]): string {

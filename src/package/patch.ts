@@ -11,7 +11,7 @@ import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
 import { moduleInfo } from "../runtime/kpatch.js";
 import { checkRelease } from "../kpatch-build/inputs.js";
-import { checkPackageName, checkPackageVersion, writeDeb } from "./deb.js";
+import { checkPackageName, checkPackageVersion, isPackageName, writeDeb } from "./deb.js";
 import { RUNTIME_COMMAND, RUNTIME_PACKAGE, runtimeVersion } from "./runtime.js";
 
 export interface PatchPackageOptions {
@@ -73,7 +73,7 @@ export async function patchDeb(
   );
   const version = checkPackageVersion(opts.version);
   const image = `linux-image-${release}`;
-  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(image)) {
+  if (!isPackageName(image)) {
     throw new KpatchError(
       "input",
       `${ko}: kernel release ${release} names no Debian package (${image}): ` +

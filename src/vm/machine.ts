@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { cacheRoot, nodeHost } from "../host/host.js";
 import { HostError } from "../errors.js";
 import type { DebianSystem } from "./rootfs.js";
-import { machineArgs, runQemu, type GuestResult } from "./qemu.js";
+import { machineArgs, runDirArgs, runQemu, type GuestResult } from "./qemu.js";
 
 export interface BootOptions {
   /** Shell script run as root in the booted system, in /vmio. */
@@ -75,10 +75,7 @@ export class Machine {
         cmdline.trim(),
         "-drive",
         `file=${join(this.dir, "disk.qcow2")},if=virtio,format=qcow2`,
-        "-fsdev",
-        `local,id=io,path=${this.io},security_model=none`,
-        "-device",
-        "virtio-9p-pci,fsdev=io,mount_tag=vmio",
+        ...runDirArgs(this.io),
       ],
       this.io,
       opts.timeoutMs,

@@ -131,14 +131,14 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
       `the cache ${cacheRoot()} is under /tmp, which a guest sees as its own tmpfs: ` +
         "set KPATCH_CACHE to a directory elsewhere",
     );
+  if (opts.uefiVars && /[,\s]/.test(opts.uefiVars))
+    throw new HostError(`variable store ${opts.uefiVars} cannot go to QEMU's -drive`);
   const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "run-");
   if (/[\s"'\\]/.test(dir)) {
     throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
   }
   const script = join(dir, "script.sh");
   nodeHost.writeFileAtomic(script, opts.script);
-  if (opts.uefiVars && /[,\s]/.test(opts.uefiVars))
-    throw new HostError(`variable store ${opts.uefiVars} cannot go to QEMU's -drive`);
   if (share && opts.files?.length) {
     throw new HostError("files travel in the initramfs only for runs without the host root");
   }
@@ -169,10 +169,7 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
       : await initramfs({ init, modules: opts.modules }),
     "-append",
     cmdline.trim(),
-    "-fsdev",
-    `local,id=io,path=${dir},security_model=none`,
-    "-device",
-    "virtio-9p-pci,fsdev=io,mount_tag=vmio",
+    ...runDirArgs(dir),
   ];
   if (share) {
     args.push(
@@ -204,6 +201,16 @@ export function machineArgs(opts: { memory?: number; cpus?: number }): string[] 
     String(opts.memory ?? 2048),
     "-smp",
     String(opts.cpus ?? 1),
+  ];
+}
+
+/** The run directory, shared read-write over virtio-9p with the tag the guest mounts: vmio. */
+export function runDirArgs(dir: string): string[] {
+  return [
+    "-fsdev",
+    `local,id=io,path=${dir},security_model=none`,
+    "-device",
+    "virtio-9p-pci,fsdev=io,mount_tag=vmio",
   ];
 }
 
