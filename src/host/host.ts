@@ -80,7 +80,10 @@ export interface Host {
   chown(path: string, uid: number, gid: number): void;
   /** A new directory parent/PREFIXXXXXXX, parent made if need be. */
   makeTempDir(parent: string, prefix: string): string;
-  /** A new directory parent/PID-name-XXXXXX, after removing those of processes that are gone. */
+  /**
+   * A new directory parent/.kpatch-PID-name-XXXXXX, after removing those of
+   * this name whose processes are gone; nothing else in `parent` is touched.
+   */
   scratchDir(parent: string, name: string): string;
   /**
    * Makes directory `dir` appear whole or not at all: `fill` fills a scratch
@@ -421,13 +424,23 @@ function readHead(path: string, length: number): Buffer {
 
 // Scratch directories carry the id of the process that owns them, so that
 // what a killed process left behind is recognised and removed by the next one.
+// Parents can be the user's (-o DIR): the sweep removes only directories of
+// the exact shape made here, for this name, never a file or a symlink.
 function scratchDir(parent: string, name: string): string {
   makeDirs(parent);
   for (const entry of readdirSync(parent)) {
-    const pid = Number(/^(\d+)-/.exec(entry)?.[1]);
-    if (pid && !alive(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
+    const pid = scratchOwner(entry, name);
+    const path = join(parent, entry);
+    if (pid && !alive(pid) && lstatSync(path, { throwIfNoEntry: false })?.isDirectory())
+      rmSync(path, { recursive: true, force: true });
   }
-  return mkdtempSync(join(parent, `${process.pid}-${name}-`));
+  return mkdtempSync(join(parent, `.kpatch-${process.pid}-${name}-`));
+}
+
+/** The pid in `entry` if it is named as scratchDir names scratch for `name` (mkdtemp's 6). */
+function scratchOwner(entry: string, name: string): number | undefined {
+  const m = /^\.kpatch-([1-9]\d*)-(.*)-[A-Za-z0-9]{6}$/s.exec(entry);
+  return m?.[2] === name ? Number(m[1]) : undefined;
 }
 
 function alive(pid: number): boolean {

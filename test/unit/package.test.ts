@@ -5,7 +5,7 @@
 // behaviour under apt, on a booted Debian system, is test/vm/packages.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/host/host.js";
 import { checkPackageName, checkPackageVersion, writeDeb } from "../../src/package/deb.js";
@@ -190,4 +190,38 @@ test("packaging refuses a module it cannot vouch for, and writes nothing", async
     /dpkg-deb/,
   );
   assert.deepEqual((await run("ls", ["-A", out])).stdout, "", "no package, no staging left");
+});
+
+test("a package built into a directory of the user's leaves everything there but a dead build's own staging", async () => {
+  const dir = scratchDir("patch-deb-beside");
+  // Above PID_MAX_LIMIT: never a live process.
+  const dead = 4_194_305;
+  const outside = scratchDir("patch-deb-outside");
+  mkdirSync(join(dir, "2024-taxes"));
+  writeFileSync(join(dir, "2024-taxes", "return.pdf"), "keep\n");
+  writeFileSync(join(dir, "31337-notes.txt"), "keep\n");
+  mkdirSync(join(dir, `${dead}-photos`));
+  mkdirSync(join(dir, `.kpatch-${dead}-other-abcdef`));
+  mkdirSync(join(dir, `.kpatch-${process.pid}-deb-stage-live00`));
+  writeFileSync(join(dir, `.kpatch-${dead}-deb-stage-file00`), "keep\n");
+  symlinkSync(outside, join(dir, `.kpatch-${dead}-deb-stage-link00`));
+  writeFileSync(join(outside, "kept"), "keep\n");
+  mkdirSync(join(dir, `.kpatch-${dead}-deb-stage-abcdef`));
+  const deb = await writeDeb(
+    { control: { Package: "kpatch-x", Version: "1", Architecture: "all" }, files: [] },
+    dir,
+  );
+  assert.deepEqual(readdirSync(dir).sort(), [
+    `.kpatch-${process.pid}-deb-stage-live00`,
+    `.kpatch-${dead}-deb-stage-file00`,
+    `.kpatch-${dead}-deb-stage-link00`,
+    `.kpatch-${dead}-other-abcdef`,
+    "2024-taxes",
+    "31337-notes.txt",
+    `${dead}-photos`,
+    "kpatch-x_1_all.deb",
+  ]);
+  assert.equal(deb, join(dir, "kpatch-x_1_all.deb"));
+  assert.deepEqual(readdirSync(join(dir, "2024-taxes")), ["return.pdf"]);
+  assert.deepEqual(readdirSync(outside), ["kept"]);
 });
