@@ -305,13 +305,54 @@ function runningKernel(): RunningKernel {
   return { release, ...(debianVersion ? { debianVersion } : {}) };
 }
 
-/** Root of the artefact cache: kernel builds, extracted packages. Outside the repository. */
+/**
+ * Root of the artefact cache: kernel builds, extracted packages. Outside the
+ * repository. Checked by checkCacheRoot the first time each root is asked for.
+ */
 export function cacheRoot(): string {
-  const dir =
+  const dir = resolve(
     process.env.KPATCH_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts");
-  mkdirSync(dir, { recursive: true });
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kpatch-ts"),
+  );
+  if (!checkedCacheRoots.has(dir)) {
+    checkCacheRoot(dir);
+    checkedCacheRoots.add(dir);
+  }
   return dir;
+}
+
+// Every step asks for the root; tests change KPATCH_CACHE within a process.
+const checkedCacheRoots = new Set<string>();
+
+/**
+ * Makes cache root `dir` 0700 if it is missing, and refuses one that anyone
+ * but this user could have written: what it holds runs as root (cached plans
+ * run by sh, the prepared tree's fixdep, objtool and sign-file, ORIG objects).
+ */
+export function checkCacheRoot(dir: string): void {
+  makeDirs(dirname(dir));
+  try {
+    mkdirSync(dir, 0o700);
+    chmodSync(dir, 0o700);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  const st = lstatSync(dir);
+  const euid = process.geteuid!();
+  const refuse = (what: string, remedy: string) =>
+    new HostError(
+      `the cache ${dir} ${what}, and what it holds runs as root: ${remedy}, ` +
+        "or set KPATCH_CACHE to a directory of your own",
+    );
+  if (st.isSymbolicLink()) throw refuse("is a symlink", "name the directory itself");
+  if (!st.isDirectory()) throw refuse("is not a directory", "move it away");
+  if (st.uid !== euid)
+    throw refuse(`is owned by uid ${st.uid}, not ${euid} who runs this`, `chown ${euid} ${dir}`);
+  if (st.mode & 0o022)
+    throw refuse(
+      `is writable by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")})`,
+      `chmod go-w ${dir}`,
+    );
 }
 
 export function sha256(...parts: (string | Buffer)[]): string {

@@ -1,13 +1,25 @@
 // Pins publishDir, the one way a cache entry is made: it appears whole or
 // not at all, whatever happens to the process filling it, and processes
-// publishing the same directory at once all end with one complete copy.
+// publishing the same directory at once all end with one complete copy; and
+// the cache root, which holds what runs as root: this user's alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeHost } from "../../src/host/host.js";
+import { cacheRoot, checkCacheRoot, nodeHost } from "../../src/host/host.js";
 import { scratchDir } from "../support/cc.js";
 
 const host = fileURLToPath(new URL("../../src/host/host.js", import.meta.url));
@@ -113,6 +125,50 @@ test("two processes publishing one directory at once both end with the same comp
   const winner = readFileSync(join(dir, "who"), "utf8");
   assert.match(winner, /^[ab]$/);
   assert.deepEqual([a.stdout(), b.stdout()], [winner, winner], "both use the winner's copy");
+});
+
+test("a missing cache root is made 0700; one another user owns or could write, or a symlink, is refused with the remedy", () => {
+  const parent = scratchDir("kpatch-cache-");
+  const fresh = join(parent, "new", "cache");
+  checkCacheRoot(fresh);
+  assert.equal(statSync(fresh).mode & 0o777, 0o700);
+  const shared = join(parent, "shared");
+  mkdirSync(shared, 0o755);
+  checkCacheRoot(shared);
+  const theirs = join(parent, "theirs");
+  mkdirSync(theirs);
+  chownSync(theirs, 65534, 65534);
+  assert.throws(
+    () => checkCacheRoot(theirs),
+    new RegExp(
+      `^HostError: the cache ${theirs} is owned by uid 65534, not 0 who runs this, and what it ` +
+        `holds runs as root: chown 0 ${theirs}, or set KPATCH_CACHE to a directory of your own$`,
+    ),
+  );
+  const open = join(parent, "open");
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  assert.throws(
+    () => checkCacheRoot(open),
+    new RegExp(
+      `^HostError: the cache ${open} is writable by group or others \\(mode 0777\\), ` +
+        `.*: chmod go-w ${open}, or set KPATCH_CACHE`,
+    ),
+  );
+  const link = join(parent, "link");
+  symlinkSync(fresh, link);
+  assert.throws(() => checkCacheRoot(link), /the cache .*\/link is a symlink, .*KPATCH_CACHE/);
+  assert.ok(lstatSync(link).isSymbolicLink(), "left as it was");
+  const saved = process.env.KPATCH_CACHE;
+  try {
+    process.env.KPATCH_CACHE = open;
+    assert.throws(() => cacheRoot(), /writable by group or others/);
+    process.env.KPATCH_CACHE = `${fresh}/`;
+    assert.equal(cacheRoot(), fresh);
+  } finally {
+    if (saved === undefined) delete process.env.KPATCH_CACHE;
+    else process.env.KPATCH_CACHE = saved;
+  }
 });
 
 test("only src/host/ and src/cli/ reach the OS: no other source imports fs, os or child_process", () => {
