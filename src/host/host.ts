@@ -350,9 +350,36 @@ export function checkCacheRoot(dir: string): void {
     throw refuse(`is owned by uid ${st.uid}, not ${euid} who runs this`, `chown ${euid} ${dir}`);
   if (st.mode & 0o022)
     throw refuse(
-      `is writable by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")})`,
+      `is writable by group or others (mode ${octalMode(st.mode)})`,
       `chmod go-w ${dir}`,
     );
+}
+
+/** Permission bits as chmod takes them: 0755, 1777. */
+export function octalMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/** A path component that someone other than root can change: its owner and mode. */
+export interface NotRootsAlone {
+  path: string;
+  uid: number;
+  mode: number;
+}
+
+/**
+ * The first component of `path`'s real path, from / down, that is not root's
+ * or is writable by group or others, or undefined if there is none: for what
+ * root runs, where whoever can change any directory above can swap the file.
+ */
+export function notRootsAlone(path: string): NotRootsAlone | undefined {
+  let component = "/";
+  for (const part of ["", ...realpathSync(path).split("/").filter(Boolean)]) {
+    component = join(component, part);
+    const st = lstatSync(component);
+    if (st.uid !== 0 || st.mode & 0o022) return { path: component, uid: st.uid, mode: st.mode };
+  }
+  return undefined;
 }
 
 export function sha256(...parts: (string | Buffer)[]): string {

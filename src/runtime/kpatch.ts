@@ -6,9 +6,15 @@
 import { basename, join } from "node:path";
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { nodeHost, UNINTERRUPTED, type RunningKernel } from "../host/host.js";
+import {
+  nodeHost,
+  notRootsAlone,
+  octalMode,
+  UNINTERRUPTED,
+  type RunningKernel,
+} from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
-import { KpatchError } from "../errors.js";
+import { HostError, KpatchError } from "../errors.js";
 import { kernelComplaints } from "../kernel/klog.js";
 import {
   blockingTasks,
@@ -600,6 +606,26 @@ function systemdQuoted(word: string): string {
 }
 
 /**
+ * `command` with symlinks resolved, refused unless only root can change each
+ * file and every directory above it: the boot unit runs it as root at every
+ * boot, and a checkout its user can write would let them run anything there.
+ */
+export function bootCommand(command: string[]): string[] {
+  return command.map((word) => {
+    const fault = notRootsAlone(word);
+    if (fault)
+      throw new HostError(
+        `the boot unit would run ${word} as root at every boot, but ${fault.path} ` +
+          `(owner uid ${fault.uid}, mode ${octalMode(fault.mode)}) can be changed by others ` +
+          "than root: install the kpatch-ts runtime package (kpatch-build package --runtime), " +
+          `or make ${fault.path} and every directory above it root's and not writable by ` +
+          "group or others",
+      );
+    return nodeHost.realPath(word);
+  });
+}
+
+/**
  * Makes installed modules load at boot: a systemd unit running `command load
  * --all`, enabled. Returns what was done, or undefined where systemd does not
  * run (then the boot scripts must run `kpatch load --all`).
@@ -611,7 +637,7 @@ export async function enableBootLoading(command: string[]): Promise<string | und
   const packaged = "/lib/systemd/system/kpatch.service";
   const ours = "/etc/systemd/system/kpatch.service";
   const unit = nodeHost.exists(packaged) ? packaged : ours;
-  if (unit === ours) nodeHost.writeFileAtomic(unit, bootUnit(command));
+  if (unit === ours) nodeHost.writeFileAtomic(unit, bootUnit(bootCommand(command)));
   else if (nodeHost.readIfExists(ours)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
     nodeHost.remove(ours);
   await nodeHost.run("systemctl", ["daemon-reload"]);

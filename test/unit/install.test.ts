@@ -2,23 +2,28 @@
 // module is 0644 and root's whatever its source's mode; a release from a
 // module's vermagic cannot leave KPATCH_DIR; no planted file is followed;
 // and a bad entry in KPATCH_DIR/RELEASE is skipped, saying why, without
-// keeping the good ones from being listed (and so loaded at boot).
+// keeping the good ones from being listed (and so loaded at boot); and the
+// boot unit runs only files that root alone can change.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   readdirSync,
+  mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../../src/host/host.js";
-import { bootUnit, install, installed } from "../../src/runtime/kpatch.js";
+import { notRootsAlone, run } from "../../src/host/host.js";
+import { bootCommand, bootUnit, install, installed } from "../../src/runtime/kpatch.js";
+import { runtimeDeb } from "../../src/package/runtime.js";
 import { checkCve, checkDescription } from "../../src/kpatch-build/inputs.js";
 import { scratchDir } from "../support/cc.js";
 import { modinfoModule } from "../support/modinfo.js";
@@ -151,6 +156,54 @@ test("the boot unit runs load --all with each word quoted, and not with kpatch.e
     unit,
     /^ExecStart="\/usr\/bin\/node" "\/opt\/kpatch ts\/100%%\/\$\$HOME\/\\"x\\"\\\\y\.js" load --all$/m,
   );
+});
+
+test("the boot unit runs only what root alone can change: a group- or other-writable directory, or another's, is refused by name; a root-only path and the runtime package pass", async () => {
+  // /tmp is 1777, so these need a parent only root can write.
+  assert.equal(notRootsAlone("/run"), undefined);
+  const dir = mkdtempSync("/run/kpatch-boot-");
+  try {
+    chmodSync(dir, 0o755);
+    const script = (sub: string) => {
+      mkdirSync(join(dir, sub));
+      writeFileSync(join(dir, sub, "kpatch.js"), "");
+      return join(dir, sub, "kpatch.js");
+    };
+    const ok = script("ok");
+    symlinkSync(ok, join(dir, "link.js"));
+    assert.deepEqual(bootCommand([ok, join(dir, "link.js")]), [ok, ok]);
+    const refused = (path: string, component: string, owner: string) =>
+      assert.throws(
+        () => bootCommand([ok, path]),
+        new RegExp(
+          `^HostError: the boot unit would run ${path} as root at every boot, but ` +
+            `${component} \\(${owner}\\) can be changed by others than root: install the ` +
+            `kpatch-ts runtime package .*, or make ${component} and every directory above it`,
+        ),
+      );
+    const open = script("open");
+    chmodSync(join(dir, "open"), 0o777);
+    refused(open, join(dir, "open"), "owner uid 0, mode 0777");
+    const group = script("group");
+    chmodSync(join(dir, "group"), 0o775);
+    refused(group, join(dir, "group"), "owner uid 0, mode 0775");
+    const theirs = script("theirs");
+    chownSync(join(dir, "theirs"), 65534, 65534);
+    refused(theirs, join(dir, "theirs"), "owner uid 65534, mode 0755");
+    const writable = script("file");
+    chmodSync(writable, 0o666);
+    refused(writable, writable, "owner uid 0, mode 0666");
+    // A root-only link into an open directory is judged by where it leads.
+    symlinkSync(open, join(dir, "into-open.js"));
+    refused(join(dir, "into-open.js"), join(dir, "open"), "owner uid 0, mode 0777");
+    const root = join(dir, "installed");
+    await run("dpkg-deb", ["-x", await runtimeDeb(join(dir, "ok")), root]);
+    const installedCli = join(root, "usr/lib/kpatch-ts/dist/src/cli/kpatch.js");
+    const sbin = join(root, "usr/sbin/kpatch");
+    assert.deepEqual(bootCommand([sbin, installedCli]), [sbin, installedCli]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("--cve and --description are refused unless they are what they say", () => {
