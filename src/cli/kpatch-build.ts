@@ -31,10 +31,10 @@ import { interruptible, interruption } from "../kpatch-build/interrupt.js";
 import {
   checkCve,
   checkDescription,
-  checkModuleName,
   defaultModuleName,
   readPatches,
 } from "../kpatch-build/inputs.js";
+import { checkModuleName } from "../names.js";
 
 const program = "kpatch-build";
 const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...

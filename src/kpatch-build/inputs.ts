@@ -6,10 +6,8 @@
 import { basename, isAbsolute, normalize, resolve } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
+import { MODULE_NAME_MAX, printable } from "../names.js";
 import { patchedFiles } from "./patch.js";
-
-/** The kernel's MODULE_NAME_LEN (64 - sizeof(unsigned long) on x86-64) less its NUL. */
-export const MODULE_NAME_MAX = 55;
 
 export interface PatchInput {
   file: string;
@@ -78,25 +76,6 @@ export function checkSourcePath(path: string, patch: string): string {
   return path;
 }
 
-/** Refuses a module name the kernel or kbuild would not take as it is; returns it. */
-export function checkModuleName(name: string, kind: "usage" | "input" = "usage"): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(name) || name.startsWith("-")) {
-    throw new KpatchError(
-      kind,
-      `module name '${printable(name)}' is refused: ` +
-        "it may hold only letters, digits, _ and -, and not start with -",
-    );
-  }
-  if (name.length > MODULE_NAME_MAX) {
-    throw new KpatchError(
-      kind,
-      `module name '${name}' is refused: it has ${name.length} characters, ` +
-        `the kernel takes at most ${MODULE_NAME_MAX}`,
-    );
-  }
-  return name;
-}
-
 /** Refuses what is not a CVE identifier (CVE-YYYY-NNNN...); returns it. */
 export function checkCve(id: string): string {
   if (!/^CVE-\d{4}-\d{4,7}$/.test(id)) {
@@ -126,23 +105,4 @@ export function defaultModuleName(patch: string): string {
     .replace(/\.(patch|diff)$/, "")
     .replace(/[^A-Za-z0-9_-]+/g, "-");
   return `livepatch-${base}`.slice(0, MODULE_NAME_MAX).replace(/-+$/, "");
-}
-
-/** A kernel release that names a directory (KPATCH_DIR/RELEASE): one plain path component. */
-export function checkRelease(release: string, where: string): string {
-  if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~-]{0,63}$/.test(release)) {
-    throw new KpatchError(
-      "input",
-      `${where}: kernel release '${printable(release)}' is refused: ` +
-        "it may hold only letters, digits and . _ + ~ -, " +
-        "start with a letter, digit, _, + or ~, and be at most 64 characters",
-    );
-  }
-  return release;
-}
-
-/** A name as it may be shown: control characters escaped, cut short. */
-export function printable(s: string): string {
-  const shown = JSON.stringify(s).slice(1, -1);
-  return shown.length > 120 ? `${shown.slice(0, 117)}...` : shown;
 }

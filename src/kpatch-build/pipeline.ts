@@ -17,13 +17,8 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import {
-  checkCve,
-  checkDescription,
-  checkModuleName,
-  readPatches,
-  type PatchInput,
-} from "./inputs.js";
+import { checkCve, checkDescription, readPatches, type PatchInput } from "./inputs.js";
+import { checkModuleName } from "../names.js";
 import {
   buildFacts,
   makeReview,

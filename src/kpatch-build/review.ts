@@ -6,7 +6,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
-import { checkModuleName } from "./inputs.js";
+import { checkModuleName } from "../names.js";
 import { buildReview, type BuildFacts, type Review, type ReviewInput } from "../review/review.js";
 import { reviewHtml, reviewMarkdown, summaryLines } from "../review/render.js";
 

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
-import { printable } from "../kpatch-build/inputs.js";
+import { printable } from "../names.js";
 
 export interface DebFile {
   /** Absolute path in the installed system. */

@@ -28,7 +28,7 @@ import {
   type TaskInside,
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
-import { checkModuleName, checkRelease } from "../kpatch-build/inputs.js";
+import { checkModuleName, checkRelease } from "../names.js";
 
 /** uname -r */
 const runningRelease = () => nodeHost.runningKernel().release;

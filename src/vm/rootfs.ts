@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
-import { checkRelease } from "../kpatch-build/inputs.js";
+import { checkRelease } from "../names.js";
 
 export interface DebianSystem {
   /** uname -r of the kernel it boots. */
