@@ -16,7 +16,7 @@ import {
   dryRunLoad,
   load,
   loadInstalled,
-  moduleInfo,
+  readModule,
   signal,
   status,
   STATUS_EXIT,
@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "info": {
-      const m = moduleInfo(resolve(one()));
+      const m = readModule(resolve(one()));
       if (values.review) {
         const review = m.modinfo
           .filter(([k]) => k === "kpatch_review")

@@ -50,7 +50,9 @@ export async function patchDeb(
   outDir: string,
   host: Host = nodeHost,
 ): Promise<PatchPackage> {
-  const m = moduleInfo(ko);
+  // Read once: the bytes checked are the bytes packaged.
+  const bytes = host.readFile(ko);
+  const m = moduleInfo(ko, bytes);
   const release = checkRelease(m.release, `${ko}: its vermagic`);
   const file = basename(ko);
   if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(file)) {
@@ -148,7 +150,7 @@ esac
         Priority: "optional",
         Description: description,
       },
-      files: [{ path: installedAs, data: host.readFile(ko) }],
+      files: [{ path: installedAs, data: bytes }],
       scripts: { postinst, prerm },
     },
     outDir,

@@ -28,7 +28,8 @@ import {
   type TaskInside,
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
-import { checkModuleName, checkRelease } from "../names.js";
+import { privateCopy, readTrusted } from "../host/trusted.js";
+import { checkModuleName, checkRelease, escaped } from "../names.js";
 
 /** uname -r */
 const runningRelease = () => nodeHost.runningKernel().release;
@@ -53,15 +54,20 @@ export interface PatchModuleInfo {
   cves: string[];
 }
 
-export function moduleInfo(file: string): PatchModuleInfo {
-  if (!nodeHost.exists(file)) throw new KpatchError("input", `${file} does not exist`);
+/** A patch module named by path, read once (see readTrusted). */
+export function readModule(file: string): PatchModuleInfo {
+  return moduleInfo(file, readTrusted(file));
+}
+
+/** What patch module `bytes` says of itself; `file` names it. */
+export function moduleInfo(file: string, bytes: Uint8Array): PatchModuleInfo {
   // Sections only: a hostile module's symbol table is never parsed.
-  const info = modinfo(readElf(nodeHost.readFile(file), file, { symbols: false }));
+  const info = modinfo(readElf(bytes, file, { symbols: false }));
   const get = (k: string) => info.find(([key]) => key === k)?.[1];
   if (get("livepatch") !== "Y")
     throw new KpatchError(
       "input",
-      `${file} is not a livepatch module (no livepatch=Y in its modinfo)`,
+      `${escaped(file)} is not a livepatch module (no livepatch=Y in its modinfo)`,
     );
   // The name reaches sysfs paths, rmmod and the terminal.
   const name = checkModuleName(get("name") ?? moduleName(file), "input");
@@ -100,13 +106,13 @@ function signatureHelp(said: string): string {
   );
 }
 
-/** The module's description, if this kernel could load it now; else why not. */
-function loadable(file: string): PatchModuleInfo {
-  const m = moduleInfo(file);
+/** What module `bytes` (named `file`) is, if this kernel could load it now; else why not. */
+function loadable(file: string, bytes: Uint8Array): PatchModuleInfo {
+  const m = moduleInfo(file, bytes);
   if (m.release !== runningRelease())
     throw new KpatchError(
       "input",
-      `${file} was built for ${m.release || "an unknown kernel"}, ` +
+      `${escaped(file)} was built for ${m.release || "an unknown kernel"}, ` +
         `this kernel is ${runningRelease()}: build the patch against the running kernel`,
     );
   const known = loadedPatch(m.name);
@@ -135,7 +141,7 @@ export interface DryRun {
  * asleep in one holds the transition until it leaves the function.
  */
 export function dryRunLoad(file: string): DryRun {
-  const m = loadable(file);
+  const m = loadable(file, readTrusted(file));
   // kpatch_func is OBJECT:FUNCTION,POS.
   const functions = [...new Set(m.functions.map((f) => f.replace(/^[^:]*:/, "").split(",")[0]!))];
   const { tasks, read } = tasksInside(functions);
@@ -145,26 +151,39 @@ export function dryRunLoad(file: string): DryRun {
 /**
  * Loads a patch module and waits until every task runs the patched code. A
  * transition that does not finish in time is reversed and the module
- * unloaded; the error names the tasks that held it up.
+ * unloaded; the error names the tasks that held it up. What is checked and
+ * loaded is a private copy, taken once (see privateCopy).
  */
 export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
-  const m = loadable(file);
-  return watched(m.name, async () => {
-    // A rollback: a later patch replaced this one and left its module loaded, which
-    // holds the name. It runs no code any more, so it goes first.
-    if (loadedLivepatchModules().includes(m.name)) {
-      progress("kpatch", `removing ${m.name}'s old module, left when a later patch replaced it`);
-      await rmmod(m.name);
-    }
-    // A signal must not kill insmod half-way: the module would be loaded, and reported not.
-    const r = await nodeHost.run("insmod", [file], { allowFailure: true, signal: UNINTERRUPTED });
-    if (r.code !== 0) {
-      const said = r.stderr.trim() || r.stdout.trim();
-      throw new KpatchError("kernel", `insmod ${file} failed: ${said}${signatureHelp(said)}`);
-    }
-    progress("kpatch", `loaded ${m.name}, waiting for every task to switch to it`);
-    return settle(m.name, opts);
-  });
+  const copy = privateCopy(file);
+  try {
+    const m = loadable(file, copy.bytes);
+    return await watched(m.name, async () => {
+      // A rollback: a later patch replaced this one and left its module loaded, which
+      // holds the name. It runs no code any more, so it goes first.
+      if (loadedLivepatchModules().includes(m.name)) {
+        progress("kpatch", `removing ${m.name}'s old module, left when a later patch replaced it`);
+        await rmmod(m.name);
+      }
+      // A signal must not kill insmod half-way: the module would be loaded, and reported not.
+      const r = await nodeHost.run("insmod", [copy.path], {
+        allowFailure: true,
+        signal: UNINTERRUPTED,
+      });
+      if (r.code !== 0) {
+        // insmod names the copy, which goes: the user knows the module by its own name.
+        const said = (r.stderr.trim() || r.stdout.trim()).replaceAll(copy.path, escaped(file));
+        throw new KpatchError(
+          "kernel",
+          `insmod ${escaped(file)} failed: ${said}${signatureHelp(said)}`,
+        );
+      }
+      progress("kpatch", `loaded ${m.name}, waiting for every task to switch to it`);
+      return settle(m.name, opts);
+    });
+  } finally {
+    copy.remove();
+  }
 }
 
 /**
@@ -310,20 +329,23 @@ export function force(name: string): void {
 
 /**
  * Copies a patch module to KPATCH_DIR/RELEASE/, for `load --all` at boot:
- * 0644 and root's whatever the source's mode, written whole or not at all.
- * What boot would load as root is checked first: a .ko file, a livepatch
- * module, a release that is one directory name, one module of each name.
+ * 0644 and root's, written whole or not at all. What boot would load as
+ * root is checked first: a .ko file that only root could have written (see
+ * readTrusted), a livepatch module, a release that is one directory name,
+ * one module of each name; the bytes checked are the bytes installed.
  */
 export function install(file: string): string {
   const base = basename(file);
   if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(base)) {
     throw new KpatchError(
       "input",
-      `${file}: only a .ko file with a plain name (letters, digits, . _ + -) can be installed`,
+      `${escaped(file)}: only a .ko file with a plain name (letters, digits, . _ + -) ` +
+        "can be installed",
     );
   }
-  const m = moduleInfo(file);
-  const dir = join(installRoot(), checkRelease(m.release, `${file}: its vermagic`));
+  const bytes = readTrusted(file);
+  const m = moduleInfo(file, bytes);
+  const dir = join(installRoot(), checkRelease(m.release, `${escaped(file)}: its vermagic`));
   const dest = join(dir, base);
   const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
   if (same)
@@ -331,7 +353,7 @@ export function install(file: string): string {
       "usage",
       `${m.name} is installed already as ${same.file}: uninstall it first`,
     );
-  nodeHost.writeFileAtomic(dest, nodeHost.readFile(file), 0o644);
+  nodeHost.writeFileAtomic(dest, bytes, 0o644);
   if (process.getuid?.() === 0) nodeHost.chown(dest, 0, 0);
   return dest;
 }
@@ -368,23 +390,8 @@ export function installed(kernel = runningRelease()): Installed {
     .sort()) {
     const file = join(dir, f);
     try {
-      const st = nodeHost.lstat(file);
-      if (!st.isFile()) {
-        result.skipped.push(
-          `${file}: not a regular file ` +
-            `(${st.isSymbolicLink() ? "a symlink" : "a directory or device"})`,
-        );
-        continue;
-      }
       // Root loads these at boot: only what root wrote and only root can change.
-      if (process.getuid?.() === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
-        result.skipped.push(
-          `${file}: not owned by root, or writable by others ` +
-            `(mode ${(st.mode & 0o777).toString(8)})`,
-        );
-        continue;
-      }
-      const m = moduleInfo(file);
+      const m = readModule(file);
       const first = result.modules.find((o) => o.name === m.name);
       if (first)
         result.skipped.push(`${file}: a second ${m.name} (${first.file} is loaded instead)`);
@@ -556,10 +563,12 @@ export function describe(tasks: BlockingTask[]): string {
     .join("; ");
 }
 
-/** Loaded modules that carry the livepatch taint (K in /proc/modules). */
+/**
+ * Loaded modules that carry the livepatch taint (K in /proc/modules); none
+ * where the kernel has no module support, and so no /proc/modules.
+ */
 export function loadedLivepatchModules(): string[] {
-  return nodeHost
-    .readText("/proc/modules")
+  return (nodeHost.readIfExists("/proc/modules") ?? "")
     .split("\n")
     .filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l))
     .map((l) => l.split(" ")[0]!);

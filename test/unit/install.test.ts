@@ -1,9 +1,9 @@
-// Pins what `kpatch install` and the boot-time listing trust: an installed
-// module is 0644 and root's whatever its source's mode; a release from a
-// module's vermagic cannot leave KPATCH_DIR; no planted file is followed;
-// and a bad entry in KPATCH_DIR/RELEASE is skipped, saying why, without
-// keeping the good ones from being listed (and so loaded at boot); and the
-// boot unit runs only files that root alone can change.
+// Pins what `kpatch install` and the boot-time listing trust: only a source
+// that root alone could have written is installed, 0644 and root's; a
+// release from a module's vermagic cannot leave KPATCH_DIR; no planted file
+// is followed; a bad entry in KPATCH_DIR/RELEASE is skipped, saying why,
+// without keeping the good ones from being listed (and so loaded at boot);
+// and the boot unit runs only files that root alone can change.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -50,7 +50,7 @@ function withKpatchDir<T>(body: (root: string, src: string) => T): T {
   }
 }
 
-test("an installed module is 0644 and root's, whatever the mode of the file it came from; a planted temporary name is not followed", () => {
+test("an installed module is 0644 and root's, whatever the mode of the root-only file it came from; one others could write is refused; a planted temporary name is not followed", () => {
   withKpatchDir((root, src) => {
     const dir = join(root, RELEASE);
     mkdirSync(dir, { recursive: true });
@@ -63,9 +63,13 @@ test("an installed module is 0644 and root's, whatever the mode of the file it c
     if (process.getuid?.() === 0) assert.equal(st.uid, 0);
     assert.equal(statSync(victim).size, "keep me\n".length);
     assert.deepEqual(readdirSync(dir).sort(), ["livepatch-a.ko", "livepatch-a.ko.tmp"]);
-    const worldWritable = good(src, "livepatch_b");
+    const rootOnly = good(src, "livepatch_b");
+    chmodSync(rootOnly, 0o600);
+    assert.equal(statSync(install(rootOnly)).mode & 0o777, 0o644);
+    const worldWritable = good(src, "livepatch_w");
     chmodSync(worldWritable, 0o666);
-    assert.equal(statSync(install(worldWritable)).mode & 0o777, 0o644);
+    assert.throws(() => install(worldWritable), /is writable by group or others \(mode 0666\)/);
+    assert.ok(!existsSync(join(dir, "livepatch-w.ko")));
   });
 });
 
@@ -112,10 +116,7 @@ test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good on
     assert.equal(list.skipped.length, 4);
     assert.match(list.skipped[0]!, /10-garbage\.ko/);
     assert.match(list.skipped[1]!, /20-dangling\.ko: not a regular file \(a symlink\)/);
-    assert.match(
-      list.skipped[2]!,
-      /30-directory\.ko: not a regular file \(a directory or device\)/,
-    );
+    assert.match(list.skipped[2]!, /30-directory\.ko: not a regular file \(a directory\)/);
     assert.match(list.skipped[3]!, /40-plain\.ko is not a livepatch module/);
     const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
     const r = await run("node", [cli, "list", "-k", RELEASE], {
