@@ -3,6 +3,7 @@
 // interrupted it, by dying of the signal as the caller asked.
 import { explain } from "../errors.js";
 import { interruption } from "../kpatch-build/interrupt.js";
+import { displayed } from "../names.js";
 
 let json = false;
 
@@ -18,6 +19,11 @@ export function exitWith(program: string, e: unknown): never {
     process.exit(sig === "SIGINT" ? 130 : 143);
   }
   const { message, status, kind, text } = explain(program, e);
-  console.error(json ? JSON.stringify({ event: "error", kind, status, message: text }) : message);
+  // Messages quote what others wrote: a file name, a tool's output.
+  console.error(
+    json
+      ? JSON.stringify({ event: "error", kind, status, message: displayed(text) })
+      : displayed(message),
+  );
   process.exit(status);
 }

@@ -24,6 +24,7 @@ import {
   unload,
 } from "../runtime/kpatch.js";
 import { KpatchError } from "../errors.js";
+import { escaped, printable } from "../names.js";
 import { errorsAsJson, exitWith } from "./errors.js";
 import { kpatchOptions } from "./options.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
@@ -82,8 +83,9 @@ async function main(argv: string[]): Promise<void> {
         const r = dryRunLoad(resolve(one()));
         if (values.json) console.log(JSON.stringify(r, null, 2));
         else {
-          console.log(`${r.name} could load; it replaces ${r.functions.join(", ")}`);
-          for (const t of r.tasks) console.log(`  ${t.pid} (${t.comm}) at ${t.frame}`);
+          console.log(`${r.name} could load; it replaces ${r.functions.map(printable).join(", ")}`);
+          for (const t of r.tasks)
+            console.log(`  ${t.pid} (${printable(t.comm)}) at ${escaped(t.frame)}`);
           console.log(
             r.wouldStall === undefined
               ? "cannot tell whether the transition would stall: no task's kernel stack is " +

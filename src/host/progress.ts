@@ -3,6 +3,7 @@
 // (phase lines on stderr, so that stdout stays for results) or, with --json,
 // one that writes each event as a line of JSON on stderr.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { displayed } from "../names.js";
 
 export interface ProgressEvent {
   /** The phase that speaks: prepare, build, kpatch-build, kpatch, debian, ... */
@@ -15,10 +16,14 @@ export interface ProgressEvent {
 
 export type Reporter = (event: ProgressEvent) => void;
 
-/** Phase lines as people read them: `[TARGET] PHASE: [warning: ]MESSAGE`. */
+/**
+ * Phase lines as people read them: `[TARGET] PHASE: [warning: ]MESSAGE`,
+ * what others wrote into them (names, tools' output) never a terminal control.
+ */
 export const textReporter: Reporter = (e) => {
   const warning = e.level === "warning" ? "warning: " : "";
-  process.stderr.write(`${e.target ? `[${e.target}] ` : ""}${e.phase}: ${warning}${e.message}\n`);
+  const line = `${e.target ? `[${e.target}] ` : ""}${e.phase}: ${warning}${e.message}`;
+  process.stderr.write(`${displayed(line)}\n`);
 };
 
 /** One JSON object per line, `{"event":"progress",...}`, for scripts. */

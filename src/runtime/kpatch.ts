@@ -29,7 +29,7 @@ import {
 } from "./livepatch.js";
 import { moduleName } from "../kernel/modules.js";
 import { privateCopy, readTrusted } from "../host/trusted.js";
-import { checkModuleName, checkRelease, escaped } from "../names.js";
+import { checkModuleName, checkRelease, displayed, escaped, printable } from "../names.js";
 
 /** uname -r */
 const runningRelease = () => nodeHost.runningKernel().release;
@@ -112,7 +112,7 @@ function loadable(file: string, bytes: Uint8Array): PatchModuleInfo {
   if (m.release !== runningRelease())
     throw new KpatchError(
       "input",
-      `${escaped(file)} was built for ${m.release || "an unknown kernel"}, ` +
+      `${escaped(file)} was built for ${printable(m.release) || "an unknown kernel"}, ` +
         `this kernel is ${runningRelease()}: build the patch against the running kernel`,
     );
   const known = loadedPatch(m.name);
@@ -172,7 +172,9 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
       });
       if (r.code !== 0) {
         // insmod names the copy, which goes: the user knows the module by its own name.
-        const said = (r.stderr.trim() || r.stdout.trim()).replaceAll(copy.path, escaped(file));
+        const said = displayed(
+          (r.stderr.trim() || r.stdout.trim()).replaceAll(copy.path, escaped(file)),
+        );
         throw new KpatchError(
           "kernel",
           `insmod ${escaped(file)} failed: ${said}${signatureHelp(said)}`,
@@ -542,7 +544,7 @@ async function waitForTransition(
         "kpatch",
         `${name}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} not switched yet (${tasks
           .slice(0, 5)
-          .map((t) => `${t.pid} ${t.comm}`)
+          .map((t) => `${t.pid} ${printable(t.comm)}`)
           .join(", ")})`,
       );
       report = Date.now() + 5000;
@@ -551,14 +553,15 @@ async function waitForTransition(
   }
 }
 
+/** The tasks, as a terminal may show them: a task names itself (its comm) as it likes. */
 export function describe(tasks: BlockingTask[]): string {
   if (!tasks.length) return "no task is blocking it now";
   return tasks
     .slice(0, 5)
     .map(
       (t) =>
-        `${t.pid} (${t.comm})` +
-        `${t.stack.length ? ` at ${t.stack[0]!.replace(/^\[<0>\] /, "")}` : ""}`,
+        `${t.pid} (${printable(t.comm)})` +
+        `${t.stack.length ? ` at ${escaped(t.stack[0]!.replace(/^\[<0>\] /, ""))}` : ""}`,
     )
     .join("; ");
 }
@@ -577,7 +580,10 @@ export function loadedLivepatchModules(): string[] {
 async function rmmod(name: string): Promise<void> {
   const r = await nodeHost.run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
   if (r.code !== 0)
-    throw new KpatchError("kernel", `rmmod ${name} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    throw new KpatchError(
+      "kernel",
+      `rmmod ${name} failed: ${displayed(r.stderr.trim() || r.stdout.trim())}`,
+    );
 }
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */

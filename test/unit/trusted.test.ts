@@ -1,7 +1,8 @@
 // Pins what kpatch takes from places others may reach: a patch module is
 // read once, through one descriptor, only if root alone could have written
 // it, and what is checked and loaded is a private copy of those bytes, so a
-// module swapped after the check changes nothing.
+// module swapped after the check changes nothing; and what a task or a file
+// calls itself reaches a terminal with its control characters escaped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -16,9 +17,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { privateCopy, readTrusted } from "../../src/host/trusted.js";
-import { load } from "../../src/runtime/kpatch.js";
+import { describe, load } from "../../src/runtime/kpatch.js";
+import { displayed, printable } from "../../src/names.js";
 import { scratchDir } from "../support/cc.js";
 import { modinfoModule } from "../support/modinfo.js";
 
@@ -147,4 +150,24 @@ exit 1
   assert.deepEqual(readFileSync(`${log}.bytes`), bytes, "what insmod read is what was checked");
   assert.equal(readFileSync(original, "utf8"), "other bytes\n", "the swap happened");
   assert.ok(!existsSync(dirname(given)), "the copy is removed");
+});
+
+test("what a task, a file or a tool calls itself is shown with its control characters escaped", async () => {
+  const comm = "cat\u001b]0;pwned\u0007\n";
+  assert.equal(
+    describe([{ pid: 42, comm, stack: ["[<0>] pipe_read+0x3bd/0x450\u009b2J"] }]),
+    "42 (cat\\u001b]0;pwned\\u0007\\n) at pipe_read+0x3bd/0x450\\u009b2J",
+  );
+  assert.equal(printable("a\u007fb\u0085c"), "a\\u007fb\\u0085c");
+  // Quoted tool output keeps its lines and tabs, nothing else.
+  assert.equal(displayed("line 1\n\tline 2\r\u001b[2J"), "line 1\n\tline 2\\u000d\\u001b[2J");
+  // Error messages are escaped whole as they end the command, whoever made them.
+  const dir = scratchDir("kpatch-shown-");
+  const odd = join(dir, "odd\u001b[2J.ko");
+  writeFileSync(odd, "not an ELF file, and long enough to be read as one\n");
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch.js", import.meta.url));
+  const r = await run("node", [cli, "info", odd], { allowFailure: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^kpatch: error: .*\/odd\\u001b\[2J\.ko: .*\n$/);
+  assert.doesNotMatch(r.stderr, /\u001b/);
 });
