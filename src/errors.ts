@@ -95,7 +95,8 @@ export function explain(program: string, e: unknown): Explained {
   const code = sys?.code;
   // A command line parseArgs refuses.
   if (e instanceof Error && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
-    const text = `${e.message.split(". ")[0]} (see ${program} --help)`;
+    // Its first sentence: the rest is how to quote an argument, one per line.
+    const text = `${e.message.split(/\.\s/)[0]} (see ${program} --help)`;
     return { message: `${program}: ${text}`, status: EXIT_STATUS.usage, kind: "usage", text };
   }
   // What the system refused (a missing file, a full disk, no permission): said, without a trace.

@@ -1,15 +1,31 @@
 // How a command ends on an error: said as src/errors.ts explains it (as a
-// JSON event on stderr once --json asked for events), or, when the user
+// JSON event on stderr when --json asked for events), or, when the user
 // interrupted it, by dying of the signal as the caller asked.
-import { explain } from "../errors.js";
+import { EXIT_STATUS, explain, type ErrorKind } from "../errors.js";
 import { interruption } from "../kpatch-build/interrupt.js";
 import { displayed } from "../names.js";
 
 let json = false;
 
-/** From now on, errors end the command as {"event":"error",...} lines. */
-export function errorsAsJson(): void {
-  json = true;
+/**
+ * Errors end the command as {"event":"error",...} lines if `argv` asks for
+ * --json before any `--`: taken from the raw command line, so that an
+ * option parse that fails, or a missing argument, is reported so too.
+ */
+export function errorsAsJsonIfAsked(argv: string[]): void {
+  const end = argv.indexOf("--");
+  json = (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** Says `text` on stderr, or the JSON event, and exits with `status`. */
+function end(kind: ErrorKind, status: number, text: string, message = text): never {
+  // Messages quote what others wrote: a file name, a tool's output.
+  console.error(
+    json
+      ? JSON.stringify({ event: "error", kind, status, message: displayed(text) })
+      : displayed(message),
+  );
+  process.exit(status);
 }
 
 export function exitWith(program: string, e: unknown): never {
@@ -19,11 +35,10 @@ export function exitWith(program: string, e: unknown): never {
     process.exit(sig === "SIGINT" ? 130 : 143);
   }
   const { message, status, kind, text } = explain(program, e);
-  // Messages quote what others wrote: a file name, a tool's output.
-  console.error(
-    json
-      ? JSON.stringify({ event: "error", kind, status, message: displayed(text) })
-      : displayed(message),
-  );
-  process.exit(status);
+  return end(kind, status, text, message);
+}
+
+/** Ends a command line that names no command it knows, or lacks what it needs, with `usage`. */
+export function exitWithUsage(usage: string): never {
+  return end("usage", EXIT_STATUS.usage, usage);
 }

@@ -17,7 +17,7 @@ import { readElf } from "../elf/reader.js";
 import { ElfError } from "../elf/model.js";
 import { verifyModule } from "../module/verify.js";
 import { debianReleases } from "../kernel/debian.js";
-import { errorsAsJson, exitWith } from "./errors.js";
+import { errorsAsJsonIfAsked, exitWith, exitWithUsage } from "./errors.js";
 import {
   buildOptions,
   diffOptions,
@@ -113,10 +113,8 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: diffOptions,
   });
-  if (values.json) errorsAsJson();
   if (positionals.length !== 2 || !values.output) {
-    console.error(usage);
-    process.exit(1);
+    exitWithUsage(usage);
   }
   const entrySizes = entrySizesFromEnv(process.env);
   for (const e of values["entry-size"] ?? []) {
@@ -152,7 +150,6 @@ async function build(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: buildOptions,
   });
-  if (values.json) errorsAsJson();
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
     throw new KpatchError("usage", `-j takes a positive whole number, not ${values.jobs}`);
@@ -160,8 +157,7 @@ async function build(argv: string[]): Promise<void> {
   if (values["list-releases"]) return listReleases(values.json!);
   if (values.help) return console.log(usage);
   if (!positionals.length) {
-    console.error(usage);
-    process.exit(1);
+    exitWithUsage(usage);
   }
   // With --json, stdout holds the result and stderr a JSON event per line.
   return reportingTo(values.json ? jsonReporter : textReporter, async () => {
@@ -288,10 +284,8 @@ async function verify(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: verifyOptions,
   });
-  if (values.json) errorsAsJson();
   if (positionals.length !== 1) {
-    console.error(usage);
-    process.exit(1);
+    exitWithUsage(usage);
   }
   const file = resolve(positionals[0]!);
   let symbols = values.vmlinux;
@@ -324,10 +318,8 @@ async function review(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: reviewOptions,
   });
-  if (values.json) errorsAsJson();
   if (positionals.length !== 1) {
-    console.error(usage);
-    process.exit(1);
+    exitWithUsage(usage);
   }
   const output = resolve(values.output!);
   ensureWritableDir(output, "-o");
@@ -347,7 +339,6 @@ async function makePackage(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: packageOptions,
   });
-  if (values.json) errorsAsJson();
   const output = resolve(values.output!);
   if (values.runtime) {
     if (positionals.length || values.version || values["package-name"])
@@ -385,4 +376,6 @@ async function listReleases(json: boolean): Promise<void> {
 }
 
 // SIGINT or SIGTERM ends every program it started, lets cleanup run, then ends it.
-interruptible(() => main(process.argv.slice(2))).catch((e: unknown) => exitWith(program, e));
+const argv = process.argv.slice(2);
+errorsAsJsonIfAsked(argv);
+interruptible(() => main(argv)).catch((e: unknown) => exitWith(program, e));

@@ -25,7 +25,7 @@ import {
 } from "../runtime/kpatch.js";
 import { KpatchError } from "../errors.js";
 import { escaped, printable } from "../names.js";
-import { errorsAsJson, exitWith } from "./errors.js";
+import { errorsAsJsonIfAsked, exitWith, exitWithUsage } from "./errors.js";
 import { kpatchOptions } from "./options.js";
 import { interruptible } from "../kpatch-build/interrupt.js";
 
@@ -64,7 +64,6 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: kpatchOptions,
   });
-  if (values.json) errorsAsJson();
   const [command, ...args] = positionals;
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0))
@@ -223,8 +222,7 @@ async function main(argv: string[]): Promise<void> {
         console.log(usage);
         return;
       }
-      console.error(usage);
-      process.exit(1);
+      exitWithUsage(usage);
   }
 }
 
@@ -238,4 +236,6 @@ function skipped(reasons: string[], what: string): void {
 }
 
 // SIGINT or SIGTERM ends every program it started, lets cleanup run, then ends it.
-interruptible(() => main(process.argv.slice(2))).catch((e: unknown) => exitWith(program, e));
+const argv = process.argv.slice(2);
+errorsAsJsonIfAsked(argv);
+interruptible(() => main(argv)).catch((e: unknown) => exitWith(program, e));

@@ -330,3 +330,41 @@ test("usage errors and unwritable places are said in one line, exit 1, no stack 
     assert.match(r.stderr, message, args.join(" "));
   }
 });
+
+test("with --json anywhere before --, usage errors too are one JSON error event, exit 1", async () => {
+  const cases: [string, string[], RegExp][] = [
+    [
+      "kpatch-build",
+      ["--json", "--bogus"],
+      /^Unknown option '--bogus' \(see kpatch-build --help\)$/,
+    ],
+    [
+      "kpatch-build",
+      ["-k", "--json"],
+      /^Option '-k' argument is ambiguous \(see kpatch-build --help\)$/,
+    ],
+    ["kpatch-build", ["--json", "-k"], /^Option '-k, --kernel <value>' argument missing/],
+    ["kpatch-build", ["--json"], /^usage: kpatch-build \[TARGET\]/],
+    ["kpatch-build", ["diff", "a.o", "--json"], /^usage: kpatch-build/],
+    ["kpatch-build", ["verify", "--json", "--nope"], /^Unknown option '--nope'/],
+    ["kpatch", ["load", "--json", "--timeout"], /^Option '--timeout <value>' argument missing/],
+    ["kpatch", ["--json"], /^usage: kpatch COMMAND/],
+    ["kpatch", ["info", "--json", "a.ko", "b.ko"], /^info takes one module\nusage: kpatch/],
+  ];
+  for (const [command, args, message] of cases) {
+    const r = await run("node", [cli(command), ...args], { allowFailure: true, timeoutMs: 30_000 });
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, `${args.join(" ")}: one line: ${r.stderr}`);
+    const { message: said, ...event } = JSON.parse(lines[0]!);
+    assert.deepEqual(event, { event: "error", kind: "usage", status: 1 });
+    assert.match(said, message, args.join(" "));
+  }
+  // After --, --json is a patch's name.
+  const r = await run("node", [cli("kpatch-build"), "-k", "test", "--", "--json"], {
+    allowFailure: true,
+    timeoutMs: 30_000,
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^kpatch-build: error: cannot read patch .*\/--json: ENOENT\n$/);
+});
