@@ -3,13 +3,22 @@
 // patch is made, --json for scripts, and kpatch's create-diff-object form.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { compileC, scratchDir } from "../support/cc.js";
 import { readElf } from "../../src/elf/reader.js";
 import { modinfo, type Relocation } from "../../src/elf/model.js";
+import { modinfoModule } from "../support/modinfo.js";
 
 const dir = scratchDir("kpatch-cli-");
 const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.js`, import.meta.url));
@@ -367,4 +376,40 @@ test("with --json anywhere before --, usage errors too are one JSON error event,
   });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^kpatch-build: error: cannot read patch .*\/--json: ENOENT\n$/);
+});
+
+test("kpatch reads a module only if root alone could have written it: info --review, load --dry-run and install refuse others' files by name, with the remedy, and show a name's control characters escaped", async () => {
+  const kpatch = (args: string[]) =>
+    run("node", [cli("kpatch"), ...args], { allowFailure: true, env: { KPATCH_DIR: dir } });
+  const module = (file: string) =>
+    modinfoModule(dir, file, { livepatch: "Y", name: "livepatch_x", vermagic: "6.1.0 SMP" });
+  const group = module("group.ko");
+  chmodSync(group, 0o664);
+  const theirs = module("theirs.ko");
+  chownSync(theirs, 65534, 65534);
+  const link = join(dir, "link.ko");
+  symlinkSync(module("target.ko"), link);
+  const odd = join(dir, "odd\u001b[2J\u009b31m.ko");
+  const cases: [string[], string][] = [
+    [
+      ["info", "--review", group],
+      `kpatch: error: ${group} is writable by group or others (mode 0664): they could have ` +
+        `changed it; if it is what you mean to load, chmod go-w ${group}\n`,
+    ],
+    [
+      ["load", "--dry-run", theirs],
+      `kpatch: error: ${theirs} is owned by uid 65534, not root: its owner could have changed ` +
+        `it; if it is what you mean to load, chown root ${theirs}\n`,
+    ],
+    [
+      ["install", link],
+      `kpatch: error: ${link}: not a regular file (a symlink): name the file it points to\n`,
+    ],
+    [["load", odd], `kpatch: error: ${dir}/odd\\u001b[2J\\u009b31m.ko does not exist\n`],
+  ];
+  for (const [args, message] of cases) {
+    const r = await kpatch(args);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stderr, message, args.join(" "));
+  }
 });
