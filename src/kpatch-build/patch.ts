@@ -1,39 +1,123 @@
 // Kernel source patches in unified diff format, applied with -p1 as git
-// format-patch and `diff -ru a/ b/` write them: the files they touch, and what
-// `patch` says about the hunks that do not apply or apply elsewhere.
+// format-patch and `diff -ru a/ b/` write them: the files they touch, the
+// sections that touch each, and what `patch` says about the hunks that do
+// not apply or apply elsewhere.
+//
+// What patch(1) is given is never the user's file but the sections read
+// here, written out again: text between sections (a commit message, a
+// signature) is dropped, so patch cannot act on anything this parser did
+// not see.
 
-/** Source-relative paths that a patch creates, changes, renames or deletes, sorted. */
-export function patchedFiles(patch: string): string[] {
-  const files = new Set<string>();
+/** One file's part of a patch: its header lines and its hunks. */
+export interface PatchSection {
+  /** Source-relative paths it names (-p1): both names of a rename, sorted. */
+  paths: string[];
+  /** The lines patch(1) reads for it, each ending in a newline. */
+  text: string;
+  /** Git's extended header lines (mode, rename, index, binary), as they stand. */
+  gitHeaders: string[];
+  /** Whether it creates its file (--- /dev/null). */
+  created: boolean;
+}
+
+/**
+ * How patch(1) is run on a section's text: as a unified diff whatever it
+ * looks like (never an ed script, which patch would pipe to ed), every hunk
+ * or none.
+ */
+export const PATCH_OPTIONS = [
+  "-p1",
+  "--unified",
+  "--forward",
+  "--batch",
+  "--no-backup-if-mismatch",
+];
+
+// Git's lines between "diff --git" and "---": patch(1) acts on the modes and
+// renames among them, so they are kept with the section and checked.
+const GIT_HEADER =
+  /^(old mode|new mode|deleted file mode|new file mode|copy from|copy to|rename from|rename to|similarity index|dissimilarity index|index|Binary files|GIT binary patch)( |$)/;
+
+/** The sections of a patch, in order. */
+export function patchSections(patch: string): PatchSection[] {
+  const sections: PatchSection[] = [];
   const lines = patch.split("\n");
+  let git: { line: string; headers: string[] } | undefined;
+  const flushGit = () => {
+    // A git section without ---/+++ (a pure rename or mode change) stands alone.
+    if (git) sections.push(section([git.line, ...git.headers], git.headers, gitNames(git.line)));
+    git = undefined;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
-    if (hunk) {
+    if (line.startsWith("diff --git ")) {
+      flushGit();
+      git = { line, headers: [] };
+      continue;
+    }
+    if (git && GIT_HEADER.test(line)) {
+      git.headers.push(line);
+      continue;
+    }
+    const next = lines[i + 1];
+    if (!(line.startsWith("--- ") && next?.startsWith("+++ "))) {
+      flushGit();
+      continue;
+    }
+    const body = [line, next];
+    const names = [stripped(line.slice(4)), stripped(next.slice(4))];
+    i++;
+    for (let h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i + 1] ?? ""); h; ) {
+      body.push(lines[++i]!);
       // Skip the hunk body by its counts: a removed "-- x" line reads like a file header.
-      let [old, added] = [Number(hunk[1] ?? 1), Number(hunk[2] ?? 1)];
+      let [old, added] = [Number(h[1] ?? 1), Number(h[2] ?? 1)];
       while ((old > 0 || added > 0) && i + 1 < lines.length) {
-        const body = lines[++i]!;
-        if (body.startsWith("-")) old--;
-        else if (body.startsWith("+")) added--;
-        else if (!body.startsWith("\\")) {
+        const b = lines[++i]!;
+        body.push(b);
+        if (b.startsWith("-")) old--;
+        else if (b.startsWith("+")) added--;
+        else if (!b.startsWith("\\")) {
           old--;
           added--;
         }
       }
-      continue;
+      if (lines[i + 1]?.startsWith("\\")) body.push(lines[++i]!);
+      h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i + 1] ?? "");
     }
-    const rename = /^rename (?:from|to) (.+)$/.exec(line);
-    if (rename) files.add(rename[1]!);
-    const next = lines[i + 1];
-    if (line.startsWith("--- ") && next?.startsWith("+++ ")) {
-      // Both names: GNU patch may act on either, so both are checked and compiled.
-      for (const path of [stripped(line.slice(4)), stripped(next.slice(4))])
-        if (path) files.add(path);
-      i++;
-    }
+    const headers = git?.headers ?? [];
+    const all = git ? [...names, ...gitNames(git.line)] : names;
+    sections.push(section([...(git ? [git.line, ...headers] : []), ...body], headers, all));
+    git = undefined;
   }
-  return [...files].sort();
+  flushGit();
+  return sections;
+}
+
+/**
+ * The names on a "diff --git a/X b/Y" line, which patch(1) uses where no
+ * ---/+++ lines follow; a line of another shape is kept whole, for the path
+ * check to refuse.
+ */
+function gitNames(line: string): string[] {
+  const m = /^diff --git a\/(\S+) b\/(\S+)$/.exec(line);
+  return m ? [m[1]!, m[2]!] : [line.slice("diff --git ".length)];
+}
+
+function section(
+  lines: string[],
+  gitHeaders: string[],
+  names: (string | undefined)[],
+): PatchSection {
+  const renamed = gitHeaders.flatMap((h) => /^rename (?:from|to) (.+)$/.exec(h)?.[1] ?? []);
+  const paths = [...new Set([...names, ...renamed].filter((p): p is string => !!p))].sort();
+  const text = lines.map((l) => `${l}\n`).join("");
+  return { paths, text, gitHeaders, created: names[0] === undefined && names.length > 1 };
+}
+
+/** Source-relative paths that a patch creates, changes, renames or deletes, sorted. */
+export function patchedFiles(patch: string): string[] {
+  // Both names of a header: GNU patch may act on either, so both are checked and compiled.
+  return [...new Set(patchSections(patch).flatMap((s) => s.paths))].sort();
 }
 
 /** The path of a ---/+++ header without its first component (-p1) and diff's timestamp. */

@@ -17,8 +17,16 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import { checkCve, checkDescription, readPatches, type PatchInput } from "./inputs.js";
+import {
+  checkCve,
+  checkDescription,
+  fileClass,
+  patchText,
+  readPatches,
+  type PatchInput,
+} from "./inputs.js";
 import { checkModuleName } from "../names.js";
+import { PATCH_OPTIONS, type PatchSection } from "./patch.js";
 import {
   buildFacts,
   makeReview,
@@ -189,12 +197,18 @@ async function buildPatch(
     return r;
   };
   const inputs = seen.inputs;
-  const files = [...new Set(inputs.flatMap((p) => p.paths))];
+  // readPatches refused the rest: what is not code is text the build never reads.
+  const paths = [...new Set(inputs.flatMap((p) => p.paths))];
+  const files = paths.filter((f) => fileClass(f) === "code");
+  const text = paths
+    .filter((f) => fileClass(f) === "text")
+    .map((file) => ({ file, why: "documentation, which the kernel's build does not read" }));
+  for (const t of text) warn("kpatch-build", `${t.file} is not applied: ${t.why}`);
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
   const { layout, lineMaps } = await phase("layout", () =>
     readSourceChanges(
       opts.source.dir,
-      inputs.map((p) => p.file),
+      inputs.map((p) => patchText(p, (s) => s.paths.every((f) => fileClass(f) === "code"))),
       files,
       host,
     ),
@@ -232,19 +246,26 @@ async function buildPatch(
         `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`,
     );
   }
+  // Files the patches create are applied: only the changed code that includes them reads them.
+  const created = new Set(
+    inputs.flatMap((p) => p.sections.filter((s) => s.created)).flatMap((s) => s.paths),
+  );
+  const notBuilt = affected.skipped.filter((s) => !created.has(s.file));
+  seen.skipped = [...text, ...notBuilt];
   if (!affected.objects.length) {
     throw new KpatchError(
       "no-change",
       "the patches change no file compiled with this config " +
-        `(${affected.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`,
+        `(${seen.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`,
     );
   }
   // A file this config does not build is no error while others change, but the
-  // user must hear of it.
-  seen.skipped = affected.skipped;
-  for (const s of affected.skipped) {
-    warn("kpatch-build", `${s.file} is not patched: ${s.why}`);
-  }
+  // user must hear of it. It is not applied: the build reads none of it, and a
+  // host program's source must not run.
+  for (const s of notBuilt) warn("kpatch-build", `${s.file} is not applied: ${s.why}`);
+  const left = new Set(seen.skipped.map((s) => s.file));
+  const applied = (s: PatchSection) =>
+    s.paths.every((f) => fileClass(f) === "code" && !left.has(f));
   progress(
     "kpatch-build",
     `${affected.objects.length} ` +
@@ -285,7 +306,13 @@ async function buildPatch(
   cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
             [authorHeaders, prepared.source.dir],
           );
-          for (const p of opts.patches) await session.applyPatch(p);
+          // Only the sections that become code, as the patch parser read them.
+          for (const [i, p] of inputs.entries()) {
+            const file = join(session.dir, "patches", `${i + 1}-${basename(p.file)}`);
+            host.makeDirs(dirname(file));
+            host.writeFile(file, patchText(p, applied));
+            await session.applyPatch(file);
+          }
         });
 
         const patched = await phase("compile PATCHED", () =>
@@ -558,20 +585,22 @@ async function readSourceChanges(
   paths: string[],
   host: Host,
 ): Promise<{ layout: LayoutChange[]; lineMaps: LineMap[] }> {
-  const tmp = host.makeTempDir(cacheRoot(), "layout-");
+  const scratch = host.makeTempDir(cacheRoot(), "layout-");
+  const tmp = join(scratch, "tree");
   try {
     const files = paths.filter((f) => /\.[ch]$/.test(f));
+    host.makeDirs(tmp);
     for (const f of files) {
       if (!host.exists(join(sourceDir, f))) continue;
       host.makeDirs(dirname(join(tmp, f)));
       host.copyFile(join(sourceDir, f), join(tmp, f));
     }
-    for (const p of patches) {
-      const r = await host.run(
-        "patch",
-        ["-p1", "-d", tmp, "--batch", "--forward", "--silent", "-i", p],
-        { allowFailure: true },
-      );
+    for (const [i, text] of patches.entries()) {
+      const p = join(scratch, `${i}.patch`);
+      host.writeFile(p, text);
+      const r = await host.run("patch", [...PATCH_OPTIONS, "-d", tmp, "--silent", "-i", p], {
+        allowFailure: true,
+      });
       if (r.code !== 0) return { layout: [], lineMaps: [] };
     }
     const changes = files.flatMap((f) =>
@@ -598,7 +627,7 @@ async function readSourceChanges(
     );
     return { layout: [], lineMaps };
   } finally {
-    host.remove(tmp);
+    host.remove(scratch);
   }
 }
 

@@ -13,7 +13,7 @@ import { STT } from "../elf/constants.js";
 import { interruptible } from "./interrupt.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "./namespace.js";
-import { patchReport } from "./patch.js";
+import { PATCH_OPTIONS, patchReport } from "./patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 
 export type Variant = "orig" | "patched";
@@ -100,7 +100,9 @@ export function withBuildSession<T>(
 ): Promise<T> {
   return interruptible(async (signal) => {
     const dir = host.scratchDir(join(cacheRoot(), "sessions"), "build");
-    const log = join(cacheRoot(), "logs", `session-${basename(dir)}.log`);
+    // Named as the scratch is, less the dot that hides it: users look for these.
+    const id = basename(dir).replace(/^\.kpatch-/, "");
+    const log = join(cacheRoot(), "logs", `session-${id}.log`);
     try {
       const result = await body(
         new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host),
@@ -111,7 +113,7 @@ export function withBuildSession<T>(
     } finally {
       if (opts.keep) {
         // Out of sessions/, where scratch of dead processes is swept away.
-        const kept = join(cacheRoot(), "kept", basename(dir));
+        const kept = join(cacheRoot(), "kept", id);
         host.makeDirs(dirname(kept));
         host.rename(dir, kept);
         progress("build", `session kept in ${kept}`);
@@ -181,7 +183,7 @@ class Session implements BuildSession {
     const file = resolve(patchFile);
     if (!this.host.exists(file)) throw new KpatchError("input", `patch ${file} does not exist`);
     const { pkg, version, dir } = this.prepared.source;
-    const patch = `cd "$1" && patch -p1 --forward --batch --no-backup-if-mismatch -i "$2"`;
+    const patch = `cd "$1" && patch ${PATCH_OPTIONS.join(" ")} -i "$2"`;
     const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
       capture: true,
       allowFailure: true,

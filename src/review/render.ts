@@ -1,7 +1,7 @@
 // The review as people read it: Markdown for terminals and mail, one HTML
 // page that needs nothing but itself (no script, no network, no external
 // asset), and the summary lines kpatch-build prints.
-import type { FunctionReview, Review } from "./review.js";
+import type { FunctionReview, HunkReview, Review } from "./review.js";
 import type { Row } from "./sidebyside.js";
 import { LAYOUT_REMEDY, type LayoutChange } from "../kpatch-build/layout.js";
 
@@ -9,13 +9,25 @@ import { LAYOUT_REMEDY, type LayoutChange } from "../kpatch-build/layout.js";
 export function summaryLines(r: Review): string[] {
   const fns = r.objects.flatMap((o) => o.functions);
   const risky = fns.filter((f) => f.risks.length).length;
+  const count = (outcome: HunkReview["outcome"]) =>
+    r.hunks.filter((h) => h.outcome === outcome).length;
+  const left = count("not applied");
+  const uncompared = count("not compared");
   return [
     `${fns.filter((f) => f.status === "changed").length} changed and ` +
       `${fns.filter((f) => f.status === "new").length} new functions from ` +
       `${r.hunks.length} hunk${r.hunks.length === 1 ? "" : "s"}` +
-      ` (${r.hunks.filter((h) => h.noCode).length} changing no code)`,
+      ` (${count("no code")} changing no code` +
+      `${left ? `, ${left} not applied` : ""}${uncompared ? `, ${uncompared} not compared` : ""})`,
+    // Never "nothing refused" while a hunk did not become code nor was proven to change none.
     `${r.verdict.checked.length} checks passed, ` +
-      `${r.verdict.refused.length ? "the build refused" : "nothing refused"}, ` +
+      `${
+        r.verdict.refused.length
+          ? "the build refused"
+          : left
+            ? `${plural(left, "hunk")} not applied`
+            : "nothing refused"
+      }, ` +
       `${risky} function${risky === 1 ? "" : "s"} with transition risks, ` +
       `${plural(r.verdict.questions.length, "question")} for the reviewer`,
   ];
@@ -24,66 +36,65 @@ export function summaryLines(r: Review): string[] {
 export function reviewMarkdown(r: Review): string {
   const out: string[] = [];
   const say = (...lines: string[]) => out.push(...lines);
-  say(`# Live patch review: ${r.name}`, "");
+  say(`# Live patch review: ${md(r.name)}`, "");
   say(
-    r.module ? `Module: \`${r.module}\`` : "**Refused**: no module was written.",
+    r.module ? `Module: ${mdCode(r.module)}` : "**Refused**: no module was written.",
     "",
     ...summaryLines(r).map((l) => `- ${l}`),
     "",
   );
   say("## Verdict", "");
-  for (const c of r.verdict.checked) say(`- checked: ${c}`);
-  for (const c of r.verdict.refused) say(`- **refused**: ${c}`);
+  for (const c of r.verdict.checked) say(`- checked: ${md(c)}`);
+  for (const c of r.verdict.refused) say(`- **refused**: ${md(c)}`);
   say("", "Questions only the reviewer can answer:", "");
   if (!r.verdict.questions.length) say("- none raised by the checks; read the diffs below");
-  for (const q of r.verdict.questions) say(`- \`${q.function}\`: ${q.question}`);
+  for (const q of r.verdict.questions) say(`- ${mdCode(q.function)}: ${md(q.question)}`);
   say("", "## From source to binary", "");
   for (const h of r.hunks) {
-    say(`### ${h.id} \`${h.file}\` ${h.header}`, "");
-    say(`${fence(h.body)}diff`, ...h.body, fence(h.body), "");
-    say(
-      h.functions.length
-        ? `Changes the code of: ${h.functions.map((f) => `\`${f}\``).join(", ")}`
-        : `Changes no code: ${h.noCode}`,
-      "",
-    );
+    say(`### ${md(h.id)} ${mdCode(h.file)} ${mdCode(h.header)}`, "");
+    say(`${fence(h.body)}diff`, ...h.body.map(visible), fence(h.body), "");
+    say(hunkOutcome(h, mdCode, md), "");
   }
   for (const o of r.objects) {
-    say(`## ${o.object}`, "");
+    say(`## ${md(o.object)}`, "");
     for (const f of o.functions) say(...functionMarkdown(f));
     if (o.lineOnly.length) {
-      say(`Only a moved \`__LINE__\`, not patched: ${o.lineOnly.join(", ")}`, "");
+      say(`Only a moved \`__LINE__\`, not patched: ${o.lineOnly.map(mdCode).join(", ")}`, "");
     }
     say("### Data", "");
     if (!o.newData.length && !o.notes.length && !o.statics.length) {
       say("No new data; no constant copied; no static local used.", "");
     }
-    for (const d of o.newData) say(`- new data: \`${d}\``);
-    for (const st of o.statics) say(`- ${staticLine(st)}`);
-    for (const n of o.notes) say(`- ${n}`);
+    for (const d of o.newData) say(`- new data: ${mdCode(d)}`);
+    for (const st of o.statics) say(`- ${md(staticLine(st))}`);
+    for (const n of o.notes) say(`- ${md(n)}`);
     say("");
   }
   if (r.layout.length) {
     say("## Types whose layout differs", "");
-    for (const l of r.layout) say(...layoutLines(l).map((x) => `- ${x}`), "");
+    for (const l of r.layout) say(...layoutLines(l).map((x) => `- ${md(x)}`), "");
   }
   say("## How it was built", "");
-  for (const [k, v] of factRows(r)) say(`- ${k}: ${v}`);
+  for (const [k, v] of factRows(r)) say(`- ${md(k)}: ${md(v)}`);
   return `${out.join("\n")}\n`;
 }
 
 function functionMarkdown(f: FunctionReview): string[] {
-  const lines = [`### ${f.name} (${f.status})`, ""];
-  if (f.hunks.length) lines.push(`Hunks of its own: ${f.hunks.join(", ")}`);
-  for (const why of f.reasons) lines.push(`- changed because: ${why}`);
-  if (f.callsAdded.length) lines.push(`- calls added: ${f.callsAdded.join(", ")}`);
-  if (f.callsRemoved.length) lines.push(`- calls removed: ${f.callsRemoved.join(", ")}`);
-  for (const risk of f.risks) lines.push(`- **transition risk**: ${risk}`);
+  const lines = [`### ${md(f.name)} (${f.status})`, ""];
+  if (f.hunks.length) lines.push(`Hunks of its own: ${md(f.hunks.join(", "))}`);
+  for (const why of f.reasons) lines.push(`- changed because: ${md(why)}`);
+  if (f.callsAdded.length) lines.push(`- calls added: ${f.callsAdded.map(mdCode).join(", ")}`);
+  if (f.callsRemoved.length)
+    lines.push(`- calls removed: ${f.callsRemoved.map(mdCode).join(", ")}`);
+  for (const risk of f.risks) lines.push(`- **transition risk**: ${md(risk)}`);
   const width = Math.max(
     12,
     ...f.rows.map((row) => (row.kind === "folded" ? 0 : (row.orig ?? "").length)),
   );
-  const table = [`  ${"ORIG".padEnd(width)} | PATCHED`, ...f.rows.map((r) => rowText(r, width))];
+  const table = [
+    `  ${"ORIG".padEnd(width)} | PATCHED`,
+    ...f.rows.map((r) => visible(rowText(r, width))),
+  ];
   lines.push("", fence(table), ...table, fence(table), "");
   return lines;
 }
@@ -112,6 +123,48 @@ function layoutLines(l: LayoutChange): string[] {
     ...(l.moved.length ? [`members moved to other places: ${l.moved.join("; ")}`] : []),
     `remedy: ${LAYOUT_REMEDY}`,
   ];
+}
+
+/** What became of a hunk, in words; `fn` and `text` render a function's name and prose. */
+function hunkOutcome(
+  h: HunkReview,
+  fn: (name: string) => string,
+  text: (s: string) => string,
+): string {
+  if (h.outcome === "code") return `Changes the code of: ${h.functions.map(fn).join(", ")}`;
+  const said = {
+    "no code": "Changes no code",
+    "not applied": "Not applied",
+    "not compared": "Not compared",
+  };
+  return `${said[h.outcome]}: ${text(h.why ?? "")}`;
+}
+
+// Text a patch controls (file names, symbols, messages that quote them)
+// must not become Markdown of its author's making: links, images, HTML,
+// emphasis or new lines that read as the report's own.
+/** Prose for Markdown: control characters shown escaped, markup characters made literal. */
+function md(s: string): string {
+  return visible(s)
+    .replace(/[\\`*[\]<>&|~!#]/g, "\\$&")
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
+}
+
+/** A code span that no backtick inside it can close. */
+function mdCode(s: string): string {
+  const text = visible(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const tick = "`".repeat(longest + 1);
+  const pad = /^`|`$/.test(text) ? " " : "";
+  return `${tick}${pad}${text}${pad}${tick}`;
+}
+
+/** A line with its control characters (a terminal's escapes, a new line) shown escaped. */
+function visible(s: string): string {
+  return s.replace(
+    /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 /** A Markdown code fence longer than any run of backticks in `lines`, so they cannot close it. */
@@ -199,11 +252,7 @@ export function reviewHtml(r: Review): string {
       return cls ? `<span class="${cls}">${esc(l)}</span>` : `${esc(l)}\n`;
     });
     h.push(`<pre class="hunk">${body.join("")}</pre>`);
-    h.push(
-      hk.functions.length
-        ? `<p>Changes the code of: ${hk.functions.map((f) => code(f)).join(", ")}</p>`
-        : `<p>Changes no code: ${esc(hk.noCode ?? "")}</p>`,
-    );
+    h.push(`<p>${hunkOutcome(hk, code, esc)}</p>`);
   }
   for (const o of r.objects) {
     h.push(`<h2>${esc(o.object)}</h2>`);

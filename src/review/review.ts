@@ -20,7 +20,7 @@ export interface ReviewInput {
   patches: { file: string; text: string }[];
   /** Each affected object compiled ORIG and PATCHED, with the differ's report when it ran. */
   objects: { object: string; orig: string; patched: string; report?: DiffReport }[];
-  /** Patched files this config does not compile. */
+  /** Patched files whose hunks were not applied: documentation, or not compiled by this config. */
   skipped: { file: string; why: string }[];
   /** Structs and unions whose definition the patches change. */
   layout: LayoutChange[];
@@ -46,8 +46,15 @@ export interface HunkReview {
   body: string[];
   /** "OBJECT: FUNCTION" of each function whose code the hunk changed. */
   functions: string[];
-  /** Why no code changed, when none did. */
-  noCode?: string;
+  /**
+   * What became of it: code of the functions listed; no code, its file
+   * compiled and no instruction of it changed; not applied (documentation,
+   * a file this config does not compile); or not compared, the build
+   * refused before.
+   */
+  outcome: "code" | "no code" | "not applied" | "not compared";
+  /** Why, for every outcome but code. */
+  why?: string;
 }
 
 export interface FunctionReview {
@@ -230,22 +237,25 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
     });
   }
   byRange(hunks, touched, spans);
-  return {
-    name: input.name,
-    module: input.module ?? null,
-    outcome: input.refusal ? "refused" : "built",
-    build: input.build,
-    hunks: hunks.map((h) => ({
+  const reviewed = hunks.map(
+    (h): HunkReview => ({
       id: hunkId(h),
       file: h.file,
       header: h.header,
       body: h.body,
       functions: [...touched.get(h)!].sort(),
-      noCode: touched.get(h)!.size ? undefined : whyNoCode(h, input, elsewhere.get(h)),
-    })),
+      ...(touched.get(h)!.size ? { outcome: "code" } : noCode(h, input, elsewhere.get(h))),
+    }),
+  );
+  return {
+    name: input.name,
+    module: input.module ?? null,
+    outcome: input.refusal ? "refused" : "built",
+    build: input.build,
+    hunks: reviewed,
     objects,
     layout: input.layout,
-    verdict: verdictOf(input, objects),
+    verdict: verdictOf(input, objects, reviewed),
   };
 }
 
@@ -401,13 +411,29 @@ function risksOf(
   return risks;
 }
 
+/** What became of a hunk no function's code comes from, and why. */
+function noCode(
+  h: SourceHunk,
+  input: ReviewInput,
+  where?: { object: string; fn: FunctionListing },
+): Pick<HunkReview, "outcome" | "why"> {
+  const skipped = input.skipped.find((s) => s.file === h.file);
+  if (skipped) return { outcome: "not applied", why: `${h.file}: ${skipped.why}` };
+  if (input.refusal) {
+    const types = input.layout.filter((l) => l.file === h.file).map((l) => l.type);
+    const why = types.length
+      ? `it changes the layout of ${types.join(", ")} (see Types)`
+      : "the build was refused before its objects were compared";
+    return { outcome: "not compared", why };
+  }
+  return { outcome: "no code", why: whyNoCode(h, input, where) };
+}
+
 function whyNoCode(
   h: SourceHunk,
   input: ReviewInput,
   where?: { object: string; fn: FunctionListing },
 ): string {
-  const skipped = input.skipped.find((s) => s.file === h.file);
-  if (skipped) return `${h.file} is not compiled with this config (${skipped.why})`;
   if (commentsOnly(h)) return "it changes comments or blank lines only";
   // A table's entries seldom name it: the constants copied from the hunk's object are meant.
   const stem = h.file.replace(/\.[ch]$/, "");
@@ -421,9 +447,6 @@ function whyNoCode(
       "which the patch carries as a new copy that the functions reading it are patched to read"
     );
   }
-  const types = input.layout.filter((l) => l.file === h.file).map((l) => l.type);
-  if (types.length) return `it changes the layout of ${types.join(", ")} (see Types)`;
-  if (input.refusal) return "not compared: the build was refused";
   if (where) {
     const { object, fn } = where;
     const report = input.objects.find((o) => o.object === object)?.report;
@@ -445,10 +468,20 @@ function whyNoCode(
   );
 }
 
-function verdictOf(input: ReviewInput, objects: ObjectReview[]): Review["verdict"] {
+function verdictOf(
+  input: ReviewInput,
+  objects: ObjectReview[],
+  hunks: HunkReview[],
+): Review["verdict"] {
   const checked: string[] = [];
   const refused: string[] = [];
   const questions: Question[] = [];
+  for (const h of hunks.filter((h) => h.outcome === "not applied")) {
+    questions.push({
+      function: `${h.id} ${h.file}`,
+      question: `This hunk was left out of the build (${h.why}). Is the fix whole without it?`,
+    });
+  }
   if (input.refusal) {
     refused.push(input.refusal.message.split("\n")[0]!, ...input.refusal.details);
   } else {

@@ -6,7 +6,7 @@
 // load one of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
@@ -235,7 +235,7 @@ const cases: [
             `${f.name}: ${f.reasons.join("; ")}`,
           );
         }
-        assert.match(review.hunks[0]!.noCode ?? "", /constant task_state_array/);
+        assert.match(review.hunks[0]!.why ?? "", /constant task_state_array/);
       },
     },
   ],
@@ -310,7 +310,7 @@ test("an __init hunk beside a runtime fix: the review says the __init code is no
   const init = review.hunks.find((h) => h.id === "init-only.patch#1")!;
   assert.deepEqual(init.functions, []);
   assert.match(
-    init.noCode ?? "",
+    init.why ?? "",
     /^it changes __init code \(fs\/proc\/cmdline\.o: proc_cmdline_init\), which is not patched/,
   );
   assert.deepEqual(review.hunks.find((h) => h.id === "cmdline.patch#1")!.functions, [
@@ -438,6 +438,69 @@ test("hostile names are refused before anything runs: a patched path or -n NAME 
   assert.equal(r.code, 0, r.stderr);
   const name = /module: .*\/(livepatch-0001-nfsd-fix-[\w-]+)\.ko /.exec(r.stdout)?.[1];
   assert.ok(name && name.length === 55 && !name.endsWith("-"), r.stdout);
+});
+
+test("a patch to the build is refused before anything runs: the Kbuild.include hunk runs nothing, writes nothing", async () => {
+  const cli = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const { source } = await resolveTarget({ kernel: "test" });
+  const dir = join(outDir, "build-hunk");
+  rmSync(dir, { recursive: true, force: true });
+  const [a, b, out] = ["a/scripts", "b/scripts", "out"].map((d) => join(dir, d));
+  for (const d of [a!, b!, out!]) mkdirSync(d, { recursive: true });
+  const marker = join(dir, "proof.txt");
+  const include = readFileSync(join(source.dir, "scripts/Kbuild.include"), "utf8");
+  writeFileSync(join(a!, "Kbuild.include"), include);
+  writeFileSync(join(b!, "Kbuild.include"), `${include}\n$(shell id > ${marker})\n`);
+  const diff = await run("diff", ["-u", "a/scripts/Kbuild.include", "b/scripts/Kbuild.include"], {
+    cwd: dir,
+    allowFailure: true,
+  });
+  const evil = join(dir, "evil.patch");
+  writeFileSync(evil, readFileSync(fixture("meminfo-string.patch"), "utf8") + diff.stdout);
+  const r = await run("node", [cli, "-k", "test", "-n", "evil", "-o", out!, evil], {
+    allowFailure: true,
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^kpatch-build: error: .*evil\.patch is refused before anything ran: .*\n {2}scripts\/Kbuild\.include: it is part of the kernel's build/,
+  );
+  assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  assert.ok(!existsSync(marker), "the hunk's command ran");
+  assert.deepEqual(readdirSync(out!), [], "nothing written: no module, no review");
+});
+
+test("documentation, and a file this config does not compile, are not applied, and the review says so", async () => {
+  const dir = join(outDir, "left-out");
+  mkdirSync(dir, { recursive: true });
+  // Context that matches neither file: had patch(1) been given these hunks, the build would fail.
+  const unapplicable = (path: string) =>
+    `--- a/${path}\n+++ b/${path}\n@@ -1,2 +1,3 @@\n no such line\n+added\n nor this one\n`;
+  const file = join(dir, "left-out.patch");
+  writeFileSync(
+    file,
+    readFileSync(fixture("meminfo-string.patch"), "utf8") +
+      unapplicable("Documentation/filesystems/proc.rst") +
+      unapplicable("fs/btrfs/super.c"),
+  );
+  const r = await build("left-out.patch", { file });
+  assert.deepEqual(changed(r), ["meminfo_proc_show"]);
+  const review = reviewOf(r);
+  const outcome = (f: string) => review.hunks.filter((h) => h.file === f).map((h) => h.outcome);
+  assert.deepEqual(outcome("fs/proc/meminfo.c"), ["code"]);
+  assert.deepEqual(outcome("Documentation/filesystems/proc.rst"), ["not applied"]);
+  assert.deepEqual(outcome("fs/btrfs/super.c"), ["not applied"]);
+  assert.match(
+    review.hunks.find((h) => h.file === "fs/btrfs/super.c")!.why ?? "",
+    /^fs\/btrfs\/super\.c: /,
+  );
+  const md = readFileSync(r.review!.markdown, "utf8");
+  assert.match(md, /checks passed, 2 hunks not applied, /);
+  assert.doesNotMatch(md, /nothing refused/);
+  assert.equal(
+    review.verdict.questions.filter((q) => /left out of the build/.test(q.question)).length,
+    2,
+  );
 });
 
 test("--json: the result on stdout, each progress event a JSON line on stderr; the review made again from the kept session and carried by the module", async () => {

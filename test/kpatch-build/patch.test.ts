@@ -1,11 +1,12 @@
-// Reading patches and patch(1)'s verdicts, without a kernel tree.
+// Reading patches, what each file of one is to the build (and the refusal
+// of what is not code), and patch(1)'s verdicts, without a kernel tree.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { patchReport, patchedFiles } from "../../src/kpatch-build/patch.js";
-import { readPatches } from "../../src/kpatch-build/inputs.js";
+import { patchReport, patchSections, patchedFiles } from "../../src/kpatch-build/patch.js";
+import { fileClass, readPatches } from "../../src/kpatch-build/inputs.js";
 import { buildPatches } from "./support.js";
 
 test("the files a patch touches: changed, created, deleted, renamed; hunk bodies are not headers", () => {
@@ -96,6 +97,138 @@ test("both names of a file header count, and the forms this parser does not read
       writeFileSync(file, text);
       assert.throws(() => readPatches([file]), message);
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("what patch(1) is given is the sections as parsed: the commit message and signature are not", () => {
+  const patch = `From 1234 Mon Sep 17 00:00:00 2001
+Subject: [PATCH] fix
+
+---
+ fs/a.c | 2 +-
+
+diff --git a/fs/a.c b/fs/a.c
+index 1111111..2222222 100644
+--- a/fs/a.c
++++ b/fs/a.c
+@@ -1 +1 @@
+-a
++b
+\\ No newline at end of file
+--- /dev/null
++++ b/fs/new.h
+@@ -0,0 +1 @@
++int x;
+-- 
+2.39.2
+`;
+  const sections = patchSections(patch);
+  assert.deepEqual(
+    sections.map((s) => [s.paths, s.created, s.gitHeaders]),
+    [
+      [["fs/a.c"], false, ["index 1111111..2222222 100644"]],
+      [["fs/new.h"], true, []],
+    ],
+  );
+  assert.equal(
+    sections.map((s) => s.text).join(""),
+    "diff --git a/fs/a.c b/fs/a.c\nindex 1111111..2222222 100644\n--- a/fs/a.c\n+++ b/fs/a.c\n" +
+      "@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of file\n" +
+      "--- /dev/null\n+++ b/fs/new.h\n@@ -0,0 +1 @@\n+int x;\n",
+  );
+});
+
+test("each file is code, text the build never reads, or refused: the build itself and the rest", () => {
+  const classes = Object.fromEntries(
+    [
+      "fs/proc/meminfo.c",
+      "include/linux/fs.h",
+      "arch/x86/entry/entry_64.S",
+      "Documentation/admin-guide/README.rst",
+      "MAINTAINERS",
+      "scripts/Kbuild.include",
+      "scripts/mod/modpost.c",
+      "tools/objtool/check.c",
+      "fs/proc/Makefile",
+      "drivers/net/Kconfig",
+      "Documentation/Makefile",
+      "Documentation/conf.py",
+      "arch/x86/entry/syscalls/syscall_64.tbl",
+      "arch/x86/kernel/vmlinux.lds.S",
+      "kernel/time/timeconst.bc",
+      "rust/kernel/lib.rs",
+      "firmware/x.bin",
+    ].map((p) => [p, fileClass(p)]),
+  );
+  assert.deepEqual(classes, {
+    "fs/proc/meminfo.c": "code",
+    "include/linux/fs.h": "code",
+    "arch/x86/entry/entry_64.S": "code",
+    "Documentation/admin-guide/README.rst": "text",
+    MAINTAINERS: "text",
+    "scripts/Kbuild.include": "build",
+    "scripts/mod/modpost.c": "build",
+    "tools/objtool/check.c": "build",
+    "fs/proc/Makefile": "build",
+    "drivers/net/Kconfig": "build",
+    "Documentation/Makefile": "build",
+    "Documentation/conf.py": "build",
+    "arch/x86/entry/syscalls/syscall_64.tbl": "build",
+    "arch/x86/kernel/vmlinux.lds.S": "build",
+    "kernel/time/timeconst.bc": "build",
+    "rust/kernel/lib.rs": "other",
+    "firmware/x.bin": "other",
+  });
+});
+
+test("a hunk to the build, a symlink, a mode change or a binary patch is refused up front, by name", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-scope-"));
+  const code = "--- a/fs/proc/meminfo.c\n+++ b/fs/proc/meminfo.c\n@@ -1 +1 @@\n-a\n+b\n";
+  const hunk = (path: string) => `--- a/${path}\n+++ b/${path}\n@@ -1 +1,2 @@\n x\n+y\n`;
+  try {
+    const cases: [string, RegExp][] = [
+      [
+        hunk("scripts/Kbuild.include"),
+        /scripts\/Kbuild\.include: it is part of the kernel's build .* which runs as root/,
+      ],
+      [hunk("fs/proc/Makefile"), /fs\/proc\/Makefile: it is part of the kernel's build/],
+      [hunk("init/Kconfig"), /init\/Kconfig: it is part of the kernel's build/],
+      [hunk("tools/objtool/check.c"), /tools\/objtool\/check\.c: it is part of the kernel's build/],
+      [hunk("rust/kernel/lib.rs"), /rust\/kernel\/lib\.rs: it is not C, a header or assembly/],
+      [
+        "diff --git a/fs/l.h b/fs/l.h\nnew file mode 120000\n--- /dev/null\n+++ b/fs/l.h\n" +
+          "@@ -0,0 +1 @@\n+/etc/shadow\n\\ No newline at end of file\n",
+        /fs\/l\.h: 'new file mode 120000': a live patch changes file contents only/,
+      ],
+      [
+        "diff --git a/fs/a.c b/fs/a.c\nold mode 100644\nnew mode 100755\n",
+        /fs\/a\.c: 'old mode 100644': a live patch changes file contents only/,
+      ],
+      [
+        "diff --git a/fs/a.o b/fs/a.o\nGIT binary patch\nliteral 1\nIcmZ?d00001\n",
+        /fs\/a\.o: 'GIT binary patch'/,
+      ],
+    ];
+    cases.forEach(([text, message], i) => {
+      const file = join(dir, `${i}.patch`);
+      writeFileSync(file, code + text);
+      assert.throws(
+        () => readPatches([file]),
+        (e: Error) =>
+          message.test(e.message) &&
+          /is refused before anything ran: a live patch may change C sources/.test(e.message),
+        `${text}`,
+      );
+    });
+    // Documentation beside code is read; what patch(1) gets of it is decided later.
+    const file = join(dir, "doc.patch");
+    writeFileSync(file, code + hunk("Documentation/filesystems/proc.rst"));
+    assert.deepEqual(readPatches([file])[0]!.paths, [
+      "Documentation/filesystems/proc.rst",
+      "fs/proc/meminfo.c",
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

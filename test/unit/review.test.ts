@@ -12,7 +12,7 @@ import { diffFiles } from "../../src/diff/run.js";
 import { buildReview, type Review, type ReviewInput } from "../../src/review/review.js";
 import { reviewSession } from "../../src/kpatch-build/review.js";
 import { KpatchError } from "../../src/errors.js";
-import { reviewHtml, reviewMarkdown } from "../../src/review/render.js";
+import { reviewHtml, reviewMarkdown, summaryLines } from "../../src/review/render.js";
 import { commentsOnly, sourceHunks } from "../../src/review/hunks.js";
 import { sideBySide } from "../../src/review/sidebyside.js";
 import { compileC, scratchDir } from "../support/cc.js";
@@ -134,7 +134,8 @@ test("a comment-only hunk is said to change no code, and the pages carry every p
   const r = await reviewed();
   const comment = r.hunks.find((h) => h.body.some((l) => l.includes("/* The end. */")))!;
   assert.deepEqual(comment.functions, []);
-  assert.equal(comment.noCode, "it changes comments or blank lines only");
+  assert.equal(comment.outcome, "no code");
+  assert.equal(comment.why, "it changes comments or blank lines only");
   const md = reviewMarkdown(r);
   for (const part of [
     "## Verdict",
@@ -148,6 +149,56 @@ test("a comment-only hunk is said to change no code, and the pages carry every p
   const html = reviewHtml(r);
   assert.doesNotMatch(html, /<script|https?:\/\/|<link /, "no script, no network, no asset");
   assert.match(html, /<tr class="changed first">/);
+});
+
+test("a hunk left out of the build is said so, never called clean, and asks the reviewer", async () => {
+  const input = await reviewedInput();
+  const doc = "--- a/Documentation/x.rst\n+++ b/Documentation/x.rst\n@@ -1 +1 @@\n-a\n+b\n";
+  input.patches.push({ file: "/p/doc.patch", text: doc });
+  input.skipped.push({ file: "Documentation/x.rst", why: "documentation" });
+  const r = await buildReview(input, nodeHost);
+  const left = r.hunks.find((h) => h.file === "Documentation/x.rst")!;
+  assert.deepEqual(
+    { outcome: left.outcome, why: left.why },
+    { outcome: "not applied", why: "Documentation/x.rst: documentation" },
+  );
+  const [counts, verdict] = summaryLines(r);
+  assert.match(counts!, /\(1 changing no code, 1 not applied\)$/);
+  assert.match(verdict!, /checks passed, 1 hunk not applied, /);
+  assert.doesNotMatch(verdict!, /nothing refused/);
+  assert.ok(
+    r.verdict.questions.some(
+      (q) =>
+        q.function === "doc.patch#1 Documentation/x.rst" &&
+        /left out of the build/.test(q.question),
+    ),
+  );
+  assert.match(reviewMarkdown(r), /Not applied: Documentation\/x\.rst: documentation/);
+});
+
+test("Markdown: text a patch controls makes no links, HTML, emphasis or lines of its own", async () => {
+  const input = await reviewedInput();
+  const hostile = "[click](http://x.invalid) <img src=x> **bold** __init\x1b[2J";
+  input.patches[0]!.text = input.patches[0]!.text.replace(/^(@@ .*@@)(.*)$/m, `$1 ${hostile}`);
+  input.patches[0]!.file = "/p/`evil`[x](y).patch";
+  input.refusal = {
+    message: `refused ${hostile}`,
+    details: [`symbol ${hostile}\n- checked: fake`],
+  };
+  const md = reviewMarkdown(await buildReview(input, nodeHost));
+  assert.doesNotMatch(md, /\x1b/, "no terminal escape");
+  assert.doesNotMatch(md, /^- checked: fake/m, "no line of the patch's making");
+  // What is left once fenced blocks and code spans are gone is prose: all of its markup is ours.
+  const prose = md
+    .replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, "")
+    .replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, "");
+  assert.doesNotMatch(prose, /(?<!\\)\[click\]\(/, "no link");
+  assert.doesNotMatch(prose, /(?<!\\)<img/, "no HTML");
+  assert.doesNotMatch(prose, /(?<!\\)\*\*bold/, "no emphasis");
+  assert.doesNotMatch(prose, /(?<!\\)_(?!_init)/, "no underscore that can open emphasis");
+  assert.doesNotMatch(prose, /evil/, "the patch name's backticks are escaped or spanned");
+  assert.match(md, /- \*\*refused\*\*: refused \\\[click\\\]\(http:\/\/x\.invalid\) \\<img/);
+  assert.match(md, /`@@ [^`\n]*\[click\]\(http:\/\/x\.invalid\) <img src=x>[^`\n]*\\x1b\[2J`/);
 });
 
 test("hunks: removed lines in ORIG's numbering, added in PATCHED's; comments told apart", () => {
