@@ -2,13 +2,13 @@
 // function given a global alias the glue can name), the generated glue, a
 // kbuild Makefile; kbuild links them against the target's build tree, and
 // the linked module is converted to the livepatch ELF format.
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { SHF, STB, STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
 import { ElfError, type ElfFile, type ElfSection } from "../elf/model.js";
 import { nodeHost, type Host } from "../host/host.js";
-import { entryAlias, glueSource, type PatchedObject } from "./glue.js";
+import { callbackAlias, entryAlias, glueSource, type PatchedObject } from "./glue.js";
 import { convertToLivepatch, type KlpConversion } from "./klp.js";
 import { verifyModule, type SymbolsOf } from "./verify.js";
 import { KpatchError } from "../errors.js";
@@ -41,8 +41,12 @@ export interface ModuleSpec {
   symbolsOf?: SymbolsOf;
 }
 
-/** Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir modules). */
-export type Kbuild = (dir: string) => Promise<void>;
+/**
+ * Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir
+ * modules); with `linkOnly`, objtool is not run on the linked module, as
+ * every object in it has been through objtool already.
+ */
+export type Kbuild = (dir: string, options?: { linkOnly?: boolean }) => Promise<void>;
 
 export interface BuiltModule {
   ko: string;
@@ -118,6 +122,36 @@ function takeCallbacks(elf: ElfFile, alias: () => string): [CallbackKind, string
   return callbacks;
 }
 
+/** An object kbuild links as it is: kbuild reads the .cmd of every object, and finds it empty. */
+function prebuilt(bytes: Uint8Array, file: string, host: Host): void {
+  host.writeFile(file, bytes);
+  host.writeFile(join(dirname(file), `.${basename(file)}.cmd`), "");
+}
+
+/**
+ * Compiles the glue as a module of the patch's name on its own, and returns
+ * its object, which objtool has given its ORC, return, retpoline, call,
+ * mcount and endbr-seal tables whatever the target. Compiled beside the
+ * differ's objects it may get none: where objtool runs on the linked module
+ * (IBT or clang LTO), it skips every table one of the objects already holds,
+ * and the differ's objects carry their own. A return of the glue's exit code
+ * then goes through the return thunk unpatched, which 6.12 WARNs about.
+ */
+async function buildGlue(
+  source: string,
+  name: string,
+  dir: string,
+  kbuild: Kbuild,
+  host: Host,
+): Promise<Buffer> {
+  const base = moduleName(name);
+  host.makeDirs(dir);
+  host.writeFile(join(dir, `${base}-glue.c`), source);
+  host.writeFile(join(dir, "Makefile"), `obj-m := ${name}.o\n${name}-y := ${base}-glue.o\n`);
+  await kbuild(dir);
+  return host.readFile(join(dir, `${name}.o`));
+}
+
 export async function buildModule(
   spec: ModuleSpec,
   dir: string,
@@ -149,7 +183,7 @@ export async function buildModule(
     let object = patched.find((p) => p.object === part.object);
     if (!object) patched.push((object = { object: part.object, functions: [], callbacks: {} }));
     object.functions.push(...functions);
-    for (const [kind, alias] of takeCallbacks(elf, () => entryAlias(n++))) {
+    for (const [kind, alias] of takeCallbacks(elf, () => callbackAlias(n++))) {
       if (object.callbacks[kind])
         throw new ElfError(
           part.file,
@@ -159,26 +193,30 @@ export async function buildModule(
       object.callbacks[kind] = alias;
     }
     const name = `patch-${i}.o`;
-    host.writeFile(join(dir, name), writeElf(elf));
-    // kbuild reads the .cmd of every object it links; a prebuilt object has an empty one.
-    host.writeFile(join(dir, `.${name}.cmd`), "");
+    prebuilt(writeElf(elf), join(dir, name), host);
     return name;
   });
   const base = moduleName(spec.name);
-  host.writeFile(
-    join(dir, `${base}-glue.c`),
+  const glue = `${base}-glue.o`;
+  const glueObject = await buildGlue(
     glueSource(patched, {
       replace: spec.replace,
       description: spec.description,
       clearRelocations: spec.clearRelocations,
       info: spec.info,
     }),
+    spec.name,
+    join(dir, "glue"),
+    kbuild,
+    host,
   );
+  prebuilt(glueObject, join(dir, glue), host);
   host.writeFile(
     join(dir, "Makefile"),
-    `obj-m := ${spec.name}.o\n${spec.name}-y := ${base}-glue.o ${objects.join(" ")}\n`,
+    `obj-m := ${spec.name}.o\n${spec.name}-y := ${glue} ${objects.join(" ")}\n`,
   );
-  await kbuild(dir);
+  // A second objtool run over the glue would add its __pfx_ symbols again.
+  await kbuild(dir, { linkOnly: true });
   const koFile = join(dir, `${spec.name}.ko`);
   const ko = readElf(host.readFile(koFile), koFile);
   const klp = convertToLivepatch(ko, (section) => owners.get(section));

@@ -95,12 +95,17 @@ static void kpatch_clear_relocations(struct klp_object *obj)
 }
 `;
 
-/**
- * The alias the n-th function the glue names (a replacement or a callback) gets: a C identifier,
- * unique in the module.
- */
+/** The alias the n-th replacement function gets for the glue: a C identifier, unique in the module. */
 export function entryAlias(n: number): string {
   return `__kpatch_func_${n}`;
+}
+
+/** Whether `name` is an entryAlias: what ftrace redirects to, by a return, not a branch. */
+export const isEntryAlias = (name: string) => /^__kpatch_func_\d+$/.test(name);
+
+/** A global name for a callback: the livepatch core calls it through a pointer. */
+export function callbackAlias(n: number): string {
+  return `__kpatch_callback_${n}`;
 }
 
 const cString = (s: string) => JSON.stringify(s);
