@@ -12,6 +12,7 @@ import type { UnitStatus } from "./compare.js";
 import {
   isCompilerData,
   isFunctionName,
+  isPrefix,
   isText,
   parentOf,
   type ObjectUnits,
@@ -92,6 +93,14 @@ export function include(
       }
     }
   };
+  drain();
+  // The padding before a function travels with it: call depth tracking writes
+  // a thunk there for calls to it, and the ORC entry for its first
+  // instructions starts there.
+  for (const u of p.units) {
+    const parent = isPrefix(u) ? parentOf(p, u) : undefined;
+    if (parent && units.has(parent)) add(u);
+  }
   drain();
 
   // Entry tables: anonymous, allocated sections that nothing included refers to,
@@ -178,7 +187,12 @@ export function isCallSiteMetadata(sec: ElfSection): boolean {
  */
 function isUnused(sec: ElfSection): boolean {
   return (
-    sec.name.startsWith(".discard") || sec.name === ".eh_frame" || sec.type === SHT_X86_64_UNWIND
+    sec.name.startsWith(".discard") ||
+    sec.name === ".eh_frame" ||
+    sec.type === SHT_X86_64_UNWIND ||
+    // gcc's record of the padding before each function (CONFIG_CALL_PADDING),
+    // ordered by the linker after its text; x86's ftrace reads __mcount_loc.
+    sec.name === "__patchable_function_entries"
   );
 }
 const SHT_X86_64_UNWIND = 0x70000001;

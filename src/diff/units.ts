@@ -155,9 +155,13 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
  * of their parent, and are patched with it. A `foo.part.N` is not one:
  * callers that inlined foo's head call it directly, so it is patched itself.
  */
+/** Whose part a function is: foo.cold's, or the padding objtool names __pfx_foo (__cfi_foo). */
 function parentName(name: string): string | undefined {
-  return /^(.+?)\.cold(\.\d+)?$/.exec(name)?.[1];
+  return (/^(.+?)\.cold(\.\d+)?$/.exec(name) ?? /^__(?:pfx|cfi)_(.+)$/.exec(name))?.[1];
 }
+
+/** objtool's name for the padding before a function (CONFIG_CALL_PADDING). */
+export const isPrefix = (u: Unit) => u.kind === "func" && /^__(pfx|cfi)_/.test(u.name);
 
 export function parentOf(obj: ObjectUnits, u: Unit): Unit | undefined {
   const name = u.kind === "func" ? parentName(u.name) : undefined;
