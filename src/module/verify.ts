@@ -2,12 +2,14 @@
 // is written (and on demand: kpatch-build verify). A module that passes
 // cannot hand the kernel a relocation it refuses or applies twice, nor a
 // special-section entry it reads before that entry is relocated, nor a
-// livepatch symbol the livepatch core would resolve to another symbol.
+// livepatch symbol the livepatch core would resolve to another symbol, nor
+// a site it patches at load left out of its table (sites.ts).
 import { relocWidth, R_X86_64, SHF, SHN, SHT } from "../elf/constants.js";
 import { ElfFile, modinfo, type ElfSection } from "../elf/model.js";
 import type { TargetSymtab } from "../symbols/symtab.js";
 import { isLoadTimeTable } from "../diff/loadtime.js";
 import { klpSymbol } from "../symbols/names.js";
+import { verifySites } from "./sites.js";
 
 /** The relocation types x86-64's apply_relocate_add() accepts. */
 const APPLIED: Set<number> = new Set([
@@ -114,7 +116,11 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
       if (b.to > reach.to) reach = b;
     }
   }
-  problems.push(...verifySymbols(ko, symbolsOf), ...verifyObjects(ko, klpObjects, symbolsOf));
+  problems.push(
+    ...verifySymbols(ko, symbolsOf),
+    ...verifyObjects(ko, klpObjects, symbolsOf),
+    ...verifySites(ko),
+  );
   return problems;
 }
 
