@@ -16,6 +16,13 @@ const COMPLAINTS: RegExp[] = [
   /\b[Ii]nvalid relocation target\b/,
   /\bOverflow in relocation type\b/,
   /\bUnknown rela relocation\b/,
+  // A return or indirect call the alternatives code did not patch (a site
+  // missing from .return_sites or .retpoline_sites), and IBT's checks.
+  /\bUnpatched return thunk in use\b/,
+  /\b__warn_thunk\b/,
+  /\bmissing return thunk: /,
+  /\bMissing ENDBR: /,
+  /\bcontrol protection fault\b/i,
 ];
 
 /**

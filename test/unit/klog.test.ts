@@ -34,6 +34,15 @@ test("WARNING, kernel BUG and GPF are complaints; ordinary livepatch and module 
     kernelComplaints("general protection fault, probably for non-canonical address").length,
     1,
   );
+  // Said without a WARNING line of their own where only the first of several is one.
+  for (const line of [
+    "Unpatched return thunk in use. This should not happen!",
+    " warn_thunk_thunk+0x1a/0x30 __warn_thunk+0x2a/0x40",
+    "missing return thunk: kpatch_exit+0x14/0x20-__x86_return_thunk+0x0/0x10: e9 00 00 00 00",
+    "Missing ENDBR: kpatch_entry_0+0x0/0x40 [livepatch_x]",
+    "traps: Control protection fault at kpatch_entry_0",
+  ])
+    assert.equal(kernelComplaints(line).length, 1, line);
   const quiet = [
     "livepatch: enabling patch 'livepatch_meminfo'",
     "livepatch: 'livepatch_meminfo': starting patching transition",
