@@ -77,6 +77,35 @@ export async function debianReleases(
     .sort((a, b) => byVersion(a.release, b.release));
 }
 
+/** One of Debian's kernel updates: the release before it and the sources before and after. */
+export interface DebianUpdate {
+  /** The release a live patch of the update is for: the last one built from `from`. */
+  release: string;
+  /** linux-source versions: the release's own, and the next one the archive has. */
+  from: string;
+  to: string;
+}
+
+/**
+ * The updates of `series` whose older release the archive still has whole
+ * (for distro mode), newest first. Several releases built from one source
+ * version (a rebuild) count once, by the last of them.
+ */
+export async function debianUpdates(
+  series: string,
+  host: Host = nodeHost,
+): Promise<DebianUpdate[]> {
+  const updates: DebianUpdate[] = [];
+  let to: string | undefined;
+  for (const { release } of (await debianReleases({ series, flavour: "amd64" }, host)).reverse()) {
+    const from = (await availableTarget(release, undefined, host).catch(() => undefined))
+      ?.builtFrom;
+    if (from && to && from !== to) updates.push({ release, from, to });
+    to = from ?? to;
+  }
+  return updates;
+}
+
 /** The newest release of `series` in the package lists. */
 export async function newestRelease(
   series: string,

@@ -9,13 +9,16 @@
 // - xfs's statistics, whose function reads a static table and helper;
 // - cifs, whose statics only the -dbg package's symbols place (6.1);
 // - a function of 9p, which the guest then runs without the host root so that
-//   nothing holds 9p.
+//   nothing holds 9p;
+// - Debian's newest update to the isl29028 light sensor driver on 6.12, as
+//   the update made it: its unload made 6.12 WARN when the glue's exit code
+//   returned through the return thunk unpatched.
 // The runner fails any of these on an oops, BUG, WARNING or relocation
 // complaint in the guest's log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, isAbsolute, join } from "node:path";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
@@ -27,6 +30,7 @@ import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages, matrixScript } from "../../src/vm/cycle.js";
 import { fixture } from "../support/patches.js";
 import { newest, olderRelease, someRelease } from "../support/releases.js";
+import { updateChange } from "../support/updates.js";
 
 const outDir = join(cacheRoot(), "test-modules", "matrix");
 mkdirSync(outDir, { recursive: true });
@@ -65,6 +69,13 @@ const cifs: Case = {
   works: /^Display Internal CIFS Data Structures for Debugging$/m,
 };
 
+// isl29028 works: its I2C driver is registered (the guest has no such sensor).
+const isl29028: Case = {
+  object: "isl29028",
+  probe: "ls /sys/bus/i2c/drivers/",
+  works: /^isl29028$/m,
+};
+
 // 9p works: the run directory's share mounts, and /proc/mounts shows its options.
 const ninep: Case = {
   object: "9p",
@@ -100,8 +111,8 @@ async function matrix(
 ): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
   const target = await resolveTarget({ kernel: release });
   const built = await kpatchBuild({
-    patches: patches.map(fixture),
-    name: `livepatch-${patches.at(-1)!.replace(/\.patch$/, "")}`,
+    patches: patches.map((p) => (isAbsolute(p) ? p : fixture(p))),
+    name: `livepatch-${basename(patches.at(-1)!).replace(/\.patch$/, "")}`,
     outputDir: join(outDir, release),
     replace: true,
     skipCompilerCheck: false,
@@ -260,3 +271,22 @@ test(
     assert.deepEqual(changed(built), [["nfsd", ["write_versions"]]]);
   },
 );
+
+test("Debian's newest 6.12 update to isl29028, on the release before it: every load order, no complaint", async (t) => {
+  const update = await updateChange("6.12", "drivers/iio/light/isl29028.c");
+  if (!update) return t.skip("no 6.12 update the archive still has changed isl29028.c");
+  const file = join(outDir, "isl29028-update.patch");
+  writeFileSync(file, update.patch);
+  const { built } = await matrix(update.release, [file], isl29028);
+  assert.deepEqual(
+    built.objects.map((o) => o.object),
+    ["isl29028"],
+  );
+  // The glue's exit code returns through the thunk: its site is listed, as every other one.
+  const ko = readElf(readFileSync(built.module), built.module);
+  const sites = ko.relocationsFor(ko.sections.find((x) => x.name === ".return_sites")!);
+  assert.ok(
+    sites?.relocations.some((r) => r.symbol?.section?.name === ".exit.text"),
+    "the glue's exit code is in .return_sites",
+  );
+});
