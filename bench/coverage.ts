@@ -1,12 +1,17 @@
 // Benchmark: how many real stable fixes kpatch-build turns into patch
-// modules. The corpus is every .c file that changed between two Debian
-// source versions of linux-source-6.1 (by default 6.1.187-1, the source of
-// 6.1.0-53-amd64, and 6.1.190-1), one patch per file, built with distro mode
-// for that release. Prints a table: patched / refused / no change / not built
-// with this config / error, and the reasons grouped by class; with --load,
-// loads and unloads every Nth module in that kernel under QEMU.
+// modules, and whether each one the kernel gets leaves its log clean. The
+// corpus is every .c file that changed in one of Debian's kernel updates
+// (by default the newest of the series the archive still has whole: the
+// release before it, and the next linux-source version), one patch per
+// file, built with distro mode for that release. Prints a table: patched /
+// refused / no change / not built with this config / error, and the reasons
+// grouped by class; with --load, boots the release under QEMU for every
+// patched module and takes it through every load order with its module
+// (patch after the module, the module reloaded, the patch unloaded, the
+// patch before the module), the kernel's log read by the runner after each.
 //
-//   node dist/bench/coverage.js [RELEASE NEW-VERSION] [--load N] [--every N] [--limit N]
+//   node dist/bench/coverage.js [--series 6.1|6.12] [RELEASE NEW-VERSION]
+//                               [--load] [--every N] [--limit N]
 //
 // Results are kept per file in $KPATCH_CACHE/coverage/, so a second run only
 // builds what changed; the modules are kept there too.
@@ -21,8 +26,10 @@ import { findModule } from "../src/kernel/modules.js";
 import { missed, sourceChange, sourceName, unexplained } from "./precision.js";
 import { cacheRoot, run, sha256 } from "../src/host/host.js";
 import { kernelSource } from "../src/kernel/source.js";
+import { debianKernel, debianUpdates, parseRelease } from "../src/kernel/debian.js";
 import { guestKernel } from "../src/vm/kernels.js";
 import { runInGuest } from "../src/vm/qemu.js";
+import { cycleScript, matrixScript } from "../src/vm/cycle.js";
 
 type Outcome = "patched" | "refused" | "no change" | "not built" | "needs other files" | "error";
 interface Result {
@@ -31,6 +38,8 @@ interface Result {
   why: string;
   changed: string[];
   module?: string;
+  /** What the module patches: vmlinux or module names. */
+  objects?: string[];
   seconds: number;
   /** Of a patched file: functions patched that no source change explains, and
    * functions the source change touched that the kernel has but the patch left. */
@@ -39,12 +48,22 @@ interface Result {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { load: { type: "string" }, limit: { type: "string" }, every: { type: "string" } },
+  options: {
+    series: { type: "string", default: "6.1" },
+    load: { type: "boolean" },
+    limit: { type: "string" },
+    every: { type: "string" },
+  },
 });
-const release = positionals[0] ?? "6.1.0-53-amd64";
-const newVersion = positionals[1] ?? "6.1.190-1";
+const newest = positionals.length ? undefined : (await debianUpdates(values.series!))[0];
+if (!positionals.length && !newest) {
+  throw new Error(`no ${values.series} update whose older release the archive has whole`);
+}
+const release = positionals[0] ?? newest!.release;
+const newVersion = positionals[1] ?? newest!.to;
+const series = parseRelease(release)?.series ?? values.series!;
 const target = await resolveTarget({ kernel: release });
-const after = await kernelSource("6.1", newVersion);
+const after = await kernelSource(series, newVersion);
 const home = join(cacheRoot(), "coverage", `${release}_${newVersion}`);
 for (const d of ["patches", "modules"]) mkdirSync(join(home, d), { recursive: true });
 
@@ -60,8 +79,8 @@ for (const [i, file] of todo.entries()) {
   const key = sha256(file).slice(0, 12);
   const kept = join(home, `${key}.json`);
   const old = existsSync(kept) ? (JSON.parse(readFileSync(kept, "utf8")) as Result) : undefined;
-  // Kept results from before precision was measured are built again.
-  if (old && (old.outcome !== "patched" || old.precision)) {
+  // Kept results from before precision and objects were kept are built again.
+  if (old && (old.outcome !== "patched" || (old.precision && old.objects))) {
     results.push(old);
     continue;
   }
@@ -94,6 +113,7 @@ for (const [i, file] of todo.entries()) {
     Object.assign(r, {
       outcome: "patched",
       module: built.module,
+      objects: built.objects.map((o) => o.object),
       changed: built.objects.flatMap((o) => o.changed.map((c) => c.name)),
       precision: await precisionOf(file, built.objects),
     });
@@ -120,12 +140,7 @@ for (const [i, file] of todo.entries()) {
 }
 
 report(results);
-if (values.load) {
-  await loadCheck(
-    results.filter((r) => r.outcome === "patched"),
-    Number(values.load),
-  );
-}
+if (values.load) await loadCheck(results.filter((r) => r.outcome === "patched"));
 
 /** How exactly the patched functions follow the source change (see precision.ts). */
 async function precisionOf(file: string, objects: DiffReport[]): Promise<Result["precision"]> {
@@ -256,38 +271,56 @@ function reason(why: string): string {
 }
 
 /**
- * Loads and unloads every Nth patched module, one after the other, in the
- * target kernel under QEMU.
+ * Boots the release for each patched module and takes it through every load
+ * order with the module it patches (load and unload alone for vmlinux);
+ * the runner fails a boot whose kernel log shows a complaint.
  */
-async function loadCheck(patched: Result[], every: number): Promise<void> {
-  const sample = patched.filter((_, i) => i % every === 0);
+async function loadCheck(patched: Result[]): Promise<void> {
   const k = await guestKernel("debian", release);
-  const lines = sample.map((r) => {
-    const name = `cov_${sha256(r.file).slice(0, 12)}`;
-    const sys = `/sys/kernel/livepatch/${name}`;
-    return `if insmod ${r.module}; then
-  i=0; while [ "$(cat ${sys}/transition)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-  echo 0 > ${sys}/enabled; i=0; while [ -e ${sys} ] && [ $i -lt 300 ]; do \\
-    sleep 0.1; i=$((i+1)); done
-  rmmod ${name} && echo "loaded ${r.file}" || echo "stuck ${r.file}"
-else echo "refused ${r.file}"; fi`;
-  });
+  const root = join((await debianKernel(release)).modulesDir, "../../..");
   const out = join(home, "load.log");
   rmSync(out, { force: true });
-  const g = await runInGuest({
-    kernel: k.image,
-    modules: k.modules,
-    timeoutMs: 1_800_000,
-    script: lines.join("\n"),
-  });
-  writeFileSync(out, g.output + g.stderr);
-  const loaded = g.output.split("\n").filter((l) => l.startsWith("loaded ")).length;
-  console.log(
-    `\nload check in ${release} under QEMU: ${loaded} of ${sample.length} sampled ` +
-      `modules (every ${every}th) loaded, applied and unloaded; ` +
-      `the guest's log was clean (log: ${out})`,
-  );
-  for (const l of g.output.split("\n").filter((x) => /^(refused|stuck) /.test(x))) {
-    console.log(`  ${l}`);
+  const counts = { clean: 0, complaints: 0, "module does not load": 0, failed: 0 };
+  for (const [i, r] of patched.entries()) {
+    const object = r.objects?.find((o) => o !== "vmlinux");
+    const ko = r.module!;
+    const script = object
+      ? `modprobe -d ${root} ${object} || { echo "== cannot load ${object}"; exit 0; }
+rmmod ${object}
+${matrixScript({ ko, object, loadObject: `modprobe -d ${root} ${object}`, probe: "true" })}`
+      : cycleScript({ ko, probe: "true" });
+    let outcome: keyof typeof counts;
+    let said = "";
+    try {
+      const g = await runInGuest({
+        kernel: k.image,
+        modules: k.modules,
+        timeoutMs: 600_000,
+        script,
+      });
+      said = g.output + g.stderr;
+      outcome =
+        g.exitCode !== 0
+          ? "failed"
+          : /^== cannot load /m.test(said)
+            ? "module does not load"
+            : "clean";
+    } catch (e) {
+      said = (e as Error).message;
+      outcome = /guest kernel complained/.test(said) ? "complaints" : "failed";
+    }
+    counts[outcome]++;
+    writeFileSync(out, `== ${r.file} (${object ?? "vmlinux"}): ${outcome}\n${said}\n`, {
+      flag: "a",
+    });
+    console.log(
+      `load: [${i + 1}/${patched.length}] ${outcome.padEnd(9)} ${r.file} (${object ?? "vmlinux"})`,
+    );
   }
+  console.log(
+    `\nload check in ${release} under QEMU, every load order: ${patched.length} modules, ` +
+      `${counts.clean} clean, ${counts.complaints} with kernel complaints, ` +
+      `${counts["module does not load"]} whose module does not load in the guest, ` +
+      `${counts.failed} failed otherwise (log: ${out})`,
+  );
 }
