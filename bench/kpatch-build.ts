@@ -18,7 +18,7 @@ import { preparedTree } from "../src/kpatch-build/prepare.js";
 import { loadSymtab } from "../src/diff/run.js";
 import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";
-import { fixture } from "../test/support/patches.js";
+import { fixture } from "./support/patches.js";
 
 const release = process.argv[2] ?? (await newestRelease("6.1"));
 const patches =

@@ -3,7 +3,7 @@
 // the patched function makes, in a tight loop. Prints the cycles, the time
 // of each transition (enable to done, and back) and the worst, and the
 // reads with any wrong result. Arguments: cycles (100), CPUs (2).
-import { stress } from "../test/support/stress.js";
+import { stress } from "./support/stress.js";
 
 const cycles = Number(process.argv[2] ?? 100);
 const cpus = Number(process.argv[3] ?? 2);

@@ -2,7 +2,7 @@
 // JSON event on stderr when --json asked for events), or, when the user
 // interrupted it, by dying of the signal as the caller asked.
 import { EXIT_STATUS, explain, type ErrorKind } from "../errors.js";
-import { interruption } from "../kpatch-build/interrupt.js";
+import { interruption } from "../host/interrupt.js";
 import { displayed } from "../names.js";
 
 let json = false;

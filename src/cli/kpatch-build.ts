@@ -27,7 +27,7 @@ import {
 } from "./options.js";
 import { patchDeb } from "../package/patch.js";
 import { runtimeDeb } from "../package/runtime.js";
-import { interruptible, interruption } from "../kpatch-build/interrupt.js";
+import { interruptible, interruption } from "../host/interrupt.js";
 import {
   checkCve,
   checkDescription,

@@ -27,7 +27,7 @@ import { KpatchError } from "../errors.js";
 import { escaped, printable } from "../names.js";
 import { errorsAsJsonIfAsked, exitWith, exitWithUsage } from "./errors.js";
 import { kpatchOptions } from "./options.js";
-import { interruptible } from "../kpatch-build/interrupt.js";
+import { interruptible } from "../host/interrupt.js";
 
 const program = "kpatch";
 const usage = `usage: ${program} COMMAND [OPTION]... [MODULE.ko|NAME]

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256, nodeHost } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
-import { atFinalPath, runWithMounts } from "../kpatch-build/namespace.js";
+import { atFinalPath, runWithMounts } from "../host/namespace.js";
 import { defaultSourceVersion, kernelSource, type KernelSource } from "./source.js";
 
 export interface TestKernel {

@@ -37,7 +37,7 @@ import {
   type ReviewFiles,
 } from "./review.js";
 import type { Review, ReviewInput } from "../review/review.js";
-import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "./layout.js";
+import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "../patch/layout.js";
 import { findModule } from "../kernel/modules.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));

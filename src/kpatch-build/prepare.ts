@@ -7,8 +7,8 @@ import { cacheRoot, sha256, nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
-import { interruptible } from "./interrupt.js";
-import { atFinalPath, runWithMounts } from "./namespace.js";
+import { interruptible } from "../host/interrupt.js";
+import { atFinalPath, runWithMounts } from "../host/namespace.js";
 
 /**
  * What every diffed object is compiled with: each function and data object

@@ -10,9 +10,9 @@ import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
-import { interruptible } from "./interrupt.js";
+import { interruptible } from "../host/interrupt.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
-import { runWithMounts, type Mount } from "./namespace.js";
+import { runWithMounts, type Mount } from "../host/namespace.js";
 import { PATCH_OPTIONS, patchReport } from "./patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 

@@ -3,7 +3,7 @@
 // asset), and the summary lines kpatch-build prints.
 import type { FunctionReview, HunkReview, Review } from "./review.js";
 import type { Row } from "./sidebyside.js";
-import { LAYOUT_REMEDY, type LayoutChange } from "../kpatch-build/layout.js";
+import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
 
 /** The lines kpatch-build prints after a build: what the reviewer must look at. */
 export function summaryLines(r: Review): string[] {

@@ -9,7 +9,7 @@ import type { DiffReport } from "../diff/run.js";
 import { commentsOnly, sourceHunks, type SourceHunk } from "./hunks.js";
 import { listFunctions, shown, type FunctionListing, type Instruction } from "./listing.js";
 import { sideBySide, type Row } from "./sidebyside.js";
-import type { LayoutChange } from "../kpatch-build/layout.js";
+import type { LayoutChange } from "../patch/layout.js";
 
 export interface ReviewInput {
   name: string;

@@ -16,7 +16,7 @@ import { parseReadelfSymtab, parseSymvers } from "../../src/symbols/symtab.js";
 import { preparedTree } from "../../src/kpatch-build/prepare.js";
 import { withBuildSession } from "../../src/kpatch-build/session.js";
 import { incomplete, newest, some61 } from "../support/releases.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
 import { verifyModule } from "../../src/module/verify.js";

@@ -17,7 +17,7 @@ import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { modinfo } from "../../src/elf/model.js";
 import { SHF, SHN } from "../../src/elf/constants.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 import type { Review } from "../../src/review/review.js";
 
 const outDir = join(cacheRoot(), "test-modules");

@@ -12,7 +12,7 @@ import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/kpatch-build/session.js";
 import { kbuildPlan } from "../../src/kpatch-build/plan.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
 
 const { kernel, prepared } = await testTree();

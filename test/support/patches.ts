@@ -1,15 +1,7 @@
-// Kernel patch fixtures, and variants the tests derive from them.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+// Variants the tests derive from the kernel patch fixtures.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** A patch by name: from examples/ (those the README and the demo show), else the fixtures. */
-export const fixture = (p: string) => {
-  const example = fileURLToPath(new URL(`../../../examples/${p}`, import.meta.url));
-  return existsSync(example)
-    ? example
-    : fileURLToPath(new URL(`../../../test/fixtures/patches/${p}`, import.meta.url));
-};
+import { fixture } from "../../bench/support/patches.js";
 
 /** shadow-callbacks.patch with a pre-patch callback that refuses (-EBUSY), written into `dir`. */
 export function refusingCallbacksPatch(dir: string): string {

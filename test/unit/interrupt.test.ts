@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const interrupt = fileURLToPath(new URL("../../src/kpatch-build/interrupt.js", import.meta.url));
+const interrupt = fileURLToPath(new URL("../../src/host/interrupt.js", import.meta.url));
 const host = fileURLToPath(new URL("../../src/host/host.js", import.meta.url));
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

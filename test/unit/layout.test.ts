@@ -2,7 +2,7 @@
 // what counts as a change of layout, and what does not.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { layoutChanges, typeDefinitions } from "../../src/kpatch-build/layout.js";
+import { layoutChanges, typeDefinitions } from "../../src/patch/layout.js";
 
 const BEFORE = `
 /* A comment. */

@@ -20,7 +20,7 @@ import { storeTrusting } from "../../src/vm/firmware.js";
 import { cycleScript, cycleStages } from "../../src/vm/cycle.js";
 
 import { newest, some61 } from "../support/releases.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 import { kpatchForGuest } from "../support/guest.js";
 
 const RELEASE = (await some61()).release;

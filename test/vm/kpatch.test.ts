@@ -11,7 +11,8 @@ import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages } from "../../src/vm/cycle.js";
-import { fixture, refusingCallbacksPatch } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
+import { refusingCallbacksPatch } from "../support/patches.js";
 import type { Review } from "../../src/review/review.js";
 import { kpatchForGuest } from "../support/guest.js";
 

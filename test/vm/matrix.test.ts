@@ -28,7 +28,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages, matrixScript } from "../../src/vm/cycle.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 import { newest, olderRelease, someRelease } from "../support/releases.js";
 import { updateChange } from "../support/updates.js";
 

@@ -17,7 +17,7 @@ import { cycleStages } from "../../src/vm/cycle.js";
 import { patchDeb } from "../../src/package/patch.js";
 import { runtimeDeb } from "../../src/package/runtime.js";
 import { some61 } from "../support/releases.js";
-import { fixture } from "../support/patches.js";
+import { fixture } from "../../bench/support/patches.js";
 
 const RELEASE = (await some61()).release;
 const outDir = join(cacheRoot(), "test-modules", "packages", RELEASE);

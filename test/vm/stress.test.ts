@@ -4,7 +4,7 @@
 // The benchmark (npm run bench:stress) runs a hundred cycles.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { stress } from "../support/stress.js";
+import { stress } from "../../bench/support/stress.js";
 
 test("5 load/unload cycles of the cmdline patch while 2 CPUs read /proc/cmdline: no wrong read", async (t) => {
   const r = await stress(5, 2);

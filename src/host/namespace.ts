@@ -8,7 +8,7 @@
 // --kill-child) ends every process of the step if the caller is killed
 // outright, when no cleanup code of its own can run.
 import { dirname } from "node:path";
-import { nodeHost, type Host, type RunOptions, type RunResult } from "../host/host.js";
+import { nodeHost, type Host, type RunOptions, type RunResult } from "./host.js";
 import { KpatchError } from "../errors.js";
 
 export type Mount =

@@ -1,6 +1,6 @@
 // SIGINT and SIGTERM during a build step: stop the processes it runs, let its
 // cleanup run, then die of the same signal, as the caller asked.
-import { withAmbientSignal } from "../host/host.js";
+import { withAmbientSignal } from "./host.js";
 import { HostError } from "../errors.js";
 
 const signals = ["SIGINT", "SIGTERM"] as const;
