@@ -2,13 +2,20 @@
 // bytes outside relocated fields, and relocations that point at equivalent
 // targets (paired units at the same offset, strings with the same text,
 // external symbols with the same name). A function whose only differences
-// are __LINE__ immediates passed to a call (to a line-taking kernel function,
-// or any call when the patches moved that very line there), or the line in a
-// quoted source position, is reported as unchanged: patching it would change
-// nothing at run time.
+// are __LINE__ immediates passed to a call (to a line-taking kernel function;
+// to a reporting one when the patches moved that very line there, or, with no
+// patch to say, by kpatch's rule), or the line in a quoted source position, is
+// reported as unchanged: patching it would change nothing at run time.
 import { relocWidth, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
-import { isCompilerData, isText, type ObjectUnits, type Target, type Unit } from "./units.js";
+import {
+  isCompilerData,
+  isFunctionName,
+  isText,
+  type ObjectUnits,
+  type Target,
+  type Unit,
+} from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import { lineMoved, type LineMap } from "./lines.js";
 import { isCallSiteMetadata } from "./include.js";
@@ -27,6 +34,28 @@ const LINE_TAKERS = new Set([
 ]);
 /** How many instructions after a line-number load the call may come. */
 const LINE_CALL_WINDOW = 8;
+
+/**
+ * What kpatch's create-diff-object takes a differing `mov $imm, %esi/%edx` to
+ * be a line for, when nothing else says where lines moved: WARN's and
+ * printk's callees, and its line-takers (btrfs's take an errno after the line,
+ * which the two registers leave out).
+ */
+const KPATCH_LINE_CALLS =
+  /^(warn_slowpath_\w+|__warn_printk|_?printk|_{2,3}might_sleep|__might_fault|lockdep_rcu_suspicious|__btrfs_(abort_transaction|handle_fs_error|panic))$/;
+/** %rsi and %rdx: the second and third arguments, where kpatch looks for a line. */
+const KPATCH_LINE_REGISTERS = new Set([6, 2]);
+
+/** What may come between kpatch's line load and its call: strings and WARN's once flags. */
+function warnOperand(t: Target): boolean {
+  return (
+    t.kind === "string" ||
+    (t.kind === "unit" &&
+      (isFunctionName(t.unit) ||
+        t.unit.section.name === ".data.once" ||
+        /(^|\.)(__warned|__already_done)(\.|$)/.test(t.unit.name)))
+  );
+}
 
 /**
  * Strings that differ only in the line of a source position they quote
@@ -58,7 +87,8 @@ export class Comparer {
     private readonly patched: ObjectUnits,
     private readonly origTargets: TargetCache,
     private readonly patchedTargets: TargetCache,
-    private readonly lineMaps: readonly LineMap[] = [],
+    /** Where the patches moved lines; undefined when no patch is known (create-diff-object). */
+    private readonly lineMaps?: readonly LineMap[],
   ) {}
 
   status(p: Unit): UnitStatus {
@@ -136,6 +166,7 @@ export class Comparer {
    * a call nearby to a line-taking function, or any later call where the
    * patches moved the line the immediate held to the line it holds now (a
    * `printk("%s:%d", __func__, __LINE__)`, WARN_ONCE's `__warn_printk`).
+   * With no patch to read moves from, kpatch's rule stands in for the map.
    */
   private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
     const pi = rangeInsns(this.patched.insns(p.section), p);
@@ -184,16 +215,31 @@ export class Comparer {
       // only when that call reports (printk, WARN, mlog), whose arguments only
       // make the log's text. A constant that happens to move by as many lines as
       // the code above it (msleep(100) to msleep(102)) is a change.
-      const moved = () => {
+      const moved = (maps: readonly LineMap[]) => {
         const [next] = callees(idx, pi.length, 1);
         return (
-          intoRegister(p.section.data, a) &&
+          movedRegister(p.section.data, a) !== undefined &&
           next?.kind === "extern" &&
           (LINE_TAKERS.has(next.name) || REPORTING.test(next.name)) &&
-          lineMoved(this.lineMaps, immediate(o.section.data, b), immediate(p.section.data, a))
+          lineMoved(maps, immediate(o.section.data, b), immediate(p.section.data, a))
         );
       };
-      if (!lineTaker && !moved()) return false;
+      // kpatch's: a mov into %esi or %edx whose next reference, past strings
+      // and WARN's flags, is a call that takes a line.
+      const kpatchLine = () => {
+        const reg = movedRegister(p.section.data, a);
+        const next = p.relocs.findIndex(
+          (r, k) => Number(r.offset) >= a.offset + a.length && !warnOperand(targets[k]!),
+        );
+        const t = targets[next];
+        return (
+          reg !== undefined &&
+          KPATCH_LINE_REGISTERS.has(reg) &&
+          t?.kind === "extern" &&
+          KPATCH_LINE_CALLS.test(t.name)
+        );
+      };
+      if (!lineTaker && !(this.lineMaps ? moved(this.lineMaps) : kpatchLine())) return false;
     }
     return d === diffs.length;
   }
@@ -206,14 +252,21 @@ export class Comparer {
 const REPORTING =
   /(^|_)(printk|warn|warning|err|error|dbg|debug|msg|info|notice|crit|alert|emerg)(_|$)/;
 
-/** Whether a `mov $imm` writes a register (B8+r, or C7 with a register ModRM), not memory. */
-function intoRegister(data: Uint8Array, insn: Insn): boolean {
+/**
+ * The register (0 %rax ... 15 %r15) a `mov $imm` writes (B8+r, or C7 with a
+ * register ModRM), or undefined when it writes memory.
+ */
+function movedRegister(data: Uint8Array, insn: Insn): number | undefined {
   let at = insn.offset;
+  let rexB = 0;
   while (at < insn.offset + insn.length && (data[at]! === 0x66 || (data[at]! & 0xf0) === 0x40)) {
+    if ((data[at]! & 0xf0) === 0x40) rexB = (data[at]! & 1) << 3;
     at++;
   }
   const op = data[at]!;
-  return (op >= 0xb8 && op <= 0xbf) || (op === 0xc7 && data[at + 1]! >> 6 === 3);
+  if (op >= 0xb8 && op <= 0xbf) return rexB | (op - 0xb8);
+  const modrm = data[at + 1]!;
+  return op === 0xc7 && modrm >> 6 === 3 ? rexB | (modrm & 7) : undefined;
 }
 
 /** The unsigned immediate operand of a decoded instruction. */

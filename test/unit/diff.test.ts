@@ -378,11 +378,51 @@ int g(int x) { return x + 1; }
     () => diffObjects(orig, patched, { lineMaps }),
     (e: KpatchError) => e.kind === "no-change",
   );
-  // Without the patch's line map, printk's numbers could be anything: a change.
-  assert.deepEqual(names(diffObjects(orig, patched)), { changed: ["report"], added: [] });
+  // A map in which no line moved there: printk's number changed.
+  const still = [await lineMapOf(src, src)];
+  assert.deepEqual(names(diffObjects(orig, patched, { lineMaps: still })), {
+    changed: ["report"],
+    added: [],
+  });
   const other = moved.replace("__LINE__", "__LINE__ + 1");
   const r = diffObjects(orig, await compile(other), { lineMaps: [await lineMapOf(src, other)] });
   assert.deepEqual(names(r), { changed: ["report"], added: [] });
+});
+
+test("with no line map (create-diff-object), kpatch's rule: a line for printk or WARN is no change", async () => {
+  // kpatch's create-diff-object gets no patch: a differing mov into %esi or %edx whose
+  // next reference, past strings and WARN's once flags, is printk, __warn_printk or a
+  // line-taker, is a line.
+  const src = `
+extern int _printk(const char *fmt, ...);
+extern void __warn_printk(const char *fmt, ...);
+void report(int nr) { _printk("%s: %d bad nr %d\\n", __func__, __LINE__, nr); }
+void assert_held(int held) {
+  static _Bool __attribute__((section(".data.once"))) __already_done;
+  if (!held && !__already_done) { __already_done = 1; __warn_printk("at %s:%d\\n", "f.c", __LINE__); }
+}
+int g(int x) { return x + 1; }
+`;
+  const e = await refusal(src, `\n\n\n${src}`);
+  assert.equal(e.kind, "no-change");
+  assert.match(e.message, /only __LINE__ numbers changed \(report, assert_held\)/);
+  const r = await diffC(src, `\n${src.replace("x + 1", "x + 2")}`);
+  assert.deepEqual(names(r), { changed: ["g"], added: [] });
+  assert.deepEqual(r.lineOnly.map((u) => u.name).sort(), ["assert_held", "report"]);
+});
+
+test("kpatch's rule without a line map holds to its registers and its callees", async () => {
+  const src = `
+extern int _printk(const char *fmt, ...);
+extern int note(int, int);
+void fourth(int a) { _printk("%d %d %d\\n", a, a + 1, __LINE__); }
+void other(int a) { note(a, __LINE__); }
+int g(int x) { return x + 1; }
+`;
+  // A number in the fourth argument (%ecx, where btrfs passes an errno), or for a
+  // function that does more than report, is not a line to kpatch.
+  const r = await diffC(src, `\n\n\n${src}`);
+  assert.deepEqual(names(r), { changed: ["fourth", "other"], added: [] });
 });
 
 test("a moved line loaded far above its call (mlog's, above the prologue) is no change", async () => {
