@@ -14,7 +14,7 @@ import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
 import type { Inclusion } from "./include.js";
 import { KpatchError } from "../errors.js";
-import type { ObjectUnits, Target, Unit } from "./units.js";
+import { isPrefix, parentOf, type ObjectUnits, type Target, type Unit } from "./units.js";
 
 /** A symbol the output refers to but does not define. */
 export interface External {
@@ -136,12 +136,19 @@ class OutputBuilder {
     units.forEach((u, i) => {
       const delta = deltas[i]!;
       this.placed.set(u, { sec: copy, sectionSymbol, delta });
+      // An unchanged .cold child travels only as part of its patched parent's
+      // code: a label, not a function of the patch (kpatch's tools count those).
+      const status = statuses.get(u);
+      const travels =
+        (status === "same" || status === "line-only") &&
+        !isPrefix(u) &&
+        parentOf(this.p, u) !== undefined;
       for (const s of u.symbols) {
         // A replaced global becomes local: the original keeps its name in the kernel.
-        const bind = statuses.get(u) === "changed" ? STB.LOCAL : s.bind;
+        const bind = status === "changed" ? STB.LOCAL : s.bind;
         this.out.addSymbol({
           name: s.name,
-          type: s.type,
+          type: travels ? STT.NOTYPE : s.type,
           bind,
           other: s.other,
           value: s.value - BigInt(delta),

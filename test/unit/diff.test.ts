@@ -707,7 +707,7 @@ int loud(int x) { return other(x) + 2; }
   assert.deepEqual(names(r), { changed: ["loud"], added: [] });
 });
 
-test("a function gcc splits into .cold travels with its child", async () => {
+test("a function gcc splits into .cold travels with its child, a function of the patch only if changed", async () => {
   // printk is __cold in the kernel: the path that calls it is split out.
   const src = `
 extern int other(int);
@@ -720,8 +720,19 @@ int work(int x) {
   const o = await compile(src);
   assert.ok(o.symbol("work.cold"), "gcc split work.cold (the fixture must exercise it)");
   const r = diffObjects(o, await compile(src.replace("x * 2", "x * 4")));
-  assert.deepEqual(definedFuncs(r.output), ["work", "work.cold"]);
+  assert.deepEqual(names(r), { changed: ["work"], added: [] });
+  // The unchanged child is copied, as it jumps back into the new parent, but as a
+  // label of its code: kpatch's tests count the output's FUNC symbols (1 here).
+  assert.deepEqual(definedFuncs(r.output), ["work"]);
+  const cold = r.output.symbol("work.cold");
+  assert.ok(cold?.section, "the child's code is in the output");
+  assert.equal(cold.type, STT.NOTYPE);
+  assert.ok(!r.externals.some((x) => x.name === "work.cold"), "the parent jumps to the copy");
   await linkOutput(r);
+  // A change in the child is one the patch makes: both are its functions.
+  const inCold = diffObjects(o, await compile(src.replace("invalid value", "bad value")));
+  assert.deepEqual(names(inCold), { changed: ["work"], added: [] });
+  assert.deepEqual(definedFuncs(inCold.output), ["work", "work.cold"]);
 });
 
 test("a .part child whose parent gcc inlined everywhere is patched as an entry point", async () => {
