@@ -1,6 +1,7 @@
 // Code that runs only as the kernel boots or a module loads or unloads:
-// a live patch cannot redirect it. A changed __init function is left out with
-// a warning; the change takes effect when a fixed kernel boots.
+// a live patch cannot redirect it. A change to __init code alone leaves
+// nothing to patch (verify refuses one beside runtime changes); it takes
+// effect when a fixed kernel boots.
 import { parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { UnitStatus } from "./compare.js";
 
@@ -19,27 +20,19 @@ export function isExitCode(u: Unit): boolean {
 
 /**
  * Marks changed and new boot-only code and data (and the children of
- * boot-only functions) as unchanged, and says so for each.
+ * boot-only functions) as unchanged, and returns the entry points it left
+ * out, for the message that says there is nothing to patch.
  */
-export function leaveOutBootCode(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
-): { left: Unit[]; warnings: string[] } {
+export function leaveOutBootCode(p: ObjectUnits, statuses: Map<Unit, UnitStatus>): Unit[] {
   const entryOf = (u: Unit): Unit => {
     const parent = parentOf(p, u);
     return parent ? entryOf(parent) : u;
   };
-  const left = [...statuses].filter(
-    ([u, s]) => (s === "changed" || s === "new") && isBootOnly(u) && !parentOf(p, u),
-  );
+  const left = [...statuses]
+    .filter(([u, s]) => (s === "changed" || s === "new") && isBootOnly(u) && !parentOf(p, u))
+    .map(([u]) => u);
   for (const [u, s] of statuses) {
     if ((s === "changed" || s === "new") && isBootOnly(entryOf(u))) statuses.set(u, "same");
   }
-  const warnings = left.map(
-    ([u, s]) =>
-      `${u.name} (${u.section.name}) ${s === "new" ? "added" : "changed"}: ` +
-      "__init code and data served the boot and are gone, so the patch leaves it out; " +
-      "it takes effect when a fixed kernel boots",
-  );
-  return { left: left.map(([u]) => u), warnings };
+  return left;
 }

@@ -61,19 +61,19 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const directed = applyDirectives(p, statuses, pt);
   const copies = copyConstants(p, statuses, pt, directed.ignored);
   patchThroughParents(p, statuses, directed.ignored);
-  verify(p, statuses, ot, pt, copies);
+  verify(p, statuses, ot, copies);
   const boot = leaveOutBootCode(p, statuses);
 
   const changed = entryPoints(p, statuses, "func", "changed");
   const added = entryPoints(p, statuses, "func", "new");
   const lineOnly = entryPoints(p, statuses, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
-    throw new KpatchError("no-change", nothingToPatch(patched, boot.left, lineOnly));
+    throw new KpatchError("no-change", nothingToPatch(patched, boot, lineOnly));
   }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   return {
-    warnings: [...newExports(orig, patched), ...directed.notes, ...copies.notes, ...boot.warnings],
+    warnings: [...newExports(orig, patched), ...directed.notes, ...copies.notes],
     changed,
     added,
     lineOnly,

@@ -1,8 +1,6 @@
 // Refuses what a live patch cannot carry, naming each symbol and the remedy:
 // changed data, a function livepatch cannot redirect, __exit code, and
-// __init code beside runtime code that uses the same data.
-import { R_X86_64 } from "../elf/constants.js";
-import { insnAt } from "../arch/x86/decode.js";
+// __init code or data beside runtime changes.
 import { parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
@@ -14,15 +12,15 @@ const FENTRY = "__fentry__";
 
 /**
  * Refuses what a live patch cannot carry, naming each symbol and what to do
- * instead. A changed __init function is left out (see diffObjects), unless
- * runtime code the patch changes uses the same data: then the runtime fix may
- * rely on what the boot-time change would have set up.
+ * instead. A change to __init code or data alone is left to leaveOutBootCode
+ * (nothing to patch); beside runtime changes it is refused, as kpatch does:
+ * the boot-time half of the fix never runs, and no reading of the code can
+ * tell that the runtime half does not rely on it.
  */
 export function verify(
   p: ObjectUnits,
   statuses: Map<Unit, UnitStatus>,
   origTargets: TargetCache,
-  targets: TargetCache,
   copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> },
 ): void {
   const file = p.elf.file;
@@ -45,21 +43,24 @@ export function verify(
   const changedCode = [...statuses]
     .filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func")
     .map(([u]) => u);
-  const runtime = changedCode.filter((u) => !isBootOnly(u) && !isExitCode(u));
+  const runtime = changedCode.filter((u) => !isBootOnly(u) && !isExitCode(u) && !parentOf(p, u));
   for (const [u, s] of statuses) {
-    if (s !== "changed") continue;
+    if (s !== "changed" && s !== "new") continue;
     if (isBootOnly(u)) {
-      const shared = u.kind === "func" ? sharedData(p, u, runtime, targets) : [];
-      if (shared.length) {
+      if (runtime.length && !parentOf(p, u)) {
+        const what = u.kind === "func" ? "function" : "data object";
+        const mark = u.kind === "func" ? ` or mark it KPATCH_IGNORE_FUNCTION(${u.name})` : "";
         problems.push(
-          `function ${u.name} (${u.section.name}) changed, and so did runtime code ` +
-            `that uses the same data (${shared.join(", ")}): __init code ran at boot and cannot ` +
-            "be live-patched, and the runtime fix may rely on what it would set up; " +
-            "if the runtime fix stands alone, leave the __init change out of the patch",
+          `${what} ${u.name} (${u.section.name}) ${s === "new" ? "added" : "changed"} ` +
+            `beside runtime changes (${runtime.map((r) => r.name).join(", ")}): ` +
+            "__init code and data served the boot and cannot be live-patched, so the " +
+            "patched kernel would have half the fix; if the runtime fix stands alone, " +
+            `take the __init change out of the patch${mark}`,
         );
       }
       continue;
     }
+    if (s !== "changed") continue;
     if (
       u.kind === "func" &&
       usesFentry &&
@@ -94,29 +95,4 @@ export function verify(
       details: problems,
     });
   }
-}
-
-/**
- * The data both `boot` and any of `runtime` refer to (by name; calls do not
- * count): state one sets up and the other reads.
- */
-function sharedData(p: ObjectUnits, boot: Unit, runtime: Unit[], targets: TargetCache): string[] {
-  // An external symbol is data unless code calls or jumps to it (printk, a thunk).
-  const branch = (u: Unit, i: number) => {
-    const r = u.relocs[i]!;
-    if (r.type === R_X86_64.PLT32) return true;
-    const flow = insnAt(p.insns(u.section), Number(r.offset))?.flow;
-    return flow === "call" || flow === "jump" || flow === "cond-jump";
-  };
-  const data = (u: Unit) =>
-    new Set(
-      targets.of(u).flatMap((t, i) => {
-        if (t.kind === "unit") {
-          return t.unit.kind === "object" && !isBootOnly(t.unit) ? [t.unit.name] : [];
-        }
-        return t.kind === "extern" && t.name !== FENTRY && !branch(u, i) ? [t.name] : [];
-      }),
-    );
-  const mine = data(boot);
-  return [...new Set(runtime.flatMap((r) => [...data(r)].filter((d) => mine.has(d))))].sort();
 }

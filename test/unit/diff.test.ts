@@ -664,33 +664,44 @@ int run(void) { return other(2); }
   );
 });
 
-test("__init code changed beside runtime code is left out with a warning, unless both use the same data", async () => {
+test("__init code or data changed beside runtime code is refused, as kpatch refuses it", async () => {
   const src = `
 extern int other(int);
 extern int printk(const char *, ...);
-extern int limit;
 static int level;
-__attribute__((section(".init.text"))) int setup(void) { level = 1; printk("setup\\n"); return other(1); }
+static int __attribute__((section(".init.data"))) boot_levels[] = { 1, 2 };
+__attribute__((section(".init.text"))) int setup(void) { level = boot_levels[0]; printk("setup\\n"); return other(1); }
 int run(void) { return other(2) + level; }
 int stats(void) { printk("stats\\n"); return other(3); }
 `;
-  // The runtime fix (stats) shares no data with setup, only functions both call: setup is left out.
-  const r = await diffC(src, src.replace("other(1)", "other(10)").replace("other(3)", "other(30)"));
-  assert.deepEqual(names(r), { changed: ["stats"], added: [] });
-  assert.ok(
-    r.warnings.some((w) => /^setup \(\.init\.text\) changed: .*leaves it out/.test(w)),
-    r.warnings.join("\n"),
-  );
-  // run reads level, which setup writes: the runtime fix may depend on the boot-time one.
+  // Even a runtime fix that shares no data with setup: the kernel would have half the fix.
   const e = await refusal(
     src,
-    src.replace("level = 1;", "level = 2;").replace("other(2)", "other(20)"),
+    src.replace("other(1)", "other(10)").replace("other(3)", "other(30)"),
   );
   assert.equal(e.kind, "unsafe");
-  assert.match(
-    e.message,
-    /function setup \(\.init\.text\) changed, and so did runtime code that uses the same data \(level\)/,
+  assert.deepEqual(e.details, [
+    "function setup (.init.text) changed beside runtime changes (stats): __init code and data " +
+      "served the boot and cannot be live-patched, so the patched kernel would have half the " +
+      "fix; if the runtime fix stands alone, take the __init change out of the patch or mark " +
+      "it KPATCH_IGNORE_FUNCTION(setup)",
+  ]);
+  const data = await refusal(
+    src,
+    src.replace("{ 1, 2 }", "{ 3, 2 }").replace("other(2)", "other(20)"),
   );
+  assert.match(
+    (data.details ?? []).join("\n"),
+    /^data object boot_levels \(\.init\.data\) changed beside runtime changes \(run\)/,
+  );
+  // The author says the runtime fix stands alone: it is patched.
+  const r = await diffC(
+    src,
+    src.replace("other(1)", "other(10)").replace("other(3)", "other(30)") +
+      DIRECTIVES +
+      "KPATCH_IGNORE_FUNCTION(setup);\n",
+  );
+  assert.deepEqual(names(r), { changed: ["stats"], added: [] });
 });
 
 test("a changed notrace function is refused: ftrace cannot redirect it", async () => {
