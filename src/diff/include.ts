@@ -173,12 +173,13 @@ export function callbackKind(sec: ElfSection): CallbackKind | undefined {
 }
 
 /**
- * Per-call-site descriptors (dynamic debug's `__dyndbg`) that code passes to
- * the kernel and that the patch module registers as its own when it loads:
- * a changed one travels as a copy with the code that uses it.
+ * Per-call-site descriptors (dynamic debug's `__dyndbg`, `__verbose` before
+ * 5.12) that code passes to the kernel and that the patch module registers as
+ * its own when it loads: a changed one travels as a copy with the code that
+ * uses it.
  */
 export function isCallSiteMetadata(sec: ElfSection): boolean {
-  return sec.name === "__dyndbg";
+  return sec.name === "__dyndbg" || sec.name === "__verbose";
 }
 
 /**

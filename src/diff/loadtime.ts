@@ -37,6 +37,7 @@ export const LOAD_TIME_TABLES = [
   "__mcount_loc",
   ".printk_index",
   "__dyndbg",
+  "__verbose",
 ];
 
 /**

@@ -519,6 +519,39 @@ void second(void) { pr_dbg("second"); }
   assert.deepEqual(names(text), { changed: ["second"], added: [] });
 });
 
+/**
+ * pr_debug before 5.12: its descriptor in __verbose, gcc's `descriptor.N`, a
+ * lineno field (the file as kbuild names it: __FILE__ here is a scratch path).
+ */
+const OLD_PR_DEBUG = `
+struct _ddebug { const char *modname, *function, *filename, *format;
+  unsigned int lineno:18; unsigned int flags:8; } __attribute__((aligned(8)));
+extern void __dynamic_pr_debug(struct _ddebug *d, const char *fmt, ...);
+#define pr_dbg(fmt) do { static struct _ddebug __attribute__((aligned(8), section("__verbose"))) \\
+  descriptor = { "fixture", __func__, "fixture.c", fmt, __LINE__, 0 }; \\
+  if (descriptor.flags & 1) __dynamic_pr_debug(&descriptor, fmt); } while (0)`;
+
+test("a pr_debug descriptor whose line moved is per-site data, __dyndbg's or __verbose's", async () => {
+  for (const macros of [PR_DEBUG, OLD_PR_DEBUG]) {
+    const src = `${macros}
+extern int other(int);
+int first(int x) { pr_dbg("first"); return other(x); }
+int second(int x) { pr_dbg("second"); return other(x + 1); }
+`;
+    // A line above both moves both descriptors: the changed function takes a copy of
+    // its own; the other, unchanged but for its descriptor's line, is not patched.
+    const moved = `\n${src.replace("other(x); }", "other(x * 2); }")}`;
+    const r = await diffC(src, moved);
+    const section = macros === PR_DEBUG ? "__dyndbg" : "__verbose";
+    assert.deepEqual(names(r), { changed: ["first"], added: [] }, section);
+    assert.equal(r.output.sections.filter((x) => x.name === section).length, 1, section);
+    await linkOutput(r);
+    // What a site prints is in its descriptor: a new format changes the function.
+    const text = await diffC(src, src.replace('pr_dbg("second")', 'pr_dbg("second (2)")'));
+    assert.deepEqual(names(text), { changed: ["second"], added: [] }, section);
+  }
+});
+
 test("a file-scope __UNIQUE_ID static keeps its exact name: a patched reader uses the live one", async () => {
   const src = `static int __UNIQUE_ID_state7 = 1;
 void set(int v) { __UNIQUE_ID_state7 = v; }
