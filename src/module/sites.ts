@@ -133,7 +133,8 @@ function branchStart(sec: ElfSection, r: Relocation): number | undefined {
   const at = Number(r.offset);
   if (r.type !== R_X86_64.PLT32 && r.type !== R_X86_64.PC32) return undefined;
   const [b1, b2] = [sec.data[at - 1], sec.data[at - 2]];
-  if (b1 === 0xe8 || b1 === 0xe9) return at - 1;
+  // gcc's -mindirect-branch-cs-prefix puts cs before calls to r8..r15's thunks.
+  if (b1 === 0xe8 || b1 === 0xe9) return b2 === 0x2e ? at - 2 : at - 1;
   if (b2 === 0x0f && b1 !== undefined && (b1 & 0xf0) === 0x80) return at - 2;
   return undefined;
 }

@@ -101,6 +101,13 @@ test("a return through the thunk, a retpoline branch or an __fentry__ call missi
   ]);
 });
 
+test("a cs-prefixed call to a retpoline thunk is listed from its prefix", () => {
+  const m = moduleOf([0x2e, 0xe8, ...rel32, 0xc3]);
+  m.branch(2, m.extern("__x86_indirect_thunk_r15"));
+  m.table(".retpoline_sites", [0]);
+  assert.deepEqual(verifySites(m.ko), []);
+});
+
 test("a conditional jump to the return thunk counts as a return", () => {
   const m = moduleOf([0x0f, 0x84, ...rel32, 0xc3]);
   m.branch(2, m.extern("__x86_return_thunk"));
