@@ -28,12 +28,8 @@ import {
 import { patchDeb } from "../package/patch.js";
 import { runtimeDeb } from "../package/runtime.js";
 import { interruptible, interruption } from "../host/interrupt.js";
-import {
-  checkCve,
-  checkDescription,
-  defaultModuleName,
-  readPatches,
-} from "../kpatch-build/inputs.js";
+import { checkCve, checkDescription, defaultModuleName } from "../kpatch-build/inputs.js";
+import { readPatches } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
 
 const program = "kpatch-build";

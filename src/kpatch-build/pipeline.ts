@@ -17,16 +17,10 @@ import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "./prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "./session.js";
 import { affectedObjects } from "./affected.js";
-import {
-  checkCve,
-  checkDescription,
-  fileClass,
-  patchText,
-  readPatches,
-  type PatchInput,
-} from "./inputs.js";
+import { checkCve, checkDescription } from "./inputs.js";
+import { fileClass, patchText, readPatches, type PatchInput } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
-import { PATCH_OPTIONS, type PatchSection } from "./patch.js";
+import { PATCH_OPTIONS, type PatchSection } from "../patch/patch.js";
 import {
   buildFacts,
   makeReview,

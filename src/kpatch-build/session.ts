@@ -13,7 +13,7 @@ import { STT } from "../elf/constants.js";
 import { interruptible } from "../host/interrupt.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "../host/namespace.js";
-import { PATCH_OPTIONS, patchReport } from "./patch.js";
+import { PATCH_OPTIONS, patchReport } from "../patch/patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 
 export type Variant = "orig" | "patched";

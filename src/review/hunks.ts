@@ -1,6 +1,7 @@
 // The hunks of a source patch, each with the lines it removes (in ORIG's
 // numbering) and adds (in PATCHED's): what the review maps to functions
 // through the compiler's line tables.
+import { patchSections } from "../patch/patch.js";
 
 export interface SourceHunk {
   /** The patch file, and the hunk's number in it (from 1). */
@@ -18,54 +19,26 @@ export interface SourceHunk {
   added: number[];
 }
 
-/** Parses the hunks of a unified diff (as patch -p1 reads it). */
+/** The hunks of a unified diff, as patch -p1 is given them (see patchSections). */
 export function sourceHunks(patch: string, text: string): SourceHunk[] {
-  const hunks: SourceHunk[] = [];
-  const lines = text.split("\n");
-  let file: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
-      const path = lines[i + 1]!.slice(4).split("\t")[0]!.trim();
-      const old = line.slice(4).split("\t")[0]!.trim();
-      const named = path === "/dev/null" ? old : path;
-      file = named.slice(named.indexOf("/") + 1);
-      i++;
-      continue;
-    }
-    const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
-    if (!m || !file) continue;
-    let [oldLine, newLine] = [Number(m[1]), Number(m[3])];
-    let [oldLeft, newLeft] = [Number(m[2] ?? 1), Number(m[4] ?? 1)];
-    const hunk: SourceHunk = {
-      patch,
-      index: hunks.filter((h) => h.patch === patch).length + 1,
-      file,
-      header: line,
-      body: [],
-      removed: [],
-      added: [],
-    };
-    while ((oldLeft > 0 || newLeft > 0) && i + 1 < lines.length) {
-      const body = lines[++i]!;
-      if (body.startsWith("\\")) continue;
-      hunk.body.push(body);
-      if (body.startsWith("-")) {
-        hunk.removed.push(oldLine++);
-        oldLeft--;
-      } else if (body.startsWith("+")) {
-        hunk.added.push(newLine++);
-        newLeft--;
-      } else {
+  const filed = patchSections(text).flatMap(({ file, hunks }) =>
+    file === undefined ? [] : hunks.map((hunk) => ({ file, hunk })),
+  );
+  return filed.map(({ file, hunk }, i) => {
+    const body = hunk.lines.filter((l) => !l.startsWith("\\"));
+    const removed: number[] = [];
+    const added: number[] = [];
+    let [oldLine, newLine] = [hunk.oldStart, hunk.newStart];
+    for (const l of body) {
+      if (l.startsWith("-")) removed.push(oldLine++);
+      else if (l.startsWith("+")) added.push(newLine++);
+      else {
         oldLine++;
         newLine++;
-        oldLeft--;
-        newLeft--;
       }
     }
-    hunks.push(hunk);
-  }
-  return hunks;
+    return { patch, index: i + 1, file, header: hunk.header, body, removed, added };
+  });
 }
 
 /** Whether the hunk changes only comments and blank lines (C comments, as far as a line shows). */

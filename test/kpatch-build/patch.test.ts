@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { patchReport, patchSections, patchedFiles } from "../../src/kpatch-build/patch.js";
-import { fileClass, readPatches } from "../../src/kpatch-build/inputs.js";
+import { patchReport, patchSections, patchedFiles } from "../../src/patch/patch.js";
+import { fileClass, readPatches } from "../../src/patch/read.js";
 import { buildPatches } from "./support.js";
 
 test("the files a patch touches: changed, created, deleted, renamed; hunk bodies are not headers", () => {

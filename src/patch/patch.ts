@@ -1,17 +1,31 @@
 // Kernel source patches in unified diff format, applied with -p1 as git
 // format-patch and `diff -ru a/ b/` write them: the files they touch, the
-// sections that touch each, and what `patch` says about the hunks that do
-// not apply or apply elsewhere.
+// sections that touch each and their hunks, and what `patch` says about the
+// hunks that do not apply or apply elsewhere.
 //
 // What patch(1) is given is never the user's file but the sections read
 // here, written out again: text between sections (a commit message, a
 // signature) is dropped, so patch cannot act on anything this parser did
 // not see.
 
+/** One hunk of a section, as it stands in the patch. */
+export interface PatchHunk {
+  /** The @@ line, with the function name diff put after it. */
+  header: string;
+  /** The first line it covers of the old file and of the new one. */
+  oldStart: number;
+  newStart: number;
+  /** Its lines, each starting with ' ', '-', '+', or '\' (no newline at end of file). */
+  lines: string[];
+}
+
 /** One file's part of a patch: its header lines and its hunks. */
 export interface PatchSection {
   /** Source-relative paths it names (-p1): both names of a rename, sorted. */
   paths: string[];
+  /** The file it leaves (-p1): the new name, or the old one of a file it deletes. */
+  file: string | undefined;
+  hunks: PatchHunk[];
   /** The lines patch(1) reads for it, each ending in a newline. */
   text: string;
   /** Git's extended header lines (mode, rename, index, binary), as they stand. */
@@ -37,6 +51,8 @@ export const PATCH_OPTIONS = [
 // renames among them, so they are kept with the section and checked.
 const GIT_HEADER =
   /^(old mode|new mode|deleted file mode|new file mode|copy from|copy to|rename from|rename to|similarity index|dissimilarity index|index|Binary files|GIT binary patch)( |$)/;
+
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /** The sections of a patch, in order. */
 export function patchSections(patch: string): PatchSection[] {
@@ -67,13 +83,19 @@ export function patchSections(patch: string): PatchSection[] {
     const body = [line, next];
     const names = [stripped(line.slice(4)), stripped(next.slice(4))];
     i++;
-    for (let h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i + 1] ?? ""); h; ) {
-      body.push(lines[++i]!);
-      // Skip the hunk body by its counts: a removed "-- x" line reads like a file header.
-      let [old, added] = [Number(h[1] ?? 1), Number(h[2] ?? 1)];
+    const hunks: PatchHunk[] = [];
+    for (let h = HUNK.exec(lines[i + 1] ?? ""); h; h = HUNK.exec(lines[i + 1] ?? "")) {
+      const hunk: PatchHunk = {
+        header: lines[++i]!,
+        oldStart: Number(h[1]),
+        newStart: Number(h[3]),
+        lines: [],
+      };
+      // Read the hunk body by its counts: a removed "-- x" line reads like a file header.
+      let [old, added] = [Number(h[2] ?? 1), Number(h[4] ?? 1)];
       while ((old > 0 || added > 0) && i + 1 < lines.length) {
         const b = lines[++i]!;
-        body.push(b);
+        hunk.lines.push(b);
         if (b.startsWith("-")) old--;
         else if (b.startsWith("+")) added--;
         else if (!b.startsWith("\\")) {
@@ -81,12 +103,13 @@ export function patchSections(patch: string): PatchSection[] {
           added--;
         }
       }
-      if (lines[i + 1]?.startsWith("\\")) body.push(lines[++i]!);
-      h = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i + 1] ?? "");
+      if (lines[i + 1]?.startsWith("\\")) hunk.lines.push(lines[++i]!);
+      body.push(hunk.header, ...hunk.lines);
+      hunks.push(hunk);
     }
     const headers = git?.headers ?? [];
     const all = git ? [...names, ...gitNames(git.line)] : names;
-    sections.push(section([...(git ? [git.line, ...headers] : []), ...body], headers, all));
+    sections.push(section([...(git ? [git.line, ...headers] : []), ...body], headers, all, hunks));
     git = undefined;
   }
   flushGit();
@@ -107,11 +130,13 @@ function section(
   lines: string[],
   gitHeaders: string[],
   names: (string | undefined)[],
+  hunks: PatchHunk[] = [],
 ): PatchSection {
   const renamed = gitHeaders.flatMap((h) => /^rename (?:from|to) (.+)$/.exec(h)?.[1] ?? []);
   const paths = [...new Set([...names, ...renamed].filter((p): p is string => !!p))].sort();
   const text = lines.map((l) => `${l}\n`).join("");
-  return { paths, text, gitHeaders, created: names[0] === undefined && names.length > 1 };
+  const created = names[0] === undefined && names.length > 1;
+  return { paths, file: names[1] ?? names[0], hunks, text, gitHeaders, created };
 }
 
 /** Source-relative paths that a patch creates, changes, renames or deletes, sorted. */
