@@ -417,6 +417,9 @@ async function buildPatch(
                 opts.description ??
                 `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
               clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
+              objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(
+                host.readText(opts.config),
+              ),
               symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
               info: [
                 ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
@@ -549,23 +552,20 @@ function scratch(session: BuildSession, name: string, host: Host): string {
 /** kbuild for an external module against the session's tree, with the target's exports. */
 function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
   let copied = false;
-  return async (dir, { linkOnly } = {}) => {
+  return async (dir) => {
     if (!copied) {
       // Into the session's overlay: modpost reads the exports and their CRCs from the build tree.
       await session.exec(`cp "$1" "$2/Module.symvers"`, [symvers, session.prepared.dir]);
       copied = true;
     }
-    const vars = [
-      // The release sets the module's vermagic: the target's, not the source tree's.
-      ...(session.prepared.release ? [`KERNELRELEASE=${session.prepared.release}`] : []),
-      // kbuild runs objtool on a linked module where the target delays it (IBT, clang LTO).
-      ...(linkOnly ? ["delay-objtool="] : []),
-    ];
-    await session.exec(
-      `src=$1 build=$2 dir=$3; shift 3
-make -C "$src" O="$build" M="$dir" KBUILD_MODPOST_WARN=1 "$@" modules`,
-      [session.prepared.source.dir, session.prepared.dir, dir, ...vars],
-    );
+    // The release sets the module's vermagic: the target's, not the source tree's.
+    const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
+    await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`, [
+      session.prepared.source.dir,
+      session.prepared.dir,
+      dir,
+      release,
+    ]);
   };
 }
 

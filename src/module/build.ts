@@ -39,14 +39,17 @@ export interface ModuleSpec {
   sign?: (file: string) => Promise<void>;
   /** The patched objects' symbol tables, for verifying livepatch symbols. */
   symbolsOf?: SymbolsOf;
+  /**
+   * Whether kbuild runs objtool on the linked module rather than on each
+   * object (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: kbuild's
+   * delay-objtool), so that its tables cover the glue and the differ's code
+   * alike.
+   */
+  objtoolOnLink?: boolean;
 }
 
-/**
- * Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir
- * modules); with `linkOnly`, objtool is not run on the linked module, as
- * every object in it has been through objtool already.
- */
-export type Kbuild = (dir: string, options?: { linkOnly?: boolean }) => Promise<void>;
+/** Runs kbuild for an external module in `dir` (make -C SRC O=BUILD M=dir modules). */
+export type Kbuild = (dir: string) => Promise<void>;
 
 export interface BuiltModule {
   ko: string;
@@ -128,28 +131,34 @@ function prebuilt(bytes: Uint8Array, file: string, host: Host): void {
   host.writeFile(join(dirname(file), `.${basename(file)}.cmd`), "");
 }
 
+// What objtool makes of an object: its tables, and the __pfx_/__cfi_ names
+// of the padding before functions.
+const OBJTOOL_TABLES = new Set([
+  ".return_sites",
+  ".retpoline_sites",
+  ".call_sites",
+  ".ibt_endbr_seal",
+  ".orc_unwind",
+  ".orc_unwind_ip",
+]);
+
 /**
- * Compiles the glue as a module of the patch's name on its own, and returns
- * its object, which objtool has given its ORC, return, retpoline, call,
- * mcount and endbr-seal tables whatever the target. Compiled beside the
- * differ's objects it may get none: where objtool runs on the linked module
- * (IBT or clang LTO), it skips every table one of the objects already holds,
- * and the differ's objects carry their own. A return of the glue's exit code
- * then goes through the return thunk unpatched, which 6.12 WARNs about.
+ * Takes out of a differ object what objtool will make again over the linked
+ * module, where the target runs objtool there (IBT or clang LTO). It skips
+ * every table an object already holds: left in, the differ's tables would
+ * keep the glue's init and exit code out of .return_sites and ORC (6.12
+ * WARNs on a return through the unpatched thunk), and objtool would name
+ * the padding before functions a second time.
  */
-async function buildGlue(
-  source: string,
-  name: string,
-  dir: string,
-  kbuild: Kbuild,
-  host: Host,
-): Promise<Buffer> {
-  const base = moduleName(name);
-  host.makeDirs(dir);
-  host.writeFile(join(dir, `${base}-glue.c`), source);
-  host.writeFile(join(dir, "Makefile"), `obj-m := ${name}.o\n${name}-y := ${base}-glue.o\n`);
-  await kbuild(dir);
-  return host.readFile(join(dir, `${name}.o`));
+function leaveToObjtool(elf: ElfFile): void {
+  for (const sec of elf.sections.filter((s) => OBJTOOL_TABLES.has(s.name))) {
+    const rela = elf.relocationsFor(sec);
+    if (rela) elf.removeSection(rela);
+    for (const s of elf.symbols.filter((x) => x.section === sec)) elf.removeSymbol(s);
+    elf.removeSection(sec);
+  }
+  for (const s of elf.symbols.filter((x) => x.type === STT.FUNC && /^__(pfx|cfi)_/.test(x.name)))
+    elf.removeSymbol(s);
 }
 
 export async function buildModule(
@@ -192,31 +201,26 @@ export async function buildModule(
         );
       object.callbacks[kind] = alias;
     }
+    if (spec.objtoolOnLink) leaveToObjtool(elf);
     const name = `patch-${i}.o`;
     prebuilt(writeElf(elf), join(dir, name), host);
     return name;
   });
-  const base = moduleName(spec.name);
-  const glue = `${base}-glue.o`;
-  const glueObject = await buildGlue(
+  const glue = `${moduleName(spec.name)}-glue`;
+  host.writeFile(
+    join(dir, `${glue}.c`),
     glueSource(patched, {
       replace: spec.replace,
       description: spec.description,
       clearRelocations: spec.clearRelocations,
       info: spec.info,
     }),
-    spec.name,
-    join(dir, "glue"),
-    kbuild,
-    host,
   );
-  prebuilt(glueObject, join(dir, glue), host);
   host.writeFile(
     join(dir, "Makefile"),
-    `obj-m := ${spec.name}.o\n${spec.name}-y := ${glue} ${objects.join(" ")}\n`,
+    `obj-m := ${spec.name}.o\n${spec.name}-y := ${glue}.o ${objects.join(" ")}\n`,
   );
-  // A second objtool run over the glue would add its __pfx_ symbols again.
-  await kbuild(dir, { linkOnly: true });
+  await kbuild(dir);
   const koFile = join(dir, `${spec.name}.ko`);
   const ko = readElf(host.readFile(koFile), koFile);
   const klp = convertToLivepatch(ko, (section) => owners.get(section));
