@@ -8,8 +8,8 @@ import { readElf } from "../src/elf/reader.js";
 import { STT } from "../src/elf/constants.js";
 import { diffObjects } from "../src/diff/diff.js";
 import { debianTarget, newestRelease } from "../src/kernel/debian.js";
-import { preparedTree } from "../src/kpatch-build/prepare.js";
-import { withBuildSession } from "../src/kpatch-build/session.js";
+import { preparedTree } from "../src/build/prepare.js";
+import { withBuildSession } from "../src/build/session.js";
 import { entrySizes } from "./entry-sizes.js";
 
 const OBJECTS = ["kernel/sched/core.o", "mm/page_alloc.o", "fs/ext4/inode.o", "net/ipv4/tcp.o"];

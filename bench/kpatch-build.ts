@@ -14,7 +14,7 @@ import { basename, join } from "node:path";
 import { tmpdir } from "node:os";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
-import { preparedTree } from "../src/kpatch-build/prepare.js";
+import { preparedTree } from "../src/build/prepare.js";
 import { loadSymtab } from "../src/diff/run.js";
 import { cacheRoot } from "../src/host/host.js";
 import { newestRelease } from "../src/kernel/debian.js";

@@ -7,7 +7,7 @@ import {
   affectedObjects,
   buildDependencies,
   type AffectedObjects,
-} from "../../src/kpatch-build/affected.js";
+} from "../../src/build/affected.js";
 import { testTree } from "./support.js";
 
 const { kernel, prepared } = await testTree();

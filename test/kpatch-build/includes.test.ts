@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { buildDependencies } from "../../src/kpatch-build/affected.js";
-import { possibleIncluders } from "../../src/kpatch-build/includes.js";
-import { cmdFile } from "../../src/kpatch-build/kbuild.js";
+import { buildDependencies } from "../../src/build/affected.js";
+import { possibleIncluders } from "../../src/build/includes.js";
+import { cmdFile } from "../../src/build/kbuild.js";
 import { testTree } from "./support.js";
 
 const { kernel, prepared } = await testTree();

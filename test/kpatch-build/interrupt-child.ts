@@ -1,6 +1,6 @@
 // Run by session.test.ts as a child process, to be interrupted: starts a
 // session, prints its directory and log on stdout, and compiles a large object.
-import { withBuildSession } from "../../src/kpatch-build/session.js";
+import { withBuildSession } from "../../src/build/session.js";
 import { testTree } from "./support.js";
 
 const { prepared } = await testTree();

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { cacheRoot, run } from "../../src/host/host.js";
-import { preparedTree } from "../../src/kpatch-build/prepare.js";
+import { preparedTree } from "../../src/build/prepare.js";
 import { cacheMounts, testTree } from "./support.js";
 
 test("the test kernel's config is prepared once, with objtool and the module linker script, and no objects", async (t) => {

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256 } from "../../src/host/host.js";
 import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
-import { withBuildSession } from "../../src/kpatch-build/session.js";
-import { kbuildPlan } from "../../src/kpatch-build/plan.js";
+import { withBuildSession } from "../../src/build/session.js";
+import { kbuildPlan } from "../../src/build/plan.js";
 import { fixture } from "../../bench/support/patches.js";
 import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256 } from "../../src/host/host.js";
 import { testKernel, type TestKernel } from "../../src/kernel/testkernel.js";
-import { preparedTree, type PreparedTree } from "../../src/kpatch-build/prepare.js";
+import { preparedTree, type PreparedTree } from "../../src/build/prepare.js";
 
 /** Patches only these tests need. */
 export const buildPatches = fileURLToPath(

@@ -2,7 +2,7 @@
 // module, sources normalized, assembler objects named by their module's .mod.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePlan } from "../../src/kpatch-build/plan.js";
+import { parsePlan } from "../../src/build/plan.js";
 
 const trap = (f: string) => `trap 'rm -f ${f}; trap - HUP; kill -s HUP $$' HUP;`;
 const cc = (flags: string, obj: string, src: string) =>
