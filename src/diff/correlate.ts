@@ -9,6 +9,7 @@ import { STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
 import {
   isFunctionName,
+  preferObjectEnds,
   resolveTarget,
   type ObjectUnits,
   type Target,
@@ -23,7 +24,10 @@ export class TargetCache {
   constructor(readonly obj: ObjectUnits) {}
   of(u: Unit): Target[] {
     let t = this.cache.get(u);
-    if (!t) this.cache.set(u, (t = u.relocs.map((r) => resolveTarget(this.obj, u.section, r))));
+    if (!t) {
+      const resolved = u.relocs.map((r) => resolveTarget(this.obj, u.section, r));
+      this.cache.set(u, (t = preferObjectEnds(this.obj, u, resolved)));
+    }
     return t;
   }
 }

@@ -262,6 +262,40 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
   return { kind: "extern", name: `${target.name}+${offset}` };
 }
 
+/**
+ * Reads, in code, the address where one object ends and the next begins as
+ * the first one's end when the code uses that object too and only takes the
+ * address (a lea, an immediate): `for (p = arr; p != arr + N; p++)`. Objects
+ * of a shared section (__read_mostly, __ro_after_init) are reached through
+ * the section symbol, so arr + N is also the next object's start, and a
+ * variable the patch adds there would change every such loop and, copied,
+ * end the patched one at the copy.
+ */
+export function preferObjectEnds(obj: ObjectUnits, u: Unit, targets: Target[]): Target[] {
+  if (!isText(u.section)) return targets;
+  return targets.map((t, i) => {
+    if (t.kind !== "unit" || t.offset !== 0 || isText(t.unit.section)) return t;
+    const next = t.unit;
+    const ended = targets.find(
+      (x): x is Extract<Target, { kind: "unit" }> =>
+        x.kind === "unit" &&
+        x.unit.kind === "object" &&
+        x.unit.section === next.section &&
+        x.unit.end === next.start &&
+        x.unit !== next,
+    )?.unit;
+    if (!ended) return t;
+    const at = Number(u.relocs[i]!.offset);
+    const insn = insnAt(obj.insns(u.section), at);
+    const field = insn ? at - insn.offset : -1;
+    const addressOnly =
+      insn &&
+      (insn.mnemonic === "lea" ||
+        (field >= insn.immOffset && field < insn.immOffset + insn.immSize));
+    return addressOnly ? { kind: "unit", unit: ended, offset: ended.end - ended.start } : t;
+  });
+}
+
 function cStringAt(data: Uint8Array, offset: number): string {
   if (offset < 0 || offset >= data.length) return `<offset ${offset}>`;
   let end = offset;

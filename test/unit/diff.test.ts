@@ -425,6 +425,73 @@ int g(int x) { return x + 1; }
   assert.deepEqual(names(r), { changed: ["fourth", "other"], added: [] });
 });
 
+test("kpatch's data-read-mostly: a line added to one function of net/core/dev.c changes it alone", async () => {
+  // 3.10's dev.c below the fix: ASSERT_RTNL()'s printk of __FILE__ and __LINE__, WARN_ON's
+  // warn_slowpath_null, might_sleep, and __read_mostly data. Without a line map, each
+  // moved line made its function changed: 18 where kpatch's tool finds 1.
+  const src = `
+#define __read_mostly __attribute__((__section__(".data..read_mostly")))
+extern int printk(const char *fmt, ...);
+extern void warn_slowpath_null(const char *file, int line);
+extern void ___might_sleep(const char *file, int line, int preempt_offset);
+extern int rtnl_is_locked(void);
+extern void dump_stack(void);
+extern int other(int);
+#define ASSERT_RTNL() do { if (__builtin_expect(!rtnl_is_locked(), 0)) { \\
+  printk("RTNL: assertion failed at %s (%d)\\n", "net/core/dev.c", __LINE__); dump_stack(); } } while (0)
+#define WARN_ON(c) ({ int __c = !!(c); \\
+  if (__builtin_expect(__c, 0)) warn_slowpath_null("net/core/dev.c", __LINE__); __c; })
+int netdev_max_backlog __read_mostly = 1000;
+static int weight __read_mostly = 64;
+int receive(int x) { switch (x) { case 1: return other(1); case 2: return other(weight); default: __builtin_trap(); } }
+int set_up(int x) { ASSERT_RTNL(); return other(x + weight); }
+int set_down(int x) { ASSERT_RTNL(); WARN_ON(x > netdev_max_backlog); return other(x); }
+int wait_for(int x) { ___might_sleep("net/core/dev.c", __LINE__, 0); return other(x); }
+`;
+  const r = await diffC(
+    src,
+    src.replace("default: __builtin_trap();", 'default: printk("BUG!\\n");\n __builtin_trap();'),
+  );
+  assert.deepEqual(names(r), { changed: ["receive"], added: [] });
+  assert.deepEqual(r.lineOnly.map((u) => u.name).sort(), ["set_down", "set_up", "wait_for"]);
+});
+
+test("the address where an array ends is the array's end, whatever data follows it", async () => {
+  // Explicitly sectioned data (__read_mostly, __ro_after_init) shares a section, and code
+  // reaches its statics through the section symbol: arr + 64 is also the next object's
+  // start, which a new variable changes.
+  const src = `
+#define __read_mostly __attribute__((__section__(".data..read_mostly")))
+extern int other(int);
+static int arr[64] __read_mostly = { 1, 2, 3, 4 };
+static int last __read_mostly = 5;
+int sum(int x) { int s = x; for (int *p = arr; p != arr + 64; p++) s += other(*p); return s; }
+void set(int i, int v) { arr[i & 63] = v; }
+int get(int x) { return other(x + last); }
+`;
+  // gcc lays the section out last to first: the new variable lands right after arr.
+  const added = src.replace(
+    "static int arr",
+    "static int added __read_mostly = 9;\nint use(int x) { return other(x + added); }\nstatic int arr",
+  );
+  const r = await diffC(src, added);
+  assert.deepEqual(names(r), { changed: [], added: ["use"] });
+  // A changed loop still ends at the running kernel's arr + 256, not at the new variable.
+  const both = await diffC(src, added.replace("int s = x;", "int s = x * 2;"));
+  assert.deepEqual(names(both), { changed: ["sum"], added: ["use"] });
+  await linkOutput(both);
+  const ends = both.output.sections
+    .filter((x) => x.name === ".rela.text.sum")
+    .flatMap((x) => x.relocations)
+    .filter((x) => x.symbol?.name === "arr")
+    .map((x) => Number(x.addend));
+  // gcc loads arr and compares with arr + 256 as immediates (cmp $arr+256, %rbx).
+  assert.deepEqual(
+    ends.sort((a, b) => a - b),
+    [0, 256],
+  );
+});
+
 test("a moved line loaded far above its call (mlog's, above the prologue) is no change", async () => {
   // dlm_clean_master_list in fs/ocfs2/dlm/dlmmaster.c: gcc loads the line 18 instructions early.
   const nops = Array(16).fill(" nop\\n").join("");
