@@ -6,23 +6,11 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { loadedPatches } from "../runtime/livepatch.js";
-import {
-  describe,
-  enableBootLoading,
-  force,
-  install,
-  installed,
-  installRoot,
-  dryRunLoad,
-  load,
-  loadInstalled,
-  readModule,
-  signal,
-  status,
-  STATUS_EXIT,
-  uninstall,
-  unload,
-} from "../runtime/kpatch.js";
+import { describe, dryRunLoad, force, load, signal, unload } from "../runtime/transition.js";
+import { install, installed, installRoot, uninstall } from "../runtime/store.js";
+import { enableBootLoading, loadInstalled } from "../runtime/boot.js";
+import { readModule } from "../runtime/module.js";
+import { status, STATUS_EXIT } from "../runtime/status.js";
 import { KpatchError } from "../errors.js";
 import { escaped, printable } from "../names.js";
 import { errorsAsJsonIfAsked, exitWith, exitWithUsage } from "./errors.js";

@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
-import { moduleInfo } from "../runtime/kpatch.js";
+import { moduleInfo } from "../runtime/module.js";
 import { checkRelease } from "../names.js";
 import { checkPackageName, checkPackageVersion, isPackageName, writeDeb } from "./deb.js";
 import { RUNTIME_COMMAND, RUNTIME_PACKAGE, runtimeVersion } from "./runtime.js";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
-import { BOOT_UNIT_DESCRIPTION, bootUnit } from "../runtime/kpatch.js";
+import { BOOT_UNIT_DESCRIPTION, bootUnit } from "../runtime/boot.js";
 import { writeDeb } from "./deb.js";
 
 export const RUNTIME_PACKAGE = "kpatch-ts";

@@ -22,7 +22,8 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notRootsAlone, run } from "../../src/host/host.js";
-import { bootCommand, bootUnit, install, installed } from "../../src/runtime/kpatch.js";
+import { bootCommand, bootUnit } from "../../src/runtime/boot.js";
+import { install, installed } from "../../src/runtime/store.js";
 import { runtimeDeb } from "../../src/package/runtime.js";
 import { checkCve, checkDescription } from "../../src/kpatch-build/inputs.js";
 import { scratchDir } from "../support/cc.js";

@@ -48,7 +48,7 @@ test("package names and versions: Debian's shapes, nothing a shell or apt would 
 test("the runtime's files are what kpatch imports, with no npm module; an npm import is refused", () => {
   const dist = new URL("../../", import.meta.url).pathname;
   const files = importClosure(join(dist, "src/cli/kpatch.js"));
-  assert.ok(files.includes("src/runtime/kpatch.js") && files.includes("src/elf/reader.js"));
+  assert.ok(files.includes("src/runtime/transition.js") && files.includes("src/elf/reader.js"));
   assert.ok(!files.some((f) => f.startsWith("src/diff/")), "the differ stays on the build side");
   const dir = scratchDir("closure");
   writeFileSync(join(dir, "a.js"), 'import { x } from "./b.js";\nexport const y = x;\n');

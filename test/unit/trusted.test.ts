@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { privateCopy, readTrusted } from "../../src/host/trusted.js";
-import { describe, load } from "../../src/runtime/kpatch.js";
+import { describe, load } from "../../src/runtime/transition.js";
 import { displayed, printable } from "../../src/names.js";
 import { scratchDir } from "../support/cc.js";
 import { modinfoModule } from "../support/modinfo.js";

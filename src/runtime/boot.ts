@@ -1,0 +1,129 @@
+// Loading at boot: a systemd unit runs `kpatch load --all` early, which
+// loads what is installed for the running kernel; what fails is kept for
+// `kpatch status` until the next boot.
+import { join } from "node:path";
+import { nodeHost, notRootsAlone, octalMode } from "../host/host.js";
+import { warn } from "../host/progress.js";
+import { HostError } from "../errors.js";
+import { loadedPatches } from "./livepatch.js";
+import { runningRelease } from "./module.js";
+import { installed } from "./store.js";
+import { load, type WaitOptions } from "./transition.js";
+
+/** Whether the kernel command line turns boot loading off (kpatch.enable=0). */
+export function bootLoadingOff(): boolean {
+  const cmdline = nodeHost.readIfExists("/proc/cmdline") ?? "";
+  return cmdline.split(/\s+/).includes("kpatch.enable=0");
+}
+
+/**
+ * Loads the modules installed for the running kernel that are not loaded
+ * yet, one failure not stopping the others; what failed, and why, is kept
+ * for `kpatch status` until the next boot. Nothing is loaded when the kernel
+ * command line says kpatch.enable=0.
+ */
+export async function loadInstalled(
+  opts: WaitOptions = {},
+): Promise<{ loaded: string[]; failed: string[]; off: boolean }> {
+  if (bootLoadingOff()) return { loaded: [], failed: [], off: true };
+  const loaded = new Set(loadedPatches().map((p) => p.name));
+  const { modules, skipped } = installed();
+  const done: string[] = [];
+  const failed = [...skipped];
+  const why: Record<string, string> = {};
+  for (const m of modules) {
+    if (loaded.has(m.name)) continue;
+    try {
+      await load(m.file, opts);
+      done.push(m.name);
+    } catch (e) {
+      failed.push(e instanceof Error ? e.message : String(e));
+      why[m.name] = failed.at(-1)!;
+    }
+  }
+  try {
+    nodeHost.writeFileAtomic(failuresFile(), JSON.stringify({ release: runningRelease(), why }));
+  } catch (e) {
+    // Boot loading stands; only status loses the reasons.
+    warn("kpatch", `cannot keep the reasons for status: ${(e as Error).message}`);
+  }
+  return { loaded: done, failed, off: false };
+}
+
+// Per boot: /run is empty after a reboot, as these reasons should be.
+export const failuresFile = () =>
+  join(process.env.KPATCH_RUNDIR ?? "/run/kpatch", "load-failures.json");
+
+/** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
+export const BOOT_UNIT_DESCRIPTION =
+  "Apply the kpatch livepatch modules installed for the running kernel";
+
+export function bootUnit(command: string[]): string {
+  return `[Unit]
+Description=${BOOT_UNIT_DESCRIPTION}
+# The kill switch: boot with kpatch.enable=0 to start without any patch.
+ConditionKernelCommandLine=!kpatch.enable=0
+DefaultDependencies=no
+After=local-fs.target
+Before=sysinit.target shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${command.map(systemdQuoted).join(" ")} load --all
+
+[Install]
+WantedBy=sysinit.target
+`;
+}
+
+/** An ExecStart word, quoted as systemd reads it: whatever the path holds, one argument. */
+function systemdQuoted(word: string): string {
+  const escaped = word
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/%/g, "%%")
+    .replace(/\$/g, "$$$$");
+  return `"${escaped}"`;
+}
+
+/**
+ * `command` with symlinks resolved, refused unless only root can change each
+ * file and every directory above it: the boot unit runs it as root at every
+ * boot, and a checkout its user can write would let them run anything there.
+ */
+export function bootCommand(command: string[]): string[] {
+  return command.map((word) => {
+    const fault = notRootsAlone(word);
+    if (fault)
+      throw new HostError(
+        `the boot unit would run ${word} as root at every boot, but ${fault.path} ` +
+          `(owner uid ${fault.uid}, mode ${octalMode(fault.mode)}) can be changed by others ` +
+          "than root: install the kpatch-ts runtime package (kpatch-build package --runtime), " +
+          `or make ${fault.path} and every directory above it root's and not writable by ` +
+          "group or others",
+      );
+    return nodeHost.realPath(word);
+  });
+}
+
+/**
+ * Makes installed modules load at boot: a systemd unit running `command load
+ * --all`, enabled. Returns what was done, or undefined where systemd does not
+ * run (then the boot scripts must run `kpatch load --all`).
+ */
+export async function enableBootLoading(command: string[]): Promise<string | undefined> {
+  if (!nodeHost.exists("/run/systemd/system")) return undefined;
+  // The runtime package's own unit, if installed, runs its own kpatch: no copy
+  // in /etc shadows it.
+  const packaged = "/lib/systemd/system/kpatch.service";
+  const ours = "/etc/systemd/system/kpatch.service";
+  const unit = nodeHost.exists(packaged) ? packaged : ours;
+  if (unit === ours) nodeHost.writeFileAtomic(unit, bootUnit(bootCommand(command)));
+  else if (nodeHost.readIfExists(ours)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
+    nodeHost.remove(ours);
+  await nodeHost.run("systemctl", ["daemon-reload"]);
+  await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
+  return `${unit} enabled`;
+}

@@ -1,0 +1,60 @@
+// What a patch module says of itself, from its .modinfo: its name, the
+// release it is for, what it fixes. Every command that takes a module file
+// reads it here first.
+import { readElf } from "../elf/reader.js";
+import { modinfo } from "../elf/model.js";
+import { nodeHost } from "../host/host.js";
+import { KpatchError } from "../errors.js";
+import { moduleName } from "../kernel/modules.js";
+import { readTrusted } from "../host/trusted.js";
+import { checkModuleName, escaped } from "../names.js";
+
+/** uname -r */
+export const runningRelease = () => nodeHost.runningKernel().release;
+
+export interface PatchModuleInfo {
+  file: string;
+  /** The module name as the kernel knows it: modinfo's name. */
+  name: string;
+  /** The kernel release it was built for: the first word of its vermagic. */
+  release: string;
+  /** Everything in .modinfo, in order. */
+  modinfo: [string, string][];
+  /** OBJECT:FUNCTION,POS for each function it replaces (kpatch-build records them). */
+  functions: string[];
+  /** What it is for (MODULE_DESCRIPTION), and the CVEs it fixes (kpatch-build --cve). */
+  description: string;
+  cves: string[];
+}
+
+/** A patch module named by path, read once (see readTrusted). */
+export function readModule(file: string): PatchModuleInfo {
+  return moduleInfo(file, readTrusted(file));
+}
+
+/** What patch module `bytes` says of itself; `file` names it. */
+export function moduleInfo(file: string, bytes: Uint8Array): PatchModuleInfo {
+  // Sections only: a hostile module's symbol table is never parsed.
+  const info = modinfo(readElf(bytes, file, { symbols: false }));
+  const get = (k: string) => info.find(([key]) => key === k)?.[1];
+  if (get("livepatch") !== "Y")
+    throw new KpatchError(
+      "input",
+      `${escaped(file)} is not a livepatch module (no livepatch=Y in its modinfo)`,
+    );
+  // The name reaches sysfs paths, rmmod and the terminal.
+  const name = checkModuleName(get("name") ?? moduleName(file), "input");
+  return {
+    file,
+    name,
+    release: (get("vermagic") ?? "").split(" ")[0]!,
+    modinfo: info,
+    functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v),
+    description: get("description") ?? "",
+    // Only what is shaped like one: the values reach terminals and scanners.
+    cves: info
+      .filter(([k, v]) => k === "kpatch_cve" && /^CVE-\d{4}-\d{4,7}$/.test(v))
+      .map(([, v]) => v)
+      .sort(),
+  };
+}
