@@ -211,16 +211,19 @@ test("a package built into a directory of the user's leaves everything there but
     { control: { Package: "kpatch-x", Version: "1", Architecture: "all" }, files: [] },
     dir,
   );
-  assert.deepEqual(readdirSync(dir).sort(), [
-    `.kpatch-${process.pid}-deb-stage-live00`,
-    `.kpatch-${dead}-deb-stage-file00`,
-    `.kpatch-${dead}-deb-stage-link00`,
-    `.kpatch-${dead}-other-abcdef`,
-    "2024-taxes",
-    "31337-notes.txt",
-    `${dead}-photos`,
-    "kpatch-x_1_all.deb",
-  ]);
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    [
+      `.kpatch-${process.pid}-deb-stage-live00`,
+      `.kpatch-${dead}-deb-stage-file00`,
+      `.kpatch-${dead}-deb-stage-link00`,
+      `.kpatch-${dead}-other-abcdef`,
+      "2024-taxes",
+      "31337-notes.txt",
+      `${dead}-photos`,
+      "kpatch-x_1_all.deb",
+    ].sort(),
+  );
   assert.equal(deb, join(dir, "kpatch-x_1_all.deb"));
   assert.deepEqual(readdirSync(join(dir, "2024-taxes")), ["return.pdf"]);
   assert.deepEqual(readdirSync(outside), ["kept"]);
