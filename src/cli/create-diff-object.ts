@@ -39,6 +39,8 @@ try {
     entrySizes: entrySizesFromEnv(process.env),
     kpatchIntermediate: true,
   });
+  // kpatch's log lines: the object, then what it found.
+  for (const w of r.warnings) console.log(`${patched}: WARNING: ${w}`);
   for (const c of r.changed) console.log(`${patched}: changed function: ${c.name}`);
   for (const c of r.added) console.log(`${patched}: new function: ${c.name}`);
 } catch (e) {

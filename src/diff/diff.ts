@@ -73,7 +73,12 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
   return {
-    warnings: [...newExports(orig, patched), ...directed.notes, ...copies.notes],
+    warnings: [
+      ...newExports(orig, patched),
+      ...directed.notes,
+      ...copies.notes,
+      ...inclusion.notes,
+    ],
     changed,
     added,
     lineOnly,

@@ -16,6 +16,7 @@ import {
   isText,
   parentOf,
   type ObjectUnits,
+  type Target,
   type Unit,
 } from "./units.js";
 import type { TargetCache } from "./correlate.js";
@@ -28,6 +29,8 @@ export interface Inclusion {
   units: Set<Unit>;
   /** Entry tables: for each, the indexes of the entries kept and the entry size. */
   tables: Map<ElfSection, { entrySize: number; keep: number[] }>;
+  /** Entry sizes the target kernel gave that the object disagrees with. */
+  notes: string[];
 }
 
 /** Parallel tables with no relocations of their own, which follow another table's entries. */
@@ -40,6 +43,7 @@ export function include(
   sizes: EntrySizes,
 ): Inclusion {
   const units = new Set<Unit>();
+  const notes: string[] = [];
   const work: Unit[] = [];
   const add = (u: Unit) => {
     if (units.has(u)) return;
@@ -121,7 +125,7 @@ export function include(
       const ts = targets.of(u);
       const hits = ts.some((t) => t.kind === "unit" && units.has(t.unit) && t.unit.kind === "func");
       if (!hits) continue;
-      const entrySize = entrySizeOf(p.elf, u.section, sizes, u.relocs);
+      const entrySize = entrySizeOf(p.elf, u.section, sizes, u.relocs, ts, notes);
       const keep = new Set<number>();
       u.relocs.forEach((r, i) => {
         const t = ts[i]!;
@@ -154,10 +158,11 @@ export function include(
     const lead = p.elf.section(leader);
     const led = lead && tables.get(lead);
     if (sec && led) {
-      tables.set(sec, { entrySize: entrySizeOf(p.elf, sec, sizes, []), keep: led.keep });
+      const entrySize = entrySizeOf(p.elf, sec, sizes, [], [], notes);
+      tables.set(sec, { entrySize, keep: led.keep });
     }
   }
-  return { units, tables };
+  return { units, tables, notes };
 }
 
 export type CallbackKind = "pre_patch" | "post_patch" | "pre_unpatch" | "post_unpatch";
@@ -250,15 +255,19 @@ const FIXED_SIZES: EntrySizes = {
 /**
  * The size of one entry of a table: the section's own sh_entsize when the
  * toolchain set it (objtool does for its tables), else the size the target
- * kernel defines for that section, else the compiler's own format. Never a
- * guess from the relocation pattern: a struct of two s32 offsets tiles like
- * an array of one.
+ * kernel defines for that section, else the compiler's own format. A size
+ * from the target kernel that does not fit the object (kpatch-build's
+ * *_STRUCT_SIZE taken from another build) gives way to the stride the
+ * table's relocations show, with a note; with none, or a misfit from the
+ * object or the ABI, the table is refused.
  */
 function entrySizeOf(
   elf: ElfFile,
   sec: ElfSection,
   sizes: EntrySizes,
   relocs: readonly { offset: bigint }[],
+  targets: readonly Target[],
+  notes: string[],
 ): number {
   const fixed = FIXED_SIZES[sec.name];
   const n = sec.entsize > 0n ? Number(sec.entsize) : (fixed ?? sizes[sec.name]);
@@ -272,16 +281,35 @@ function entrySizeOf(
   }
   const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
   const size = Number(ElfFile.size(sec));
-  if (size % n !== 0) {
-    throw new KpatchError(
-      "input",
-      `${elf.file}: ${sec.name} is ${size} bytes, ` +
-        `not a multiple of its entry size ${n} (from ${from}): ` +
-        "the entry size does not match this kernel",
+  const misfit = misfitOf(sec, size, n, relocs);
+  if (!misfit) return n;
+  const stride = from === "the target kernel" ? strideOf(size, n, relocs, targets) : undefined;
+  if (stride) {
+    notes.push(
+      `${sec.name}: the target kernel's entry size ${n} does not fit ${elf.file} (${misfit}); ` +
+        `its relocations repeat every ${stride} bytes, the size used`,
     );
+    return stride;
   }
-  // Entries are relocated at the same fields (some may be NULL, as printk_index's
-  // prefixes): a wrong size puts relocations at fields the fullest entry lacks.
+  throw new KpatchError(
+    "input",
+    `${elf.file}: ${misfit}: the entry size ${n} (from ${from}) does not match this object` +
+      (from === "the target kernel" ? ", and no other size fits its relocations" : ""),
+  );
+}
+
+/**
+ * Why entries of `n` bytes do not tile a table: its size, or relocations at
+ * fields the fullest entry lacks (entries may lack some, as printk_index's
+ * NULL prefixes do).
+ */
+function misfitOf(
+  sec: ElfSection,
+  size: number,
+  n: number,
+  relocs: readonly { offset: bigint }[],
+): string | undefined {
+  if (size % n !== 0) return `${sec.name} is ${size} bytes, not a multiple of ${n}`;
   const byEntry = new Map<number, Set<number>>();
   for (const r of relocs) {
     const e = Math.floor(Number(r.offset) / n);
@@ -292,14 +320,41 @@ function entrySizeOf(
     new Set<number>(),
   );
   const stray = [...byEntry].find(([, f]) => [...f].some((x) => !fullest.has(x)));
-  if (stray) {
-    const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
-    throw new KpatchError(
-      "input",
-      `${elf.file}: ${sec.name}'s relocations fall at other offsets ` +
-        `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)}): ` +
-        `the entry size ${n} (from ${from}) does not match this object`,
-    );
+  if (!stray) return undefined;
+  const show = (f: Set<number>) => [...f].sort((a, b) => a - b).join(",");
+  return (
+    `${sec.name}'s relocations fall at other offsets ` +
+    `in entry ${stray[0]} (${show(stray[1])}) than in others (${show(fullest)})`
+  );
+}
+
+/**
+ * The smallest stride at which every entry is relocated at the same fields,
+ * each field pointing at code in every entry or in none: what an array of
+ * one struct shows. A single entry bigger than the kernel's struct is no
+ * stride (a whole section always tiles itself).
+ */
+function strideOf(
+  size: number,
+  n: number,
+  relocs: readonly { offset: bigint }[],
+  targets: readonly Target[],
+): number | undefined {
+  const code = targets.map((t) => t.kind === "unit" && isText(t.unit.section));
+  for (let s = 1; s <= size; s++) {
+    if (size % s !== 0 || (s === size && s > n)) continue;
+    const fields = Array.from({ length: size / s }, () => new Set<number>());
+    const toCode = new Map<number, boolean>();
+    let uniform = true;
+    relocs.forEach((r, i) => {
+      const f = Number(r.offset) % s;
+      fields[Math.floor(Number(r.offset) / s)]?.add(f);
+      if ((toCode.get(f) ?? code[i]) !== code[i]) uniform = false;
+      toCode.set(f, code[i]!);
+    });
+    const shape = [...fields[0]!].sort((a, b) => a - b).join(",");
+    if (uniform && shape && fields.every((f) => [...f].sort((a, b) => a - b).join(",") === shape))
+      return s;
   }
-  return n;
+  return undefined;
 }

@@ -166,8 +166,9 @@ function decide(s: Site): { drop?: string; refuse?: string } {
   };
 }
 
+/** The differ writes each table's stride as its sh_entsize; else the target kernel's. */
 function entrySize(sec: ElfSection, sizes: EntrySizes): number | undefined {
-  const n = sizes[sec.name] ?? Number(sec.entsize);
+  const n = Number(sec.entsize) || sizes[sec.name];
   return n > 0 ? n : undefined;
 }
 

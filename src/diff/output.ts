@@ -91,13 +91,19 @@ class OutputBuilder {
     if (fileSym) this.out.addSymbol({ ...fileSym, section: undefined });
   }
 
-  private place(name: string, like: ElfSection, data: Uint8Array, nobitsSize: bigint) {
+  private place(
+    name: string,
+    like: ElfSection,
+    data: Uint8Array,
+    nobitsSize: bigint,
+    entsize = like.entsize,
+  ) {
     const sec = this.out.addSection({
       name,
       type: like.type,
       flags: like.flags & ~SHF.GROUP,
       addralign: like.addralign,
-      entsize: like.entsize,
+      entsize,
       data,
       nobitsSize,
     });
@@ -185,7 +191,8 @@ class OutputBuilder {
     keep.forEach((e, i) =>
       data.set(sec.data.subarray(e * entrySize, (e + 1) * entrySize), i * entrySize),
     );
-    const pl = this.place(sec.name, sec, data, 0n);
+    // The stride used, for the load-time guard: the environment's may not be it.
+    const pl = this.place(sec.name, sec, data, 0n, BigInt(entrySize));
     const newIndex = new Map(keep.map((e, i) => [e, i]));
     const relocs: Relocation[] = [];
     table.relocs.forEach((r, i) => {

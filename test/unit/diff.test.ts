@@ -116,16 +116,37 @@ const SITE_TABLE = `#define SITE(v) asm volatile("1: nop\\n.pushsection __site_t
 int sites(int x) { SITE(1); SITE(2); SITE(3); SITE(4); return x + 1; }
 `;
 
-test("an entry size that puts the table's relocations at a changing stride is refused, naming the table", async () => {
+test("a target's entry size the table does not fit gives way to its relocations' stride, said", async () => {
   const [orig, patched] = [
     await compile(SITE_TABLE),
     await compile(SITE_TABLE.replace("x + 1", "x + 2")),
   ];
   const kept = diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 12 } });
   assert.equal(kept.output.section("__site_table")?.data.length, 48);
+  assert.deepEqual(kept.warnings, []);
+  // 16 divides the table but puts relocations at other fields; 13 does not divide it.
+  for (const [size, why] of [
+    [
+      16,
+      "__site_table's relocations fall at other offsets in entry 1 (0,8,12) than in others (0,4,12)",
+    ],
+    [13, "__site_table is 48 bytes, not a multiple of 13"],
+  ] as const) {
+    const r = diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: size } });
+    assert.deepEqual(r.warnings, [
+      `__site_table: the target kernel's entry size ${size} does not fit ${patched.file} ` +
+        `(${why}); its relocations repeat every 12 bytes, the size used`,
+    ]);
+    assert.equal(r.output.section("__site_table")?.data.length, 48);
+    // The output says its stride, which the load-time guard reads before the target's.
+    assert.equal(r.output.section("__site_table")?.entsize, 12n);
+  }
+  // An entry of another shape: no stride fits, and the table is refused, naming it.
+  const odd = `${SITE_TABLE}int odd(int x) { asm volatile("1: nop\\n.pushsection __site_table,\\"a\\"\\n.long 1b - .\\n.popsection"); return x; }\n`;
+  const [o2, p2] = [await compile(odd), await compile(odd.replace("x + 1", "x + 2"))];
   assert.throws(
-    () => diffObjects(orig, patched, { outFile: "out.o", entrySizes: { __site_table: 16 } }),
-    /__site_table's relocations fall at other offsets in entry \d+ \([\d,]+\) than in others \([\d,]+\): the entry size 16 \(from the target kernel\) does not match this object/,
+    () => diffObjects(o2, p2, { outFile: "out.o", entrySizes: { __site_table: 16 } }),
+    /__site_table is 52 bytes, not a multiple of 16: the entry size 16 \(from the target kernel\) does not match this object, and no other size fits its relocations/,
   );
 });
 

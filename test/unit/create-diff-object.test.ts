@@ -1,0 +1,58 @@
+// Pins what kpatch's create-diff-object form does with kpatch-build's
+// environment: entry sizes that do not fit the object, as the process runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../../src/host/host.js";
+import { compileC, scratchDir } from "../support/cc.js";
+
+const dir = scratchDir("kpatch-cdo-");
+let n = 0;
+const cdo = fileURLToPath(new URL("../../src/cli/create-diff-object.js", import.meta.url));
+
+/** An alternative as x86's ALTERNATIVE() records it: a 12-byte struct alt_instr (6.1). */
+const ALT = `#define ALT(n) asm volatile("1: nop\\n.pushsection .altinstr_replacement,\\"ax\\"\\n2: int3\\n.popsection\\n" \\
+  ".pushsection .altinstructions,\\"a\\"\\n.long 1b - .\\n.long 2b - .\\n.word " #n "\\n.byte 1\\n.byte 1\\n.popsection")
+int patched_here(int x) { ALT(1); ALT(2); return x + 1; }
+int elsewhere(int x) { ALT(3); return x + 3; }
+`;
+
+async function drop(src: string, env: Record<string, string>) {
+  const [orig, patched] = [
+    await compileC(dir, src),
+    await compileC(dir, src.replace("x + 1", "x + 2")),
+  ];
+  const symtab = join(dir, `${n}.symtab`);
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const out = join(dir, `out${n++}.o`);
+  const args = [cdo, orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", out];
+  return { patched, out, r: await run("node", args, { allowFailure: true, env }) };
+}
+
+test("an ALT_STRUCT_SIZE the object does not fit: its stride is used, with a warning", async () => {
+  // 13 bytes was struct alt_instr with padlen (before 4.20): kpatch chunks by it blindly.
+  const { patched, out, r } = await drop(ALT, { ALT_STRUCT_SIZE: "13" });
+  assert.equal(r.code, 0, r.stderr);
+  const warning = r.stdout.split("\n").find((l) => l.startsWith(`${patched}: WARNING: `));
+  assert.match(
+    warning ?? r.stdout,
+    /\.altinstructions: the target kernel's entry size 13 does not fit .*its relocations repeat every 12 bytes, the size used$/,
+  );
+  assert.match(r.stdout, /changed function: patched_here/);
+  const sections = (await run("readelf", ["-SW", out])).stdout;
+  // The two alternatives of patched_here, 12 bytes each, and none of elsewhere's.
+  assert.match(sections, /\.altinstructions\s+PROGBITS\s+0+\s+[0-9a-f]+\s+0+18\s+0c\s/);
+});
+
+test("an ALT_STRUCT_SIZE that no stride of the table's relocations replaces is refused", async () => {
+  const odd = `${ALT}int odd(int x) { asm volatile("1: nop\\n.pushsection .altinstructions,\\"a\\"\\n.long 1b - .\\n.popsection"); return x; }\n`;
+  const { out, r } = await drop(odd, { ALT_STRUCT_SIZE: "13" });
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(
+    r.stderr,
+    /\.altinstructions is 40 bytes, not a multiple of 13: .*no other size fits/,
+  );
+  assert.ok(!existsSync(out), "no output is left behind");
+});
