@@ -1,6 +1,7 @@
 // Pins that the documentation holds together: every relative link between
 // the README, docs/, the changelog and the man pages names a file that
-// exists, and every #anchor a heading of that file; the README stays a
+// exists, and every #anchor a heading of that file, and every source file
+// they name exists; the README stays a
 // guide a user reads through, and keeps its two commands at the top.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -47,6 +48,16 @@ test("every relative link in the README, docs/ and the changelog resolves, ancho
     }
   }
   assert.deepEqual(broken, []);
+});
+
+test("every source file the README and docs/ name exists", () => {
+  const missing = pages.flatMap((page) =>
+    [...readFileSync(join(root, page), "utf8").matchAll(/\b((?:src|test|bench)\/[\w./-]+\.ts)\b/g)]
+      .map((m) => m[1]!)
+      .filter((f) => !existsSync(join(root, f)))
+      .map((f) => `${page}: ${f}`),
+  );
+  assert.deepEqual(missing, []);
 });
 
 test("the README is a user's guide: its two commands first, at most about 400 lines", () => {
