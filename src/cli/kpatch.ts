@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { loadedPatches } from "../runtime/livepatch.js";
 import { describe, dryRunLoad, force, load, signal, unload } from "../runtime/transition.js";
 import { install, installed, installRoot, uninstall } from "../runtime/store.js";
-import { enableBootLoading, loadInstalled } from "../runtime/boot.js";
+import { bootPlan, enableBootLoading, loadInstalled } from "../runtime/boot.js";
 import { readModule } from "../runtime/module.js";
 import { status, STATUS_EXIT } from "../runtime/status.js";
 import { KpatchError } from "../errors.js";
@@ -96,8 +96,10 @@ async function main(argv: string[]): Promise<void> {
       else await unload(one(), { timeout });
       return;
     case "install": {
+      // Checked before the module is installed: a unit refused leaves nothing half done.
+      const plan = bootPlan([process.execPath, fileURLToPath(import.meta.url)]);
       const dest = install(resolve(one()));
-      const boot = await enableBootLoading([process.execPath, fileURLToPath(import.meta.url)]);
+      const boot = plan && (await enableBootLoading(plan));
       console.log(
         `installed: ${dest}${boot ? ` (${boot})` : " (no systemd: run kpatch load --all at boot)"}`,
       );

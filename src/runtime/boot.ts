@@ -108,22 +108,38 @@ export function bootCommand(command: string[]): string[] {
   });
 }
 
+/** What enabling boot loading will do, decided and checked before anything is written. */
+export interface BootPlan {
+  unit: string;
+  /** The unit's text, where kpatch writes its own; undefined for the packaged one. */
+  text?: string;
+}
+
 /**
- * Makes installed modules load at boot: a systemd unit running `command load
- * --all`, enabled. Returns what was done, or undefined where systemd does not
- * run (then the boot scripts must run `kpatch load --all`).
+ * Decides how installed modules will load at boot: the runtime package's
+ * unit if it is installed, else one of ours running `command load --all`,
+ * whose words bootCommand checks (it throws here, before a module is
+ * installed). Undefined where systemd does not run (then the boot scripts
+ * must run `kpatch load --all`).
  */
-export async function enableBootLoading(command: string[]): Promise<string | undefined> {
+export function bootPlan(command: string[]): BootPlan | undefined {
   if (!nodeHost.exists("/run/systemd/system")) return undefined;
-  // The runtime package's own unit, if installed, runs its own kpatch: no copy
-  // in /etc shadows it.
-  const packaged = "/lib/systemd/system/kpatch.service";
-  const ours = "/etc/systemd/system/kpatch.service";
-  const unit = nodeHost.exists(packaged) ? packaged : ours;
-  if (unit === ours) nodeHost.writeFileAtomic(unit, bootUnit(bootCommand(command)));
-  else if (nodeHost.readIfExists(ours)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
-    nodeHost.remove(ours);
+  return nodeHost.exists(PACKAGED_UNIT)
+    ? { unit: PACKAGED_UNIT }
+    : { unit: OWN_UNIT, text: bootUnit(bootCommand(command)) };
+}
+
+// The runtime package's own unit, if installed, runs its own kpatch: no copy
+// in /etc shadows it.
+const PACKAGED_UNIT = "/lib/systemd/system/kpatch.service";
+const OWN_UNIT = "/etc/systemd/system/kpatch.service";
+
+/** Carries out a boot plan: the unit written if it is ours, and enabled. Returns what was done. */
+export async function enableBootLoading(plan: BootPlan): Promise<string> {
+  if (plan.text !== undefined) nodeHost.writeFileAtomic(plan.unit, plan.text);
+  else if (nodeHost.readIfExists(OWN_UNIT)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
+    nodeHost.remove(OWN_UNIT);
   await nodeHost.run("systemctl", ["daemon-reload"]);
   await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
-  return `${unit} enabled`;
+  return `${plan.unit} enabled`;
 }
