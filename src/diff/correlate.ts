@@ -76,20 +76,26 @@ function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
       if (ps.length === 1 && o?.length === 1) pair(ps[0]!, o[0]!);
     }
   };
-  pairUnique(
+  // Each rule twice: then with the file of a local as part of its name, for
+  // the same-named statics of the files an `ld -r` object is linked from.
+  const byName = (name: (u: Unit) => string, filter: (u: Unit) => boolean) => {
+    pairUnique(name, filter);
+    pairUnique((u) => `${u.source?.group ?? ""}\0${name(u)}`, filter);
+  };
+  byName(
     (u) => u.name,
     (u) => isGlobal(u) || baseName(u.name) === u.name,
   );
   const staticLocal = (u: Unit) =>
     u.kind === "object" && !isGlobal(u) && baseName(u.name) !== u.name;
-  pairUnique(
+  byName(
     (u) => baseName(u.name),
     (u) => !staticLocal(u),
   );
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
-  pairUnique((u) => `__func__=${text(u)}`, isFunctionName);
+  byName((u) => `__func__=${text(u)}`, isFunctionName);
 }
 
 /**

@@ -21,6 +21,8 @@ export interface UnitChange {
   kind: Unit["kind"];
   section: string;
   status: UnitStatus;
+  /** A local's source file (its STT_FILE), in the original object when it has one. */
+  source?: string;
 }
 
 export interface DiffResult {
@@ -78,6 +80,13 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       ...directed.notes,
       ...copies.notes,
       ...inclusion.notes,
+      ...boot
+        .filter((u) => u.kind !== "func")
+        .map(
+          (u) =>
+            `${u.name} (${u.section.name}) added: __init data served the boot and is gone, ` +
+            "so the patch leaves it out",
+        ),
     ],
     changed,
     added,
@@ -122,13 +131,17 @@ function entryPoints(
 ): UnitChange[] {
   return [...statuses]
     .filter(([u, s]) => u.kind === kind && s === status && !parentOf(p, u))
-    .map(([u, s]) => ({
-      name: u.name,
-      ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}),
-      kind: u.kind,
-      section: u.section.name,
-      status: s,
-    }));
+    .map(([u, s]) => {
+      const source = (u.twin ?? u).source?.name;
+      return {
+        name: u.name,
+        ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}),
+        kind: u.kind,
+        section: u.section.name,
+        status: s,
+        ...(source ? { source } : {}),
+      };
+    });
 }
 
 /** Why nothing is patched: boot code only, __LINE__ numbers only, or nothing at all. */

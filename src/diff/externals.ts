@@ -3,8 +3,8 @@
 // others (static functions and variables, non-exported globals) by the
 // livepatch core, through `.klp.sym.OBJECT.NAME,POS` symbols whose POS tells
 // same-named locals apart (module-elf-format.rst).
-import { SHF, STB, STT } from "../elf/constants.js";
-import type { ElfFile } from "../elf/model.js";
+import { SHF, SHN, STB, STT } from "../elf/constants.js";
+import type { ElfFile, ElfSymbol } from "../elf/model.js";
 import type { SourceFile, TargetSymtab } from "../symbols/symtab.js";
 import { KpatchError } from "../errors.js";
 import type { External } from "./output.js";
@@ -49,18 +49,25 @@ export function resolveExternals(
   externals: External[],
   target: TargetInfo,
 ): KlpSymbol[] {
-  // The original object says which locals the target's copy of this file has.
-  const source = sourceFile(orig);
+  // The original object says which locals the target's copy of each file has.
+  const sourceOf = sourceFiles(orig);
   const klp: KlpSymbol[] = [];
   const problems: string[] = [];
   const inVmlinux = target.object === "vmlinux" ? target.symtab : target.vmlinux;
+  // The output added one undefined symbol per external, in their order: a new
+  // static may have taken the name, and two files' locals share it.
+  const undefinedSyms = new Map<string, ElfSymbol[]>();
+  for (const x of out.symbols.filter((x) => !x.section && x.shndx === SHN.UNDEF && x.name)) {
+    undefinedSyms.set(x.name, [...(undefinedSyms.get(x.name) ?? []), x]);
+  }
   for (const ext of externals) {
+    const sym = undefinedSyms.get(ext.name)?.shift();
     const exporter = ext.local ? undefined : target.exports.get(ext.name);
     if (exporter === "vmlinux" || (exporter !== undefined && target.object === "vmlinux")) continue;
     let k: KlpSymbol | undefined;
     if (exporter !== undefined) k = { name: ext.name, object: exporter, pos: 0 };
     else if (ext.local || ext.definedInObject || target.symtab.named(ext.name).length) {
-      const where = target.symtab.position(ext.name, ext.local ? source : undefined);
+      const where = target.symtab.position(ext.name, ext.local ? sourceOf(ext) : undefined);
       if ("error" in where) problems.push(where.error);
       else k = { name: where.name, object: target.object, pos: where.pos };
     } else if (inVmlinux?.named(ext.name).length) {
@@ -70,8 +77,6 @@ export function resolveExternals(
     }
     // Anything else is defined by another part of the same patch: the linker or loader finds it.
     if (!k) continue;
-    // A new static may have taken the number: rename the undefined one only.
-    const sym = out.symbolsNamed(ext.name).find((x) => !x.section);
     if (sym) sym.name = klpSymbolName(k);
     klp.push(k);
   }
@@ -104,15 +109,17 @@ export interface ReplacedFunction {
 export function functionPositions(
   orig: ElfFile,
   patched: ElfFile,
-  changes: { name: string; original?: string }[],
+  changes: { name: string; original?: string; source?: string }[],
   target: TargetInfo,
 ): ReplacedFunction[] {
-  const source = sourceFile(orig);
+  const sourceOf = sourceFiles(orig);
   const problems: string[] = [];
   const out = changes.flatMap((c) => {
     const name = c.original ?? c.name;
-    const local = orig.symbolsNamed(name).some((s) => s.type === STT.FUNC && s.bind === STB.LOCAL);
-    const where = target.symtab.position(name, local ? source : undefined);
+    const where = target.symtab.position(
+      name,
+      c.source ? sourceOf({ name, source: c.source }) : undefined,
+    );
     if ("error" in where) {
       problems.push(where.error);
       return [];
@@ -129,25 +136,28 @@ export function functionPositions(
   return out;
 }
 
-function sourceFile(elf: ElfFile): SourceFile | undefined {
-  const fileSym = elf.symbols.find((s) => s.type === STT.FILE);
-  return (
-    fileSym && {
-      name: fileSym.name,
-      // Only functions and objects reach kallsyms and the target's table, and
-      // only those the linker keeps (not __ADDRESSABLE()'s, in .discard.addressable).
-      locals: new Set(
-        elf.symbols
-          .filter(
-            (s) =>
-              s.bind === STB.LOCAL &&
-              s.section &&
-              (s.section.flags & SHF.ALLOC) !== 0n &&
-              !s.section.name.startsWith(".discard") &&
-              (s.type === STT.FUNC || s.type === STT.OBJECT),
-          )
-          .map((s) => s.name),
-      ),
-    }
-  );
+/**
+ * The source file of a local and the locals it defines, as the original
+ * object's symbol table groups them after each STT_FILE: an object kbuild
+ * links from several files (`ld -r`) holds one group per file.
+ */
+function sourceFiles(
+  elf: ElfFile,
+): (local: { name: string; source?: string }) => SourceFile | undefined {
+  const groups: SourceFile[] = [];
+  for (const s of elf.symbols) {
+    if (s.type === STT.FILE) groups.push({ name: s.name, locals: new Set() });
+    // Only functions and objects reach kallsyms and the target's table, and
+    // only those the linker keeps (not __ADDRESSABLE()'s, in .discard.addressable).
+    else if (
+      s.bind === STB.LOCAL &&
+      s.section &&
+      (s.section.flags & SHF.ALLOC) !== 0n &&
+      !s.section.name.startsWith(".discard") &&
+      (s.type === STT.FUNC || s.type === STT.OBJECT)
+    )
+      groups[groups.length - 1]?.locals.add(s.name);
+  }
+  return (local) =>
+    groups.find((g) => g.name === local.source && g.locals.has(local.name)) ?? groups[0];
 }

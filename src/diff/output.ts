@@ -23,6 +23,8 @@ export interface External {
   local: boolean;
   /** Defined in the original object (as opposed to undefined there too). */
   definedInObject: boolean;
+  /** A local's source file, as its STT_FILE names it in the original object. */
+  source?: string;
 }
 
 export interface Output {
@@ -218,12 +220,17 @@ class OutputBuilder {
     });
   }
 
-  private external(name: string, type: number, ext: External): ElfSymbol {
-    let sym = this.undefinedSyms.get(name);
+  /**
+   * One undefined symbol per name, and per file for locals (two files'
+   * `helper`s), added in the order of `externals`.
+   */
+  private external(type: number, ext: External): ElfSymbol {
+    const key = `${ext.source ?? ""}\0${ext.name}`;
+    let sym = this.undefinedSyms.get(key);
     if (!sym) {
-      sym = this.out.addSymbol({ name, type, bind: STB.GLOBAL });
-      this.undefinedSyms.set(name, sym);
-      this.externals.set(name, ext);
+      sym = this.out.addSymbol({ name: ext.name, type, bind: STB.GLOBAL });
+      this.undefinedSyms.set(key, sym);
+      this.externals.set(key, ext);
     }
     return sym;
   }
@@ -237,11 +244,11 @@ class OutputBuilder {
         return { ...r, offset, symbol: this.out.addSymbol({ ...s, section: undefined }) };
       }
       const ext = { name: s.name, local: false, definedInObject: false };
-      return { ...r, offset, symbol: this.external(s.name, s.type, ext) };
+      return { ...r, offset, symbol: this.external(s.type, ext) };
     }
     if (t.kind === "extern" && s.bind !== STB.LOCAL) {
       const ext = { name: s.name, local: false, definedInObject: true };
-      return { ...r, offset, symbol: this.external(s.name, s.type, ext) };
+      return { ...r, offset, symbol: this.external(s.type, ext) };
     }
     if (t.kind !== "unit") {
       const pl = t.kind === "string" && t.section && this.placed.get(t.section);
@@ -258,7 +265,8 @@ class OutputBuilder {
     if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: pos - BigInt(pl.delta) };
     // The running kernel knows the original's names: a renumbered static local
     // keeps its old number.
-    const def = (t.unit.twin ?? t.unit).symbols[0];
+    const known = t.unit.twin ?? t.unit;
+    const def = known.symbols[0];
     if (!def) {
       throw new KpatchError(
         "input",
@@ -266,12 +274,13 @@ class OutputBuilder {
           "which has no symbol to refer to from a patch",
       );
     }
-    const ext = { name: def.name, local: def.bind === STB.LOCAL, definedInObject: true };
+    const local = def.bind === STB.LOCAL;
+    const ext = { name: def.name, local, definedInObject: true, source: known.source?.name };
     return {
       ...r,
       offset,
       addend: pos - BigInt(t.unit.start),
-      symbol: this.external(def.name, def.type, ext),
+      symbol: this.external(def.type, ext),
     };
   }
 }

@@ -23,6 +23,17 @@ export interface Unit {
   relocs: Relocation[];
   /** The same unit in the other object, once correlated. */
   twin: Unit | undefined;
+  /**
+   * A local's source file: the STT_FILE its symbol follows, by position among
+   * them and name. An object kbuild links from several files (`ld -r`) holds
+   * one group of locals per file, and two files may each have a `helper`.
+   */
+  source: Source | undefined;
+}
+
+export interface Source {
+  group: number;
+  name: string;
 }
 
 export interface ObjectUnits {
@@ -58,6 +69,12 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
   const bySymbol = new Map<ElfSymbol, Unit>();
   const bySection = new Map<ElfSection, Unit[]>();
   const symbolsIn = new Map<ElfSection, ElfSymbol[]>();
+  const sourceOf = new Map<ElfSymbol, Source>();
+  let file: Source | undefined;
+  for (const sym of elf.symbols) {
+    if (sym.type === STT.FILE) file = { group: (file?.group ?? -1) + 1, name: sym.name };
+    else if (file) sourceOf.set(sym, file);
+  }
   for (const sym of elf.symbols) {
     if (!sym.section || (sym.type !== STT.FUNC && sym.type !== STT.OBJECT)) continue;
     const list = symbolsIn.get(sym.section);
@@ -81,6 +98,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
         end: size,
         relocs: [],
         twin: undefined,
+        source: undefined,
       });
     }
     let covered = 0;
@@ -99,6 +117,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
           end,
           relocs: [],
           twin: undefined,
+          source: undefined,
         });
       }
     };
@@ -124,6 +143,7 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
         end,
         relocs: [],
         twin: undefined,
+        source: sym.bind === STB.LOCAL ? sourceOf.get(sym) : undefined,
       };
       list.push(unit);
       bySymbol.set(sym, unit);

@@ -1,5 +1,6 @@
-// Pins what kpatch's create-diff-object form does with kpatch-build's
-// environment: entry sizes that do not fit the object, as the process runs.
+// Pins what kpatch's create-diff-object form does with what kpatch-build
+// hands it: entry sizes that do not fit the object, and objects kbuild
+// links from several files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
@@ -7,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/host/host.js";
 import { compileC, scratchDir } from "../support/cc.js";
+import { diffFiles } from "../../src/diff/run.js";
 
 const dir = scratchDir("kpatch-cdo-");
 let n = 0;
@@ -55,4 +57,57 @@ test("an ALT_STRUCT_SIZE that no stride of the table's relocations replaces is r
     /\.altinstructions is 40 bytes, not a multiple of 13: .*no other size fits/,
   );
   assert.ok(!existsSync(out), "no output is left behind");
+});
+
+/** kbuild's multi-file object: each file compiled alone, then `ld -r` into one. */
+async function linked(files: [string, string][]): Promise<string> {
+  const objs = await Promise.all(files.map(([name, src]) => compileC(dir, src, name)));
+  const out = join(dir, `linked${n++}.o`);
+  await run("ld", ["-r", ...objs, "-o", out]);
+  return out;
+}
+
+test("a changed static of an ld -r object's second file is found as that file's, by its position", async () => {
+  // Each file has its own static helper: the target's table has two, one per STT_FILE.
+  const file = (tag: string, k: number) => `extern int other(int);
+static __attribute__((noinline)) int helper(int x) { return other(x * ${k}) + ${k}; }
+int ${tag}(int x) { return helper(x) + 1; }
+`;
+  const orig = await linked([
+    ["meminfo", file("first", 3)],
+    ["proc", file("second", 5)],
+  ]);
+  const patched = await linked([
+    ["meminfo", file("first", 3)],
+    ["proc", file("second", 5).replace("+ 5;", "+ 6;")],
+  ]);
+  const symtab = join(dir, `${n++}.symtab`);
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const r = diffFiles({
+    orig,
+    patched,
+    output: join(dir, `out${n++}.o`),
+    object: "vmlinux",
+    symbols: symtab,
+  });
+  assert.deepEqual(r.functions, [{ name: "helper", sympos: 2, replacement: "helper" }]);
+  const out = join(dir, `out${n++}.o`);
+  const args = [cdo, orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", out];
+  const drop = await run("node", args, { allowFailure: true });
+  assert.equal(drop.code, 0, drop.stderr);
+  assert.match(drop.stdout, /changed function: helper/);
+  // Callers changed, helpers not: each calls its own file's helper in the kernel.
+  const callers = await linked([
+    ["meminfo", file("first", 3).replace("+ 1;", "+ 2;")],
+    ["proc", file("second", 5).replace("+ 1;", "+ 2;")],
+  ]);
+  const both = diffFiles({
+    orig,
+    patched: callers,
+    output: join(dir, `out${n++}.o`),
+    object: "vmlinux",
+    symbols: symtab,
+  });
+  assert.deepEqual(both.changed.map((c) => c.name).sort(), ["first", "second"]);
+  assert.deepEqual(both.klp.map((k) => `${k.name},${k.pos}`).sort(), ["helper,1", "helper,2"]);
 });
