@@ -47,7 +47,9 @@ export function verify(
   for (const [u, s] of statuses) {
     if (s !== "changed" && s !== "new") continue;
     if (isBootOnly(u)) {
-      if (runtime.length && !parentOf(p, u)) {
+      // New __init data is left out with a warning (see diffObjects): a renumbered
+      // __UNIQUE_ID___addressable_init_module entry must not refuse a runtime fix.
+      if ((u.kind === "func" || s === "changed") && runtime.length && !parentOf(p, u)) {
         const what = u.kind === "func" ? "function" : "data object";
         const mark = u.kind === "func" ? ` or mark it KPATCH_IGNORE_FUNCTION(${u.name})` : "";
         problems.push(

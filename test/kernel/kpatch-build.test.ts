@@ -303,19 +303,21 @@ test("init-only.patch: a change to __init code only is not needed at run time, a
   );
 });
 
-test("an __init hunk beside a runtime fix: the review says the __init code is not patched", async () => {
-  const r = await build("cmdline.patch", { more: ["init-only.patch"] });
-  assert.deepEqual(changed(r), ["cmdline_proc_show"]);
-  const review = reviewOf(r);
-  const init = review.hunks.find((h) => h.id === "init-only.patch#1")!;
-  assert.deepEqual(init.functions, []);
-  assert.match(
-    init.why ?? "",
-    /^it changes __init code \(fs\/proc\/cmdline\.o: proc_cmdline_init\), which is not patched/,
+test("an __init hunk beside a runtime fix is refused, as kpatch refuses it; its review says why", async () => {
+  const e = await build("cmdline.patch", { more: ["init-only.patch"] }).then(
+    () => assert.fail("accepted"),
+    (x: unknown) => x as KpatchError,
   );
-  assert.deepEqual(review.hunks.find((h) => h.id === "cmdline.patch#1")!.functions, [
-    "fs/proc/cmdline.o: cmdline_proc_show",
-  ]);
+  assert.ok(e instanceof KpatchError && e.kind === "unsafe", String(e));
+  assert.match(
+    e.details.join("\n"),
+    /function proc_cmdline_init \(\.init\.text\) changed beside runtime changes \(cmdline_proc_show\): .*KPATCH_IGNORE_FUNCTION\(proc_cmdline_init\)/,
+  );
+  const review = JSON.parse(
+    readFileSync(join(outDir, "livepatch-cmdline.review.json"), "utf8"),
+  ) as Review;
+  assert.equal(review.outcome, "refused");
+  assert.ok(review.verdict.refused.some((r) => /proc_cmdline_init/.test(r)));
 });
 
 test("struct-layout-refused.patch: a changed struct layout is refused before anything compiles", async () => {

@@ -785,7 +785,7 @@ int run(void) { return other(2); }
   );
 });
 
-test("__init code or data changed beside runtime code is refused, as kpatch refuses it", async () => {
+test("__init code or data changed beside runtime code is refused, as kpatch refuses it; new __init data is left out", async () => {
   const src = `
 extern int other(int);
 extern int printk(const char *, ...);
@@ -814,6 +814,17 @@ int stats(void) { printk("stats\\n"); return other(3); }
   assert.match(
     (data.details ?? []).join("\n"),
     /^data object boot_levels \(\.init\.data\) changed beside runtime changes \(run\)/,
+  );
+  // New __init data (a renumbered __addressable entry, say) is left out, with a warning.
+  const added = await diffC(
+    src,
+    src.replace("other(2)", "other(20)") +
+      'static int __attribute__((section(".init.data"), used)) boot_extra = 5;\n',
+  );
+  assert.deepEqual(names(added), { changed: ["run"], added: [] });
+  assert.ok(
+    added.warnings.some((w) => /^boot_extra \(\.init\.data\) added: __init data/.test(w)),
+    added.warnings.join("\n"),
   );
   // The author says the runtime fix stands alone: it is patched.
   const r = await diffC(
