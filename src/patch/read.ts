@@ -51,7 +51,8 @@ const REFUSED_CLASS: Record<"build" | "other", string> = {
 
 // patch(1) makes symlinks and sets modes from git's headers, and a binary
 // patch is no source: none of them is a change to code.
-const REFUSED_GIT_HEADER = /^(old mode|new mode|GIT binary patch|Binary files)|\b1[26]0000$/;
+// Not anchored at the end: patch(1) reads "new file mode 120000\r" as a symlink too.
+const REFUSED_GIT_HEADER = /^(old mode|new mode|GIT binary patch|Binary files)|\b1[26]0000\b/;
 
 /** Reads and checks patch files: each must be a unified diff whose paths stay inside the tree. */
 export function readPatches(files: string[], host: Host = nodeHost): PatchInput[] {
@@ -98,6 +99,10 @@ export function readPatches(files: string[], host: Host = nodeHost): PatchInput[
  */
 function checkSections(patch: string, sections: PatchSection[]): void {
   const refused = sections.flatMap((s) => [
+    // Both names /dev/null: patch(1) would guess at what it means.
+    ...(s.paths.length
+      ? []
+      : [`'${printable(s.text.split("\n")[0]!)}': a section that names no file`]),
     ...s.gitHeaders
       .filter((h) => REFUSED_GIT_HEADER.test(h))
       .map(

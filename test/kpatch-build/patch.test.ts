@@ -203,6 +203,21 @@ test("a hunk to the build, a symlink, a mode change or a binary patch is refused
         /fs\/l\.h: 'new file mode 120000': a live patch changes file contents only/,
       ],
       [
+        // patch(1) takes the mode past a carriage return.
+        "diff --git a/fs/l.h b/fs/l.h\nnew file mode 120000\r\n--- /dev/null\n+++ b/fs/l.h\n" +
+          "@@ -0,0 +1 @@\n+/etc/shadow\n",
+        /fs\/l\.h: 'new file mode 120000\\r': a live patch changes file contents only/,
+      ],
+      [
+        "diff --git a/fs/l.h b/fs/l.h\nindex 0000000..1111111 120000\n--- a/fs/l.h\n+++ b/fs/l.h\n" +
+          "@@ -1 +1 @@\n-a\n+b\n",
+        /fs\/l\.h: 'index 0000000\.\.1111111 120000'/,
+      ],
+      [
+        "--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+x\n",
+        /'--- \/dev\/null': a section that names no file/,
+      ],
+      [
         "diff --git a/fs/a.c b/fs/a.c\nold mode 100644\nnew mode 100755\n",
         /fs\/a\.c: 'old mode 100644': a live patch changes file contents only/,
       ],
