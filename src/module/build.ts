@@ -131,8 +131,8 @@ function prebuilt(bytes: Uint8Array, file: string, host: Host): void {
   host.writeFile(join(dirname(file), `.${basename(file)}.cmd`), "");
 }
 
-// What objtool makes of an object: its tables, and the __pfx_/__cfi_ names
-// of the padding before functions.
+// What objtool makes of an object: its tables, and the __pfx_ names of the
+// padding before functions.
 const OBJTOOL_TABLES = new Set([
   ".return_sites",
   ".retpoline_sites",
@@ -140,6 +140,7 @@ const OBJTOOL_TABLES = new Set([
   ".ibt_endbr_seal",
   ".orc_unwind",
   ".orc_unwind_ip",
+  ".cfi_sites",
 ]);
 
 /**
@@ -157,7 +158,8 @@ function leaveToObjtool(elf: ElfFile): void {
     for (const s of elf.symbols.filter((x) => x.section === sec)) elf.removeSymbol(s);
     elf.removeSection(sec);
   }
-  for (const s of elf.symbols.filter((x) => x.type === STT.FUNC && /^__(pfx|cfi)_/.test(x.name)))
+  // clang's own __cfi_ names stay: objtool's .cfi_sites is made from them.
+  for (const s of elf.symbols.filter((x) => x.type === STT.FUNC && x.name.startsWith("__pfx_")))
     elf.removeSymbol(s);
 }
 

@@ -145,9 +145,14 @@ function hunkOutcome(
 // emphasis or new lines that read as the report's own.
 /** Prose for Markdown: control characters shown escaped, markup characters made literal. */
 function md(s: string): string {
-  return visible(s)
-    .replace(/[\\`*[\]<>&|~!#]/g, "\\$&")
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
+  return (
+    visible(s)
+      .replace(/[\\`*[\]<>&|~!#]/g, "\\$&")
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_")
+      // GitHub links www. and scheme:// text of itself.
+      .replace(/\b(www)\./gi, "$1\\.")
+      .replace(/:\/\//g, "\\://")
+  );
 }
 
 /** A code span that no backtick inside it can close. */

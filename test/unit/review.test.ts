@@ -178,7 +178,7 @@ test("a hunk left out of the build is said so, never called clean, and asks the 
 
 test("Markdown: text a patch controls makes no links, HTML, emphasis or lines of its own", async () => {
   const input = await reviewedInput();
-  const hostile = "[click](http://x.invalid) <img src=x> **bold** __init\x1b[2J";
+  const hostile = "[click](http://x.invalid) <img src=x> **bold** __init www.x.invalid\x1b[2J";
   input.patches[0]!.text = input.patches[0]!.text.replace(/^(@@ .*@@)(.*)$/m, `$1 ${hostile}`);
   input.patches[0]!.file = "/p/`evil`[x](y).patch";
   input.refusal = {
@@ -197,7 +197,8 @@ test("Markdown: text a patch controls makes no links, HTML, emphasis or lines of
   assert.doesNotMatch(prose, /(?<!\\)\*\*bold/, "no emphasis");
   assert.doesNotMatch(prose, /(?<!\\)_(?!_init)/, "no underscore that can open emphasis");
   assert.doesNotMatch(prose, /evil/, "the patch name's backticks are escaped or spanned");
-  assert.match(md, /- \*\*refused\*\*: refused \\\[click\\\]\(http:\/\/x\.invalid\) \\<img/);
+  assert.doesNotMatch(prose, /www\.x|[a-z]:\/\//, "no text GitHub would link of itself");
+  assert.match(md, /- \*\*refused\*\*: refused \\\[click\\\]\(http\\:\/\/x\.invalid\) \\<img/);
   assert.match(md, /`@@ [^`\n]*\[click\]\(http:\/\/x\.invalid\) <img src=x>[^`\n]*\\x1b\[2J`/);
 });
 
