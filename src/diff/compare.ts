@@ -15,10 +15,10 @@ import {
   type ObjectUnits,
   type Target,
   type Unit,
+  isCallSiteMetadata,
 } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import { lineMoved, type LineMap } from "./lines.js";
-import { isCallSiteMetadata } from "./include.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
 

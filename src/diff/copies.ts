@@ -2,10 +2,9 @@
 // copies, with every reader patched to read the copy; the others are refused
 // with the reason.
 import { SHF, STB } from "../elf/constants.js";
-import type { ObjectUnits, Unit } from "./units.js";
+import { isCallSiteMetadata, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
-import { isCallSiteMetadata } from "./include.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 
 /**

@@ -10,6 +10,7 @@ import { ElfFile, type ElfSection } from "../elf/model.js";
 import { KpatchError } from "../errors.js";
 import type { UnitStatus } from "./compare.js";
 import {
+  isCallSiteMetadata,
   isCompilerData,
   isFunctionName,
   isPrefix,
@@ -175,16 +176,6 @@ export function callbackKind(sec: ElfSection): CallbackKind | undefined {
   return /^\.kpatch\.callbacks\.(pre_patch|post_patch|pre_unpatch|post_unpatch)$/.exec(
     sec.name,
   )?.[1] as CallbackKind | undefined;
-}
-
-/**
- * Per-call-site descriptors (dynamic debug's `__dyndbg`, `__verbose` before
- * 5.12) that code passes to the kernel and that the patch module registers as
- * its own when it loads: a changed one travels as a copy with the code that
- * uses it.
- */
-export function isCallSiteMetadata(sec: ElfSection): boolean {
-  return sec.name === "__dyndbg" || sec.name === "__verbose";
 }
 
 /**

@@ -322,3 +322,13 @@ function cStringAt(data: Uint8Array, offset: number): string {
   while (end < data.length && data[end] !== 0) end++;
   return new TextDecoder().decode(data.subarray(offset, end));
 }
+
+/**
+ * Per-call-site descriptors (dynamic debug's `__dyndbg`, `__verbose` before
+ * 5.12) that code passes to the kernel and that the patch module registers as
+ * its own when it loads: a changed one travels as a copy with the code that
+ * uses it.
+ */
+export function isCallSiteMetadata(sec: ElfSection): boolean {
+  return sec.name === "__dyndbg" || sec.name === "__verbose";
+}

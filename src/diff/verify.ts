@@ -1,11 +1,10 @@
 // Refuses what a live patch cannot carry, naming each symbol and the remedy:
 // changed data, a function livepatch cannot redirect, __exit code, and
 // __init code or data beside runtime changes.
-import { parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { isCallSiteMetadata, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import type { TargetCache } from "./correlate.js";
 import type { UnitStatus } from "./compare.js";
 import { KpatchError } from "../errors.js";
-import { isCallSiteMetadata } from "./include.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 
 const FENTRY = "__fentry__";
