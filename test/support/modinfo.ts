@@ -2,8 +2,8 @@
 // an ELF relocatable object with a .modinfo section and nothing else to trust.
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EM_X86_64, ET_REL, SHF, SHT } from "../../src/elf/constants.js";
-import { ElfFile } from "../../src/elf/model.js";
+import { SHF, SHT } from "../../src/elf/constants.js";
+import { x86Object } from "./elf.js";
 import { writeElf } from "../../src/elf/writer.js";
 
 /** Writes dir/file with `info` as its .modinfo (key=value, in order) and returns its path. */
@@ -13,13 +13,7 @@ export function modinfoModule(
   info: Record<string, string>,
   mode = 0o644,
 ): string {
-  const ko = new ElfFile(file, {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
+  const ko = x86Object(file);
   const text = Object.entries(info)
     .map(([k, v]) => `${k}=${v}\0`)
     .join("");

@@ -5,8 +5,8 @@
 // livepatch relocations late, as kernels before 5.8 did).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EM_X86_64, ET_REL, R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
-import { ElfFile } from "../../src/elf/model.js";
+import { R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
+import { addCode, x86Object } from "../support/elf.js";
 import { guardLoadTimeTables } from "../../src/diff/loadtime.js";
 import { KpatchError } from "../../src/errors.js";
 
@@ -14,19 +14,8 @@ const sizes = { __jump_table: 16, ".static_call_sites": 8 };
 
 /** A differ output for nfsd4_create_session: one jump label and one static call site per key. */
 function output(jumpKeys: string[], callKeys: string[]) {
-  const out = new ElfFile("nfs4state.o", {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
-  const text = out.addSection({
-    name: ".text.nfsd4_create_session",
-    type: SHT.PROGBITS,
-    flags: SHF.ALLOC | SHF.EXECINSTR,
-    data: new Uint8Array(256),
-  });
+  const out = x86Object("nfs4state.o");
+  const text = addCode(out, ".text.nfsd4_create_session", new Uint8Array(256));
   out.addSymbol({ name: "nfsd4_create_session", type: STT.FUNC, section: text, size: 256n });
   const textSym = out.addSymbol({ name: "", type: STT.SECTION, section: text });
   const ext = (name: string) => out.addSymbol({ name, bind: STB.GLOBAL });

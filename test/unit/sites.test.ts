@@ -5,8 +5,9 @@
 // address is taken and no seal on it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EM_X86_64, ET_REL, R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
-import { ElfFile, type ElfSection, type ElfSymbol } from "../../src/elf/model.js";
+import { R_X86_64, SHF, SHT, STB, STT } from "../../src/elf/constants.js";
+import type { ElfSection, ElfSymbol } from "../../src/elf/model.js";
+import { addCode, x86Object } from "../support/elf.js";
 import { verifySites } from "../../src/module/sites.js";
 
 const ENDBR = [0xf3, 0x0f, 0x1e, 0xfa];
@@ -14,19 +15,8 @@ const rel32 = [0, 0, 0, 0];
 
 /** A module whose one function, f, is `code`; tables are added by the test. */
 function moduleOf(code: number[]) {
-  const ko = new ElfFile("m.ko", {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
-  const text = ko.addSection({
-    name: ".text.f",
-    type: SHT.PROGBITS,
-    flags: SHF.ALLOC | SHF.EXECINSTR,
-    data: new Uint8Array(code),
-  });
+  const ko = x86Object("m.ko");
+  const text = addCode(ko, ".text.f", new Uint8Array(code));
   const symtab = ko.addSection({ name: ".symtab", type: SHT.SYMTAB });
   const textSym = ko.addSymbol({ name: "", type: STT.SECTION, section: text });
   const f = ko.addSymbol({
@@ -149,12 +139,7 @@ test("each function's entry must fall under an ORC entry that unwinds it", () =>
 
 test("IBT: an address taken needs endbr64 and no seal; the glue's own references do not count", () => {
   const m = moduleOf([...ENDBR, 0xc3]);
-  const g = m.ko.addSection({
-    name: ".text.g",
-    type: SHT.PROGBITS,
-    flags: SHF.ALLOC | SHF.EXECINSTR,
-    data: new Uint8Array([0x55, 0x5d, 0xc3]),
-  });
+  const g = addCode(m.ko, ".text.g", new Uint8Array([0x55, 0x5d, 0xc3]));
   const gSym = m.ko.addSymbol({ name: "g", type: STT.FUNC, section: g, value: 0n, size: 3n });
   const alias = m.ko.addSymbol({
     name: "__kpatch_func_0",

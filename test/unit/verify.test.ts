@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EM_X86_64, ET_REL, R_X86_64, SHF, SHN, SHT, STB, STT } from "../../src/elf/constants.js";
-import { ElfFile, type ElfSection } from "../../src/elf/model.js";
+import { R_X86_64, SHF, SHN, SHT, STB, STT } from "../../src/elf/constants.js";
+import type { ElfSection } from "../../src/elf/model.js";
+import { addCode, x86Object } from "../support/elf.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { run } from "../../src/host/host.js";
 import { verifyModule } from "../../src/module/verify.js";
@@ -20,19 +21,8 @@ import { scratchDir } from "../support/cc.js";
  * nfsd through livepatch relocations.
  */
 function patchModule() {
-  const ko = new ElfFile("livepatch-nfsd.ko", {
-    osabi: 0,
-    abiversion: 0,
-    type: ET_REL,
-    machine: EM_X86_64,
-    flags: 0,
-  });
-  const text = ko.addSection({
-    name: ".text.nfsd4_create_session",
-    type: SHT.PROGBITS,
-    flags: SHF.ALLOC | SHF.EXECINSTR,
-    data: new Uint8Array(64),
-  });
+  const ko = x86Object("livepatch-nfsd.ko");
+  const text = addCode(ko, ".text.nfsd4_create_session", new Uint8Array(64));
   const table = ko.addSection({
     name: "__jump_table",
     type: SHT.PROGBITS,
