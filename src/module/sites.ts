@@ -171,7 +171,11 @@ const startsWithEndbr = (f: Func) => ENDBR64.every((b, i) => f.sec.data[f.off + 
 
 function ibt(ko: ElfFile, functions: Func[]): string[] {
   const problems: string[] = [];
-  const at = (p: Place) => functions.find((f) => f.sec === p.sec && f.off === p.off);
+  // Looked up for every relocation of the module: by place, not by a walk.
+  const starts = new Map<string, Func>();
+  // The first of aliases at one place names it, as the symbol table lists them.
+  for (const f of functions) if (!starts.has(key(f))) starts.set(key(f), f);
+  const at = (p: Place) => starts.get(key(p));
   const taken = new Map<Func, string>();
   for (const rela of ko.sections.filter((s) => s.type === SHT.RELA)) {
     const from = rela.infoSection;
