@@ -5,7 +5,8 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
-import { kpatchBuild } from "../kpatch-build/pipeline.js";
+import { kpatchBuild, type KpatchBuildResult } from "../kpatch-build/pipeline.js";
+import { buildUpdate, planUpdate } from "../update/update.js";
 import { reviewSession } from "../kpatch-build/review.js";
 import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
@@ -89,6 +90,15 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   runtime's package, kpatch-ts_VERSION_all.deb (kpatch, its boot unit and
   man page, run by Debian's nodejs).
 
+       ${program} --update [-k RELEASE] [--to VERSION] [-n NAME] [-o DIR] [--json]
+       ${program} --update --list [-k RELEASE] [--json]
+  Builds Debian's kernel update that the target (by default the running
+  kernel) has not rebooted into as one cumulative live patch: the whole
+  difference between the linux-source the target was built from and VERSION
+  (default: the newest of its series in the apt lists), grouped so that no
+  change goes in half-applied. The review report says what became of every
+  changed file, and which changes need a reboot. --list shows the versions.
+
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
 
@@ -152,6 +162,13 @@ async function build(argv: string[]): Promise<void> {
   }
   if (values["list-releases"]) return listReleases(values.json!);
   if (values.help) return console.log(usage);
+  if (values.update) return update(values, positionals, jobs);
+  for (const [flag, given] of [
+    ["--to", values.to],
+    ["--list", values.list],
+  ] as const) {
+    if (given) throw new KpatchError("usage", `${flag} goes with --update`);
+  }
   if (!positionals.length) {
     exitWithUsage(usage);
   }
@@ -163,9 +180,7 @@ async function build(argv: string[]): Promise<void> {
     const cves = [...new Set((values.cve ?? []).map(checkCve))];
     const description =
       values.description === undefined ? undefined : checkDescription(values.description);
-    const [key, cert] = [values["sign-key"], values["sign-cert"]];
-    if (!key !== !cert) throw new KpatchError("usage", "--sign-key and --sign-cert go together");
-    const sign = key && cert ? { key: resolve(key), cert: resolve(cert) } : undefined;
+    const sign = signing(values);
     const output = resolve(values.output!);
     ensureWritableDir(output, "-o");
     // One build per release: two of one name would write the same output side by side.
@@ -194,27 +209,7 @@ async function build(argv: string[]): Promise<void> {
         ...target,
         session: { jobs, keep: values["skip-cleanup"] || values.debug },
       });
-      if (!values.json) {
-        for (const o of r.objects) {
-          for (const c of o.changed)
-            console.log(`${head}changed function: ${c.name} (${o.object})`);
-          for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
-        }
-        progress(
-          "kpatch-build",
-          "phases " +
-            `${Object.entries(r.phases)
-              .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
-              .join(", ")}; ` +
-            `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
-        );
-        console.log(
-          `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
-            `${r.klp.relocations} livepatch relocations)`,
-        );
-        for (const line of r.review?.summary ?? []) console.log(`${head}review: ${line}`);
-        if (r.review) console.log(`${head}review report: ${r.review.html} (and .md, .json)`);
-      }
+      if (!values.json) printBuild(r, t0, head);
       return r;
     };
     if (kernels.length <= 1) {
@@ -271,6 +266,82 @@ async function build(argv: string[]): Promise<void> {
     const ok = results.filter((r) => !r.error).length;
     progress("kpatch-build", `${ok} of ${kernels.length} releases built`);
     if (failed) exitWith(program, failed);
+  });
+}
+
+/** What a build made, for people: functions, phases, the module and its review. */
+function printBuild(r: KpatchBuildResult, t0: number, head = ""): void {
+  for (const o of r.objects) {
+    for (const c of o.changed) console.log(`${head}changed function: ${c.name} (${o.object})`);
+    for (const c of o.added) console.log(`${head}new function:     ${c.name} (${o.object})`);
+  }
+  progress(
+    "kpatch-build",
+    "phases " +
+      `${Object.entries(r.phases)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}s`)
+        .join(", ")}; ` +
+      `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
+  console.log(
+    `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
+      `${r.klp.relocations} livepatch relocations)`,
+  );
+  for (const line of r.review?.summary ?? []) console.log(`${head}review: ${line}`);
+  if (r.review) console.log(`${head}review report: ${r.review.html} (and .md, .json)`);
+}
+
+type BuildValues = ReturnType<typeof parseArgs<{ options: typeof buildOptions }>>["values"];
+
+function signing(values: BuildValues): { key: string; cert: string } | undefined {
+  const [key, cert] = [values["sign-key"], values["sign-cert"]];
+  if (!key !== !cert) throw new KpatchError("usage", "--sign-key and --sign-cert go together");
+  return key && cert ? { key: resolve(key), cert: resolve(cert) } : undefined;
+}
+
+/** kpatch-build --update: the target's Debian update as one cumulative module, or --list. */
+async function update(values: BuildValues, positionals: string[], jobs?: number): Promise<void> {
+  const refused = [
+    positionals.length && "patches (the update is the patch)",
+    values.sourcedir && "-s (Debian's kernels only)",
+    (values.kernel?.length ?? 0) > 1 && "more than one -k",
+    values.cve && "--cve (the update's changelog names them)",
+    values["non-replace"] && "-R (an update's module is cumulative)",
+  ].filter(Boolean);
+  if (refused.length) throw new KpatchError("usage", `--update takes no ${refused.join(", ")}`);
+  return reportingTo(values.json ? jsonReporter : textReporter, async () => {
+    const target = await resolveTarget({ kernel: values.kernel?.[0] });
+    const plan = await planUpdate(target, values.to);
+    if (values.list) {
+      const row = {
+        release: plan.release,
+        installed: plan.from,
+        newest: plan.to,
+        date: plan.changelog[0]?.date ?? "",
+        cves: [...new Set(plan.changelog.flatMap((e) => e.cves))].sort(),
+      };
+      if (values.json) return console.log(JSON.stringify(row, null, 2));
+      console.log(`release:   ${row.release}\ninstalled: ${row.installed}`);
+      console.log(`newest:    ${row.newest}${row.date ? ` (${row.date})` : " (the same)"}`);
+      if (row.cves.length) console.log(`CVEs:      ${row.cves.join(" ")}`);
+      return;
+    }
+    const output = resolve(values.output!);
+    ensureWritableDir(output, "-o");
+    const t0 = Date.now();
+    const r = await buildUpdate({
+      target,
+      plan,
+      ...(values.name ? { name: checkModuleName(values.name) } : {}),
+      outputDir: output,
+      description:
+        values.description === undefined ? undefined : checkDescription(values.description),
+      sign: signing(values),
+      skipCompilerCheck: values["skip-compiler-check"]!,
+      session: { jobs, keep: values["skip-cleanup"] || values.debug },
+    });
+    if (values.json) return console.log(JSON.stringify(r, null, 2));
+    printBuild(r, t0);
   });
 }
 

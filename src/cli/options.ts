@@ -23,6 +23,9 @@ export const buildOptions = {
   jobs: { type: "string", short: "j" },
   json: { type: "boolean", default: false },
   "list-releases": { type: "boolean", default: false },
+  update: { type: "boolean", default: false },
+  to: { type: "string" },
+  list: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 

@@ -16,7 +16,7 @@ import { LineMap } from "../diff/lines.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "../build/session.js";
-import { affectedObjects } from "../build/affected.js";
+import { affectedObjects, type SkippedFile } from "../build/affected.js";
 import { checkCve, checkDescription } from "./inputs.js";
 import { fileClass, patchText, readPatches, type PatchInput } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
@@ -30,7 +30,7 @@ import {
   writeReview,
   type ReviewFiles,
 } from "./review.js";
-import type { Review, ReviewInput } from "../review/review.js";
+import type { Review, ReviewInput, UpdateReview } from "../review/review.js";
 import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "../patch/layout.js";
 import { findModule } from "../kernel/modules.js";
 
@@ -70,6 +70,39 @@ export interface KpatchBuildOptions {
   skipCompilerCheck: boolean;
   /** Parallel compile jobs, and whether to keep the build session for inspection. */
   session?: SessionOptions;
+  /**
+   * A kernel update's build (src/update/): what one object refuses, a layout
+   * change and files of unknown objects end no build; `select` gets what was
+   * found and says which objects go into the module.
+   */
+  select?: (found: Found) => Selection;
+}
+
+/** What a build found, object by object, for an update's selection. */
+export interface Found {
+  objects: {
+    object: string;
+    /** "vmlinux" or the module's name. */
+    target: string;
+    /** The changed files it is built from or includes. */
+    files: string[];
+    report?: DiffReport;
+    /** Why the differ refused it, or found no change. */
+    refused?: string;
+    unchanged?: string;
+  }[];
+  layout: LayoutChange[];
+  /** Changed code files no object is built from, with this config. */
+  notBuilt: SkippedFile[];
+  unresolved: SkippedFile[];
+}
+
+export interface Selection {
+  /** The objects whose patched code goes into the module. */
+  live: string[];
+  /** .modinfo entries the module carries besides its own. */
+  info: [string, string][];
+  review: UpdateReview;
 }
 
 export interface KpatchBuildResult {
@@ -99,6 +132,7 @@ interface Seen {
   reviewInput?: ReviewInput;
   /** The build session's directory, while it runs. */
   sessionDir?: string;
+  update?: UpdateReview;
 }
 
 /**
@@ -126,6 +160,7 @@ export async function kpatchBuild(
           objects: seen.compared,
           skipped: seen.skipped,
           layout: seen.layout ?? [],
+          ...(seen.update ? { update: seen.update } : {}),
           build: buildFacts(
             {
               release: seen.release ?? "(the source's own)",
@@ -207,8 +242,8 @@ async function buildPatch(
       host,
     ),
   );
-  if (layout.length) {
-    seen.layout = layout;
+  seen.layout = layout;
+  if (layout.length && !opts.select) {
     throw new KpatchError(
       "unsafe",
       "the patches change the layout of data types the running kernel already uses",
@@ -233,7 +268,7 @@ async function buildPatch(
   const affected = await phase("affected", () =>
     affectedObjects(prepared, files, opts.fullBuild, host),
   );
-  if (affected.unresolved.length) {
+  if (affected.unresolved.length && !opts.select) {
     throw new KpatchError(
       "input",
       "cannot tell which objects the patches affect: " +
@@ -256,7 +291,11 @@ async function buildPatch(
   // A file this config does not build is no error while others change, but the
   // user must hear of it. It is not applied: the build reads none of it, and a
   // host program's source must not run.
-  for (const s of notBuilt) warn("kpatch-build", `${s.file} is not applied: ${s.why}`);
+  if (!opts.select) {
+    for (const s of notBuilt) warn("kpatch-build", `${s.file} is not applied: ${s.why}`);
+  } else if (notBuilt.length) {
+    progress("kpatch-build", `${notBuilt.length} changed files not built with this config`);
+  }
   const left = new Set(seen.skipped.map((s) => s.file));
   const applied = (s: PatchSection) =>
     s.paths.every((f) => fileClass(f) === "code" && !left.has(f));
@@ -268,6 +307,12 @@ async function buildPatch(
   );
 
   const objects = affected.objects.map((o) => o.object);
+  const objectOf = (object: string) => {
+    const a = affected.objects.find((o) => o.object === object)!;
+    return { object, target: a.target, files: a.files };
+  };
+  // What the module's .modinfo carries besides the build's own.
+  const info: [string, string][] = [];
   const recipes = new Map(
     affected.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])),
   );
@@ -332,6 +377,7 @@ async function buildPatch(
         const reports = await phase("diff", async () => {
           const out: DiffReport[] = [];
           const unchanged: string[] = [];
+          const found: Found["objects"] = [];
           host.makeDirs(join(session.dir, "diff"));
           for (const [i, o] of orig.entries()) {
             const p = patched[i]!;
@@ -379,16 +425,46 @@ async function buildPatch(
               for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
               out.push(r);
               seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
+              found.push({ ...objectOf(o.object), report: r });
             } catch (e) {
-              if (e instanceof KpatchError && e.kind === "unsafe") {
-                // Its review shows the refused object's functions too.
-                seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
-              }
-              if (!(e instanceof KpatchError) || e.kind !== "no-change") throw e;
+              if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
               const why = e.message.replace(`${p.file}: `, "");
+              if (e.kind !== "no-change") {
+                if (!opts.select) {
+                  // Its review shows the refused object's functions too.
+                  if (e.kind === "unsafe") {
+                    seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
+                  }
+                  throw e;
+                }
+                progress("kpatch-build", `${o.object}: refused: ${why.split("\n")[0]}`);
+                found.push({ ...objectOf(o.object), refused: why.split("\n")[0] });
+                continue;
+              }
               unchanged.push(`${o.object}: ${why}`);
+              found.push({ ...objectOf(o.object), unchanged: why });
               progress("kpatch-build", `${o.object}: ${why}`);
             }
+          }
+          if (opts.select) {
+            const chosen = opts.select({
+              objects: found,
+              layout,
+              notBuilt,
+              unresolved: affected.unresolved,
+            });
+            seen.update = chosen.review;
+            info.push(...chosen.info);
+            const live = new Set(chosen.live);
+            seen.compared = seen.compared.filter((c) => live.has(c.object));
+            const kept = out.filter((r) => live.has(found.find((f) => f.report === r)!.object));
+            if (!kept.length) {
+              throw new KpatchError(
+                chosen.review.reboot ? "unsafe" : "no-change",
+                `no change of the update can be live: ${chosen.review.summary}`,
+              );
+            }
+            return kept;
           }
           if (!out.length) {
             throw new KpatchError(
@@ -423,6 +499,7 @@ async function buildPatch(
               symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
               info: [
                 ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
+                ...info,
                 ...(review ? reviewModinfo(review) : []),
               ],
               sign: opts.sign && signer(prepared, opts.sign, session.log, host),

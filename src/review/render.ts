@@ -1,7 +1,7 @@
 // The review as people read it: Markdown for terminals and mail, one HTML
 // page that needs nothing but itself (no script, no network, no external
 // asset), and the summary lines kpatch-build prints.
-import type { FunctionReview, HunkReview, Review } from "./review.js";
+import type { FunctionReview, HunkReview, Review, UpdateReview } from "./review.js";
 import type { Row } from "./sidebyside.js";
 import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
 
@@ -14,6 +14,7 @@ export function summaryLines(r: Review): string[] {
   const left = count("not applied");
   const uncompared = count("not compared");
   return [
+    ...(r.update ? [r.update.summary] : []),
     `${fns.filter((f) => f.status === "changed").length} changed and ` +
       `${fns.filter((f) => f.status === "new").length} new functions from ` +
       `${r.hunks.length} hunk${r.hunks.length === 1 ? "" : "s"}` +
@@ -49,6 +50,12 @@ export function reviewMarkdown(r: Review): string {
   say("", "Questions only the reviewer can answer:", "");
   if (!r.verdict.questions.length) say("- none raised by the checks; read the diffs below");
   for (const q of r.verdict.questions) say(`- ${mdCode(q.function)}: ${md(q.question)}`);
+  if (r.update) {
+    say("", "## Update", "");
+    for (const b of updateBlocks(r.update)) {
+      say(`### ${md(b.title)}`, "", ...b.items.map((i) => `- ${md(i)}`), "");
+    }
+  }
   say("", "## From source to binary", "");
   for (const h of r.hunks) {
     say(`### ${md(h.id)} ${mdCode(h.file)} ${mdCode(h.header)}`, "");
@@ -125,6 +132,35 @@ function layoutLines(l: LayoutChange): string[] {
   ];
 }
 
+/** An update's section, as titled lists: what Debian says, the groups, every file. */
+function updateBlocks(u: UpdateReview): { title: string; items: string[] }[] {
+  const cves = [...new Set(u.changelog.flatMap((e) => e.cves))];
+  return [
+    {
+      title: `Debian's changelog from ${u.from} to ${u.to}`,
+      items: u.changelog.flatMap((e) => [`${e.version} (${e.date})`, ...e.changes]),
+    },
+    { title: "CVEs the update names", items: cves.length ? cves : ["none"] },
+    {
+      title: "Groups (each goes in whole or stays out whole)",
+      items: u.groups.map(
+        (g) =>
+          `group ${g.id}: ${g.live ? "live" : g.reasons.length ? "out" : "no binary change"}: ` +
+          `${g.objects.join(" ")} from ${g.files.join(" ")}` +
+          `${g.reasons.length ? `; ${g.reasons.join("; ")}` : ""}`,
+      ),
+    },
+    {
+      title: "Every changed file",
+      items: u.files.map(
+        (f) =>
+          `${f.file} (${f.change}): ${f.outcome}${f.group ? ` (group ${f.group})` : ""}` +
+          `${f.why ? `: ${f.why}` : ""}`,
+      ),
+    },
+  ];
+}
+
 /** What became of a hunk, in words; `fn` and `text` render a function's name and prose. */
 function hunkOutcome(
   h: HunkReview,
@@ -136,6 +172,7 @@ function hunkOutcome(
     "no code": "Changes no code",
     "not applied": "Not applied",
     "not compared": "Not compared",
+    "left out": "Left out with its update group",
   };
   return `${said[h.outcome]}: ${text(h.why ?? "")}`;
 }
@@ -248,6 +285,13 @@ export function reviewHtml(r: Review): string {
     h.push("<li>none raised by the checks; read the diffs below</li>");
   for (const q of r.verdict.questions) {
     li("q", `<code>${esc(q.function)}</code>: ${esc(q.question)}`);
+  }
+  if (r.update) {
+    h.push('</ul><h2 id="update">Update</h2>');
+    for (const b of updateBlocks(r.update)) {
+      h.push(`<h3>${esc(b.title)}</h3><ul>`, ...b.items.map((i) => `<li>${esc(i)}</li>`), "</ul>");
+    }
+    h.push("<ul>");
   }
   h.push('</ul><h2 id="hunks">From source to binary</h2>');
   for (const hk of r.hunks) {

@@ -25,6 +25,44 @@ export interface ReviewInput {
   /** Structs and unions whose definition the patches change. */
   layout: LayoutChange[];
   build: BuildFacts;
+  /** A kernel update's build: what became of each of its changes. */
+  update?: UpdateReview;
+}
+
+/** What became of a file a kernel update changes. */
+export type FileOutcome = "live" | "reboot" | "not built" | "no binary change" | "not code";
+
+export interface UpdateFile {
+  file: string;
+  change: "modified" | "added" | "removed";
+  outcome: FileOutcome;
+  why?: string;
+  /** Its group's number, for a file that reaches objects. */
+  group?: number;
+}
+
+/** Changed files and objects that go into the module together, or stay out together. */
+export interface UpdateGroup {
+  id: number;
+  files: string[];
+  objects: string[];
+  live: boolean;
+  /** Why the group stays out; empty for one that goes in or changes nothing. */
+  reasons: string[];
+}
+
+export interface UpdateReview {
+  /** linux-source versions: the running kernel's and the update's. */
+  from: string;
+  to: string;
+  /** "6.12.118-1~deb12u1: 212 of 240 runtime changes live, 28 need a reboot". */
+  summary: string;
+  live: number;
+  reboot: number;
+  files: UpdateFile[];
+  groups: UpdateGroup[];
+  /** Debian's changelog entries after `from`, up to `to`. */
+  changelog: { version: string; date: string; changes: string[]; cves: string[] }[];
 }
 
 export interface BuildFacts {
@@ -49,10 +87,10 @@ export interface HunkReview {
   /**
    * What became of it: code of the functions listed; no code, its file
    * compiled and no instruction of it changed; not applied (documentation,
-   * a file this config does not compile); or not compared, the build
-   * refused before.
+   * a file this config does not compile); not compared, the build
+   * refused before; or left out, with the rest of its update group.
    */
-  outcome: "code" | "no code" | "not applied" | "not compared";
+  outcome: "code" | "no code" | "not applied" | "not compared" | "left out";
   /** Why, for every outcome but code. */
   why?: string;
 }
@@ -97,6 +135,7 @@ export interface Review {
   /** Types whose layout differs: unsafe, as data in memory keeps the old one. */
   layout: LayoutChange[];
   verdict: { checked: string[]; refused: string[]; questions: Question[] };
+  update?: UpdateReview;
 }
 
 // Calls a task may sleep in: a task asleep inside a patched function keeps
@@ -256,6 +295,7 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
     objects,
     layout: input.layout,
     verdict: verdictOf(input, objects, reviewed),
+    ...(input.update ? { update: input.update } : {}),
   };
 }
 
@@ -419,6 +459,8 @@ function noCode(
 ): Pick<HunkReview, "outcome" | "why"> {
   const skipped = input.skipped.find((s) => s.file === h.file);
   if (skipped) return { outcome: "not applied", why: `${h.file}: ${skipped.why}` };
+  const change = input.update?.files.find((f) => f.file === h.file);
+  if (change?.outcome === "reboot") return { outcome: "left out", why: change.why };
   if (input.refusal) {
     const types = input.layout.filter((l) => l.file === h.file).map((l) => l.type);
     const why = types.length
@@ -476,7 +518,16 @@ function verdictOf(
   const checked: string[] = [];
   const refused: string[] = [];
   const questions: Question[] = [];
-  for (const h of hunks.filter((h) => h.outcome === "not applied")) {
+  // An update's hunks left out are counted in its section, and asked of once.
+  if (input.update?.reboot) {
+    questions.push({
+      function: "update",
+      question:
+        `${input.update.reboot} of the update's runtime changes stay out (see Update): ` +
+        "is the host safe without them until it reboots into the update?",
+    });
+  }
+  for (const h of hunks.filter((h) => h.outcome === "not applied" && !input.update)) {
     questions.push({
       function: `${h.id} ${h.file}`,
       question: `This hunk was left out of the build (${h.why}). Is the fix whole without it?`,

@@ -1,0 +1,116 @@
+// The change set of a kernel update: every file that differs between the
+// pristine source trees of two versions, classed as a patched file is
+// (src/patch/read.ts), and each code file's change as a -p1 unified diff.
+// Found by walking both trees and kept in the cache, keyed by the two
+// trees: a tree in the cache is never written after its extraction. A name
+// the patch reader would refuse is classed "other", which stays out.
+import { join } from "node:path";
+import { nodeHost, sha256, type Host } from "../host/host.js";
+import { progress } from "../host/progress.js";
+import { HostError } from "../errors.js";
+import type { KernelSource } from "../kernel/source.js";
+import { fileClass, type FileClass } from "../patch/read.js";
+
+export interface ChangedFile {
+  /** Relative to the tree, e.g. fs/nfsd/nfs4state.c. */
+  file: string;
+  change: "modified" | "added" | "removed";
+  class: FileClass;
+}
+
+/** What is not source: extract.ts's marker, at the top of every cached tree. */
+const NOT_SOURCE = new Set([".extracted"]);
+
+/** The files that differ between `from` and `to`, sorted by path. */
+export function updateChanges(
+  from: KernelSource,
+  to: KernelSource,
+  cacheDir: string,
+  host: Host = nodeHost,
+): ChangedFile[] {
+  const file = join(cacheDir, `changes-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
+  const known = host.readIfExists(file);
+  if (known) {
+    const kept = JSON.parse(known) as { from: string; to: string; files: ChangedFile[] };
+    if (kept.from === from.dir && kept.to === to.dir) return kept.files;
+  }
+  progress("update", `comparing ${from.pkg} ${from.version} with ${to.version}`);
+  const files: ChangedFile[] = [];
+  const walk = (rel: string) => {
+    const entries = (dir: string) =>
+      host.exists(dir)
+        ? new Map(host.readDirEntries(dir).map((d) => [d.name, d] as const))
+        : new Map();
+    const [a, b] = [entries(join(from.dir, rel)), entries(join(to.dir, rel))];
+    for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (!rel && NOT_SOURCE.has(name)) continue;
+      const [x, y] = [a.get(name), b.get(name)];
+      if (x?.isDirectory() || y?.isDirectory()) {
+        // A directory on one side and a file on the other is both a removal and an addition.
+        if (x && y && x.isDirectory() !== y.isDirectory()) {
+          files.push(changed(path, x.isDirectory() ? "added" : "removed"));
+        }
+        walk(path);
+      } else if (!x || !y) {
+        files.push(changed(path, x ? "removed" : "added"));
+      } else if (!sameFile(join(from.dir, path), join(to.dir, path), host)) {
+        files.push(changed(path, "modified"));
+      }
+    }
+  };
+  walk("");
+  host.makeDirs(cacheDir);
+  host.writeFileAtomic(file, JSON.stringify({ from: from.dir, to: to.dir, files }));
+  return files;
+}
+
+function changed(file: string, change: ChangedFile["change"]): ChangedFile {
+  const plain = /^[\w.+,=@%~/-]+$/.test(file) && !file.split("/").some((c) => c.startsWith("-"));
+  return { file, change, class: plain ? fileClass(file) : "other" };
+}
+
+/** Same kind, and the same bytes, or the same link within the tree. */
+function sameFile(a: string, b: string, host: Host): boolean {
+  const [x, y] = [host.lstat(a), host.lstat(b)];
+  if (x.isSymbolicLink() || y.isSymbolicLink()) {
+    return x.isSymbolicLink() && y.isSymbolicLink() && linkText(a, host) === linkText(b, host);
+  }
+  if (!x.isFile() || !y.isFile()) {
+    throw new HostError(`${a}, ${b}: not a regular file; a source tree holds none`);
+  }
+  return x.size === y.size && host.readFile(a).equals(host.readFile(b));
+}
+
+function linkText(path: string, host: Host): string {
+  return host.runSync("readlink", ["--", path]).toString();
+}
+
+/**
+ * The change to `file` as a -p1 unified diff, as git would write it (an
+ * added file from /dev/null); empty when the trees hold the same.
+ */
+export async function fileDiff(
+  from: KernelSource,
+  to: KernelSource,
+  f: ChangedFile,
+  host: Host = nodeHost,
+): Promise<string> {
+  const side = (dir: string, exists: boolean) => (exists ? join(dir, f.file) : "/dev/null");
+  const r = await host.run(
+    "diff",
+    [
+      "-u",
+      "--label",
+      f.change === "added" ? "/dev/null" : `a/${f.file}`,
+      "--label",
+      f.change === "removed" ? "/dev/null" : `b/${f.file}`,
+      "--",
+      side(from.dir, f.change !== "added"),
+      side(to.dir, f.change !== "removed"),
+    ],
+    { allowFailure: true },
+  );
+  if (r.code > 1) throw new HostError(`diff of ${f.file} failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}

@@ -1,0 +1,175 @@
+// How an update's changes are grouped so that none goes in half-applied, and
+// which groups can be live. The source trees carry no commit boundaries, so
+// the grouping is conservative: changed files and the objects they build
+// are joined when
+// - an object is built from or includes a changed file (a header and every
+//   object it reaches are one group; so are the files of one object);
+// - an object's patched code refers to a function or data another object of
+//   the update changes or adds (a caller and a callee changed together);
+// - an object lies under a directory whose Makefile or Kbuild changed.
+// A group goes in whole, or stays out whole with every reason it has.
+import { dirname } from "node:path";
+import type { ChangedFile } from "./changes.js";
+import type { FileOutcome, UpdateFile, UpdateGroup } from "../review/review.js";
+
+/** What the build made of one object the update reaches. */
+export interface UpdateObject {
+  object: string;
+  /** "vmlinux" or the module's name. */
+  target: string;
+  /** The changed files it is built from or includes. */
+  files: string[];
+  outcome: "changed" | "unchanged" | "refused";
+  /** The refusal, or why nothing changed. */
+  why?: string;
+  /** Global names of the functions and data its patched code changes or adds. */
+  provides: string[];
+  /** Names its patched code refers to and does not define. */
+  needs: string[];
+}
+
+export interface GroupFacts {
+  files: ChangedFile[];
+  objects: UpdateObject[];
+  /** Code files no object of this config is built from, and why. */
+  notBuilt: Map<string, string>;
+  /** Code files whose objects could not be found, and why. */
+  unresolved: Map<string, string>;
+  /** Files that change the layout of a type, with the types. */
+  layout: Map<string, string[]>;
+}
+
+export interface Grouping {
+  groups: UpdateGroup[];
+  files: UpdateFile[];
+  /** The objects whose patched code goes into the module. */
+  live: string[];
+}
+
+const BUILD_RULES = /^(Makefile|Kbuild)(\..*)?$/;
+
+/** Groups the update's changes and decides which can be live. */
+export function groupUpdate(facts: GroupFacts): Grouping {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    const p = parent.get(x) ?? x;
+    if (p === x) return x;
+    const root = find(p);
+    parent.set(x, root);
+    return root;
+  };
+  const join = (a: string, b: string) => {
+    const [x, y] = [find(a), find(b)];
+    if (x !== y) parent.set(y, x);
+  };
+  const node = { file: (f: string) => `f:${f}`, object: (o: string) => `o:${o}` };
+  for (const o of facts.objects) {
+    parent.set(node.object(o.object), find(node.object(o.object)));
+    for (const f of o.files) join(node.object(o.object), node.file(f));
+  }
+  const providers = new Map<string, string[]>();
+  for (const o of facts.objects) {
+    for (const name of o.provides) providers.set(name, [...(providers.get(name) ?? []), o.object]);
+  }
+  for (const o of facts.objects) {
+    for (const name of o.needs) {
+      for (const p of providers.get(name) ?? []) join(node.object(o.object), node.object(p));
+    }
+  }
+
+  // Reasons that keep a group out, gathered per root.
+  const reasons = new Map<string, Set<string>>();
+  const refuse = (key: string, why: string) => {
+    const root = find(key);
+    reasons.set(root, (reasons.get(root) ?? new Set()).add(why));
+  };
+  const buildDirs = facts.files
+    .filter((f) => f.class === "build" && BUILD_RULES.test(f.file.split("/").at(-1)!))
+    .map((f) => dirname(f.file));
+  for (const o of facts.objects) {
+    const key = node.object(o.object);
+    if (o.outcome === "refused") refuse(key, `${o.object}: ${o.why}`);
+    const dir = buildDirs.find((d) => d === "." || o.object.startsWith(`${d}/`));
+    if (dir !== undefined) {
+      refuse(
+        key,
+        `${dir === "." ? "the top" : dir}'s Makefile or Kbuild changed: ` +
+          `${o.object} may be built differently`,
+      );
+    }
+    for (const f of o.files) {
+      const types = facts.layout.get(f);
+      if (types) refuse(key, `${f} changes the layout of ${types.join(", ")}`);
+      if (f.endsWith(".S")) refuse(key, `${f} is assembly, which is not compared`);
+    }
+  }
+
+  const roots = [...new Set(facts.objects.map((o) => find(node.object(o.object))))];
+  const groups = roots.map((root, i): UpdateGroup => {
+    const objects = facts.objects.filter((o) => find(node.object(o.object)) === root);
+    const why = [...(reasons.get(root) ?? [])].sort();
+    return {
+      id: i + 1,
+      files: [...new Set(objects.flatMap((o) => o.files))].sort(),
+      objects: objects.map((o) => o.object).sort(),
+      live: !why.length && objects.some((o) => o.outcome === "changed"),
+      reasons: why,
+    };
+  });
+  const groupOf = new Map(groups.flatMap((g) => g.files.map((f) => [f, g] as const)));
+  const files = facts.files.map((f): UpdateFile => {
+    const base = { file: f.file, change: f.change };
+    const g = groupOf.get(f.file);
+    if (!g) return { ...base, ...ungrouped(f, facts) };
+    if (g.live) return { ...base, outcome: "live", group: g.id };
+    if (g.reasons.length) {
+      return { ...base, outcome: "reboot", why: g.reasons.join("; "), group: g.id };
+    }
+    return {
+      ...base,
+      outcome: "no binary change",
+      why: "its objects compile the same",
+      group: g.id,
+    };
+  });
+  return {
+    groups,
+    files,
+    live: groups.filter((g) => g.live).flatMap((g) => g.objects),
+  };
+}
+
+/** A file that reaches no object: why it is not live. */
+function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome" | "why"> {
+  if (f.class === "text") return { outcome: "not code", why: "documentation" };
+  if (f.file.startsWith("tools/")) {
+    return { outcome: "not built", why: "user-space tools, not part of the kernel" };
+  }
+  if (f.class === "build") {
+    return {
+      outcome: "reboot",
+      why: "it changes how the kernel is configured or built (Kconfig, Makefile, scripts)",
+    };
+  }
+  if (f.class === "other") {
+    return {
+      outcome: "reboot",
+      why: "not C, a header or assembly: what the build makes of it is not analysed",
+    };
+  }
+  if (f.change === "removed") {
+    return {
+      outcome: "reboot",
+      why: "removed from the tree: what that leaves out is not analysed",
+    };
+  }
+  const notBuilt = facts.notBuilt.get(f.file);
+  if (notBuilt) return { outcome: "not built", why: notBuilt };
+  return { outcome: "reboot", why: facts.unresolved.get(f.file) ?? "its objects are unknown" };
+}
+
+/** "212 of 240 runtime changes live, 28 need a reboot", by changed file. */
+export function coverage(files: UpdateFile[]): { live: number; reboot: number } {
+  const count = (o: FileOutcome) => files.filter((f) => f.outcome === o).length;
+  return { live: count("live"), reboot: count("reboot") };
+}

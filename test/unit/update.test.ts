@@ -1,0 +1,216 @@
+// Pins how a kernel update becomes a live patch before anything compiles:
+// the change set two source trees make (kinds of change, classes, names a
+// patch may not carry, the cache), Debian's changelog between two versions,
+// and the grouping that keeps any change from going in half-applied.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { KpatchError } from "../../src/errors.js";
+import { fileDiff, updateChanges } from "../../src/update/changes.js";
+import { entriesBetween, parseChangelog } from "../../src/update/changelog.js";
+import { coverage, groupUpdate, type UpdateObject } from "../../src/update/groups.js";
+import { scratchDir } from "../support/cc.js";
+
+const tree = (root: string, files: Record<string, string>) => {
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, f)), { recursive: true });
+    writeFileSync(join(root, f), text);
+  }
+  return { pkg: "linux-source-6.1", version: root.split("/").at(-1)!, dir: root };
+};
+
+test("an update's change set: modified, added and removed files, classed, and kept", async () => {
+  const dir = scratchDir("kpatch-update-");
+  const a = tree(join(dir, "a"), {
+    ".extracted": "1",
+    "fs/x.c": "int x;\n",
+    "fs/same.c": "int s;\n",
+    "fs/gone.h": "\n",
+    "fs/Makefile": "obj-y += x.o\n",
+    "Documentation/x.rst": "a\n",
+  });
+  const b = tree(join(dir, "b"), {
+    ".extracted": "2",
+    "fs/x.c": "int x = 1;\n",
+    "fs/same.c": "int s;\n",
+    "fs/new.h": "\n",
+    "fs/Makefile": "obj-y += x.o y.o\n",
+    "Documentation/x.rst": "b\n",
+    "fs/$(shell id).c": "\n",
+  });
+  symlinkSync("x.c", join(b.dir, "fs/link.c"));
+  const changes = updateChanges(a, b, join(dir, "cache"));
+  assert.deepEqual(changes, [
+    { file: "Documentation/x.rst", change: "modified", class: "text" },
+    { file: "fs/$(shell id).c", change: "added", class: "other" },
+    { file: "fs/Makefile", change: "modified", class: "build" },
+    { file: "fs/gone.h", change: "removed", class: "code" },
+    { file: "fs/link.c", change: "added", class: "code" },
+    { file: "fs/new.h", change: "added", class: "code" },
+    { file: "fs/x.c", change: "modified", class: "code" },
+  ]);
+  // The second look reads the cache: the trees are never written after extraction.
+  writeFileSync(join(b.dir, "fs/same.c"), "changed behind the cache's back\n");
+  assert.deepEqual(updateChanges(a, b, join(dir, "cache")), changes);
+  const diff = await fileDiff(a, b, changes.at(-2)!);
+  assert.match(diff, /^--- \/dev\/null\n\+\+\+ b\/fs\/new\.h\n/);
+  assert.match(await fileDiff(a, b, changes.at(-1)!), /^--- a\/fs\/x\.c\n\+\+\+ b\/fs\/x\.c\n/);
+});
+
+const CHANGELOG = `linux (6.1.192-3) bookworm-security; urgency=high
+
+  * nfsd: preflight SEQUENCE replies before accepting a slot (CVE-2026-99362)
+  * apparmor: fix out-of-bounds write when null terminating a label vec
+    (CVE-2026-89761)
+
+ -- Salvatore Bonaccorso <carnil@debian.org>  Thu, 26 Nov 2026 18:12:56 +0100
+
+linux (6.1.192-2) bookworm-security; urgency=high
+
+  * ext4: fix NULL folio dereference in mballoc (Closes: #1154101)
+
+ -- Salvatore Bonaccorso <carnil@debian.org>  Mon, 16 Nov 2026 11:17:40 +0100
+
+linux (6.1.192-1) bookworm-security; urgency=high
+
+  * New upstream stable update:
+    - io_uring/io-wq: don't lose the signal that ends work (CVE-2026-99228)
+
+ -- Salvatore Bonaccorso <carnil@debian.org>  Sun, 15 Nov 2026 10:00:00 +0100
+`;
+
+test("Debian's changelog between two versions, with the CVEs its entries name", () => {
+  const entries = parseChangelog(CHANGELOG);
+  assert.deepEqual(
+    entries.map((e) => e.version),
+    ["6.1.192-3", "6.1.192-2", "6.1.192-1"],
+  );
+  const between = entriesBetween(entries, "6.1.192-1", "6.1.192-3");
+  assert.deepEqual(
+    between.map((e) => [e.version, e.date, e.cves]),
+    [
+      ["6.1.192-3", "Thu, 26 Nov 2026 18:12:56 +0100", ["CVE-2026-89761", "CVE-2026-99362"]],
+      ["6.1.192-2", "Mon, 16 Nov 2026 11:17:40 +0100", []],
+    ],
+  );
+  assert.equal(
+    between[0]!.changes[1],
+    "* apparmor: fix out-of-bounds write when null terminating a label vec (CVE-2026-89761)",
+  );
+  // Backwards, or a version this changelog does not descend from: refused.
+  for (const [from, to] of [
+    ["6.1.192-3", "6.1.192-1"],
+    ["6.12.117-1", "6.1.192-3"],
+  ]) {
+    assert.throws(
+      () => entriesBetween(entries, from!, to!),
+      (e: unknown) => e instanceof KpatchError && /does not descend from/.test(e.message),
+    );
+  }
+});
+
+const object = (o: Partial<UpdateObject> & { object: string; files: string[] }): UpdateObject => ({
+  target: "vmlinux",
+  outcome: "changed",
+  provides: [],
+  needs: [],
+  ...o,
+});
+
+const code = (file: string, change: "modified" | "added" | "removed" = "modified") => ({
+  file,
+  change,
+  class: /\.(c|h|S)$/.test(file) ? ("code" as const) : ("build" as const),
+});
+
+test("an update's groups: a header with every object it reaches, callers with callees", () => {
+  const g = groupUpdate({
+    files: [
+      code("include/linux/a.h"),
+      code("fs/a.c"),
+      code("fs/b.c"),
+      code("net/c.c"),
+      code("net/d.c"),
+      code("mm/e.c"),
+      code("drivers/off.c"),
+      code("tools/perf/x.c"),
+    ],
+    objects: [
+      object({ object: "fs/a.o", files: ["fs/a.c", "include/linux/a.h"] }),
+      object({ object: "fs/b.o", files: ["fs/b.c", "include/linux/a.h"], outcome: "unchanged" }),
+      object({ object: "net/c.o", files: ["net/c.c"], needs: ["d_helper", "printk"] }),
+      object({ object: "net/d.o", target: "d", files: ["net/d.c"], provides: ["d_helper"] }),
+      object({ object: "mm/e.o", files: ["mm/e.c"], outcome: "unchanged" }),
+    ],
+    notBuilt: new Map([["drivers/off.c", "not built with this config"]]),
+    unresolved: new Map(),
+    layout: new Map(),
+  });
+  assert.deepEqual(
+    g.groups.map((x) => [x.objects, x.live]),
+    [
+      [["fs/a.o", "fs/b.o"], true],
+      [["net/c.o", "net/d.o"], true],
+      [["mm/e.o"], false],
+    ],
+  );
+  assert.deepEqual(g.live, ["fs/a.o", "fs/b.o", "net/c.o", "net/d.o"]);
+  assert.deepEqual(
+    g.files.map((f) => [f.file, f.outcome]),
+    [
+      ["include/linux/a.h", "live"],
+      ["fs/a.c", "live"],
+      ["fs/b.c", "live"],
+      ["net/c.c", "live"],
+      ["net/d.c", "live"],
+      ["mm/e.c", "no binary change"],
+      ["drivers/off.c", "not built"],
+      ["tools/perf/x.c", "not built"],
+    ],
+  );
+  assert.deepEqual(coverage(g.files), { live: 5, reboot: 0 });
+});
+
+test("an update's group stays out whole, with every reason it has", () => {
+  const g = groupUpdate({
+    files: [
+      code("include/linux/t.h"),
+      code("fs/a.c"),
+      code("fs/b.c"),
+      code("net/Makefile"),
+      code("net/c.c"),
+      code("arch/x86/entry.S"),
+      code("kernel/d.c"),
+      code("kernel/e.c"),
+      code("Kconfig"),
+    ],
+    objects: [
+      object({ object: "fs/a.o", files: ["fs/a.c", "include/linux/t.h"] }),
+      object({ object: "fs/b.o", files: ["fs/b.c"], needs: ["a_fn"] }),
+      object({ object: "fs/z.o", files: ["include/linux/t.h"], outcome: "refused", why: "data" }),
+      object({ object: "net/c.o", files: ["net/c.c"] }),
+      object({ object: "arch/x86/entry.o", files: ["arch/x86/entry.S"] }),
+      object({ object: "kernel/d.o", files: ["kernel/d.c"], provides: ["a_fn"] }),
+      object({ object: "kernel/e.o", files: ["kernel/e.c"] }),
+    ],
+    notBuilt: new Map(),
+    unresolved: new Map(),
+    layout: new Map([["kernel/d.c", ["struct d_state"]]]),
+  });
+  const out = g.groups.filter((x) => !x.live);
+  assert.deepEqual(
+    out.map((x) => [x.objects, x.reasons]),
+    [
+      [["fs/a.o", "fs/z.o"], ["fs/z.o: data"]],
+      [["fs/b.o", "kernel/d.o"], ["kernel/d.c changes the layout of struct d_state"]],
+      [["net/c.o"], ["net's Makefile or Kbuild changed: net/c.o may be built differently"]],
+      [["arch/x86/entry.o"], ["arch/x86/entry.S is assembly, which is not compared"]],
+    ],
+  );
+  assert.deepEqual(g.live, ["kernel/e.o"]);
+  const kconfig = g.files.find((f) => f.file === "Kconfig")!;
+  assert.equal(kconfig.outcome, "reboot");
+  // Every file of an out group needs a reboot; the Makefile and Kconfig too.
+  assert.deepEqual(coverage(g.files), { live: 1, reboot: 8 });
+});
