@@ -10,7 +10,7 @@ import { describe, dryRunLoad, force, load, signal, unload } from "../runtime/tr
 import { install, installed, installRoot, uninstall } from "../runtime/store.js";
 import { bootPlan, enableBootLoading, loadInstalled } from "../runtime/boot.js";
 import { readModule } from "../runtime/module.js";
-import { status, STATUS_EXIT } from "../runtime/status.js";
+import { effective, status, STATUS_EXIT } from "../runtime/status.js";
 import { KpatchError } from "../errors.js";
 import { escaped, printable } from "../names.js";
 import { errorsAsJsonIfAsked, exitWith, exitWithUsage } from "./errors.js";
@@ -118,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
           release: i.release,
           description: i.description,
           cves: i.cves,
+          ...(i.update ? { update: i.update } : {}),
         }));
         console.log(JSON.stringify({ loaded, installed: modules, skipped: inst.skipped }, null, 2));
         skipped(inst.skipped, "skipped");
@@ -134,7 +135,10 @@ async function main(argv: string[]): Promise<void> {
       }
       console.log(`\nInstalled patch modules (${installRoot()}/${values.kernel ?? release()}):`);
       for (const i of inst.modules) {
-        console.log(`${i.name}${i.cves.length ? ` (${i.cves.join(", ")})` : ""}`);
+        console.log(
+          `${i.name}${i.cves.length ? ` (${i.cves.join(", ")})` : ""}` +
+            `${i.update ? `: ${effective(i.release, i.update)}` : ""}`,
+        );
       }
       skipped(inst.skipped, "skipped");
       return;
@@ -170,6 +174,7 @@ async function main(argv: string[]): Promise<void> {
       }
       const debian = st.kernel.debianVersion ? ` (Debian ${st.kernel.debianVersion})` : "";
       console.log(`kernel: ${st.kernel.release}${debian}`);
+      if (st.update) console.log(`effective: ${effective(st.kernel.release, st.update)}`);
       console.log(`state: ${st.state}`);
       console.log(`fixed: ${st.cves.join(" ") || "(no CVE recorded by the loaded patches)"}`);
       for (const p of st.loaded) {

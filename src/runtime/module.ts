@@ -25,6 +25,17 @@ export interface PatchModuleInfo {
   /** What it is for (MODULE_DESCRIPTION), and the CVEs it fixes (kpatch-build --cve). */
   description: string;
   cves: string[];
+  /** For a module of a Debian update (kpatch-build --update): which, and how much is live. */
+  update?: UpdateInfo;
+}
+
+export interface UpdateInfo {
+  /** linux-source versions: the update's, and the one the kernel runs. */
+  version: string;
+  from: string;
+  /** Runtime changes of the update that are live, of all. */
+  live: number;
+  changes: number;
 }
 
 /** A patch module named by path, read once (see readTrusted). */
@@ -56,5 +67,20 @@ export function moduleInfo(file: string, bytes: Uint8Array): PatchModuleInfo {
       .filter(([k, v]) => k === "kpatch_cve" && /^CVE-\d{4}-\d{4,7}$/.test(v))
       .map(([, v]) => v)
       .sort(),
+    ...updateInfo(get),
   };
+}
+
+/** The update a module carries, when every field is there and shaped as kpatch-build writes it. */
+function updateInfo(get: (k: string) => string | undefined): { update?: UpdateInfo } {
+  const [version, from, live, changes] = ["", "_from", "_live", "_changes"].map((k) =>
+    get(`kpatch_update${k}`),
+  );
+  const debian = /^[0-9][A-Za-z0-9.+~-]{0,63}$/;
+  const count = /^\d{1,6}$/;
+  if (!version || !from || !live || !changes) return {};
+  if (!debian.test(version) || !debian.test(from) || !count.test(live) || !count.test(changes)) {
+    return {};
+  }
+  return { update: { version, from, live: Number(live), changes: Number(changes) } };
 }

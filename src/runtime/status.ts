@@ -3,6 +3,7 @@
 import { nodeHost, type RunningKernel } from "../host/host.js";
 import { loadedPatches, type LoadedPatch } from "./livepatch.js";
 import { installed } from "./store.js";
+import type { UpdateInfo } from "./module.js";
 import { bootLoadingOff, failuresFile } from "./boot.js";
 import { loadedLivepatchModules } from "./transition.js";
 
@@ -15,8 +16,22 @@ export interface Status {
   skipped: string[];
   /** The CVEs the enabled patches fix. */
   cves: string[];
+  /** The newest Debian update an enabled patch makes live, and how much of it. */
+  update?: UpdateInfo & { reboot: number };
   /** ok; not-loaded: an installed patch is not loaded; stuck: a transition is under way. */
   state: "ok" | "not-loaded" | "stuck";
+}
+
+/**
+ * "running 6.12.117+deb12-amd64, live-patched to 6.12.118-1~deb12u1 (212 of
+ * 240 changes; 28 need a reboot)": what an update's module makes of a kernel.
+ */
+export function effective(release: string, u: UpdateInfo): string {
+  const reboot = u.changes - u.live;
+  return (
+    `running ${release}, live-patched to ${u.version} (${u.live} of ${u.changes} changes` +
+    `${reboot ? `; ${reboot} need a reboot` : ""})`
+  );
 }
 
 /** Exit statuses of `kpatch status`, for monitoring. */
@@ -67,12 +82,15 @@ export function status(): Status {
   });
   const withCves = loaded.map((p) => ({ ...p, cves: byName.get(p.name)?.cves ?? [] }));
   const enabled = withCves.filter((p) => p.enabled);
+  // A cumulative update replaces the one before it: the enabled one is the last loaded.
+  const update = enabled.flatMap((p) => byName.get(p.name)?.update ?? []).at(-1);
   return {
     kernel,
     loaded: withCves,
     installed: installedOnes,
     skipped: inst.skipped,
     cves: [...new Set(enabled.flatMap((p) => p.cves))].sort(),
+    ...(update ? { update: { ...update, reboot: update.changes - update.live } } : {}),
     state: loaded.some((p) => p.transition)
       ? "stuck"
       : installedOnes.some((i) => !i.loaded && !replaced(i.name)) || inst.skipped.length
