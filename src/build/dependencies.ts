@@ -3,7 +3,7 @@
 // objects asked about only. Cached per prepared tree and object, as neither
 // the pristine source nor the prepared tree ever changes.
 import { basename, join, resolve } from "node:path";
-import { cacheRoot, nodeHost, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
 
@@ -19,7 +19,7 @@ export async function preprocessorDependencies(
   opts: { jobs?: number; onProgress?: (done: number) => void } = {},
   host: Host = nodeHost,
 ): Promise<Map<string, string[] | undefined>> {
-  const cache = join(cacheRoot(), "dependencies", basename(prepared.dir));
+  const cache = join(host.cacheRoot(), "dependencies", basename(prepared.dir));
   const result = new Map<string, string[] | undefined>();
   const todo: PlannedObject[] = [];
   for (const o of objects) {

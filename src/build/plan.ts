@@ -2,7 +2,7 @@
 // the kernel and its modules. Read from a fresh session, so every object is
 // out of date and listed.
 import { basename, isAbsolute, join, normalize } from "node:path";
-import { cacheRoot, lastLines, sha256, nodeHost, type Host } from "../host/host.js";
+import { lastLines, sha256, nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { compiledFor } from "./kbuild.js";
@@ -46,7 +46,7 @@ export async function kbuildPlan(
 ): Promise<Map<string, PlannedObject>> {
   // -2: the plan's format (module names of assembler objects since 2).
   const which = goals ? `-${sha256(...[...goals].sort()).slice(0, 16)}` : "";
-  const cache = join(cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
+  const cache = join(host.cacheRoot(), "plans", `${basename(prepared.dir)}-2${which}.json`);
   // A user's own tree (-s) may change in place: only its whole plan is kept, as before.
   const keep = !goals || prepared.source.pkg !== "tree";
   const known = keep ? host.readIfExists(cache) : undefined;

@@ -3,11 +3,10 @@
 // build external modules, but holding no kernel objects. Cached by what
 // determines it: source version, config, compiler and the compile flags.
 import { join } from "node:path";
-import { cacheRoot, sha256, nodeHost, type Host } from "../host/host.js";
+import { sha256, nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
-import { interruptible } from "../host/interrupt.js";
 import { atFinalPath, runWithMounts } from "../host/namespace.js";
 
 /**
@@ -62,7 +61,7 @@ export async function preparedTree(
     ...(opts.release ? [opts.release] : []),
   ).slice(0, 16);
   const name = `${source.pkg}_${source.version}-${key}`;
-  const dir = join(cacheRoot(), "prepared", name);
+  const dir = join(host.cacheRoot(), "prepared", name);
   const result: PreparedTree = {
     dir,
     source,
@@ -73,7 +72,7 @@ export async function preparedTree(
   if (opts.build === false)
     throw new HostError(`kernel tree for ${configFile} not prepared (${dir})`);
 
-  const log = join(cacheRoot(), "logs", `prepare-${name}.log`);
+  const log = join(host.cacheRoot(), "logs", `prepare-${name}.log`);
   host.remove(log);
   const prepare = async (tmp: string, signal: AbortSignal) => {
     host.writeFileAtomic(join(tmp, ".config"), config);
@@ -97,10 +96,10 @@ export async function preparedTree(
       );
   };
   // Scratch out of prepared/, which the tmpfs of atFinalPath hides.
-  await interruptible((signal) =>
+  await host.interruptible((signal) =>
     host.publishDir(dir, (tmp) => prepare(tmp, signal), {
       marker: done,
-      scratch: join(cacheRoot(), "tmp"),
+      scratch: join(host.cacheRoot(), "tmp"),
     }),
   );
   return result;

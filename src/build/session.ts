@@ -5,12 +5,11 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import { cacheRoot, nodeHost, type Host, type RunResult } from "../host/host.js";
+import { nodeHost, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
 import { STT } from "../elf/constants.js";
-import { interruptible } from "../host/interrupt.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "../host/namespace.js";
 import { PATCH_OPTIONS, patchReport } from "../patch/patch.js";
@@ -98,11 +97,11 @@ export function withBuildSession<T>(
   opts: SessionOptions = {},
   host: Host = nodeHost,
 ): Promise<T> {
-  return interruptible(async (signal) => {
-    const dir = host.scratchDir(join(cacheRoot(), "sessions"), "build");
+  return host.interruptible(async (signal) => {
+    const dir = host.scratchDir(join(host.cacheRoot(), "sessions"), "build");
     // Named as the scratch is, less the dot that hides it: users look for these.
     const id = basename(dir).replace(/^\.kpatch-/, "");
-    const log = join(cacheRoot(), "logs", `session-${id}.log`);
+    const log = join(host.cacheRoot(), "logs", `session-${id}.log`);
     try {
       const result = await body(
         new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host),
@@ -113,7 +112,7 @@ export function withBuildSession<T>(
     } finally {
       if (opts.keep) {
         // Out of sessions/, where scratch of dead processes is swept away.
-        const kept = join(cacheRoot(), "kept", id);
+        const kept = join(host.cacheRoot(), "kept", id);
         host.makeDirs(dirname(kept));
         host.rename(dir, kept);
         progress("build", `session kept in ${kept}`);
@@ -123,8 +122,8 @@ export function withBuildSession<T>(
 }
 
 /** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
-function origCache(prepared: PreparedTree): string {
-  return join(cacheRoot(), "orig", basename(prepared.dir));
+function origCache(prepared: PreparedTree, host: Host): string {
+  return join(host.cacheRoot(), "orig", basename(prepared.dir));
 }
 
 /**
@@ -216,7 +215,7 @@ class Session implements BuildSession {
     // kept. Not for a user's own tree (-s), which may change in place.
     const kept =
       variant === "orig" && this.prepared.source.pkg !== "tree"
-        ? origCache(this.prepared)
+        ? origCache(this.prepared, this.host)
         : undefined;
     // After a patch, ORIG objects can only come from the cache (compiled by a
     // session beside this one).

@@ -2,7 +2,7 @@
 // output needs from the target, and writes the output atomically, so a failed
 // or refused diff never leaves an output file behind.
 import { join, resolve } from "node:path";
-import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 import { findModule } from "../kernel/modules.js";
 import { readElf } from "../elf/reader.js";
 import { writeElf } from "../elf/writer.js";
@@ -163,7 +163,7 @@ function parseSymtab(file: string, host: Host): TargetSymtab {
   // SYMTAB_FORMAT: what the parsers make of a file; a change to them must not meet old tables.
   const identity = [resolve(file), String(st.size), String(st.mtimeMs), String(st.ino)];
   const key = sha256(SYMTAB_FORMAT, ...identity).slice(0, 16);
-  const cached = join(cacheRoot(), "symtabs", `${key}.json`);
+  const cached = join(host.cacheRoot(), "symtabs", `${key}.json`);
   const known = host.readIfExists(cached);
   if (known) {
     try {

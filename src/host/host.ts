@@ -4,7 +4,6 @@
 // must survive a crash or a parallel process (writeFileAtomic, publishDir)
 // are written once. Only src/host/ and the thin src/cli/ touch Node's fs,
 // os and child_process modules.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
@@ -35,6 +34,7 @@ import { cpus, homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { HostError } from "../errors.js";
+import { ambientSignal, interruptible } from "./interrupt.js";
 
 /**
  * What the engine needs of the machine: processes, files and the running
@@ -52,6 +52,20 @@ export interface Host {
   runningKernel(): RunningKernel;
   /** The kernel log records after sequence number `after` (all if undefined). */
   kernelLog(after?: number): KernelLogRecord[];
+  /** An environment variable's value, undefined if it is not set. */
+  env(name: string): string | undefined;
+  /** The real user id this process runs as. */
+  uid(): number;
+  /**
+   * Root of the artefact cache (kernel builds, extracted packages), made if
+   * it is missing and refused if others could write it (checkCacheRoot).
+   */
+  cacheRoot(): string;
+  /**
+   * Runs `body` with a signal that aborts on SIGINT/SIGTERM, and ends every
+   * program started inside; the signal is re-raised once `body` settles.
+   */
+  interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T>;
 
   exists(path: string): boolean;
   readFile(path: string): Buffer;
@@ -123,16 +137,6 @@ export interface RunResult {
   timedOut: boolean;
 }
 
-// The signal of the innermost interruptible scope, per asynchronous flow
-// (scopes may run side by side): every program started inside it is ended
-// when it aborts, wherever it was started.
-const ambient = new AsyncLocalStorage<AbortSignal>();
-
-/** Runs `body` with `signal` as the one that ends the programs it starts. */
-export function withAmbientSignal<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
-  return ambient.run(signal, body);
-}
-
 /**
  * For a program that must run to its end once started (insmod, rmmod): no
  * scope's signal ends it.
@@ -141,7 +145,7 @@ export const UNINTERRUPTED = new AbortController().signal;
 
 /** nodeHost.run; exported on its own for tests and benchmarks. */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const opts = { ...options, signal: options.signal ?? ambient.getStore() };
+  const opts = { ...options, signal: options.signal ?? ambientSignal() };
   return new Promise((resolve, reject) => {
     const log = opts.logFile ? openLog(opts.logFile, `$ ${cmd} ${args.join(" ")}\n`) : undefined;
     const child = spawn(cmd, args, {
@@ -306,8 +310,9 @@ function runningKernel(): RunningKernel {
 }
 
 /**
- * Root of the artefact cache: kernel builds, extracted packages. Outside the
- * repository. Checked by checkCacheRoot the first time each root is asked for.
+ * nodeHost.cacheRoot, for tests and benchmarks: KPATCH_CACHE, else under
+ * XDG_CACHE_HOME, outside the repository. Checked by checkCacheRoot the first
+ * time each root is asked for.
  */
 export function cacheRoot(): string {
   const dir = resolve(
@@ -527,6 +532,10 @@ export const nodeHost: Host = {
   cpuCount: () => cpus().length,
   runningKernel,
   kernelLog,
+  env: (name) => process.env[name],
+  uid: () => process.getuid!(),
+  cacheRoot,
+  interruptible,
   exists: existsSync,
   readFile: (path) => readFileSync(path),
   readText: (path, encoding = "utf8") => readFileSync(path, encoding),

@@ -1,6 +1,6 @@
 // SIGINT and SIGTERM during a build step: stop the processes it runs, let its
 // cleanup run, then die of the same signal, as the caller asked.
-import { withAmbientSignal } from "./host.js";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { HostError } from "../errors.js";
 
 const signals = ["SIGINT", "SIGTERM"] as const;
@@ -8,6 +8,16 @@ const signals = ["SIGINT", "SIGTERM"] as const;
 // Once caught, a signal holds for the rest of the process: a scope that starts
 // afterwards (the next release of -k A -k B) starts aborted.
 let caughtSignal: NodeJS.Signals | undefined;
+
+// The signal of the innermost interruptible scope, per asynchronous flow
+// (scopes may run side by side): every program started inside it is ended
+// when it aborts, wherever it was started.
+const ambient = new AsyncLocalStorage<AbortSignal>();
+
+/** The signal that ends the programs started here and now, if any. */
+export function ambientSignal(): AbortSignal | undefined {
+  return ambient.getStore();
+}
 
 /** The signal that interrupted this process, if one did. */
 export function interruption(): NodeJS.Signals | undefined {
@@ -29,7 +39,7 @@ export async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>
   for (const s of signals) process.on(s, onSignal);
   if (caughtSignal) onSignal(caughtSignal);
   try {
-    return await withAmbientSignal(controller.signal, () => body(controller.signal));
+    return await ambient.run(controller.signal, () => body(controller.signal));
   } finally {
     for (const s of signals) process.off(s, onSignal);
     // With no listener left, the default action ends the process.

@@ -4,7 +4,7 @@
 // own packages must stay as they are): each package version is downloaded once
 // and extracted, whole or only the files needed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 
@@ -37,7 +37,7 @@ function aptState(host: Host): string {
 /** Remembers `compute` per key for as long as the package lists stay the same. */
 async function memo<T>(host: Host, key: string, compute: () => Promise<T>): Promise<T> {
   const state = aptState(host);
-  const file = join(cacheRoot(), "debian", "apt", `${sha256(key).slice(0, 24)}.json`);
+  const file = join(host.cacheRoot(), "debian", "apt", `${sha256(key).slice(0, 24)}.json`);
   try {
     const known = JSON.parse(host.readText(file)) as {
       state: string;
@@ -129,28 +129,32 @@ interface Extraction {
  * only `members` (paths inside the package; the cache entry is keyed by them
  * too), then runs `finish` on the root. Returns the root.
  */
-export async function extracted(p: AptPackage, opts: Extraction = {}): Promise<string> {
+export async function extracted(
+  p: AptPackage,
+  opts: Extraction = {},
+  host: Host = nodeHost,
+): Promise<string> {
   const part = opts.members ? `-${sha256(...opts.members).slice(0, 8)}` : "";
-  const dir = join(cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
+  const dir = join(host.cacheRoot(), "debian", `${p.name}_${p.version}${part}`);
   const root = join(dir, "root");
-  if (nodeHost.exists(join(dir, ".extracted"))) return root;
+  if (host.exists(join(dir, ".extracted"))) return root;
   const what = opts.members ? opts.members.join(" ") : "everything";
   progress(
     "debian",
     `downloading ${p.name} ${p.version} ` +
       `(${mib(Number(p.fields.get("Size") ?? 0))}) to extract ${what}`,
   );
-  await nodeHost.publishDir(dir, (tmp) => download(p, tmp, opts), { marker: ".extracted" });
+  await host.publishDir(dir, (tmp) => download(p, tmp, opts, host), { marker: ".extracted" });
   return root;
 }
 
 /** Downloads `p` into `dir` and extracts it, or its `members`, into dir/root. */
-async function download(p: AptPackage, dir: string, opts: Extraction): Promise<void> {
+async function download(p: AptPackage, dir: string, opts: Extraction, host: Host): Promise<void> {
   const root = join(dir, "root");
-  nodeHost.makeDirs(root);
+  host.makeDirs(root);
   const t0 = Date.now();
-  await nodeHost.run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: dir });
-  const deb = nodeHost.readDir(dir).find((f) => f.endsWith(".deb"));
+  await host.run("apt-get", ["download", `${p.name}=${p.version}`], { cwd: dir });
+  const deb = host.readDir(dir).find((f) => f.endsWith(".deb"));
   if (!deb) throw new HostError(`apt-get download ${p.name}=${p.version} left no .deb in ${dir}`);
   const t1 = Date.now();
   if (opts.members) {
@@ -158,7 +162,7 @@ async function download(p: AptPackage, dir: string, opts: Extraction): Promise<v
     // decompressing the rest (4 GB of module debug info in the -dbg package);
     // dpkg-deb then dies of SIGPIPE, so only tar's status counts. apt-get has
     // checked the package's hash, and tar fails on a member it did not find.
-    await nodeHost.run("sh", [
+    await host.run("sh", [
       "-c",
       "deb=$1 dest=$2; shift 2; " +
         'dpkg-deb --fsys-tarfile "$deb" | tar -x --occurrence=1 -C "$dest" "$@"',
@@ -168,11 +172,11 @@ async function download(p: AptPackage, dir: string, opts: Extraction): Promise<v
       ...opts.members.map((m) => `./${m}`),
     ]);
   } else {
-    await nodeHost.run("dpkg-deb", ["-x", join(dir, deb), root]);
+    await host.run("dpkg-deb", ["-x", join(dir, deb), root]);
   }
-  nodeHost.remove(join(dir, deb));
+  host.remove(join(dir, deb));
   const size = opts.members
-    ? opts.members.reduce((n, m) => n + nodeHost.stat(join(root, m)).size, 0)
+    ? opts.members.reduce((n, m) => n + host.stat(join(root, m)).size, 0)
     : Number(p.fields.get("Installed-Size") ?? 0) * 1024;
   progress(
     "debian",

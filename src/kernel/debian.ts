@@ -2,7 +2,7 @@
 // archive carries. Every package is downloaded and extracted into the cache
 // (src/kernel/apt.ts), never installed.
 import { join } from "node:path";
-import { nodeHost, run, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { HostError, KpatchError } from "../errors.js";
 import { aptLookup, aptNames, aptPackage, extracted, gone, type AptPackage } from "./apt.js";
 import { checkSourceAvailable, kernelSource, type KernelSource } from "./source.js";
@@ -121,10 +121,15 @@ export async function newestRelease(
 }
 
 /** `version`: the image package's, when it must be that one (the running kernel's). */
-export async function debianKernel(release: string, version?: string): Promise<DebianKernel> {
-  const image = await kernelPackage(release, version, nodeHost);
+export async function debianKernel(
+  release: string,
+  version?: string,
+  host: Host = nodeHost,
+): Promise<DebianKernel> {
+  const image = await kernelPackage(release, version, host);
   // The package leaves modules.dep to its postinst; the VM needs it to load 9p.
-  const root = await extracted(image, { finish: (r) => run("depmod", ["-b", r, release]) });
+  const finish = (r: string) => host.run("depmod", ["-b", r, release]);
+  const root = await extracted(image, { finish }, host);
   return {
     pkg: image.name,
     version: image.version,
@@ -143,17 +148,21 @@ export async function debianKernel(release: string, version?: string): Promise<D
  * whatever linux-source is installed. Every package is checked in the lists
  * before anything is downloaded.
  */
-export async function debianTarget(release: string, version?: string): Promise<DebianTarget> {
-  const { image, dbg, headers, builtFrom, series } = await availableTarget(release, version);
-  const kernel = await debianKernel(release, image.version);
+export async function debianTarget(
+  release: string,
+  version?: string,
+  host: Host = nodeHost,
+): Promise<DebianTarget> {
+  const { image, dbg, headers, builtFrom, series } = await availableTarget(release, version, host);
+  const kernel = await debianKernel(release, image.version, host);
   const vmlinux = `usr/lib/debug/boot/vmlinux-${release}`;
   const symvers = `usr/src/linux-headers-${release}/Module.symvers`;
   return {
     ...kernel,
-    vmlinux: join(await extracted(dbg, { members: [vmlinux] }), vmlinux),
-    symvers: join(await extracted(headers, { members: [symvers] }), symvers),
+    vmlinux: join(await extracted(dbg, { members: [vmlinux] }, host), vmlinux),
+    symvers: join(await extracted(headers, { members: [symvers] }, host), symvers),
     builtFrom,
-    source: await kernelSource(series, builtFrom),
+    source: await kernelSource(series, builtFrom, host),
   };
 }
 
@@ -167,13 +176,15 @@ export async function debugModule(
   release: string,
   name: string,
   version?: string,
+  host: Host = nodeHost,
 ): Promise<string | undefined> {
-  const { dbg, image } = await availableTarget(release, version);
-  const shipped = modulePath((await debianKernel(release, image.version)).modulesDir, name);
+  const { dbg, image } = await availableTarget(release, version, host);
+  const kernel = await debianKernel(release, image.version, host);
+  const shipped = modulePath(kernel.modulesDir, name, host);
   if (!shipped) return undefined;
   const member = `usr/lib/debug/lib/modules/${release}/${shipped.replace(/\.xz$/, "")}`;
   try {
-    return join(await extracted(dbg, { members: [member] }), member);
+    return join(await extracted(dbg, { members: [member] }, host), member);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // Modules by the name the kernel knows them under.
 import { basename, join } from "node:path";
-import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 
 /**
  * The name the kernel knows a module under (KBUILD_MODNAME), from its file
@@ -34,7 +34,7 @@ export function findModule(dir: string, name: string, host: Host = nodeHost): st
   const packed = join(dir, hit);
   const st = host.stat(packed);
   const file = join(
-    cacheRoot(),
+    host.cacheRoot(),
     "modules",
     sha256(packed, String(st.size), String(st.mtimeMs)).slice(0, 16),
     `${want}.ko`,

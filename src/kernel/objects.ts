@@ -1,6 +1,6 @@
 // The object files of a kernel build directory.
 import { basename, dirname, join } from "node:path";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 
 export interface BuildObjects {
   /** Little-endian ELF64 relocatable objects, sorted by path. */
@@ -9,15 +9,15 @@ export interface BuildObjects {
   other: string[];
 }
 
-export function buildObjects(buildDir: string): BuildObjects {
+export function buildObjects(buildDir: string, host: Host = nodeHost): BuildObjects {
   const result: BuildObjects = { elf64: [], other: [] };
-  const paths = nodeHost
+  const paths = host
     .readDir(buildDir, { recursive: true })
     .filter((p) => p.endsWith(".o"))
     .sort();
   for (const rel of paths) {
     const path = join(buildDir, rel);
-    const head = nodeHost.readHead(path, 18);
+    const head = host.readHead(path, 18);
     // EI_CLASS 2 (64-bit), EI_DATA 1 (little-endian), e_type ET_REL.
     const isRel64 =
       head.length === 18 &&
@@ -36,7 +36,10 @@ export function buildObjects(buildDir: string): BuildObjects {
  * linked objects (vmlinux.o, multi-file modules) that only repeat their
  * parts, and generated ones without a .cmd (the kallsyms tables).
  */
-export function translationUnits(objects: string[]): {
+export function translationUnits(
+  objects: string[],
+  host: Host = nodeHost,
+): {
   units: string[];
   linked: number;
   host: number;
@@ -44,7 +47,7 @@ export function translationUnits(objects: string[]): {
   const result = { units: [] as string[], linked: 0, host: 0 };
   for (const obj of objects) {
     const cmdFile = join(dirname(obj), `.${basename(obj)}.cmd`);
-    const cmd = nodeHost.readIfExists(cmdFile) ?? "";
+    const cmd = host.readIfExists(cmdFile) ?? "";
     if (!/^source_\S+ :=/m.test(cmd)) result.linked++;
     else if (!cmd.includes(" -D__KERNEL__ ")) result.host++;
     else result.units.push(obj);

@@ -3,7 +3,7 @@
 // directories). The version installed on the host is only a shortcut: any
 // version the archive carries is downloaded, and nothing is ever installed.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { aptLookup, extracted, gone, installedVersion } from "./apt.js";
@@ -18,9 +18,10 @@ export interface KernelSource {
 }
 
 /** The installed linux-source-SERIES, else the newest the archive has. */
-export async function defaultSourceVersion(series: string): Promise<string> {
+export async function defaultSourceVersion(series: string, host: Host = nodeHost): Promise<string> {
   const pkg = `linux-source-${series}`;
-  const version = (await installedVersion(pkg)) ?? (await aptLookup(pkg))?.version;
+  const version =
+    (await installedVersion(pkg, host)) ?? (await aptLookup(pkg, undefined, host))?.version;
   if (!version)
     throw new HostError(
       `${pkg} is neither installed nor in the apt package lists: run 'apt-get update'`,
@@ -46,23 +47,27 @@ export async function checkSourceAvailable(
 }
 
 /** linux-source-SERIES at `version`, extracted into the cache. */
-export async function kernelSource(series: string, version: string): Promise<KernelSource> {
+export async function kernelSource(
+  series: string,
+  version: string,
+  host: Host = nodeHost,
+): Promise<KernelSource> {
   const pkg = `linux-source-${series}`;
-  const dir = join(cacheRoot(), "src", `${pkg}_${version}`);
-  if (nodeHost.exists(join(dir, ".extracted"))) return { pkg, version, dir };
-  await checkSourceAvailable(series, version, "this build");
+  const dir = join(host.cacheRoot(), "src", `${pkg}_${version}`);
+  if (host.exists(join(dir, ".extracted"))) return { pkg, version, dir };
+  await checkSourceAvailable(series, version, "this build", host);
   const member = `usr/src/${pkg}.tar.xz`;
   let tarball = `/${member}`;
-  if ((await installedVersion(pkg)) !== version || !nodeHost.exists(tarball)) {
-    const p = await aptLookup(pkg, version);
+  if ((await installedVersion(pkg, host)) !== version || !host.exists(tarball)) {
+    const p = await aptLookup(pkg, version, host);
     if (!p) throw new HostError(gone(`${pkg} ${version} (the exact source)`, "this build"));
-    tarball = join(await extracted(p, { members: [member] }), member);
+    tarball = join(await extracted(p, { members: [member] }, host), member);
   }
   progress("source", `extracting ${pkg} ${version}`);
-  await nodeHost.publishDir(
+  await host.publishDir(
     dir,
     async (tmp) => {
-      await nodeHost.run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
+      await host.run("tar", ["-xf", tarball, "-C", tmp, "--strip-components=1"]);
     },
     { marker: ".extracted" },
   );

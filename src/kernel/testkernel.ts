@@ -4,7 +4,7 @@
 // determines it: source version, config fragment, compiler.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, sha256, nodeHost } from "../host/host.js";
+import { sha256, nodeHost, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { atFinalPath, runWithMounts } from "../host/namespace.js";
@@ -23,30 +23,33 @@ const fragment = fileURLToPath(new URL("../../../kernels/test-6.1.config", impor
 
 const done = ".kpatch-built";
 
-export async function testKernel(opts: { build?: boolean } = {}): Promise<TestKernel> {
-  const src = await kernelSource("6.1", await defaultSourceVersion("6.1"));
-  const gcc = (await nodeHost.run("gcc", ["--version"])).stdout.split("\n")[0]!;
-  const frag = nodeHost.readText(fragment);
+export async function testKernel(
+  opts: { build?: boolean } = {},
+  host: Host = nodeHost,
+): Promise<TestKernel> {
+  const src = await kernelSource("6.1", await defaultSourceVersion("6.1", host), host);
+  const gcc = (await host.run("gcc", ["--version"])).stdout.split("\n")[0]!;
+  const frag = host.readText(fragment);
   const key = sha256(src.pkg, src.version, frag, gcc).slice(0, 16);
-  const buildDir = join(cacheRoot(), "kernels", `test-6.1-${key}`);
+  const buildDir = join(host.cacheRoot(), "kernels", `test-6.1-${key}`);
   const result = (): TestKernel => ({
     buildDir,
     source: src,
     bzImage: join(buildDir, "arch/x86/boot/bzImage"),
-    release: nodeHost.readText(join(buildDir, "include/config/kernel.release")).trim(),
+    release: host.readText(join(buildDir, "include/config/kernel.release")).trim(),
     configFile: join(buildDir, ".config"),
   });
-  if (nodeHost.exists(join(buildDir, done))) return result();
+  if (host.exists(join(buildDir, done))) return result();
   if (opts.build === false) throw new HostError(`test kernel not built: run 'kpatch-dev prepare'`);
 
-  const log = join(cacheRoot(), "logs", `test-6.1-${key}.log`);
-  nodeHost.remove(log);
+  const log = join(host.cacheRoot(), "logs", `test-6.1-${key}.log`);
+  host.remove(log);
   // A tree left incomplete by versions that built in place.
-  nodeHost.remove(buildDir);
+  host.remove(buildDir);
   // Scratch out of kernels/, which the tmpfs of atFinalPath hides.
-  await nodeHost.publishDir(buildDir, (tmp) => build(src, frag, tmp, buildDir, log), {
+  await host.publishDir(buildDir, (tmp) => build(src, frag, tmp, buildDir, log, host), {
     marker: done,
-    scratch: join(cacheRoot(), "tmp"),
+    scratch: join(host.cacheRoot(), "tmp"),
   });
   return result();
 }
@@ -58,6 +61,7 @@ async function build(
   tmp: string,
   buildDir: string,
   log: string,
+  host: Host,
 ): Promise<void> {
   const inTree = (cmd: string, args: string[], cwd?: string) =>
     runWithMounts(atFinalPath(tmp, buildDir), `"$@"`, [cmd, ...args], { logFile: log, cwd });
@@ -77,13 +81,13 @@ async function build(
     src.dir,
   );
   await make("olddefconfig");
-  const config = nodeHost.readText(join(tmp, ".config"));
+  const config = host.readText(join(tmp, ".config"));
   const lost = [...frag.matchAll(/^(CONFIG_\w+)=y$/gm)]
     .map((m) => m[1]!)
     .filter((o) => !config.includes(`\n${o}=y\n`));
   if (lost.length) throw new HostError(`test kernel config lost options: ${lost.join(" ")}`, log);
   const t0 = Date.now();
-  const jobs = nodeHost.cpuCount();
+  const jobs = host.cpuCount();
   progress("test kernel", `building bzImage and modules with ${jobs} jobs (about 12 minutes cold)`);
   await make(`-j${jobs}`, "bzImage", "modules");
   progress("test kernel", `built in ${Math.round((Date.now() - t0) / 1000)} s`);

@@ -4,7 +4,7 @@
 // each pair, and build the patch module from the differences.
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, nodeHost, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
@@ -612,7 +612,7 @@ async function cachedEntrySizes(
   probe: () => Promise<EntrySizes>,
   host: Host,
 ): Promise<EntrySizes> {
-  const file = join(cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
+  const file = join(host.cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
   const known = host.readIfExists(file);
   if (known) return JSON.parse(known) as EntrySizes;
   const sizes = await probe();
@@ -659,7 +659,7 @@ async function readSourceChanges(
   paths: string[],
   host: Host,
 ): Promise<{ layout: LayoutChange[]; lineMaps: LineMap[] }> {
-  const scratch = host.makeTempDir(cacheRoot(), "layout-");
+  const scratch = host.makeTempDir(host.cacheRoot(), "layout-");
   const tmp = join(scratch, "tree");
   try {
     const files = paths.filter((f) => /\.[ch]$/.test(f));

@@ -4,7 +4,7 @@
 // running kernel when nothing is named), or a kernel tree given piece by piece
 // (-s, -c, -v or --symbols, --symvers).
 import { join } from "node:path";
-import { nodeHost, sha256 } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
@@ -40,8 +40,8 @@ export interface Target {
   moduleSymbols?: (module: string) => Promise<string | undefined>;
 }
 
-async function debian(release: string, version?: string): Promise<Target> {
-  const d = await debianTarget(release, version);
+async function debian(release: string, version: string | undefined, host: Host): Promise<Target> {
+  const d = await debianTarget(release, version, host);
   return {
     source: d.source,
     config: d.config,
@@ -49,11 +49,11 @@ async function debian(release: string, version?: string): Promise<Target> {
     symvers: d.symvers,
     modulesDir: d.modulesDir,
     release: d.release,
-    moduleSymbols: (m) => debugModule(d.release, m, version),
+    moduleSymbols: (m) => debugModule(d.release, m, version, host),
   };
 }
 
-export async function resolveTarget(req: TargetRequest): Promise<Target> {
+export async function resolveTarget(req: TargetRequest, host: Host = nodeHost): Promise<Target> {
   const pieces = [
     req.config && "-c",
     req.vmlinux && "-v",
@@ -70,7 +70,7 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   if (req.kernel !== undefined && req.sourcedir)
     throw new KpatchError("usage", "-k and -s name two targets: give one");
   if (req.kernel === "test") {
-    const k = await testKernel({ build: false });
+    const k = await testKernel({ build: false }, host);
     return {
       source: k.source,
       config: k.configFile,
@@ -82,7 +82,7 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
   }
   if (req.kernel === undefined && !req.sourcedir) {
     // As kpatch does: the kernel this machine runs, when it is one of Debian's.
-    const running = nodeHost.runningKernel();
+    const running = host.runningKernel();
     if (!parseRelease(running.release)) {
       throw new KpatchError(
         "usage",
@@ -95,11 +95,11 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       `the running kernel, ${running.release}` +
         `${running.debianVersion ? ` (Debian ${running.debianVersion})` : ""}`,
     );
-    return debian(running.release, running.debianVersion);
+    return debian(running.release, running.debianVersion, host);
   }
   if (req.kernel !== undefined) {
     if (req.kernel !== "test") progress("target", `Debian kernel ${req.kernel}`);
-    return debian(req.kernel);
+    return debian(req.kernel, undefined, host);
   }
   if (!req.sourcedir || !req.config || !(req.vmlinux ?? req.symbols)) {
     throw new KpatchError(
@@ -107,11 +107,11 @@ export async function resolveTarget(req: TargetRequest): Promise<Target> {
       "-s SOURCEDIR needs -c CONFIG and -v VMLINUX or --symbols System.map",
     );
   }
-  const dir = nodeHost.realPath(req.sourcedir);
-  const makefile = nodeHost.readText(join(dir, "Makefile"));
+  const dir = host.realPath(req.sourcedir);
+  const makefile = host.readText(join(dir, "Makefile"));
   const v = (k: string) => new RegExp(`^${k} = (\\S*)$`, "m").exec(makefile)?.[1] ?? "";
   const symvers = req.symvers ?? join(req.buildDir ?? dir, "Module.symvers");
-  if (!nodeHost.exists(symvers))
+  if (!host.exists(symvers))
     throw new KpatchError(
       "input",
       `no Module.symvers at ${symvers}: pass --symvers (the target's exports and their CRCs)`,

@@ -2,7 +2,7 @@
 // loads what is installed for the running kernel; what fails is kept for
 // `kpatch status` until the next boot.
 import { join } from "node:path";
-import { nodeHost, notRootsAlone, octalMode } from "../host/host.js";
+import { nodeHost, notRootsAlone, octalMode, type Host } from "../host/host.js";
 import { warn } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { loadedPatches } from "./livepatch.js";
@@ -11,8 +11,8 @@ import { installed } from "./store.js";
 import { load, type WaitOptions } from "./transition.js";
 
 /** Whether the kernel command line turns boot loading off (kpatch.enable=0). */
-export function bootLoadingOff(): boolean {
-  const cmdline = nodeHost.readIfExists("/proc/cmdline") ?? "";
+export function bootLoadingOff(host: Host = nodeHost): boolean {
+  const cmdline = host.readIfExists("/proc/cmdline") ?? "";
   return cmdline.split(/\s+/).includes("kpatch.enable=0");
 }
 
@@ -24,17 +24,18 @@ export function bootLoadingOff(): boolean {
  */
 export async function loadInstalled(
   opts: WaitOptions = {},
+  host: Host = nodeHost,
 ): Promise<{ loaded: string[]; failed: string[]; off: boolean }> {
-  if (bootLoadingOff()) return { loaded: [], failed: [], off: true };
-  const loaded = new Set(loadedPatches().map((p) => p.name));
-  const { modules, skipped } = installed();
+  if (bootLoadingOff(host)) return { loaded: [], failed: [], off: true };
+  const loaded = new Set(loadedPatches(undefined, host).map((p) => p.name));
+  const { modules, skipped } = installed(undefined, host);
   const done: string[] = [];
   const failed = [...skipped];
   const why: Record<string, string> = {};
   for (const m of modules) {
     if (loaded.has(m.name)) continue;
     try {
-      await load(m.file, opts);
+      await load(m.file, opts, host);
       done.push(m.name);
     } catch (e) {
       failed.push(e instanceof Error ? e.message : String(e));
@@ -42,7 +43,8 @@ export async function loadInstalled(
     }
   }
   try {
-    nodeHost.writeFileAtomic(failuresFile(), JSON.stringify({ release: runningRelease(), why }));
+    const kept = JSON.stringify({ release: runningRelease(host), why });
+    host.writeFileAtomic(failuresFile(host), kept);
   } catch (e) {
     // Boot loading stands; only status loses the reasons.
     warn("kpatch", `cannot keep the reasons for status: ${(e as Error).message}`);
@@ -51,8 +53,8 @@ export async function loadInstalled(
 }
 
 // Per boot: /run is empty after a reboot, as these reasons should be.
-export const failuresFile = () =>
-  join(process.env.KPATCH_RUNDIR ?? "/run/kpatch", "load-failures.json");
+export const failuresFile = (host: Host = nodeHost) =>
+  join(host.env("KPATCH_RUNDIR") ?? "/run/kpatch", "load-failures.json");
 
 /** A systemd unit that runs `kpatch load --all` early in boot, before services start. */
 export const BOOT_UNIT_DESCRIPTION =
@@ -93,7 +95,7 @@ function systemdQuoted(word: string): string {
  * file and every directory above it: the boot unit runs it as root at every
  * boot, and a checkout its user can write would let them run anything there.
  */
-export function bootCommand(command: string[]): string[] {
+export function bootCommand(command: string[], host: Host = nodeHost): string[] {
   return command.map((word) => {
     const fault = notRootsAlone(word);
     if (fault)
@@ -104,7 +106,7 @@ export function bootCommand(command: string[]): string[] {
           `or make ${fault.path} and every directory above it root's and not writable by ` +
           "group or others",
       );
-    return nodeHost.realPath(word);
+    return host.realPath(word);
   });
 }
 
@@ -122,11 +124,11 @@ export interface BootPlan {
  * installed). Undefined where systemd does not run (then the boot scripts
  * must run `kpatch load --all`).
  */
-export function bootPlan(command: string[]): BootPlan | undefined {
-  if (!nodeHost.exists("/run/systemd/system")) return undefined;
-  return nodeHost.exists(PACKAGED_UNIT)
+export function bootPlan(command: string[], host: Host = nodeHost): BootPlan | undefined {
+  if (!host.exists("/run/systemd/system")) return undefined;
+  return host.exists(PACKAGED_UNIT)
     ? { unit: PACKAGED_UNIT }
-    : { unit: OWN_UNIT, text: bootUnit(bootCommand(command)) };
+    : { unit: OWN_UNIT, text: bootUnit(bootCommand(command, host)) };
 }
 
 // The runtime package's own unit, if installed, runs its own kpatch: no copy
@@ -135,11 +137,11 @@ const PACKAGED_UNIT = "/lib/systemd/system/kpatch.service";
 const OWN_UNIT = "/etc/systemd/system/kpatch.service";
 
 /** Carries out a boot plan: the unit written if it is ours, and enabled. Returns what was done. */
-export async function enableBootLoading(plan: BootPlan): Promise<string> {
-  if (plan.text !== undefined) nodeHost.writeFileAtomic(plan.unit, plan.text);
-  else if (nodeHost.readIfExists(OWN_UNIT)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
-    nodeHost.remove(OWN_UNIT);
-  await nodeHost.run("systemctl", ["daemon-reload"]);
-  await nodeHost.run("systemctl", ["enable", "kpatch.service"]);
+export async function enableBootLoading(plan: BootPlan, host: Host = nodeHost): Promise<string> {
+  if (plan.text !== undefined) host.writeFileAtomic(plan.unit, plan.text);
+  else if (host.readIfExists(OWN_UNIT)?.includes(`Description=${BOOT_UNIT_DESCRIPTION}\n`))
+    host.remove(OWN_UNIT);
+  await host.run("systemctl", ["daemon-reload"]);
+  await host.run("systemctl", ["enable", "kpatch.service"]);
   return `${plan.unit} enabled`;
 }

@@ -3,7 +3,7 @@
 // loaded patch, with `enabled`, `transition`, `signal` and `force`, and one
 // directory per patched object holding one per function (NAME,SYMPOS).
 import { join } from "node:path";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
 
 export const LIVEPATCH_SYSFS = "/sys/kernel/livepatch";
@@ -17,27 +17,31 @@ export interface LoadedPatch {
   objects: { name: string; patched: boolean; functions: string[] }[];
 }
 
-const readFlag = (file: string) => nodeHost.readText(file).trim() === "1";
+const readFlag = (file: string, host: Host) => host.readText(file).trim() === "1";
 
-export function loadedPatches(root = LIVEPATCH_SYSFS): LoadedPatch[] {
-  if (!nodeHost.exists(root)) return [];
-  return nodeHost
+export function loadedPatches(root = LIVEPATCH_SYSFS, host: Host = nodeHost): LoadedPatch[] {
+  if (!host.exists(root)) return [];
+  return host
     .readDir(root)
     .sort()
-    .map((name) => loadedPatch(name, root)!)
+    .map((name) => loadedPatch(name, root, host)!)
     .filter(Boolean);
 }
 
-export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch | undefined {
+export function loadedPatch(
+  name: string,
+  root = LIVEPATCH_SYSFS,
+  host: Host = nodeHost,
+): LoadedPatch | undefined {
   const dir = join(root, name);
   try {
-    const objects = nodeHost
+    const objects = host
       .readDirEntries(dir)
       .filter((e) => e.isDirectory())
       .map((e) => ({
         name: e.name,
-        patched: readFlag(join(dir, e.name, "patched")),
-        functions: nodeHost
+        patched: readFlag(join(dir, e.name, "patched"), host),
+        functions: host
           .readDirEntries(join(dir, e.name))
           .filter((f) => f.isDirectory())
           .map((f) => f.name)
@@ -45,8 +49,8 @@ export function loadedPatch(name: string, root = LIVEPATCH_SYSFS): LoadedPatch |
       }));
     return {
       name,
-      enabled: readFlag(join(dir, "enabled")),
-      transition: readFlag(join(dir, "transition")),
+      enabled: readFlag(join(dir, "enabled"), host),
+      transition: readFlag(join(dir, "transition"), host),
       objects,
     };
   } catch (e) {
@@ -64,8 +68,9 @@ export function hasControl(
   name: string,
   control: "enabled" | "signal" | "force",
   root = LIVEPATCH_SYSFS,
+  host: Host = nodeHost,
 ): boolean {
-  return nodeHost.exists(join(root, name, control));
+  return host.exists(join(root, name, control));
 }
 
 /** Writes 1 or 0 to one of a patch's control files: enabled, signal, force. */
@@ -74,9 +79,10 @@ export function writeControl(
   control: "enabled" | "signal" | "force",
   value: 0 | 1,
   root = LIVEPATCH_SYSFS,
+  host: Host = nodeHost,
 ): void {
   try {
-    nodeHost.writeFile(join(root, name, control), `${value}\n`);
+    host.writeFile(join(root, name, control), `${value}\n`);
   } catch (e) {
     throw new KpatchError(
       "kernel",
@@ -97,8 +103,8 @@ export interface BlockingTask {
  * unpatched): each keeps a function the transition changes on its stack, or
  * has not passed a point where the kernel can switch it.
  */
-export function blockingTasks(target: 0 | 1): BlockingTask[] {
-  return everyThread().flatMap(({ tid, read }) => {
+export function blockingTasks(target: 0 | 1, host: Host = nodeHost): BlockingTask[] {
+  return everyThread(host).flatMap(({ tid, read }) => {
     const state = Number((read("patch_state") ?? "").trim());
     if (Number.isNaN(state) || state === -1 || state === target) return [];
     return [
@@ -115,14 +121,14 @@ export function blockingTasks(target: 0 | 1): BlockingTask[] {
  * Every thread of every process, with a reader of its /proc/PID/task/TID
  * files that gives undefined for one that exited or is not ours to read.
  */
-function everyThread(): { tid: number; read: (file: string) => string | undefined }[] {
-  return nodeHost
+function everyThread(host: Host): { tid: number; read: (file: string) => string | undefined }[] {
+  return host
     .readDir("/proc")
     .filter((p) => /^\d+$/.test(p))
     .flatMap((pid) => {
       let tids: string[];
       try {
-        tids = nodeHost.readDir(`/proc/${pid}/task`);
+        tids = host.readDir(`/proc/${pid}/task`);
       } catch {
         return []; // exited
       }
@@ -130,7 +136,7 @@ function everyThread(): { tid: number; read: (file: string) => string | undefine
         tid: Number(tid),
         read: (file: string) => {
           try {
-            return nodeHost.readText(join(`/proc/${pid}/task/${tid}`, file));
+            return host.readText(join(`/proc/${pid}/task/${tid}`, file));
           } catch {
             return undefined;
           }
@@ -154,11 +160,14 @@ export interface TaskInside {
  * says whether any stack could be read at all: the kernel shows them to
  * root only, and only with CONFIG_STACKTRACE.
  */
-export function tasksInside(functions: string[]): { tasks: TaskInside[]; read: boolean } {
+export function tasksInside(
+  functions: string[],
+  host: Host = nodeHost,
+): { tasks: TaskInside[]; read: boolean } {
   const wanted = new Set(functions);
   const tasks: TaskInside[] = [];
   let read = false;
-  for (const thread of everyThread()) {
+  for (const thread of everyThread(host)) {
     const stack = thread.read("stack");
     if (stack === undefined) continue;
     read = true;

@@ -3,14 +3,14 @@
 // reads it here first.
 import { readElf } from "../elf/reader.js";
 import { modinfo } from "../elf/model.js";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
 import { moduleName } from "../kernel/modules.js";
 import { readTrusted } from "../host/trusted.js";
 import { checkModuleName, escaped } from "../names.js";
 
 /** uname -r */
-export const runningRelease = () => nodeHost.runningKernel().release;
+export const runningRelease = (host: Host = nodeHost) => host.runningKernel().release;
 
 export interface PatchModuleInfo {
   file: string;

@@ -1,6 +1,6 @@
 // `kpatch status`: what is patched on this machine and what should be, for
 // people, scripts and scanners.
-import { nodeHost, type RunningKernel } from "../host/host.js";
+import { nodeHost, type Host, type RunningKernel } from "../host/host.js";
 import { loadedPatches, type LoadedPatch } from "./livepatch.js";
 import { installed } from "./store.js";
 import type { UpdateInfo } from "./module.js";
@@ -38,14 +38,14 @@ export function effective(release: string, u: UpdateInfo): string {
 export const STATUS_EXIT: Record<Status["state"], number> = { ok: 0, "not-loaded": 3, stuck: 4 };
 
 /** What is patched on this machine and what should be: for people, scripts and scanners. */
-export function status(): Status {
-  const kernel = nodeHost.runningKernel();
-  const inst = installed(kernel.release);
-  const loaded = loadedPatches();
+export function status(host: Host = nodeHost): Status {
+  const kernel = host.runningKernel();
+  const inst = installed(kernel.release, host);
+  const loaded = loadedPatches(undefined, host);
   const byName = new Map(inst.modules.map((m) => [m.name, m]));
   let failures: Record<string, string> = {};
   try {
-    const kept = JSON.parse(nodeHost.readText(failuresFile())) as {
+    const kept = JSON.parse(host.readText(failuresFile(host))) as {
       release?: string;
       why?: unknown;
     };
@@ -55,9 +55,9 @@ export function status(): Status {
   } catch {
     // no boot load recorded
   }
-  const off = bootLoadingOff();
+  const off = bootLoadingOff(host);
   // A patch a cumulative one replaced leaves sysfs, but its module stays until unloaded.
-  const modules = new Set(loadedLivepatchModules());
+  const modules = new Set(loadedLivepatchModules(host));
   const replaced = (n: string) =>
     !!loaded.find((p) => p.name === n && !p.enabled) ||
     (modules.has(n) && !loaded.some((p) => p.name === n));

@@ -1,7 +1,7 @@
 // The install store: patch modules copied to KPATCH_DIR/RELEASE/, one
 // directory per kernel release, which `load --all` loads at boot.
 import { basename, join } from "node:path";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { KpatchError } from "../errors.js";
 import { moduleName } from "../kernel/modules.js";
 import { readTrusted } from "../host/trusted.js";
@@ -9,8 +9,8 @@ import { checkRelease, escaped } from "../names.js";
 import { moduleInfo, readModule, runningRelease, type PatchModuleInfo } from "./module.js";
 
 /** Where `install` puts patch modules, one directory per kernel release. */
-export function installRoot(): string {
-  return process.env.KPATCH_DIR ?? "/var/lib/kpatch";
+export function installRoot(host: Host = nodeHost): string {
+  return host.env("KPATCH_DIR") ?? "/var/lib/kpatch";
 }
 
 /**
@@ -20,7 +20,7 @@ export function installRoot(): string {
  * readTrusted), a livepatch module, a release that is one directory name,
  * one module of each name; the bytes checked are the bytes installed.
  */
-export function install(file: string): string {
+export function install(file: string, host: Host = nodeHost): string {
   const base = basename(file);
   if (!/^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.ko$/.test(base)) {
     throw new KpatchError(
@@ -31,23 +31,24 @@ export function install(file: string): string {
   }
   const bytes = readTrusted(file);
   const m = moduleInfo(file, bytes);
-  const dir = join(installRoot(), checkRelease(m.release, `${escaped(file)}: its vermagic`));
+  const dir = join(installRoot(host), checkRelease(m.release, `${escaped(file)}: its vermagic`));
   const dest = join(dir, base);
-  const same = installed(m.release).modules.find((i) => i.name === m.name && i.file !== dest);
+  const same = installed(m.release, host).modules.find((i) => i.name === m.name && i.file !== dest);
   if (same)
     throw new KpatchError(
       "usage",
       `${m.name} is installed already as ${same.file}: uninstall it first`,
     );
-  nodeHost.writeFileAtomic(dest, bytes, 0o644);
-  if (process.getuid?.() === 0) nodeHost.chown(dest, 0, 0);
+  host.writeFileAtomic(dest, bytes, 0o644);
+  if (host.uid() === 0) host.chown(dest, 0, 0);
   return dest;
 }
 
-export function uninstall(name: string, kernel = runningRelease()): string {
-  const m = installed(kernel).modules.find((i) => i.name === moduleName(name));
-  if (!m) throw new KpatchError("usage", `${name} is not installed for ${kernel}`);
-  nodeHost.remove(m.file);
+export function uninstall(name: string, kernel?: string, host: Host = nodeHost): string {
+  const release = kernel ?? runningRelease(host);
+  const m = installed(release, host).modules.find((i) => i.name === moduleName(name));
+  if (!m) throw new KpatchError("usage", `${name} is not installed for ${release}`);
+  host.remove(m.file);
   return m.file;
 }
 
@@ -66,11 +67,12 @@ export interface Installed {
  * left half-written by a crash) is skipped with the reason, so that one
  * cannot keep the others from loading at boot.
  */
-export function installed(kernel = runningRelease()): Installed {
-  const dir = join(installRoot(), checkRelease(kernel, "kpatch"));
+export function installed(kernel?: string, host: Host = nodeHost): Installed {
+  const release = kernel ?? runningRelease(host);
+  const dir = join(installRoot(host), checkRelease(release, "kpatch"));
   const result: Installed = { modules: [], skipped: [] };
-  if (!nodeHost.exists(dir)) return result;
-  for (const f of nodeHost
+  if (!host.exists(dir)) return result;
+  for (const f of host
     .readDir(dir)
     .filter((n) => n.endsWith(".ko"))
     .sort()) {

@@ -1,7 +1,7 @@
 // Loading and unloading patch modules. Each waits for the livepatch
 // transition to finish and, if it cannot, reverses it and unloads the
 // module, so the kernel is never left half-patched.
-import { nodeHost, UNINTERRUPTED } from "../host/host.js";
+import { nodeHost, UNINTERRUPTED, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { kernelComplaints } from "../kernel/klog.js";
@@ -42,15 +42,15 @@ function signatureHelp(said: string): string {
 }
 
 /** What module `bytes` (named `file`) is, if this kernel could load it now; else why not. */
-function loadable(file: string, bytes: Uint8Array): PatchModuleInfo {
+function loadable(file: string, bytes: Uint8Array, host: Host): PatchModuleInfo {
   const m = moduleInfo(file, bytes);
-  if (m.release !== runningRelease())
+  if (m.release !== runningRelease(host))
     throw new KpatchError(
       "input",
       `${escaped(file)} was built for ${printable(m.release) || "an unknown kernel"}, ` +
-        `this kernel is ${runningRelease()}: build the patch against the running kernel`,
+        `this kernel is ${runningRelease(host)}: build the patch against the running kernel`,
     );
-  const known = loadedPatch(m.name);
+  const known = loadedPatch(m.name, undefined, host);
   if (known?.enabled) throw new KpatchError("kernel", `${m.name} is loaded already`);
   if (known)
     throw new KpatchError(
@@ -75,11 +75,11 @@ export interface DryRun {
  * makes, and the tasks whose stacks now hold a function it replaces. A task
  * asleep in one holds the transition until it leaves the function.
  */
-export function dryRunLoad(file: string): DryRun {
-  const m = loadable(file, readTrusted(file));
+export function dryRunLoad(file: string, host: Host = nodeHost): DryRun {
+  const m = loadable(file, readTrusted(file), host);
   // kpatch_func is OBJECT:FUNCTION,POS.
   const functions = [...new Set(m.functions.map((f) => f.replace(/^[^:]*:/, "").split(",")[0]!))];
-  const { tasks, read } = tasksInside(functions);
+  const { tasks, read } = tasksInside(functions, host);
   return { name: m.name, functions, tasks, wouldStall: read ? tasks.length > 0 : undefined };
 }
 
@@ -89,19 +89,23 @@ export function dryRunLoad(file: string): DryRun {
  * unloaded; the error names the tasks that held it up. What is checked and
  * loaded is a private copy, taken once (see privateCopy).
  */
-export async function load(file: string, opts: WaitOptions = {}): Promise<LoadedPatch> {
+export async function load(
+  file: string,
+  opts: WaitOptions = {},
+  host: Host = nodeHost,
+): Promise<LoadedPatch> {
   const copy = privateCopy(file);
   try {
-    const m = loadable(file, copy.bytes);
-    return await watched(m.name, async () => {
+    const m = loadable(file, copy.bytes, host);
+    return await watched(m.name, host, async () => {
       // A rollback: a later patch replaced this one and left its module loaded, which
       // holds the name. It runs no code any more, so it goes first.
-      if (loadedLivepatchModules().includes(m.name)) {
+      if (loadedLivepatchModules(host).includes(m.name)) {
         progress("kpatch", `removing ${m.name}'s old module, left when a later patch replaced it`);
-        await rmmod(m.name);
+        await rmmod(m.name, host);
       }
       // A signal must not kill insmod half-way: the module would be loaded, and reported not.
-      const r = await nodeHost.run("insmod", [copy.path], {
+      const r = await host.run("insmod", [copy.path], {
         allowFailure: true,
         signal: UNINTERRUPTED,
       });
@@ -116,7 +120,7 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
         );
       }
       progress("kpatch", `loaded ${m.name}, waiting for every task to switch to it`);
-      return settle(m.name, opts);
+      return settle(m.name, opts, host);
     });
   } finally {
     copy.remove();
@@ -127,26 +131,26 @@ export async function load(file: string, opts: WaitOptions = {}): Promise<Loaded
  * Waits for a loaded patch's transition; one that does not finish is reversed
  * and the module unloaded.
  */
-async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
-  const stuck = await waitForTransition(name, 1, opts);
+async function settle(name: string, opts: WaitOptions, host: Host): Promise<LoadedPatch> {
+  const stuck = await waitForTransition(name, 1, opts, host);
   if (stuck) {
     progress("kpatch", `${name}: the transition did not finish; reversing it`);
-    writeControl(name, "enabled", 0);
-    const still = await waitForTransition(name, 0, opts);
+    writeControl(name, "enabled", 0, undefined, host);
+    const still = await waitForTransition(name, 0, opts, host);
     if (still)
       throw new KpatchError(
         "kernel",
         `${name}: the transition did not finish, nor did its reversal: ${describe(still)}; ` +
           `try kpatch signal, or kpatch force ${name} (unsafe)`,
       );
-    await rmmod(name);
+    await rmmod(name, host);
     throw new KpatchError(
       "kernel",
       `${name}: the transition did not finish in ${opts.timeout ?? 60} s, ` +
         `so it was reversed and the module unloaded: ${describe(stuck)}`,
     );
   }
-  return loadedPatch(name)!;
+  return loadedPatch(name, undefined, host)!;
 }
 
 /**
@@ -154,11 +158,11 @@ async function settle(name: string, opts: WaitOptions): Promise<LoadedPatch> {
  * oops, BUG, WARNING or relocation complaint fails it, and a failure quotes
  * what the kernel said about the module and livepatch.
  */
-async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
+async function watched<T>(name: string, host: Host, op: () => Promise<T>): Promise<T> {
   let mark: number | undefined;
   let readable = true;
   try {
-    mark = nodeHost.kernelLog().at(-1)?.seq;
+    mark = host.kernelLog().at(-1)?.seq;
   } catch (e) {
     // A container may hide /dev/kmsg: go on, but say what is not checked.
     readable = false;
@@ -171,7 +175,7 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-  const said = readable ? nodeHost.kernelLog(mark) : [];
+  const said = readable ? host.kernelLog(mark) : [];
   const hurt = kernelComplaints(said.map((r) => r.text).join("\n"));
   // What the kernel warned of about this module or livepatch; not its routine
   // progress, nor the taint every out-of-tree, unsigned livepatch module brings.
@@ -203,24 +207,28 @@ async function watched<T>(name: string, op: () => Promise<T>): Promise<T> {
 }
 
 /** Disables a patch (waiting for the transition back) and removes its module. */
-export async function unload(name: string, opts: WaitOptions = {}): Promise<void> {
-  return watched(moduleName(name), () => disable(name, opts));
+export async function unload(
+  name: string,
+  opts: WaitOptions = {},
+  host: Host = nodeHost,
+): Promise<void> {
+  return watched(moduleName(name), host, () => disable(name, opts, host));
 }
 
-async function disable(name: string, opts: WaitOptions): Promise<void> {
-  const p = loadedPatch(moduleName(name));
+async function disable(name: string, opts: WaitOptions, host: Host): Promise<void> {
+  const p = loadedPatch(moduleName(name), undefined, host);
   if (!p) {
     // A patch replaced by a later one leaves its livepatch directory, not its module.
-    if (!loadedLivepatchModules().includes(moduleName(name)))
+    if (!loadedLivepatchModules(host).includes(moduleName(name)))
       throw new KpatchError("kernel", `${name} is not a loaded patch module`);
-    return rmmod(moduleName(name));
+    return rmmod(moduleName(name), host);
   }
   if (p.transition)
     throw new KpatchError("kernel", `${p.name} is in transition: wait, or run kpatch signal`);
   if (p.enabled) {
     progress("kpatch", `disabling ${p.name}`);
-    writeControl(p.name, "enabled", 0);
-    const stuck = await waitForTransition(p.name, 0, opts);
+    writeControl(p.name, "enabled", 0, undefined, host);
+    const stuck = await waitForTransition(p.name, 0, opts, host);
     if (stuck)
       throw new KpatchError(
         "kernel",
@@ -228,7 +236,7 @@ async function disable(name: string, opts: WaitOptions): Promise<void> {
           `try kpatch signal, or kpatch force ${p.name} (unsafe)`,
       );
   }
-  await rmmod(p.name);
+  await rmmod(p.name, host);
 }
 
 export interface Signalled {
@@ -246,22 +254,22 @@ export interface Signalled {
  * Sends a fake signal to the tasks that keep transitions from finishing,
  * where the kernel has the control for it.
  */
-export function signal(): Signalled[] {
-  return loadedPatches()
+export function signal(host: Host = nodeHost): Signalled[] {
+  return loadedPatches(undefined, host)
     .filter((p) => p.transition)
     .map((p) => {
-      const blocking = blockingTasks(p.enabled ? 1 : 0);
-      const sent = hasControl(p.name, "signal");
-      if (sent) writeControl(p.name, "signal", 1);
+      const blocking = blockingTasks(p.enabled ? 1 : 0, host);
+      const sent = hasControl(p.name, "signal", undefined, host);
+      if (sent) writeControl(p.name, "signal", 1, undefined, host);
       return { patch: p.name, blocking, sent };
     });
 }
 
 /** Ends a patch's transition by marking every task switched: unsafe, and it taints the kernel. */
-export function force(name: string): void {
-  const p = loadedPatch(moduleName(name));
+export function force(name: string, host: Host = nodeHost): void {
+  const p = loadedPatch(moduleName(name), undefined, host);
   if (!p?.transition) throw new KpatchError("kernel", `${name} is not in transition`);
-  writeControl(p.name, "force", 1);
+  writeControl(p.name, "force", 1, undefined, host);
 }
 
 /**
@@ -272,14 +280,15 @@ async function waitForTransition(
   name: string,
   target: 0 | 1,
   opts: WaitOptions,
+  host: Host,
 ): Promise<BlockingTask[] | undefined> {
   const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
   let report = Date.now() + 5000;
   for (;;) {
-    const p = loadedPatch(name);
+    const p = loadedPatch(name, undefined, host);
     if (!p || !p.transition) return undefined;
-    if (Date.now() > deadline) return blockingTasks(target);
-    const tasks = Date.now() > report ? blockingTasks(target) : [];
+    if (Date.now() > deadline) return blockingTasks(target, host);
+    const tasks = Date.now() > report ? blockingTasks(target, host) : [];
     if (tasks.length) {
       progress(
         "kpatch",
@@ -311,15 +320,15 @@ export function describe(tasks: BlockingTask[]): string {
  * Loaded modules that carry the livepatch taint (K in /proc/modules); none
  * where the kernel has no module support, and so no /proc/modules.
  */
-export function loadedLivepatchModules(): string[] {
-  return (nodeHost.readIfExists("/proc/modules") ?? "")
+export function loadedLivepatchModules(host: Host = nodeHost): string[] {
+  return (host.readIfExists("/proc/modules") ?? "")
     .split("\n")
     .filter((l) => /\([A-Z]*K[A-Z]*\)\s*$/.test(l))
     .map((l) => l.split(" ")[0]!);
 }
 
-async function rmmod(name: string): Promise<void> {
-  const r = await nodeHost.run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
+async function rmmod(name: string, host: Host): Promise<void> {
+  const r = await host.run("rmmod", [name], { allowFailure: true, signal: UNINTERRUPTED });
   if (r.code !== 0)
     throw new KpatchError(
       "kernel",

@@ -12,7 +12,7 @@
 // header, the UTF-16 name, the data, each record 4-byte aligned), free
 // space 0xff. No Debian package writes one, so it is written here.
 import { join } from "node:path";
-import { nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { HostError } from "../errors.js";
 
 const OVMF = "/usr/share/OVMF";
@@ -108,10 +108,10 @@ export function withVariable(
  * Writes a variable store whose db holds certificate `certDer` to `into`, for
  * one guest (the firmware writes to it): its kernel then trusts that key.
  */
-export function storeTrusting(certDer: Buffer, into: string): string {
-  if (!nodeHost.exists(OVMF_VARS))
+export function storeTrusting(certDer: Buffer, into: string, host: Host = nodeHost): string {
+  if (!host.exists(OVMF_VARS))
     throw new HostError(`${OVMF_VARS} is missing: run scripts/setup.sh (ovmf)`);
-  const store = nodeHost.readFile(OVMF_VARS);
+  const store = host.readFile(OVMF_VARS);
   const db = withVariable(
     store,
     "db",
@@ -119,6 +119,6 @@ export function storeTrusting(certDer: Buffer, into: string): string {
     DB_ATTRIBUTES,
     signatureList(certDer),
   );
-  nodeHost.writeFileAtomic(into, db);
+  host.writeFileAtomic(into, db);
   return into;
 }

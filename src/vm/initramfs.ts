@@ -5,7 +5,7 @@
 // runs, and without it init has no stdout.
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cacheRoot, nodeHost, sha256 } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 import { HostError } from "../errors.js";
 import { moduleName } from "../kernel/modules.js";
 
@@ -24,17 +24,21 @@ export interface InitramfsSpec {
  * Returns the path of a gzip'd initramfs: built once per distinct content in
  * the cache, or, with `into`, written there (for one run's files).
  */
-export async function initramfs(spec: InitramfsSpec, into?: string): Promise<string> {
-  if (!nodeHost.exists(busybox)) {
+export async function initramfs(
+  spec: InitramfsSpec,
+  into?: string,
+  host: Host = nodeHost,
+): Promise<string> {
+  if (!host.exists(busybox)) {
     throw new HostError(`${busybox} missing: run scripts/setup.sh (busybox-static)`);
   }
-  const bb = nodeHost.readFile(busybox);
+  const bb = host.readFile(busybox);
   const modules: { name: string; data: Buffer }[] = [];
   for (const [i, m] of (spec.modules ?? []).entries()) {
     // Numbered so that the shell glob in init loads them in the given order.
     modules.push({
       name: `${String(i).padStart(3, "0")}-${moduleName(m)}.ko`,
-      data: await moduleBytes(m),
+      data: await moduleBytes(m, host),
     });
   }
   const files: { name: string; data: Buffer }[] = [];
@@ -45,7 +49,7 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
     }
     files.push({
       name,
-      data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f) : nodeHost.readFile(f),
+      data: /\.ko(\.xz)?$/.test(f) ? await moduleBytes(f, host) : host.readFile(f),
     });
   }
   const key = sha256(
@@ -53,8 +57,8 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
     spec.init,
     ...[...modules, ...files].flatMap((m) => [m.name, m.data]),
   ).slice(0, 16);
-  const file = into ?? join(cacheRoot(), "initramfs", `${key}.cpio.gz`);
-  if (!into && nodeHost.exists(file)) return file;
+  const file = into ?? join(host.cacheRoot(), "initramfs", `${key}.cpio.gz`);
+  if (!into && host.exists(file)) return file;
 
   const cpio = new Newc();
   for (const d of ["bin", "dev", "proc", "sys", "tmp", "modules", "files"]) cpio.dir(d);
@@ -64,15 +68,19 @@ export async function initramfs(spec: InitramfsSpec, into?: string): Promise<str
   cpio.file("init", 0o755, Buffer.from(`#!/bin/sh\n${spec.init}`));
   for (const m of modules) cpio.file(`modules/${m.name}`, 0o644, m.data);
   for (const f of files) cpio.file(`files/${f.name}`, 0o644, f.data);
-  nodeHost.writeFileAtomic(file, gzipSync(cpio.finish()));
+  host.writeFileAtomic(file, gzipSync(cpio.finish()));
   return file;
 }
 
 /** Modules `names` and everything they depend on, in load order, from modules.dep. */
-export function moduleClosure(modulesDir: string, names: string[]): string[] {
+export function moduleClosure(
+  modulesDir: string,
+  names: string[],
+  host: Host = nodeHost,
+): string[] {
   const deps = new Map<string, string[]>();
   const byName = new Map<string, string>();
-  for (const line of nodeHost.readText(join(modulesDir, "modules.dep")).split("\n")) {
+  for (const line of host.readText(join(modulesDir, "modules.dep")).split("\n")) {
     const [mod, rest] = line.split(":");
     if (!mod || rest === undefined) continue;
     deps.set(mod, rest.split(" ").filter(Boolean));
@@ -80,7 +88,7 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
   }
   // A kernel may build in what another has as modules (6.12's virtio_pci).
   const builtin = new Set(
-    (nodeHost.readIfExists(join(modulesDir, "modules.builtin")) ?? "")
+    (host.readIfExists(join(modulesDir, "modules.builtin")) ?? "")
       .split("\n")
       .filter(Boolean)
       .map(moduleName),
@@ -104,17 +112,17 @@ export function moduleClosure(modulesDir: string, names: string[]): string[] {
 /** Kernel module name of a path: no directory, no .ko[.xz], '-' as '_'. */
 
 /** A module's ELF bytes; xz-compressed ones are unpacked, as busybox insmod may not. */
-async function moduleBytes(path: string): Promise<Buffer> {
-  if (path.endsWith(".ko")) return nodeHost.readFile(path);
+async function moduleBytes(path: string, host: Host): Promise<Buffer> {
+  if (path.endsWith(".ko")) return host.readFile(path);
   if (!path.endsWith(".ko.xz")) throw new HostError(`not a kernel module (.ko or .ko.xz): ${path}`);
-  const tmp = nodeHost.makeTempDir(cacheRoot(), "xz-");
+  const tmp = host.makeTempDir(host.cacheRoot(), "xz-");
   try {
     const copy = join(tmp, basename(path));
-    nodeHost.writeFileAtomic(copy, nodeHost.readFile(path));
-    await nodeHost.run("xz", ["-d", copy]);
-    return nodeHost.readFile(copy.slice(0, -".xz".length));
+    host.writeFileAtomic(copy, host.readFile(path));
+    await host.run("xz", ["-d", copy]);
+    return host.readFile(copy.slice(0, -".xz".length));
   } finally {
-    nodeHost.remove(tmp);
+    host.remove(tmp);
   }
 }
 

@@ -6,7 +6,7 @@
 // the guest) holds that script, its results, and whatever files the host
 // puts there for the guest, such as an apt repository.
 import { join } from "node:path";
-import { cacheRoot, nodeHost } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { HostError } from "../errors.js";
 import type { DebianSystem } from "./rootfs.js";
 import { machineArgs, runDirArgs, runQemu, type GuestResult } from "./qemu.js";
@@ -26,14 +26,15 @@ export class Machine {
     readonly system: DebianSystem,
     /** The machine's directory: its disk overlay and the shared run directory. */
     readonly dir: string,
+    private readonly host: Host,
   ) {}
 
   /** A new machine whose disk starts as the system image. */
-  static async create(system: DebianSystem): Promise<Machine> {
-    const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "machine-");
+  static async create(system: DebianSystem, host: Host = nodeHost): Promise<Machine> {
+    const dir = host.makeTempDir(join(host.cacheRoot(), "vm"), "machine-");
     if (/[\s",\\]/.test(dir)) throw new HostError(`machine directory ${dir} cannot go to QEMU`);
-    nodeHost.makeDirs(join(dir, "io"));
-    await nodeHost.run("qemu-img", [
+    host.makeDirs(join(dir, "io"));
+    await host.run("qemu-img", [
       "create",
       "-q",
       "-f",
@@ -44,7 +45,7 @@ export class Machine {
       "raw",
       join(dir, "disk.qcow2"),
     ]);
-    return new Machine(system, dir);
+    return new Machine(system, dir, host);
   }
 
   /** The directory the guest sees as /vmio. */
@@ -55,8 +56,8 @@ export class Machine {
   /** Boots the machine, runs `script` in it and waits until it has powered off. */
   async boot(opts: BootOptions): Promise<GuestResult> {
     for (const f of ["script.sh", "started", "stdout", "stderr", "status", "dmesg", "console.log"])
-      nodeHost.remove(join(this.io, f));
-    nodeHost.writeFileAtomic(join(this.io, "script.sh"), opts.script);
+      this.host.remove(join(this.io, f));
+    this.host.writeFileAtomic(join(this.io, "script.sh"), opts.script);
     const cmdline = [
       "root=/dev/vda rw console=ttyS0",
       // A panic reboots, and -no-reboot turns that into QEMU exiting.
@@ -79,11 +80,12 @@ export class Machine {
       ],
       this.io,
       opts.timeoutMs,
+      this.host,
     );
   }
 
   /** Removes the machine's disk and directory. */
   dispose(): void {
-    nodeHost.remove(this.dir);
+    this.host.remove(this.dir);
   }
 }

@@ -18,7 +18,7 @@
 // or a relocation complaint (src/kernel/klog.ts): checked here, once, so that
 // no test can forget it.
 import { join } from "node:path";
-import { cacheRoot, lastLines, nodeHost } from "../host/host.js";
+import { lastLines, nodeHost, type Host } from "../host/host.js";
 import { HostError } from "../errors.js";
 import { initramfs } from "./initramfs.js";
 import { kernelComplaints } from "../kernel/klog.js";
@@ -123,22 +123,22 @@ echo "kpatch-vm: script ends at uptime $(cut -d' ' -f1 /proc/uptime)"
 poweroff -f
 `;
 
-export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
+export async function runInGuest(opts: GuestOptions, host: Host = nodeHost): Promise<GuestResult> {
   const share = opts.shareRoot ?? true;
   // Scripts name modules and files in the cache, which a guest could not see there.
-  if (share && /^\/tmp(\/|$)/.test(cacheRoot()))
+  if (share && /^\/tmp(\/|$)/.test(host.cacheRoot()))
     throw new HostError(
-      `the cache ${cacheRoot()} is under /tmp, which a guest sees as its own tmpfs: ` +
+      `the cache ${host.cacheRoot()} is under /tmp, which a guest sees as its own tmpfs: ` +
         "set KPATCH_CACHE to a directory elsewhere",
     );
   if (opts.uefiVars && /[,\s]/.test(opts.uefiVars))
     throw new HostError(`variable store ${opts.uefiVars} cannot go to QEMU's -drive`);
-  const dir = nodeHost.makeTempDir(join(cacheRoot(), "vm"), "run-");
+  const dir = host.makeTempDir(join(host.cacheRoot(), "vm"), "run-");
   if (/[\s"'\\]/.test(dir)) {
     throw new HostError(`run directory ${dir} cannot go on a kernel command line`);
   }
   const script = join(dir, "script.sh");
-  nodeHost.writeFileAtomic(script, opts.script);
+  host.writeFileAtomic(script, opts.script);
   if (share && opts.files?.length) {
     throw new HostError("files travel in the initramfs only for runs without the host root");
   }
@@ -165,8 +165,8 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
     opts.kernel,
     "-initrd",
     files.length
-      ? await initramfs({ init, modules: opts.modules, files }, join(dir, "initrd.cpio.gz"))
-      : await initramfs({ init, modules: opts.modules }),
+      ? await initramfs({ init, modules: opts.modules, files }, join(dir, "initrd.cpio.gz"), host)
+      : await initramfs({ init, modules: opts.modules }, undefined, host),
     "-append",
     cmdline.trim(),
     ...runDirArgs(dir),
@@ -179,8 +179,8 @@ export async function runInGuest(opts: GuestOptions): Promise<GuestResult> {
       "virtio-9p-pci,fsdev=r,mount_tag=hostroot",
     );
   }
-  const result = await runQemu(args, dir, opts.timeoutMs);
-  nodeHost.remove(dir);
+  const result = await runQemu(args, dir, opts.timeoutMs, host);
+  host.remove(dir);
   return result;
 }
 
@@ -223,15 +223,16 @@ export async function runQemu(
   args: string[],
   dir: string,
   timeoutMs: number,
+  host: Host = nodeHost,
 ): Promise<GuestResult> {
   const consoleLog = join(dir, "console.log");
   const t0 = Date.now();
-  const r = await nodeHost.run("qemu-system-x86_64", args, {
+  const r = await host.run("qemu-system-x86_64", args, {
     logFile: consoleLog,
     timeoutMs,
     allowFailure: true,
   });
-  const log = nodeHost.readText(consoleLog);
+  const log = host.readText(consoleLog);
   const failed = (why: string) =>
     new HostError(`guest ${why}; console:\n${lastLines(log, 10)}\n`, consoleLog);
   if (r.timedOut) throw failed(`timed out after ${timeoutMs} ms`);
@@ -239,19 +240,19 @@ export async function runQemu(
   const status = join(dir, "status");
   // The guest's dmesg, and what reached the console (all of it, if the guest
   // died first; what came after dmesg was taken, as a shutdown's messages).
-  const dmesg = nodeHost.readIfExists(join(dir, "dmesg")) ?? "";
+  const dmesg = host.readIfExists(join(dir, "dmesg")) ?? "";
   const hurt = [...new Set([...kernelComplaints(dmesg), ...kernelComplaints(log)])];
   if (hurt.length) {
     throw new HostError(`guest kernel complained:\n${hurt.join("\n---\n")}\n`, consoleLog);
   }
-  if (!nodeHost.exists(status)) throw failed("stopped before the script finished");
+  if (!host.exists(status)) throw failed("stopped before the script finished");
   return {
-    output: nodeHost.readText(join(dir, "stdout")),
-    stderr: nodeHost.readText(join(dir, "stderr")),
-    exitCode: Number(nodeHost.readText(status).trim()),
+    output: host.readText(join(dir, "stdout")),
+    stderr: host.readText(join(dir, "stderr")),
+    exitCode: Number(host.readText(status).trim()),
     // The host's clock stamped `started` as the guest created it (without the
     // host root, the guest's clock did, copied out: right to about a second).
-    bootMs: Math.round(nodeHost.stat(join(dir, "started")).mtimeMs - t0),
+    bootMs: Math.round(host.stat(join(dir, "started")).mtimeMs - t0),
     consoleLog: log,
   };
 }

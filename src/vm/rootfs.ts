@@ -11,7 +11,7 @@
 // and the boot unit has run, runs /vmio/script.sh, writes stdout, stderr,
 // dmesg and the exit status there, and powers off.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, sha256, type Host } from "../host/host.js";
+import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { HostError } from "../errors.js";
 import { checkRelease } from "../names.js";
@@ -82,7 +82,7 @@ export async function debianSystem(release: string, host: Host = nodeHost): Prom
     "--dpkgopt=path-exclude=/usr/share/locale/*",
   ];
   const key = sha256(...options, host.readText(sources), fstab, IMAGE_SIZE, guestRunner, guestUnit);
-  const dir = join(cacheRoot(), "rootfs", `${release}-${key.slice(0, 12)}`);
+  const dir = join(host.cacheRoot(), "rootfs", `${release}-${key.slice(0, 12)}`);
   const system = {
     release,
     image: join(dir, "root.ext4"),
@@ -96,8 +96,8 @@ export async function debianSystem(release: string, host: Host = nodeHost): Prom
     });
     if (found.code !== 0) throw new HostError(`${tool} is missing: run scripts/setup.sh`);
   }
-  const log = join(cacheRoot(), "logs", `rootfs-${release}.log`);
-  host.makeDirs(join(cacheRoot(), "logs"));
+  const log = join(host.cacheRoot(), "logs", `rootfs-${release}.log`);
+  host.makeDirs(join(host.cacheRoot(), "logs"));
   progress("vm", `building a Debian 12 system for ${release} (mmdebstrap; log: ${log})`);
   await host.publishDir(
     dir,

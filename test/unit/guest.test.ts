@@ -4,14 +4,13 @@ import assert from "node:assert/strict";
 import { HostError } from "../../src/errors.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { mkdtempSync, rmSync } from "node:fs";
+import { hostWith } from "../support/hosts.js";
 
 test("a cache under /tmp is refused before a guest boots: the guest's /tmp is its own", async () => {
-  const saved = process.env.KPATCH_CACHE;
   const cache = mkdtempSync("/tmp/kpatch-cache-");
-  process.env.KPATCH_CACHE = cache;
   try {
     await assert.rejects(
-      runInGuest({ kernel: "/nonexistent", script: "true", timeoutMs: 1000 }),
+      runInGuest({ kernel: "/nonexistent", script: "true", timeoutMs: 1000 }, hostWith({ cache })),
       (e: unknown) =>
         e instanceof HostError &&
         /^the cache \/tmp\/.* is under \/tmp, .*set KPATCH_CACHE to a directory elsewhere$/.test(
@@ -20,7 +19,5 @@ test("a cache under /tmp is refused before a guest boots: the guest's /tmp is it
     );
   } finally {
     rmSync(cache, { recursive: true, force: true });
-    if (saved === undefined) delete process.env.KPATCH_CACHE;
-    else process.env.KPATCH_CACHE = saved;
   }
 });

@@ -21,13 +21,14 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { notRootsAlone, run } from "../../src/host/host.js";
+import { notRootsAlone, run, type Host } from "../../src/host/host.js";
 import { bootCommand, bootUnit } from "../../src/runtime/boot.js";
 import { install, installed } from "../../src/runtime/store.js";
 import { runtimeDeb } from "../../src/package/runtime.js";
 import { checkCve, checkDescription } from "../../src/kpatch-build/inputs.js";
 import { scratchDir } from "../support/cc.js";
 import { modinfoModule } from "../support/modinfo.js";
+import { hostWith } from "../support/hosts.js";
 
 const RELEASE = "6.1.0-57-amd64";
 
@@ -38,27 +39,20 @@ const good = (
   vermagic = `${RELEASE} SMP preempt mod_unload modversions `,
 ) => modinfoModule(dir, file, { livepatch: "Y", name, vermagic });
 
-function withKpatchDir<T>(body: (root: string, src: string) => T): T {
+/** Runs `body` with a scratch KPATCH_DIR (`root`), a scratch `src` and a host whose KPATCH_DIR it is. */
+function withKpatchDir<T>(body: (root: string, src: string, host: Host) => T): T {
   const root = scratchDir("kpatch-dir-");
-  const src = scratchDir("kpatch-src-");
-  const saved = process.env.KPATCH_DIR;
-  process.env.KPATCH_DIR = root;
-  try {
-    return body(root, src);
-  } finally {
-    if (saved === undefined) delete process.env.KPATCH_DIR;
-    else process.env.KPATCH_DIR = saved;
-  }
+  return body(root, scratchDir("kpatch-src-"), hostWith({ env: { KPATCH_DIR: root } }));
 }
 
 test("an installed module is 0644 and root's, whatever the mode of the root-only file it came from; one others could write is refused; a planted temporary name is not followed", () => {
-  withKpatchDir((root, src) => {
+  withKpatchDir((root, src, host) => {
     const dir = join(root, RELEASE);
     mkdirSync(dir, { recursive: true });
     const victim = join(src, "victim");
     writeFileSync(victim, "keep me\n");
     symlinkSync(victim, join(dir, "livepatch-a.ko.tmp"));
-    const dest = install(good(src, "livepatch_a", "livepatch-a.ko", undefined));
+    const dest = install(good(src, "livepatch_a", "livepatch-a.ko", undefined), host);
     const st = statSync(dest);
     assert.equal(st.mode & 0o777, 0o644);
     if (process.getuid?.() === 0) assert.equal(st.uid, 0);
@@ -66,31 +60,34 @@ test("an installed module is 0644 and root's, whatever the mode of the root-only
     assert.deepEqual(readdirSync(dir).sort(), ["livepatch-a.ko", "livepatch-a.ko.tmp"]);
     const rootOnly = good(src, "livepatch_b");
     chmodSync(rootOnly, 0o600);
-    assert.equal(statSync(install(rootOnly)).mode & 0o777, 0o644);
+    assert.equal(statSync(install(rootOnly, host)).mode & 0o777, 0o644);
     const worldWritable = good(src, "livepatch_w");
     chmodSync(worldWritable, 0o666);
-    assert.throws(() => install(worldWritable), /is writable by group or others \(mode 0666\)/);
+    assert.throws(
+      () => install(worldWritable, host),
+      /is writable by group or others \(mode 0666\)/,
+    );
     assert.ok(!existsSync(join(dir, "livepatch-w.ko")));
   });
 });
 
 test("install refuses a release that leaves KPATCH_DIR, an empty vermagic, a file that is not a .ko, a second module of one name", () => {
-  withKpatchDir((root, src) => {
+  withKpatchDir((root, src, host) => {
     assert.throws(
-      () => install(good(src, "livepatch_x", "x.ko", "../../../x SMP")),
+      () => install(good(src, "livepatch_x", "x.ko", "../../../x SMP"), host),
       /its vermagic: kernel release '\.\.\/\.\.\/\.\.\/x' is refused/,
     );
     assert.throws(
-      () => install(good(src, "livepatch_y", "y.ko", "")),
+      () => install(good(src, "livepatch_y", "y.ko", ""), host),
       /kernel release '' is refused/,
     );
     assert.throws(
-      () => install(good(src, "livepatch_z", "z.txt")),
+      () => install(good(src, "livepatch_z", "z.txt"), host),
       /only a \.ko file with a plain name/,
     );
-    install(good(src, "livepatch_c", "c.ko"));
+    install(good(src, "livepatch_c", "c.ko"), host);
     assert.throws(
-      () => install(good(src, "livepatch_c", "c-again.ko")),
+      () => install(good(src, "livepatch_c", "c-again.ko"), host),
       /livepatch_c is installed already as .*\/c\.ko: uninstall it first/,
     );
     assert.deepEqual(readdirSync(root), [RELEASE]);
@@ -99,8 +96,8 @@ test("install refuses a release that leaves KPATCH_DIR, an empty vermagic, a fil
 });
 
 test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good ones are still listed, and kpatch list exits 1", async () => {
-  await withKpatchDir(async (root, src) => {
-    install(good(src, "livepatch_ok", "50-ok.ko"));
+  await withKpatchDir(async (root, src, host) => {
+    install(good(src, "livepatch_ok", "50-ok.ko"), host);
     const dir = join(root, RELEASE);
     writeFileSync(
       join(dir, "10-garbage.ko"),
@@ -109,7 +106,7 @@ test("bad entries in KPATCH_DIR/RELEASE are skipped with the reason; the good on
     symlinkSync(join(src, "gone.ko"), join(dir, "20-dangling.ko"));
     mkdirSync(join(dir, "30-directory.ko"));
     modinfoModule(dir, "40-plain.ko", { name: "plain", vermagic: RELEASE });
-    const list = installed(RELEASE);
+    const list = installed(RELEASE, host);
     assert.deepEqual(
       list.modules.map((m) => m.name),
       ["livepatch_ok"],
