@@ -81,6 +81,6 @@ export async function sourceChangelog(
   const p = await aptLookup(pkg, version, host);
   if (!p) throw new KpatchError("input", gone(`${pkg} ${version}`, "the update's changelog"));
   const member = `usr/share/doc/${pkg}/changelog.Debian.gz`;
-  const root = await extracted(p, { members: [member] });
+  const root = await extracted(p, { members: [member] }, host);
   return parseChangelog(gunzipSync(host.readFile(join(root, member))).toString("utf8"));
 }

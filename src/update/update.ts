@@ -5,7 +5,7 @@
 // (groups.ts) decides which objects go in. The module says which update it
 // carries and how much of it is live, for `kpatch status` and monitoring.
 import { join } from "node:path";
-import { cacheRoot, nodeHost, type Host } from "../host/host.js";
+import { nodeHost, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
@@ -99,8 +99,8 @@ export async function buildUpdate(
       `${plan.release} is built from ${plan.to}, the newest the archive has: no update to patch`,
     );
   }
-  const to = await kernelSource(plan.series, plan.to);
-  const dir = join(cacheRoot(), "updates", `${plan.series}_${plan.from}_${plan.to}`);
+  const to = await kernelSource(plan.series, plan.to, host);
+  const dir = join(host.cacheRoot(), "updates", `${plan.series}_${plan.from}_${plan.to}`);
   const changes = updateChanges(target.source, to, dir, host);
   const code = changes.filter((c) => c.class === "code" && c.change !== "removed");
   progress(
