@@ -78,7 +78,7 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   Writes the review report (NAME.review.md, .html, .json) again from a build
   session kept with --skip-cleanup.
 
-       ${program} package MODULE.ko --version VERSION [--package-name NAME]
+       ${program} package MODULE.ko [--version VERSION] [--package-name NAME]
          [-o, --output DIR] [--json]
        ${program} package --runtime [-o, --output DIR] [--json]
   Makes a Debian package of a patch module, for apt to roll out: it depends
@@ -88,7 +88,8 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   VERSION upgrades it (an atomic replace) and a downgrade rolls back; a
   --non-replace one kpatch-patch-MODULE-RELEASE. --runtime makes the
   runtime's package, kpatch-ts_VERSION_all.deb (kpatch, its boot unit and
-  man page, run by Debian's nodejs).
+  man page, run by Debian's nodejs). An update's module (--update) takes
+  the update's version unless --version says another.
 
        ${program} --update [-k RELEASE] [--to VERSION] [-n NAME] [-o DIR] [--json]
        ${program} --update --list [-k RELEASE] [--json]
@@ -418,13 +419,13 @@ async function makePackage(argv: string[]): Promise<void> {
     console.log(values.json ? JSON.stringify({ deb }, null, 2) : `package: ${deb}`);
     return;
   }
-  if (positionals.length !== 1 || !values.version)
-    throw new KpatchError("usage", `package takes one MODULE.ko and --version\n${usage}`);
+  if (positionals.length !== 1)
+    throw new KpatchError("usage", `package takes one MODULE.ko\n${usage}`);
   ensureWritableDir(output, "-o");
   const p = await patchDeb(
     resolve(positionals[0]!),
     {
-      version: values.version,
+      ...(values.version ? { version: values.version } : {}),
       ...(values["package-name"] ? { name: values["package-name"] } : {}),
     },
     output,

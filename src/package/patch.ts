@@ -15,8 +15,12 @@ import { checkPackageName, checkPackageVersion, isPackageName, writeDeb } from "
 import { RUNTIME_COMMAND, RUNTIME_PACKAGE, runtimeVersion } from "./runtime.js";
 
 export interface PatchPackageOptions {
-  /** The package version: a later cumulative patch needs a higher one. */
-  version: string;
+  /**
+   * The package version: a later cumulative patch needs a higher one. An
+   * update's module (kpatch-build --update) has the update's by default, so
+   * that a fleet's apt follows Debian's updates of each kernel release.
+   */
+  version?: string;
   /** Default: kpatch-patch-RELEASE, or kpatch-patch-MODULE-RELEASE for a non-replace patch. */
   name?: string;
 }
@@ -73,7 +77,14 @@ export async function patchDeb(
   const name = checkPackageName(
     opts.name ?? defaultPackageName(release, cumulative ? undefined : m.name),
   );
-  const version = checkPackageVersion(opts.version);
+  const given = opts.version ?? m.update?.version;
+  if (!given) {
+    throw new KpatchError(
+      "usage",
+      `${ko} needs --version: only an update's module (kpatch-build --update) has its own`,
+    );
+  }
+  const version = checkPackageVersion(given);
   const image = `linux-image-${release}`;
   if (!isPackageName(image)) {
     throw new KpatchError(

@@ -142,6 +142,22 @@ test("a non-replace patch's package has a name of its own and unloads its old ve
   );
 });
 
+test("an update's module is packaged at the update's version; another module needs one", async () => {
+  const dir = scratchDir("patch-deb-update");
+  const ko = modinfoModule(dir, "livepatch-update-6_1_192_3.ko", {
+    ...module("livepatch_update_6_1_192_3", "Y"),
+    kpatch_update: "6.1.192-3",
+    kpatch_update_from: "6.1.192-2",
+    kpatch_update_live: "1",
+    kpatch_update_changes: "1",
+  });
+  const p = await patchDeb(ko, {}, dir);
+  assert.deepEqual([p.name, p.version], ["kpatch-patch-6.1.0-56-amd64", "6.1.192-3"]);
+  assert.equal(await control(p.deb, "Version"), "6.1.192-3");
+  const plain = modinfoModule(dir, "livepatch-plain.ko", module("livepatch_plain", "Y"));
+  await assert.rejects(patchDeb(plain, {}, join(dir, "out")), /needs --version/);
+});
+
 test("packaging refuses a module it cannot vouch for, and writes nothing", async () => {
   const dir = scratchDir("patch-deb-refused");
   const out = join(dir, "out");
