@@ -6,7 +6,7 @@
 // to a reporting one when the patches moved that very line there, or, with no
 // patch to say, by kpatch's rule), or the line in a quoted source position, is
 // reported as unchanged: patching it would change nothing at run time.
-import { relocWidth, SHT } from "../elf/constants.js";
+import { relocWidth, SHF, SHT } from "../elf/constants.js";
 import type { Insn } from "../arch/x86/decode.js";
 import {
   isCompilerData,
@@ -68,6 +68,15 @@ function sameButLine(p: Target, o: Target): boolean {
   return p.kind === "string" && o.kind === "string" && at(p) === at(o);
 }
 
+const isCompilerTarget = (t: Target) => t.kind === "unit" && isCompilerData(t.unit.section);
+
+/**
+ * UBSAN's writable site data starts with its source location: the file's
+ * name (relocated), then the line and the column, 4 bytes each.
+ */
+const isSourceLocation = (u: Unit) =>
+  (u.section.flags & SHF.WRITE) !== 0n && u.start === 0 && u.relocs[0]?.offset === 0n;
+
 function targetsEqual(p: Target, o: Target): boolean {
   switch (p.kind) {
     case "unit":
@@ -106,11 +115,16 @@ export class Comparer {
       if (pr.type !== or.type || Number(pr.offset) - p.start !== Number(or.offset) - o.start) {
         return "changed";
       }
+      // Per-site data is told by content alone: a user whose copy's name
+      // stayed put uses changed data as surely as one that was renumbered.
+      if (isCompilerTarget(pt[i]!) && isCompilerTarget(ot[i]!)) {
+        if (this.sameCompilerData(pt[i]!, ot[i]!)) continue;
+        return "changed";
+      }
       if (targetsEqual(pt[i]!, ot[i]!)) {
         if (this.callSiteChanged(pt[i]!, ot[i]!)) return "changed";
         continue;
       }
-      if (this.sameCompilerData(pt[i]!, ot[i]!)) continue;
       if (!sameButLine(pt[i]!, ot[i]!)) return "changed";
       lines = true;
     }
@@ -141,22 +155,28 @@ export class Comparer {
     );
   }
 
-  /** Compiler-made per-site data (isCompilerData) of the same content, whatever its number. */
+  /**
+   * Compiler-made per-site data (isCompilerData) of the same content, whatever
+   * its number, but for the line and column of a UBSAN source location: a
+   * moved site reports another line, as a moved __LINE__ does.
+   */
   private sameCompilerData(p: Target, o: Target): boolean {
     if (p.kind !== "unit" || o.kind !== "unit" || p.offset !== o.offset) return false;
     const [pu, ou] = [p.unit, o.unit];
-    if (!isCompilerData(pu.section) || !isCompilerData(ou.section)) return false;
-    if (
-      pu.end - pu.start !== ou.end - ou.start ||
-      pu.relocs.length !== ou.relocs.length ||
-      differingBytes(pu, ou).length
-    )
+    if (pu.end - pu.start !== ou.end - ou.start || pu.relocs.length !== ou.relocs.length) {
       return false;
+    }
+    const position = isSourceLocation(pu) && isSourceLocation(ou);
+    if (differingBytes(pu, ou).some((b) => !position || b - pu.start < 8 || b - pu.start >= 16)) {
+      return false;
+    }
     const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
     return pu.relocs.every(
       (r, i) =>
         Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
-        (targetsEqual(pt[i]!, ot[i]!) || this.sameCompilerData(pt[i]!, ot[i]!)),
+        (isCompilerTarget(pt[i]!) && isCompilerTarget(ot[i]!)
+          ? this.sameCompilerData(pt[i]!, ot[i]!)
+          : targetsEqual(pt[i]!, ot[i]!)),
     );
   }
 

@@ -45,7 +45,7 @@ export class TargetSymtab {
     }
     if (byAddress)
       for (const l of this.byName.values())
-        l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+        if (l.length > 1) l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
 
   /** The table as text for a cache: one array per symbol, addresses in hex. */
@@ -184,7 +184,8 @@ export function parseReadelfSymtab(text: string): TargetSymtab {
     }
     if (!name || ndx === "UND" || type === "SECTION") continue;
     out.push({
-      name: name.replace(/@.*$/, ""),
+      // A versioned name (foo@VER) is the symbol foo; the test spares most lines a regex.
+      name: name.includes("@") ? name.replace(/@.*$/, "") : name,
       type: typeOf(type!),
       local: bind === "LOCAL",
       file: bind === "LOCAL" ? file : undefined,

@@ -1,6 +1,6 @@
 // Pins what kpatch's create-diff-object form does with what kpatch-build
-// hands it: entry sizes that do not fit the object, and objects kbuild
-// links from several files.
+// hands it: entry sizes that do not fit the object, objects kbuild links
+// from several files, and clang's UBSAN data.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
@@ -110,4 +110,53 @@ int ${tag}(int x) { return helper(x) + 1; }
   });
   assert.deepEqual(both.changed.map((c) => c.name).sort(), ["first", "second"]);
   assert.deepEqual(both.klp.map((k) => `${k.name},${k.pos}`).sort(), ["helper,1", "helper,2"]);
+});
+
+test("UBSAN: all users of a changed type descriptor change, whichever was edited", async () => {
+  // add and sub share one descriptor ('long'); 'long long' is another text for the same code.
+  const src = `#line 1 "ubsan.c"
+typedef long T;
+T add(T a, T b) { return a + b; }
+T sub(T a, T b) { return a - b; }
+int mul(int a, int b) { return a * b; }
+`;
+  const ubsan = (s: string) =>
+    compileC(dir, s, "ubsan", "clang", ["-fsanitize=signed-integer-overflow"]);
+  const orig = await ubsan(src);
+  const symtab = join(dir, `${n++}.symtab`);
+  writeFileSync(symtab, (await run("readelf", ["-s", "--wide", orig])).stdout);
+  const longLong = src.replace("typedef long T", "typedef long long T");
+  // Editing sub renumbers no site data of add: its sites keep their names, not their content.
+  for (const patch of [
+    longLong.replace("a + b", "a + b + 1"),
+    longLong.replace("a - b", "a - b - 1"),
+  ]) {
+    const patched = await ubsan(patch);
+    const native = diffFiles({
+      orig,
+      patched,
+      output: join(dir, `out${n++}.o`),
+      object: "vmlinux",
+      symbols: symtab,
+    });
+    assert.deepEqual(native.changed.map((c) => c.name).sort(), ["add", "sub"]);
+    const out = join(dir, `out${n++}.o`);
+    const args = [cdo, orig, patched, "vmlinux", symtab, "/dev/null", "livepatch-test", out];
+    const drop = await run("node", args, { allowFailure: true });
+    assert.equal(drop.code, 0, drop.stderr);
+    assert.deepEqual(drop.stdout.match(/(?<=changed function: )\w+/g)?.sort(), ["add", "sub"]);
+  }
+  // A site that only moved reports another line: like a moved __LINE__, no change.
+  const moved = await ubsan(src.replace("int mul", "\nint mul").replace("a + b", "a + b + 1"));
+  const r = diffFiles({
+    orig,
+    patched: moved,
+    output: join(dir, `out${n++}.o`),
+    object: "vmlinux",
+    symbols: symtab,
+  });
+  assert.deepEqual(
+    r.changed.map((c) => c.name),
+    ["add"],
+  );
 });

@@ -2,7 +2,8 @@
 // which is what a binary differ needs: where each instruction starts, which
 // bytes a relocation patches, and how control leaves it. Everything else of
 // iced-x86 stays behind this module.
-import { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind } from "iced-x86";
+import { createRequire } from "node:module";
+import type * as Iced from "iced-x86";
 
 /** How control leaves an instruction. */
 export type Flow =
@@ -46,7 +47,7 @@ export interface Insn {
   mnemonic: string;
 }
 
-const flows: Record<FlowControl, Flow> = {
+const flowsOf = (FlowControl: typeof Iced.FlowControl): Record<Iced.FlowControl, Flow> => ({
   [FlowControl.Next]: "next",
   [FlowControl.UnconditionalBranch]: "jump",
   [FlowControl.IndirectBranch]: "indirect-jump",
@@ -57,11 +58,20 @@ const flows: Record<FlowControl, Flow> = {
   [FlowControl.Interrupt]: "interrupt",
   [FlowControl.XbeginXabortXend]: "xbegin",
   [FlowControl.Exception]: "exception",
-};
+});
+let flows: Record<Iced.FlowControl, Flow> | undefined;
+
+/**
+ * iced-x86 is loaded on the first decode, and with require: an ESM import of
+ * its 900 KB of CommonJS glue scans it for exports first, which took most
+ * of a create-diff-object run's start-up (150 ms against 35).
+ */
+let iced: typeof Iced | undefined;
+const load = () => (iced ??= createRequire(import.meta.url)("iced-x86") as typeof Iced);
 
 const mnemonics: string[] = [];
-function mnemonicName(m: Mnemonic): string {
-  return (mnemonics[m] ??= Mnemonic[m]!.toLowerCase());
+function mnemonicName(m: Iced.Mnemonic): string {
+  return (mnemonics[m] ??= load().Mnemonic[m]!.toLowerCase());
 }
 
 /**
@@ -77,6 +87,8 @@ export function decode(code: Uint8Array, start = 0, end = code.length): Insn[] {
   // The decoder copies its input into WASM memory: one copy per range, and
   // one reused Instruction, both freed explicitly since WASM memory is not
   // garbage collected.
+  const { Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind } = load();
+  flows ??= flowsOf(FlowControl);
   const decoder = new Decoder(64, code.subarray(start, end), DecoderOptions.None);
   const insn = new Instruction();
   try {

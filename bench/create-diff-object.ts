@@ -1,0 +1,146 @@
+// Benchmark: the create-diff-object process, as kpatch-build runs it once per
+// changed object: start-up, reading both objects and the target's symbol
+// table, the diff, writing the output. Prints the wall time and peak RSS of
+// several runs on a ~300 KB kernel object and a patched twin (one byte of its
+// largest function changed), beside Node's own start-up (`node -e 0`) and
+// kpatch's C tool (0.14 s and 11 MB on such an object, as issue 23 measured
+// it: its tools are not in Debian 12).
+//
+// The object: a kpatch-build ORIG object of meminfo.c from the cache (built
+// with -ffunction-sections, as kpatch-build builds), else the test kernel's,
+// else a generated C file of that size compiled with the kernel's flags.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readElf } from "../src/elf/reader.js";
+import { writeElf } from "../src/elf/writer.js";
+import { STT } from "../src/elf/constants.js";
+import { cacheRoot, run } from "../src/host/host.js";
+
+const RUNS = 10;
+const KPATCH = { s: 0.14, mb: 11 };
+const cli = fileURLToPath(new URL("../src/cli/create-diff-object.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "kpatch-bench-cdo-"));
+
+/** A built test kernel's tree, without fetching its source to learn which one. */
+function builtTestKernel(): string | undefined {
+  const kernels = join(cacheRoot(), "kernels");
+  const trees = existsSync(kernels) ? readdirSync(kernels).sort() : [];
+  const built = trees.find(
+    (t) => t.startsWith("test-") && existsSync(join(kernels, t, ".kpatch-built")),
+  );
+  return built && join(kernels, built);
+}
+
+/** A kpatch-build ORIG meminfo.o in the cache, else the test kernel's, else a fixture. */
+async function object(): Promise<{ file: string; from: string; kernel?: string }> {
+  const orig = join(cacheRoot(), "orig");
+  for (const tree of existsSync(orig) ? readdirSync(orig).sort() : []) {
+    const file = join(orig, tree, "fs/proc/meminfo.o");
+    if (existsSync(file)) return { file, from: `kpatch-build's ORIG object of ${tree}` };
+  }
+  const kernel = builtTestKernel();
+  if (kernel) {
+    const file = join(kernel, "fs/proc/meminfo.o");
+    return { file, from: "the test kernel", kernel };
+  }
+  // Many small functions with strings and branches, and debug info, as a kernel file has.
+  const n = 150;
+  const decls = Array.from({ length: n }, (_, i) => `int f${i}(int x, const char *s)`);
+  const src = `extern int printk(const char *, ...);\n${decls.join(";\n")};\n${decls
+    .map(
+      (d, i) => `${d} {
+  if (x > ${i}) return printk("f${i}: %s %d\\n", s, x) + f${(i + 1) % n}(x - 1, s);
+  switch (x & 7) { case 1: return x * ${i}; case 2: return x ^ ${i}; default: return -x; }
+}`,
+    )
+    .join("\n")}\n`;
+  const c = join(dir, "meminfo.c");
+  const file = join(dir, "meminfo.o");
+  writeFileSync(c, src);
+  // What kpatch-build's compiles shape code with: sections per function, fentry, the kernel model.
+  const flags = ["-O2", "-g", "-ffunction-sections", "-fdata-sections", "-fno-pie"];
+  flags.push("-mcmodel=kernel", "-mno-red-zone", "-pg", "-mfentry", "-mrecord-mcount");
+  await run("gcc", [...flags, "-c", c, "-o", file]);
+  return { file, from: "a generated C file" };
+}
+
+const { file, from, kernel } = await object();
+const origFile = join(dir, "orig.o");
+const patchedFile = join(dir, "patched.o");
+const bytes = readFileSync(file);
+writeFileSync(origFile, bytes);
+const elf = readElf(Uint8Array.from(bytes), file);
+const fn = elf.symbols
+  .filter((s) => s.type === STT.FUNC && s.section && s.size > 8n)
+  .sort((a, b) => Number(b.size - a.size))[0]!;
+fn.section!.data[Number(fn.value + fn.size / 3n)]! ^= 0x01;
+writeFileSync(patchedFile, writeElf(elf));
+
+// kpatch-build hands it vmlinux's table as readelf prints it.
+const vmlinux = kernel ?? builtTestKernel();
+const symtab = join(dir, "symtab");
+const table = vmlinux ? join(vmlinux, "vmlinux") : origFile;
+writeFileSync(symtab, (await run("readelf", ["-s", "--wide", table])).stdout);
+const symvers = vmlinux ? join(vmlinux, "Module.symvers") : "/dev/null";
+const env = {
+  ...process.env,
+  BUG_STRUCT_SIZE: "12",
+  EX_STRUCT_SIZE: "12",
+  JUMP_STRUCT_SIZE: "16",
+  ALT_STRUCT_SIZE: "12",
+  PARA_STRUCT_SIZE: "16",
+  STATIC_CALL_STRUCT_SIZE: "8",
+  PRINTK_INDEX_STRUCT_SIZE: "8",
+};
+const args = [cli, origFile, patchedFile, "vmlinux", symtab, symvers, "livepatch-bench"];
+
+// Peak RSS from inside the child, at its exit: Node reports no child's rusage.
+const rss = join(dir, "rss.cjs");
+writeFileSync(
+  rss,
+  'process.on("exit", () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));',
+);
+
+/** Median and fastest wall time of RUNS runs, and the peak RSS of one more. */
+function measure(argv: string[]): { median: number; min: number; mb: number } {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [...argv, join(dir, `out${i}.o`)], { env });
+    times.push((performance.now() - t0) / 1000);
+    if (r.status !== 0) throw new Error(`${argv.join(" ")}: exit ${r.status}\n${r.stderr}`);
+  }
+  const r = spawnSync(process.execPath, ["-r", rss, ...argv, join(dir, "out.o")], { env });
+  const kb = Number(/maxrss (\d+)/.exec(String(r.stderr))?.[1]);
+  times.sort((a, b) => a - b);
+  return { median: times[RUNS >> 1]!, min: times[0]!, mb: kb / 1024 };
+}
+
+try {
+  const ours = measure(args);
+  const floor = measure(["-e", "0", "--"]);
+  const row = (what: string, m: { median: number; min: number; mb: number }) =>
+    console.log(
+      `  ${what.padEnd(20)} ${m.median.toFixed(3)} s median, ${m.min.toFixed(3)} s fastest, ` +
+        `${m.mb.toFixed(0)} MB peak RSS`,
+    );
+  console.log(
+    `create-diff-object on ${(bytes.length / 1024).toFixed(0)} KB (${from}), ` +
+      `${RUNS} runs each, ${vmlinux ? "vmlinux's" : "the object's"} symbol table`,
+  );
+  row("create-diff-object", ours);
+  row("node -e 0", floor);
+  console.log(
+    `  against node's floor: ${(ours.median / floor.median).toFixed(2)}x time, ` +
+      `${(ours.mb / floor.mb).toFixed(2)}x memory`,
+  );
+  console.log(
+    `  against kpatch's ${KPATCH.s} s / ${KPATCH.mb} MB: ${(ours.median / KPATCH.s).toFixed(2)}x ` +
+      `time (goal 1.5x), ${(ours.mb / KPATCH.mb).toFixed(1)}x memory`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
