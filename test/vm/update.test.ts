@@ -123,7 +123,10 @@ $K unload --all; ls /sys/kernel/livepatch | grep -c ${name} || true
     `running ${u.release}, live-patched to ${u.to} (${live} of ${changes} changes` +
     `${changes > live ? `; ${changes - live} need a reboot` : ""})`;
   assert.ok(stages.get("text")!.includes(`effective: ${effective}`), stages.get("text"));
-  const listed = stages.get("text")!.split("\n").find((l) => l.startsWith(`${name} `));
+  const listed = stages
+    .get("text")!
+    .split("\n")
+    .find((l) => l.startsWith(`${name} `));
   assert.ok(listed?.endsWith(`: ${effective}`), `kpatch list says it too: ${listed}`);
   assert.match(stages.get("text")!, /\n0\n$/, "unloaded: nothing left in sysfs");
 });
