@@ -121,6 +121,11 @@ export function withBuildSession<T>(
   });
 }
 
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 /** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
 function origCache(prepared: PreparedTree, host: Host): string {
   return join(host.cacheRoot(), "orig", basename(prepared.dir));
@@ -260,8 +265,10 @@ class Session implements BuildSession {
       // A directory of this compile's recipes only, whatever ran before in the session.
       const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
       mine.forEach((r, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
+      // Each recipe's compile time beside it, for the figure compileWith prints.
       const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
-  xargs -0 -P "$jobs" -n 1 sh`;
+  xargs -0 -P "$jobs" -n 1 sh -c \\
+    's=$(date +%s%N); sh "$1"; r=$?; echo $(($(date +%s%N) - s)) >"$1.ns"; exit $r' sh`;
       const ran = await this.compileWith(objects, variant, out, each, dir, true);
       if (ran) return;
       progress("build", `kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
@@ -307,8 +314,11 @@ done`;
       recipes,
       ...objects,
     ];
+    const t0 = Date.now();
+    const ticker = this.progressOf(objects, variant, t0);
     try {
       await this.exec(script, args);
+      if (objects.length > 1) this.compileFigure(objects.length, variant, recipes, t0);
       return true;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
@@ -323,7 +333,55 @@ done`;
           `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`,
         this.log,
       );
+    } finally {
+      clearInterval(ticker);
     }
+  }
+
+  /**
+   * Says every 10 s how many of `objects` are compiled and the time left, by
+   * the objects the session's build layer holds (a removed one is a whiteout,
+   * no file).
+   */
+  private progressOf(objects: string[], variant: Variant, t0: number): NodeJS.Timeout {
+    let said = 0;
+    return setInterval(() => {
+      const done = objects.filter((o) => {
+        const f = join(this.dir, "build", o);
+        return this.host.exists(f) && this.host.lstat(f).isFile();
+      }).length;
+      if (done === said || !done) return;
+      said = done;
+      const left = ((Date.now() - t0) / done) * (objects.length - done);
+      progress(
+        "build",
+        `${variant.toUpperCase()}: ${done} of ${objects.length} objects compiled, ` +
+          `about ${duration(left)} left`,
+      );
+    }, 10_000).unref();
+  }
+
+  /**
+   * How compile-bound a compile of many objects was: its wall time against
+   * the compiler's own time per job, from the recipes' timings.
+   */
+  private compileFigure(count: number, variant: Variant, recipes: string, t0: number): void {
+    const wall = (Date.now() - t0) / 1000;
+    const times = recipes
+      ? this.host
+          .readDir(recipes)
+          .filter((f) => f.endsWith(".ns"))
+          .map((f) => Number(this.host.readText(join(recipes, f))) / 1e9)
+      : [];
+    const ideal = times.reduce((a, b) => a + b, 0) / this.jobs;
+    progress(
+      "build",
+      `${variant.toUpperCase()}: ${count} objects in ${wall.toFixed(1)} s` +
+        (times.length === count
+          ? ` on ${this.jobs} jobs, ${(wall / ideal).toFixed(2)}× the compiler's own ` +
+            `${ideal.toFixed(1)} s per job`
+          : ""),
+    );
   }
 
   /**

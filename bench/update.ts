@@ -1,0 +1,67 @@
+// Benchmark: a whole Debian kernel update built with kpatch-build --update,
+// by default the newest of the series whose older release the archive has
+// whole (found in the package lists on the day). Prints the change set, the
+// objects compiled, the groups, how much is live, the phases and wall time,
+// and how long a second build of the same pair takes (ORIG objects and the
+// change set from the cache).
+//
+//   node dist/bench/update.js [--series 6.1|6.12] [--again] [RELEASE TO-VERSION]
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { resourceUsage } from "node:process";
+import { cacheRoot } from "../src/host/host.js";
+import { debianUpdates } from "../src/kernel/debian.js";
+import { resolveTarget } from "../src/kpatch-build/targets.js";
+import { buildUpdate, planUpdate } from "../src/update/update.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    series: { type: "string", default: "6.12" },
+    again: { type: "boolean", default: false },
+  },
+});
+const newest = positionals.length ? undefined : (await debianUpdates(values.series!))[0];
+const [release, to] = newest ? [newest.release, newest.to] : positionals;
+if (!release || !to) throw new Error(`no ${values.series} update the archive has whole`);
+
+const target = await resolveTarget({ kernel: release });
+const plan = await planUpdate(target, to);
+const build = async () => {
+  const t0 = Date.now();
+  const r = await buildUpdate({
+    target,
+    plan,
+    outputDir: join(cacheRoot(), "bench", "update", release),
+    skipCompilerCheck: false,
+  });
+  return { r, seconds: (Date.now() - t0) / 1000 };
+};
+const first = await build();
+const u = first.r.update;
+const count = (o: string) => u.files.filter((f) => f.outcome === o).length;
+console.log(`update:         ${release}: ${plan.from} → ${plan.to}`);
+console.log(
+  `changed files:  ${u.files.length} (${count("live")} live, ${count("reboot")} need a reboot, ` +
+    `${count("not built")} not built, ${count("no binary change")} no binary change, ` +
+    `${count("not code")} documentation)`,
+);
+console.log(
+  `groups:         ${u.groups.length} (${u.groups.filter((g) => g.live).length} live, ` +
+    `${u.groups.filter((g) => g.reasons.length).length} out)`,
+);
+console.log(
+  `objects:        ${u.groups.flatMap((g) => g.objects).length} compiled ORIG and PATCHED`,
+);
+console.log(`summary:        ${u.summary}`);
+console.log(
+  `phases:         ${Object.entries(first.r.phases)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+    .join(", ")}`,
+);
+console.log(`wall time:      ${first.seconds.toFixed(0)} s`);
+if (values.again) console.log(`second build:   ${(await build()).seconds.toFixed(0)} s`);
+console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+for (const g of u.groups.filter((g) => g.reasons.length)) {
+  console.log(`  out: group ${g.id}: ${g.reasons.join("; ")}`);
+}
