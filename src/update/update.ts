@@ -112,7 +112,9 @@ export async function buildUpdate(
   }
   const patch = join(dir, "update.patch");
   if (!host.exists(patch)) {
-    const diffs = await Promise.all(code.map((c) => fileDiff(target.source, to, c, host)));
+    // One diff at a time: an update has hundreds of files, and each is quick.
+    const diffs: string[] = [];
+    for (const c of code) diffs.push(await fileDiff(target.source, to, c, host));
     host.writeFileAtomic(patch, diffs.join(""));
   }
   let update: UpdateReview | undefined;
