@@ -407,3 +407,37 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--update refuses an unknown version, an older one, and has nothing to do on the newest", async () => {
+  const kpatchBuild = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
+  const cases: [string[], number, RegExp][] = [
+    [
+      ["--update", "-k", release, "--to", "0.1-1"],
+      1,
+      /error: linux-source-6\.1 0\.1-1 is not in the apt package lists: name a version/,
+    ],
+    [["--update", "--list", "-k", release], 0, new RegExp(`^installed: ${builtFrom}$`, "m")],
+  ];
+  const latest = await newest("6.1");
+  const source = (await debianTarget(latest)).builtFrom;
+  if (older) {
+    cases.push([
+      ["--update", "-k", latest, "--to", builtFrom],
+      1,
+      new RegExp(
+        `error: --to ${builtFrom} is older than ${source}, which ${latest} was built from`,
+      ),
+    ]);
+  }
+  cases.push([
+    ["--update", "-k", latest, "-o", mkdtempSync(join(tmpdir(), "kpatch-update-"))],
+    3,
+    new RegExp(`${latest} is built from ${source}, the newest the archive has: no update to patch`),
+  ]);
+  for (const [args, code, said] of cases) {
+    const r = await run("node", [kpatchBuild, ...args], { allowFailure: true });
+    assert.equal(r.code, code, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout + r.stderr, said, args.join(" "));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
+});

@@ -332,6 +332,17 @@ test("usage errors and unwritable places are said in one line, exit 1, no stack 
       ["-k", "test", "--symvers", "/nonexistent", patch],
       /^kpatch-build: error: --symvers describes a kernel tree: name it with -s SOURCEDIR\n$/,
     ],
+    // An update is its own patch, for Debian's kernels, cumulative, its CVEs its changelog's.
+    [
+      "kpatch-build",
+      ["--update", "-s", "/usr/src", "-R", "--cve", "CVE-2026-0001", patch],
+      /^kpatch-build: error: --update takes no patches \(the update is the patch\), -s \(Debian's kernels only\), --cve \(the update's changelog names them\), -R \(an update's module is cumulative\)\n$/,
+    ],
+    [
+      "kpatch-build",
+      ["--to", "6.1.192-3", patch],
+      /^kpatch-build: error: --to goes with --update\n$/,
+    ],
   ];
   for (const [command, args, message] of cases) {
     const r = await run("node", [cli(command), ...args], { allowFailure: true, timeoutMs: 30_000 });
