@@ -5,7 +5,7 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
-import { nodeHost, type Host, type RunResult } from "../host/host.js";
+import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { readElf } from "../elf/reader.js";
@@ -216,12 +216,15 @@ class Session implements BuildSession {
     );
     if (bad !== undefined)
       throw new KpatchError("input", `not an object path inside the build tree: ${bad}`);
-    // ORIG objects depend only on the prepared tree: each is compiled once and
-    // kept. Not for a user's own tree (-s), which may change in place.
+    // ORIG objects depend only on the prepared tree, PATCHED ones on what the
+    // session's source layer holds besides: each is compiled once and kept.
+    // Not for a user's own tree (-s), which may change in place.
     const kept =
-      variant === "orig" && this.prepared.source.pkg !== "tree"
-        ? origCache(this.prepared, this.host)
-        : undefined;
+      this.prepared.source.pkg === "tree"
+        ? undefined
+        : variant === "orig"
+          ? origCache(this.prepared, this.host)
+          : join(this.host.cacheRoot(), "patched", basename(this.prepared.dir), this.changes());
     // After a patch, ORIG objects can only come from the cache (compiled by a
     // session beside this one).
     const allKept = kept !== undefined && objects.every((o) => this.host.exists(join(kept, o)));
@@ -239,13 +242,16 @@ class Session implements BuildSession {
         this.host.copyFile(join(kept!, f), join(out, f));
       }
     }
-    if (reused.length) progress("build", `ORIG ${reused.join(" ")} from the cache`);
+    if (reused.length) {
+      const which = reused.length > 10 ? `${reused.length} objects` : reused.join(" ");
+      progress("build", `${variant.toUpperCase()} ${which} from the cache`);
+    }
     const fresh = objects.filter((o) => !reused.includes(o));
     if (fresh.length) await this.build(fresh, variant, out, recipes);
     try {
       if (kept) for (const o of fresh) keep(out, kept, o, this.host);
     } catch (e) {
-      warn("build", `ORIG objects not cached: ${(e as Error).message}`);
+      warn("build", `${variant.toUpperCase()} objects not cached: ${(e as Error).message}`);
     }
     return objects.map((o) => this.inspect(o, out));
   }
@@ -336,6 +342,22 @@ done`;
     } finally {
       clearInterval(ticker);
     }
+  }
+
+  /**
+   * What the session changed in the source, as a key: every file of the
+   * source layer (patched files, the author's headers; a removed one is a
+   * whiteout, named) and the flags compiles add.
+   */
+  private changes(): string {
+    const upper = join(this.dir, "source");
+    const parts: string[] = [diffCflags];
+    for (const f of this.host.readDir(upper, { recursive: true }).sort()) {
+      const st = this.host.lstat(join(upper, f));
+      if (st.isFile()) parts.push(`${f}\0${sha256(this.host.readFile(join(upper, f)))}`);
+      else if (!st.isDirectory()) parts.push(`${f}\0${st.mode}:${st.rdev}`);
+    }
+    return sha256(...parts).slice(0, 24);
   }
 
   /**

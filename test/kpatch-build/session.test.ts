@@ -4,7 +4,8 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, sha256 } from "../../src/host/host.js";
@@ -86,22 +87,29 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
   assertHostUntouched(dir);
 });
 
+/** What `body` says on stderr while it runs, beside what it returns. */
+async function saying<T>(body: () => Promise<T>): Promise<T & { said: string }> {
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (
+    lines.push(String(chunk)), true
+  )) as typeof process.stderr.write;
+  try {
+    return { ...(await body()), said: lines.join("") };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 test("ORIG objects are compiled once per prepared tree: a later session takes them from the cache, byte for byte", async () => {
   const object = "fs/proc/meminfo.o";
   const compileOrig = () =>
-    withBuildSession(prepared, async (s) => {
-      const lines: string[] = [];
-      const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = ((chunk: string) => (
-        lines.push(String(chunk)), true
-      )) as typeof process.stderr.write;
-      try {
+    withBuildSession(prepared, (s) =>
+      saying(async () => {
         const [o] = await s.compile([object], "orig");
-        return { bytes: readFileSync(o!.file), target: o!.target, said: lines.join("") };
-      } finally {
-        process.stderr.write = write;
-      }
-    });
+        return { bytes: readFileSync(o!.file), target: o!.target };
+      }),
+    );
   // Whatever earlier tests compiled: this tree's ORIG cache starts empty.
   rmSync(join(cacheRoot(), "orig", basename(prepared.dir)), { recursive: true, force: true });
   const first = await compileOrig();
@@ -110,6 +118,41 @@ test("ORIG objects are compiled once per prepared tree: a later session takes th
   assert.match(second.said, /^build: ORIG fs\/proc\/meminfo\.o from the cache\n$/);
   assert.equal(sha256(second.bytes), sha256(first.bytes));
   assert.equal(second.target, "vmlinux");
+  assert.equal(treeState(kernel, prepared), before);
+});
+
+test("PATCHED objects are kept by what the session changed: the same patch comes from the cache, another compiles", async () => {
+  const object = "fs/proc/meminfo.o";
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-patched-"));
+  const text = readFileSync(fixture("meminfo-string.patch"), "utf8");
+  // A marker of this run's own: no earlier run left its object in the cache.
+  const mark = `k${process.pid % 10}`;
+  const patches = ["(kp)", `(${mark})`].map((m, i) => {
+    const f = join(dir, `${i}.patch`);
+    writeFileSync(f, text.replace("(kp)", m));
+    return f;
+  });
+  const compilePatched = (patch: string) =>
+    withBuildSession(prepared, (s) =>
+      saying(async () => {
+        await s.compile([object], "orig");
+        await s.applyPatch(patch);
+        const [o] = await s.compile([object], "patched");
+        return { bytes: readFileSync(o!.file) };
+      }),
+    );
+  rmSync(join(cacheRoot(), "patched", basename(prepared.dir)), { recursive: true, force: true });
+  const first = await compilePatched(patches[1]!);
+  assert.match(first.said, /build: compiling PATCHED fs\/proc\/meminfo\.o\n/);
+  assert.ok(strings(first.bytes).includes(`MemTotal (${mark}):`));
+  const again = await compilePatched(patches[1]!);
+  assert.match(again.said, /build: PATCHED fs\/proc\/meminfo\.o from the cache\n/);
+  assert.doesNotMatch(again.said, /compiling PATCHED/);
+  assert.equal(sha256(again.bytes), sha256(first.bytes));
+  const other = await compilePatched(patches[0]!);
+  assert.match(other.said, /build: compiling PATCHED fs\/proc\/meminfo\.o\n/);
+  assert.ok(strings(other.bytes).includes("MemTotal (kp):"));
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(treeState(kernel, prepared), before);
 });
 
