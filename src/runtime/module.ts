@@ -36,6 +36,8 @@ export interface UpdateInfo {
   /** Runtime changes of the update that are live, of all. */
   live: number;
   changes: number;
+  /** The CVEs Debian's changelog names for the update, live or not. */
+  cves: string[];
 }
 
 /** A patch module named by path, read once (see readTrusted). */
@@ -62,17 +64,24 @@ export function moduleInfo(file: string, bytes: Uint8Array): PatchModuleInfo {
     modinfo: info,
     functions: info.filter(([k]) => k === "kpatch_func").map(([, v]) => v),
     description: get("description") ?? "",
-    // Only what is shaped like one: the values reach terminals and scanners.
-    cves: info
-      .filter(([k, v]) => k === "kpatch_cve" && /^CVE-\d{4}-\d{4,7}$/.test(v))
-      .map(([, v]) => v)
-      .sort(),
-    ...updateInfo(get),
+    cves: cvesOf(info, "kpatch_cve"),
+    ...updateInfo(get, cvesOf(info, "kpatch_update_cve")),
   };
 }
 
+/** Only what is shaped like one: the values reach terminals and scanners. */
+function cvesOf(info: [string, string][], key: string): string[] {
+  return info
+    .filter(([k, v]) => k === key && /^CVE-\d{4}-\d{4,7}$/.test(v))
+    .map(([, v]) => v)
+    .sort();
+}
+
 /** The update a module carries, when every field is there and shaped as kpatch-build writes it. */
-function updateInfo(get: (k: string) => string | undefined): { update?: UpdateInfo } {
+function updateInfo(
+  get: (k: string) => string | undefined,
+  cves: string[],
+): { update?: UpdateInfo } {
   const [version, from, live, changes] = ["", "_from", "_live", "_changes"].map((k) =>
     get(`kpatch_update${k}`),
   );
@@ -82,5 +91,5 @@ function updateInfo(get: (k: string) => string | undefined): { update?: UpdateIn
   if (!debian.test(version) || !debian.test(from) || !count.test(live) || !count.test(changes)) {
     return {};
   }
-  return { update: { version, from, live: Number(live), changes: Number(changes) } };
+  return { update: { version, from, live: Number(live), changes: Number(changes), cves } };
 }

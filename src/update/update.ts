@@ -175,6 +175,7 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
       ["kpatch_update_from", plan.from],
       ["kpatch_update_live", String(live)],
       ["kpatch_update_changes", String(live + reboot)],
+      ...cves.map((id): [string, string] => ["kpatch_update_cve", id]),
       // A CVE is said fixed only when the whole update is live: without commit
       // boundaries, a change left out may be its fix.
       ...(reboot ? [] : cves.map((id): [string, string] => ["kpatch_cve", id])),

@@ -61,10 +61,10 @@ test("Debian's update, built with --update: every load order, status says the ef
   const [live, changes] = [Number(m[2]), Number(m[3])];
   assert.equal(m[1], u.to);
   assert.ok(live > 0);
-  const info = moduleInfo(built.module, readFileSync(built.module));
-  assert.deepEqual(info.update, { version: u.to, from: u.from, live, changes });
-  // The changelog's CVEs are said fixed only when the whole update is live.
   const cves = [...new Set(plan.changelog.flatMap((e) => e.cves))].sort();
+  const info = moduleInfo(built.module, readFileSync(built.module));
+  assert.deepEqual(info.update, { version: u.to, from: u.from, live, changes, cves });
+  // The changelog's CVEs are said fixed only when the whole update is live.
   assert.deepEqual(info.cves, live === changes ? cves : []);
   assert.ok(built.review, "the review report was written");
   assert.match(readFileSync(built.review.markdown, "utf8"), /^## Update$/m);
@@ -109,7 +109,14 @@ $K unload --all; ls /sys/kernel/livepatch | grep -c ${name} || true
   assert.match(stages.get("load")!, new RegExp(`^loaded: ${name}\n`));
   const status = JSON.parse(stages.get("status")!) as {
     state: string;
-    update?: { version: string; from: string; live: number; changes: number; reboot: number };
+    update?: {
+      version: string;
+      from: string;
+      live: number;
+      changes: number;
+      reboot: number;
+      cves: string[];
+    };
   };
   assert.equal(status.state, "ok");
   assert.deepEqual(status.update, {
@@ -118,6 +125,7 @@ $K unload --all; ls /sys/kernel/livepatch | grep -c ${name} || true
     live,
     changes,
     reboot: changes - live,
+    cves,
   });
   const effective =
     `running ${u.release}, live-patched to ${u.to} (${live} of ${changes} changes` +
