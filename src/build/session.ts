@@ -247,7 +247,7 @@ class Session implements BuildSession {
       progress("build", `${variant.toUpperCase()} ${which} from the cache`);
     }
     const fresh = objects.filter((o) => !reused.includes(o));
-    if (fresh.length) await this.build(fresh, variant, out, recipes);
+    if (fresh.length) await this.build(fresh, variant, out, recipes, kept);
     try {
       if (kept) for (const o of fresh) keep(out, kept, o, this.host);
     } catch (e) {
@@ -261,8 +261,10 @@ class Session implements BuildSession {
     variant: Variant,
     out: string,
     recipes?: ReadonlyMap<string, string>,
+    kept?: string,
   ): Promise<void> {
-    progress("build", `compiling ${variant.toUpperCase()} ${objects.join(" ")}`);
+    const which = objects.length > 10 ? `${objects.length} objects` : objects.join(" ");
+    progress("build", `compiling ${variant.toUpperCase()} ${which}`);
     const mine =
       recipes && objects.every((o) => recipes.has(o))
         ? objects.map((o) => recipes.get(o)!)
@@ -271,19 +273,43 @@ class Session implements BuildSession {
       // A directory of this compile's recipes only, whatever ran before in the session.
       const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
       mine.forEach((r, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
-      // Each recipe's compile time beside it, for the figure compileWith prints.
+      // Beside each recipe that succeeded, its compile time, for the figure
+      // compileWith prints and for keepFinished.
       const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
   xargs -0 -P "$jobs" -n 1 sh -c \\
-    's=$(date +%s%N); sh "$1"; r=$?; echo $(($(date +%s%N) - s)) >"$1.ns"; exit $r' sh`;
-      const ran = await this.compileWith(objects, variant, out, each, dir, true);
+    's=$(date +%s%N); sh "$1" || exit; echo $(($(date +%s%N) - s)) >"$1.ns"' sh`;
+      let ran: boolean;
+      try {
+        ran = await this.compileWith(objects, variant, out, each, dir, true);
+      } catch (e) {
+        if (kept) this.keepFinished(objects, dir, kept);
+        throw e;
+      }
       if (ran) return;
-      progress("build", `kbuild's recipe failed; compiling ${objects.join(" ")} with make`);
+      progress("build", `kbuild's recipe failed; compiling ${which} with make`);
     }
     // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and
     // so vermagic) to the source's.
     const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \\
       \${release:+KERNELRELEASE="$release"} "$@"`;
     await this.compileWith(objects, variant, out, make, "", false);
+  }
+
+  /**
+   * Keeps the objects of an interrupted compile whose recipes finished, so
+   * that the next run compiles only the rest: each is whole in the session's
+   * build layer once its recipe has ended well.
+   */
+  private keepFinished(objects: string[], recipes: string, kept: string): void {
+    const done = objects.filter((_, i) => this.host.exists(join(recipes, `${i}.sh.ns`)));
+    for (const o of done) {
+      try {
+        keep(join(this.dir, "build"), kept, o, this.host);
+      } catch {
+        // The next run compiles it again.
+      }
+    }
+    if (done.length) progress("build", `${done.length} objects compiled before the stop kept`);
   }
 
   /**

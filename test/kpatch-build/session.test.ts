@@ -231,10 +231,10 @@ test("a failing body or compile removes the session and keeps its log", async ()
 });
 
 /** Starts interrupt-child.js, and sends it `signal` while gcc compiles tcp.c in its session. */
-async function interruptCompile(signal: NodeJS.Signals, t: TestContext) {
+async function interruptCompile(signal: NodeJS.Signals, t: TestContext, ...args: string[]) {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL("./interrupt-child.js", import.meta.url))],
+    [fileURLToPath(new URL("./interrupt-child.js", import.meta.url)), ...args],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -265,6 +265,19 @@ test("SIGINT during a compile stops make, removes the session and ends the proce
   assert.deepEqual(processesMentioning(tcp), []);
   assert.ok(existsSync(log), `${log} kept`);
   rmSync(log);
+  assertHostUntouched(dir);
+});
+
+test("SIGINT during a compile of several objects keeps those compiled before it, for the next run", async (t) => {
+  const cache = join(cacheRoot(), "orig", basename(prepared.dir));
+  for (const o of ["lib/bsearch.o", "net/ipv4/tcp.o"]) rmSync(join(cache, o), { force: true });
+  const { dir, log, exit, stderr } = await interruptCompile("SIGINT", t, "recipes");
+  assert.equal(exit, "SIGINT", stderr);
+  assert.match(stderr, /build: 1 objects compiled before the stop kept/);
+  assert.ok(existsSync(join(cache, "lib/bsearch.o")), "the finished object is kept");
+  assert.ok(existsSync(join(cache, "lib/.bsearch.o.cmd")), "with its kbuild record");
+  assert.ok(!existsSync(join(cache, "net/ipv4/tcp.o")), "the one cut short is not");
+  rmSync(log, { force: true });
   assertHostUntouched(dir);
 });
 
