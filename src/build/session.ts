@@ -38,6 +38,15 @@ export interface ExecOptions {
   allowFailure?: boolean;
 }
 
+export interface CompileOptions {
+  /**
+   * Compile every object that compiles, and record here each one that does
+   * not, with the compiler's first error, instead of failing: an update's
+   * many objects each stand alone.
+   */
+  failures?: Map<string, string>;
+}
+
 export interface BuildSession {
   /** Scratch directory, removed when the session ends: copy out what must outlive it. */
   readonly dir: string;
@@ -67,6 +76,7 @@ export interface BuildSession {
     objects: string[],
     variant: Variant,
     recipes?: ReadonlyMap<string, string>,
+    opts?: CompileOptions,
   ): Promise<CompiledObject[]>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
@@ -209,6 +219,7 @@ class Session implements BuildSession {
     objects: string[],
     variant: Variant,
     recipes?: ReadonlyMap<string, string>,
+    opts: CompileOptions = {},
   ): Promise<CompiledObject[]> {
     // DIR/../OTHER.o is how kvm's and amdgpu's Makefiles name files of other directories.
     const bad = objects.find(
@@ -247,13 +258,15 @@ class Session implements BuildSession {
       progress("build", `${variant.toUpperCase()} ${which} from the cache`);
     }
     const fresh = objects.filter((o) => !reused.includes(o));
-    if (fresh.length) await this.build(fresh, variant, out, recipes, kept);
+    if (fresh.length) await this.build(fresh, variant, out, recipes, kept, opts.failures);
+    const built = objects.filter((o) => !opts.failures?.has(o));
     try {
-      if (kept) for (const o of fresh) keep(out, kept, o, this.host);
+      if (kept)
+        for (const o of fresh.filter((o) => built.includes(o))) keep(out, kept, o, this.host);
     } catch (e) {
       warn("build", `${variant.toUpperCase()} objects not cached: ${(e as Error).message}`);
     }
-    return objects.map((o) => this.inspect(o, out));
+    return built.map((o) => this.inspect(o, out));
   }
 
   private async build(
@@ -262,6 +275,7 @@ class Session implements BuildSession {
     out: string,
     recipes?: ReadonlyMap<string, string>,
     kept?: string,
+    failures?: Map<string, string>,
   ): Promise<void> {
     const which = objects.length > 10 ? `${objects.length} objects` : objects.join(" ");
     progress("build", `compiling ${variant.toUpperCase()} ${which}`);
@@ -280,19 +294,40 @@ class Session implements BuildSession {
     's=$(date +%s%N); sh "$1" || exit; echo $(($(date +%s%N) - s)) >"$1.ns"' sh`;
       let ran: boolean;
       try {
-        ran = await this.compileWith(objects, variant, out, each, dir, true);
+        ran = await this.compileWith(objects, variant, out, each, dir, true, !!failures);
       } catch (e) {
         if (kept) this.keepFinished(objects, dir, kept);
         throw e;
       }
       if (ran) return;
-      progress("build", `kbuild's recipe failed; compiling ${which} with make`);
+      const rest = objects.filter((_, i) => !this.host.exists(join(dir, `${i}.sh.ns`)));
+      if (failures) objects = rest;
+      progress(
+        "build",
+        `kbuild's recipe failed; compiling ${failures ? rest.join(" ") : which} with make`,
+      );
     }
     // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and
-    // so vermagic) to the source's.
-    const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" \\
+    // so vermagic) to the source's; with failures asked for, past errors (-k).
+    const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" ${failures ? "-k " : ""}\\
       \${release:+KERNELRELEASE="$release"} "$@"`;
-    await this.compileWith(objects, variant, out, make, "", false);
+    const logStart = this.host.exists(this.log) ? this.host.stat(this.log).size : 0;
+    if (await this.compileWith(objects, variant, out, make, "", !!failures, !!failures)) return;
+    const errors = this.errorsSince(logStart);
+    for (const o of objects.filter((o) => !this.host.exists(join(out, o)))) {
+      const stem = basename(o).replace(/\.o$/, ".");
+      failures!.set(o, errors.find((l) => l.includes(stem)) ?? "it does not compile");
+      progress("build", `${variant.toUpperCase()} ${o} does not compile: ${failures!.get(o)}`);
+    }
+  }
+
+  /** The compiler's and make's error lines in the log since `start`. */
+  private errorsSince(start: number): string[] {
+    return this.host
+      .readText(this.log)
+      .slice(start)
+      .split("\n")
+      .filter((l) => /error:|\*\*\*/.test(l));
   }
 
   /**
@@ -314,7 +349,9 @@ class Session implements BuildSession {
 
   /**
    * Runs `compile` in the build directory for `objects` (as "$@") and copies
-   * them out; false if it failed and `mayFail`.
+   * them out; false if it failed and `mayFail`. `partial`: copies out those
+   * that compiled (by their recipe's mark, or by make's leaving them), and
+   * reports a failure.
    */
   private async compileWith(
     objects: string[],
@@ -323,6 +360,7 @@ class Session implements BuildSession {
     compile: string,
     recipes: string,
     mayFail: boolean,
+    partial = false,
   ): Promise<boolean> {
     const logStart = this.host.exists(this.log) ? this.host.stat(this.log).size : 0;
     const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6 recipes=$7
@@ -331,11 +369,15 @@ cd "$build"
 rm -f -- "$@"
 # make creates the object's directory in the build tree; a recipe alone does not.
 for o; do mkdir -p "\${o%/*}"; done
-${compile}
+${partial ? `failed=0; ${compile} || failed=$?` : compile}
+i=0
 for o; do
-  mkdir -p "$out/\${o%/*}"
-  cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
-done`;
+  ${partial ? (recipes ? `[ -e "$recipes/$i.sh.ns" ]` : `[ -e "$o" ]`) : "true"} && {
+    mkdir -p "$out/\${o%/*}"
+    cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
+  }
+  i=$((i + 1))
+done${partial ? "\nexit $failed" : ""}`;
     const args = [
       out,
       this.prepared.source.dir,
@@ -355,11 +397,7 @@ done`;
     } catch (e) {
       if (this.signal.aborted || !(e instanceof HostError)) throw e;
       if (mayFail) return false;
-      const errors = this.host
-        .readText(this.log)
-        .slice(logStart)
-        .split("\n")
-        .filter((l) => /error:|\*\*\*/.test(l));
+      const errors = this.errorsSince(logStart);
       throw new HostError(
         `compiling ${variant.toUpperCase()} ${objects.join(" ")} failed` +
           `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`,

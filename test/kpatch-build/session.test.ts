@@ -177,6 +177,30 @@ test("kbuild's recipe from its plan compiles the object make would, and make tak
   assert.ok(afterFailure.equals(byMake), "make compiled it after the recipe failed");
 });
 
+test("with failures asked for, objects that compile are compiled and each one that does not is named", async () => {
+  const good = "fs/proc/meminfo.o";
+  const plan = await kbuildPlan(prepared, ["fs/proc/"]);
+  const own = { ...prepared, source: { ...prepared.source, pkg: "tree" } };
+  for (const recipes of [
+    undefined,
+    new Map([
+      [good, plan.get(good)!.recipe!],
+      ["fs/proc/no-such-file.o", "set -e; false"],
+    ]),
+  ]) {
+    const failures = new Map<string, string>();
+    const compiled = await withBuildSession(own, (s) =>
+      s.compile([good, "fs/proc/no-such-file.o"], "orig", recipes, { failures }),
+    );
+    assert.deepEqual(
+      compiled.map((o) => o.object),
+      [good],
+    );
+    assert.deepEqual([...failures.keys()], ["fs/proc/no-such-file.o"]);
+    assert.match(failures.get("fs/proc/no-such-file.o")!, /no-such-file/);
+  }
+});
+
 test("a patch that does not apply names the file and hunk and changes nothing", async () => {
   const bad = join(buildPatches, "second-hunk-fails.patch");
   const pristine = readFileSync(join(prepared.source.dir, "fs/proc/meminfo.c"), "utf8");
