@@ -21,10 +21,23 @@ export async function preprocessorDependencies(
 ): Promise<Map<string, string[] | undefined>> {
   const cache = join(host.cacheRoot(), "dependencies", basename(prepared.dir));
   const result = new Map<string, string[] | undefined>();
+  // A kernel's objects read a few thousand headers, each of them hundreds of
+  // times: one string per path, copied out of the text it was read from, so
+  // that 15,000 objects' lists take megabytes, not gigabytes.
+  const paths = new Map<string, string>();
+  const intern = (list: string[]) =>
+    list.map((p) => {
+      let known = paths.get(p);
+      if (known === undefined) {
+        known = Buffer.from(p).toString();
+        paths.set(known, known);
+      }
+      return known;
+    });
   const todo: PlannedObject[] = [];
   for (const o of objects) {
     const known = host.readIfExists(join(cache, `${o.object}.d`));
-    if (known !== undefined) result.set(o.object, known.split("\n").filter(Boolean));
+    if (known !== undefined) result.set(o.object, intern(known.split("\n").filter(Boolean)));
     else todo.push(o);
   }
   let next = 0;
@@ -33,7 +46,7 @@ export async function preprocessorDependencies(
     for (let o = todo[next++]; o; o = todo[next++]) {
       const deps = await dependencies(prepared, o, host);
       if (deps) host.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
-      result.set(o.object, deps);
+      result.set(o.object, deps && intern(deps));
       opts.onProgress?.(++done);
     }
   };
