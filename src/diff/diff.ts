@@ -12,7 +12,7 @@ import { verify } from "./verify.js";
 import { leaveOutBootCode } from "./boot.js";
 import { exportsOf, include, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
-import type { LineMap } from "./lines.js";
+import type { LineMap } from "../patch/lines.js";
 
 export interface UnitChange {
   name: string;

@@ -26,7 +26,7 @@ import {
   type TargetInfo,
 } from "./externals.js";
 import type { EntrySizes } from "./include.js";
-import type { LineMap } from "./lines.js";
+import type { LineMap } from "../patch/lines.js";
 import { toKpatchIntermediate } from "./intermediate.js";
 import { importNamespaces } from "./output.js";
 import { SHN } from "../elf/constants.js";

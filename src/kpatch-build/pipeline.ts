@@ -12,7 +12,7 @@ import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/r
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/include.js";
-import { LineMap } from "../diff/lines.js";
+import { readSourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "../build/session.js";
@@ -20,7 +20,7 @@ import { affectedObjects, type SkippedFile } from "../build/affected.js";
 import { checkCve, checkDescription } from "./inputs.js";
 import { fileClass, patchText, readPatches, type PatchInput } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
-import { PATCH_OPTIONS, type PatchSection } from "../patch/patch.js";
+import type { PatchSection } from "../patch/patch.js";
 import {
   buildFacts,
   makeReview,
@@ -31,7 +31,7 @@ import {
   type ReviewFiles,
 } from "./review.js";
 import type { Review, ReviewInput, UpdateReview } from "../review/review.js";
-import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "../patch/layout.js";
+import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
 import { findModule } from "../kernel/modules.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
@@ -237,7 +237,7 @@ async function buildPatch(
   const { layout, lineMaps } = await phase("layout", () =>
     readSourceChanges(
       opts.source.dir,
-      inputs.map((p) => patchText(p, (s) => s.paths.every((f) => fileClass(f) === "code"))),
+      inputs.map((p) => p.sections.filter((s) => s.paths.every((f) => fileClass(f) === "code"))),
       files,
       host,
     ),
@@ -644,65 +644,6 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
       release,
     ]);
   };
-}
-
-/**
- * Reads what the patches do to the C files they touch before anything is
- * compiled, with the patches applied to copies of those files in a scratch
- * directory: the struct and union layout changes (which the caller refuses),
- * and where each file's lines moved. A patch that does not apply is left for the session to
- * report.
- */
-async function readSourceChanges(
-  sourceDir: string,
-  patches: string[],
-  paths: string[],
-  host: Host,
-): Promise<{ layout: LayoutChange[]; lineMaps: LineMap[] }> {
-  const scratch = host.makeTempDir(host.cacheRoot(), "layout-");
-  const tmp = join(scratch, "tree");
-  try {
-    const files = paths.filter((f) => /\.[ch]$/.test(f));
-    host.makeDirs(tmp);
-    for (const f of files) {
-      if (!host.exists(join(sourceDir, f))) continue;
-      host.makeDirs(dirname(join(tmp, f)));
-      host.copyFile(join(sourceDir, f), join(tmp, f));
-    }
-    for (const [i, text] of patches.entries()) {
-      const p = join(scratch, `${i}.patch`);
-      host.writeFile(p, text);
-      const r = await host.run("patch", [...PATCH_OPTIONS, "-d", tmp, "--silent", "-i", p], {
-        allowFailure: true,
-      });
-      if (r.code !== 0) return { layout: [], lineMaps: [] };
-    }
-    const changes = files.flatMap((f) =>
-      layoutChanges(
-        f,
-        host.readIfExists(join(sourceDir, f)) ?? "",
-        host.readIfExists(join(tmp, f)) ?? "",
-      ),
-    );
-    if (changes.length) return { layout: changes, lineMaps: [] };
-    const both = files.filter((f) => host.exists(join(sourceDir, f)) && host.exists(join(tmp, f)));
-    // Awaited here: the copies go in `finally`.
-    const lineMaps = await Promise.all(
-      both.map(async (f) =>
-        LineMap.fromDiff(
-          (
-            await host.run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], {
-              allowFailure: true,
-            })
-          ).stdout,
-          host.readText(join(sourceDir, f)).replace(/\n$/, "").split("\n").length,
-        ),
-      ),
-    );
-    return { layout: [], lineMaps };
-  } finally {
-    host.remove(scratch);
-  }
 }
 
 /**
