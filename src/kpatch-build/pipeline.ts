@@ -18,7 +18,7 @@ import { preparedTree, type PreparedTree } from "../build/prepare.js";
 import { withBuildSession, type BuildSession, type SessionOptions } from "../build/session.js";
 import { affectedObjects, type SkippedFile } from "../build/affected.js";
 import { checkCve, checkDescription } from "./inputs.js";
-import { fileClass, patchText, readPatches, type PatchInput } from "../patch/read.js";
+import { fileClass, patchText, type PatchInput } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
 import type { PatchSection } from "../patch/patch.js";
 import {
@@ -37,7 +37,8 @@ import { findModule } from "../kernel/modules.js";
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
 export interface KpatchBuildOptions {
-  patches: string[];
+  /** The patches, read and checked once (readPatches): the build and its review use this model. */
+  patches: PatchInput[];
   source: KernelSource;
   /** The target kernel's .config. */
   config: string;
@@ -144,7 +145,7 @@ export async function kpatchBuild(
   host: Host = nodeHost,
 ): Promise<KpatchBuildResult> {
   const seen: Seen = {
-    inputs: readPatches(opts.patches, host),
+    inputs: opts.patches,
     release: opts.release,
     skipped: [],
     compared: [],
@@ -170,7 +171,7 @@ export async function kpatchBuild(
             {
               name: opts.name,
               replace: opts.replace,
-              patches: opts.patches.join(" "),
+              patches: opts.patches.map((p) => p.file).join(" "),
               ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
               ...(opts.description ? { description: opts.description } : {}),
             },
@@ -491,7 +492,7 @@ async function buildPatch(
               replace: opts.replace,
               description:
                 opts.description ??
-                `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
+                `live patch: ${opts.patches.map((p) => basename(p.file)).join(", ")}`,
               clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
               objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(
                 host.readText(opts.config),
