@@ -429,7 +429,8 @@ async function buildPatch(
               found.push({ ...objectOf(o.object), report: r });
             } catch (e) {
               if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
-              const why = e.message.replace(`${p.file}: `, "");
+              // What the differ says of the PATCHED object, told without its path.
+              const why = e.file === p.file ? e.reason : e.message;
               if (e.kind !== "no-change") {
                 if (!opts.select) {
                   // Its review shows the refused object's functions too.
@@ -553,8 +554,7 @@ async function diffWithModuleSources(
   try {
     return diff(symbols);
   } catch (e) {
-    const ambiguous =
-      e instanceof KpatchError && /cannot be found unambiguously in /.test(e.message);
+    const ambiguous = e instanceof KpatchError && e.code === "ambiguous-symbols";
     const withSources =
       object !== "vmlinux" &&
       ambiguous &&
