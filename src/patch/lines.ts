@@ -4,7 +4,7 @@
 // `diff -U0` would say, read from the patches' own hunks.
 import type { PatchHunk } from "./patch.js";
 
-/** A run of changed lines, as `diff -U0` states it: [from, from + count) became `newCount` lines. */
+/** A run of changed lines as `diff -U0` states it: [from, from + count) became newCount lines. */
 interface Change {
   from: number;
   count: number;

@@ -57,7 +57,7 @@ test("a line map read from a -U3 patch's hunks is the one diff -U0 gives", async
   );
 });
 
-test("line maps follow patches applied one after another, and hunks applied at an offset", async () => {
+test("line maps follow patches in turn, and hunks that patch(1) moved", async () => {
   // The tree's file has two lines more than the one the patches were made from, after l20.
   const tree = join(dir, "tree");
   const extra = (l: string[]) => l.flatMap((x) => (x === "l20" ? [x, "extra 1", "extra 2"] : [x]));
