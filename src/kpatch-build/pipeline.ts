@@ -149,7 +149,7 @@ interface BuildContext {
 }
 
 /** The files the patches touch: the code, and the text the build never reads. */
-interface PatchedFiles {
+interface TouchedFiles {
   code: string[];
   text: SkippedFile[];
 }
@@ -199,7 +199,7 @@ export async function kpatchBuild(
 /** The phases of a build, one after another. */
 async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
   const { opts, host } = ctx;
-  const files = patchedFiles(ctx);
+  const files = touchedFiles(ctx);
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
   const changes = await readChanges(ctx, files);
   const prepared = await prepare(ctx);
@@ -297,7 +297,7 @@ async function reviewingRefusal<T>(ctx: BuildContext, body: () => Promise<T>): P
 }
 
 /** The files the patches touch; readPatches refused all but code and text the build never reads. */
-function patchedFiles({ seen }: BuildContext): PatchedFiles {
+function touchedFiles({ seen }: BuildContext): TouchedFiles {
   const paths = [...new Set(seen.inputs.flatMap((p) => p.paths))];
   const text = paths
     .filter((f) => fileClass(f) === "text")
@@ -307,7 +307,7 @@ function patchedFiles({ seen }: BuildContext): PatchedFiles {
 }
 
 /** What the patches do to the source before anything compiles: a layout change is refused. */
-async function readChanges(ctx: BuildContext, files: PatchedFiles): Promise<SourceChanges> {
+async function readChanges(ctx: BuildContext, files: TouchedFiles): Promise<SourceChanges> {
   const { opts, host, seen } = ctx;
   const code = (s: PatchSection) => s.paths.every((f) => fileClass(f) === "code");
   const changes = await time(ctx, "layout", () =>
@@ -355,7 +355,7 @@ async function prepare(ctx: BuildContext): Promise<PreparedTree> {
 async function findAffected(
   ctx: BuildContext,
   prepared: PreparedTree,
-  files: PatchedFiles,
+  files: TouchedFiles,
 ): Promise<Affected> {
   const { opts, host, seen } = ctx;
   const found = await time(ctx, "affected", () =>
