@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
+import { readPatches } from "../src/patch/read.js";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { KpatchError } from "../src/errors.js";
 import { loadSymtab, type DiffReport } from "../src/diff/run.js";
@@ -103,7 +104,7 @@ for (const [i, file] of todo.entries()) {
   const r: Result = { file, outcome: "error", why: "", changed: [], seconds: 0 };
   try {
     const built = await kpatchBuild({
-      patches: [patch],
+      patches: readPatches([patch]),
       name: `cov-${key}`,
       outputDir: join(home, "modules"),
       replace: true,

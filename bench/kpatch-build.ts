@@ -14,6 +14,7 @@ import { basename, join } from "node:path";
 import { tmpdir } from "node:os";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../src/kpatch-build/pipeline.js";
+import { readPatches } from "../src/patch/read.js";
 import { preparedTree } from "../src/build/prepare.js";
 import { loadSymtab } from "../src/diff/run.js";
 import { cacheRoot } from "../src/host/host.js";
@@ -46,7 +47,7 @@ try {
     for (const run of [" first", " again"]) {
       const t1 = Date.now();
       const r = await kpatchBuild({
-        patches: [patch],
+        patches: readPatches([patch]),
         name: "livepatch-bench",
         outputDir: out,
         replace: true,

@@ -30,16 +30,31 @@ export const EXIT_STATUS: Record<ErrorKind, number> = {
   internal: 1,
 };
 
+/**
+ * Outcomes a caller tells apart within a kind, by this code rather than by
+ * the words of the message.
+ */
+export type ErrorCode =
+  /** The target's symbol table holds several symbols the patch could mean. */
+  "ambiguous-symbols";
+
 export interface ErrorOptions {
   /** One line each, listed under the message: the symbols or files at fault. */
   details?: string[];
   /** The log that holds the whole story, named in the message. */
   logFile?: string;
+  code?: ErrorCode;
+  /** The file the message is about, which it opens with: "FILE: ...". */
+  file?: string;
 }
 
 export class KpatchError extends Error {
   readonly details: string[];
   readonly logFile?: string;
+  readonly code?: ErrorCode;
+  readonly file?: string;
+  /** The message without the file it opens with: what a caller that names the file says. */
+  readonly reason: string;
 
   constructor(
     readonly kind: ErrorKind,
@@ -48,10 +63,14 @@ export class KpatchError extends Error {
   ) {
     const details = options.details ?? [];
     const log = options.logFile ? ` (log: ${options.logFile})` : "";
-    super(`${message}${log}${details.map((d) => `\n  ${d}`).join("")}`);
+    const reason = `${message}${log}${details.map((d) => `\n  ${d}`).join("")}`;
+    super(options.file === undefined ? reason : `${options.file}: ${reason}`);
     this.name = "KpatchError";
     this.details = details;
     this.logFile = options.logFile;
+    this.code = options.code;
+    this.file = options.file;
+    this.reason = reason;
   }
 }
 

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
@@ -23,7 +24,7 @@ export interface StressResult {
 
 export async function stress(cycles: number, cpus: number): Promise<StressResult> {
   const built = await kpatchBuild({
-    patches: [fixture("cmdline.patch")],
+    patches: readPatches([fixture("cmdline.patch")]),
     name: "livepatch-stress",
     outputDir: join(cacheRoot(), "test-modules"),
     replace: true,

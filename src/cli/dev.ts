@@ -8,6 +8,7 @@ import { runInGuest } from "../vm/qemu.js";
 import { cacheRoot } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { kpatchBuild } from "../kpatch-build/pipeline.js";
+import { readPatches } from "../patch/read.js";
 import { resolveTarget } from "../kpatch-build/targets.js";
 import { cycleScript } from "../vm/cycle.js";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -88,7 +89,7 @@ async function demo(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   console.log(`== the patch (${patch})\n${readFileSync(patch, "utf8")}`);
   const built = await kpatchBuild({
-    patches: [patch],
+    patches: readPatches([patch]),
     name: "livepatch-meminfo",
     outputDir: outDir,
     replace: true,

@@ -176,8 +176,8 @@ async function build(argv: string[]): Promise<void> {
   // With --json, stdout holds the result and stderr a JSON event per line.
   return reportingTo(values.json ? jsonReporter : textReporter, async () => {
     // Hostile input is refused before anything is downloaded or run.
-    const patches = readPatches(positionals).map((p) => p.file);
-    const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!));
+    const patches = readPatches(positionals);
+    const name = checkModuleName(values.name ?? defaultModuleName(patches[0]!.file));
     const cves = [...new Set((values.cve ?? []).map(checkCve))];
     const description =
       values.description === undefined ? undefined : checkDescription(values.description);

@@ -18,7 +18,7 @@ import {
   isCallSiteMetadata,
 } from "./units.js";
 import type { TargetCache } from "./correlate.js";
-import { lineMoved, type LineMap } from "./lines.js";
+import { lineMoved, type LineMap } from "../patch/lines.js";
 
 export type UnitStatus = "same" | "changed" | "new" | "line-only";
 

@@ -8,13 +8,14 @@ import { KpatchError } from "../errors.js";
 export function checkCompatible(orig: ElfFile, patched: ElfFile): void {
   for (const elf of [orig, patched]) {
     if (elf.header.machine !== EM_X86_64) {
-      throw new KpatchError("input", `${elf.file}: machine ${elf.header.machine} is not x86-64`);
+      throw new KpatchError("input", `machine ${elf.header.machine} is not x86-64`, {
+        file: elf.file,
+      });
     }
     if (elf.header.type !== ET_REL) {
-      throw new KpatchError(
-        "input",
-        `${elf.file}: not a relocatable object (ELF type ${elf.header.type})`,
-      );
+      throw new KpatchError("input", `not a relocatable object (ELF type ${elf.header.type})`, {
+        file: elf.file,
+      });
     }
   }
   const compiler = (elf: ElfFile) =>

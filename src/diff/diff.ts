@@ -12,7 +12,7 @@ import { verify } from "./verify.js";
 import { leaveOutBootCode } from "./boot.js";
 import { exportsOf, include, type EntrySizes } from "./include.js";
 import { buildOutput, type External } from "./output.js";
-import type { LineMap } from "./lines.js";
+import type { LineMap } from "../patch/lines.js";
 
 export interface UnitChange {
   name: string;
@@ -70,7 +70,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const added = entryPoints(p, statuses, "func", "new");
   const lineOnly = entryPoints(p, statuses, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
-    throw new KpatchError("no-change", nothingToPatch(patched, boot, lineOnly));
+    throw new KpatchError("no-change", nothingToPatch(boot, lineOnly), { file: patched.file });
   }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
@@ -145,10 +145,10 @@ function entryPoints(
 }
 
 /** Why nothing is patched: boot code only, __LINE__ numbers only, or nothing at all. */
-function nothingToPatch(patched: ElfFile, boot: Unit[], lineOnly: UnitChange[]): string {
+function nothingToPatch(boot: Unit[], lineOnly: UnitChange[]): string {
   if (boot.length) {
     return (
-      `${patched.file}: only __init code or data changed ` +
+      "only __init code or data changed " +
       `(${boot.map((u) => u.name).join(", ")}): ` +
       "it served the boot and is gone, so there is nothing to patch at run time; " +
       "the change takes effect when a fixed kernel boots"
@@ -156,9 +156,9 @@ function nothingToPatch(patched: ElfFile, boot: Unit[], lineOnly: UnitChange[]):
   }
   if (lineOnly.length) {
     const names = lineOnly.map((u) => u.name).join(", ");
-    return `${patched.file}: only __LINE__ numbers changed (${names}): nothing to patch`;
+    return `only __LINE__ numbers changed (${names}): nothing to patch`;
   }
-  return `${patched.file}: no function changed`;
+  return "no function changed";
 }
 
 /** EXPORT_SYMBOL records the patch adds: a patch module cannot add to the kernel's export table. */

@@ -42,16 +42,16 @@ export function applyDirectives(
       const kind = record.section.name;
       if (kind === IGNORE_SECTIONS) {
         if (t.kind !== "string") {
-          throw new KpatchError(
-            "input",
-            `${file}: ${record.name} in ${kind} does not name a section`,
-          );
+          throw new KpatchError("input", `${record.name} in ${kind} does not name a section`, {
+            file,
+          });
         }
         const sec = p.elf.section(t.text.replace(/^\.rela(?=\.)/, ""));
         if (!sec) {
           throw new KpatchError(
             "input",
-            `${file}: KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`,
+            `KPATCH_IGNORE_SECTION("${t.text}"): the object has no such section`,
+            { file },
           );
         }
         for (const u of p.bySection.get(sec) ?? []) leaveAlone(u);
@@ -61,7 +61,8 @@ export function applyDirectives(
       if (t.kind !== "unit" || t.unit.kind !== "func") {
         throw new KpatchError(
           "input",
-          `${file}: ${record.name} in ${kind} does not name a function of this object`,
+          `${record.name} in ${kind} does not name a function of this object`,
+          { file },
         );
       }
       const fn = t.unit;

@@ -84,8 +84,8 @@ export function resolveExternals(
   if (problems.length)
     throw new KpatchError(
       "input",
-      `${patched.file}: symbols the patch uses cannot be found unambiguously in ${target.object}`,
-      { details: problems },
+      `symbols the patch uses cannot be found unambiguously in ${target.object}`,
+      { details: problems, code: "ambiguous-symbols", file: patched.file },
     );
   return klp;
 }
@@ -129,9 +129,8 @@ export function functionPositions(
   if (problems.length)
     throw new KpatchError(
       "input",
-      `${patched.file}: functions the patch replaces cannot be found unambiguously in ` +
-        target.object,
-      { details: problems },
+      `functions the patch replaces cannot be found unambiguously in ${target.object}`,
+      { details: problems, code: "ambiguous-symbols", file: patched.file },
     );
   return out;
 }

@@ -91,8 +91,9 @@ export function include(
         ) {
           throw new KpatchError(
             "unsafe",
-            `${p.elf.file}: ${u.name} refers to anonymous writable ` +
+            `${u.name} refers to anonymous writable ` +
               `data in ${t.unit.section.name}, which cannot be shared with the running kernel`,
+            { file: p.elf.file },
           );
         }
       }
@@ -265,9 +266,10 @@ function entrySizeOf(
   if (!n) {
     throw new KpatchError(
       "input",
-      `${elf.file}: entry size of ${sec.name} is unknown: ` +
+      `entry size of ${sec.name} is unknown: ` +
         "take it from the target kernel " +
         "(for create-diff-object, the *_STRUCT_SIZE environment variables)",
+      { file: elf.file },
     );
   }
   const from = sec.entsize > 0n ? "its sh_entsize" : fixed ? "the x86-64 ABI" : "the target kernel";
@@ -284,8 +286,9 @@ function entrySizeOf(
   }
   throw new KpatchError(
     "input",
-    `${elf.file}: ${misfit}: the entry size ${n} (from ${from}) does not match this object` +
+    `${misfit}: the entry size ${n} (from ${from}) does not match this object` +
       (from === "the target kernel" ? ", and no other size fits its relocations" : ""),
+    { file: elf.file },
   );
 }
 

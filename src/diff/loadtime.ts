@@ -108,8 +108,8 @@ export function guardLoadTimeTables(
   if (problems.length) {
     throw new KpatchError(
       "unsafe",
-      `${out.file}: the patch module would hand the kernel entries it cannot read yet`,
-      { details: problems },
+      "the patch module would hand the kernel entries it cannot read yet",
+      { details: problems, file: out.file },
     );
   }
   for (const [sec, entries] of drops) {

@@ -255,9 +255,10 @@ class OutputBuilder {
       if (pl) return { ...r, offset, symbol: pl.sectionSymbol, addend: s.value + r.addend };
       throw new KpatchError(
         "input",
-        `${this.p.elf.file}: ${from} refers to ` +
+        `${from} refers to ` +
           `${s.name || s.section.name}${r.addend >= 0n ? "+" : ""}${r.addend}, ` +
           "outside any function or object",
+        { file: this.p.elf.file },
       );
     }
     const pos = s.value + r.addend; // in the target's original section
@@ -270,8 +271,8 @@ class OutputBuilder {
     if (!def) {
       throw new KpatchError(
         "input",
-        `${this.p.elf.file}: ${from} refers to ${t.unit.name}, ` +
-          "which has no symbol to refer to from a patch",
+        `${from} refers to ${t.unit.name}, which has no symbol to refer to from a patch`,
+        { file: this.p.elf.file },
       );
     }
     const local = def.bind === STB.LOCAL;

@@ -26,7 +26,7 @@ import {
   type TargetInfo,
 } from "./externals.js";
 import type { EntrySizes } from "./include.js";
-import type { LineMap } from "./lines.js";
+import type { LineMap } from "../patch/lines.js";
 import { toKpatchIntermediate } from "./intermediate.js";
 import { importNamespaces } from "./output.js";
 import { SHN } from "../elf/constants.js";
@@ -77,7 +77,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
       return readElf(host.readFile(f), f);
     } catch (e) {
       if (e instanceof ElfError) throw e;
-      throw new KpatchError("input", `${f}: ${(e as Error).message}`);
+      throw new KpatchError("input", (e as Error).message, { file: f });
     }
   }) as [ReturnType<typeof readElf>, ReturnType<typeof readElf>];
   const r = diffObjects(orig, patched, {

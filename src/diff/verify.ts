@@ -92,8 +92,9 @@ export function verify(
     }
   }
   if (problems.length) {
-    throw new KpatchError("unsafe", `${file}: the patch changes what cannot be live-patched`, {
+    throw new KpatchError("unsafe", "the patch changes what cannot be live-patched", {
       details: problems,
+      file,
     });
   }
 }

@@ -7,11 +7,8 @@ import { SHT, SHN, STB, STT } from "./constants.js";
 
 /** A malformed or unsupported ELF file, named with what is wrong where. */
 export class ElfError extends KpatchError {
-  constructor(
-    readonly file: string,
-    readonly detail: string,
-  ) {
-    super("input", `${file}: ${detail}`);
+  constructor(file: string, detail: string) {
+    super("input", detail, { file });
     this.name = "ElfError";
   }
 }

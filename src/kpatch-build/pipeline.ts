@@ -12,15 +12,20 @@ import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/r
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/include.js";
-import { LineMap } from "../diff/lines.js";
+import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
-import { withBuildSession, type BuildSession, type SessionOptions } from "../build/session.js";
-import { affectedObjects, type SkippedFile } from "../build/affected.js";
+import {
+  withBuildSession,
+  type BuildSession,
+  type CompiledObject,
+  type SessionOptions,
+} from "../build/session.js";
+import { affectedObjects, type AffectedObjects, type SkippedFile } from "../build/affected.js";
 import { checkCve, checkDescription } from "./inputs.js";
-import { fileClass, patchText, readPatches, type PatchInput } from "../patch/read.js";
+import { fileClass, patchText, type PatchInput } from "../patch/read.js";
 import { checkModuleName } from "../names.js";
-import { PATCH_OPTIONS, type PatchSection } from "../patch/patch.js";
+import type { PatchSection } from "../patch/patch.js";
 import {
   buildFacts,
   makeReview,
@@ -31,13 +36,14 @@ import {
   type ReviewFiles,
 } from "./review.js";
 import type { Review, ReviewInput, UpdateReview } from "../review/review.js";
-import { LAYOUT_REMEDY, layoutChanges, type LayoutChange } from "../patch/layout.js";
+import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
 import { findModule } from "../kernel/modules.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
 export interface KpatchBuildOptions {
-  patches: string[];
+  /** The patches, read and checked once (readPatches): the build and its review use this model. */
+  patches: PatchInput[];
   source: KernelSource;
   /** The target kernel's .config. */
   config: string;
@@ -135,6 +141,43 @@ interface Seen {
   update?: UpdateReview;
 }
 
+/** What every phase of a build reads: its options, its host, and what it has learnt so far. */
+interface BuildContext {
+  opts: KpatchBuildOptions;
+  host: Host;
+  seen: Seen;
+}
+
+/** The files the patches touch: the code, and the text the build never reads. */
+interface TouchedFiles {
+  code: string[];
+  text: SkippedFile[];
+}
+
+/** The objects the patches affect, and which sections of the patches are applied to them. */
+interface Affected {
+  found: AffectedObjects;
+  objects: string[];
+  recipes: Map<string, string>;
+  /** Changed files this config builds no object from (but the files the patches create). */
+  notBuilt: SkippedFile[];
+  applied: (s: PatchSection) => boolean;
+}
+
+/** The context within the build session: the prepared tree, the session and what it builds. */
+interface SessionContext extends BuildContext {
+  prepared: PreparedTree;
+  session: BuildSession;
+  changes: SourceChanges;
+  affected: Affected;
+}
+
+/** The objects whose differences go into the module, and the .modinfo entries it carries. */
+interface Diffed {
+  reports: DiffReport[];
+  info: [string, string][];
+}
+
 /**
  * Builds the patch module and its review report; a refused build leaves the
  * report only. `host` runs every process and file access of the build.
@@ -143,8 +186,58 @@ export async function kpatchBuild(
   opts: KpatchBuildOptions,
   host: Host = nodeHost,
 ): Promise<KpatchBuildResult> {
+  const ctx: BuildContext = { opts, host, seen: startSeeing(opts, host) };
+  checkModuleName(opts.name);
+  for (const f of opts.sign ? [opts.sign.key, opts.sign.cert] : []) {
+    if (!host.exists(f)) throw new KpatchError("usage", `signing: ${f} does not exist`);
+  }
+  for (const id of opts.cves ?? []) checkCve(id);
+  if (opts.description !== undefined) checkDescription(opts.description);
+  return reviewingRefusal(ctx, () => buildPatch(ctx));
+}
+
+/** The phases of a build, one after another. */
+async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
+  const { opts, host } = ctx;
+  const files = touchedFiles(ctx);
+  if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
+  const changes = await readChanges(ctx, files);
+  const prepared = await prepare(ctx);
+  const affected = await findAffected(ctx, prepared, files);
+  const beside = compileOrigBeside(ctx, prepared, affected);
+  // Whatever happens to the build, the session beside it ends before the build returns.
+  return withBuildSession(
+    prepared,
+    (session) =>
+      reviewingRefusal(ctx, async () => {
+        const sc: SessionContext = { ...ctx, prepared, session, changes, affected };
+        ctx.seen.sessionDir = session.dir;
+        const origFirst = beside ? undefined : await compileOrig(sc);
+        await applyPatches(sc);
+        const patched = await compilePatched(sc);
+        const orig = origFirst ?? (await compileOrigAfter(sc, beside));
+        const kbuild = moduleKbuild(session, opts.symvers);
+        const entrySizes = await probe(sc, kbuild);
+        const diffed = await diff(sc, orig, patched, entrySizes);
+        return writeModule(sc, diffed, kbuild);
+      }),
+    opts.session,
+    host,
+  ).finally(() => beside);
+}
+
+/** Runs phase `name`, its seconds kept for the result and the review. */
+async function time<T>(ctx: BuildContext, name: string, body: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  const r = await body();
+  ctx.seen.phases[name] = (Date.now() - t0) / 1000;
+  return r;
+}
+
+/** What the build will learn, with the review it makes of it, refused or not. */
+function startSeeing(opts: KpatchBuildOptions, host: Host): Seen {
   const seen: Seen = {
-    inputs: readPatches(opts.patches, host),
+    inputs: opts.patches,
     release: opts.release,
     skipped: [],
     compared: [],
@@ -170,7 +263,7 @@ export async function kpatchBuild(
             {
               name: opts.name,
               replace: opts.replace,
-              patches: opts.patches.join(" "),
+              patches: opts.patches.map((p) => p.file).join(" "),
               ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
               ...(opts.description ? { description: opts.description } : {}),
             },
@@ -185,63 +278,47 @@ export async function kpatchBuild(
       }, host);
     },
   };
-  checkModuleName(opts.name);
-  for (const f of opts.sign ? [opts.sign.key, opts.sign.cert] : []) {
-    if (!host.exists(f)) throw new KpatchError("usage", `signing: ${f} does not exist`);
-  }
-  for (const id of opts.cves ?? []) checkCve(id);
-  if (opts.description !== undefined) checkDescription(opts.description);
-  return reviewingRefusal(seen, opts.outputDir, host, () => buildPatch(opts, seen, host));
+  return seen;
 }
 
 /** Runs `body`; an unsafe change it refuses gets its review, once, where its objects still are. */
-async function reviewingRefusal<T>(
-  seen: Seen,
-  outputDir: string,
-  host: Host,
-  body: () => Promise<T>,
-): Promise<T> {
+async function reviewingRefusal<T>(ctx: BuildContext, body: () => Promise<T>): Promise<T> {
+  const { seen, opts, host } = ctx;
   try {
     return await body();
   } catch (e) {
     if (e instanceof KpatchError && e.kind === "unsafe" && !seen.reviewed) {
       // The refusal stands whatever happens to its review.
       const review = await seen.review(undefined, e);
-      if (review) safely("it was not written", () => writeReview(review, outputDir, host));
+      if (review) safely("it was not written", () => writeReview(review, opts.outputDir, host));
     }
     throw e;
   }
 }
 
-async function buildPatch(
-  opts: KpatchBuildOptions,
-  seen: Seen,
-  host: Host,
-): Promise<KpatchBuildResult> {
-  const phases = seen.phases;
-  const phase = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    const r = await body();
-    phases[name] = (Date.now() - t0) / 1000;
-    return r;
-  };
-  const inputs = seen.inputs;
-  // readPatches refused the rest: what is not code is text the build never reads.
-  const paths = [...new Set(inputs.flatMap((p) => p.paths))];
-  const files = paths.filter((f) => fileClass(f) === "code");
+/** The files the patches touch; readPatches refused all but code and text the build never reads. */
+function touchedFiles({ seen }: BuildContext): TouchedFiles {
+  const paths = [...new Set(seen.inputs.flatMap((p) => p.paths))];
   const text = paths
     .filter((f) => fileClass(f) === "text")
     .map((file) => ({ file, why: "documentation, which the kernel's build does not read" }));
   for (const t of text) warn("kpatch-build", `${t.file} is not applied: ${t.why}`);
-  if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
-  const { layout, lineMaps } = await phase("layout", () =>
+  return { code: paths.filter((f) => fileClass(f) === "code"), text };
+}
+
+/** What the patches do to the source before anything compiles: a layout change is refused. */
+async function readChanges(ctx: BuildContext, files: TouchedFiles): Promise<SourceChanges> {
+  const { opts, host, seen } = ctx;
+  const code = (s: PatchSection) => s.paths.every((f) => fileClass(f) === "code");
+  const changes = await time(ctx, "layout", () =>
     readSourceChanges(
       opts.source.dir,
-      inputs.map((p) => patchText(p, (s) => s.paths.every((f) => fileClass(f) === "code"))),
-      files,
+      seen.inputs.map((p) => p.sections.filter(code)),
+      files.code,
       host,
     ),
   );
+  const layout = changes.layout;
   seen.layout = layout;
   if (layout.length && !opts.select) {
     throw new KpatchError(
@@ -254,7 +331,13 @@ async function buildPatch(
       },
     );
   }
-  const prepared = await phase("prepare", () =>
+  return changes;
+}
+
+/** The target's prepared tree, which says its release and whether its kernel checks signatures. */
+async function prepare(ctx: BuildContext): Promise<PreparedTree> {
+  const { opts, host, seen } = ctx;
+  const prepared = await time(ctx, "prepare", () =>
     preparedTree(opts.source, opts.config, { release: opts.release }, host),
   );
   seen.release ??= host.readIfExists(join(prepared.dir, "include/config/kernel.release"))?.trim();
@@ -265,23 +348,33 @@ async function buildPatch(
         "so its kernel checks no signature",
     );
   }
-  const affected = await phase("affected", () =>
-    affectedObjects(prepared, files, opts.fullBuild, host),
+  return prepared;
+}
+
+/** The objects the patched code files affect; the files no object is built from are left out. */
+async function findAffected(
+  ctx: BuildContext,
+  prepared: PreparedTree,
+  files: TouchedFiles,
+): Promise<Affected> {
+  const { opts, host, seen } = ctx;
+  const found = await time(ctx, "affected", () =>
+    affectedObjects(prepared, files.code, opts.fullBuild, host),
   );
-  if (affected.unresolved.length && !opts.select) {
+  if (found.unresolved.length && !opts.select) {
     throw new KpatchError(
       "input",
       "cannot tell which objects the patches affect: " +
-        `${affected.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`,
+        `${found.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`,
     );
   }
   // Files the patches create are applied: only the changed code that includes them reads them.
   const created = new Set(
-    inputs.flatMap((p) => p.sections.filter((s) => s.created)).flatMap((s) => s.paths),
+    seen.inputs.flatMap((p) => p.sections.filter((s) => s.created)).flatMap((s) => s.paths),
   );
-  const notBuilt = affected.skipped.filter((s) => !created.has(s.file));
-  seen.skipped = [...text, ...notBuilt];
-  if (!affected.objects.length) {
+  const notBuilt = found.skipped.filter((s) => !created.has(s.file));
+  seen.skipped = [...files.text, ...notBuilt];
+  if (!found.objects.length) {
     throw new KpatchError(
       "no-change",
       "the patches change no file compiled with this config " +
@@ -297,231 +390,281 @@ async function buildPatch(
     progress("kpatch-build", `${notBuilt.length} changed files not built with this config`);
   }
   const left = new Set(seen.skipped.map((s) => s.file));
-  const applied = (s: PatchSection) =>
-    s.paths.every((f) => fileClass(f) === "code" && !left.has(f));
   progress(
     "kpatch-build",
-    `${affected.objects.length} ` +
-      `object${affected.objects.length > 1 ? "s" : ""} affected (${affected.method}): ` +
-      `${affected.objects.map((o) => o.object).join(" ")}`,
+    `${found.objects.length} ` +
+      `object${found.objects.length > 1 ? "s" : ""} affected (${found.method}): ` +
+      `${found.objects.map((o) => o.object).join(" ")}`,
   );
-
-  const objects = affected.objects.map((o) => o.object);
-  const objectOf = (object: string) => {
-    const a = affected.objects.find((o) => o.object === object)!;
-    return { object, target: a.target, files: a.files };
+  return {
+    found,
+    objects: found.objects.map((o) => o.object),
+    recipes: new Map(
+      found.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])),
+    ),
+    notBuilt,
+    applied: (s) => s.paths.every((f) => fileClass(f) === "code" && !left.has(f)),
   };
-  // What the module's .modinfo carries besides the build's own.
-  const info: [string, string][] = [];
-  const recipes = new Map(
-    affected.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe] as const] : [])),
-  );
-  // ORIG in a session of its own, beside PATCHED, where there is a core for
-  // each object of both (a header patch's many objects use all cores in
-  // turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
-  const beside =
-    host.cpuCount() >= 2 * objects.length && prepared.source.pkg !== "tree"
-      ? withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes), { jobs: 1 }, host)
-      : undefined;
-  const origBeside = beside?.then(
+}
+
+/**
+ * ORIG in a session of its own, beside PATCHED, where there is a core for
+ * each object of both (a header patch's many objects use all cores in
+ * turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
+ * Settles with its failure, or undefined.
+ */
+function compileOrigBeside(
+  { host }: BuildContext,
+  prepared: PreparedTree,
+  { objects, recipes }: Affected,
+): Promise<unknown> | undefined {
+  if (host.cpuCount() < 2 * objects.length || prepared.source.pkg === "tree") return undefined;
+  return withBuildSession(
+    prepared,
+    (s) => s.compile(objects, "orig", recipes),
+    { jobs: 1 },
+    host,
+  ).then(
     () => undefined,
     (e: unknown) => e,
   );
-  // Whatever happens to the build, the session beside it ends before the build returns.
-  return withBuildSession(
-    prepared,
-    (session) =>
-      reviewingRefusal(seen, opts.outputDir, host, async () => {
-        seen.sessionDir = session.dir;
-        const origFirst = beside
-          ? undefined
-          : await phase("compile ORIG", () => session.compile(objects, "orig", recipes));
-        await phase("apply", async () => {
-          // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
-          // is found from any file, and klp-build's where the target predates it.
-          await session.exec(
-            `cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
+}
+
+function compileOrig(sc: SessionContext): Promise<CompiledObject[]> {
+  const { objects, recipes } = sc.affected;
+  return time(sc, "compile ORIG", () => sc.session.compile(objects, "orig", recipes));
+}
+
+/** ORIG once the session beside compiled it: from the tree's ORIG cache. */
+function compileOrigAfter(
+  sc: SessionContext,
+  beside: Promise<unknown> | undefined,
+): Promise<CompiledObject[]> {
+  return time(sc, "compile ORIG", async () => {
+    const failed = await beside;
+    if (failed) throw failed;
+    return sc.session.compile(sc.affected.objects, "orig");
+  });
+}
+
+function compilePatched(sc: SessionContext): Promise<CompiledObject[]> {
+  const { objects, recipes } = sc.affected;
+  return time(sc, "compile PATCHED", () => sc.session.compile(objects, "patched", recipes));
+}
+
+/** The patch-author API, then the sections of the patches that become code. */
+function applyPatches(sc: SessionContext): Promise<void> {
+  const { session, prepared, host, seen } = sc;
+  return time(sc, "apply", async () => {
+    // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
+    // is found from any file, and klp-build's where the target predates it.
+    await session.exec(
+      `cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
 [ -e "$2/include/linux/livepatch_helpers.h" ] || \\
   cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`,
-            [authorHeaders, prepared.source.dir],
-          );
-          // Only the sections that become code, as the patch parser read them.
-          for (const [i, p] of inputs.entries()) {
-            const file = join(session.dir, "patches", `${i + 1}-${basename(p.file)}`);
-            host.makeDirs(dirname(file));
-            host.writeFile(file, patchText(p, applied));
-            await session.applyPatch(file);
-          }
-        });
+      [authorHeaders, prepared.source.dir],
+    );
+    // Only the sections that become code, as the patch parser read them.
+    for (const [i, p] of seen.inputs.entries()) {
+      const file = join(session.dir, "patches", `${i + 1}-${basename(p.file)}`);
+      host.makeDirs(dirname(file));
+      host.writeFile(file, patchText(p, sc.affected.applied));
+      await session.applyPatch(file);
+    }
+  });
+}
 
-        const patched = await phase("compile PATCHED", () =>
-          session.compile(objects, "patched", recipes),
-        );
-        const orig =
-          origFirst ??
-          (await phase("compile ORIG", async () => {
-            const failed = await origBeside;
-            if (failed) throw failed;
-            return session.compile(objects, "orig");
-          }));
-        const kbuild = moduleKbuild(session, opts.symvers);
-        const entrySizes = await phase("probe", () =>
-          cachedEntrySizes(
-            prepared,
-            () => probeEntrySizes(scratch(session, "probe", host), kbuild, host),
-            host,
-          ),
-        );
+/** The target's special-section entry sizes. */
+function probe(sc: SessionContext, kbuild: Kbuild): Promise<EntrySizes> {
+  const { prepared, session, host } = sc;
+  return time(sc, "probe", () =>
+    cachedEntrySizes(
+      prepared,
+      () => probeEntrySizes(scratch(session, "probe", host), kbuild, host),
+      host,
+    ),
+  );
+}
 
-        const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(prepared.source.dir, host);
-        const reports = await phase("diff", async () => {
-          const out: DiffReport[] = [];
-          const unchanged: string[] = [];
-          const found: Found["objects"] = [];
-          host.makeDirs(join(session.dir, "diff"));
-          for (const [i, o] of orig.entries()) {
-            const p = patched[i]!;
-            const module =
-              o.target === "vmlinux"
-                ? undefined
-                : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
-            if (o.target !== "vmlinux" && !module) {
-              throw new KpatchError(
-                "input",
-                `${o.object} belongs to module ${o.target}, which is not in ` +
-                  `${opts.modulesDir ?? "the target (no modules directory)"}: ` +
-                  "its symbols are needed",
-              );
-            }
-            const diff = (symbols: string) =>
-              diffFiles(
-                {
-                  orig: o.file,
-                  patched: p.file,
-                  output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
-                  object: o.target,
-                  symbols,
-                  vmlinuxSymbols: module && opts.symbols,
-                  symvers: opts.symvers,
-                  entrySizes,
-                  vmlinuxRelocatedEarly,
-                  lineMaps,
-                },
-                host,
-              );
-            try {
-              const r = await diffWithModuleSources(
-                diff,
-                module ?? opts.symbols,
-                o.target,
-                opts.moduleSymbols,
-                host,
-              );
-              progress(
-                "kpatch-build",
-                `${o.object}: ${r.changed.length} changed, ` +
-                  `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
-              );
-              for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
-              out.push(r);
-              seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
-              found.push({ ...objectOf(o.object), report: r });
-            } catch (e) {
-              if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
-              const why = e.message.replace(`${p.file}: `, "");
-              if (e.kind !== "no-change") {
-                if (!opts.select) {
-                  // Its review shows the refused object's functions too.
-                  if (e.kind === "unsafe") {
-                    seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
-                  }
-                  throw e;
-                }
-                progress("kpatch-build", `${o.object}: refused: ${why.split("\n")[0]}`);
-                found.push({ ...objectOf(o.object), refused: why.split("\n")[0] });
-                continue;
-              }
-              unchanged.push(`${o.object}: ${why}`);
-              found.push({ ...objectOf(o.object), unchanged: why });
-              progress("kpatch-build", `${o.object}: ${why}`);
-            }
-          }
-          if (opts.select) {
-            const chosen = opts.select({
-              objects: found,
-              layout,
-              notBuilt,
-              unresolved: affected.unresolved,
-            });
-            seen.update = chosen.review;
-            info.push(...chosen.info);
-            const live = new Set(chosen.live);
-            seen.compared = seen.compared.filter((c) => live.has(c.object));
-            const kept = out.filter((r) => live.has(found.find((f) => f.report === r)!.object));
-            if (!kept.length) {
-              throw new KpatchError(
-                chosen.review.reboot ? "unsafe" : "no-change",
-                `no change of the update can be live: ${chosen.review.summary}`,
-              );
-            }
-            return kept;
-          }
-          if (!out.length) {
-            throw new KpatchError(
-              "no-change",
-              `the patches change no function that runs: ${unchanged.join("; ")}`,
-            );
-          }
-          return out;
-        });
+/** Diffs each ORIG/PATCHED pair; an update's build then selects what goes into the module. */
+function diff(
+  sc: SessionContext,
+  orig: CompiledObject[],
+  patched: CompiledObject[],
+  entrySizes: EntrySizes,
+): Promise<Diffed> {
+  const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(sc.prepared.source.dir, sc.host);
+  return time(sc, "diff", async () => {
+    const found: Found["objects"] = [];
+    sc.host.makeDirs(join(sc.session.dir, "diff"));
+    for (const [i, o] of orig.entries()) {
+      found.push(await diffObject(sc, i, o, patched[i]!, entrySizes, vmlinuxRelocatedEarly));
+    }
+    const select = sc.opts.select;
+    return select ? selected(sc, select, found) : { reports: changedReports(found), info: [] };
+  });
+}
 
-        const parts: PatchPart[] = reports.map((r) => ({
-          file: r.output,
-          object: r.object,
-          functions: r.functions,
-        }));
-        const ko = join(opts.outputDir, `${opts.name}.ko`);
-        // Made before the module, which carries its summary.
-        const review = await seen.review(ko);
-        const built = await phase("module", () =>
-          buildModule(
-            {
-              name: opts.name,
-              parts,
-              replace: opts.replace,
-              description:
-                opts.description ??
-                `live patch: ${opts.patches.map((p) => basename(p)).join(", ")}`,
-              clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
-              objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(
-                host.readText(opts.config),
-              ),
-              symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
-              info: [
-                ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
-                ...info,
-                ...(review ? reviewModinfo(review) : []),
-              ],
-              sign: opts.sign && signer(prepared, opts.sign, session.log, host),
-            },
-            scratch(session, "module", host),
-            kbuild,
-            ko,
-            host,
-          ),
-        );
-        // The module stands whatever happens to its review.
-        const files =
-          review && safely("it was not written", () => writeReview(review, opts.outputDir, host));
-        // Again, now that the module's phase has its time.
-        const input = seen.reviewInput;
-        if (input)
-          safely("its input was not kept", () => saveReviewInput(input, session.dir, host));
-        return { module: built.ko, objects: reports, klp: built.klp, phases, review: files };
-      }),
-    opts.session,
-    host,
-  ).finally(() => origBeside);
+/** What the differ says of one object: its changes, or why it is unchanged or refused. */
+async function diffObject(
+  sc: SessionContext,
+  i: number,
+  o: CompiledObject,
+  p: CompiledObject,
+  entrySizes: EntrySizes,
+  vmlinuxRelocatedEarly: boolean,
+): Promise<Found["objects"][number]> {
+  const { opts, host, seen, session } = sc;
+  const a = sc.affected.found.objects.find((x) => x.object === o.object)!;
+  const object = { object: o.object, target: a.target, files: a.files };
+  const module =
+    o.target === "vmlinux"
+      ? undefined
+      : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
+  if (o.target !== "vmlinux" && !module) {
+    throw new KpatchError(
+      "input",
+      `${o.object} belongs to module ${o.target}, which is not in ` +
+        `${opts.modulesDir ?? "the target (no modules directory)"}: ` +
+        "its symbols are needed",
+    );
+  }
+  const diff = (symbols: string) =>
+    diffFiles(
+      {
+        orig: o.file,
+        patched: p.file,
+        output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
+        object: o.target,
+        symbols,
+        vmlinuxSymbols: module && opts.symbols,
+        symvers: opts.symvers,
+        entrySizes,
+        vmlinuxRelocatedEarly,
+        lineMaps: sc.changes.lineMaps,
+      },
+      host,
+    );
+  try {
+    const r = await diffWithModuleSources(
+      diff,
+      module ?? opts.symbols,
+      o.target,
+      opts.moduleSymbols,
+      host,
+    );
+    progress(
+      "kpatch-build",
+      `${o.object}: ${r.changed.length} changed, ` +
+        `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`,
+    );
+    for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
+    seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
+    return { ...object, report: r };
+  } catch (e) {
+    if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
+    // What the differ says of the PATCHED object, told without its path.
+    const why = e.file === p.file ? e.reason : e.message;
+    if (e.kind === "no-change") {
+      progress("kpatch-build", `${o.object}: ${why}`);
+      return { ...object, unchanged: why };
+    }
+    if (!opts.select) {
+      // Its review shows the refused object's functions too.
+      if (e.kind === "unsafe")
+        seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
+      throw e;
+    }
+    progress("kpatch-build", `${o.object}: refused: ${why.split("\n")[0]}`);
+    return { ...object, refused: why.split("\n")[0] };
+  }
+}
+
+/** The reports of the objects that changed: without one, there is nothing to patch. */
+function changedReports(found: Found["objects"]): DiffReport[] {
+  const reports = found.flatMap((f) => (f.report ? [f.report] : []));
+  if (!reports.length) {
+    const unchanged = found.flatMap((f) => (f.unchanged ? [`${f.object}: ${f.unchanged}`] : []));
+    throw new KpatchError(
+      "no-change",
+      `the patches change no function that runs: ${unchanged.join("; ")}`,
+    );
+  }
+  return reports;
+}
+
+/** The objects an update's selection puts into the module, and what the module says of it. */
+function selected(
+  sc: SessionContext,
+  select: (found: Found) => Selection,
+  found: Found["objects"],
+): Diffed {
+  const { seen, affected } = sc;
+  const chosen = select({
+    objects: found,
+    layout: sc.changes.layout,
+    notBuilt: affected.notBuilt,
+    unresolved: affected.found.unresolved,
+  });
+  seen.update = chosen.review;
+  const live = new Set(chosen.live);
+  seen.compared = seen.compared.filter((c) => live.has(c.object));
+  const reports = found.flatMap((f) => (f.report && live.has(f.object) ? [f.report] : []));
+  if (!reports.length) {
+    throw new KpatchError(
+      chosen.review.reboot ? "unsafe" : "no-change",
+      `no change of the update can be live: ${chosen.review.summary}`,
+    );
+  }
+  return { reports, info: chosen.info };
+}
+
+/** The patch module of the changed objects, with its review beside it. */
+async function writeModule(
+  sc: SessionContext,
+  { reports, info }: Diffed,
+  kbuild: Kbuild,
+): Promise<KpatchBuildResult> {
+  const { opts, host, seen, session, prepared } = sc;
+  const parts: PatchPart[] = reports.map((r) => ({
+    file: r.output,
+    object: r.object,
+    functions: r.functions,
+  }));
+  const ko = join(opts.outputDir, `${opts.name}.ko`);
+  // Made before the module, which carries its summary.
+  const review = await seen.review(ko);
+  const built = await time(sc, "module", () =>
+    buildModule(
+      {
+        name: opts.name,
+        parts,
+        replace: opts.replace,
+        description:
+          opts.description ?? `live patch: ${opts.patches.map((p) => basename(p.file)).join(", ")}`,
+        clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
+        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(host.readText(opts.config)),
+        symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
+        info: [
+          ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
+          ...info,
+          ...(review ? reviewModinfo(review) : []),
+        ],
+        sign: opts.sign && signer(prepared, opts.sign, session.log, host),
+      },
+      scratch(session, "module", host),
+      kbuild,
+      ko,
+      host,
+    ),
+  );
+  // The module stands whatever happens to its review.
+  const files =
+    review && safely("it was not written", () => writeReview(review, opts.outputDir, host));
+  // Again, now that the module's phase has its time.
+  const input = seen.reviewInput;
+  if (input) safely("its input was not kept", () => saveReviewInput(input, session.dir, host));
+  return { module: built.ko, objects: reports, klp: built.klp, phases: seen.phases, review: files };
 }
 
 /** Signs a module as the target's kernel checks it: its own scripts/sign-file, sha256. */
@@ -552,8 +695,7 @@ async function diffWithModuleSources(
   try {
     return diff(symbols);
   } catch (e) {
-    const ambiguous =
-      e instanceof KpatchError && /cannot be found unambiguously in /.test(e.message);
+    const ambiguous = e instanceof KpatchError && e.code === "ambiguous-symbols";
     const withSources =
       object !== "vmlinux" &&
       ambiguous &&
@@ -644,65 +786,6 @@ function moduleKbuild(session: BuildSession, symvers: string): Kbuild {
       release,
     ]);
   };
-}
-
-/**
- * Reads what the patches do to the C files they touch before anything is
- * compiled, with the patches applied to copies of those files in a scratch
- * directory: the struct and union layout changes (which the caller refuses),
- * and where each file's lines moved. A patch that does not apply is left for the session to
- * report.
- */
-async function readSourceChanges(
-  sourceDir: string,
-  patches: string[],
-  paths: string[],
-  host: Host,
-): Promise<{ layout: LayoutChange[]; lineMaps: LineMap[] }> {
-  const scratch = host.makeTempDir(host.cacheRoot(), "layout-");
-  const tmp = join(scratch, "tree");
-  try {
-    const files = paths.filter((f) => /\.[ch]$/.test(f));
-    host.makeDirs(tmp);
-    for (const f of files) {
-      if (!host.exists(join(sourceDir, f))) continue;
-      host.makeDirs(dirname(join(tmp, f)));
-      host.copyFile(join(sourceDir, f), join(tmp, f));
-    }
-    for (const [i, text] of patches.entries()) {
-      const p = join(scratch, `${i}.patch`);
-      host.writeFile(p, text);
-      const r = await host.run("patch", [...PATCH_OPTIONS, "-d", tmp, "--silent", "-i", p], {
-        allowFailure: true,
-      });
-      if (r.code !== 0) return { layout: [], lineMaps: [] };
-    }
-    const changes = files.flatMap((f) =>
-      layoutChanges(
-        f,
-        host.readIfExists(join(sourceDir, f)) ?? "",
-        host.readIfExists(join(tmp, f)) ?? "",
-      ),
-    );
-    if (changes.length) return { layout: changes, lineMaps: [] };
-    const both = files.filter((f) => host.exists(join(sourceDir, f)) && host.exists(join(tmp, f)));
-    // Awaited here: the copies go in `finally`.
-    const lineMaps = await Promise.all(
-      both.map(async (f) =>
-        LineMap.fromDiff(
-          (
-            await host.run("diff", ["-U0", join(sourceDir, f), join(tmp, f)], {
-              allowFailure: true,
-            })
-          ).stdout,
-          host.readText(join(sourceDir, f)).replace(/\n$/, "").split("\n").length,
-        ),
-      ),
-    );
-    return { layout: [], lineMaps };
-  } finally {
-    host.remove(scratch);
-  }
 }
 
 /**

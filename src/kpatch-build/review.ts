@@ -7,6 +7,7 @@ import { nodeHost, sha256, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { KpatchError } from "../errors.js";
 import { checkModuleName } from "../names.js";
+import { parsePatch } from "../patch/read.js";
 import { buildReview, type BuildFacts, type Review, type ReviewInput } from "../review/review.js";
 import { reviewHtml, reviewMarkdown, summaryLines } from "../review/render.js";
 
@@ -135,6 +136,8 @@ export async function reviewSession(
   }
   // The name makes the output's file names.
   checkModuleName(input.name, "input");
+  // The patches as the build read them: from their text, not from what the file says it parsed.
+  input.patches = input.patches.map((p) => parsePatch(p.file, p.text));
   const within = (p: string) => (isAbsolute(p) ? p : resolve(sessionDir, p));
   input.objects = input.objects.map((o) => ({
     ...o,

@@ -186,3 +186,20 @@ export function patchReport(output: string): PatchReport {
   }
   return report;
 }
+
+/**
+ * How far from its header's line GNU `patch` applied each hunk: for each
+ * "patching file" it printed, in order, the file and the offset of each
+ * hunk moved ("Hunk #2 succeeded at 19 (offset 2 lines)."), by hunk number.
+ */
+export function hunkOffsets(output: string): { file: string; offsets: Map<number, number> }[] {
+  const files: { file: string; offsets: Map<number, number> }[] = [];
+  for (const line of output.split("\n")) {
+    let m: RegExpExecArray | null;
+    if ((m = /^patching file '?([^' ]+)/.exec(line)))
+      files.push({ file: m[1]!, offsets: new Map() });
+    else if ((m = /^Hunk #(\d+) succeeded at \d+ .*\(offset (-?\d+) lines?\)/.exec(line)))
+      files.at(-1)?.offsets.set(Number(m[1]), Number(m[2]));
+  }
+  return files;
+}

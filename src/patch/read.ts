@@ -9,6 +9,10 @@ import { KpatchError } from "../errors.js";
 import { printable } from "../names.js";
 import { patchSections, type PatchSection } from "./patch.js";
 
+/**
+ * A patch as the build and its review read it, parsed once: the files it
+ * touches, its sections and their hunks (whose line maps changes.ts reads).
+ */
 export interface PatchInput {
   file: string;
   text: string;
@@ -71,25 +75,30 @@ export function readPatches(files: string[], host: Host = nodeHost): PatchInput[
         `cannot read patch ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    // GNU patch also reads context diffs and git's copy headers: paths this parser would not see.
-    const unread = /^(\*{15}$|copy (from|to) )/m.exec(text);
-    if (unread)
-      throw new KpatchError(
-        "input",
-        `${file}: '${unread[0]}...' lines are refused: ` +
-          "give a unified diff (diff -u, git diff) without copies",
-      );
-    const sections = patchSections(text);
-    const paths = [...new Set(sections.flatMap((s) => s.paths))].sort();
-    if (!paths.length)
-      throw new KpatchError(
-        "input",
-        `${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`,
-      );
-    for (const p of paths) checkSourcePath(p, file);
-    checkSections(file, sections);
-    return { file, text, paths, sections };
+    return parsePatch(file, text);
   });
+}
+
+/** Parses and checks the text of patch `file`, once: the model the build and its review read. */
+export function parsePatch(file: string, text: string): PatchInput {
+  // GNU patch also reads context diffs and git's copy headers: paths this parser would not see.
+  const unread = /^(\*{15}$|copy (from|to) )/m.exec(text);
+  if (unread)
+    throw new KpatchError(
+      "input",
+      `${file}: '${unread[0]}...' lines are refused: ` +
+        "give a unified diff (diff -u, git diff) without copies",
+    );
+  const sections = patchSections(text);
+  const paths = [...new Set(sections.flatMap((s) => s.paths))].sort();
+  if (!paths.length)
+    throw new KpatchError(
+      "input",
+      `${file} is not a patch: it has no '--- a/FILE' / '+++ b/FILE' headers`,
+    );
+  for (const p of paths) checkSourcePath(p, file);
+  checkSections(file, sections);
+  return { file, text, paths, sections };
 }
 
 /**

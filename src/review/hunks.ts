@@ -1,7 +1,8 @@
 // The hunks of a source patch, each with the lines it removes (in ORIG's
 // numbering) and adds (in PATCHED's): what the review maps to functions
 // through the compiler's line tables.
-import { patchSections } from "../patch/patch.js";
+import { basename } from "node:path";
+import type { PatchInput } from "../patch/read.js";
 
 export interface SourceHunk {
   /** The patch file, and the hunk's number in it (from 1). */
@@ -19,9 +20,10 @@ export interface SourceHunk {
   added: number[];
 }
 
-/** The hunks of a unified diff, as patch -p1 is given them (see patchSections). */
-export function sourceHunks(patch: string, text: string): SourceHunk[] {
-  const filed = patchSections(text).flatMap(({ file, hunks }) =>
+/** The hunks of a patch, from its sections as patch -p1 is given them, named by its base name. */
+export function sourceHunks(input: PatchInput): SourceHunk[] {
+  const patch = basename(input.file);
+  const filed = input.sections.flatMap(({ file, hunks }) =>
     file === undefined ? [] : hunks.map((hunk) => ({ file, hunk })),
   );
   return filed.map(({ file, hunk }, i) => {

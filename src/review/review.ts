@@ -2,7 +2,6 @@
 // which function and why the others changed, the instructions side by side,
 // the data the patch adds or copies, what may hold the transition, and the
 // questions only a person can answer. Rendering is render.ts's.
-import { basename } from "node:path";
 import type { Host } from "../host/host.js";
 import { readElf } from "../elf/reader.js";
 import type { DiffReport } from "../diff/run.js";
@@ -10,6 +9,7 @@ import { commentsOnly, sourceHunks, type SourceHunk } from "./hunks.js";
 import { listFunctions, shown, type FunctionListing, type Instruction } from "./listing.js";
 import { sideBySide, type Row } from "./sidebyside.js";
 import type { LayoutChange } from "../patch/layout.js";
+import type { PatchInput } from "../patch/read.js";
 
 export interface ReviewInput {
   name: string;
@@ -17,7 +17,7 @@ export interface ReviewInput {
   module?: string;
   /** Why the build was refused, when it was. */
   refusal?: { message: string; details: string[] };
-  patches: { file: string; text: string }[];
+  patches: PatchInput[];
   /** Each affected object compiled ORIG and PATCHED, with the differ's report when it ran. */
   objects: { object: string; orig: string; patched: string; report?: DiffReport }[];
   /** Patched files whose hunks were not applied: documentation, or not compiled by this config. */
@@ -174,7 +174,7 @@ const ALLOCATES = anyOf(
 
 /** Builds the review of a build (or of its refusal) from its inputs and objects. */
 export async function buildReview(input: ReviewInput, host: Host): Promise<Review> {
-  const hunks = input.patches.flatMap((p) => sourceHunks(basename(p.file), p.text));
+  const hunks = input.patches.flatMap(sourceHunks);
   const touched = new Map<SourceHunk, Set<string>>(hunks.map((h) => [h, new Set()]));
   // Any function of any object holding a hunk's lines, for the hunks no patched one holds.
   const elsewhere = new Map<SourceHunk, { object: string; fn: FunctionListing }>();

@@ -22,6 +22,7 @@ import {
   type KpatchBuildResult,
   type Selection,
 } from "../kpatch-build/pipeline.js";
+import { readPatches } from "../patch/read.js";
 import type { Target } from "../kpatch-build/targets.js";
 import { entriesBetween, sourceChangelog, type ChangelogEntry } from "./changelog.js";
 import { fileDiff, updateChanges, type ChangedFile } from "./changes.js";
@@ -123,7 +124,7 @@ export async function buildUpdate(
       ...opts,
       ...target,
       name: opts.name ?? updateModuleName(plan.to),
-      patches: [patch],
+      patches: readPatches([patch], host),
       replace: true,
       description: opts.description ?? `live patch of Debian's update to ${plan.to}`,
       select: (found) => {

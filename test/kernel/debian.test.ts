@@ -19,6 +19,7 @@ import { incomplete, newest, some61 } from "../support/releases.js";
 import { fixture } from "../../bench/support/patches.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { verifyModule } from "../../src/module/verify.js";
 import { KpatchError } from "../../src/errors.js";
 import { findModule } from "../../src/kernel/modules.js";
@@ -177,7 +178,7 @@ test("a cloud-flavour release builds against its own config and symbols; it cann
   const dir = mkdtempSync(join(tmpdir(), "kpatch-cloud-"));
   try {
     const r = await kpatchBuild({
-      patches: [fixture("meminfo-string.patch")],
+      patches: readPatches([fixture("meminfo-string.patch")]),
       name: "livepatch-cloud",
       outputDir: dir,
       replace: true,
@@ -208,7 +209,7 @@ test("a module whose shipped symbols name no source files: its statics are place
   try {
     // SMB2_negotiate reads cifs's ratelimit states, _rs.N: 1,307 of them, one per cifs_dbg site.
     const r = await kpatchBuild({
-      patches: [fixture("cifs-neg-contexts.patch")],
+      patches: readPatches([fixture("cifs-neg-contexts.patch")]),
       name: "livepatch-cifs",
       outputDir: dir,
       replace: true,
@@ -241,7 +242,7 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
   try {
     await assert.rejects(
       kpatchBuild({
-        patches: [fixture("kvm-blank-line.patch")],
+        patches: readPatches([fixture("kvm-blank-line.patch")]),
         name: "livepatch-blank",
         outputDir: dir,
         replace: true,
@@ -265,7 +266,7 @@ test("a fix near the top of igmp.c patches its function and callers, not the WAR
   const dir = mkdtempSync(join(tmpdir(), "kpatch-igmp-"));
   try {
     const built = await kpatchBuild({
-      patches: [fixture("igmp-clear-all.patch")],
+      patches: readPatches([fixture("igmp-clear-all.patch")]),
       name: "livepatch-igmp",
       outputDir: dir,
       replace: true,
@@ -288,7 +289,7 @@ test("a file that another directory's Makefile compiles (kvm's ../../../virt/kvm
   const dir = mkdtempSync(join(tmpdir(), "kpatch-kvm-main-"));
   try {
     const built = await kpatchBuild({
-      patches: [fixture("kvm-main.patch")],
+      patches: readPatches([fixture("kvm-main.patch")]),
       name: "livepatch-kvm-main",
       outputDir: dir,
       replace: true,
@@ -373,7 +374,7 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
       cert,
     ]);
     const r = await kpatchBuild({
-      patches: [fixture("meminfo-string.patch")],
+      patches: readPatches([fixture("meminfo-string.patch")]),
       name: "livepatch-signed",
       outputDir: dir,
       replace: true,
@@ -392,7 +393,7 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
     const test = await resolveTarget({ kernel: "test" });
     await assert.rejects(
       kpatchBuild({
-        patches: [fixture("meminfo-string.patch")],
+        patches: readPatches([fixture("meminfo-string.patch")]),
         name: "livepatch-unsignable",
         outputDir: dir,
         replace: true,

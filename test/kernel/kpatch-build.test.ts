@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
@@ -29,7 +30,7 @@ async function build(
 ): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
-    patches: [extra.file ?? fixture(patch), ...(extra.more ?? []).map((p) => fixture(p))],
+    patches: readPatches([extra.file ?? fixture(patch), ...(extra.more ?? []).map(fixture)]),
     name: `livepatch-${patch.replace(/\.patch$/, "")}`,
     outputDir: outDir,
     replace: true,

@@ -10,7 +10,8 @@ import { writeElf } from "../../src/elf/writer.js";
 import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
 import { KpatchError } from "../../src/errors.js";
-import { LineMap } from "../../src/diff/lines.js";
+import { LineMap } from "../../src/patch/lines.js";
+import { patchSections } from "../../src/patch/patch.js";
 import type { ElfFile } from "../../src/elf/model.js";
 import { compileC, KERNEL_CFLAGS, scratchDir } from "../support/cc.js";
 
@@ -373,7 +374,7 @@ async function lineMapOf(orig: string, patched: string): Promise<LineMap> {
   writeFileSync(a, orig);
   writeFileSync(b, patched);
   const d = await run("diff", ["-U0", a, b], { allowFailure: true });
-  return LineMap.fromDiff(d.stdout, orig.split("\n").length);
+  return LineMap.fromHunks([patchSections(d.stdout)[0]?.hunks ?? []], orig.split("\n").length);
 }
 
 test("a line map follows insertions, replacements and deletions, and knows no line past the end", async () => {

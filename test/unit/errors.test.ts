@@ -35,6 +35,25 @@ test("details are listed under the message, one per line", () => {
   assert.deepEqual(e.details, ["a changed", "b changed"]);
 });
 
+test("an error about a file opens with it; its reason and code stand apart from the words", () => {
+  const e = new KpatchError("input", "symbols cannot be found unambiguously in vmlinux", {
+    details: ["helper: 2 candidates"],
+    code: "ambiguous-symbols",
+    file: "/s/fs/a.o",
+  });
+  assert.equal(
+    e.message,
+    "/s/fs/a.o: symbols cannot be found unambiguously in vmlinux\n  helper: 2 candidates",
+  );
+  assert.equal(
+    e.reason,
+    "symbols cannot be found unambiguously in vmlinux\n  helper: 2 candidates",
+  );
+  assert.equal(e.code, "ambiguous-symbols");
+  const elf = new ElfError("a.o", "truncated");
+  assert.deepEqual([elf.file, elf.reason, elf.message], ["a.o", "truncated", "a.o: truncated"]);
+});
+
 test("a refused command line points at --help; a system refusal names call, path and code", () => {
   let parseError: unknown;
   try {

@@ -15,6 +15,7 @@ import { KpatchError } from "../../src/errors.js";
 import { reviewHtml, reviewMarkdown, summaryLines } from "../../src/review/render.js";
 import { commentsOnly, sourceHunks } from "../../src/review/hunks.js";
 import { sideBySide } from "../../src/review/sidebyside.js";
+import { parsePatch } from "../../src/patch/read.js";
 import { compileC, scratchDir } from "../support/cc.js";
 import { readPng } from "../support/png.js";
 
@@ -87,7 +88,7 @@ async function reviewedInput(): Promise<ReviewInput> {
   return {
     name: "livepatch-fixture",
     module: "/x/livepatch-fixture.ko",
-    patches: [{ file: "/p/fixture.patch", text: diff.stdout }],
+    patches: [parsePatch("/p/fixture.patch", diff.stdout)],
     objects: [{ object: "fixture.o", orig: objs[0]!, patched: objs[1]!, report }],
     skipped: [],
     layout: [],
@@ -154,7 +155,7 @@ test("a comment-only hunk is said to change no code, and the pages carry every p
 test("a hunk left out of the build is said so, never called clean, and asks the reviewer", async () => {
   const input = await reviewedInput();
   const doc = "--- a/Documentation/x.rst\n+++ b/Documentation/x.rst\n@@ -1 +1 @@\n-a\n+b\n";
-  input.patches.push({ file: "/p/doc.patch", text: doc });
+  input.patches.push(parsePatch("/p/doc.patch", doc));
   input.skipped.push({ file: "Documentation/x.rst", why: "documentation" });
   const r = await buildReview(input, nodeHost);
   const left = r.hunks.find((h) => h.file === "Documentation/x.rst")!;
@@ -179,8 +180,10 @@ test("a hunk left out of the build is said so, never called clean, and asks the 
 test("Markdown: text a patch controls makes no links, HTML, emphasis or lines of its own", async () => {
   const input = await reviewedInput();
   const hostile = "[click](http://x.invalid) <img src=x> **bold** __init www.x.invalid\x1b[2J";
-  input.patches[0]!.text = input.patches[0]!.text.replace(/^(@@ .*@@)(.*)$/m, `$1 ${hostile}`);
-  input.patches[0]!.file = "/p/`evil`[x](y).patch";
+  input.patches[0] = parsePatch(
+    "/p/`evil`[x](y).patch",
+    input.patches[0]!.text.replace(/^(@@ .*@@)(.*)$/m, `$1 ${hostile}`),
+  );
   input.refusal = {
     message: `refused ${hostile}`,
     details: [`symbol ${hostile}\n- checked: fake`],
@@ -202,21 +205,20 @@ test("Markdown: text a patch controls makes no links, HTML, emphasis or lines of
   assert.match(md, /`@@ [^`\n]*\[click\]\(http:\/\/x\.invalid\) <img src=x>[^`\n]*\\x1b\[2J`/);
 });
 
+/** The review's hunks of patch text `text`. */
+const hunksOf = (text: string) => sourceHunks(parsePatch("p.patch", text));
+
 test("hunks: removed lines in ORIG's numbering, added in PATCHED's; comments told apart", () => {
-  const [h] = sourceHunks(
-    "p.patch",
+  const [h] = hunksOf(
     "--- a/f.c\n+++ b/f.c\n@@ -10,4 +10,5 @@ int f(void)\n a\n-b\n+B\n+C\n c\n /* d */\n",
   );
   assert.equal(h!.file, "f.c");
   assert.deepEqual(h!.removed, [11]);
   assert.deepEqual(h!.added, [11, 12]);
   assert.equal(commentsOnly(h!), false);
-  const [c] = sourceHunks(
-    "p.patch",
-    "--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,2 @@\n-/* x */\n+/* y */\n *p = 1;\n",
-  );
+  const [c] = hunksOf("--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,2 @@\n-/* x */\n+/* y */\n *p = 1;\n");
   assert.equal(commentsOnly(c!), true);
-  const [deref] = sourceHunks("p.patch", "--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-*p = 1;\n+*p = 2;\n");
+  const [deref] = hunksOf("--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-*p = 1;\n+*p = 2;\n");
   assert.equal(commentsOnly(deref!), false, "a line starting with * may be code");
 });
 
@@ -324,7 +326,7 @@ test("listings: a call at a jump target, strings of absolute relocations, two re
   const r = await buildReview(
     {
       name: "livepatch-edges",
-      patches: [{ file: "edges.patch", text: diff.stdout }],
+      patches: [parsePatch("edges.patch", diff.stdout)],
       objects: [{ object: "edges.o", orig: objs[0]!, patched: objs[1]!, report }],
       skipped: [],
       layout: [],
@@ -363,8 +365,7 @@ test("listings: a call at a jump target, strings of absolute relocations, two re
 });
 
 test("a comment before code on a changed line is code", () => {
-  const [h] = sourceHunks(
-    "p.patch",
+  const [h] = hunksOf(
     "--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-/* cap */ n = 100;\n+/* cap */ n = 64;\n",
   );
   assert.equal(commentsOnly(h!), false);

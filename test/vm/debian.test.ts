@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
@@ -30,7 +31,7 @@ mkdirSync(outDir, { recursive: true });
 async function build(patch: string, release = RELEASE): Promise<string> {
   const target = await resolveTarget({ kernel: release });
   const r = await kpatchBuild({
-    patches: [fixture(patch)],
+    patches: readPatches([fixture(patch)]),
     name: `livepatch-${patch.replace(/\.patch$/, "")}`,
     outputDir: join(outDir, release),
     replace: true,
@@ -107,7 +108,7 @@ test("a Debian kernel that enforces module signatures and trusts a key (UEFI db)
   ]);
   const signed = (
     await kpatchBuild({
-      patches: [fixture("meminfo-string.patch")],
+      patches: readPatches([fixture("meminfo-string.patch")]),
       name: "livepatch-signed",
       outputDir: join(dir, "signed"),
       replace: true,

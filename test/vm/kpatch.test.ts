@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
@@ -27,7 +28,7 @@ async function build(
   meta: { cves?: string[]; description?: string } = {},
 ): Promise<string> {
   const r = await kpatchBuild({
-    patches: [isAbsolute(patch) ? patch : fixture(patch)],
+    patches: readPatches([isAbsolute(patch) ? patch : fixture(patch)]),
     name,
     ...meta,
     outputDir: outDir,

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot } from "../../src/host/host.js";
 import { guestKernel } from "../../src/vm/kernels.js";
@@ -21,7 +22,7 @@ mkdirSync(outDir, { recursive: true });
 /** Builds a module from patches (fixture names, or paths) and runs `script(ko)` in the test kernel. */
 async function inGuest(name: string, patches: string[], script: (ko: string) => string) {
   const built = await kpatchBuild({
-    patches: patches.map((p) => (isAbsolute(p) ? p : fixture(p))),
+    patches: readPatches(patches.map((p) => (isAbsolute(p) ? p : fixture(p)))),
     name,
     outputDir: outDir,
     replace: true,

@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, join } from "node:path";
 import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
 import { debianKernel, debianReleases, parseRelease } from "../../src/kernel/debian.js";
@@ -127,7 +128,7 @@ async function matrix(
 ): Promise<{ built: KpatchBuildResult; stages: Map<string, string> }> {
   const target = await resolveTarget({ kernel: release });
   const built = await kpatchBuild({
-    patches: patches.map((p) => (isAbsolute(p) ? p : fixture(p))),
+    patches: readPatches(patches.map((p) => (isAbsolute(p) ? p : fixture(p)))),
     name: `livepatch-${basename(patches.at(-1)!).replace(/\.patch$/, "")}`,
     outputDir: join(outDir, release),
     replace: true,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { kpatchBuild } from "../../src/kpatch-build/pipeline.js";
+import { readPatches } from "../../src/patch/read.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { cacheRoot, run } from "../../src/host/host.js";
 import { debianSystem } from "../../src/vm/rootfs.js";
@@ -25,7 +26,7 @@ mkdirSync(outDir, { recursive: true });
 
 async function build(name: string, patches: string[]): Promise<string> {
   const r = await kpatchBuild({
-    patches: patches.map(fixture),
+    patches: readPatches(patches.map(fixture)),
     name,
     cves: ["CVE-2026-0001"],
     outputDir: outDir,
