@@ -36,7 +36,9 @@ export const EXIT_STATUS: Record<ErrorKind, number> = {
  */
 export type ErrorCode =
   /** The target's symbol table holds several symbols the patch could mean. */
-  "ambiguous-symbols";
+  | "ambiguous-symbols"
+  /** Nothing to patch: only __init code or data changed, which served the boot. */
+  | "boot-only";
 
 export interface ErrorOptions {
   /** One line each, listed under the message: the symbols or files at fault. */

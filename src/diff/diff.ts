@@ -70,7 +70,10 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const added = entryPoints(p, statuses, "func", "new");
   const lineOnly = entryPoints(p, statuses, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
-    throw new KpatchError("no-change", nothingToPatch(boot, lineOnly), { file: patched.file });
+    throw new KpatchError("no-change", nothingToPatch(boot, lineOnly), {
+      file: patched.file,
+      ...(boot.length ? { code: "boot-only" as const } : {}),
+    });
   }
   const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
   const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");

@@ -96,6 +96,8 @@ export interface Found {
     /** Why the differ refused it, or found no change. */
     refused?: string;
     unchanged?: string;
+    /** Unchanged but for __init code or data: it takes effect at the next boot. */
+    bootOnly?: boolean;
   }[];
   layout: LayoutChange[];
   /** Changed code files no object is built from, with this config. */
@@ -170,6 +172,11 @@ interface SessionContext extends BuildContext {
   session: BuildSession;
   changes: SourceChanges;
   affected: Affected;
+  /**
+   * An update's objects that do not compile alone, with the compiler's
+   * error: each stands alone, and is refused rather than ending the build.
+   */
+  failures?: Map<string, string>;
 }
 
 /** The objects whose differences go into the module, and the .modinfo entries it carries. */
@@ -204,13 +211,14 @@ async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
   const changes = await readChanges(ctx, files);
   const prepared = await prepare(ctx);
   const affected = await findAffected(ctx, prepared, files);
-  const beside = compileOrigBeside(ctx, prepared, affected);
+  const failures = opts.select ? new Map<string, string>() : undefined;
+  const beside = compileOrigBeside(ctx, prepared, affected, failures);
   // Whatever happens to the build, the session beside it ends before the build returns.
   return withBuildSession(
     prepared,
     (session) =>
       reviewingRefusal(ctx, async () => {
-        const sc: SessionContext = { ...ctx, prepared, session, changes, affected };
+        const sc: SessionContext = { ...ctx, prepared, session, changes, affected, failures };
         ctx.seen.sessionDir = session.dir;
         const origFirst = beside ? undefined : await compileOrig(sc);
         await applyPatches(sc);
@@ -417,11 +425,12 @@ function compileOrigBeside(
   { host }: BuildContext,
   prepared: PreparedTree,
   { objects, recipes }: Affected,
+  failures?: Map<string, string>,
 ): Promise<unknown> | undefined {
   if (host.cpuCount() < 2 * objects.length || prepared.source.pkg === "tree") return undefined;
   return withBuildSession(
     prepared,
-    (s) => s.compile(objects, "orig", recipes),
+    (s) => s.compile(objects, "orig", recipes, { failures }),
     { jobs: 1 },
     host,
   ).then(
@@ -432,7 +441,9 @@ function compileOrigBeside(
 
 function compileOrig(sc: SessionContext): Promise<CompiledObject[]> {
   const { objects, recipes } = sc.affected;
-  return time(sc, "compile ORIG", () => sc.session.compile(objects, "orig", recipes));
+  return time(sc, "compile ORIG", () =>
+    sc.session.compile(objects, "orig", recipes, { failures: sc.failures }),
+  );
 }
 
 /** ORIG once the session beside compiled it: from the tree's ORIG cache. */
@@ -443,13 +454,20 @@ function compileOrigAfter(
   return time(sc, "compile ORIG", async () => {
     const failed = await beside;
     if (failed) throw failed;
-    return sc.session.compile(sc.affected.objects, "orig");
+    return sc.session.compile(
+      sc.affected.objects.filter((o) => !sc.failures?.has(o)),
+      "orig",
+    );
   });
 }
 
 function compilePatched(sc: SessionContext): Promise<CompiledObject[]> {
   const { objects, recipes } = sc.affected;
-  return time(sc, "compile PATCHED", () => sc.session.compile(objects, "patched", recipes));
+  // Only what compiled ORIG: a pair is compared, or refused whole.
+  const built = objects.filter((o) => !sc.failures?.has(o));
+  return time(sc, "compile PATCHED", () =>
+    sc.session.compile(built, "patched", recipes, { failures: sc.failures }),
+  );
 }
 
 /** The patch-author API, then the sections of the patches that become code. */
@@ -497,8 +515,13 @@ function diff(
   return time(sc, "diff", async () => {
     const found: Found["objects"] = [];
     sc.host.makeDirs(join(sc.session.dir, "diff"));
-    for (const [i, o] of orig.entries()) {
-      found.push(await diffObject(sc, i, o, patched[i]!, entrySizes, vmlinuxRelocatedEarly));
+    for (const [i, a] of sc.affected.found.objects.entries()) {
+      const [o, p] = [orig, patched].map((l) => l.find((c) => c.object === a.object));
+      if (o && p) found.push(await diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly));
+      else {
+        const why = `it does not compile alone: ${sc.failures?.get(a.object)}`;
+        found.push({ object: a.object, target: a.target, files: a.files, refused: why });
+      }
     }
     const select = sc.opts.select;
     return select ? selected(sc, select, found) : { reports: changedReports(found), info: [] };
@@ -567,7 +590,7 @@ async function diffObject(
     const why = e.file === p.file ? e.reason : e.message;
     if (e.kind === "no-change") {
       progress("kpatch-build", `${o.object}: ${why}`);
-      return { ...object, unchanged: why };
+      return { ...object, unchanged: why, ...(e.code === "boot-only" ? { bootOnly: true } : {}) };
     }
     if (!opts.select) {
       // Its review shows the refused object's functions too.

@@ -19,7 +19,8 @@ export interface UpdateObject {
   target: string;
   /** The changed files it is built from or includes. */
   files: string[];
-  outcome: "changed" | "unchanged" | "refused";
+  /** boot-only: unchanged but for __init code or data, which served the boot. */
+  outcome: "changed" | "unchanged" | "boot-only" | "refused";
   /** The refusal, or why nothing changed. */
   why?: string;
   /** Global names of the functions and data its patched code changes or adds. */
@@ -89,6 +90,9 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   for (const o of facts.objects) {
     const key = node.object(o.object);
     if (o.outcome === "refused") refuse(key, `${o.object}: ${o.why}`);
+    if (o.outcome === "boot-only") {
+      refuse(key, `${o.object}: only __init code or data changed, which takes effect at boot`);
+    }
     const dir = buildDirs.find((d) => d === "." || o.object.startsWith(`${d}/`));
     if (dir !== undefined) {
       refuse(

@@ -145,7 +145,13 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
       object: o.object,
       target: o.target,
       files: o.files,
-      outcome: o.report ? "changed" : o.refused ? "refused" : "unchanged",
+      outcome: o.report
+        ? "changed"
+        : o.refused
+          ? "refused"
+          : o.bootOnly
+            ? "boot-only"
+            : "unchanged",
       why: o.refused ?? o.unchanged,
       provides: o.report ? provided(o.report) : [],
       needs: o.report ? needed(o.report, host) : [],

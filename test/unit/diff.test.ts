@@ -780,6 +780,7 @@ int run(void) { return other(2); }
 `;
   const e = await refusal(src, src.replace("other(1)", "other(10)"));
   assert.equal(e.kind, "no-change");
+  assert.equal(e.code, "boot-only", "an update counts it as needing a reboot");
   assert.match(
     e.message,
     /only __init code or data changed \(setup\): .*takes effect when a fixed kernel boots/,

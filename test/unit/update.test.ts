@@ -183,6 +183,7 @@ test("an update's group stays out whole, with every reason it has", () => {
       code("arch/x86/entry.S"),
       code("kernel/d.c"),
       code("kernel/e.c"),
+      code("init/f.c"),
       code("Kconfig"),
     ],
     objects: [
@@ -193,6 +194,7 @@ test("an update's group stays out whole, with every reason it has", () => {
       object({ object: "arch/x86/entry.o", files: ["arch/x86/entry.S"] }),
       object({ object: "kernel/d.o", files: ["kernel/d.c"], provides: ["a_fn"] }),
       object({ object: "kernel/e.o", files: ["kernel/e.c"] }),
+      object({ object: "init/f.o", files: ["init/f.c"], outcome: "boot-only" }),
     ],
     notBuilt: new Map(),
     unresolved: new Map(),
@@ -206,11 +208,12 @@ test("an update's group stays out whole, with every reason it has", () => {
       [["fs/b.o", "kernel/d.o"], ["kernel/d.c changes the layout of struct d_state"]],
       [["net/c.o"], ["net's Makefile or Kbuild changed: net/c.o may be built differently"]],
       [["arch/x86/entry.o"], ["arch/x86/entry.S is assembly, which is not compared"]],
+      [["init/f.o"], ["init/f.o: only __init code or data changed, which takes effect at boot"]],
     ],
   );
   assert.deepEqual(g.live, ["kernel/e.o"]);
   const kconfig = g.files.find((f) => f.file === "Kconfig")!;
   assert.equal(kconfig.outcome, "reboot");
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
-  assert.deepEqual(coverage(g.files), { live: 1, reboot: 8 });
+  assert.deepEqual(coverage(g.files), { live: 1, reboot: 9 });
 });
