@@ -36,6 +36,8 @@ export interface AffectedObject {
   files: string[];
   /** kbuild's recipe for it, where its directory's plan gave one (PlannedObject.recipe). */
   recipe?: string;
+  /** Its compiler command line, run in the build directory, where kbuild's plan gave it. */
+  command?: string;
 }
 
 export interface SkippedFile {
@@ -178,7 +180,7 @@ async function affectedByKbuildPlan(
   for (const file of files) {
     const object = plan.get(file.replace(/\.[cS]$/, ".o"));
     if (kind(file) === "source" && object?.target) {
-      result.add(object.object, object.target, file, object.recipe);
+      result.add(object.object, object.target, file, object.recipe, object.command);
     } else if (
       kind(file) === "source" &&
       namedInMakefile(src, file.replace(/\.[cS]$/, ".o"), host)
@@ -203,6 +205,7 @@ async function affectedByKbuildPlan(
         p.target!,
         file,
         p.recipe ?? (await foreignRecipe(prepared, p.object, host)),
+        p.command,
       );
     }
     if (!objects.length) result.skipped.push({ file, why: notBuilt });
@@ -334,7 +337,7 @@ class Collector {
 
   constructor(private readonly method: AffectedObjects["method"]) {}
 
-  add(object: string, target: string, file: string, recipe?: string): void {
+  add(object: string, target: string, file: string, recipe?: string, command?: string): void {
     if (object.split("/").includes("..") && !recipe) {
       // kvm and amdgpu compile files of other directories as DIR/../../OTHER.o,
       // which kbuild builds only as part of DIR: only its recipe compiles it alone.
@@ -350,7 +353,15 @@ class Collector {
     }
     const known = this.objects.get(object);
     if (known) known.files.push(file);
-    else this.objects.set(object, { object, target, files: [file], ...(recipe ? { recipe } : {}) });
+    else {
+      this.objects.set(object, {
+        object,
+        target,
+        files: [file],
+        ...(recipe ? { recipe } : {}),
+        ...(command ? { command } : {}),
+      });
+    }
   }
 
   result(): AffectedObjects {

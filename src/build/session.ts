@@ -79,6 +79,12 @@ export interface BuildSession {
     opts?: CompileOptions,
   ): Promise<CompiledObject[]>;
   /**
+   * A digest of what each object's compile reads, as the session's source now
+   * holds it: its preprocessed tokens (gcc -E -P, its own command line), or
+   * none when they cannot be had. Two equal digests mean the same code.
+   */
+  preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>>;
+  /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
    * session log unless captured.
@@ -328,6 +334,34 @@ class Session implements BuildSession {
       .slice(start)
       .split("\n")
       .filter((l) => /error:|\*\*\*/.test(l));
+  }
+
+  async preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>> {
+    const dir = join(this.dir, "preprocessed", String(this.compiles++));
+    const asked = objects.flatMap((o) => {
+      // As dependencies.ts asks for the rule: the compile, its output its tokens.
+      const command = o.command
+        .replace(/ -Wp,-MMD,\S+/, "")
+        .replace(/ -c -o \S+ (\S+)$/, " -E -P -o - $1");
+      return command === o.command ? [] : [{ ...o, command }];
+    });
+    const sums = new Map<string, string>();
+    if (!asked.length) return sums;
+    asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${o.command}\n`));
+    progress("build", `preprocessing ${asked.length} objects`);
+    await this.exec(
+      `dir=$1 jobs=$2; cd "$3"
+for f in "$dir"/*.sh; do printf '%s\\0' "$f"; done |
+  xargs -0 -P "$jobs" -n 1 sh -c \\
+    '(sh "$1" 2>/dev/null; echo $? >"$1.status") | sha256sum >"$1.sum"' sh`,
+      [dir, String(this.jobs), this.prepared.dir],
+    );
+    asked.forEach((o, i) => {
+      const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
+      const sum = this.host.readIfExists(join(dir, `${i}.sh.sum`))?.split(" ")[0];
+      if (status === "0" && sum) sums.set(o.object, sum);
+    });
+    return sums;
   }
 
   /**

@@ -164,6 +164,8 @@ interface Affected {
   /** Changed files this config builds no object from (but the files the patches create). */
   notBuilt: SkippedFile[];
   applied: (s: PatchSection) => boolean;
+  /** Objects not compiled: the preprocessor read the same tokens for them before and after. */
+  same: Set<string>;
 }
 
 /** The context within the build session: the prepared tree, the session and what it builds. */
@@ -210,7 +212,7 @@ async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
   if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
   const changes = await readChanges(ctx, files);
   const prepared = await prepare(ctx);
-  const affected = await findAffected(ctx, prepared, files);
+  const affected = await screen(ctx, prepared, changes, await findAffected(ctx, prepared, files));
   const failures = opts.select ? new Map<string, string>() : undefined;
   const beside = compileOrigBeside(ctx, prepared, affected, failures);
   // Whatever happens to the build, the session beside it ends before the build returns.
@@ -398,11 +400,12 @@ async function findAffected(
     progress("kpatch-build", `${notBuilt.length} changed files not built with this config`);
   }
   const left = new Set(seen.skipped.map((s) => s.file));
+  const many = found.objects.length > 20;
   progress(
     "kpatch-build",
     `${found.objects.length} ` +
-      `object${found.objects.length > 1 ? "s" : ""} affected (${found.method}): ` +
-      `${found.objects.map((o) => o.object).join(" ")}`,
+      `object${found.objects.length > 1 ? "s" : ""} affected (${found.method})` +
+      `${many ? "" : `: ${found.objects.map((o) => o.object).join(" ")}`}`,
   );
   return {
     found,
@@ -412,7 +415,64 @@ async function findAffected(
     ),
     notBuilt,
     applied: (s) => s.paths.every((f) => fileClass(f) === "code" && !left.has(f)),
+    same: new Set(),
   };
+}
+
+/**
+ * An update's objects that only changed headers reach, and whose compile
+ * reads the same tokens before and after (gcc -E -P: macros expanded, no
+ * line markers): their code cannot change, so they are not compiled. A wide
+ * header's readers are most of the kernel (6.12.118's cpufeatures.h: 14,908
+ * objects), and most of them never use what changed; the preprocessor costs
+ * a fraction of a compile. ORIG's digests are kept per prepared tree.
+ */
+async function screen(
+  ctx: BuildContext,
+  prepared: PreparedTree,
+  changes: SourceChanges,
+  affected: Affected,
+): Promise<Affected> {
+  const { opts, host } = ctx;
+  const asked = affected.found.objects.flatMap((o) =>
+    o.command && o.files.every((f) => f.endsWith(".h"))
+      ? [{ object: o.object, command: o.command }]
+      : [],
+  );
+  if (!opts.select || !asked.length) return affected;
+  const cache = join(host.cacheRoot(), "preprocessed", basename(prepared.dir));
+  const same = await time(ctx, "screen", () =>
+    withBuildSession(
+      prepared,
+      async (session) => {
+        const before = new Map<string, string>();
+        for (const o of asked) {
+          const known = host.readIfExists(join(cache, `${o.object}.sum`));
+          if (known) before.set(o.object, known);
+        }
+        const fresh = await session.preprocessed(asked.filter((o) => !before.has(o.object)));
+        for (const [o, sum] of fresh) {
+          host.writeFileAtomic(join(cache, `${o}.sum`), sum);
+          before.set(o, sum);
+        }
+        await applyPatches({ ...ctx, prepared, session, changes, affected });
+        const after = await session.preprocessed(asked);
+        return new Set(
+          asked.flatMap((o) =>
+            after.get(o.object) === before.get(o.object) && after.has(o.object) ? [o.object] : [],
+          ),
+        );
+      },
+      opts.session,
+      host,
+    ),
+  );
+  progress(
+    "kpatch-build",
+    `${same.size} of ${affected.objects.length} objects read the same tokens before and ` +
+      "after: not compiled",
+  );
+  return { ...affected, objects: affected.objects.filter((o) => !same.has(o)), same };
 }
 
 /**
@@ -518,7 +578,10 @@ function diff(
     for (const [i, a] of sc.affected.found.objects.entries()) {
       const [o, p] = [orig, patched].map((l) => l.find((c) => c.object === a.object));
       if (o && p) found.push(await diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly));
-      else {
+      else if (sc.affected.same.has(a.object)) {
+        const why = "it preprocesses to the same tokens: its code cannot change";
+        found.push({ object: a.object, target: a.target, files: a.files, unchanged: why });
+      } else {
         const why = `it does not compile alone: ${sc.failures?.get(a.object)}`;
         found.push({ object: a.object, target: a.target, files: a.files, refused: why });
       }

@@ -6,10 +6,25 @@
 // load one of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kpatchBuild, type KpatchBuildResult } from "../../src/kpatch-build/pipeline.js";
+import {
+  kpatchBuild,
+  type Found,
+  type KpatchBuildOptions,
+  type KpatchBuildResult,
+  type Selection,
+} from "../../src/kpatch-build/pipeline.js";
 import { readPatches } from "../../src/patch/read.js";
 import { testKernel } from "../../src/kernel/testkernel.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
@@ -26,7 +41,13 @@ mkdirSync(outDir, { recursive: true });
 
 async function build(
   patch: string,
-  extra: { config?: string; file?: string; noFullBuild?: boolean; more?: string[] } = {},
+  extra: {
+    config?: string;
+    file?: string;
+    noFullBuild?: boolean;
+    more?: string[];
+    select?: KpatchBuildOptions["select"];
+  } = {},
 ): Promise<KpatchBuildResult> {
   const target = await resolveTarget({ kernel: "test" });
   return kpatchBuild({
@@ -38,6 +59,7 @@ async function build(
     ...target,
     config: extra.config ?? target.config,
     fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
+    ...(extra.select ? { select: extra.select } : {}),
   });
 }
 
@@ -282,6 +304,51 @@ test("shared-header.patch: without a full build, the objects that include a head
   assert.deepEqual(changed(planned), changed(exact));
   // signalfd_notify() is inlined where signals are queued; fork.c and signalfd.c include the header without calling it.
   assert.deepEqual(changed(planned), ["__send_signal_locked", "send_sigqueue"]);
+});
+
+test("an update's objects that a header reaches and whose tokens stay the same are not compiled", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-screen-"));
+  // A macro no reader uses: the preprocessor reads the same tokens for each.
+  const { source } = await resolveTarget({ kernel: "test" });
+  const file = "include/linux/signalfd.h";
+  const edited = join(dir, "signalfd.h");
+  writeFileSync(
+    edited,
+    readFileSync(join(source.dir, file), "utf8").replace(
+      "static inline void signalfd_notify",
+      "#define SIGNALFD_KPATCH_UNUSED 1\n\nstatic inline void signalfd_notify",
+    ),
+  );
+  const unused = join(dir, "unused-macro.patch");
+  const diff = await run(
+    "diff",
+    ["-u", "--label", `a/${file}`, "--label", `b/${file}`, join(source.dir, file), edited],
+    { allowFailure: true },
+  );
+  writeFileSync(unused, diff.stdout);
+  const seen: Found[] = [];
+  const select = (found: Found): Selection => {
+    seen.push(found);
+    const live = found.objects.filter((o) => o.report).map((o) => o.object);
+    const summary = `${live.length} live`;
+    const review = { from: "a", to: "b", summary, live: live.length, reboot: 0 };
+    return { live, info: [], review: { ...review, files: [], groups: [], changelog: [] } };
+  };
+  const e = await build("unused-macro.patch", { file: unused, noFullBuild: true, select }).then(
+    () => assert.fail("built"),
+    (x: unknown) => x as KpatchError,
+  );
+  assert.equal(e.kind, "no-change", String(e));
+  const objects = seen[0]!.objects;
+  assert.ok(objects.length >= 3, "signal.o, fork.o, signalfd.o read the header");
+  for (const o of objects) {
+    assert.match(o.unchanged ?? "", /preprocesses to the same tokens/, o.object);
+  }
+  // The inline function's body is in every reader's tokens: none is screened out.
+  const r = await build("shared-header.patch", { noFullBuild: true, select });
+  assert.deepEqual(changed(r), ["__send_signal_locked", "send_sigqueue"]);
+  assert.ok(seen[1]!.objects.every((o) => !/same tokens/.test(o.unchanged ?? "")));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("warn-line-only.patch: only __LINE__ moves, so there is nothing to patch", async () => {
