@@ -21,6 +21,7 @@ import { guardLoadTimeTables } from "./loadtime.js";
 import {
   functionPositions,
   resolveExternals,
+  targetNames,
   type KlpSymbol,
   type ReplacedFunction,
   type TargetInfo,
@@ -94,6 +95,11 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
         exports: symvers ? parseSymvers(symvers) : new Map(),
       }
     : undefined;
+  if (target) {
+    const names = targetNames(orig, r.externals, r.changed);
+    target.symtab.want(names);
+    target.vmlinux?.want(names);
+  }
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
   if (symvers) {
     // Exported symbols the module links to normally: their namespaces must be imported

@@ -66,3 +66,30 @@ Symbol table '.symtab' contains 5 entries:
   });
   assert.ok("error" in t.position("calls.9", { name: "b.c", locals: new Set() }));
 });
+
+test("a table read for some names answers as one read whole, and names not asked still answer", () => {
+  // .dynsym is not the table kallsyms is built from; versions, UND and sections are not symbols.
+  const text = `
+Symbol table '.dynsym' contains 2 entries:
+   Num:    Value          Size Type    Bind   Vis      Ndx Name
+     0: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS z.c
+     1: ffffffff81000900    16 FUNC    LOCAL  DEFAULT    1 helper
+${table("ffffffff", "81000200", "81000100").trim()}
+     6: ffffffff81000400     8 OBJECT  GLOBAL DEFAULT    2 vfoo@@VER_1
+     7: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND kmalloc
+     8: ffffffff81000000     0 SECTION LOCAL  DEFAULT    1 .text
+     9: ffffffff81000500    16 FUNC    GLOBAL DEFAULT    1 kmalloc
+`;
+  const whole = parseReadelfSymtab(text);
+  assert.equal(whole.symbols.length, 5);
+  const some = parseReadelfSymtab(text);
+  some.want(["helper", "vfoo", "absent"]);
+  for (const name of ["helper", "vfoo", "absent", "show", "kmalloc", ".text"]) {
+    assert.deepEqual(some.named(name), whole.named(name), name);
+    for (const file of ["a.c", "b.c", "z.c", undefined]) {
+      const source = file ? { name: file, locals: new Set(["helper"]) } : undefined;
+      assert.deepEqual(some.position(name, source), whole.position(name, source), name);
+    }
+  }
+  assert.deepEqual(some.symbols, whole.symbols);
+});
