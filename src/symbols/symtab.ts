@@ -221,13 +221,9 @@ class ReadelfText implements SymbolReader {
   private readonly read = new Map<number, TargetSymbol | undefined>();
 
   constructor(private readonly text: string) {
-    const heads = text.startsWith("Symbol table ") ? [0] : [];
-    for (
-      let i = text.indexOf("\nSymbol table ");
-      i >= 0;
-      i = text.indexOf("\nSymbol table ", i + 1)
-    )
-      heads.push(i + 1);
+    const heads: number[] = [];
+    for (let i = text.indexOf("Symbol table "); i >= 0; i = text.indexOf("Symbol table ", i + 1))
+      if (i === 0 || text[i - 1] === "\n") heads.push(i);
     for (const [k, head] of heads.entries()) {
       const end = this.lineEnd(head);
       if (text.slice(head, end).includes("'.symtab'"))
@@ -248,50 +244,55 @@ class ReadelfText implements SymbolReader {
   named(names: ReadonlySet<string>): TargetSymbol[] {
     // A line can name one of `names` only if the word that ends its name (at
     // a version's `@`) ends one of them: readelf puts no `@` in other fields.
+    // The word's length and last character turn most lines away unsliced.
     const ends = new Set([...names].map((n) => n.slice(n.lastIndexOf(" ") + 1)));
+    const keys = new Set([...ends].map((e) => wordKey(e, 0, e.length)));
     const { text } = this;
+    const hits: number[] = [];
     let at = text.indexOf("@");
-    return this.scan((line, eol) => {
-      if (at >= 0 && at < line) at = text.indexOf("@", line);
-      const stop = at >= 0 && at < eol ? at : eol;
-      return ends.has(text.slice(text.lastIndexOf(" ", stop - 1) + 1, stop));
-    }).filter((s) => names.has(s.name));
+    for (const [start, end] of this.tables)
+      for (let line = start, eol = start; line < end; line = eol + 1) {
+        eol = this.lineEnd(line);
+        if (at >= 0 && at < line) at = text.indexOf("@", line);
+        const stop = at >= 0 && at < eol ? at : eol;
+        const from = text.lastIndexOf(" ", stop - 1) + 1;
+        if (keys.has(wordKey(text, from, stop)) && ends.has(text.slice(from, stop)))
+          hits.push(line);
+      }
+    return this.symbolsAt(hits).filter((s) => names.has(s.name));
   }
 
   all(): TargetSymbol[] {
-    return this.scan(() => true);
+    return this.symbolsAt(this.lineStarts());
   }
 
   byAddress(): boolean {
     // A linked kernel's addresses sit at the top of the address space (its
     // first symbol tells); a module's symbols are offsets.
-    let found = false;
-    this.lines((line, eol) => {
-      const m = READELF_LINE.exec(this.text.slice(line, eol));
-      found = !!m && m[2] !== "FILE" && kept(m) && BigInt(`0x${m[1]}`) >= KERNEL_BASE;
-      return found;
-    });
-    return found;
+    for (const [start, end] of this.tables)
+      for (let line = start; line < end; line = this.lineEnd(line) + 1) {
+        const m = READELF_LINE.exec(this.text.slice(line, this.lineEnd(line)));
+        if (m && m[2] !== "FILE" && kept(m) && BigInt(`0x${m[1]}`) >= KERNEL_BASE) return true;
+      }
+    return false;
   }
 
-  /** The symbols of the lines `maybe` lets through. */
-  private scan(maybe: (line: number, eol: number) => boolean): TargetSymbol[] {
+  /** The symbols of the lines that start at `lines`, in order. */
+  private symbolsAt(lines: number[]): TargetSymbol[] {
     const out: TargetSymbol[] = [];
     let group = 0;
-    this.lines((line, eol) => {
-      if (!maybe(line, eol)) return false;
+    for (const line of lines) {
       // The group a symbol is in: how many FILE lines come before it.
       while (group < this.files.length && this.files[group]!.at < line) group++;
-      const s = this.symbolAt(line, eol, group);
+      const s = this.symbolAt(line, group);
       if (s) out.push(s);
-      return false;
-    });
+    }
     return out;
   }
 
-  private symbolAt(line: number, eol: number, group: number): TargetSymbol | undefined {
+  private symbolAt(line: number, group: number): TargetSymbol | undefined {
     if (this.read.has(line)) return this.read.get(line);
-    const m = READELF_LINE.exec(this.text.slice(line, eol));
+    const m = READELF_LINE.exec(this.text.slice(line, this.lineEnd(line)));
     let s: TargetSymbol | undefined;
     if (m && m[2] !== "FILE" && kept(m)) {
       const [, value, type, bind, , name] = m;
@@ -309,14 +310,12 @@ class ReadelfText implements SymbolReader {
     return s;
   }
 
-  /** Calls `each` on every line of the `.symtab` tables until it returns true. */
-  private lines(each: (line: number, eol: number) => boolean): void {
+  /** Where each line of the `.symtab` tables starts. */
+  private lineStarts(): number[] {
+    const out: number[] = [];
     for (const [start, end] of this.tables)
-      for (let line = start; line < end; ) {
-        const eol = this.lineEnd(line);
-        if (each(line, eol)) return;
-        line = eol + 1;
-      }
+      for (let line = start; line < end; line = this.lineEnd(line) + 1) out.push(line);
+    return out;
   }
 
   private lineEnd(from: number): number {
@@ -324,6 +323,10 @@ class ReadelfText implements SymbolReader {
     return eol < 0 ? this.text.length : eol;
   }
 }
+
+/** A word of `text` as a number: its length and last character. */
+const wordKey = (text: string, from: number, stop: number) =>
+  stop > from ? (stop - from) * 0x10000 + text.charCodeAt(stop - 1) : 0;
 
 /** Whether a symbol line's symbol is one the target's table keeps: named, defined, no section's. */
 const kept = (m: RegExpExecArray) => !!m[5] && m[4] !== "UND" && m[2] !== "SECTION";
