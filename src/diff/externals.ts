@@ -22,7 +22,10 @@ export interface TargetInfo {
   symtab: TargetSymtab;
   /** vmlinux's table, when the target is a module: its code also calls into vmlinux. */
   vmlinux?: TargetSymtab;
-  /** Exported symbols (Module.symvers) → the module exporting them, or "vmlinux". */
+  /**
+   * Exported symbols (Module.symvers) → the module exporting them, or
+   * "vmlinux": at least those of the externals.
+   */
   exports: Map<string, string>;
 }
 

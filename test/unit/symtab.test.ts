@@ -3,7 +3,12 @@
 // counted in kallsyms order (by address in vmlinux, table order in modules).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseReadelfSymtab, TargetSymtab } from "../../src/symbols/symtab.js";
+import {
+  parseReadelfSymtab,
+  parseSymvers,
+  symversNamespaces,
+  TargetSymtab,
+} from "../../src/symbols/symtab.js";
 
 const table = (base: string, aValue: string, bValue: string) => `
 Symbol table '.symtab' contains 6 entries:
@@ -92,4 +97,26 @@ ${table("ffffffff", "81000200", "81000100").trim()}
     }
   }
   assert.deepEqual(some.symbols, whole.symbols);
+});
+
+test("Module.symvers read for some names gives each its exporter and namespace, as read whole", () => {
+  const text = [
+    "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\t",
+    "0x2\tp9_client_create\tnet/9p/9pnet\tEXPORT_SYMBOL_GPL\t",
+    "0x3\tcxl_bus_type\tdrivers/cxl/core/cxl_core\tEXPORT_SYMBOL_NS_GPL\tCXL",
+    "0x4\tprintk\tvmlinux\tEXPORT_SYMBOL\t",
+    "",
+  ].join("\n");
+  const some = new Set(["p9_client_create", "cxl_bus_type", "printk", "absent"]);
+  assert.deepEqual(
+    parseSymvers(text, some),
+    new Map([
+      ["p9_client_create", "9pnet"],
+      ["cxl_bus_type", "cxl_core"],
+      ["printk", "vmlinux"],
+    ]),
+  );
+  assert.equal(parseSymvers(text).get("_printk"), "vmlinux");
+  assert.deepEqual(symversNamespaces(text, some), new Map([["cxl_bus_type", "CXL"]]));
+  assert.deepEqual(symversNamespaces(text), symversNamespaces(text, some));
 });
