@@ -221,9 +221,13 @@ class ReadelfText implements SymbolReader {
   private readonly read = new Map<number, TargetSymbol | undefined>();
 
   constructor(private readonly text: string) {
+    // Each header quotes its table's name, and no other line readelf prints
+    // has a quote: a search for that rare character finds them fastest.
     const heads: number[] = [];
-    for (let i = text.indexOf("Symbol table "); i >= 0; i = text.indexOf("Symbol table ", i + 1))
-      if (i === 0 || text[i - 1] === "\n") heads.push(i);
+    for (let q = text.indexOf("'"); q >= 0; q = text.indexOf("'", this.lineEnd(q))) {
+      const line = text.lastIndexOf("\n", q) + 1;
+      if (text.startsWith("Symbol table ", line)) heads.push(line);
+    }
     for (const [k, head] of heads.entries()) {
       const end = this.lineEnd(head);
       if (text.slice(head, end).includes("'.symtab'"))
@@ -243,10 +247,14 @@ class ReadelfText implements SymbolReader {
 
   named(names: ReadonlySet<string>): TargetSymbol[] {
     // A line can name one of `names` only if the word that ends its name (at
-    // a version's `@`) ends one of them: readelf puts no `@` in other fields.
-    // The word's length and last character turn most lines away unsliced.
+    // a version's `@`) ends one of them: readelf puts no `@` in other fields,
+    // and a space before the name. The last three characters, those of the
+    // word or of the space and a word of two, turn most lines away unsliced.
     const ends = new Set([...names].map((n) => n.slice(n.lastIndexOf(" ") + 1)));
-    const keys = new Set([...ends].map((e) => wordKey(e, 0, e.length)));
+    const spaced = [...ends].map((e) => ` ${e}`);
+    const keys = spaced.every((e) => e.length >= 3)
+      ? new Set(spaced.map((e) => tailKey(e, e.length)))
+      : undefined;
     const { text } = this;
     const hits: number[] = [];
     let at = text.indexOf("@");
@@ -255,9 +263,8 @@ class ReadelfText implements SymbolReader {
         eol = this.lineEnd(line);
         if (at >= 0 && at < line) at = text.indexOf("@", line);
         const stop = at >= 0 && at < eol ? at : eol;
-        const from = text.lastIndexOf(" ", stop - 1) + 1;
-        if (keys.has(wordKey(text, from, stop)) && ends.has(text.slice(from, stop)))
-          hits.push(line);
+        if (keys && !keys.has(tailKey(text, stop))) continue;
+        if (ends.has(text.slice(text.lastIndexOf(" ", stop - 1) + 1, stop))) hits.push(line);
       }
     return this.symbolsAt(hits).filter((s) => names.has(s.name));
   }
@@ -323,6 +330,12 @@ class ReadelfText implements SymbolReader {
     return eol < 0 ? this.text.length : eol;
   }
 }
+
+/** The three characters of `text` before `stop` (their low bytes), as one small integer. */
+const tailKey = (text: string, stop: number) =>
+  ((text.charCodeAt(stop - 3) & 0xff) << 16) |
+  ((text.charCodeAt(stop - 2) & 0xff) << 8) |
+  (text.charCodeAt(stop - 1) & 0xff);
 
 /** A word of `text` as a number: its length and last character. */
 const wordKey = (text: string, from: number, stop: number) =>
