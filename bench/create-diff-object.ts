@@ -179,7 +179,7 @@ try {
   row("create-diff-object", ours);
   row("node -e 0", floor);
   if (caCerts)
-    row("with its CA file", measure(["-e", "0", "--"], { ...env, NODE_EXTRA_CA_CERTS: caCerts }));
+    row("node -e 0, CA file", measure(["-e", "0", "--"], { ...env, NODE_EXTRA_CA_CERTS: caCerts }));
   console.log(
     `  against node's floor: ${(ours.median / floor.median).toFixed(2)}x time, ` +
       `${(ours.mb / floor.mb).toFixed(2)}x memory`,
