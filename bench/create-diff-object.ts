@@ -8,11 +8,13 @@
 //
 // The object: a kpatch-build ORIG object of meminfo.c from the cache (built
 // with -ffunction-sections, as kpatch-build builds), else the test kernel's,
-// else a generated C file of that size compiled with the kernel's flags.
+// else a generated C file of that size compiled with the kernel's flags. The
+// table and Module.symvers: those of the object's Debian kernel if the cache
+// has its -dbg and headers packages, else the test kernel's, else none.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readElf } from "../src/elf/reader.js";
 import { writeElf } from "../src/elf/writer.js";
@@ -24,26 +26,63 @@ const KPATCH = { s: 0.14, mb: 11 };
 const cli = fileURLToPath(new URL("../src/cli/create-diff-object.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "kpatch-bench-cdo-"));
 
-/** A built test kernel's tree, without fetching its source to learn which one. */
-function builtTestKernel(): string | undefined {
+/** A built test kernel, without fetching its source to learn which one. */
+function testKernel(): Kernel | undefined {
   const kernels = join(cacheRoot(), "kernels");
   const trees = existsSync(kernels) ? readdirSync(kernels).sort() : [];
   const built = trees.find(
     (t) => t.startsWith("test-") && existsSync(join(kernels, t, ".kpatch-built")),
   );
-  return built && join(kernels, built);
+  const tree = built && join(kernels, built);
+  return tree
+    ? {
+        vmlinux: join(tree, "vmlinux"),
+        symvers: join(tree, "Module.symvers"),
+        what: "the test kernel's",
+      }
+    : undefined;
+}
+
+/** A kernel's table and exports: vmlinux, and its Module.symvers. */
+interface Kernel {
+  vmlinux: string;
+  symvers: string;
+  what: string;
+}
+
+/**
+ * Debian's vmlinux (from its -dbg package) and Module.symvers (from its
+ * headers) of the release an ORIG tree was built from, if the cache has both.
+ */
+function debianKernel(tree: string): Kernel | undefined {
+  const version = /^linux-source-[\d.]+_(.+)-[0-9a-f]+$/.exec(tree)?.[1];
+  const debian = join(cacheRoot(), "debian");
+  if (!version || !existsSync(debian)) return undefined;
+  const dirs = readdirSync(debian).sort();
+  for (const d of dirs) {
+    const release = /^linux-image-(.+-amd64)-dbg_(.+)-[0-9a-f]+$/.exec(d);
+    if (release?.[2] !== version || release[1]!.includes("cloud")) continue;
+    const vmlinux = join(debian, d, "root/usr/lib/debug/boot", `vmlinux-${release[1]}`);
+    const symvers = dirs
+      .filter((h) => h.startsWith(`linux-headers-${release[1]}_${version}-`))
+      .map((h) => join(debian, h, "root/usr/src", `linux-headers-${release[1]}`, "Module.symvers"))
+      .find(existsSync);
+    if (existsSync(vmlinux) && symvers) return { vmlinux, symvers, what: `Debian's ${release[1]}` };
+  }
+  return undefined;
 }
 
 /** A kpatch-build ORIG meminfo.o in the cache, else the test kernel's, else a fixture. */
-async function object(): Promise<{ file: string; from: string; kernel?: string }> {
+async function object(): Promise<{ file: string; from: string; kernel?: Kernel }> {
   const orig = join(cacheRoot(), "orig");
   for (const tree of existsSync(orig) ? readdirSync(orig).sort() : []) {
     const file = join(orig, tree, "fs/proc/meminfo.o");
-    if (existsSync(file)) return { file, from: `kpatch-build's ORIG object of ${tree}` };
+    if (existsSync(file))
+      return { file, from: `kpatch-build's ORIG object of ${tree}`, kernel: debianKernel(tree) };
   }
-  const kernel = builtTestKernel();
+  const kernel = testKernel();
   if (kernel) {
-    const file = join(kernel, "fs/proc/meminfo.o");
+    const file = join(dirname(kernel.vmlinux), "fs/proc/meminfo.o");
     return { file, from: "the test kernel", kernel };
   }
   // Many small functions with strings and branches, and debug info, as a kernel file has.
@@ -79,14 +118,17 @@ const fn = elf.symbols
 fn.section!.data[Number(fn.value + fn.size / 3n)]! ^= 0x01;
 writeFileSync(patchedFile, writeElf(elf));
 
-// kpatch-build hands it vmlinux's table as readelf prints it.
-const vmlinux = kernel ?? builtTestKernel();
+// kpatch-build hands it vmlinux's table as readelf prints it: the object's own kernel's if
+// the cache has it, else the test kernel's.
+const target = kernel ?? testKernel();
 const symtab = join(dir, "symtab");
-const table = vmlinux ? join(vmlinux, "vmlinux") : origFile;
-writeFileSync(symtab, (await run("readelf", ["-s", "--wide", table])).stdout);
-const symvers = vmlinux ? join(vmlinux, "Module.symvers") : "/dev/null";
+writeFileSync(symtab, (await run("readelf", ["-s", "--wide", target?.vmlinux ?? origFile])).stdout);
+const symvers = target?.symvers ?? "/dev/null";
+// With NODE_EXTRA_CA_CERTS set, every node process parses that file of certificates as it
+// starts (nodejs/node#40524), whatever it runs: this machine's cost, not the tool's.
+const { NODE_EXTRA_CA_CERTS: caCerts, ...environment } = process.env;
 const env = {
-  ...process.env,
+  ...environment,
   BUG_STRUCT_SIZE: "12",
   EX_STRUCT_SIZE: "12",
   JUMP_STRUCT_SIZE: "16",
@@ -105,7 +147,10 @@ writeFileSync(
 );
 
 /** Median and fastest wall time of RUNS runs, and the peak RSS of one more. */
-function measure(argv: string[]): { median: number; min: number; mb: number } {
+function measure(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { median: number; min: number; mb: number } {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
@@ -120,8 +165,8 @@ function measure(argv: string[]): { median: number; min: number; mb: number } {
 }
 
 try {
-  const ours = measure(args);
-  const floor = measure(["-e", "0", "--"]);
+  const ours = measure(args, env);
+  const floor = measure(["-e", "0", "--"], env);
   const row = (what: string, m: { median: number; min: number; mb: number }) =>
     console.log(
       `  ${what.padEnd(20)} ${m.median.toFixed(3)} s median, ${m.min.toFixed(3)} s fastest, ` +
@@ -129,10 +174,12 @@ try {
     );
   console.log(
     `create-diff-object on ${(bytes.length / 1024).toFixed(0)} KB (${from}), ` +
-      `${RUNS} runs each, ${vmlinux ? "vmlinux's" : "the object's"} symbol table`,
+      `${RUNS} runs each, ${target ? `${target.what} vmlinux` : "the object"}'s symbol table`,
   );
   row("create-diff-object", ours);
   row("node -e 0", floor);
+  if (caCerts)
+    row("node -e 0, CA file", measure(["-e", "0", "--"], { ...env, NODE_EXTRA_CA_CERTS: caCerts }));
   console.log(
     `  against node's floor: ${(ours.median / floor.median).toFixed(2)}x time, ` +
       `${(ours.mb / floor.mb).toFixed(2)}x memory`,

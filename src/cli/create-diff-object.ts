@@ -7,7 +7,9 @@
 // in kpatch's intermediate form (.kpatch.funcs, .kpatch.symbols,
 // .kpatch.relocations, .kpatch.strings), which kpatch-build links and turns
 // into a livepatch module with its create-klp-module.
+import { loadDecoderThrough } from "../arch/x86/decode.js";
 import { diffFiles, entrySizesFromEnv } from "../diff/run.js";
+import { nodeHost } from "../host/host.js";
 import { exitWith } from "./errors.js";
 
 const program = "create-diff-object";
@@ -28,6 +30,8 @@ const [orig, patched, parent, symtab, symvers, , output] = args as [
   string,
   string,
 ];
+// kpatch-build runs this once per changed object: the decoder's compile would be paid each time.
+loadDecoderThrough(nodeHost);
 try {
   const r = diffFiles({
     orig,

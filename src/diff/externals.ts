@@ -22,7 +22,10 @@ export interface TargetInfo {
   symtab: TargetSymtab;
   /** vmlinux's table, when the target is a module: its code also calls into vmlinux. */
   vmlinux?: TargetSymtab;
-  /** Exported symbols (Module.symvers) → the module exporting them, or "vmlinux". */
+  /**
+   * Exported symbols (Module.symvers) → the module exporting them, or
+   * "vmlinux": at least those of the externals.
+   */
   exports: Map<string, string>;
 }
 
@@ -136,6 +139,21 @@ export function functionPositions(
 }
 
 /**
+ * The names resolveExternals and functionPositions look up in the target's
+ * tables, for a table read on demand to read in one pass.
+ */
+export function targetNames(
+  orig: ElfFile,
+  externals: External[],
+  changes: { name: string; original?: string }[],
+): Set<string> {
+  const names = new Set(externals.map((e) => e.name));
+  for (const c of changes) names.add(c.original ?? c.name);
+  for (const g of sourceGroups(orig)) for (const l of g.locals) names.add(l);
+  return names;
+}
+
+/**
  * The source file of a local and the locals it defines, as the original
  * object's symbol table groups them after each STT_FILE: an object kbuild
  * links from several files (`ld -r`) holds one group per file.
@@ -143,6 +161,12 @@ export function functionPositions(
 function sourceFiles(
   elf: ElfFile,
 ): (local: { name: string; source?: string }) => SourceFile | undefined {
+  const groups = sourceGroups(elf);
+  return (local) =>
+    groups.find((g) => g.name === local.source && g.locals.has(local.name)) ?? groups[0];
+}
+
+function sourceGroups(elf: ElfFile): SourceFile[] {
   const groups: SourceFile[] = [];
   for (const s of elf.symbols) {
     if (s.type === STT.FILE) groups.push({ name: s.name, locals: new Set() });
@@ -157,6 +181,5 @@ function sourceFiles(
     )
       groups[groups.length - 1]?.locals.add(s.name);
   }
-  return (local) =>
-    groups.find((g) => g.name === local.source && g.locals.has(local.name)) ?? groups[0];
+  return groups;
 }

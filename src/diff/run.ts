@@ -21,6 +21,7 @@ import { guardLoadTimeTables } from "./loadtime.js";
 import {
   functionPositions,
   resolveExternals,
+  targetNames,
   type KlpSymbol,
   type ReplacedFunction,
   type TargetInfo,
@@ -86,23 +87,30 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     lineMaps: opts.lineMaps,
   });
   const symvers = opts.symvers ? host.readText(opts.symvers) : undefined;
+  // The target's tables are read for the names the output needs, in one pass each.
+  const names = targetNames(orig, r.externals, r.changed);
   const target: TargetInfo | undefined = opts.symbols
     ? {
         object: opts.object,
         symtab: loadSymtab(opts.symbols, host),
         vmlinux: opts.vmlinuxSymbols ? loadSymtab(opts.vmlinuxSymbols, host) : undefined,
-        exports: symvers ? parseSymvers(symvers) : new Map(),
+        exports: symvers ? parseSymvers(symvers, names) : new Map(),
       }
     : undefined;
+  target?.symtab.want(names);
+  target?.vmlinux?.want(names);
   const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
   if (symvers) {
     // Exported symbols the module links to normally: their namespaces must be imported
     // (a fix in built-in CXL code calling CXL's own namespaced exports).
-    const namespaces = symversNamespaces(symvers);
+    const imported = r.output.symbols.flatMap((s) =>
+      !s.section && s.shndx === SHN.UNDEF ? [s.name] : [],
+    );
+    const namespaces = symversNamespaces(symvers, new Set(imported));
     importNamespaces(
       r.output,
-      r.output.symbols.flatMap((s) => {
-        const ns = !s.section && s.shndx === SHN.UNDEF && namespaces.get(s.name);
+      imported.flatMap((name) => {
+        const ns = namespaces.get(name);
         return ns ? [ns] : [];
       }),
     );

@@ -307,29 +307,43 @@ function readRelocations(
   if (!symtab || sec.link !== symtab)
     c.fail(`relocation section ${sec.name} does not link to the symbol table`);
   const base = sec.data.byteOffset - c.bytes.byteOffset;
-  const relocs: Relocation[] = new Array(sec.data.length / RELA_SIZE);
-  for (let i = 0; i < relocs.length; i++) {
-    const o = base + i * RELA_SIZE;
-    relocs[i] = {
-      offset: c.u64(o),
-      type: c.u32(o + 8),
-      symbol: symbolAt(c.u32(o + 12), () => `relocation ${i} of ${sec.name}`),
-      addend: c.i64(o + 16),
-    };
-  }
+  const count = sec.data.length / RELA_SIZE;
+  const at = (i: number) => base + i * RELA_SIZE;
+  // One message function for all of them, naming the one `i` is at.
+  let i = 0;
+  const what = () => `relocation ${i} of ${sec.name}`;
+  for (i = 0; i < count; i++) symbolAt(c.u32(at(i) + 12), what);
   // In a relocatable object, the place each one patches must lie in its section, whole.
   const target = sec.infoSection;
   if (target && relocatable) {
-    const size = ElfFile.size(target);
-    relocs.forEach((r, i) => {
-      const width = BigInt(relocWidth(r.type)?.size ?? 0);
-      if (r.offset + width > size || (target.type === SHT.NOBITS && width > 0n)) {
+    const size = Number(ElfFile.size(target));
+    for (i = 0; i < count; i++) {
+      const width = relocWidth(c.u32(at(i) + 8))?.size ?? 0;
+      // As a number: an offset past 2^53 rounds to one still past any section's end.
+      const offset = c.u32(at(i) + 4) * 2 ** 32 + c.u32(at(i));
+      if (offset + width > size || (target.type === SHT.NOBITS && width > 0)) {
         c.fail(
-          `relocation ${i} of ${sec.name} at ${r.offset} (${width} bytes) ` +
+          `relocation ${i} of ${sec.name} at ${c.u64(at(i))} (${width} bytes) ` +
             `lies outside ${target.name} (${size} bytes)`,
         );
       }
-    });
+    }
   }
-  sec.relocations = relocs;
+  // Checked now, made when first asked for: most are debug info's, which no diff
+  // reads, and making them took half the time of reading a kernel object.
+  let relocs: Relocation[] | undefined;
+  Object.defineProperty(sec, "relocations", {
+    get: () =>
+      (relocs ??= Array.from({ length: count }, (_, k) => ({
+        offset: c.u64(at(k)),
+        type: c.u32(at(k) + 8),
+        symbol: symbolAt(c.u32(at(k) + 12), what),
+        addend: c.i64(at(k) + 16),
+      }))),
+    set: (v: Relocation[]) => {
+      relocs = v;
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }

@@ -26,24 +26,66 @@ export interface SourceFile {
   locals: Set<string>;
 }
 
+/** A table read on demand: the symbols of some names, or all of them. */
+export interface SymbolReader {
+  /** Every symbol named one of `names`, in table order. */
+  named(names: ReadonlySet<string>): TargetSymbol[];
+  /** Every symbol, in table order; the same objects `named` gave. */
+  all(): TargetSymbol[];
+  /** Whether it is a linked kernel's table (see TargetSymtab's `byAddress`). */
+  byAddress(): boolean;
+}
+
 export class TargetSymtab {
   private readonly byName = new Map<string, TargetSymbol[]>();
+  private table?: TargetSymbol[];
+  private readonly reader?: SymbolReader;
+  private sortByAddress?: boolean;
 
   /**
    * `byAddress`: the table is a linked kernel's, whose kallsyms (which
    * livepatch counts positions in) is sorted by address, not in symbol table
    * order. A module's kallsyms keeps its symbol table order.
    */
-  constructor(
-    readonly symbols: TargetSymbol[],
-    private readonly byAddress = false,
-  ) {
+  constructor(symbols: TargetSymbol[] | SymbolReader, byAddress = false) {
+    if (Array.isArray(symbols)) {
+      this.sortByAddress = byAddress;
+      this.index((this.table = symbols));
+    } else this.reader = symbols;
+  }
+
+  get symbols(): TargetSymbol[] {
+    return this.readAll();
+  }
+
+  private readAll(): TargetSymbol[] {
+    if (!this.table) {
+      this.byName.clear();
+      this.index((this.table = this.reader!.all()));
+    }
+    return this.table;
+  }
+
+  private get byAddress(): boolean {
+    return (this.sortByAddress ??= this.reader!.byAddress());
+  }
+
+  /** Reads the symbols of these names in one pass, where the table is read on demand. */
+  want(names: Iterable<string>): void {
+    if (this.table) return;
+    const fresh = new Set([...names].filter((n) => !this.byName.has(n)));
+    if (fresh.size === 0) return;
+    for (const n of fresh) this.byName.set(n, []);
+    this.index(this.reader!.named(fresh));
+  }
+
+  private index(symbols: TargetSymbol[]): void {
     for (const s of symbols) {
       const l = this.byName.get(s.name);
       if (l) l.push(s);
       else this.byName.set(s.name, [s]);
     }
-    if (byAddress)
+    if (this.byAddress)
       for (const l of this.byName.values())
         if (l.length > 1) l.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
@@ -78,6 +120,8 @@ export class TargetSymtab {
   }
 
   named(name: string): TargetSymbol[] {
+    // A name not wanted beforehand reads the whole table, once, not a pass per name.
+    if (!this.table && !this.byName.has(name)) this.readAll();
     return this.byName.get(name) ?? [];
   }
 
@@ -160,45 +204,149 @@ export class TargetSymtab {
 const typeOf = (t: string | number): TargetSymbol["type"] =>
   t === "FUNC" || t === STT.FUNC ? "func" : t === "OBJECT" || t === STT.OBJECT ? "object" : "other";
 
-/** Parses the text of `readelf -s --wide` (kpatch's PARENT-SYMTAB). */
-export function parseReadelfSymtab(text: string): TargetSymtab {
-  const out: TargetSymbol[] = [];
-  let file: string | undefined;
-  let group = 0;
-  let inSymtab = false;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("Symbol table ")) {
-      // .dynsym, if present, is not the table kallsyms is built from.
-      inSymtab = line.includes("'.symtab'");
-      continue;
+// Num: Value Size Type Bind Vis Ndx Name
+const READELF_LINE = /^\s*\d+:\s+([0-9a-f]+)\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$/;
+
+/**
+ * The text of `readelf -s --wide`, read on demand: vmlinux's has 80,000
+ * lines where a diff asks for a few hundred names, and matching every line
+ * took a create-diff-object run 100 ms and most of its garbage collection.
+ */
+class ReadelfText implements SymbolReader {
+  /** Where the lines of each `.symtab` start and end: .dynsym is not what kallsyms is built from. */
+  private readonly tables: [number, number][] = [];
+  /** The STT_FILE lines, in order: where each starts, and its name. */
+  private readonly files: { at: number; name: string }[] = [];
+  /** Each symbol read, by where its line starts: one object per symbol, however it was asked. */
+  private readonly read = new Map<number, TargetSymbol | undefined>();
+
+  constructor(private readonly text: string) {
+    // Each header quotes its table's name, and no other line readelf prints
+    // has a quote: a search for that rare character finds them fastest.
+    const heads: number[] = [];
+    for (let q = text.indexOf("'"); q >= 0; q = text.indexOf("'", this.lineEnd(q))) {
+      const line = text.lastIndexOf("\n", q) + 1;
+      if (text.startsWith("Symbol table ", line)) heads.push(line);
     }
-    if (!inSymtab) continue;
-    // Num: Value Size Type Bind Vis Ndx Name
-    const m = /^\s*\d+:\s+([0-9a-f]+)\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const [, value, type, bind, ndx, name] = m;
-    if (type === "FILE") {
-      file = name;
-      group++;
-      continue;
+    for (const [k, head] of heads.entries()) {
+      const end = this.lineEnd(head);
+      if (text.slice(head, end).includes("'.symtab'"))
+        this.tables.push([end + 1, heads[k + 1] ?? text.length]);
     }
-    if (!name || ndx === "UND" || type === "SECTION") continue;
-    out.push({
-      // A versioned name (foo@VER) is the symbol foo; the test spares most lines a regex.
-      name: name.includes("@") ? name.replace(/@.*$/, "") : name,
-      type: typeOf(type!),
-      local: bind === "LOCAL",
-      file: bind === "LOCAL" ? file : undefined,
-      group,
-      value: BigInt(`0x${value}`),
-    });
+    // Every FILE line holds "FILE ": a search finds the few thousand without a split.
+    for (const [start, end] of this.tables) {
+      for (let i = text.indexOf("FILE ", start); i >= 0 && i < end; ) {
+        const line = text.lastIndexOf("\n", i) + 1;
+        const eol = this.lineEnd(i);
+        const m = READELF_LINE.exec(text.slice(line, eol));
+        if (m?.[2] === "FILE") this.files.push({ at: line, name: m[5]! });
+        i = text.indexOf("FILE ", eol);
+      }
+    }
   }
-  // A linked kernel's addresses sit at the top of the address space; a module's
-  // symbols are offsets.
-  return new TargetSymtab(
-    out,
-    out.some((s) => s.value >= KERNEL_BASE),
-  );
+
+  named(names: ReadonlySet<string>): TargetSymbol[] {
+    // A line can name one of `names` only if the word that ends its name (at
+    // a version's `@`) ends one of them: readelf puts no `@` in other fields,
+    // and a space before the name. The last three characters, those of the
+    // word or of the space and a word of two, turn most lines away unsliced.
+    const ends = new Set([...names].map((n) => n.slice(n.lastIndexOf(" ") + 1)));
+    const spaced = [...ends].map((e) => ` ${e}`);
+    const keys = spaced.every((e) => e.length >= 3)
+      ? new Set(spaced.map((e) => tailKey(e, e.length)))
+      : undefined;
+    const { text } = this;
+    const hits: number[] = [];
+    let at = text.indexOf("@");
+    for (const [start, end] of this.tables)
+      for (let line = start, eol = start; line < end; line = eol + 1) {
+        eol = this.lineEnd(line);
+        if (at >= 0 && at < line) at = text.indexOf("@", line);
+        const stop = at >= 0 && at < eol ? at : eol;
+        if (keys && !keys.has(tailKey(text, stop))) continue;
+        if (ends.has(text.slice(text.lastIndexOf(" ", stop - 1) + 1, stop))) hits.push(line);
+      }
+    return this.symbolsAt(hits).filter((s) => names.has(s.name));
+  }
+
+  all(): TargetSymbol[] {
+    return this.symbolsAt(this.lineStarts());
+  }
+
+  byAddress(): boolean {
+    // A linked kernel's addresses sit at the top of the address space (its
+    // first symbol tells); a module's symbols are offsets.
+    for (const [start, end] of this.tables)
+      for (let line = start; line < end; line = this.lineEnd(line) + 1) {
+        const m = READELF_LINE.exec(this.text.slice(line, this.lineEnd(line)));
+        if (m && m[2] !== "FILE" && kept(m) && BigInt(`0x${m[1]}`) >= KERNEL_BASE) return true;
+      }
+    return false;
+  }
+
+  /** The symbols of the lines that start at `lines`, in order. */
+  private symbolsAt(lines: number[]): TargetSymbol[] {
+    const out: TargetSymbol[] = [];
+    let group = 0;
+    for (const line of lines) {
+      // The group a symbol is in: how many FILE lines come before it.
+      while (group < this.files.length && this.files[group]!.at < line) group++;
+      const s = this.symbolAt(line, group);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private symbolAt(line: number, group: number): TargetSymbol | undefined {
+    if (this.read.has(line)) return this.read.get(line);
+    const m = READELF_LINE.exec(this.text.slice(line, this.lineEnd(line)));
+    let s: TargetSymbol | undefined;
+    if (m && m[2] !== "FILE" && kept(m)) {
+      const [, value, type, bind, , name] = m;
+      s = {
+        // A versioned name (foo@VER) is the symbol foo; the test spares most lines a regex.
+        name: name!.includes("@") ? name!.replace(/@.*$/, "") : name!,
+        type: typeOf(type!),
+        local: bind === "LOCAL",
+        file: bind === "LOCAL" ? this.files[group - 1]?.name : undefined,
+        group,
+        value: BigInt(`0x${value}`),
+      };
+    }
+    this.read.set(line, s);
+    return s;
+  }
+
+  /** Where each line of the `.symtab` tables starts. */
+  private lineStarts(): number[] {
+    const out: number[] = [];
+    for (const [start, end] of this.tables)
+      for (let line = start; line < end; line = this.lineEnd(line) + 1) out.push(line);
+    return out;
+  }
+
+  private lineEnd(from: number): number {
+    const eol = this.text.indexOf("\n", from);
+    return eol < 0 ? this.text.length : eol;
+  }
+}
+
+/** The three characters of `text` before `stop` (their low bytes), as one small integer. */
+const tailKey = (text: string, stop: number) =>
+  ((text.charCodeAt(stop - 3) & 0xff) << 16) |
+  ((text.charCodeAt(stop - 2) & 0xff) << 8) |
+  (text.charCodeAt(stop - 1) & 0xff);
+
+/** A word of `text` as a number: its length and last character. */
+const wordKey = (text: string, from: number, stop: number) =>
+  stop > from ? (stop - from) * 0x10000 + text.charCodeAt(stop - 1) : 0;
+
+/** Whether a symbol line's symbol is one the target's table keeps: named, defined, no section's. */
+const kept = (m: RegExpExecArray) => !!m[5] && m[4] !== "UND" && m[2] !== "SECTION";
+
+/** Parses the text of `readelf -s --wide` (kpatch's PARENT-SYMTAB), on demand. */
+export function parseReadelfSymtab(text: string): TargetSymtab {
+  return new TargetSymtab(new ReadelfText(text));
 }
 
 /** The symbol table of a target read with the project's ELF layer (vmlinux, a .ko). */
@@ -226,25 +374,48 @@ export function elfSymtab(elf: ElfFile): TargetSymtab {
 }
 
 /**
- * Module.symvers: each exported symbol → the module exporting it, by the
- * name the kernel knows it under ("vmlinux", "9pnet", ...).
+ * Module.symvers: each exported symbol (of `names`, if given) → the module
+ * exporting it, by the name the kernel knows it under ("vmlinux", "9pnet", ...).
  */
-export function parseSymvers(text: string): Map<string, string> {
+export function parseSymvers(text: string, names?: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    // CRC \t symbol \t module path \t export type \t namespace
-    const [, name, module] = line.split("\t");
+  for (const [, name, module] of symversLines(text, names))
     if (name && module) out.set(name, module === "vmlinux" ? module : moduleName(module));
-  }
   return out;
 }
 
-/** The namespace of each symbol Module.symvers exports into one (its fifth column). */
-export function symversNamespaces(text: string): Map<string, string> {
+/** The namespace of each symbol (of `names`, if given) Module.symvers exports into one. */
+export function symversNamespaces(text: string, names?: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const [, name, , , namespace] = line.split("\t");
+  for (const [, name, , , namespace] of symversLines(text, names))
     if (name && namespace) out.set(name, namespace);
+  return out;
+}
+
+/**
+ * The lines of Module.symvers as their columns (CRC, symbol, module path,
+ * export type, namespace): of the symbols in `names` only, when given.
+ * Debian's has 27,000 lines where a diff asks for a few dozen names, and
+ * splitting every one took 30 ms; the symbol column's length and last
+ * character turn most lines away unsliced.
+ */
+function symversLines(text: string, names?: ReadonlySet<string>): string[][] {
+  const keys = names && new Set([...names].map((n) => wordKey(n, 0, n.length)));
+  const out: string[][] = [];
+  for (let line = 0; line < text.length; ) {
+    let eol = text.indexOf("\n", line);
+    if (eol < 0) eol = text.length;
+    const from = text.indexOf("\t", line) + 1;
+    let stop = from > 0 && from <= eol ? text.indexOf("\t", from) : eol;
+    if (stop < 0 || stop > eol) stop = eol;
+    const wanted =
+      !names ||
+      (from > 0 &&
+        from <= eol &&
+        keys!.has(wordKey(text, from, stop)) &&
+        names.has(text.slice(from, stop)));
+    if (wanted) out.push(text.slice(line, eol).split("\t"));
+    line = eol + 1;
   }
   return out;
 }

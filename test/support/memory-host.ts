@@ -2,6 +2,7 @@
 // to run from a table: the engine's logic above the host layer (the archive's
 // package lists, release choice) tested without touching this machine.
 import type { Dirent, Stats } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Host, RunResult } from "../../src/host/host.js";
 
@@ -44,6 +45,7 @@ export function memoryHost(programs: Record<string, Program>): MemoryHost {
     env: () => undefined,
     uid: () => 1000,
     cacheRoot: () => "/cache",
+    requireCompiled: createRequire(import.meta.url),
     interruptible: (body) => body(new AbortController().signal),
     exists: (path) => files.has(path) || [...files.keys()].some((f) => f.startsWith(`${path}/`)),
     readFile: (path) => Buffer.from(read(path)),

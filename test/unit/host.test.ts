@@ -4,7 +4,7 @@
 // the cache root, which holds what runs as root: this user's alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -227,4 +227,28 @@ test("only src/host/ and src/cli/ reach the OS: no other source goes around the 
     .filter((f) => f.endsWith(".ts") && !/^(host|cli)\//.test(f))
     .flatMap((f) => hostBypasses(readFileSync(`${src}${f}`, "utf8")).map((b) => `src/${f}:${b}`));
   assert.deepEqual(offenders, []);
+});
+
+test("a package loaded with its compiled code kept works as require's, and the next process uses the code", () => {
+  const cache = join(scratchDir("kpatch-compiled-"), "cache");
+  // Exits non-zero unless the package is whole: iced-x86 decodes `ret`.
+  const script = `
+import { nodeHost } from ${JSON.stringify(host)};
+const iced = nodeHost.requireCompiled("iced-x86");
+const d = new iced.Decoder(64, new Uint8Array([0xc3]), iced.DecoderOptions.None);
+process.exitCode = d.decode().mnemonic === iced.Mnemonic.Ret ? 0 : 1;`;
+  const load = () =>
+    spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, KPATCH_CACHE: cache },
+      encoding: "utf8",
+    });
+  const first = load();
+  assert.equal(first.status, 0, first.stderr);
+  const kept = readdirSync(join(cache, "compiled"));
+  assert.equal(kept.length, 1);
+  const written = statSync(join(cache, "compiled", kept[0]!)).mtimeMs;
+  const second = load();
+  assert.equal(second.status, 0, second.stderr);
+  // Code V8 took is not written again.
+  assert.equal(statSync(join(cache, "compiled", kept[0]!)).mtimeMs, written);
 });

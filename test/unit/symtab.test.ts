@@ -3,7 +3,12 @@
 // counted in kallsyms order (by address in vmlinux, table order in modules).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseReadelfSymtab, TargetSymtab } from "../../src/symbols/symtab.js";
+import {
+  parseReadelfSymtab,
+  parseSymvers,
+  symversNamespaces,
+  TargetSymtab,
+} from "../../src/symbols/symtab.js";
 
 const table = (base: string, aValue: string, bValue: string) => `
 Symbol table '.symtab' contains 6 entries:
@@ -65,4 +70,53 @@ Symbol table '.symtab' contains 5 entries:
     pos: 0,
   });
   assert.ok("error" in t.position("calls.9", { name: "b.c", locals: new Set() }));
+});
+
+test("a table read for some names answers as one read whole, and names not asked still answer", () => {
+  // .dynsym is not the table kallsyms is built from; versions, UND and sections are not symbols.
+  const text = `
+Symbol table '.dynsym' contains 2 entries:
+   Num:    Value          Size Type    Bind   Vis      Ndx Name
+     0: 0000000000000000     0 FILE    LOCAL  DEFAULT  ABS z.c
+     1: ffffffff81000900    16 FUNC    LOCAL  DEFAULT    1 helper
+${table("ffffffff", "81000200", "81000100").trim()}
+     6: ffffffff81000400     8 OBJECT  GLOBAL DEFAULT    2 vfoo@@VER_1
+     7: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND kmalloc
+     8: ffffffff81000000     0 SECTION LOCAL  DEFAULT    1 .text
+     9: ffffffff81000500    16 FUNC    GLOBAL DEFAULT    1 kmalloc
+`;
+  const whole = parseReadelfSymtab(text);
+  assert.equal(whole.symbols.length, 5);
+  const some = parseReadelfSymtab(text);
+  some.want(["helper", "vfoo", "absent"]);
+  for (const name of ["helper", "vfoo", "absent", "show", "kmalloc", ".text"]) {
+    assert.deepEqual(some.named(name), whole.named(name), name);
+    for (const file of ["a.c", "b.c", "z.c", undefined]) {
+      const source = file ? { name: file, locals: new Set(["helper"]) } : undefined;
+      assert.deepEqual(some.position(name, source), whole.position(name, source), name);
+    }
+  }
+  assert.deepEqual(some.symbols, whole.symbols);
+});
+
+test("Module.symvers read for some names gives each its exporter and namespace, as read whole", () => {
+  const text = [
+    "0x1\t_printk\tvmlinux\tEXPORT_SYMBOL\t",
+    "0x2\tp9_client_create\tnet/9p/9pnet\tEXPORT_SYMBOL_GPL\t",
+    "0x3\tcxl_bus_type\tdrivers/cxl/core/cxl_core\tEXPORT_SYMBOL_NS_GPL\tCXL",
+    "0x4\tprintk\tvmlinux\tEXPORT_SYMBOL\t",
+    "",
+  ].join("\n");
+  const some = new Set(["p9_client_create", "cxl_bus_type", "printk", "absent"]);
+  assert.deepEqual(
+    parseSymvers(text, some),
+    new Map([
+      ["p9_client_create", "9pnet"],
+      ["cxl_bus_type", "cxl_core"],
+      ["printk", "vmlinux"],
+    ]),
+  );
+  assert.equal(parseSymvers(text).get("_printk"), "vmlinux");
+  assert.deepEqual(symversNamespaces(text, some), new Map([["cxl_bus_type", "CXL"]]));
+  assert.deepEqual(symversNamespaces(text), symversNamespaces(text, some));
 });

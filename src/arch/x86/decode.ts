@@ -4,6 +4,7 @@
 // iced-x86 stays behind this module.
 import { createRequire } from "node:module";
 import type * as Iced from "iced-x86";
+import type { Host } from "../../host/host.js";
 
 /** How control leaves an instruction. */
 export type Flow =
@@ -67,7 +68,16 @@ let flows: Record<Iced.FlowControl, Flow> | undefined;
  * of a create-diff-object run's start-up (150 ms against 35).
  */
 let iced: typeof Iced | undefined;
-const load = () => (iced ??= createRequire(import.meta.url)("iced-x86") as typeof Iced);
+let loader: (specifier: string) => unknown = createRequire(import.meta.url);
+const load = () => (iced ??= loader("iced-x86") as typeof Iced);
+
+/**
+ * Loads the decoder through `host`, which may keep its compiled code
+ * between processes: for a process that decodes a little and exits.
+ */
+export function loadDecoderThrough(host: Host): void {
+  loader = (specifier) => host.requireCompiled(specifier);
+}
 
 const mnemonics: string[] = [];
 function mnemonicName(m: Iced.Mnemonic): string {
