@@ -26,7 +26,7 @@ import {
   type ReplacedFunction,
   type TargetInfo,
 } from "./externals.js";
-import type { EntrySizes } from "./include.js";
+import type { EntrySizes } from "./context.js";
 import type { LineMap } from "../patch/lines.js";
 import { toKpatchIntermediate } from "./intermediate.js";
 import { importNamespaces } from "./output.js";
@@ -99,7 +99,8 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     : undefined;
   target?.symtab.want(names);
   target?.vmlinux?.want(names);
-  const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
+  const resolving = target && { orig, patched, output: r.output, target };
+  const klp = resolving ? resolveExternals(resolving, r.externals) : [];
   if (symvers) {
     // Exported symbols the module links to normally: their namespaces must be imported
     // (a fix in built-in CXL code calling CXL's own namespaced exports).
@@ -120,7 +121,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
       ...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly),
     );
   }
-  const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
+  const functions = resolving ? functionPositions(resolving, r.changed) : [];
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
   host.writeFileAtomic(opts.output, writeElf(r.output));
   return {

@@ -11,7 +11,7 @@ import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
-import type { EntrySizes } from "../diff/include.js";
+import type { EntrySizes } from "../diff/context.js";
 import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
