@@ -109,7 +109,7 @@ for (const [i, file] of todo.entries()) {
       outputDir: join(home, "modules"),
       replace: true,
       skipCompilerCheck: false,
-      ...target,
+      target,
     });
     Object.assign(r, {
       outcome: "patched",

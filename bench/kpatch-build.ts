@@ -52,7 +52,7 @@ try {
         outputDir: out,
         replace: true,
         skipCompilerCheck: false,
-        ...target,
+        target,
       });
       const total = (Date.now() - t1) / 1000;
       console.log(`${name}${run}`);

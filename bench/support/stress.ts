@@ -29,7 +29,7 @@ export async function stress(cycles: number, cpus: number): Promise<StressResult
     outputDir: join(cacheRoot(), "test-modules"),
     replace: true,
     skipCompilerCheck: false,
-    ...(await resolveTarget({ kernel: "test" })),
+    target: await resolveTarget({ kernel: "test" }),
   });
   const guest = await guestKernel("test");
   const r = await runInGuest({

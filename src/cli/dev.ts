@@ -94,7 +94,7 @@ async function demo(): Promise<number> {
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
-    ...(await resolveTarget({ kernel: "test" })),
+    target: await resolveTarget({ kernel: "test" }),
   });
   console.log(`== kpatch-build: ${built.module}`);
   for (const o of built.objects)

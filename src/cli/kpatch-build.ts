@@ -4,7 +4,7 @@
 //   kpatch-build diff ORIG.o PATCHED.o -o OUT.o [...]   (the object differ alone)
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { diffFiles, entrySizesFromEnv, targetSymbols } from "../diff/run.js";
+import { diffFiles, entrySizesFromEnv, symbolFiles, targetSymbols } from "../diff/run.js";
 import { kpatchBuild, type KpatchBuildResult } from "../kpatch-build/pipeline.js";
 import { buildUpdate, planUpdate } from "../update/update.js";
 import { reviewSession } from "../kpatch-build/review.js";
@@ -207,7 +207,7 @@ async function build(argv: string[]): Promise<void> {
         description,
         sign,
         skipCompilerCheck: values["skip-compiler-check"]!,
-        ...target,
+        target,
         session: { jobs, keep: values["skip-cleanup"] || values.debug },
       });
       if (!values.json) printBuild(r, t0, head);
@@ -359,7 +359,7 @@ async function verify(argv: string[]): Promise<void> {
   let symbols = values.vmlinux;
   let modulesDir = values.modules;
   if (values.kernel) ({ symbols, modulesDir } = await resolveTarget({ kernel: values.kernel }));
-  const symbolsOf = targetSymbols(symbols, modulesDir);
+  const symbolsOf = targetSymbols(symbolFiles(symbols, modulesDir));
   let elf;
   try {
     elf = readElf(readFileSync(file), file);

@@ -2,8 +2,8 @@
 // a live patch cannot redirect it. A change to __init code alone leaves
 // nothing to patch (verify refuses one beside runtime changes); it takes
 // effect when a fixed kernel boots.
-import { parentOf, type ObjectUnits, type Unit } from "./units.js";
-import type { UnitStatus } from "./compare.js";
+import { parentOf, type Unit } from "./units.js";
+import type { DiffContext } from "./context.js";
 
 /**
  * Code and data that only boot (or a module's init) uses, freed once it ran:
@@ -23,7 +23,7 @@ export function isExitCode(u: Unit): boolean {
  * boot-only functions) as unchanged, and returns the entry points it left
  * out, for the message that says there is nothing to patch.
  */
-export function leaveOutBootCode(p: ObjectUnits, statuses: Map<Unit, UnitStatus>): Unit[] {
+export function leaveOutBootCode({ patched: p, statuses }: DiffContext): Unit[] {
   const entryOf = (u: Unit): Unit => {
     const parent = parentOf(p, u);
     return parent ? entryOf(parent) : u;

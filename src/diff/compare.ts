@@ -12,15 +12,12 @@ import {
   isCompilerData,
   isFunctionName,
   isText,
-  type ObjectUnits,
   type Target,
   type Unit,
   isCallSiteMetadata,
 } from "./units.js";
-import type { TargetCache } from "./correlate.js";
+import type { DiffContext, UnitStatus } from "./context.js";
 import { lineMoved, type LineMap } from "../patch/lines.js";
-
-export type UnitStatus = "same" | "changed" | "new" | "line-only";
 
 /** Kernel functions that take __LINE__ (with __FILE__) as an argument, and nothing else numeric. */
 const LINE_TAKERS = new Set([
@@ -91,14 +88,7 @@ function targetsEqual(p: Target, o: Target): boolean {
 }
 
 export class Comparer {
-  constructor(
-    private readonly orig: ObjectUnits,
-    private readonly patched: ObjectUnits,
-    private readonly origTargets: TargetCache,
-    private readonly patchedTargets: TargetCache,
-    /** Where the patches moved lines; undefined when no patch is known (create-diff-object). */
-    private readonly lineMaps?: readonly LineMap[],
-  ) {}
+  constructor(private readonly ctx: DiffContext) {}
 
   status(p: Unit): UnitStatus {
     const o = p.twin;
@@ -106,8 +96,8 @@ export class Comparer {
     if (p.end - p.start !== o.end - o.start || p.relocs.length !== o.relocs.length) {
       return "changed";
     }
-    const pt = this.patchedTargets.of(p);
-    const ot = this.origTargets.of(o);
+    const pt = this.ctx.patchedTargets.of(p);
+    const ot = this.ctx.origTargets.of(o);
     let lines = false;
     for (let i = 0; i < p.relocs.length; i++) {
       const pr = p.relocs[i]!;
@@ -147,7 +137,7 @@ export class Comparer {
     }
     const [pu, ou] = [p.unit, o.unit];
     if (pu.relocs.length !== ou.relocs.length) return true;
-    const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
+    const [pt, ot] = [this.ctx.patchedTargets.of(pu), this.ctx.origTargets.of(ou)];
     return pu.relocs.some(
       (r, i) =>
         Number(r.offset) - pu.start !== Number(ou.relocs[i]!.offset) - ou.start ||
@@ -170,7 +160,7 @@ export class Comparer {
     if (differingBytes(pu, ou).some((b) => !position || b - pu.start < 8 || b - pu.start >= 16)) {
       return false;
     }
-    const [pt, ot] = [this.patchedTargets.of(pu), this.origTargets.of(ou)];
+    const [pt, ot] = [this.ctx.patchedTargets.of(pu), this.ctx.origTargets.of(ou)];
     return pu.relocs.every(
       (r, i) =>
         Number(r.offset) - pu.start === Number(ou.relocs[i]!.offset) - ou.start &&
@@ -189,10 +179,10 @@ export class Comparer {
    * With no patch to read moves from, kpatch's rule stands in for the map.
    */
   private lineOnly(p: Unit, o: Unit, diffs: number[]): boolean {
-    const pi = rangeInsns(this.patched.insns(p.section), p);
-    const oi = rangeInsns(this.orig.insns(o.section), o);
+    const pi = rangeInsns(this.ctx.patched.insns(p.section), p);
+    const oi = rangeInsns(this.ctx.orig.insns(o.section), o);
     if (pi.length !== oi.length) return false;
-    const targets = this.patchedTargets.of(p);
+    const targets = this.ctx.patchedTargets.of(p);
     // The targets of the calls within `window` instructions after `idx`, the first `most`.
     const callees = (idx: number, window: number, most = Infinity): Target[] => {
       const out: Target[] = [];
@@ -259,7 +249,8 @@ export class Comparer {
           KPATCH_LINE_CALLS.test(t.name)
         );
       };
-      if (!lineTaker && !(this.lineMaps ? moved(this.lineMaps) : kpatchLine())) return false;
+      const lineMaps = this.ctx.options.lineMaps;
+      if (!lineTaker && !(lineMaps ? moved(lineMaps) : kpatchLine())) return false;
     }
     return d === diffs.length;
   }

@@ -2,9 +2,8 @@
 // copies, with every reader patched to read the copy; the others are refused
 // with the reason.
 import { SHF, STB } from "../elf/constants.js";
-import { isCallSiteMetadata, type ObjectUnits, type Unit } from "./units.js";
-import type { TargetCache } from "./correlate.js";
-import type { UnitStatus } from "./compare.js";
+import { isCallSiteMetadata, type Unit } from "./units.js";
+import type { DiffContext } from "./context.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 
 /**
@@ -22,11 +21,10 @@ import { isBootOnly, isExitCode } from "./boot.js";
  * patched only because it reads one, the constant.
  */
 export function copyConstants(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
-  targets: TargetCache,
+  ctx: DiffContext,
   ignored: ReadonlySet<Unit>,
 ): { copied: Map<Unit, string>; readerOf: Map<Unit, string>; notes: string[] } {
+  const { patched: p, statuses, patchedTargets: targets } = ctx;
   const isConstant = (u: Unit) =>
     u.kind === "object" &&
     (u.section.flags & SHF.WRITE) === 0n &&

@@ -7,37 +7,12 @@
 // make the patch use another function's state.
 import { STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
-import {
-  isFunctionName,
-  preferObjectEnds,
-  resolveTarget,
-  type ObjectUnits,
-  type Target,
-  type Unit,
-} from "./units.js";
+import { isFunctionName, type ObjectUnits, type Target, type Unit } from "./units.js";
+import type { DiffContext, TargetCache } from "./context.js";
 
 const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
 
-/** Targets of a unit's relocations, resolved once per unit. */
-export class TargetCache {
-  private readonly cache = new Map<Unit, Target[]>();
-  constructor(readonly obj: ObjectUnits) {}
-  of(u: Unit): Target[] {
-    let t = this.cache.get(u);
-    if (!t) {
-      const resolved = u.relocs.map((r) => resolveTarget(this.obj, u.section, r));
-      this.cache.set(u, (t = preferObjectEnds(this.obj, u, resolved)));
-    }
-    return t;
-  }
-}
-
-export function correlate(
-  orig: ObjectUnits,
-  patched: ObjectUnits,
-  origTargets: TargetCache,
-  patchedTargets: TargetCache,
-): void {
+export function correlate({ orig, patched, origTargets, patchedTargets }: DiffContext): void {
   pairByName(orig, patched);
   pairByReference(patched, origTargets, patchedTargets);
   pairLeftoverFunctions(orig, patched);

@@ -1,18 +1,18 @@
 // The object differ's driver: the passes in order, as create-diff-object's
 // main() reads. Each pass lives in its own file.
 import type { ElfFile } from "../elf/model.js";
-import { buildUnits, parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { parentOf, type Unit } from "./units.js";
 import { checkCompatible } from "./compatible.js";
-import { correlate, TargetCache } from "./correlate.js";
-import { Comparer, type UnitStatus } from "./compare.js";
+import { diffContext, type DiffContext, type DiffOptions, type UnitStatus } from "./context.js";
+import { correlate } from "./correlate.js";
+import { Comparer } from "./compare.js";
 import { KpatchError } from "../errors.js";
 import { applyDirectives } from "./directives.js";
 import { copyConstants } from "./copies.js";
 import { verify } from "./verify.js";
 import { leaveOutBootCode } from "./boot.js";
-import { exportsOf, include, type EntrySizes } from "./include.js";
+import { exportsOf, include } from "./include.js";
 import { buildOutput, type External } from "./output.js";
-import type { LineMap } from "../patch/lines.js";
 
 export interface UnitChange {
   name: string;
@@ -41,42 +41,29 @@ export interface DiffResult {
   output: ElfFile;
 }
 
-export interface DiffOptions {
-  /** Special-section entry sizes of the target kernel, by section name. */
-  entrySizes?: EntrySizes;
-  /** Name the output object carries in messages. */
-  outFile?: string;
-  /** Where the patches moved the lines of each file they touch (for `__LINE__`). */
-  lineMaps?: readonly LineMap[];
-}
-
 export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions = {}): DiffResult {
   checkCompatible(orig, patched);
-  const o = buildUnits(orig);
-  const p = buildUnits(patched);
-  const ot = new TargetCache(o);
-  const pt = new TargetCache(p);
-  correlate(o, p, ot, pt);
-  const comparer = new Comparer(o, p, ot, pt, opts.lineMaps);
-  const statuses = new Map<Unit, UnitStatus>();
-  for (const u of p.units) statuses.set(u, comparer.status(u));
-  const directed = applyDirectives(p, statuses, pt);
-  const copies = copyConstants(p, statuses, pt, directed.ignored);
-  patchThroughParents(p, statuses, directed.ignored);
-  verify(p, statuses, ot, copies);
-  const boot = leaveOutBootCode(p, statuses);
+  const ctx = diffContext(orig, patched, opts);
+  correlate(ctx);
+  const comparer = new Comparer(ctx);
+  for (const u of ctx.patched.units) ctx.statuses.set(u, comparer.status(u));
+  const directed = applyDirectives(ctx);
+  const copies = copyConstants(ctx, directed.ignored);
+  patchThroughParents(ctx, directed.ignored);
+  verify(ctx, copies);
+  const boot = leaveOutBootCode(ctx);
 
-  const changed = entryPoints(p, statuses, "func", "changed");
-  const added = entryPoints(p, statuses, "func", "new");
-  const lineOnly = entryPoints(p, statuses, "func", "line-only");
+  const changed = entryPoints(ctx, "func", "changed");
+  const added = entryPoints(ctx, "func", "new");
+  const lineOnly = entryPoints(ctx, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
     throw new KpatchError("no-change", nothingToPatch(boot, lineOnly), {
       file: patched.file,
       ...(boot.length ? { code: "boot-only" as const } : {}),
     });
   }
-  const inclusion = include(p, pt, statuses, opts.entrySizes ?? {});
-  const out = buildOutput(p, pt, inclusion, statuses, opts.outFile ?? "output.o");
+  const inclusion = include(ctx);
+  const out = buildOutput(ctx, inclusion);
   return {
     warnings: [
       ...newExports(orig, patched),
@@ -94,7 +81,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
     changed,
     added,
     lineOnly,
-    addedData: entryPoints(p, statuses, "object", "new").filter((d) =>
+    addedData: entryPoints(ctx, "object", "new").filter((d) =>
       [...inclusion.units].some((u) => u.name === d.name && u.kind === "object"),
     ),
     externals: out.externals,
@@ -104,8 +91,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
 
 /** A changed .cold/.part child is patched through its parent, the entry point. */
 function patchThroughParents(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
+  { patched: p, statuses }: DiffContext,
   ignored: ReadonlySet<Unit>,
 ): void {
   for (const u of p.units) {
@@ -127,8 +113,7 @@ function patchThroughParents(
  * entry point itself.
  */
 function entryPoints(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
+  { patched: p, statuses }: DiffContext,
   kind: Unit["kind"],
   status: UnitStatus,
 ): UnitChange[] {

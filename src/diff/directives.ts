@@ -4,10 +4,9 @@
 // which the kernel's livepatch cannot honour. The records themselves never
 // reach the output.
 import type { ElfSection } from "../elf/model.js";
-import type { UnitStatus } from "./compare.js";
-import type { TargetCache } from "./correlate.js";
+import type { DiffContext } from "./context.js";
 import { KpatchError } from "../errors.js";
-import { parentOf, type ObjectUnits, type Unit } from "./units.js";
+import { parentOf, type Unit } from "./units.js";
 
 const IGNORE_SECTIONS = ".kpatch.ignore.sections";
 const IGNORE_FUNCTIONS = ".kpatch.ignore.functions";
@@ -22,11 +21,8 @@ export function isDirective(sec: ElfSection): boolean {
  * the author should read, and the units they leave alone, which later
  * passes must not mark changed again (a reader of a copied constant).
  */
-export function applyDirectives(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
-  targets: TargetCache,
-): { notes: string[]; ignored: Set<Unit> } {
+export function applyDirectives(ctx: DiffContext): { notes: string[]; ignored: Set<Unit> } {
+  const { patched: p, statuses, patchedTargets: targets } = ctx;
   const notes: string[] = [];
   const ignored = new Set<Unit>();
   const file = p.elf.file;

@@ -29,6 +29,15 @@ export interface TargetInfo {
   exports: Map<string, string>;
 }
 
+/** What resolving a diff against its target reads: both objects, the output, the target. */
+export interface ResolveContext {
+  orig: ElfFile;
+  patched: ElfFile;
+  /** The differ's output, whose undefined symbols resolveExternals renames. */
+  output: ElfFile;
+  target: TargetInfo;
+}
+
 /** `.klp.sym.vmlinux.helper,2`: the name the livepatch core resolves at load time. */
 function klpSymbolName(k: KlpSymbol): string {
   return `.klp.sym.${k.object}.${k.name},${k.pos}`;
@@ -45,13 +54,8 @@ function klpSymbolName(k: KlpSymbol): string {
  * export goes through the livepatch core, which resolves it when the module
  * loads.
  */
-export function resolveExternals(
-  out: ElfFile,
-  orig: ElfFile,
-  patched: ElfFile,
-  externals: External[],
-  target: TargetInfo,
-): KlpSymbol[] {
+export function resolveExternals(ctx: ResolveContext, externals: External[]): KlpSymbol[] {
+  const { output: out, orig, patched, target } = ctx;
   // The original object says which locals the target's copy of each file has.
   const sourceOf = sourceFiles(orig);
   const klp: KlpSymbol[] = [];
@@ -110,10 +114,8 @@ export interface ReplacedFunction {
  * redirect the function the running kernel has under the old number.
  */
 export function functionPositions(
-  orig: ElfFile,
-  patched: ElfFile,
+  { orig, patched, target }: ResolveContext,
   changes: { name: string; original?: string; source?: string }[],
-  target: TargetInfo,
 ): ReplacedFunction[] {
   const sourceOf = sourceFiles(orig);
   const problems: string[] = [];

@@ -8,7 +8,6 @@
 import { SHF, STB } from "../elf/constants.js";
 import { ElfFile, type ElfSection } from "../elf/model.js";
 import { KpatchError } from "../errors.js";
-import type { UnitStatus } from "./compare.js";
 import {
   isCallSiteMetadata,
   isCompilerData,
@@ -16,14 +15,10 @@ import {
   isPrefix,
   isText,
   parentOf,
-  type ObjectUnits,
   type Target,
   type Unit,
 } from "./units.js";
-import type { TargetCache } from "./correlate.js";
-
-/** Special-section entry sizes from the target kernel, by section name. */
-export type EntrySizes = Record<string, number>;
+import type { DiffContext, EntrySizes } from "./context.js";
 
 export interface Inclusion {
   /** Units copied into the output. */
@@ -37,12 +32,9 @@ export interface Inclusion {
 /** Parallel tables with no relocations of their own, which follow another table's entries. */
 const PARALLEL: Record<string, string> = { ".orc_unwind": ".orc_unwind_ip" };
 
-export function include(
-  p: ObjectUnits,
-  targets: TargetCache,
-  statuses: Map<Unit, UnitStatus>,
-  sizes: EntrySizes,
-): Inclusion {
+export function include(ctx: DiffContext): Inclusion {
+  const { patched: p, patchedTargets: targets, statuses } = ctx;
+  const sizes = ctx.options.entrySizes ?? {};
   const units = new Set<Unit>();
   const notes: string[] = [];
   const work: Unit[] = [];

@@ -17,7 +17,7 @@
 //  - anything else is refused, naming the function, the site and the remedy.
 import { ElfFile, type ElfSection, type Relocation } from "../elf/model.js";
 import { KpatchError } from "../errors.js";
-import type { EntrySizes } from "./include.js";
+import type { EntrySizes } from "./context.js";
 import { klpSymbol } from "../symbols/names.js";
 
 /** Every table the kernel reads before `.klp.rela.MODULE.*` is applied. */

@@ -10,8 +10,7 @@ import {
   type ElfSymbol,
   type Relocation,
 } from "../elf/model.js";
-import type { TargetCache } from "./correlate.js";
-import type { UnitStatus } from "./compare.js";
+import type { DiffContext, TargetCache, UnitStatus } from "./context.js";
 import type { Inclusion } from "./include.js";
 import { KpatchError } from "../errors.js";
 import { isPrefix, parentOf, type ObjectUnits, type Target, type Unit } from "./units.js";
@@ -39,14 +38,9 @@ interface Placed {
   delta: number;
 }
 
-export function buildOutput(
-  p: ObjectUnits,
-  targets: TargetCache,
-  inc: Inclusion,
-  statuses: Map<Unit, UnitStatus>,
-  outFile: string,
-): Output {
-  const b = new OutputBuilder(p, outFile);
+export function buildOutput(ctx: DiffContext, inc: Inclusion): Output {
+  const { patched: p, patchedTargets: targets, statuses } = ctx;
+  const b = new OutputBuilder(p, ctx.options.outFile ?? "output.o");
   const sections = unitsBySection(p, inc.units);
   for (const [sec, units] of sections) b.copyUnits(sec, units, statuses);
   for (const [, units] of sections) b.relocateUnits(units, targets);

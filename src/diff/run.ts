@@ -26,7 +26,7 @@ import {
   type ReplacedFunction,
   type TargetInfo,
 } from "./externals.js";
-import type { EntrySizes } from "./include.js";
+import type { EntrySizes } from "./context.js";
 import type { LineMap } from "../patch/lines.js";
 import { toKpatchIntermediate } from "./intermediate.js";
 import { importNamespaces } from "./output.js";
@@ -44,6 +44,8 @@ export interface DiffFilesOptions {
   vmlinuxSymbols?: string;
   /** Module.symvers of the target ("" or /dev/null: nothing exported is known). */
   symvers?: string;
+  /** Module.symvers' text, in place of `symvers`: a build reads it once for all its objects. */
+  symversText?: string;
   entrySizes?: EntrySizes;
   /**
    * Whether the target applies `.klp.rela.vmlinux.*` as the patch module loads
@@ -86,7 +88,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     outFile: opts.output,
     lineMaps: opts.lineMaps,
   });
-  const symvers = opts.symvers ? host.readText(opts.symvers) : undefined;
+  const symvers = opts.symversText ?? (opts.symvers ? host.readText(opts.symvers) : undefined);
   // The target's tables are read for the names the output needs, in one pass each.
   const names = targetNames(orig, r.externals, r.changed);
   const target: TargetInfo | undefined = opts.symbols
@@ -99,7 +101,8 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     : undefined;
   target?.symtab.want(names);
   target?.vmlinux?.want(names);
-  const klp = target ? resolveExternals(r.output, orig, patched, r.externals, target) : [];
+  const resolving = target && { orig, patched, output: r.output, target };
+  const klp = resolving ? resolveExternals(resolving, r.externals) : [];
   if (symvers) {
     // Exported symbols the module links to normally: their namespaces must be imported
     // (a fix in built-in CXL code calling CXL's own namespaced exports).
@@ -120,7 +123,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
       ...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly),
     );
   }
-  const functions = target ? functionPositions(orig, patched, r.changed, target) : [];
+  const functions = resolving ? functionPositions(resolving, r.changed) : [];
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
   host.writeFileAtomic(opts.output, writeElf(r.output));
   return {
@@ -136,15 +139,31 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
   };
 }
 
-/** The symbol tables of a target's objects: vmlinux's from `symbols`, a module's from its .ko. */
-export function targetSymbols(
+/**
+ * Where the symbols of a target's objects are: vmlinux's in `symbols`, a
+ * module's in its .ko under `modulesDir`, each module looked for once (in a
+ * tree of thousands of files).
+ */
+export function symbolFiles(
   symbols: string | undefined,
   modulesDir: string | undefined,
   host: Host = nodeHost,
+): (object: string) => string | undefined {
+  const found = new Map<string, string | undefined>();
+  return (object) => {
+    if (object === "vmlinux") return symbols;
+    if (!found.has(object)) found.set(object, modulesDir && findModule(modulesDir, object, host));
+    return found.get(object);
+  };
+}
+
+/** The symbol tables of a target's objects, in the files `fileOf` names (see symbolFiles). */
+export function targetSymbols(
+  fileOf: (object: string) => string | undefined,
+  host: Host = nodeHost,
 ): (object: string) => TargetSymtab | undefined {
   return (object) => {
-    const file =
-      object === "vmlinux" ? symbols : modulesDir && findModule(modulesDir, object, host);
+    const file = fileOf(object);
     return file ? loadSymtab(file, host) : undefined;
   };
 }

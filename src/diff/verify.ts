@@ -1,9 +1,8 @@
 // Refuses what a live patch cannot carry, naming each symbol and the remedy:
 // changed data, a function livepatch cannot redirect, __exit code, and
 // __init code or data beside runtime changes.
-import { isCallSiteMetadata, parentOf, type ObjectUnits, type Unit } from "./units.js";
-import type { TargetCache } from "./correlate.js";
-import type { UnitStatus } from "./compare.js";
+import { isCallSiteMetadata, parentOf, type Unit } from "./units.js";
+import type { DiffContext } from "./context.js";
 import { KpatchError } from "../errors.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 
@@ -17,11 +16,10 @@ const FENTRY = "__fentry__";
  * tell that the runtime half does not rely on it.
  */
 export function verify(
-  p: ObjectUnits,
-  statuses: Map<Unit, UnitStatus>,
-  origTargets: TargetCache,
+  ctx: DiffContext,
   copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> },
 ): void {
+  const { patched: p, statuses, origTargets } = ctx;
   const file = p.elf.file;
   const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);

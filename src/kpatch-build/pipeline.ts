@@ -7,11 +7,10 @@ import { fileURLToPath } from "node:url";
 import { nodeHost, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
-import type { KernelSource } from "../kernel/source.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
-import type { EntrySizes } from "../diff/include.js";
+import type { EntrySizes } from "../diff/context.js";
 import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
@@ -37,34 +36,15 @@ import {
 } from "./review.js";
 import type { Review, ReviewInput, UpdateReview } from "../review/review.js";
 import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
-import { findModule } from "../kernel/modules.js";
+import { targetTables, type Target, type TargetTables } from "./targets.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
 
 export interface KpatchBuildOptions {
   /** The patches, read and checked once (readPatches): the build and its review use this model. */
   patches: PatchInput[];
-  source: KernelSource;
-  /** The target kernel's .config. */
-  config: string;
-  /** The target's symbols: vmlinux, or System.map. */
-  symbols: string;
-  /**
-   * Where the target's modules are (a /lib/modules/RELEASE tree or a build
-   * directory), for patches to modules.
-   */
-  modulesDir?: string;
-  /**
-   * The target's release, when the source tree would say another (a distro's
-   * 6.1.0-56-amd64 for 6.1.192).
-   */
-  release?: string;
-  /** See Target.moduleSymbols. */
-  moduleSymbols?: (module: string) => Promise<string | undefined>;
-  /** The target's Module.symvers: exported symbols and their CRCs. */
-  symvers: string;
-  /** A complete build of the same source and config, if there is one: exact header dependencies. */
-  fullBuild?: string;
+  /** The kernel built against, as resolveTarget found it. */
+  target: Target;
   name: string;
   outputDir: string;
   replace: boolean;
@@ -143,10 +123,14 @@ interface Seen {
   update?: UpdateReview;
 }
 
-/** What every phase of a build reads: its options, its host, and what it has learnt so far. */
+/**
+ * What every phase of a build reads: its options, its host, its target's
+ * tables, and what it has learnt so far.
+ */
 interface BuildContext {
   opts: KpatchBuildOptions;
   host: Host;
+  tables: TargetTables;
   seen: Seen;
 }
 
@@ -195,7 +179,12 @@ export async function kpatchBuild(
   opts: KpatchBuildOptions,
   host: Host = nodeHost,
 ): Promise<KpatchBuildResult> {
-  const ctx: BuildContext = { opts, host, seen: startSeeing(opts, host) };
+  const ctx: BuildContext = {
+    opts,
+    host,
+    tables: targetTables(opts.target, host),
+    seen: startSeeing(opts, host),
+  };
   checkModuleName(opts.name);
   for (const f of opts.sign ? [opts.sign.key, opts.sign.cert] : []) {
     if (!host.exists(f)) throw new KpatchError("usage", `signing: ${f} does not exist`);
@@ -209,7 +198,7 @@ export async function kpatchBuild(
 async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
   const { opts, host } = ctx;
   const files = touchedFiles(ctx);
-  if (!opts.skipCompilerCheck) await checkCompiler(opts.config, host);
+  if (!opts.skipCompilerCheck) await checkCompiler(opts.target.config, host);
   const changes = await readChanges(ctx, files);
   const prepared = await prepare(ctx);
   const affected = await screen(ctx, prepared, changes, await findAffected(ctx, prepared, files));
@@ -226,7 +215,7 @@ async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
         await applyPatches(sc);
         const patched = await compilePatched(sc);
         const orig = origFirst ?? (await compileOrigAfter(sc, beside));
-        const kbuild = moduleKbuild(session, opts.symvers);
+        const kbuild = moduleKbuild(session, opts.target.symvers);
         const entrySizes = await probe(sc, kbuild);
         const diffed = await diff(sc, orig, patched, entrySizes);
         return writeModule(sc, diffed, kbuild);
@@ -248,7 +237,7 @@ async function time<T>(ctx: BuildContext, name: string, body: () => Promise<T>):
 function startSeeing(opts: KpatchBuildOptions, host: Host): Seen {
   const seen: Seen = {
     inputs: opts.patches,
-    release: opts.release,
+    release: opts.target.release,
     skipped: [],
     compared: [],
     phases: {},
@@ -267,8 +256,8 @@ function startSeeing(opts: KpatchBuildOptions, host: Host): Seen {
           build: buildFacts(
             {
               release: seen.release ?? "(the source's own)",
-              source: `${opts.source.pkg} ${opts.source.version}`,
-              config: opts.config,
+              source: `${opts.target.source.pkg} ${opts.target.source.version}`,
+              config: opts.target.config,
             },
             {
               name: opts.name,
@@ -322,7 +311,7 @@ async function readChanges(ctx: BuildContext, files: TouchedFiles): Promise<Sour
   const code = (s: PatchSection) => s.paths.every((f) => fileClass(f) === "code");
   const changes = await time(ctx, "layout", () =>
     readSourceChanges(
-      opts.source.dir,
+      opts.target.source.dir,
       seen.inputs.map((p) => p.sections.filter(code)),
       files.code,
       host,
@@ -348,7 +337,7 @@ async function readChanges(ctx: BuildContext, files: TouchedFiles): Promise<Sour
 async function prepare(ctx: BuildContext): Promise<PreparedTree> {
   const { opts, host, seen } = ctx;
   const prepared = await time(ctx, "prepare", () =>
-    preparedTree(opts.source, opts.config, { release: opts.release }, host),
+    preparedTree(opts.target.source, opts.target.config, { release: opts.target.release }, host),
   );
   seen.release ??= host.readIfExists(join(prepared.dir, "include/config/kernel.release"))?.trim();
   if (opts.sign && !host.exists(join(prepared.dir, "scripts", "sign-file"))) {
@@ -369,7 +358,7 @@ async function findAffected(
 ): Promise<Affected> {
   const { opts, host, seen } = ctx;
   const found = await time(ctx, "affected", () =>
-    affectedObjects(prepared, files.code, opts.fullBuild, host),
+    affectedObjects(prepared, files.code, opts.target.fullBuild, host),
   );
   if (found.unresolved.length && !opts.select) {
     throw new KpatchError(
@@ -600,18 +589,16 @@ async function diffObject(
   entrySizes: EntrySizes,
   vmlinuxRelocatedEarly: boolean,
 ): Promise<Found["objects"][number]> {
-  const { opts, host, seen, session } = sc;
+  const { opts, host, seen, session, tables } = sc;
+  const { target } = opts;
   const a = sc.affected.found.objects.find((x) => x.object === o.object)!;
   const object = { object: o.object, target: a.target, files: a.files };
-  const module =
-    o.target === "vmlinux"
-      ? undefined
-      : opts.modulesDir && findModule(opts.modulesDir, o.target, host);
-  if (o.target !== "vmlinux" && !module) {
+  const symbols = tables.symbolFile(o.target);
+  if (!symbols) {
     throw new KpatchError(
       "input",
       `${o.object} belongs to module ${o.target}, which is not in ` +
-        `${opts.modulesDir ?? "the target (no modules directory)"}: ` +
+        `${target.modulesDir ?? "the target (no modules directory)"}: ` +
         "its symbols are needed",
     );
   }
@@ -623,8 +610,8 @@ async function diffObject(
         output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
         object: o.target,
         symbols,
-        vmlinuxSymbols: module && opts.symbols,
-        symvers: opts.symvers,
+        vmlinuxSymbols: o.target === "vmlinux" ? undefined : target.symbols,
+        symversText: tables.symvers(),
         entrySizes,
         vmlinuxRelocatedEarly,
         lineMaps: sc.changes.lineMaps,
@@ -632,13 +619,7 @@ async function diffObject(
       host,
     );
   try {
-    const r = await diffWithModuleSources(
-      diff,
-      module ?? opts.symbols,
-      o.target,
-      opts.moduleSymbols,
-      host,
-    );
+    const r = await diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host);
     progress(
       "kpatch-build",
       `${o.object}: ${r.changed.length} changed, ` +
@@ -729,8 +710,10 @@ async function writeModule(
         description:
           opts.description ?? `live patch: ${opts.patches.map((p) => basename(p.file)).join(", ")}`,
         clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
-        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(host.readText(opts.config)),
-        symbolsOf: targetSymbols(opts.symbols, opts.modulesDir, host),
+        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(
+          host.readText(opts.target.config),
+        ),
+        symbolsOf: targetSymbols(sc.tables.symbolFile, host),
         info: [
           ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
           ...info,
@@ -775,7 +758,7 @@ async function diffWithModuleSources(
   diff: (symbols: string) => DiffReport,
   symbols: string,
   object: string,
-  moduleSymbols: ((module: string) => Promise<string | undefined>) | undefined,
+  moduleSymbols: (module: string) => Promise<string | undefined>,
   host: Host,
 ): Promise<DiffReport> {
   try {
@@ -786,7 +769,7 @@ async function diffWithModuleSources(
       object !== "vmlinux" &&
       ambiguous &&
       !hasSourceFiles(symbols, host) &&
-      (await moduleSymbols?.(object));
+      (await moduleSymbols(object));
     if (!withSources) throw e;
     progress(
       "kpatch-build",

@@ -10,6 +10,7 @@ import { KpatchError } from "../errors.js";
 import type { KernelSource } from "../kernel/source.js";
 import { testKernel } from "../kernel/testkernel.js";
 import { debianTarget, debugModule, parseRelease } from "../kernel/debian.js";
+import { symbolFiles } from "../diff/run.js";
 
 export interface TargetRequest {
   kernel?: string;
@@ -38,6 +39,38 @@ export interface Target {
    * lacks them (Debian's): asked for when a static is ambiguous without.
    */
   moduleSymbols?: (module: string) => Promise<string | undefined>;
+}
+
+/**
+ * What a build reads of its target, each looked up once however many
+ * objects it diffs and checks.
+ */
+export interface TargetTables {
+  /** vmlinux's symbols, or a module's .ko; undefined for a module the target lacks. */
+  symbolFile: (object: string) => string | undefined;
+  /** The text of Module.symvers. */
+  symvers: () => string;
+  /** Target.moduleSymbols, fetched once per module. */
+  moduleSymbols: (module: string) => Promise<string | undefined>;
+}
+
+export function targetTables(target: Target, host: Host = nodeHost): TargetTables {
+  let symvers: string | undefined;
+  const sources = new Map<string, Promise<string | undefined>>();
+  return {
+    symbolFile: symbolFiles(target.symbols, target.modulesDir, host),
+    symvers: () => (symvers ??= host.readText(target.symvers)),
+    moduleSymbols: (module) => {
+      let fetched = sources.get(module);
+      if (!fetched) {
+        fetched = target.moduleSymbols?.(module) ?? Promise.resolve(undefined);
+        sources.set(module, fetched);
+        // A fetch that failed (the network, a full disk) is tried again for the next object.
+        fetched.catch(() => sources.delete(module));
+      }
+      return fetched;
+    },
+  };
 }
 
 async function debian(release: string, version: string | undefined, host: Host): Promise<Target> {

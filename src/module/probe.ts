@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
 import { STT } from "../elf/constants.js";
 import { readElf } from "../elf/reader.js";
-import type { EntrySizes } from "../diff/include.js";
+import type { EntrySizes } from "../diff/context.js";
 import type { Kbuild } from "./build.js";
 
 /** Section → the C type one entry has, and the config that makes the section exist. */

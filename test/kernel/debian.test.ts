@@ -183,7 +183,7 @@ test("a cloud-flavour release builds against its own config and symbols; it cann
       outputDir: dir,
       replace: true,
       skipCompilerCheck: false,
-      ...target,
+      target,
     });
     assert.ok(
       (await run("modinfo", ["-F", "vermagic", r.module])).stdout.startsWith(`${cloud} SMP `),
@@ -214,7 +214,7 @@ test("a module whose shipped symbols name no source files: its statics are place
       outputDir: dir,
       replace: true,
       skipCompilerCheck: false,
-      ...target,
+      target,
     });
     assert.deepEqual(
       r.objects.flatMap((o) => o.changed.map((c) => c.name)),
@@ -247,7 +247,7 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
         outputDir: dir,
         replace: true,
         skipCompilerCheck: false,
-        ...(await resolveTarget({ kernel: release })),
+        target: await resolveTarget({ kernel: release }),
       }),
       (e: Error) =>
         e instanceof KpatchError &&
@@ -271,7 +271,7 @@ test("a fix near the top of igmp.c patches its function and callers, not the WAR
       outputDir: dir,
       replace: true,
       skipCompilerCheck: false,
-      ...(await resolveTarget({ kernel: release })),
+      target: await resolveTarget({ kernel: release }),
     });
     const [igmp] = built.objects;
     const changed = igmp!.changed.map((c) => c.name);
@@ -294,7 +294,7 @@ test("a file that another directory's Makefile compiles (kvm's ../../../virt/kvm
       outputDir: dir,
       replace: true,
       skipCompilerCheck: false,
-      ...(await resolveTarget({ kernel: release })),
+      target: await resolveTarget({ kernel: release }),
     });
     assert.deepEqual(
       built.objects.map((o) => [o.object, o.changed.map((c) => c.name)]),
@@ -379,7 +379,7 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
       outputDir: dir,
       replace: true,
       skipCompilerCheck: false,
-      ...(await resolveTarget({ kernel: release })),
+      target: await resolveTarget({ kernel: release }),
       sign: { key, cert },
     });
     const bytes = readFileSync(r.module);
@@ -398,7 +398,7 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
         outputDir: dir,
         replace: true,
         skipCompilerCheck: false,
-        ...test,
+        target: test,
         sign: { key, cert },
       }),
       (e: unknown) =>

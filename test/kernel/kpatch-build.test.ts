@@ -56,9 +56,11 @@ async function build(
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
-    ...target,
-    config: extra.config ?? target.config,
-    fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
+    target: {
+      ...target,
+      config: extra.config ?? target.config,
+      fullBuild: extra.noFullBuild ? undefined : target.fullBuild,
+    },
     ...(extra.select ? { select: extra.select } : {}),
   });
 }

@@ -36,7 +36,7 @@ async function build(patch: string, release = RELEASE): Promise<string> {
     outputDir: join(outDir, release),
     replace: true,
     skipCompilerCheck: false,
-    ...target,
+    target,
   });
   return r.module;
 }
@@ -113,7 +113,7 @@ test("a Debian kernel that enforces module signatures and trusts a key (UEFI db)
       outputDir: join(dir, "signed"),
       replace: true,
       skipCompilerCheck: false,
-      ...(await resolveTarget({ kernel: RELEASE })),
+      target: await resolveTarget({ kernel: RELEASE }),
       sign: { key, cert },
     })
   ).module;

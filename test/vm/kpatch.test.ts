@@ -34,7 +34,7 @@ async function build(
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
-    ...(await resolveTarget({ kernel: "test" })),
+    target: await resolveTarget({ kernel: "test" }),
   });
   return r.module;
 }

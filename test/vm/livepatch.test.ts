@@ -27,7 +27,7 @@ async function inGuest(name: string, patches: string[], script: (ko: string) => 
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
-    ...(await resolveTarget({ kernel: "test" })),
+    target: await resolveTarget({ kernel: "test" }),
   });
   const guest = await guestKernel("test");
   return runInGuest({

@@ -133,7 +133,7 @@ async function matrix(
     outputDir: join(outDir, release),
     replace: true,
     skipCompilerCheck: false,
-    ...target,
+    target,
   });
   const k = await guestKernel("debian", release);
   const root = join((await debianKernel(release)).modulesDir, "../../..");

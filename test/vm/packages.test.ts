@@ -32,7 +32,7 @@ async function build(name: string, patches: string[]): Promise<string> {
     outputDir: outDir,
     replace: true,
     skipCompilerCheck: false,
-    ...(await resolveTarget({ kernel: RELEASE })),
+    target: await resolveTarget({ kernel: RELEASE }),
   });
   return r.module;
 }
