@@ -4,6 +4,7 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
+import { CodeReader } from "./tokens.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
@@ -81,9 +82,14 @@ export interface BuildSession {
   /**
    * A digest of what each object's compile reads, as the session's source now
    * holds it: its preprocessed tokens (gcc -E -P, its own command line), or
-   * none when they cannot be had. Two equal digests mean the same code.
+   * none when they cannot be had: of what can become code in them (see
+   * tokens.ts). Two equal digests mean the same code. `onDigest` hears each
+   * as it comes, so that an interrupted run keeps what it had.
    */
-  preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>>;
+  preprocessed(
+    objects: { object: string; command: string }[],
+    onDigest?: (object: string, digest: string) => void,
+  ): Promise<Map<string, string>>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -161,6 +167,7 @@ function keep(from: string, cache: string, object: string, host: Host): void {
 class Session implements BuildSession {
   readonly applied: string[] = [];
   private compiles = 0;
+  private readonly reader = new CodeReader();
   private readonly mounts: Mount[];
 
   constructor(
@@ -336,7 +343,10 @@ class Session implements BuildSession {
       .filter((l) => /error:|\*\*\*/.test(l));
   }
 
-  async preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>> {
+  async preprocessed(
+    objects: { object: string; command: string }[],
+    onDigest?: (object: string, digest: string) => void,
+  ): Promise<Map<string, string>> {
     const dir = join(this.dir, "preprocessed", String(this.compiles++));
     const asked = objects.flatMap((o) => {
       // As dependencies.ts asks for the rule: the compile, its output its tokens.
@@ -349,18 +359,45 @@ class Session implements BuildSession {
     if (!asked.length) return sums;
     asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${o.command}\n`));
     progress("build", `preprocessing ${asked.length} objects`);
-    await this.exec(
-      `dir=$1 jobs=$2; cd "$3"
-for f in "$dir"/*.sh; do printf '%s\\0' "$f"; done |
-  xargs -0 -P "$jobs" -n 1 sh -c \\
-    '(sh "$1" 2>/dev/null; echo $? >"$1.status") | sha256sum >"$1.sum"' sh`,
-      [dir, String(this.jobs), this.prepared.dir],
-    );
-    asked.forEach((o, i) => {
-      const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
-      const sum = this.host.readIfExists(join(dir, `${i}.sh.sum`))?.split(" ")[0];
-      if (status === "0" && sum) sums.set(o.object, sum);
-    });
+    // In chunks, the next one preprocessing while this process reads the last:
+    // a unit's tokens are megabytes, and 15,000 of them would not fit on disk.
+    const size = 8 * this.jobs;
+    const run = (from: number) =>
+      from >= asked.length
+        ? undefined
+        : this.exec(
+            `dir=$1 jobs=$2 from=$3 to=$4; cd "$5"
+i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1)); done |
+  xargs -0 -P "$jobs" -n 1 sh -c 'sh "$1" >"$1.i" 2>/dev/null; echo $? >"$1.status"' sh`,
+            [
+              dir,
+              String(this.jobs),
+              String(from),
+              String(Math.min(from + size, asked.length)),
+              this.prepared.dir,
+            ],
+          );
+    let chunk = run(0);
+    for (let from = 0; chunk; from += size) {
+      await chunk;
+      chunk = run(from + size);
+      for (let i = from; i < Math.min(from + size, asked.length); i++) {
+        const file = join(dir, `${i}.sh.i`);
+        if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
+          const digest = this.reader.digest(this.host.readText(file));
+          sums.set(asked[i]!.object, digest);
+          onDigest?.(asked[i]!.object, digest);
+        }
+        this.host.remove(file);
+      }
+      const done = from + size;
+      if (
+        done < asked.length &&
+        Math.floor((10 * done) / asked.length) > (10 * from) / asked.length
+      ) {
+        progress("build", `preprocessed ${done}/${asked.length}`);
+      }
+    }
     return sums;
   }
 

@@ -14,6 +14,7 @@ import type { EntrySizes } from "../diff/context.js";
 import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
+import { CODE_READING } from "../build/tokens.js";
 import {
   withBuildSession,
   type BuildSession,
@@ -411,7 +412,8 @@ async function findAffected(
 /**
  * An update's objects that only changed headers reach, and whose compile
  * reads the same tokens before and after (gcc -E -P: macros expanded, no
- * line markers): their code cannot change, so they are not compiled. A wide
+ * line markers) where they can become code (tokens.ts: what nothing uses
+ * dropped): their code cannot change, so they are not compiled. A wide
  * header's readers are most of the kernel (6.12.118's cpufeatures.h: 14,908
  * objects), and most of them never use what changed; the preprocessor costs
  * a fraction of a compile. ORIG's digests are kept per prepared tree.
@@ -429,7 +431,8 @@ async function screen(
       : [],
   );
   if (!opts.select || !asked.length) return affected;
-  const cache = join(host.cacheRoot(), "preprocessed", basename(prepared.dir));
+  // Keyed by what a digest means (tokens.ts's reading) and the tree.
+  const cache = join(host.cacheRoot(), "preprocessed", CODE_READING, basename(prepared.dir));
   const same = await time(ctx, "screen", () =>
     withBuildSession(
       prepared,
@@ -439,11 +442,14 @@ async function screen(
           const known = host.readIfExists(join(cache, `${o.object}.sum`));
           if (known) before.set(o.object, known);
         }
-        const fresh = await session.preprocessed(asked.filter((o) => !before.has(o.object)));
-        for (const [o, sum] of fresh) {
-          host.writeFileAtomic(join(cache, `${o}.sum`), sum);
-          before.set(o, sum);
-        }
+        // Each kept as it comes: an interrupted run's next one resumes.
+        await session.preprocessed(
+          asked.filter((o) => !before.has(o.object)),
+          (o, sum) => {
+            host.writeFileAtomic(join(cache, `${o}.sum`), sum);
+            before.set(o, sum);
+          },
+        );
         await applyPatches({ ...ctx, prepared, session, changes, affected });
         const after = await session.preprocessed(asked);
         return new Set(
@@ -568,7 +574,7 @@ function diff(
       const [o, p] = [orig, patched].map((l) => l.find((c) => c.object === a.object));
       if (o && p) found.push(await diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly));
       else if (sc.affected.same.has(a.object)) {
-        const why = "it preprocesses to the same tokens: its code cannot change";
+        const why = "it preprocesses to the same tokens where they can become code: its code cannot change";
         found.push({ object: a.object, target: a.target, files: a.files, unchanged: why });
       } else {
         const why = `it does not compile alone: ${sc.failures?.get(a.object)}`;

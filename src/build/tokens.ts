@@ -1,0 +1,426 @@
+// The part of a preprocessed translation unit (gcc -E -P) that can become
+// code. A wide header's change reaches thousands of objects, and most of
+// them never use what changed: a static inline function, a prototype, a
+// struct or a typedef that nothing else in the unit names emits nothing
+// (gcc drops unreferenced static inline functions; declarations alone are
+// not code). Dropping those and comparing the rest token by token tells
+// equal code apart from a change without compiling.
+//
+// Conservative by construction: an item is dropped only when it is one of
+// those four shapes, carries no attribute that keeps or exports it, and no
+// kept item names it, transitively (a word inside a string literal counts:
+// asm and alias name functions there). The other items keep their order.
+import { createHash } from "node:crypto";
+
+/** Names what a digest means; a cache of digests is keyed by it. */
+export const CODE_READING = "code-1";
+
+interface Item {
+  /** What it declares, when it is a shape that may be dropped; else it is kept. */
+  names?: string[];
+  /** The identifiers it names, its own names aside. */
+  uses: string[];
+  /** The names in it made with __COUNTER__. */
+  counted: string[];
+  /** Its tokens' digest, each counted name numbered in its order in the item. */
+  canon: string;
+  /** Its text, where it has counted names (to renumber them otherwise). */
+  text?: string;
+}
+
+/**
+ * Digests of what units can become, remembering each item it has read: the
+ * same header's items recur in every unit that includes it, before and after.
+ */
+export class CodeReader {
+  private known = new Map<string, Item>();
+  private words = new Map<string, string>();
+
+  /**
+   * The digest of `text`'s items that can become code: those in use in
+   * their order, then the declarations and inline functions in use, sorted.
+   * Where a header now includes another earlier, its functions are defined
+   * earlier; in a unit that compiles either way, that order means nothing.
+   */
+  digest(text: string): string {
+    const items = splitText(text).map((s) => this.item(s));
+    const byName = new Map<string, Item[]>();
+    for (const item of items) {
+      for (const name of item.names ?? []) {
+        const list = byName.get(name);
+        if (list) list.push(item);
+        else byName.set(name, [item]);
+      }
+    }
+    const kept = new Set<Item>();
+    const todo: Item[] = items.filter((i) => !i.names);
+    for (let item = todo.pop(); item; item = todo.pop()) {
+      if (kept.has(item)) continue;
+      kept.add(item);
+      for (const word of item.uses) {
+        for (const user of byName.get(word) ?? []) if (!kept.has(user)) todo.push(user);
+      }
+    }
+    const live = items.filter((i) => kept.has(i));
+    const shared = sharedNames(live);
+    const canon = (i: Item) =>
+      i.counted.some((n) => shared.has(n)) ? itemDigest(tokenize(i.text!), shared) : i.canon;
+    const named = live.filter((i) => i.names).map(canon);
+    const hash = createHash("sha256");
+    for (const i of live) if (!i.names) hash.update(canon(i));
+    for (const c of named.sort()) hash.update(c);
+    return hash.digest("hex");
+  }
+
+  private item(text: string): Item {
+    const key = createHash("sha1").update(text).digest("base64");
+    let item = this.known.get(key);
+    if (!item) {
+      // Bounded: a kernel's headers hold a few hundred thousand items.
+      if (this.known.size >= 200_000) this.known.clear();
+      const tokens = tokenize(text);
+      const { names, uses } = describe(tokens);
+      const counted = uses.filter((w) => COUNTED.test(w));
+      item = {
+        names: names && names.map((n) => this.word(n)),
+        uses: uses.map((w) => this.word(w)),
+        counted: counted.map((w) => this.word(w)),
+        canon: itemDigest(tokens, new Set()),
+        text: counted.length ? flat(text) : undefined,
+      };
+      this.known.set(key, item);
+    }
+    return item;
+  }
+
+  /** One copy of each word, not a slice that keeps a whole unit's text. */
+  private word(w: string): string {
+    let known = this.words.get(w);
+    if (known === undefined) {
+      known = flat(w);
+      this.words.set(known, known);
+    }
+    return known;
+  }
+}
+
+function flat(s: string): string {
+  return Buffer.from(s).toString();
+}
+
+/** The counted names more than one kept item uses. */
+function sharedNames(items: Item[]): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const item of items) {
+    for (const w of item.counted) (seen.has(w) ? shared : seen).add(w);
+  }
+  return shared;
+}
+
+/**
+ * An item's tokens' digest, with the names made with __COUNTER__
+ * (`__UNIQUE_ID_*`, `__compiletime_assert_N`, initcall ids) that only it
+ * uses numbered again in their order in it: a dropped item's uses shift the
+ * counter for everything after it, and renaming what one item alone names
+ * compiles to the same code. A name two items share stays as it is.
+ */
+function itemDigest(tokens: string[], shared: Set<string>): string {
+  const names = new Map<string, string>();
+  const rename = (word: string) => {
+    if (!COUNTED.test(word) || shared.has(word)) return word;
+    let name = names.get(word);
+    if (name === undefined) {
+      name = `${word.replace(/\d+/g, "")}#${names.size}`;
+      names.set(word, name);
+    }
+    return name;
+  };
+  // Stringified conditions (WARN_ON's, BUILD_BUG_ON's) carry them too.
+  const renamed = tokens.map((t) =>
+    IDENT.test(t) ? rename(t) : t.replace(/[A-Za-z_$][\w$]*/g, rename),
+  );
+  return createHash("sha1").update(renamed.join(" ")).digest("base64");
+}
+
+const COUNTED = /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$)/;
+
+/**
+ * Top-level items: each ends with a `;` outside any bracket, or with the `}`
+ * of a body whose `{` follows a `)` (a function definition). A pragma line
+ * between items is one of its own.
+ */
+export function splitText(text: string): string[] {
+  const items: string[] = [];
+  const n = text.length;
+  let start = -1;
+  let depth = 0;
+  let body = false;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11) continue;
+    if (start < 0) {
+      start = i;
+      if (c === 35) {
+        // A pragma line (-P leaves no other `#`).
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+        items.push(text.slice(start, i));
+        start = -1;
+        continue;
+      }
+    }
+    if (c === 34 || c === 39) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === c || d === 10) break;
+      }
+    } else if (c === 40 || c === 91 || c === 123) {
+      if (c === 123 && depth === 0) body = last === 41;
+      depth++;
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+      if (depth === 0 && c === 125 && body) {
+        items.push(text.slice(start, i + 1));
+        start = -1;
+        body = false;
+      }
+    } else if (c === 59 && depth === 0) {
+      items.push(text.slice(start, i + 1));
+      start = -1;
+      body = false;
+    }
+    last = c;
+  }
+  if (start >= 0) items.push(text.slice(start));
+  return items;
+}
+
+/** One C token, maximal munch; a `#pragma` line (all -P leaves of `#`) is one. */
+const TOKEN = new RegExp(
+  [
+    String.raw`#[^\n]*`,
+    String.raw`[A-Za-z_$][\w$]*`,
+    String.raw`\.?\d(?:[eEpP][+-]|[\w.])*`,
+    String.raw`"(?:[^"\\\n]|\\.)*"?`,
+    String.raw`'(?:[^'\\\n]|\\.)*'?`,
+    String.raw`%:%:|\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|[<>=!*/%+\-&^|]=|&&|\|\||##|<:|:>|<%|%>|%:`,
+    String.raw`\S`,
+  ].join("|"),
+  "g",
+);
+
+/** C tokens, maximal munch; a `#pragma` line is one token. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
+    tokens.push(m[0].charCodeAt(0) === 35 ? m[0].replace(/\s+/g, " ").trimEnd() : m[0]);
+  }
+  return tokens;
+}
+
+const OPEN = new Set(["(", "[", "{"]);
+const CLOSE = new Set([")", "]", "}"]);
+
+/** Attributes that keep a function or declaration whether or not it is used. */
+const KEEPING = new Set(
+  [
+    "used",
+    "constructor",
+    "destructor",
+    "section",
+    "alias",
+    "weak",
+    "externally_visible",
+    "retain",
+  ].flatMap((a) => [a, `__${a}__`]),
+);
+
+/** Words before a `(` that do not name what is declared. */
+const NOT_NAMES = new Set([
+  "__attribute__",
+  "__attribute",
+  "__typeof__",
+  "__typeof",
+  "typeof",
+  "typeof_unqual",
+  "__typeof_unqual__",
+  "asm",
+  "__asm__",
+  "__asm",
+  "_Alignas",
+  "alignas",
+]);
+
+/** Functions the compiler may call without the unit naming them. */
+const IMPLICIT = new Set(["memcpy", "memmove", "memset", "memcmp", "bcmp", "strlen", "abort"]);
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function describe(tokens: string[]): { names?: string[]; uses: string[] } {
+  const words = new Set<string>();
+  for (const t of tokens) {
+    if (IDENT.test(t)) words.add(t);
+    else if (t.startsWith('"') || t.startsWith("'") || t.startsWith("#")) {
+      for (const w of t.match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(w);
+    }
+  }
+  const names = droppable(tokens, words);
+  if (names) for (const n of names) words.delete(n);
+  return { names: names && [...names], uses: [...words] };
+}
+
+/** The names an item declares when nothing but its users could need it. */
+function droppable(t: string[], words: Set<string>): Set<string> | undefined {
+  if (t[0]?.startsWith("#") || [...KEEPING].some((k) => words.has(k))) return undefined;
+  const last = t[t.length - 1];
+  const top = topLevel(t);
+  const names =
+    last === "}"
+      ? inlineFunction(t, top)
+      : last !== ";" || top.some((i) => t[i] === "=" || t[i] === ",")
+        ? undefined
+        : t[0] === "typedef"
+          ? typedef(t, top)
+          : top.some((i) => t[i] === "{") || t.length === 3
+            ? /^(struct|union|enum)$/.test(t[0]!)
+              ? aggregate(t, top)
+              : undefined
+            : declared(t, top);
+  return names && ![...names].some((n) => IMPLICIT.has(n)) ? names : undefined;
+}
+
+function declared(t: string[], top: number[]): Set<string> | undefined {
+  const name = declarator(t, top);
+  return name === undefined ? undefined : new Set([name]);
+}
+
+/** The indices of the tokens outside any bracket (brackets themselves included). */
+function topLevel(t: string[]): number[] {
+  const top: number[] = [];
+  let depth = 0;
+  t.forEach((tok, i) => {
+    if (CLOSE.has(tok)) depth--;
+    if (depth === 0) top.push(i);
+    if (OPEN.has(tok)) depth++;
+  });
+  return top;
+}
+
+/** The index just past the bracket group opening at `i`. */
+function pastGroup(t: string[], i: number): number {
+  let depth = 0;
+  for (let j = i; j < t.length; j++) {
+    if (OPEN.has(t[j]!)) depth++;
+    else if (CLOSE.has(t[j]!) && --depth === 0) return j + 1;
+  }
+  return t.length;
+}
+
+/**
+ * The declared function: the word before the first `(` at the top that is
+ * not an attribute, typeof or asm; undefined unless that is a plain
+ * identifier (a function pointer's declarator is not handled).
+ */
+function declarator(t: string[], top: number[]): string | undefined {
+  for (const i of top) {
+    if (t[i] !== "(") continue;
+    const before = t[i - 1];
+    if (before && NOT_NAMES.has(before)) continue;
+    return before && IDENT.test(before) && !KEYWORDS.has(before) ? before : undefined;
+  }
+  return undefined;
+}
+
+/** A `static inline` function's definition: its name. */
+function inlineFunction(t: string[], top: number[]): Set<string> | undefined {
+  const brace = top.find((i) => t[i] === "{");
+  if (brace === undefined || t[brace - 1] !== ")" || pastGroup(t, brace) !== t.length) {
+    return undefined;
+  }
+  const head = t.slice(0, brace);
+  if (!head.includes("static") || !head.some((w) => /^(__)?inline(__)?$/.test(w))) {
+    return undefined;
+  }
+  if (top.some((i) => i < brace && (t[i] === "=" || t[i] === ","))) return undefined;
+  return declared(t, top);
+}
+
+/** `typedef T name;` or `typedef R (*name)(...)`, with any tags it defines. */
+function typedef(t: string[], top: number[]): Set<string> | undefined {
+  const names = tags(t);
+  if (!names) return undefined;
+  const end = t.length - 2;
+  const name = t[end]!;
+  if (IDENT.test(name) && !KEYWORDS.has(name)) return names.add(name);
+  const paren = top.find((i) => t[i] === "(" && !NOT_NAMES.has(t[i - 1] ?? ""));
+  if (paren !== undefined && t[paren + 1] === "*" && IDENT.test(t[paren + 2] ?? "")) {
+    return t[paren + 3] === ")" ? names.add(t[paren + 2]!) : undefined;
+  }
+  return undefined;
+}
+
+/** `struct|union|enum TAG { ... };` or `struct TAG;`: the tags and enumerators. */
+function aggregate(t: string[], top: number[]): Set<string> | undefined {
+  const names = tags(t);
+  if (!names) return undefined;
+  // Anything after the body but attributes would declare an object.
+  const close = top.filter((i) => t[i] === "}").pop();
+  const after = close === undefined ? top.slice(2) : top.filter((i) => i > close);
+  for (const i of after) {
+    if (t[i] === ";" || t[i] === ")") continue;
+    if (t[i] === "__attribute__" || t[i] === "__attribute" || t[i] === "(") continue;
+    return undefined;
+  }
+  if (close === undefined && (t.length !== 3 || !IDENT.test(t[1]!))) return undefined;
+  return names.size ? names : undefined;
+}
+
+/**
+ * Every tag an item defines or declares (`struct X {`, `struct X;`) and every
+ * enumerator of its enums; undefined if an enum's body cannot be read.
+ */
+function tags(t: string[]): Set<string> | undefined {
+  const names = new Set<string>();
+  for (let i = 0; i < t.length; i++) {
+    if (!/^(struct|union|enum)$/.test(t[i]!)) continue;
+    let j = i + 1;
+    while (t[j] === "__attribute__" || t[j] === "__attribute") j = pastGroup(t, j + 1);
+    if (IDENT.test(t[j] ?? "") && (t[j + 1] === "{" || t[j + 1] === ";")) names.add(t[j]!);
+    if (t[i] === "enum") {
+      const open = t[j] === "{" ? j : t[j + 1] === "{" ? j + 1 : -1;
+      if (open >= 0 && !enumerators(t, open, names)) return undefined;
+    }
+  }
+  return names;
+}
+
+/** Adds an enum body's constants (each first in its comma-separated entry). */
+function enumerators(t: string[], open: number, names: Set<string>): boolean {
+  const end = pastGroup(t, open) - 1;
+  let expect = true;
+  let depth = 0;
+  for (let i = open + 1; i < end; i++) {
+    const tok = t[i]!;
+    if (expect) {
+      if (!IDENT.test(tok)) return false;
+      names.add(tok);
+      expect = false;
+    } else if (OPEN.has(tok)) depth++;
+    else if (CLOSE.has(tok)) depth--;
+    else if (tok === "," && depth === 0) expect = true;
+  }
+  return true;
+}
+
+const KEYWORDS = new Set(
+  (
+    "auto break case char const continue default do double else enum extern float for goto if " +
+    "inline int long register restrict return short signed sizeof static struct switch " +
+    "typedef union unsigned void volatile while _Bool _Complex _Noreturn _Static_assert " +
+    "_Thread_local __extension__ __inline __inline__ __restrict __restrict__ __volatile__ " +
+    "__const __signed__ __int128 _Atomic __auto_type"
+  ).split(" "),
+);
