@@ -574,7 +574,7 @@ function diff(
       const [o, p] = [orig, patched].map((l) => l.find((c) => c.object === a.object));
       if (o && p) found.push(await diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly));
       else if (sc.affected.same.has(a.object)) {
-        const why = "it preprocesses to the same tokens where they can become code: its code cannot change";
+        const why = "it preprocesses to the same tokens where they make code: it cannot change";
         found.push({ object: a.object, target: a.target, files: a.files, unchanged: why });
       } else {
         const why = `it does not compile alone: ${sc.failures?.get(a.object)}`;
