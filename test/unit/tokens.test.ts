@@ -58,7 +58,7 @@ test("an inline function the unit calls may not", async () => {
   await same(USED, USED.replace("x + 1", "x + 2"), USER, false);
 });
 
-test("what only an unused inline function calls may change; what a used one calls may not", async () => {
+test("what an unused inline function calls may change, what a used one calls may not", async () => {
   const h = (n: number) =>
     `static inline int deep(int x) { return x - ${n}; }\n` +
     "static inline int other(int x) { return deep(x); }\n" +
