@@ -3,22 +3,28 @@
 // whole (found in the package lists on the day). Prints the change set, the
 // objects compiled, the groups, how much is live, the phases and wall time,
 // and how long a second build of the same pair takes (ORIG objects and the
-// change set from the cache).
+// change set from the cache). With --vm, the module then loads, applies and
+// unloads in that kernel in QEMU with every module it patches loaded that
+// loads there (the runner fails on any complaint in the guest's log).
 //
-//   node dist/bench/update.js [--series 6.1|6.12] [--again] [RELEASE TO-VERSION]
+//   node dist/bench/update.js [--series 6.1|6.12] [--again] [--vm] [RELEASE TO-VERSION]
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { resourceUsage } from "node:process";
 import { cacheRoot } from "../src/host/host.js";
-import { debianUpdates } from "../src/kernel/debian.js";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
+import { debianKernel, debianUpdates } from "../src/kernel/debian.js";
+import { moduleName } from "../src/kernel/modules.js";
 import { buildUpdate, planUpdate } from "../src/update/update.js";
+import { guestKernel } from "../src/vm/kernels.js";
+import { runInGuest } from "../src/vm/qemu.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     series: { type: "string", default: "6.12" },
     again: { type: "boolean", default: false },
+    vm: { type: "boolean", default: false },
   },
 });
 const newest = positionals.length ? undefined : (await debianUpdates(values.series!))[0];
@@ -64,4 +70,37 @@ if (values.again) console.log(`second build:   ${(await build()).seconds.toFixed
 console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 for (const g of u.groups.filter((g) => g.reasons.length)) {
   console.log(`  out: group ${g.id}: ${g.reasons.join("; ")}`);
+}
+
+if (values.vm) {
+  const modules = [...new Set(first.r.objects.map((o) => o.object))].filter((o) => o !== "vmlinux");
+  const root = join((await debianKernel(release)).modulesDir, "../../..");
+  const name = moduleName(first.r.module);
+  const k = await guestKernel("debian", release);
+  const t0 = Date.now();
+  const r = await runInGuest({
+    kernel: k.image,
+    modules: k.modules,
+    timeoutMs: 900_000,
+    script: `loaded=0; for m in ${modules.join(" ")}; do
+  modprobe -d ${root} $m 2>/dev/null && loaded=$((loaded + 1)) || echo "not loaded: $m"
+done
+echo "target modules loaded: $loaded of ${modules.length}"
+s=/sys/kernel/livepatch/${name}
+wait_done() { i=0; while [ "$(cat $s/transition 2>/dev/null)" = 1 ] && [ $i -lt 600 ]; do
+  sleep 0.1; i=$((i + 1)); done; }
+insmod ${first.r.module} || exit 1
+wait_done; echo "applied: enabled $(cat $s/enabled) transition $(cat $s/transition)"
+grep -c . $s/*/patched 2>/dev/null | wc -l | sed 's/^/patched objects: /'
+echo 0 >$s/enabled; wait_done; rmmod ${name} || exit 1
+echo "unloaded: $(ls /sys/kernel/livepatch | grep -c ${name})"
+`,
+  });
+  if (r.exitCode !== 0) throw new Error(`the guest run failed:\n${r.output}\n${r.stderr}`);
+  console.log(`guest:          ${((Date.now() - t0) / 1000).toFixed(0)} s, clean kernel log`);
+  for (const l of r.output
+    .split("\n")
+    .filter((l) => /^(target|applied|patched|unloaded|not)/.test(l))) {
+    console.log(`  ${l}`);
+  }
 }
