@@ -73,20 +73,20 @@ export class CodeReader {
   }
 
   private item(text: string): Item {
-    const key = createHash("sha1").update(text).digest("base64");
-    let item = this.known.get(key);
+    let item = this.known.get(text);
     if (!item) {
       // Bounded: a kernel's headers hold a few hundred thousand items.
       if (this.known.size >= 200_000) this.known.clear();
       const tokens = tokenize(text);
       const { names, uses } = describe(tokens);
       const counted = uses.filter((w) => COUNTED.test(w));
+      const key = flat(text);
       item = {
         names: names && names.map((n) => this.word(n)),
         uses: uses.map((w) => this.word(w)),
         counted: counted.map((w) => this.word(w)),
         canon: itemDigest(tokens, new Set()),
-        text: counted.length ? flat(text) : undefined,
+        text: counted.length ? key : undefined,
       };
       this.known.set(key, item);
     }
