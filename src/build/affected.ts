@@ -197,6 +197,9 @@ async function affectedByKbuildPlan(
   const users = wide.length
     ? await includersInKernel(prepared, wide, host)
     : new Map<string, PlannedObject[]>();
+  // Each directory's plan read once: a wide header reaches hundreds of
+  // amdgpu's and kvm's objects of other directories, for each of its files.
+  const plans = new Map<string, Promise<Map<string, PlannedObject>>>();
   for (const file of wide) {
     const objects = users.get(file)!.filter((p) => p.target);
     for (const p of objects) {
@@ -204,7 +207,7 @@ async function affectedByKbuildPlan(
         p.object,
         p.target!,
         file,
-        p.recipe ?? (await foreignRecipe(prepared, p.object, host)),
+        p.recipe ?? (await foreignRecipe(prepared, p.object, plans, host)),
         p.command,
       );
     }
@@ -274,12 +277,18 @@ async function includersInKernel(
         `${unknown.length > 3 ? " ..." : ""}): taken to read everything`,
     );
   }
-  const users = new Map(
-    files.map((f, i) => [
-      f,
-      candidates.filter((p) => deps.get(p.object)?.includes(targets[i]!) ?? true),
-    ]),
-  );
+  // Each object's list walked once, not once per file: an update's hundred
+  // headers and 15,000 objects of thousands of paths each.
+  const index = new Map(targets.map((t, i) => [t, i]));
+  const readers = files.map((): PlannedObject[] => []);
+  for (const p of candidates) {
+    const read = deps.get(p.object);
+    const hits = read
+      ? new Set(read.flatMap((path) => index.get(path) ?? []))
+      : new Set(files.keys());
+    for (const i of hits) readers[i]!.push(p);
+  }
+  const users = new Map(files.map((f, i) => [f, readers[i]!]));
   for (const [file, objects] of users) {
     progress(
       "build",
@@ -297,12 +306,15 @@ async function includersInKernel(
 async function foreignRecipe(
   prepared: PreparedTree,
   object: string,
+  plans: Map<string, Promise<Map<string, PlannedObject>>>,
   host: Host,
 ): Promise<string | undefined> {
   const at = object.indexOf("/../");
-  return at < 0
-    ? undefined
-    : (await kbuildPlan(prepared, [object.slice(0, at + 1)], host)).get(object)?.recipe;
+  if (at < 0) return undefined;
+  const dir = object.slice(0, at + 1);
+  let plan = plans.get(dir);
+  if (!plan) plans.set(dir, (plan = kbuildPlan(prepared, [dir], host)));
+  return (await plan).get(object)?.recipe;
 }
 
 /** The files a compile command line includes before the source (-include FILE). */
