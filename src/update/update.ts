@@ -85,8 +85,8 @@ export function updateModuleName(to: string): string {
 
 export type UpdateBuildOptions = Omit<
   KpatchBuildOptions,
-  "patches" | "select" | "replace" | "name" | keyof Target
-> & { target: Target; plan: UpdatePlan; name?: string };
+  "patches" | "select" | "replace" | "name"
+> & { plan: UpdatePlan; name?: string };
 
 /** Builds the update's cumulative module and its review, update section included. */
 export async function buildUpdate(
@@ -122,7 +122,6 @@ export async function buildUpdate(
   const r = await kpatchBuild(
     {
       ...opts,
-      ...target,
       name: opts.name ?? updateModuleName(plan.to),
       patches: readPatches([patch], host),
       replace: true,
