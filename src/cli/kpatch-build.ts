@@ -91,14 +91,15 @@ const usage = `usage: ${program} [TARGET] [OPTION]... PATCH...
   man page, run by Debian's nodejs). An update's module (--update) takes
   the update's version unless --version says another.
 
-       ${program} --update [-k RELEASE] [--to VERSION] [-n NAME] [-o DIR] [--json]
-       ${program} --update --list [-k RELEASE] [--json]
+       ${program} --update [-k RELEASE]... [--to VERSION] [-n NAME] [-o DIR] [--json]
+       ${program} --update --list [-k RELEASE]... [--json]
   Builds Debian's kernel update that the target (by default the running
   kernel) has not rebooted into as one cumulative live patch: the whole
   difference between the linux-source the target was built from and VERSION
   (default: the newest of its series in the apt lists), grouped so that no
   change goes in half-applied. The review report says what became of every
   changed file, and which changes need a reboot. --list shows the versions.
+  Several -k: one module per release, in DIR/RELEASE/ (a fleet).
 
        ${program} --list-releases [--json]
   Lists the Debian kernel releases the archive carries (apt's package lists).
@@ -213,61 +214,74 @@ async function build(argv: string[]): Promise<void> {
       if (!values.json) printBuild(r, t0, head);
       return r;
     };
-    if (kernels.length <= 1) {
-      const r = await build(await targetOf(kernels[0]), output);
-      if (values.json) console.log(JSON.stringify(r, null, 2));
-      return;
-    }
-    // A fleet's releases: one module each, in -o/RELEASE/; one failing does not stop the others.
-    const results: { release: string; result?: unknown; error?: string }[] = [];
-    let failed: unknown;
-    const attempt = async (release: string, body: () => Promise<unknown>) => {
-      try {
-        return await body();
-      } catch (e) {
-        if (interruption()) throw e;
-        failed ??= e;
-        const error = e instanceof Error ? e.message : String(e);
-        results.push({ release, error });
-        progress("kpatch-build", `${release}: ${error}`);
-        return undefined;
-      }
-    };
-    // Targets one after the other (downloads and extraction share the cache),
-    // then the builds side by side, one per CPU: most of a build is a single
-    // process at a time (make, the differ), so releases overlap well.
-    const targets: [string, Target][] = [];
-    for (const [i, release] of kernels.entries()) {
-      progress("kpatch-build", `release ${i + 1} of ${kernels.length}: ${release}`);
-      const target = (await attempt(release, () => targetOf(release))) as Target | undefined;
-      if (target) targets.push([release, target]);
-    }
-    let next = 0;
-    const worker = async () => {
-      for (let t = targets[next++]; t; t = targets[next++]) {
-        const [release, target] = t;
-        await forTarget(release, () =>
-          attempt(release, async () => {
-            results.push({
-              release,
-              result: await build(target, join(output, release), `[${release}] `),
-            });
-          }),
-        );
-      }
-    };
-    // Every worker ends, and cleans up, before the first interruption is reported.
-    const ended = await Promise.allSettled(
-      Array.from({ length: Math.min(cpus().length, targets.length) }, worker),
-    );
-    const stopped = ended.find((e) => e.status === "rejected");
-    if (stopped) throw stopped.reason;
-    results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
-    if (values.json) console.log(JSON.stringify(results, null, 2));
-    const ok = results.filter((r) => !r.error).length;
-    progress("kpatch-build", `${ok} of ${kernels.length} releases built`);
-    if (failed) exitWith(program, failed);
+    await forReleases(kernels, output, values.json!, targetOf, build);
   });
+}
+
+/**
+ * One build, or a fleet's: one module per release, in OUTPUT/RELEASE/, one
+ * failing not stopping the others. Targets are resolved one after the other
+ * (downloads and extraction share the cache), then built side by side, one
+ * per CPU: most of a build is a single process at a time (make, the differ),
+ * so releases overlap well.
+ */
+async function forReleases(
+  kernels: string[],
+  output: string,
+  json: boolean,
+  targetOf: (kernel: string | undefined) => Promise<Target>,
+  build: (target: Target, outputDir: string, head?: string) => Promise<unknown>,
+): Promise<void> {
+  if (kernels.length <= 1) {
+    const r = await build(await targetOf(kernels[0]), output);
+    if (json) console.log(JSON.stringify(r, null, 2));
+    return;
+  }
+  const results: { release: string; result?: unknown; error?: string }[] = [];
+  let failed: unknown;
+  const attempt = async (release: string, body: () => Promise<unknown>) => {
+    try {
+      return await body();
+    } catch (e) {
+      if (interruption()) throw e;
+      failed ??= e;
+      const error = e instanceof Error ? e.message : String(e);
+      results.push({ release, error });
+      progress("kpatch-build", `${release}: ${error}`);
+      return undefined;
+    }
+  };
+  const targets: [string, Target][] = [];
+  for (const [i, release] of kernels.entries()) {
+    progress("kpatch-build", `release ${i + 1} of ${kernels.length}: ${release}`);
+    const target = (await attempt(release, () => targetOf(release))) as Target | undefined;
+    if (target) targets.push([release, target]);
+  }
+  let next = 0;
+  const worker = async () => {
+    for (let t = targets[next++]; t; t = targets[next++]) {
+      const [release, target] = t;
+      await forTarget(release, () =>
+        attempt(release, async () => {
+          results.push({
+            release,
+            result: await build(target, join(output, release), `[${release}] `),
+          });
+        }),
+      );
+    }
+  };
+  // Every worker ends, and cleans up, before the first interruption is reported.
+  const ended = await Promise.allSettled(
+    Array.from({ length: Math.min(cpus().length, targets.length) }, worker),
+  );
+  const stopped = ended.find((e) => e.status === "rejected");
+  if (stopped) throw stopped.reason;
+  results.sort((a, b) => kernels.indexOf(a.release) - kernels.indexOf(b.release));
+  if (json) console.log(JSON.stringify(results, null, 2));
+  const ok = results.filter((r) => !r.error).length;
+  progress("kpatch-build", `${ok} of ${kernels.length} releases built`);
+  if (failed) exitWith(program, failed);
 }
 
 /** What a build made, for people: functions, phases, the module and its review. */
@@ -300,49 +314,63 @@ function signing(values: BuildValues): { key: string; cert: string } | undefined
   return key && cert ? { key: resolve(key), cert: resolve(cert) } : undefined;
 }
 
-/** kpatch-build --update: the target's Debian update as one cumulative module, or --list. */
+/**
+ * kpatch-build --update: each target's Debian update as one cumulative
+ * module (a fleet's releases each in -o/RELEASE/), or --list.
+ */
 async function update(values: BuildValues, positionals: string[], jobs?: number): Promise<void> {
   const refused = [
     positionals.length && "patches (the update is the patch)",
     values.sourcedir && "-s (Debian's kernels only)",
-    (values.kernel?.length ?? 0) > 1 && "more than one -k",
     values.cve && "--cve (the update's changelog names them)",
     values["non-replace"] && "-R (an update's module is cumulative)",
   ].filter(Boolean);
   if (refused.length) throw new KpatchError("usage", `--update takes no ${refused.join(", ")}`);
+  const kernels = [...new Set(values.kernel ?? [])];
   return reportingTo(values.json ? jsonReporter : textReporter, async () => {
-    const target = await resolveTarget({ kernel: values.kernel?.[0] });
-    const plan = await planUpdate(target, values.to);
     if (values.list) {
-      const row = {
-        release: plan.release,
-        installed: plan.from,
-        newest: plan.to,
-        date: plan.changelog[0]?.date ?? "",
-        cves: [...new Set(plan.changelog.flatMap((e) => e.cves))].sort(),
-      };
-      if (values.json) return console.log(JSON.stringify(row, null, 2));
-      console.log(`release:   ${row.release}\ninstalled: ${row.installed}`);
-      console.log(`newest:    ${row.newest}${row.date ? ` (${row.date})` : " (the same)"}`);
-      if (row.cves.length) console.log(`CVEs:      ${row.cves.join(" ")}`);
+      const rows = [];
+      for (const kernel of kernels.length ? kernels : [undefined]) {
+        const plan = await planUpdate(await resolveTarget({ kernel }), values.to);
+        rows.push({
+          release: plan.release,
+          installed: plan.from,
+          newest: plan.to,
+          date: plan.changelog[0]?.date ?? "",
+          cves: [...new Set(plan.changelog.flatMap((e) => e.cves))].sort(),
+        });
+      }
+      if (values.json)
+        return console.log(JSON.stringify(kernels.length > 1 ? rows : rows[0], null, 2));
+      for (const row of rows) {
+        console.log(`release:   ${row.release}\ninstalled: ${row.installed}`);
+        console.log(`newest:    ${row.newest}${row.date ? ` (${row.date})` : " (the same)"}`);
+        if (row.cves.length) console.log(`CVEs:      ${row.cves.join(" ")}`);
+      }
       return;
     }
     const output = resolve(values.output!);
     ensureWritableDir(output, "-o");
-    const t0 = Date.now();
-    const r = await buildUpdate({
-      target,
-      plan,
-      ...(values.name ? { name: checkModuleName(values.name) } : {}),
-      outputDir: output,
-      description:
-        values.description === undefined ? undefined : checkDescription(values.description),
-      sign: signing(values),
-      skipCompilerCheck: values["skip-compiler-check"]!,
-      session: { jobs, keep: values["skip-cleanup"] || values.debug },
-    });
-    if (values.json) return console.log(JSON.stringify(r, null, 2));
-    printBuild(r, t0);
+    const name = values.name === undefined ? undefined : checkModuleName(values.name);
+    const description =
+      values.description === undefined ? undefined : checkDescription(values.description);
+    const sign = signing(values);
+    const build = async (target: Target, outputDir: string, head = "") => {
+      const t0 = Date.now();
+      const r = await buildUpdate({
+        target,
+        plan: await planUpdate(target, values.to),
+        ...(name ? { name } : {}),
+        outputDir,
+        description,
+        sign,
+        skipCompilerCheck: values["skip-compiler-check"]!,
+        session: { jobs, keep: values["skip-cleanup"] || values.debug },
+      });
+      if (!values.json) printBuild(r, t0, head);
+      return r;
+    };
+    await forReleases(kernels, output, values.json!, (kernel) => resolveTarget({ kernel }), build);
   });
 }
 

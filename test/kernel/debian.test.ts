@@ -409,7 +409,7 @@ test("--sign-key/--sign-cert: the module carries a signature made by the target 
   }
 });
 
-test("--update refuses an unknown version, an older one, and has nothing to do on the newest", async () => {
+test("--update refuses an unknown version, an older one, has nothing to do on the newest, and serves a fleet", async () => {
   const kpatchBuild = fileURLToPath(new URL("../../src/cli/kpatch-build.js", import.meta.url));
   const cases: [string[], number, RegExp][] = [
     [
@@ -430,6 +430,17 @@ test("--update refuses an unknown version, an older one, and has nothing to do o
       ),
     ]);
   }
+  // A fleet: a row per release, and one release's failure stops no other.
+  cases.push([
+    ["--update", "--list", "-k", release, "-k", latest],
+    0,
+    new RegExp(`^release: +${release}\n[^]*^release: +${latest}\n`, "m"),
+  ]);
+  cases.push([
+    ["--update", "-k", release, "-k", latest, "--to", "0.1-1", "-o", tmpdir()],
+    1,
+    /0\.1-1 is not in the apt package lists[^]*0\.1-1 is not in the apt[^]*0 of 2 releases built/,
+  ]);
   cases.push([
     ["--update", "-k", latest, "-o", mkdtempSync(join(tmpdir(), "kpatch-update-"))],
     3,
