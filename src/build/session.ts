@@ -378,25 +378,31 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
             ],
           );
     let chunk = run(0);
-    for (let from = 0; chunk; from += size) {
-      await chunk;
-      chunk = run(from + size);
-      for (let i = from; i < Math.min(from + size, asked.length); i++) {
-        const file = join(dir, `${i}.sh.i`);
-        if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
-          const digest = this.reader.digest(this.host.readText(file));
-          sums.set(asked[i]!.object, digest);
-          onDigest?.(asked[i]!.object, digest);
+    try {
+      for (let from = 0; chunk; from += size) {
+        await chunk;
+        chunk = run(from + size);
+        for (let i = from; i < Math.min(from + size, asked.length); i++) {
+          const file = join(dir, `${i}.sh.i`);
+          if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
+            const digest = this.reader.digest(this.host.readText(file));
+            sums.set(asked[i]!.object, digest);
+            onDigest?.(asked[i]!.object, digest);
+          }
+          this.host.remove(file);
         }
-        this.host.remove(file);
+        const done = from + size;
+        if (
+          done < asked.length &&
+          Math.floor((10 * done) / asked.length) > (10 * from) / asked.length
+        ) {
+          progress("build", `preprocessed ${done}/${asked.length}`);
+        }
       }
-      const done = from + size;
-      if (
-        done < asked.length &&
-        Math.floor((10 * done) / asked.length) > (10 * from) / asked.length
-      ) {
-        progress("build", `preprocessed ${done}/${asked.length}`);
-      }
+    } finally {
+      // The chunk in flight ends before the session does, whatever stopped this.
+      await chunk?.catch(() => undefined);
+      this.host.remove(dir);
     }
     return sums;
   }

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 
 /** Names what a digest means; a cache of digests is keyed by it. */
-export const CODE_READING = "code-1";
+export const CODE_READING = "code-2";
 
 interface Item {
   /** What it declares, when it is a shape that may be dropped; else it is kept. */
@@ -26,6 +26,8 @@ interface Item {
   canon: string;
   /** Its text, where it has counted names (to renumber them otherwise). */
   text?: string;
+  /** A pragma that changes how the code after it is made. */
+  pragma: boolean;
 }
 
 /**
@@ -38,9 +40,11 @@ export class CodeReader {
 
   /**
    * The digest of `text`'s items that can become code: those in use in
-   * their order, then the declarations and inline functions in use, sorted.
-   * Where a header now includes another earlier, its functions are defined
-   * earlier; in a unit that compiles either way, that order means nothing.
+   * their order, the declarations and inline functions in use sorted within
+   * the stretch between two pragmas that change how code is made (pack,
+   * optimize, ...). Where a header now includes another earlier, its
+   * functions are defined earlier; in a unit that compiles either way, that
+   * order within a stretch means nothing.
    */
   digest(text: string): string {
     const items = splitText(text).map((s) => this.item(s));
@@ -65,10 +69,20 @@ export class CodeReader {
     const shared = sharedNames(live);
     const canon = (i: Item) =>
       i.counted.some((n) => shared.has(n)) ? itemDigest(tokenize(i.text!), shared) : i.canon;
-    const named = live.filter((i) => i.names).map(canon);
     const hash = createHash("sha256");
-    for (const i of live) if (!i.names) hash.update(canon(i));
-    for (const c of named.sort()) hash.update(c);
+    let stretch: string[] = [];
+    const end = () => {
+      for (const c of stretch.sort()) hash.update(c);
+      stretch = [];
+    };
+    for (const i of live) {
+      if (i.names) stretch.push(canon(i));
+      else {
+        if (i.pragma) end();
+        hash.update(canon(i));
+      }
+    }
+    end();
     return hash.digest("hex");
   }
 
@@ -76,7 +90,10 @@ export class CodeReader {
     let item = this.known.get(text);
     if (!item) {
       // Bounded: a kernel's headers hold a few hundred thousand items.
-      if (this.known.size >= 200_000) this.known.clear();
+      if (this.known.size >= 200_000) {
+        this.known.clear();
+        this.words.clear();
+      }
       const tokens = tokenize(text);
       const { names, uses } = describe(tokens);
       const counted = uses.filter((w) => COUNTED.test(w));
@@ -87,6 +104,9 @@ export class CodeReader {
         counted: counted.map((w) => this.word(w)),
         canon: itemDigest(tokens, new Set()),
         text: counted.length ? key : undefined,
+        // Diagnostics and messages change no code.
+        pragma:
+          /^#\s*pragma\b/.test(text) && !/^#\s*pragma\s+(GCC\s+diagnostic|message)\b/.test(text),
       };
       this.known.set(key, item);
     }
@@ -235,6 +255,8 @@ const KEEPING = new Set(
     "weak",
     "externally_visible",
     "retain",
+    "ifunc",
+    "symver",
   ].flatMap((a) => [a, `__${a}__`]),
 );
 
@@ -254,8 +276,17 @@ const NOT_NAMES = new Set([
   "alignas",
 ]);
 
-/** Functions the compiler may call without the unit naming them. */
-const IMPLICIT = new Set(["memcpy", "memmove", "memset", "memcmp", "bcmp", "strlen", "abort"]);
+/**
+ * Functions the compiler may call without the unit naming them (a struct
+ * copy, sprintf of "%s"): their declarations (an asm label) are kept.
+ */
+const IMPLICIT = new Set(
+  (
+    "memcpy memmove memset memcmp memchr bcmp bzero strlen strnlen strcpy stpcpy strncpy " +
+    "strcat strncat strchr strrchr strcmp strncmp strstr strspn strcspn strpbrk sprintf " +
+    "snprintf vsprintf vsnprintf printf puts putchar abort exit __stack_chk_fail"
+  ).split(" "),
+);
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -267,8 +298,9 @@ function describe(tokens: string[]): { names?: string[]; uses: string[] } {
       for (const w of t.match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(w);
     }
   }
+  // Its own names stay among its uses: `typedef struct S { struct T *t; } T`
+  // names T, and its struct T is another item's.
   const names = droppable(tokens, words);
-  if (names) for (const n of names) words.delete(n);
   return { names: names && [...names], uses: [...words] };
 }
 
@@ -320,18 +352,22 @@ function pastGroup(t: string[], i: number): number {
 }
 
 /**
- * The declared function: the word before the first `(` at the top that is
- * not an attribute, typeof or asm; undefined unless that is a plain
- * identifier (a function pointer's declarator is not handled).
+ * The declared function: the word before its parameters, the first `(` at
+ * the top (before the body) that no attribute, typeof or asm word opens.
+ * Undefined unless that is a plain identifier followed by nothing but
+ * attributes and asm labels, and the group is a parameter list: in
+ * `T (*x)(void)` the group declares x, and `int f(a) int a;` is K&R.
  */
 function declarator(t: string[], top: number[]): string | undefined {
-  for (const i of top) {
-    if (t[i] !== "(") continue;
-    const before = t[i - 1];
-    if (before && NOT_NAMES.has(before)) continue;
-    return before && IDENT.test(before) && !KEYWORDS.has(before) ? before : undefined;
+  const end = top.find((i) => t[i] === "{") ?? t.length - 1;
+  const params = top.find((i) => i < end && t[i] === "(" && !NOT_NAMES.has(t[i - 1] ?? ""));
+  if (params === undefined || t[params + 1] === "*" || t[params + 1] === "(") return undefined;
+  const name = t[params - 1];
+  if (!name || !IDENT.test(name) || KEYWORDS.has(name)) return undefined;
+  for (let i = pastGroup(t, params); i < end; i = pastGroup(t, i + 1)) {
+    if (!NOT_NAMES.has(t[i]!) || t[i + 1] !== "(") return undefined;
   }
-  return undefined;
+  return name;
 }
 
 /** A `static inline` function's definition: its name. */
@@ -340,11 +376,12 @@ function inlineFunction(t: string[], top: number[]): Set<string> | undefined {
   if (brace === undefined || t[brace - 1] !== ")" || pastGroup(t, brace) !== t.length) {
     return undefined;
   }
-  const head = t.slice(0, brace);
+  // Outside the parameters: `int f(int a[static 2])` is no static function.
+  const head = top.filter((i) => i < brace).map((i) => t[i]!);
   if (!head.includes("static") || !head.some((w) => /^(__)?inline(__)?$/.test(w))) {
     return undefined;
   }
-  if (top.some((i) => i < brace && (t[i] === "=" || t[i] === ","))) return undefined;
+  if (head.includes("=") || head.includes(",")) return undefined;
   return declared(t, top);
 }
 

@@ -328,27 +328,7 @@ async function update(values: BuildValues, positionals: string[], jobs?: number)
   if (refused.length) throw new KpatchError("usage", `--update takes no ${refused.join(", ")}`);
   const kernels = [...new Set(values.kernel ?? [])];
   return reportingTo(values.json ? jsonReporter : textReporter, async () => {
-    if (values.list) {
-      const rows = [];
-      for (const kernel of kernels.length ? kernels : [undefined]) {
-        const plan = await planUpdate(await resolveTarget({ kernel }), values.to);
-        rows.push({
-          release: plan.release,
-          installed: plan.from,
-          newest: plan.to,
-          date: plan.changelog[0]?.date ?? "",
-          cves: [...new Set(plan.changelog.flatMap((e) => e.cves))].sort(),
-        });
-      }
-      if (values.json)
-        return console.log(JSON.stringify(kernels.length > 1 ? rows : rows[0], null, 2));
-      for (const row of rows) {
-        console.log(`release:   ${row.release}\ninstalled: ${row.installed}`);
-        console.log(`newest:    ${row.newest}${row.date ? ` (${row.date})` : " (the same)"}`);
-        if (row.cves.length) console.log(`CVEs:      ${row.cves.join(" ")}`);
-      }
-      return;
-    }
+    if (values.list) return listUpdates(kernels, values.to, values.json!);
     const output = resolve(values.output!);
     ensureWritableDir(output, "-o");
     const name = values.name === undefined ? undefined : checkModuleName(values.name);
@@ -372,6 +352,42 @@ async function update(values: BuildValues, positionals: string[], jobs?: number)
     };
     await forReleases(kernels, output, values.json!, (kernel) => resolveTarget({ kernel }), build);
   });
+}
+
+/** --update --list: a row per release; one release's failure stops no other. */
+async function listUpdates(kernels: string[], to: string | undefined, json: boolean) {
+  const rows = [];
+  let failed: unknown;
+  for (const kernel of kernels.length ? kernels : [undefined]) {
+    try {
+      const plan = await planUpdate(await resolveTarget({ kernel }), to);
+      rows.push({
+        release: plan.release,
+        installed: plan.from,
+        newest: plan.to,
+        date: plan.changelog[0]?.date ?? "",
+        cves: [...new Set(plan.changelog.flatMap((e) => e.cves))].sort(),
+      });
+    } catch (e) {
+      if (kernels.length <= 1 || interruption()) throw e;
+      failed ??= e;
+      rows.push({ release: kernel!, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  if (json) console.log(JSON.stringify(kernels.length > 1 ? rows : rows[0], null, 2));
+  else {
+    for (const row of rows) {
+      console.log(`release:   ${row.release}`);
+      if ("error" in row) {
+        console.log(`error:     ${row.error}`);
+        continue;
+      }
+      console.log(`installed: ${row.installed}`);
+      console.log(`newest:    ${row.newest}${row.date ? ` (${row.date})` : " (the same)"}`);
+      if (row.cves.length) console.log(`CVEs:      ${row.cves.join(" ")}`);
+    }
+  }
+  if (failed) exitWith(program, failed);
 }
 
 async function verify(argv: string[]): Promise<void> {

@@ -437,6 +437,11 @@ test("--update refuses an unknown version, an older one, has nothing to do on th
     new RegExp(`^release: +${release}\n[^]*^release: +${latest}\n`, "m"),
   ]);
   cases.push([
+    ["--update", "--list", "-k", "5.10.0-99-amd64", "-k", latest],
+    1,
+    new RegExp(`^release: +5\\.10\\.0-99-amd64\nerror: [^]*^release: +${latest}\ninstalled: `, "m"),
+  ]);
+  cases.push([
     ["--update", "-k", release, "-k", latest, "--to", "0.1-1", "-o", tmpdir()],
     1,
     /0\.1-1 is not in the apt package lists[^]*0\.1-1 is not in the apt[^]*0 of 2 releases built/,

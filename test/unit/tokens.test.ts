@@ -138,3 +138,76 @@ test("items end at a top-level semicolon or a function body's brace", () => {
     ["struct a { int x; };", 'int f(void) { return "}"[0]; }', "#pragma once", "int y;"],
   );
 });
+
+test("each shape a review found read wrong: different code, different digests", async () => {
+  // [what, unit before, unit after, its user]: gcc compiles each pair to
+  // different code; the reader once gave each pair one digest.
+  const pairs: [string, string, string, string][] = [
+    [
+      "a struct moved out of a #pragma pack region",
+      "#pragma pack(1)\nstruct h { char t; int n; };\n#pragma pack()\n",
+      "#pragma pack(1)\n#pragma pack()\nstruct h { char t; int n; };\n",
+      "int api(struct h *p) { return p->n; }\n",
+    ],
+    [
+      "an inline function moved out of an optimize region",
+      '#pragma GCC push_options\n#pragma GCC optimize("O0")\n' +
+        "static inline int sq(int x) { return x * x; }\n#pragma GCC pop_options\n",
+      '#pragma GCC push_options\n#pragma GCC optimize("O0")\n#pragma GCC pop_options\n' +
+        "static inline int sq(int x) { return x * x; }\n",
+      "int api(int x) { return sq(x) + 1; }\n",
+    ],
+    [
+      "a function pointer's return type",
+      "typedef long ret_t;\nret_t (*hook)(void);\n",
+      "typedef int ret_t;\nret_t (*hook)(void);\n",
+      "long api(void) { return hook ? hook() : 0; }\n",
+    ],
+    [
+      "a struct a typedef of another tag's name points to",
+      "struct T { int pad; int x; };\ntypedef struct S { struct T *t; } T;\n",
+      "struct T { int x; };\ntypedef struct S { struct T *t; } T;\n",
+      "int api(struct S *s) { return s->t->x; }\n",
+    ],
+    [
+      "an asm label on a function gcc calls for sprintf",
+      'char *strcpy(char *, const char *) __asm__("kstrcpy");\n' +
+        "int sprintf(char *, const char *, ...);\n",
+      "char *strcpy(char *, const char *);\nint sprintf(char *, const char *, ...);\n",
+      'void api(char *d, const char *s) { sprintf(d, "%s", s); }\n',
+    ],
+    [
+      "a counted name declared by one item, used by another",
+      "typedef int __UNIQUE_ID_t1;\ntypedef long __UNIQUE_ID_t2;\n" +
+        "static inline long pick(long x) { return (__UNIQUE_ID_t2)x; }\n",
+      "typedef int __UNIQUE_ID_t1;\ntypedef long __UNIQUE_ID_t2;\n" +
+        "static inline long pick(long x) { return (__UNIQUE_ID_t1)x; }\n",
+      "long api(long x) { return pick(x) + (__UNIQUE_ID_t2)x; }\n",
+    ],
+    // Shapes never dropped, whether or not anything names them.
+    [
+      "an ifunc",
+      "static int impl(void) { return 1; }\nstatic void *resolve(void) { return impl; }\n" +
+        'int f(void) __attribute__((ifunc("resolve")));\n',
+      "static int impl(void) { return 1; }\nstatic void *resolve(void) { return impl; }\n",
+      "",
+    ],
+    [
+      "an extern gnu_inline function with a static array parameter",
+      "inline __attribute__((__gnu_inline__)) int pick(int a[static 2]) { return a[1]; }\n",
+      "inline __attribute__((__gnu_inline__)) int pick(int a[static 2]) { return a[0]; }\n",
+      "int api(int *a) { return pick(a); }\n",
+    ],
+    [
+      "a K&R definition",
+      "long f(a) int a; { return a; }\n",
+      "long f(a) long a; { return a; }\n",
+      "",
+    ],
+  ];
+  for (const [what, before, after, user] of pairs) {
+    const [a, b] = [await unit(before, user), await unit(after, user)];
+    assert.notEqual(a.code, b.code, `${what}: the pair compiles differently`);
+    assert.notEqual(a.digest, b.digest, what);
+  }
+});
