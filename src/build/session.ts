@@ -4,7 +4,7 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import { CodeReader } from "./tokens.js";
+import { CODE_READING, CodeReader } from "./tokens.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
@@ -83,13 +83,10 @@ export interface BuildSession {
    * A digest of what each object's compile reads, as the session's source now
    * holds it: its preprocessed tokens (gcc -E -P, its own command line), or
    * none when they cannot be had: of what can become code in them (see
-   * tokens.ts). Two equal digests mean the same code. `onDigest` hears each
-   * as it comes, so that an interrupted run keeps what it had.
+   * tokens.ts). Two equal digests mean the same code. Cached per tree, and
+   * after a patch by what it changed, each digest as it comes.
    */
-  preprocessed(
-    objects: { object: string; command: string }[],
-    onDigest?: (object: string, digest: string) => void,
-  ): Promise<Map<string, string>>;
+  preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -343,19 +340,32 @@ class Session implements BuildSession {
       .filter((l) => /error:|\*\*\*/.test(l));
   }
 
-  async preprocessed(
-    objects: { object: string; command: string }[],
-    onDigest?: (object: string, digest: string) => void,
-  ): Promise<Map<string, string>> {
+  async preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>> {
     const dir = join(this.dir, "preprocessed", String(this.compiles++));
+    // Kept as they come, by the reading, the tree and what the session
+    // changed (as PATCHED objects are): an interrupted run's next one resumes.
+    const cache =
+      this.prepared.source.pkg === "tree"
+        ? undefined
+        : join(
+            this.host.cacheRoot(),
+            "preprocessed",
+            CODE_READING,
+            basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
+          );
+    const sums = new Map<string, string>();
+    for (const o of cache ? objects : []) {
+      const known = this.host.readIfExists(join(cache!, `${o.object}.sum`));
+      if (known) sums.set(o.object, known);
+    }
     const asked = objects.flatMap((o) => {
+      if (sums.has(o.object)) return [];
       // As dependencies.ts asks for the rule: the compile, its output its tokens.
       const command = o.command
         .replace(/ -Wp,-MMD,\S+/, "")
         .replace(/ -c -o \S+ (\S+)$/, " -E -P -o - $1");
       return command === o.command ? [] : [{ ...o, command }];
     });
-    const sums = new Map<string, string>();
     if (!asked.length) return sums;
     asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${o.command}\n`));
     progress("build", `preprocessing ${asked.length} objects`);
@@ -387,7 +397,7 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
             const digest = this.reader.digest(this.host.readText(file));
             sums.set(asked[i]!.object, digest);
-            onDigest?.(asked[i]!.object, digest);
+            if (cache) this.host.writeFileAtomic(join(cache, `${asked[i]!.object}.sum`), digest);
           }
           this.host.remove(file);
         }

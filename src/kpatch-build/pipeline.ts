@@ -14,7 +14,6 @@ import type { EntrySizes } from "../diff/context.js";
 import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
-import { CODE_READING } from "../build/tokens.js";
 import {
   withBuildSession,
   type BuildSession,
@@ -416,7 +415,7 @@ async function findAffected(
  * dropped): their code cannot change, so they are not compiled. A wide
  * header's readers are most of the kernel (6.12.118's cpufeatures.h: 14,908
  * objects), and most of them never use what changed; the preprocessor costs
- * a fraction of a compile. ORIG's digests are kept per prepared tree.
+ * a fraction of a compile. The session keeps the digests.
  */
 async function screen(
   ctx: BuildContext,
@@ -431,25 +430,11 @@ async function screen(
       : [],
   );
   if (!opts.select || !asked.length) return affected;
-  // Keyed by what a digest means (tokens.ts's reading) and the tree.
-  const cache = join(host.cacheRoot(), "preprocessed", CODE_READING, basename(prepared.dir));
   const same = await time(ctx, "screen", () =>
     withBuildSession(
       prepared,
       async (session) => {
-        const before = new Map<string, string>();
-        for (const o of asked) {
-          const known = host.readIfExists(join(cache, `${o.object}.sum`));
-          if (known) before.set(o.object, known);
-        }
-        // Each kept as it comes: an interrupted run's next one resumes.
-        await session.preprocessed(
-          asked.filter((o) => !before.has(o.object)),
-          (o, sum) => {
-            host.writeFileAtomic(join(cache, `${o}.sum`), sum);
-            before.set(o, sum);
-          },
-        );
+        const before = await session.preprocessed(asked);
         await applyPatches({ ...ctx, prepared, session, changes, affected });
         const after = await session.preprocessed(asked);
         return new Set(

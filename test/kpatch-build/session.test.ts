@@ -4,7 +4,7 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { cacheRoot, sha256 } from "../../src/host/host.js";
 import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
+import { CODE_READING } from "../../src/build/tokens.js";
 import { kbuildPlan } from "../../src/build/plan.js";
 import { fixture } from "../../bench/support/patches.js";
 import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
@@ -153,6 +154,36 @@ test("PATCHED objects are kept by what the session changed: the same patch comes
   assert.match(other.said, /build: compiling PATCHED fs\/proc\/meminfo\.o\n/);
   assert.ok(strings(other.bytes).includes("MemTotal (kp):"));
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(treeState(kernel, prepared), before);
+});
+
+test("preprocessed digests are kept per tree and per change: a later session preprocesses nothing", async () => {
+  const object = "fs/proc/meminfo.o";
+  const command = (await kbuildPlan(prepared, ["fs/proc/"])).get(object)!.command;
+  const digests = (patch?: string) =>
+    withBuildSession(prepared, (s) =>
+      saying(async () => {
+        if (patch) await s.applyPatch(patch);
+        return { digest: (await s.preprocessed([{ object, command }])).get(object) };
+      }),
+    );
+  // This tree's digests, ORIG and after any change, start from nothing.
+  const reading = join(cacheRoot(), "preprocessed", CODE_READING);
+  for (const d of existsSync(reading) ? readdirSync(reading) : []) {
+    if (d.startsWith(basename(prepared.dir))) rmSync(join(reading, d), { recursive: true });
+  }
+  const first = await digests();
+  assert.match(first.said, /preprocessing 1 objects/);
+  assert.match(first.digest ?? "", /^[0-9a-f]{64}$/);
+  const again = await digests();
+  assert.equal(again.said, "");
+  assert.equal(again.digest, first.digest);
+  const patched = await digests(fixture("meminfo-string.patch"));
+  assert.match(patched.said, /preprocessing 1 objects/);
+  assert.notEqual(patched.digest, first.digest, "the patch changes a string meminfo.o uses");
+  const patchedAgain = await digests(fixture("meminfo-string.patch"));
+  assert.doesNotMatch(patchedAgain.said, /preprocessing/);
+  assert.equal(patchedAgain.digest, patched.digest);
   assert.equal(treeState(kernel, prepared), before);
 });
 
