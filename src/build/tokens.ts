@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 
 /** Names what a digest means; a cache of digests is keyed by it. */
-export const CODE_READING = "code-2";
+export const CODE_READING = "code-3";
 
 interface Item {
   /** What it declares, when it is a shape that may be dropped; else it is kept. */
@@ -28,6 +28,8 @@ interface Item {
   text?: string;
   /** A pragma that changes how the code after it is made. */
   pragma: boolean;
+  /** A tag's declaration alone: `struct X;`. */
+  forward: boolean;
 }
 
 /**
@@ -39,12 +41,16 @@ export class CodeReader {
   private words = new Map<string, string>();
 
   /**
-   * The digest of `text`'s items that can become code: those in use in
-   * their order, the declarations and inline functions in use sorted within
-   * the stretch between two pragmas that change how code is made (pack,
-   * optimize, ...). Where a header now includes another earlier, its
-   * functions are defined earlier; in a unit that compiles either way, that
-   * order within a stretch means nothing.
+   * The digest of `text`'s items that can become code, in their order, but
+   * for the declarations and inline functions in use whose names nothing
+   * else declares: those are sorted within the stretch between two pragmas
+   * that change how code is made (pack, optimize, ...). Where a header now
+   * includes another earlier, its functions are defined earlier; declared
+   * once, in a unit that compiles either way (nothing is used before it is
+   * declared: -Werror=implicit-function-declaration), that order means
+   * nothing. A name declared twice keeps its order, and so does what names
+   * it: a later declaration's attributes (assume_aligned, nonnull) reach
+   * only the calls after it.
    */
   digest(text: string): string {
     const items = splitText(text).map((s) => this.item(s));
@@ -66,6 +72,13 @@ export class CodeReader {
       }
     }
     const live = items.filter((i) => kept.has(i));
+    // Sorted only what is declared once and names nothing declared twice
+    // (the same text twice is once: its repeat adds nothing; nor does a
+    // tag's `struct X;`, which cannot carry what its definition does).
+    const declared = new Map(
+      [...byName].map(([n, list]) => [n, new Set(list.filter((i) => !i.forward)).size]),
+    );
+    const once = (i: Item) => i.uses.every((n) => (declared.get(n) ?? 0) <= 1);
     const shared = sharedNames(live);
     const canon = (i: Item) =>
       i.counted.some((n) => shared.has(n)) ? itemDigest(tokenize(i.text!), shared) : i.canon;
@@ -76,7 +89,7 @@ export class CodeReader {
       stretch = [];
     };
     for (const i of live) {
-      if (i.names) stretch.push(canon(i));
+      if (i.names && once(i)) stretch.push(canon(i));
       else {
         if (i.pragma) end();
         hash.update(canon(i));
@@ -95,7 +108,12 @@ export class CodeReader {
         this.words.clear();
       }
       const tokens = tokenize(text);
-      const { names, uses } = describe(tokens);
+      // A pragma that changes code, anywhere in the item (_Pragma puts it on
+      // a line of its own, mid-item too), keeps the item and ends a stretch.
+      const pragma = tokens.some((t) => t.startsWith("#") && !BENIGN_PRAGMA.test(t));
+      const described = describe(tokens);
+      const { uses } = described;
+      const names = pragma ? undefined : described.names;
       const counted = uses.filter((w) => COUNTED.test(w));
       const key = flat(text);
       item = {
@@ -104,9 +122,9 @@ export class CodeReader {
         counted: counted.map((w) => this.word(w)),
         canon: itemDigest(tokens, new Set()),
         text: counted.length ? key : undefined,
-        // Diagnostics and messages change no code.
-        pragma:
-          /^#\s*pragma\b/.test(text) && !/^#\s*pragma\s+(GCC\s+diagnostic|message)\b/.test(text),
+        pragma,
+        forward:
+          tokens.length === 3 && /^(struct|union|enum)$/.test(tokens[0]!) && tokens[2] === ";",
       };
       this.known.set(key, item);
     }
@@ -156,12 +174,34 @@ function itemDigest(tokens: string[], shared: Set<string>): string {
     }
     return name;
   };
-  // Stringified conditions (WARN_ON's, BUILD_BUG_ON's) carry them too.
-  const renamed = tokens.map((t) =>
-    IDENT.test(t) ? rename(t) : t.replace(/[A-Za-z_$][\w$]*/g, rename),
-  );
+  // Asm names symbols in its strings, and a BUILD_BUG_ON's message (an
+  // __error__ attribute) stringifies its condition: their strings are
+  // renamed too; any other string's text is data.
+  const renamed: string[] = [];
+  let depth = 0;
+  let quoting = -1;
+  tokens.forEach((t, i) => {
+    if (t === "(" || t === "[" || t === "{") {
+      if (quoting < 0 && RENAMING_STRINGS.has(tokens[i - 1] ?? "")) quoting = depth;
+      depth++;
+    } else if (t === ")" || t === "]" || t === "}") {
+      depth--;
+      if (depth === quoting) quoting = -1;
+    }
+    const word = IDENT.test(t);
+    const quoted = t.startsWith('"') && quoting >= 0;
+    renamed.push(word ? rename(t) : quoted ? t.replace(/[A-Za-z_$][\w$]*/g, rename) : t);
+    // A pragma runs to its line's end: what follows is not part of it.
+    if (t.startsWith("#")) renamed.push("\n");
+  });
   return createHash("sha1").update(renamed.join(" ")).digest("base64");
 }
+
+/** Words whose group's strings name symbols or stringify code. */
+const RENAMING_STRINGS = new Set(["asm", "__asm__", "__asm", "__error__", "__warning__"]);
+
+/** Diagnostics and messages change no code. */
+const BENIGN_PRAGMA = /^#\s*pragma\s+(GCC\s+diagnostic|message)\b/;
 
 const COUNTED = /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$)/;
 
@@ -364,6 +404,9 @@ function declarator(t: string[], top: number[]): string | undefined {
   if (params === undefined || t[params + 1] === "*" || t[params + 1] === "(") return undefined;
   const name = t[params - 1];
   if (!name || !IDENT.test(name) || KEYWORDS.has(name)) return undefined;
+  // A type before the name: in `T (x);` T is the type and x an object.
+  const before = top.filter((i) => i < params - 1).map((i) => t[i]!);
+  if (!before.some((w) => IDENT.test(w) && !SPECIFIERS.has(w))) return undefined;
   for (let i = pastGroup(t, params); i < end; i = pastGroup(t, i + 1)) {
     if (!NOT_NAMES.has(t[i]!) || t[i + 1] !== "(") return undefined;
   }
@@ -406,9 +449,15 @@ function aggregate(t: string[], top: number[]): Set<string> | undefined {
   // Anything after the body but attributes would declare an object.
   const close = top.filter((i) => t[i] === "}").pop();
   const after = close === undefined ? top.slice(2) : top.filter((i) => i > close);
-  for (const i of after) {
-    if (t[i] === ";" || t[i] === ")") continue;
-    if (t[i] === "__attribute__" || t[i] === "__attribute" || t[i] === "(") continue;
+  for (let k = 0; k < after.length; k++) {
+    const i = after[k]!;
+    if (t[i] === ";") continue;
+    // `(` only as an attribute's: `struct S {...} (x);` defines x.
+    if ((t[i] === "__attribute__" || t[i] === "__attribute") && t[i + 1] === "(") {
+      const past = pastGroup(t, i + 1);
+      while (k + 1 < after.length && after[k + 1]! < past) k++;
+      continue;
+    }
     return undefined;
   }
   if (close === undefined && (t.length !== 3 || !IDENT.test(t[1]!))) return undefined;
@@ -451,6 +500,14 @@ function enumerators(t: string[], open: number, names: Set<string>): boolean {
   }
   return true;
 }
+
+/** Words before a declarator that are no type. */
+const SPECIFIERS = new Set(
+  (
+    "extern static inline __inline __inline__ const volatile register _Thread_local " +
+    "__extension__ __attribute__ __attribute __restrict __restrict__ restrict _Noreturn"
+  ).split(" "),
+);
 
 const KEYWORDS = new Set(
   (

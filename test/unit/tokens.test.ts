@@ -22,7 +22,7 @@ async function unit(header: string, source: string): Promise<{ digest: string; c
   const base = join(dir, String(units++));
   writeFileSync(`${base}.h`, header);
   writeFileSync(`${base}.c`, `#include "${base}.h"\n${source}`);
-  const cc = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables"];
+  const cc = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-common"];
   const pre = await run("gcc", [...cc, "-E", "-P", `${base}.c`]);
   await run("gcc", [...cc, "-c", "-o", `${base}.o`, `${base}.c`]);
   const elf = readElf(readFileSync(`${base}.o`), `${base}.o`);
@@ -31,7 +31,7 @@ async function unit(header: string, source: string): Promise<{ digest: string; c
     .filter((s) => !/\.note|\.comment/.test(s.name))
     .map(
       (s) =>
-        `${s.name} ${Buffer.from(s.data).toString("hex")} ` +
+        `${s.name} ${s.nobitsSize} ${Buffer.from(s.data).toString("hex")} ` +
         s.relocations.map((r) => `${r.offset}:${r.type}:${r.symbol?.name}:${r.addend}`).join(","),
     )
     .sort()
@@ -184,7 +184,48 @@ test("each shape a review found read wrong: different code, different digests", 
         "static inline long pick(long x) { return (__UNIQUE_ID_t1)x; }\n",
       "long api(long x) { return pick(x) + (__UNIQUE_ID_t2)x; }\n",
     ],
+    [
+      "a user moved across a later declaration that adds an attribute",
+      "void *f(unsigned long);\nvoid *f(unsigned long) __attribute__((assume_aligned(64)));\n" +
+        "static inline unsigned long low(void) { return (unsigned long)f(8) & 63; }\n",
+      "void *f(unsigned long);\n" +
+        "static inline unsigned long low(void) { return (unsigned long)f(8) & 63; }\n" +
+        "void *f(unsigned long) __attribute__((assume_aligned(64)));\n",
+      "unsigned long api(void) { return low(); }\n",
+    ],
+    [
+      "a prototype moved after a call that an old-style declaration left untyped",
+      "int f();\nint f(int);\n",
+      "int f();\n",
+      "int api(void) { return f(1.5); }\nint f(int);\n",
+    ],
+    [
+      "a pack pragma in the middle of an unused struct",
+      'struct U { char c;\n_Pragma("pack(1)") int i; };\nstruct P { char c; int i; };\n',
+      "struct U { char c; int i; };\nstruct P { char c; int i; };\n",
+      "int api(struct P *p) { return p->i; }\n",
+    ],
+    [
+      "a counted name in a string that is data",
+      'const char *name(void) { static const char __UNIQUE_ID_x12[] = "__UNIQUE_ID_x12"; ' +
+        "return __UNIQUE_ID_x12; }\n",
+      'const char *name(void) { static const char __UNIQUE_ID_x13[] = "__UNIQUE_ID_x13"; ' +
+        "return __UNIQUE_ID_x13; }\n",
+      "",
+    ],
     // Shapes never dropped, whether or not anything names them.
+    [
+      "an object declared in parentheses",
+      "typedef int T;\nT (x);\n",
+      "typedef long T;\nT (x);\n",
+      "",
+    ],
+    [
+      "an object declared after a struct's body",
+      "struct S { int a; } (x);\n",
+      "struct S { long a[8]; } (x);\n",
+      "",
+    ],
     [
       "an ifunc",
       "static int impl(void) { return 1; }\nstatic void *resolve(void) { return impl; }\n" +
