@@ -81,10 +81,11 @@ export interface BuildSession {
   ): Promise<CompiledObject[]>;
   /**
    * A digest of what each object's compile reads, as the session's source now
-   * holds it: its preprocessed tokens (gcc -E -P, its own command line), or
-   * none when they cannot be had: of what can become code in them (see
-   * tokens.ts). Two equal digests mean the same code. Cached per tree, and
-   * after a patch by what it changed, each digest as it comes.
+   * holds it: of its preprocessed tokens (gcc -E -P, its own command line)
+   * what can become code (tokens.ts), or none when they cannot be had. Two
+   * equal digests mean the same code, function by function (tables may list
+   * it in another order). Cached per tree, and after a patch by what it
+   * changed, each digest as it comes.
    */
   preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>>;
   /**
