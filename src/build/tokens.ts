@@ -54,32 +54,8 @@ export class CodeReader {
    */
   digest(text: string): string {
     const items = splitText(text).map((s) => this.item(s));
-    const byName = new Map<string, Item[]>();
-    for (const item of items) {
-      for (const name of item.names ?? []) {
-        const list = byName.get(name);
-        if (list) list.push(item);
-        else byName.set(name, [item]);
-      }
-    }
-    const kept = new Set<Item>();
-    const todo: Item[] = items.filter((i) => !i.names);
-    for (let item = todo.pop(); item; item = todo.pop()) {
-      if (kept.has(item)) continue;
-      kept.add(item);
-      for (const word of item.uses) {
-        for (const user of byName.get(word) ?? []) if (!kept.has(user)) todo.push(user);
-      }
-    }
-    const live = items.filter((i) => kept.has(i));
-    // Sorted only what is declared once and names nothing declared twice
-    // (the same text twice is once: its repeat adds nothing; nor does a
-    // tag's `struct X;`, which cannot carry what its definition does).
-    const declared = new Map(
-      [...byName].map(([n, list]) => [n, new Set(list.filter((i) => !i.forward)).size]),
-    );
-    const once = (i: Item) => i.uses.every((n) => (declared.get(n) ?? 0) <= 1);
-    const shared = sharedNames(live);
+    const roles = rolesOf(items);
+    const shared = sharedNames(items.filter((_, k) => roles[k] !== "dropped"));
     const canon = (i: Item) =>
       i.counted.some((n) => shared.has(n)) ? itemDigest(tokenize(i.text!), shared) : i.canon;
     const hash = createHash("sha256");
@@ -88,15 +64,24 @@ export class CodeReader {
       for (const c of stretch.sort()) hash.update(c);
       stretch = [];
     };
-    for (const i of live) {
-      if (i.names && once(i)) stretch.push(canon(i));
-      else {
+    items.forEach((i, k) => {
+      if (roles[k] === "sorted") stretch.push(canon(i));
+      else if (roles[k] !== "dropped") {
         if (i.pragma) end();
         hash.update(canon(i));
       }
-    }
+    });
     end();
     return hash.digest("hex");
+  }
+
+  /**
+   * What the digest does with each of `items` (splitText's), in their
+   * order: for a benchmark that changes the items it drops or sorts and
+   * compiles the unit to see that the code stays the same.
+   */
+  roles(items: readonly string[]): Role[] {
+    return rolesOf(items.map((s) => this.item(s)));
   }
 
   private item(text: string): Item {
@@ -140,6 +125,44 @@ export class CodeReader {
     }
     return known;
   }
+}
+
+/**
+ * What the digest does with an item: drops it (no kept item names it,
+ * transitively), sorts it within its stretch, or keeps it in its place,
+ * as a shape that may be dropped (`ordered`: it or something it names is
+ * declared twice) or as one that may not (`kept`).
+ */
+export type Role = "dropped" | "sorted" | "ordered" | "kept";
+
+function rolesOf(items: Item[]): Role[] {
+  const byName = new Map<string, Item[]>();
+  for (const item of items) {
+    for (const name of item.names ?? []) {
+      const list = byName.get(name);
+      if (list) list.push(item);
+      else byName.set(name, [item]);
+    }
+  }
+  const kept = new Set<Item>();
+  const todo: Item[] = items.filter((i) => !i.names);
+  for (let item = todo.pop(); item; item = todo.pop()) {
+    if (kept.has(item)) continue;
+    kept.add(item);
+    for (const word of item.uses) {
+      for (const user of byName.get(word) ?? []) if (!kept.has(user)) todo.push(user);
+    }
+  }
+  // Sorted only what is declared once and names nothing declared twice
+  // (the same text twice is once: its repeat adds nothing; nor does a
+  // tag's `struct X;`, which cannot carry what its definition does).
+  const declared = new Map(
+    [...byName].map(([n, list]) => [n, new Set(list.filter((i) => !i.forward)).size]),
+  );
+  const once = (i: Item) => i.uses.every((n) => (declared.get(n) ?? 0) <= 1);
+  return items.map((i) =>
+    !i.names ? "kept" : !kept.has(i) ? "dropped" : once(i) ? "sorted" : "ordered",
+  );
 }
 
 function flat(s: string): string {
