@@ -18,6 +18,7 @@ import { progress, warn } from "../src/host/progress.js";
 import { testKernel } from "../src/kernel/testkernel.js";
 import { preparedTree } from "../src/build/prepare.js";
 import { kbuildPlan } from "../src/build/plan.js";
+import { compileAs } from "../src/build/command.js";
 import { withBuildSession, type BuildSession } from "../src/build/session.js";
 import { CodeReader, splitText, type Role } from "../src/build/tokens.js";
 import { readElf } from "../src/elf/reader.js";
@@ -125,11 +126,10 @@ if (holes.length) process.exitCode = 1;
 async function readUnit(session: BuildSession, object: string): Promise<Unit> {
   const planned = plan.get(object);
   if (!planned) throw new Error(`${object}: not in kbuild's plan for the test kernel`);
-  const bare = planned.command.replace(/ -Wp,-MMD,\S+/, "");
-  const tail = / -c -o \S+ (\S+)$/;
-  if (!tail.test(bare)) throw new Error(`${object}: its command does not end in -c -o OBJ SRC`);
   // As session.ts asks for a unit's tokens: gcc -E -P, the output its own.
-  const preprocess = `cd "$1"\n${bare.replace(tail, " -E -P -o - $1")}`;
+  const tokens = compileAs(planned.command, (s) => `-E -P -o - ${s}`);
+  if (!tokens) throw new Error(`${object}: its command does not end in -c -o OBJ SRC`);
+  const preprocess = `cd "$1"\n${tokens}`;
   const pp = await session.exec(preprocess, [prepared.dir], { capture: true });
   const items = splitText(pp.stdout);
   const text = items.join("\n");
@@ -139,9 +139,8 @@ async function readUnit(session: BuildSession, object: string): Promise<Unit> {
   const unit: Unit = {
     object,
     // -g0: debug information is no code (gcc -fcompare-debug checks that -g
-    // changes none), and a compile without it takes less time. A function
-    // gives the text, as a string's "$1" would be the pattern's group.
-    compile: bare.replace(tail, () => ' -g0 -fpreprocessed -x c -c -o "$1" "$2"'),
+    // changes none), and a compile without it takes less time.
+    compile: compileAs(planned.command, () => '-g0 -fpreprocessed -x c -c -o "$1" "$2"')!,
     items,
     text,
     roles: reader.roles(items),

@@ -4,6 +4,7 @@
 // the pristine source nor the prepared tree ever changes.
 import { basename, join, resolve } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
+import { compileAs } from "./command.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
 
@@ -60,9 +61,8 @@ async function dependencies(
   host: Host,
 ): Promise<string[] | undefined> {
   // The compile, with its dependency file (written into the tree) replaced by -MM's rule on stdout.
-  const command = o.command
-    .replace(/ -Wp,-MMD,\S+/, "")
-    .replace(/ -c -o \S+ (\S+)$/, " -MM -MG $1");
+  const command = compileAs(o.command, (s) => `-MM -MG ${s}`);
+  if (command === undefined) return undefined;
   const r = await host.run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
   // An #error on a constant from a header kbuild has not generated yet fails
   // the run, but the preprocessor went on to the end and printed its rule.

@@ -4,6 +4,7 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
+import { compileAs } from "./command.js";
 import { CODE_READING, CodeReader } from "./tokens.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
@@ -360,12 +361,11 @@ class Session implements BuildSession {
       if (known) sums.set(o.object, known);
     }
     const asked = objects.flatMap((o) => {
-      if (sums.has(o.object)) return [];
-      // As dependencies.ts asks for the rule: the compile, its output its tokens.
-      const command = o.command
-        .replace(/ -Wp,-MMD,\S+/, "")
-        .replace(/ -c -o \S+ (\S+)$/, " -E -P -o - $1");
-      return command === o.command ? [] : [{ ...o, command }];
+      // The compile, its output its tokens.
+      const command = sums.has(o.object)
+        ? undefined
+        : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+      return command ? [{ ...o, command }] : [];
     });
     if (!asked.length) return sums;
     asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${o.command}\n`));

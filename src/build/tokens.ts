@@ -469,19 +469,14 @@ function typedef(t: string[], top: number[]): Set<string> | undefined {
 function aggregate(t: string[], top: number[]): Set<string> | undefined {
   const names = tags(t);
   if (!names) return undefined;
-  // Anything after the body but attributes would declare an object.
+  // Anything after the body but attributes would declare an object:
+  // `struct S {...} (x);` defines x.
   const close = top.filter((i) => t[i] === "}").pop();
-  const after = close === undefined ? top.slice(2) : top.filter((i) => i > close);
-  for (let k = 0; k < after.length; k++) {
-    const i = after[k]!;
-    if (t[i] === ";") continue;
-    // `(` only as an attribute's: `struct S {...} (x);` defines x.
-    if ((t[i] === "__attribute__" || t[i] === "__attribute") && t[i + 1] === "(") {
-      const past = pastGroup(t, i + 1);
-      while (k + 1 < after.length && after[k + 1]! < past) k++;
-      continue;
-    }
-    return undefined;
+  for (let i = close === undefined ? 2 : close + 1; i < t.length; ) {
+    if (t[i] === ";") i++;
+    else if ((t[i] === "__attribute__" || t[i] === "__attribute") && t[i + 1] === "(") {
+      i = pastGroup(t, i + 1);
+    } else return undefined;
   }
   if (close === undefined && (t.length !== 3 || !IDENT.test(t[1]!))) return undefined;
   return names.size ? names : undefined;
