@@ -88,6 +88,17 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
   assertHostUntouched(dir);
 });
 
+test("a function top-level asm puts in .text is taken, beside the compiler's own sections", async () => {
+  // static_call.c defines __static_call_return in asm, as kvm's emulate.c its fastop stubs.
+  const elf = await withBuildSession(prepared, async (s) => {
+    const [o] = await s.compile(["arch/x86/kernel/static_call.o"], "orig");
+    return readElf(readFileSync(o!.file), o!.file);
+  });
+  const at = (name: string) => elf.symbols.find((s) => s.name === name)?.section?.name;
+  assert.equal(at("__static_call_return"), ".text");
+  assert.equal(at("arch_static_call_transform"), ".text.arch_static_call_transform");
+});
+
 /** What `body` says on stderr while it runs, beside what it returns. */
 async function saying<T>(body: () => Promise<T>): Promise<T & { said: string }> {
   const lines: string[] = [];
