@@ -278,7 +278,17 @@ class Session implements BuildSession {
     } catch (e) {
       warn("build", `${variant.toUpperCase()} objects not cached: ${(e as Error).message}`);
     }
-    return built.map((o) => this.inspect(o, out));
+    return built.flatMap((o) => {
+      try {
+        return [this.inspect(o, out)];
+      } catch (e) {
+        // With failures asked for, one that cannot be compared stands alone too.
+        if (!opts.failures || !(e instanceof HostError)) throw e;
+        opts.failures.set(o, e.message);
+        progress("build", `${variant.toUpperCase()} ${o}: ${e.message}`);
+        return [];
+      }
+    });
   }
 
   private async build(
@@ -328,8 +338,9 @@ class Session implements BuildSession {
     const errors = this.errorsSince(logStart);
     for (const o of objects.filter((o) => !this.host.exists(join(out, o)))) {
       const stem = basename(o).replace(/\.o$/, ".");
-      failures!.set(o, errors.find((l) => l.includes(stem)) ?? "it does not compile");
-      progress("build", `${variant.toUpperCase()} ${o} does not compile: ${failures!.get(o)}`);
+      const error = errors.find((l) => l.includes(stem)) ?? "it does not compile";
+      failures!.set(o, `it does not compile alone: ${error}`);
+      progress("build", `${variant.toUpperCase()} ${o} does not compile: ${error}`);
     }
   }
 
@@ -581,9 +592,12 @@ done${partial ? "\nexit $failed" : ""}`;
       // emulate.c) beside the compiler's, each in a section named for it.
       const own = functions.some((s) => s.section!.name.endsWith(`.${s.name}`));
       if (inText.length && !own) {
+        // Makefiles that set their own flags drop KCFLAGS: the decompressor,
+        // real mode, the EFI stub, the purgatory, the vDSO.
         throw new HostError(
-          `${object}: ${inText.slice(0, 5).join(", ")} in .text, ` +
-            `not in sections of their own: not compiled with ${diffCflags}`,
+          `${object}: its Makefile compiles it without ${diffCflags} (${inText.slice(0, 3).join(", ")} ` +
+            "share .text), as it does boot code and code copied out of the kernel, " +
+            "which no live patch reaches",
         );
       }
     }

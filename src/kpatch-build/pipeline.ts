@@ -562,7 +562,7 @@ function diff(
         const why = "it preprocesses to the same tokens where they make code: it cannot change";
         found.push({ object: a.object, target: a.target, files: a.files, unchanged: why });
       } else {
-        const why = `it does not compile alone: ${sc.failures?.get(a.object)}`;
+        const why = sc.failures?.get(a.object) ?? "it was not compiled";
         found.push({ object: a.object, target: a.target, files: a.files, refused: why });
       }
     }

@@ -14,6 +14,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
 import { CODE_READING } from "../../src/build/tokens.js";
 import { kbuildPlan } from "../../src/build/plan.js";
+import { diffCflags } from "../../src/build/prepare.js";
 import { fixture } from "../../bench/support/patches.js";
 import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
 
@@ -88,15 +89,31 @@ test("ORIG and PATCHED meminfo.o differ, with per-function sections, and a modul
   assertHostUntouched(dir);
 });
 
-test("a function top-level asm puts in .text is taken, beside the compiler's own sections", async () => {
+test("functions in .text: top-level asm's are taken; an object compiled without the diff flags is refused, or named with failures asked for", async () => {
   // static_call.c defines __static_call_return in asm, as kvm's emulate.c its fastop stubs.
+  const stub = "arch/x86/kernel/static_call.o";
   const elf = await withBuildSession(prepared, async (s) => {
-    const [o] = await s.compile(["arch/x86/kernel/static_call.o"], "orig");
+    const [o] = await s.compile([stub], "orig");
     return readElf(readFileSync(o!.file), o!.file);
   });
   const at = (name: string) => elf.symbols.find((s) => s.name === name)?.section?.name;
   assert.equal(at("__static_call_return"), ".text");
   assert.equal(at("arch_static_call_transform"), ".text.arch_static_call_transform");
+  // As the EFI stub's Makefile does: its own flags, without KCFLAGS.
+  const plain = "fs/proc/meminfo.o";
+  const recipe = (await kbuildPlan(prepared, ["fs/proc/"])).get(plain)!.recipe!;
+  const recipes = new Map([[plain, recipe.replaceAll(diffCflags, "")]]);
+  assert.notEqual(recipes.get(plain), recipe);
+  const own = { ...prepared, source: { ...prepared.source, pkg: "tree" } };
+  const failures = new Map<string, string>();
+  await withBuildSession(own, async (s) => {
+    await assert.rejects(
+      s.compile([plain], "orig", recipes),
+      /meminfo\.o: its Makefile compiles it without -ffunction-sections -fdata-sections \(/,
+    );
+    assert.deepEqual(await s.compile([plain], "orig", recipes, { failures }), []);
+  });
+  assert.match(failures.get(plain) ?? "", /share \.text\), as it does boot code/);
 });
 
 /** What `body` says on stderr while it runs, beside what it returns. */
