@@ -285,7 +285,7 @@ class Session implements BuildSession {
         // With failures asked for, one that cannot be compared stands alone too.
         if (!opts.failures || !(e instanceof HostError)) throw e;
         opts.failures.set(o, e.message);
-        progress("build", `${variant.toUpperCase()} ${o}: ${e.message}`);
+        progress("build", `${variant.toUpperCase()} ${e.message}`);
         return [];
       }
     });

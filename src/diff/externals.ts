@@ -7,6 +7,7 @@ import { SHF, SHN, STB, STT } from "../elf/constants.js";
 import type { ElfFile, ElfSymbol } from "../elf/model.js";
 import type { SourceFile, TargetSymtab } from "../symbols/symtab.js";
 import { KpatchError } from "../errors.js";
+import { addressesTaken, sealedTaken } from "../arch/x86/references.js";
 import type { External } from "./output.js";
 
 export interface KlpSymbol {
@@ -60,6 +61,7 @@ export function resolveExternals(ctx: ResolveContext, externals: External[]): Kl
   const sourceOf = sourceFiles(orig);
   const klp: KlpSymbol[] = [];
   const problems: string[] = [];
+  const sealed = new Map<ElfSymbol, KlpSymbol>();
   const inVmlinux = target.object === "vmlinux" ? target.symtab : target.vmlinux;
   // The output added one undefined symbol per external, in their order: a new
   // static may have taken the name, and two files' locals share it.
@@ -85,6 +87,8 @@ export function resolveExternals(ctx: ResolveContext, externals: External[]): Kl
     // Anything else is defined by another part of the same patch: the linker or loader finds it.
     if (!k) continue;
     if (sym) sym.name = klpSymbolName(k);
+    const table = k.object === target.object ? target.symtab : inVmlinux;
+    if (sym && table?.named(k.name)[Math.max(k.pos, 1) - 1]?.sealed) sealed.set(sym, k);
     klp.push(k);
   }
   out.invalidate();
@@ -94,7 +98,23 @@ export function resolveExternals(ctx: ResolveContext, externals: External[]): Kl
       `symbols the patch uses cannot be found unambiguously in ${target.object}`,
       { details: problems, code: "ambiguous-symbols", file: patched.file },
     );
+  refuseSealed(out, sealed, patched.file);
   return klp;
+}
+
+/** Refuses a patch that takes the address of a function its target sealed (at boot or load). */
+function refuseSealed(out: ElfFile, sealed: Map<ElfSymbol, KlpSymbol>, file: string): void {
+  const taken = new Map<KlpSymbol, string>();
+  for (const { r, from } of addressesTaken(out)) {
+    const k = r.symbol && sealed.get(r.symbol);
+    if (k && !taken.has(k)) taken.set(k, `${from.name}+0x${r.offset.toString(16)}`);
+  }
+  if (!taken.size) return;
+  const names = [...taken.keys()].map((k) => `${k.object}:${k.name}`).join(", ");
+  throw new KpatchError("unsafe", `the patch takes the address of ${names}, sealed for IBT`, {
+    details: [...taken].map(([k, by]) => sealedTaken(k.object, k.name, by)),
+    file,
+  });
 }
 
 /**

@@ -182,7 +182,7 @@ export function loadSymtab(file: string, host: Host = nodeHost): TargetSymtab {
  * debug info is 600 MiB): kept, parsed, in the cache, keyed by the file's
  * identity. Smaller files are read each time.
  */
-const SYMTAB_FORMAT = "1";
+const SYMTAB_FORMAT = "2";
 
 function parseSymtab(file: string, host: Host): TargetSymtab {
   const st = host.stat(file);
@@ -208,10 +208,13 @@ function parseSymtab(file: string, host: Host): TargetSymtab {
   return table;
 }
 
+const SEALS = new Set([".rela.ibt_endbr_seal"]);
+
 function parseSymtabFile(file: string, host: Host): TargetSymtab {
   const bytes = host.readFile(file);
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46) {
-    return elfSymtab(readElf(bytes, file, { relocations: false }));
+    // A module's seals are relocations; the rest of its relocations are not wanted.
+    return elfSymtab(readElf(bytes, file, { relocations: SEALS }));
   }
   const text = bytes.toString("utf8");
   if (/^Symbol table '/m.test(text)) return parseReadelfSymtab(text);

@@ -85,8 +85,9 @@ export interface ReadOptions {
    * Parse relocation sections into the model (default). Without, they keep
    * their raw bytes only: reading a linked kernel for its symbols then skips
    * millions of relocations it does not need. Such a model is not for writing.
+   * A set parses only the relocation sections it names.
    */
-  relocations?: boolean;
+  relocations?: boolean | ReadonlySet<string>;
   /** Parse the symbol table (default). Without, only sections: enough for .modinfo. */
   symbols?: boolean;
 }
@@ -207,7 +208,9 @@ export function readElf(bytes: Uint8Array, file: string, opts: ReadOptions = {})
     if (sec.type === SHT.REL)
       c.fail(`section ${sec.name}: SHT_REL relocations are not used on x86-64 and not supported`);
     const withSymbols = opts.symbols !== false;
-    if (sec.type === SHT.RELA && opts.relocations !== false && withSymbols) {
+    const wanted =
+      opts.relocations instanceof Set ? opts.relocations.has(sec.name) : opts.relocations !== false;
+    if (sec.type === SHT.RELA && wanted && withSymbols) {
       readRelocations(c, sec, symtab, symbolAt, elf.header.type === ET_REL);
     }
     if (sec.type === SHT.GROUP) {

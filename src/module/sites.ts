@@ -12,33 +12,15 @@
 //   .ibt_endbr_seal entry seals one: an indirect call to it would fault.
 //   The glue's own references to the replacement functions do not count:
 //   ftrace reaches them by a return, not an indirect branch.
-import { R_X86_64, SHF, SHT, STT } from "../elf/constants.js";
+import { SHT, STT } from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol, type Relocation } from "../elf/model.js";
 import { klpSymbol } from "../symbols/names.js";
+import { addressesTaken, branchStart, isCode, sealedTaken } from "../arch/x86/references.js";
 import { isEntryAlias } from "./glue.js";
 
 const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa];
 const RETURN_THUNK = /^__x86_return_thunk$/;
 const RETPOLINE = /^__x86_indirect_(call_|jump_)?thunk_\w+$/;
-
-// Tables of code addresses: what they point at is not taken as a function pointer.
-const TABLES = new Set([
-  ".orc_unwind_ip",
-  ".return_sites",
-  ".retpoline_sites",
-  ".call_sites",
-  ".ibt_endbr_seal",
-  "__mcount_loc",
-  "__patchable_function_entries",
-  ".altinstructions",
-  "__jump_table",
-  "__ex_table",
-  "__bug_table",
-  ".static_call_sites",
-  ".smp_locks",
-  ".parainstructions",
-  ".printk_index",
-]);
 
 /** A place in the module: a section and an offset in it. */
 interface Place {
@@ -46,7 +28,6 @@ interface Place {
   off: number;
 }
 
-const isCode = (s: ElfSection) => s.type === SHT.PROGBITS && (s.flags & SHF.EXECINSTR) !== 0n;
 // Alternatives' replacements are copied over their sites, which are the ones listed.
 const isReplacement = (s: ElfSection) => /^\.altinstr_(replacement|aux)/.test(s.name);
 const where = (p: Place) => `${p.sec.name}+0x${p.off.toString(16)}`;
@@ -128,17 +109,6 @@ function codeReferences(ko: ElfFile): { sec: ElfSection; r: Relocation; target: 
     );
 }
 
-/** The start of the call, jump or conditional jump whose rel32 `r` fills, if it is one. */
-function branchStart(sec: ElfSection, r: Relocation): number | undefined {
-  const at = Number(r.offset);
-  if (r.type !== R_X86_64.PLT32 && r.type !== R_X86_64.PC32) return undefined;
-  const [b1, b2] = [sec.data[at - 1], sec.data[at - 2]];
-  // gcc's -mindirect-branch-cs-prefix puts cs before calls to r8..r15's thunks.
-  if (b1 === 0xe8 || b1 === 0xe9) return b2 === 0x2e ? at - 2 : at - 1;
-  if (b2 === 0x0f && b1 !== undefined && (b1 & 0xf0) === 0x80) return at - 2;
-  return undefined;
-}
-
 /**
  * Each function's entry must fall under an ORC entry that says how to find
  * its return address (not ORC_REG_UNDEFINED, an end of section's marker).
@@ -167,6 +137,23 @@ function orcCoverage(ko: ElfFile, functions: Func[]): string[] {
   });
 }
 
+/**
+ * The target's functions whose addresses the module takes through its
+ * livepatch symbols, where `sealed` says the target seals them.
+ */
+export function sealedTargets(
+  ko: ElfFile,
+  sealed: (object: string, name: string, pos: number) => boolean,
+): string[] {
+  const seen = new Set<string>();
+  return addressesTaken(ko).flatMap(({ r, from }) => {
+    const k = klpSymbol(r.symbol?.name ?? "");
+    if (!k || seen.has(r.symbol!.name) || !sealed(k.object, k.name, k.pos)) return [];
+    seen.add(r.symbol!.name);
+    return [sealedTaken(k.object, k.name, where({ sec: from, off: Number(r.offset) }))];
+  });
+}
+
 const startsWithEndbr = (f: Func) => ENDBR64.every((b, i) => f.sec.data[f.off + i] === b);
 
 function ibt(ko: ElfFile, functions: Func[]): string[] {
@@ -177,18 +164,11 @@ function ibt(ko: ElfFile, functions: Func[]): string[] {
   for (const f of functions) if (!starts.has(key(f))) starts.set(key(f), f);
   const at = (p: Place) => starts.get(key(p));
   const taken = new Map<Func, string>();
-  for (const rela of ko.sections.filter((s) => s.type === SHT.RELA)) {
-    const from = rela.infoSection;
-    if (!from || (from.flags & SHF.ALLOC) === 0n || TABLES.has(from.name)) continue;
-    for (const r of rela.relocations) {
-      if (isEntryAlias(r.symbol?.name ?? "")) continue;
-      if (isCode(from) && branchStart(from, r) !== undefined) continue;
-      // A PC-relative field in code ends its instruction (lea, mov): the address is the next one.
-      const pcInCode = isCode(from) && r.type !== R_X86_64._64 && r.type !== R_X86_64._32S;
-      const p = placeOf(r.symbol, r.addend + (pcInCode ? 4n : 0n));
-      const f = p && at(p);
-      if (f && !taken.has(f)) taken.set(f, where({ sec: from, off: Number(r.offset) }));
-    }
+  for (const { r, from, addend } of addressesTaken(ko)) {
+    if (isEntryAlias(r.symbol?.name ?? "")) continue;
+    const p = placeOf(r.symbol, addend);
+    const f = p && at(p);
+    if (f && !taken.has(f)) taken.set(f, where({ sec: from, off: Number(r.offset) }));
   }
   for (const [f, by] of taken) {
     if (!startsWithEndbr(f)) {

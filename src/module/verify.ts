@@ -9,7 +9,7 @@ import { ElfFile, modinfo, type ElfSection } from "../elf/model.js";
 import type { TargetSymtab } from "../symbols/symtab.js";
 import { isLoadTimeTable } from "../diff/loadtime.js";
 import { klpSymbol } from "../symbols/names.js";
-import { verifySites } from "./sites.js";
+import { sealedTargets, verifySites } from "./sites.js";
 
 /** The relocation types x86-64's apply_relocate_add() accepts. */
 const APPLIED: Set<number> = new Set([
@@ -120,6 +120,12 @@ export function verifyModule(ko: ElfFile, symbolsOf?: SymbolsOf): string[] {
     ...verifySymbols(ko, symbolsOf),
     ...verifyObjects(ko, klpObjects, symbolsOf),
     ...verifySites(ko),
+    // Position 0, the only one, is the first (verifySymbols names an ambiguous one).
+    ...sealedTargets(
+      ko,
+      (object, name, pos) =>
+        symbolsOf?.(object)?.named(name)[Math.max(pos, 1) - 1]?.sealed === true,
+    ),
   );
   return problems;
 }

@@ -1,10 +1,10 @@
 // Symbol tables of a patch target (vmlinux or a module): which names exist,
 // which are local to which source file, and the position livepatch needs to
 // tell same-named locals apart (klp_func.old_sympos, .klp.sym.OBJ.NAME,POS).
-import { ET_EXEC, STB, STT } from "../elf/constants.js";
+import { ET_EXEC, SHF, SHT, STB, STT } from "../elf/constants.js";
 
 const KERNEL_BASE = 0xffffffff80000000n;
-import type { ElfFile } from "../elf/model.js";
+import { ElfFile, type ElfSection } from "../elf/model.js";
 import { baseName } from "./names.js";
 import { moduleName } from "../kernel/modules.js";
 
@@ -18,6 +18,12 @@ export interface TargetSymbol {
   group: number;
   /** Its address in a linked kernel (0 where unknown). */
   value: bigint;
+  /**
+   * A function whose endbr64 the kernel seals at boot or load (objtool found
+   * its address taken nowhere): an indirect call to it faults on a CPU with
+   * IBT. Known from an ELF file's .ibt_endbr_seal only.
+   */
+  sealed?: true;
 }
 
 /** The source file a patched object was compiled from, and the locals it defines. */
@@ -99,6 +105,7 @@ export class TargetSymtab {
       s.file ?? null,
       s.group,
       s.value.toString(16),
+      ...(s.sealed ? [1] : []),
     ]);
     return JSON.stringify({ byAddress: this.byAddress, rows });
   }
@@ -106,15 +113,16 @@ export class TargetSymtab {
   static deserialize(text: string): TargetSymtab {
     const { byAddress, rows } = JSON.parse(text) as {
       byAddress: boolean;
-      rows: [string, TargetSymbol["type"], number, string | null, number, string][];
+      rows: [string, TargetSymbol["type"], number, string | null, number, string, 1?][];
     };
-    const symbols = rows.map(([name, type, local, file, group, value]) => ({
+    const symbols = rows.map(([name, type, local, file, group, value, sealed]) => ({
       name,
       type,
       local: local === 1,
       file: file ?? undefined,
       group,
       value: BigInt(`0x${value}`),
+      ...(sealed === 1 && { sealed: true as const }),
     }));
     return new TargetSymtab(symbols, byAddress);
   }
@@ -351,6 +359,7 @@ export function parseReadelfSymtab(text: string): TargetSymtab {
 
 /** The symbol table of a target read with the project's ELF layer (vmlinux, a .ko). */
 export function elfSymtab(elf: ElfFile): TargetSymtab {
+  const sealed = sealedPlaces(elf);
   const out: TargetSymbol[] = [];
   let file: string | undefined;
   let group = 0;
@@ -368,9 +377,40 @@ export function elfSymtab(elf: ElfFile): TargetSymtab {
       file: s.bind === STB.LOCAL ? file : undefined,
       group,
       value: s.value,
+      ...(s.type === STT.FUNC && sealed.get(s.section)?.has(s.value) && { sealed: true }),
     });
   }
   return new TargetSymtab(out, elf.header.type === ET_EXEC);
+}
+
+/**
+ * The places whose endbr64 the kernel seals (apply_seal_endbr): each entry
+ * of .ibt_endbr_seal is an s32 from itself to one. A linked kernel holds
+ * them resolved; a module holds a relocation per entry, applied at load.
+ */
+function sealedPlaces(elf: ElfFile): Map<ElfSection, Set<bigint>> {
+  const places = new Map<ElfSection, Set<bigint>>();
+  const add = (sec: ElfSection | undefined, at: bigint) => {
+    if (sec) places.set(sec, (places.get(sec) ?? new Set()).add(at));
+  };
+  const table = elf.section(".ibt_endbr_seal");
+  if (!table || table.type !== SHT.PROGBITS) return places;
+  if (elf.header.type !== ET_EXEC) {
+    // `.long f - .`: S + A is the place itself, with no instruction's length to add.
+    for (const r of elf.section(".rela.ibt_endbr_seal")?.relocations ?? [])
+      add(r.symbol?.section, (r.symbol?.value ?? 0n) + r.addend);
+    return places;
+  }
+  const view = new DataView(table.data.buffer, table.data.byteOffset, table.data.byteLength);
+  const code = elf.sections.filter((s) => (s.flags & SHF.EXECINSTR) !== 0n);
+  for (let i = 0; i + 4 <= view.byteLength; i += 4) {
+    const address = table.addr + BigInt(i + view.getInt32(i, true));
+    add(
+      code.find((s) => address >= s.addr && address < s.addr + ElfFile.size(s)),
+      address,
+    );
+  }
+  return places;
 }
 
 /**

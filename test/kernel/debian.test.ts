@@ -24,6 +24,7 @@ import { verifyModule } from "../../src/module/verify.js";
 import { KpatchError } from "../../src/errors.js";
 import { findModule } from "../../src/kernel/modules.js";
 import { hostWith, recordingRuns } from "../support/hosts.js";
+import { loadSymtab } from "../../src/diff/run.js";
 
 // An older release, whose source is not the installed linux-source-6.1, where the archive has one.
 const { release, builtFrom, older } = await some61();
@@ -232,6 +233,80 @@ test("a module whose shipped symbols name no source files: its statics are place
     const shipped = findModule(target.modulesDir!, "cifs")!;
     const debug = (await target.moduleSymbols!("cifs"))!;
     assert.deepEqual(named(debug), named(shipped));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Debian 6.12 seals for IBT: its tables mark each sealed function, and a patch that takes the address of one is refused by name", async () => {
+  const latest = await newest("6.12");
+  const target = await resolveTarget({ kernel: latest });
+  // vmlinux holds each entry resolved: every one lands on a function's entry.
+  const vmlinux = loadSymtab(target.symbols!);
+  const size = /\.ibt_endbr_seal\s+PROGBITS\s+\S+\s+\S+\s+([0-9a-f]+)/.exec(
+    (await run("readelf", ["-SW", target.symbols!])).stdout,
+  )?.[1];
+  const sealedAt = new Set(vmlinux.symbols.filter((s) => s.sealed).map((s) => s.value));
+  assert.ok(sealedAt.size > 1000);
+  assert.equal(sealedAt.size * 4, Number.parseInt(size ?? "0", 16));
+  // A module's are relocations: binutils' reading of them names the same functions.
+  const ko = findModule(target.modulesDir!, "nfsd")!;
+  const [sections, relocs, symbols] = await Promise.all(
+    ["-SW", "-rW", "-sW"].map(async (o) => (await run("readelf", [o, ko])).stdout),
+  );
+  const index = new Map(
+    [...sections!.matchAll(/^\s*\[\s*(\d+)\] (\S+)/gm)].map((m) => [m[2]!, m[1]!]),
+  );
+  const table = relocs!.split("Relocation section '.rela.ibt_endbr_seal'")[1]!.split("\n\n")[0]!;
+  const places = new Set(
+    [...table.matchAll(/R_X86_64_PC32\s+0+ (\S+) \+ ([0-9a-f]+)/g)].map(
+      (m) => `${index.get(m[1]!)}:${BigInt(`0x${m[2]}`)}`,
+    ),
+  );
+  const binutils = [
+    ...symbols!.matchAll(/^\s*\d+: ([0-9a-f]+)\s+\d+ FUNC\s+\S+\s+\S+\s+(\d+) (\S+)/gm),
+  ]
+    .filter((m) => places.has(`${m[2]}:${BigInt(`0x${m[1]}`)}`))
+    .map((m) => m[3]!)
+    .sort();
+  assert.ok(binutils.length > 50);
+  assert.deepEqual(
+    loadSymtab(ko)
+      .symbols.filter((s) => s.sealed)
+      .map((s) => s.name)
+      .sort(),
+    binutils,
+  );
+  // arch_report_meminfo: x86's is called directly only, so the kernel seals it.
+  assert.ok(vmlinux.named("arch_report_meminfo")[0]?.sealed);
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-sealed-"));
+  try {
+    await assert.rejects(
+      kpatchBuild({
+        patches: readPatches([fixture("meminfo-sealed.patch")]),
+        name: "livepatch-sealed",
+        outputDir: dir,
+        replace: true,
+        skipCompilerCheck: false,
+        target,
+      }),
+      (e: Error) =>
+        e instanceof KpatchError &&
+        e.kind === "unsafe" &&
+        e.details.some((d) =>
+          /^vmlinux:arch_report_meminfo: the patch takes its address \(\.text\.meminfo_proc_show\+0x[0-9a-f]+\), but vmlinux seals its endbr64/.test(
+            d,
+          ),
+        ),
+    );
+    // The review of the refusal names the function, for the patch's author.
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith(".ko")),
+      [],
+      "no module written",
+    );
+    const review = readFileSync(join(dir, "livepatch-sealed.review.md"), "utf8");
+    assert.match(review, /arch_report_meminfo/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

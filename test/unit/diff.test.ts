@@ -9,6 +9,7 @@ import { readElf } from "../../src/elf/reader.js";
 import { writeElf } from "../../src/elf/writer.js";
 import { STB, STT, SHN } from "../../src/elf/constants.js";
 import { diffObjects, type DiffResult } from "../../src/diff/diff.js";
+import { diffFiles } from "../../src/diff/run.js";
 import { KpatchError } from "../../src/errors.js";
 import { LineMap } from "../../src/patch/lines.js";
 import { patchSections } from "../../src/patch/patch.js";
@@ -998,4 +999,44 @@ int counter_b(void) { static int calls; return calls += 2; }
   );
   assert.ok(r.externals.some((x) => x.name === "helper" && x.local));
   await linkOutput(r);
+});
+
+test("IBT: a patch that takes the address of a function its target seals is refused by name; a call to it is not", async () => {
+  // The target seals helper: nothing in it takes helper's address.
+  const source = `
+static __attribute__((noinline)) int helper(int x) { asm volatile("endbr64"); return x * 3; }
+int (*volatile hook)(int);
+int show(int x) { return helper(x) + 1; }
+asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long helper - .\\n.popsection\\n"
+    ".globl __fentry__\\n__fentry__: ret");
+`;
+  const orig = await compileC(dir, source);
+  const target = join(dir, `target${n++}`);
+  await run("ld", ["-e", "show", "-o", target, orig]);
+  const diff = async (patched: string) =>
+    diffFiles({
+      orig,
+      patched: await compileC(dir, source.replace("helper(x) + 1;", patched)),
+      output: join(dir, `out${n++}.o`),
+      object: "vmlinux",
+      symbols: target,
+    });
+  // The fixture's own __fentry__ stands in for the kernel's.
+  const called = await diff("helper(x) + 2;");
+  assert.ok(called.klp.some((k) => k.name === "helper"));
+  const refused = await diff("hook = helper, helper(x) + 2;").then(
+    () => assert.fail("the differ took the address of a sealed function"),
+    (e: KpatchError) => e,
+  );
+  assert.equal(refused.kind, "unsafe");
+  assert.match(refused.message, /takes the address of vmlinux:helper, sealed for IBT/);
+  assert.deepEqual(
+    refused.details.map((d) => d.replace(/\(\.text\.show\+0x[0-9a-f]+\)/, "(.text.show+N)")),
+    [
+      "vmlinux:helper: the patch takes its address (.text.show+N), but vmlinux seals its " +
+        "endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
+        "with IBT (QEMU does not check); call it directly, or change it in the patch too so " +
+        "that the module carries its own copy",
+    ],
+  );
 });

@@ -9,6 +9,10 @@ import {
   symversNamespaces,
   TargetSymtab,
 } from "../../src/symbols/symtab.js";
+import { join } from "node:path";
+import { loadSymtab } from "../../src/diff/run.js";
+import { run } from "../../src/host/host.js";
+import { compileC, scratchDir } from "../support/cc.js";
 
 const table = (base: string, aValue: string, bValue: string) => `
 Symbol table '.symtab' contains 6 entries:
@@ -119,4 +123,29 @@ test("Module.symvers read for some names gives each its exporter and namespace, 
   assert.equal(parseSymvers(text).get("_printk"), "vmlinux");
   assert.deepEqual(symversNamespaces(text, some), new Map([["cxl_bus_type", "CXL"]]));
   assert.deepEqual(symversNamespaces(text), symversNamespaces(text, some));
+});
+
+test("seals are read from .ibt_endbr_seal: a module's relocations, a linked kernel's offsets, and kept in the cache", async () => {
+  // objtool's table, as it writes one: an s32 from each entry to a sealed endbr64.
+  const source = `
+void sealed_one(void) { asm volatile("endbr64"); }
+void open_one(void) { asm volatile("endbr64"); }
+void sealed_two(void) { asm volatile("endbr64"); }
+asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long sealed_one - .\\n.long sealed_two - .\\n"
+    ".popsection\\n.globl __fentry__\\n__fentry__: ret");
+`;
+  const dir = scratchDir("seals-");
+  const object = await compileC(dir, source, "seals");
+  const linked = join(dir, "seals");
+  await run("ld", ["-e", "open_one", "-o", linked, object]);
+  const sealed = (t: TargetSymtab) =>
+    t.symbols
+      .filter((s) => s.sealed)
+      .map((s) => s.name)
+      .sort();
+  for (const file of [object, linked]) {
+    const t = loadSymtab(file);
+    assert.deepEqual(sealed(t), ["sealed_one", "sealed_two"], file);
+    assert.deepEqual(sealed(TargetSymtab.deserialize(t.serialize())), sealed(t));
+  }
 });

@@ -180,3 +180,47 @@ test("a place inside an earlier, longer field is relocated twice; vmlinux's live
     ".text.nfsd4_create_session+0x24 is relocated twice, by .rela.text.nfsd4_create_session and .rela.text.nfsd4_create_session",
   ]);
 });
+
+test("IBT: the address of a target function its kernel seals is refused; a call to it, or an open one's address, is not", () => {
+  const m = patchModule();
+  const sealed = (name: string): TargetSymbol => ({ ...sym(name, true), sealed: true });
+  const target = new TargetSymtab([
+    sym("nfsd4_create_session"),
+    sealed("find_confirmed_client"),
+    sym("open_helper", true),
+    sym("twice", true),
+    sealed("twice"),
+  ]);
+  // The fixture's livepatch relocation at 20 becomes the rel32 of a call.
+  m.text.data[19] = 0xe8;
+  const lea = (offset: number, name: string) => {
+    m.text.data.set([0x48, 0x8d, 0x3d], offset - 3);
+    m.late.relocations.push({
+      offset: BigInt(offset),
+      type: R_X86_64.PC32,
+      symbol: m.klp(name),
+      addend: -4n,
+    });
+  };
+  lea(32, ".klp.sym.nfsd.open_helper,0");
+  lea(40, ".klp.sym.nfsd.twice,1");
+  assert.deepEqual(
+    verifyModule(m.ko, () => target),
+    [],
+  );
+  lea(48, ".klp.sym.nfsd.twice,2");
+  lea(56, ".klp.sym.nfsd.find_confirmed_client,0");
+  assert.deepEqual(
+    verifyModule(m.ko, () => target),
+    [
+      "nfsd:twice: the patch takes its address (.text.nfsd4_create_session+0x30), but nfsd seals " +
+        "its endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
+        "with IBT (QEMU does not check); call it directly, or change it in the patch too so " +
+        "that the module carries its own copy",
+      "nfsd:find_confirmed_client: the patch takes its address (.text.nfsd4_create_session+0x38), " +
+        "but nfsd seals its endbr64, as nothing in it takes its address: an indirect call to it " +
+        "faults on a CPU with IBT (QEMU does not check); call it directly, or change it in the " +
+        "patch too so that the module carries its own copy",
+    ],
+  );
+});
