@@ -1001,7 +1001,7 @@ int counter_b(void) { static int calls; return calls += 2; }
   await linkOutput(r);
 });
 
-test("IBT: a patch that takes the address of a function its target seals is refused by name; a call to it is not", async () => {
+test("IBT: a patch that takes the address of a function its target seals is refused by name; a call to it, or a new wrapper's address, is not", async () => {
   // The target seals helper: nothing in it takes helper's address.
   const source = `
 static __attribute__((noinline)) int helper(int x) { asm volatile("endbr64"); return x * 3; }
@@ -1016,15 +1016,26 @@ asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long helper - .\\n.popsection\\n"
   const diff = async (patched: string) =>
     diffFiles({
       orig,
-      patched: await compileC(dir, source.replace("helper(x) + 1;", patched)),
+      patched: await compileC(dir, patched),
       output: join(dir, `out${n++}.o`),
       object: "vmlinux",
       symbols: target,
     });
   // The fixture's own __fentry__ stands in for the kernel's.
-  const called = await diff("helper(x) + 2;");
+  const called = await diff(source.replace("helper(x) + 1;", "helper(x) + 2;"));
   assert.ok(called.klp.some((k) => k.name === "helper"));
-  const refused = await diff("hook = helper, helper(x) + 2;").then(
+  // The remedy: a new function of the patch's own, which nothing sealed, calls it.
+  const wrapped = source
+    .replace("int show(", "static int wrap(int x) { return helper(x); }\nint show(")
+    .replace("helper(x) + 1;", "hook = wrap, helper(x) + 2;");
+  const remedy = await diff(wrapped);
+  assert.deepEqual(
+    remedy.added.map((a) => a.name),
+    ["wrap"],
+  );
+  const refused = await diff(
+    source.replace("helper(x) + 1;", "hook = helper, helper(x) + 2;"),
+  ).then(
     () => assert.fail("the differ took the address of a sealed function"),
     (e: KpatchError) => e,
   );
@@ -1035,8 +1046,8 @@ asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long helper - .\\n.popsection\\n"
     [
       "vmlinux:helper: the patch takes its address (.text.show+N), but vmlinux seals its " +
         "endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-        "with IBT (QEMU does not check); call it directly, or change it in the patch too so " +
-        "that the module carries its own copy",
+        "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+        "function in the patch that calls it",
     ],
   );
 });

@@ -215,12 +215,12 @@ test("IBT: the address of a target function its kernel seals is refused; a call 
     [
       "nfsd:twice: the patch takes its address (.text.nfsd4_create_session+0x30), but nfsd seals " +
         "its endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-        "with IBT (QEMU does not check); call it directly, or change it in the patch too so " +
-        "that the module carries its own copy",
+        "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+        "function in the patch that calls it",
       "nfsd:find_confirmed_client: the patch takes its address (.text.nfsd4_create_session+0x38), " +
         "but nfsd seals its endbr64, as nothing in it takes its address: an indirect call to it " +
-        "faults on a CPU with IBT (QEMU does not check); call it directly, or change it in the " +
-        "patch too so that the module carries its own copy",
+        "faults on a CPU with IBT (QEMU does not check); call it directly, or take the address " +
+        "of a new function in the patch that calls it",
     ],
   );
 });

@@ -64,7 +64,7 @@ export function sealedTaken(object: string, name: string, by: string): string {
   return (
     `${object}:${name}: the patch takes its address (${by}), but ${object} seals its ` +
     "endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-    "with IBT (QEMU does not check); call it directly, or change it in the patch too so " +
-    "that the module carries its own copy"
+    "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+    "function in the patch that calls it"
   );
 }
