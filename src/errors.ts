@@ -38,7 +38,9 @@ export type ErrorCode =
   /** The target's symbol table holds several symbols the patch could mean. */
   | "ambiguous-symbols"
   /** Nothing to patch: only __init code or data changed, which served the boot. */
-  | "boot-only";
+  | "boot-only"
+  /** An object compiled without the differ's flags, as boot code is. */
+  | "uncomparable";
 
 export interface ErrorOptions {
   /** One line each, listed under the message: the symbols or files at fault. */

@@ -10,8 +10,6 @@ import { basename, dirname, join, normalize, relative, resolve } from "node:path
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
-import { readElf } from "../elf/reader.js";
-import { STT } from "../elf/constants.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, type Mount } from "../host/namespace.js";
 import { PATCH_OPTIONS, patchReport } from "../patch/patch.js";
@@ -283,7 +281,7 @@ class Session implements BuildSession {
         return [this.inspect(o, out)];
       } catch (e) {
         // With failures asked for, one that cannot be compared stands alone too.
-        if (!opts.failures || !(e instanceof HostError)) throw e;
+        if (!opts.failures || !(e instanceof KpatchError && e.code === "uncomparable")) throw e;
         opts.failures.set(o, e.message);
         progress("build", `${variant.toUpperCase()} ${e.message}`);
         return [];
@@ -570,8 +568,8 @@ done${partial ? "\nexit $failed" : ""}`;
   }
 
   /**
-   * Reads what kbuild recorded about a fresh object, and checks that its
-   * functions have sections of their own.
+   * Reads what kbuild recorded about a fresh object, and checks that it was
+   * compiled with sections of its own for each function and object.
    */
   private inspect(object: string, dir: string): CompiledObject {
     const file = join(dir, object);
@@ -584,26 +582,20 @@ done${partial ? "\nexit $failed" : ""}`;
       );
     }
     const source = relative(this.prepared.source.dir, sourcePath);
-    if (source.endsWith(".c")) {
-      const elf = readElf(this.host.readFile(file), file);
-      const functions = elf.symbols.filter((s) => s.type === STT.FUNC && s.section);
-      const inText = functions.filter((s) => s.section!.name === ".text").map((s) => s.name);
-      // Top-level asm puts its functions in .text (kvm's fastop stubs in
-      // emulate.c) beside the compiler's, each in a section named for it.
-      const own = functions.some((s) => s.section!.name.endsWith(`.${s.name}`));
-      if (inText.length && !own) {
-        // Makefiles that set their own flags drop KCFLAGS: the decompressor,
-        // real mode, the EFI stub, the purgatory, the vDSO.
-        throw new HostError(
-          `${object}: its Makefile compiles it without ${diffCflags} (${inText.slice(0, 3).join(", ")} ` +
-            "share .text), as it does boot code and code copied out of the kernel, " +
-            "which no live patch reaches",
-        );
-      }
-    }
     // kbuild 6.1 writes cmd_OBJ, later ones savedcmd_OBJ.
     const command = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)?.[1];
     if (!command) throw new HostError(`${object}: kbuild recorded no command line for it`);
+    // Makefiles that set their own flags drop KCFLAGS: the decompressor, real
+    // mode, the EFI stub, the purgatory, the vDSO. Functions in .text beside
+    // the compiler's own sections are top-level asm's (kvm's fastop stubs).
+    if (source.endsWith(".c") && !/\s-ffunction-sections\b/.test(command)) {
+      throw new KpatchError(
+        "unsafe",
+        `${object}: its Makefile compiles it without ${diffCflags}, as it does boot code ` +
+          "and code copied out of the kernel (the EFI stub, the vDSO), which no live patch reaches",
+        { code: "uncomparable" },
+      );
+    }
     const target = compiledFor(command);
     if (!target) {
       throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);

@@ -87,7 +87,8 @@ export function resolveExternals(ctx: ResolveContext, externals: External[]): Kl
     // Anything else is defined by another part of the same patch: the linker or loader finds it.
     if (!k) continue;
     if (sym) sym.name = klpSymbolName(k);
-    const table = k.object === target.object ? target.symtab : inVmlinux;
+    // An export is never sealed: its __ksymtab entry takes its address.
+    const table = exporter ? undefined : k.object === target.object ? target.symtab : inVmlinux;
     if (sym && table?.named(k.name)[Math.max(k.pos, 1) - 1]?.sealed) sealed.set(sym, k);
     klp.push(k);
   }

@@ -690,6 +690,18 @@ async function writeModule(
     functions: r.functions,
   }));
   const ko = join(opts.outputDir, `${opts.name}.ko`);
+  const config = host.readText(opts.target.config);
+  const symbolsOf = targetSymbols(sc.tables.symbolFile, host);
+  // An IBT kernel always seals some: a table without any (System.map, readelf's text) has none.
+  if (
+    /^CONFIG_X86_KERNEL_IBT=y$/m.test(config) &&
+    !symbolsOf("vmlinux")?.symbols.some((s) => s.sealed)
+  )
+    warn(
+      "kpatch-build",
+      "the target's vmlinux symbols hold no IBT seals (not an ELF file): a patch that takes " +
+        "the address of a function the kernel seals is not refused; give vmlinux itself",
+    );
   // Made before the module, which carries its summary.
   const review = await seen.review(ko);
   const built = await time(sc, "module", () =>
@@ -701,10 +713,8 @@ async function writeModule(
         description:
           opts.description ?? `live patch: ${opts.patches.map((p) => basename(p.file)).join(", ")}`,
         clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
-        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(
-          host.readText(opts.target.config),
-        ),
-        symbolsOf: targetSymbols(sc.tables.symbolFile, host),
+        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(config),
+        symbolsOf,
         info: [
           ...(opts.cves ?? []).map((id): [string, string] => ["kpatch_cve", id]),
           ...info,

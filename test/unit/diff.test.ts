@@ -1046,7 +1046,7 @@ asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long helper - .\\n.popsection\\n"
     [
       "vmlinux:helper: the patch takes its address (.text.show+N), but vmlinux seals its " +
         "endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-        "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+        "with IBT (QEMU's emulator does not check); call it directly, or take the address of a new " +
         "function in the patch that calls it",
     ],
   );

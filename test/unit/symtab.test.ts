@@ -131,8 +131,11 @@ test("seals are read from .ibt_endbr_seal: a module's relocations, a linked kern
 void sealed_one(void) { asm volatile("endbr64"); }
 void open_one(void) { asm volatile("endbr64"); }
 void sealed_two(void) { asm volatile("endbr64"); }
+/* Statics sharing a section: as objtool writes them, section symbol and offset. */
+static __attribute__((section(".text.shared"), used)) void shared_open(void) { asm("endbr64"); }
+static __attribute__((section(".text.shared"), used)) void shared_sealed(void) { asm("endbr64"); }
 asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long sealed_one - .\\n.long sealed_two - .\\n"
-    ".popsection\\n.globl __fentry__\\n__fentry__: ret");
+    ".long shared_sealed - .\\n.popsection\\n.globl __fentry__\\n__fentry__: ret");
 `;
   const dir = scratchDir("seals-");
   const object = await compileC(dir, source, "seals");
@@ -145,7 +148,7 @@ asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long sealed_one - .\\n.long sealed
       .sort();
   for (const file of [object, linked]) {
     const t = loadSymtab(file);
-    assert.deepEqual(sealed(t), ["sealed_one", "sealed_two"], file);
+    assert.deepEqual(sealed(t), ["sealed_one", "sealed_two", "shared_sealed"], file);
     assert.deepEqual(sealed(TargetSymtab.deserialize(t.serialize())), sealed(t));
   }
 });

@@ -190,6 +190,7 @@ test("IBT: the address of a target function its kernel seals is refused; a call 
     sym("open_helper", true),
     sym("twice", true),
     sealed("twice"),
+    sealed("ops_fn"),
   ]);
   // The fixture's livepatch relocation at 20 becomes the rel32 of a call.
   m.text.data[19] = 0xe8;
@@ -210,17 +211,42 @@ test("IBT: the address of a target function its kernel seals is refused; a call 
   );
   lea(48, ".klp.sym.nfsd.twice,2");
   lea(56, ".klp.sym.nfsd.find_confirmed_client,0");
+  // A pointer in data, as an operations table holds one.
+  const ops = m.ko.addSection({
+    name: ".data.ops",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.WRITE,
+    data: new Uint8Array(8),
+  });
+  m.ko
+    .addSection({
+      name: ".klp.rela.nfsd..data.ops",
+      type: SHT.RELA,
+      infoSection: ops,
+      entsize: 24n,
+      flags: SHF.ALLOC | SHF.INFO_LINK | SHF.RELA_LIVEPATCH,
+    })
+    .relocations.push({
+      offset: 0n,
+      type: R_X86_64._64,
+      symbol: m.klp(".klp.sym.nfsd.ops_fn,0"),
+      addend: 0n,
+    });
   assert.deepEqual(
     verifyModule(m.ko, () => target),
     [
       "nfsd:twice: the patch takes its address (.text.nfsd4_create_session+0x30), but nfsd seals " +
         "its endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-        "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+        "with IBT (QEMU's emulator does not check); call it directly, or take the address of a new " +
         "function in the patch that calls it",
       "nfsd:find_confirmed_client: the patch takes its address (.text.nfsd4_create_session+0x38), " +
         "but nfsd seals its endbr64, as nothing in it takes its address: an indirect call to it " +
-        "faults on a CPU with IBT (QEMU does not check); call it directly, or take the address " +
+        "faults on a CPU with IBT (QEMU's emulator does not check); call it directly, or take the address " +
         "of a new function in the patch that calls it",
+      "nfsd:ops_fn: the patch takes its address (.data.ops+0x0), but nfsd seals its endbr64, " +
+        "as nothing in it takes its address: an indirect call to it faults on a CPU with IBT " +
+        "(QEMU's emulator does not check); call it directly, or take the address of a new " +
+        "function in the patch that calls it",
     ],
   );
 });

@@ -5,7 +5,8 @@
 import { R_X86_64, SHF, SHT } from "../../elf/constants.js";
 import type { ElfFile, ElfSection, Relocation } from "../../elf/model.js";
 
-// Tables of code addresses: what they point at is not taken as a function pointer.
+// Tables of code addresses: what they point at is not taken as a function
+// pointer. objtool's validate_ibt skips the same, and the last three too.
 export const CODE_ADDRESS_TABLES = new Set([
   ".orc_unwind_ip",
   ".return_sites",
@@ -22,6 +23,9 @@ export const CODE_ADDRESS_TABLES = new Set([
   ".smp_locks",
   ".parainstructions",
   ".printk_index",
+  "_kprobe_blacklist",
+  "_error_injection_whitelist",
+  ".kcfi_traps",
 ]);
 
 export const isCode = (s: ElfSection) =>
@@ -64,7 +68,7 @@ export function sealedTaken(object: string, name: string, by: string): string {
   return (
     `${object}:${name}: the patch takes its address (${by}), but ${object} seals its ` +
     "endbr64, as nothing in it takes its address: an indirect call to it faults on a CPU " +
-    "with IBT (QEMU does not check); call it directly, or take the address of a new " +
+    "with IBT (QEMU's emulator does not check); call it directly, or take the address of a new " +
     "function in the patch that calls it"
   );
 }
