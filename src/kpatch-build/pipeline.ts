@@ -586,12 +586,15 @@ async function diffObject(
   const object = { object: o.object, target: a.target, files: a.files };
   const symbols = tables.symbolFile(o.target);
   if (!symbols) {
-    throw new KpatchError(
-      "input",
-      `${o.object} belongs to module ${o.target}, which is not in ` +
-        `${target.modulesDir ?? "the target (no modules directory)"}: ` +
-        "its symbols are needed",
-    );
+    // xe compiles i915's display files by a rule of its own, so kbuild names
+    // their module after the file (intel_cdclk), not the xe.ko they go into.
+    const why =
+      `kbuild compiled it for module ${o.target}, which is not in ` +
+      `${target.modulesDir ?? "the target (no modules directory)"}: ` +
+      "its symbols are needed";
+    if (!opts.select) throw new KpatchError("input", `${o.object}: ${why}`);
+    progress("kpatch-build", `${o.object}: refused: ${why}`);
+    return { ...object, refused: why };
   }
   const diff = (symbols: string) =>
     diffFiles(
