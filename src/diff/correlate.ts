@@ -67,6 +67,14 @@ function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
     (u) => baseName(u.name),
     (u) => !staticLocal(u),
   );
+  // A file-scope __UNIQUE_ID() (__ADDRESSABLE(init_module), MODULE_INFO) ends
+  // in __COUNTER__ alone, which one more above renumbers: the one of its
+  // prefix on each side is the same declaration, as kpatch pairs them.
+  const counted = /^(__UNIQUE_ID_\w*?)\d+$/;
+  byName(
+    (u) => u.name.replace(counted, "$1"),
+    (u) => counted.test(u.name),
+  );
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");

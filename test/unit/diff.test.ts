@@ -1051,3 +1051,21 @@ asm(".pushsection .ibt_endbr_seal, \\"a\\"\\n.long helper - .\\n.popsection\\n"
     ],
   );
 });
+
+test("a file-scope __UNIQUE_ID() renumbered by __COUNTER__ is the same declaration: no boot-only change", async () => {
+  // module_init's __ADDRESSABLE(init_module) in .init.data, numbered by __COUNTER__.
+  const unique = (before: string) => `
+#define PASTE_(a, b) a##b
+#define PASTE(a, b) PASTE_(a, b)
+#define UNIQUE_ID(prefix) PASTE(PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
+${before}
+static int init_module(void) { return 0; }
+static void *UNIQUE_ID(__addressable_init_module) __attribute__((used, section(".init.data")))
+  = (void *)init_module;
+int show(int x) { return x + 1; }
+`;
+  // One more unique ID above renumbers it: as a header's new use of __COUNTER__ does.
+  const e = await refusal(unique(""), unique("static int UNIQUE_ID(other) __attribute__((used));"));
+  assert.equal(e.kind, "no-change");
+  assert.equal(e.code, undefined, e.message);
+});
