@@ -16,6 +16,21 @@ export interface ChangedFile {
   file: string;
   change: "modified" | "added" | "removed";
   class: FileClass;
+  /** The top Makefile, of which only the kernel's version changed (SUBLEVEL in every update). */
+  versionOnly?: true;
+}
+
+const VERSION_LINE = /^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) *=/;
+
+/** Whether the two top Makefiles differ only in their version lines. */
+function versionOnly(a: string, b: string, host: Host): boolean {
+  const rest = (file: string) =>
+    host
+      .readText(file)
+      .split("\n")
+      .filter((l) => !VERSION_LINE.test(l));
+  const [x, y] = [rest(a), rest(b)];
+  return x.length === y.length && x.every((l, i) => l === y[i]);
 }
 
 /** What is not source: extract.ts's marker, at the top of every cached tree. */
@@ -28,7 +43,8 @@ export function updateChanges(
   cacheDir: string,
   host: Host = nodeHost,
 ): ChangedFile[] {
-  const file = join(cacheDir, `changes-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
+  // -2: the record's format (versionOnly since 2).
+  const file = join(cacheDir, `changes-2-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
   const known = host.readIfExists(file);
   if (known) {
     const kept = JSON.parse(known) as { from: string; to: string; files: ChangedFile[] };
@@ -55,7 +71,9 @@ export function updateChanges(
       } else if (!x || !y) {
         files.push(changed(path, x ? "removed" : "added"));
       } else if (!sameFile(join(from.dir, path), join(to.dir, path), host)) {
-        files.push(changed(path, "modified"));
+        const version =
+          path === "Makefile" && versionOnly(join(from.dir, path), join(to.dir, path), host);
+        files.push({ ...changed(path, "modified"), ...(version && { versionOnly: true }) });
       }
     }
   };

@@ -6,7 +6,9 @@
 //   object it reaches are one group; so are the files of one object);
 // - an object's patched code refers to a function or data another object of
 //   the update changes or adds (a caller and a callee changed together);
-// - an object lies under a directory whose Makefile or Kbuild changed.
+// - an object lies under a directory whose Makefile or Kbuild changed (the
+//   top one's version number aside).
+// An object whose code stays the same joins nothing.
 // A group goes in whole, or stays out whole with every reason it has.
 import { dirname } from "node:path";
 import type { ChangedFile } from "./changes.js";
@@ -64,6 +66,12 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     if (x !== y) parent.set(y, x);
   };
   const node = { file: (f: string) => `f:${f}`, object: (o: string) => `o:${o}` };
+  // An object whose code stays the same puts nothing in the module, so it
+  // holds no change together: grouped, it would join every changed header it
+  // includes (mm.h with cpufeatures.h, through thousands of objects).
+  const unchanged = facts.objects.filter((o) => o.outcome === "unchanged");
+  const sameCode = new Set(unchanged.flatMap((o) => o.files));
+  facts = { ...facts, objects: facts.objects.filter((o) => o.outcome !== "unchanged") };
   for (const o of facts.objects) {
     parent.set(node.object(o.object), find(node.object(o.object)));
     for (const f of o.files) join(node.object(o.object), node.file(f));
@@ -85,7 +93,9 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     reasons.set(root, (reasons.get(root) ?? new Set()).add(why));
   };
   const buildDirs = facts.files
-    .filter((f) => f.class === "build" && BUILD_RULES.test(f.file.split("/").at(-1)!))
+    .filter(
+      (f) => f.class === "build" && !f.versionOnly && BUILD_RULES.test(f.file.split("/").at(-1)!),
+    )
     .map((f) => dirname(f.file));
   for (const o of facts.objects) {
     const key = node.object(o.object);
@@ -124,6 +134,8 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   const files = facts.files.map((f): UpdateFile => {
     const base = { file: f.file, change: f.change };
     const g = groupOf.get(f.file);
+    if (!g && sameCode.has(f.file))
+      return { ...base, outcome: "no binary change", why: "its objects compile the same" };
     if (!g) return { ...base, ...ungrouped(f, facts) };
     if (g.live) return { ...base, outcome: "live", group: g.id };
     if (g.reasons.length) {
@@ -146,6 +158,9 @@ export function groupUpdate(facts: GroupFacts): Grouping {
 /** A file that reaches no object: why it is not live. */
 function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome" | "why"> {
   if (f.class === "text") return { outcome: "not code", why: "documentation" };
+  if (f.versionOnly) {
+    return { outcome: "not code", why: "the kernel's version: kpatch status shows the update's" };
+  }
   if (f.file.startsWith("tools/")) {
     return { outcome: "not built", why: "user-space tools, not part of the kernel" };
   }

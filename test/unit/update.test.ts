@@ -28,6 +28,7 @@ test("an update's change set: modified, added and removed files, classed, and ke
     "fs/same.c": "int s;\n",
     "fs/gone.h": "\n",
     "fs/Makefile": "obj-y += x.o\n",
+    Makefile: "VERSION = 6\nSUBLEVEL = 117\nEXTRAVERSION =\nall:\n",
     "Documentation/x.rst": "a\n",
   });
   const b = tree(join(dir, "b"), {
@@ -36,6 +37,7 @@ test("an update's change set: modified, added and removed files, classed, and ke
     "fs/same.c": "int s;\n",
     "fs/new.h": "\n",
     "fs/Makefile": "obj-y += x.o y.o\n",
+    Makefile: "VERSION = 6\nSUBLEVEL = 118\nEXTRAVERSION =\nall:\n",
     "Documentation/x.rst": "b\n",
     "fs/$(shell id).c": "\n",
   });
@@ -43,6 +45,8 @@ test("an update's change set: modified, added and removed files, classed, and ke
   const changes = updateChanges(a, b, join(dir, "cache"));
   assert.deepEqual(changes, [
     { file: "Documentation/x.rst", change: "modified", class: "text" },
+    // Only the version: SUBLEVEL, as every stable update changes it.
+    { file: "Makefile", change: "modified", class: "build", versionOnly: true },
     { file: "fs/$(shell id).c", change: "added", class: "other" },
     { file: "fs/Makefile", change: "modified", class: "build" },
     { file: "fs/gone.h", change: "removed", class: "code" },
@@ -147,21 +151,21 @@ test("an update's groups: a header with every object it reaches, callers with ca
     unresolved: new Map(),
     layout: new Map(),
   });
+  // Objects whose code stays the same join nothing: a.h's group is the one it changes.
   assert.deepEqual(
     g.groups.map((x) => [x.objects, x.live]),
     [
-      [["fs/a.o", "fs/b.o"], true],
+      [["fs/a.o"], true],
       [["net/c.o", "net/d.o"], true],
-      [["mm/e.o"], false],
     ],
   );
-  assert.deepEqual(g.live, ["fs/a.o", "fs/b.o", "net/c.o", "net/d.o"]);
+  assert.deepEqual(g.live, ["fs/a.o", "net/c.o", "net/d.o"]);
   assert.deepEqual(
     g.files.map((f) => [f.file, f.outcome]),
     [
       ["include/linux/a.h", "live"],
       ["fs/a.c", "live"],
-      ["fs/b.c", "live"],
+      ["fs/b.c", "no binary change"],
       ["net/c.c", "live"],
       ["net/d.c", "live"],
       ["mm/e.c", "no binary change"],
@@ -169,7 +173,7 @@ test("an update's groups: a header with every object it reaches, callers with ca
       ["tools/perf/x.c", "not built"],
     ],
   );
-  assert.deepEqual(coverage(g.files), { live: 5, reboot: 0 });
+  assert.deepEqual(coverage(g.files), { live: 4, reboot: 0 });
 });
 
 test("an update's group stays out whole, with every reason it has", () => {
@@ -185,6 +189,8 @@ test("an update's group stays out whole, with every reason it has", () => {
       code("kernel/e.c"),
       code("init/f.c"),
       code("Kconfig"),
+      // The top Makefile's version alone keeps nothing out.
+      { ...code("Makefile"), versionOnly: true as const },
     ],
     objects: [
       object({ object: "fs/a.o", files: ["fs/a.c", "include/linux/t.h"] }),
@@ -214,6 +220,7 @@ test("an update's group stays out whole, with every reason it has", () => {
   assert.deepEqual(g.live, ["kernel/e.o"]);
   const kconfig = g.files.find((f) => f.file === "Kconfig")!;
   assert.equal(kconfig.outcome, "reboot");
+  assert.equal(g.files.find((f) => f.file === "Makefile")!.outcome, "not code");
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
   assert.deepEqual(coverage(g.files), { live: 1, reboot: 9 });
 });
