@@ -139,7 +139,10 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     if (!g) return { ...base, ...ungrouped(f, facts) };
     if (g.live) return { ...base, outcome: "live", group: g.id };
     if (g.reasons.length) {
-      return { ...base, outcome: "reboot", why: g.reasons.join("; "), group: g.id };
+      // The group lists every reason, once: a big group has thousands of files.
+      const more = g.reasons.length > 1 ? ` (and ${g.reasons.length - 1} more)` : "";
+      const why = `group ${g.id} stays out: ${g.reasons[0]}${more}`;
+      return { ...base, outcome: "reboot", why, group: g.id };
     }
     return {
       ...base,

@@ -171,7 +171,13 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
     `${reboot ? `, ${reboot} need a reboot` : ""}`;
   progress("update", summary);
   for (const g of grouping.groups.filter((g) => g.reasons.length)) {
-    warn("update", `group ${g.id} (${g.objects.join(" ")}) stays out: ${g.reasons.join("; ")}`);
+    // The review lists them all; a warning names the first few.
+    const few = (l: string[], n: number, sep: string) =>
+      l.length > n ? `${l.slice(0, n).join(sep)}${sep}and ${l.length - n} more` : l.join(sep);
+    warn(
+      "update",
+      `group ${g.id} (${few(g.objects, 5, " ")}) stays out: ${few(g.reasons, 3, "; ")}`,
+    );
   }
   const cves = [...new Set(plan.changelog.flatMap((e) => e.cves))].sort();
   return {
