@@ -5,7 +5,7 @@
 // otherwise by which already-paired units refer to it. A static local
 // variable is never paired by its number alone: pairing the wrong one would
 // make the patch use another function's state.
-import { STB } from "../elf/constants.js";
+import { SHF, STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
 import { isFunctionName, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { DiffContext, TargetCache } from "./context.js";
@@ -69,11 +69,14 @@ function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
   );
   // A file-scope __UNIQUE_ID() (__ADDRESSABLE(init_module), MODULE_INFO) ends
   // in __COUNTER__ alone, which one more above renumbers: the one of its
-  // prefix on each side is the same declaration, as kpatch pairs them.
+  // prefix on each side is the same declaration, as kpatch pairs them. Not
+  // run-time state: paired wrongly, zeroed variables would compare the same.
   const counted = /^(__UNIQUE_ID_\w*?)\d+$/;
+  const constant = (u: Unit) =>
+    (u.section.flags & SHF.WRITE) === 0n || /^\.(init|exit)\./.test(u.section.name);
   byName(
     (u) => u.name.replace(counted, "$1"),
-    (u) => counted.test(u.name),
+    (u) => counted.test(u.name) && constant(u),
   );
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).

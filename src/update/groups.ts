@@ -8,7 +8,8 @@
 //   the update changes or adds (a caller and a callee changed together);
 // - an object lies under a directory whose Makefile or Kbuild changed (the
 //   top one's version number aside).
-// An object whose code stays the same joins nothing.
+// An object whose code stays the same joins nothing, unless assembly, a
+// changed Makefile or a changed layout may hide a change from the differ.
 // A group goes in whole, or stays out whole with every reason it has.
 import { dirname } from "node:path";
 import type { ChangedFile } from "./changes.js";
@@ -66,12 +67,23 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     if (x !== y) parent.set(y, x);
   };
   const node = { file: (f: string) => `f:${f}`, object: (o: string) => `o:${o}` };
+  const buildDirs = facts.files
+    .filter(
+      (f) => f.class === "build" && !f.versionOnly && BUILD_RULES.test(f.file.split("/").at(-1)!),
+    )
+    .map((f) => dirname(f.file));
+  const buildDir = (o: UpdateObject) =>
+    buildDirs.find((d) => d === "." || o.object.startsWith(`${d}/`));
   // An object whose code stays the same puts nothing in the module, so it
   // holds no change together: grouped, it would join every changed header it
-  // includes (mm.h with cpufeatures.h, through thousands of objects).
-  const unchanged = facts.objects.filter((o) => o.outcome === "unchanged");
-  const sameCode = new Set(unchanged.flatMap((o) => o.files));
-  facts = { ...facts, objects: facts.objects.filter((o) => o.outcome !== "unchanged") };
+  // includes (mm.h with cpufeatures.h, through thousands of objects). Unless
+  // the differ cannot tell: assembly (its changes need no symbol), a changed
+  // Makefile (PATCHED is built by the old one), a changed layout.
+  const blind = (o: UpdateObject) =>
+    buildDir(o) !== undefined || o.files.some((f) => f.endsWith(".S") || facts.layout.has(f));
+  const same = (o: UpdateObject) => o.outcome === "unchanged" && !blind(o);
+  const sameCode = new Set(facts.objects.filter(same).flatMap((o) => o.files));
+  facts = { ...facts, objects: facts.objects.filter((o) => !same(o)) };
   for (const o of facts.objects) {
     parent.set(node.object(o.object), find(node.object(o.object)));
     for (const f of o.files) join(node.object(o.object), node.file(f));
@@ -92,18 +104,13 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     const root = find(key);
     reasons.set(root, (reasons.get(root) ?? new Set()).add(why));
   };
-  const buildDirs = facts.files
-    .filter(
-      (f) => f.class === "build" && !f.versionOnly && BUILD_RULES.test(f.file.split("/").at(-1)!),
-    )
-    .map((f) => dirname(f.file));
   for (const o of facts.objects) {
     const key = node.object(o.object);
     if (o.outcome === "refused") refuse(key, `${o.object}: ${o.why}`);
     if (o.outcome === "boot-only") {
       refuse(key, `${o.object}: only __init code or data changed, which takes effect at boot`);
     }
-    const dir = buildDirs.find((d) => d === "." || o.object.startsWith(`${d}/`));
+    const dir = buildDir(o);
     if (dir !== undefined) {
       refuse(
         key,
@@ -162,7 +169,10 @@ export function groupUpdate(facts: GroupFacts): Grouping {
 function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome" | "why"> {
   if (f.class === "text") return { outcome: "not code", why: "documentation" };
   if (f.versionOnly) {
-    return { outcome: "not code", why: "the kernel's version: kpatch status shows the update's" };
+    return {
+      outcome: "not code",
+      why: "the kernel's version: the running kernel keeps its own, kpatch status shows the update's",
+    };
   }
   if (f.file.startsWith("tools/")) {
     return { outcome: "not built", why: "user-space tools, not part of the kernel" };

@@ -1069,3 +1069,24 @@ int show(int x) { return x + 1; }
   assert.equal(e.kind, "no-change");
   assert.equal(e.code, undefined, e.message);
 });
+
+test("a renumbered __UNIQUE_ID() variable is not paired by its prefix: run-time state could be another's", async () => {
+  // A writable one, zeroed on both sides, would compare the same whichever it is.
+  const state = (before: string, body: string) => `
+#define PASTE_(a, b) a##b
+#define PASTE(a, b) PASTE_(a, b)
+#define UNIQUE_ID(prefix) PASTE(PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
+#define STATE(n) static int n; int show(int x) { return n += ${body}; }
+${before}
+STATE(UNIQUE_ID(state))
+`;
+  const r = await diffC(
+    state("", "x"),
+    state("static int UNIQUE_ID(other) __attribute__((used));", "x + 1"),
+  );
+  assert.deepEqual(names(r), { changed: ["show"], added: [] });
+  assert.deepEqual(
+    r.addedData.map((u) => u.name),
+    ["__UNIQUE_ID_state1"],
+  );
+});

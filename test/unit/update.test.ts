@@ -54,6 +54,16 @@ test("an update's change set: modified, added and removed files, classed, and ke
     { file: "fs/new.h", change: "added", class: "code" },
     { file: "fs/x.c", change: "modified", class: "code" },
   ]);
+  // A top Makefile with more than its version changed is a build change.
+  const [c, d] = ["c", "d"].map((n, i) =>
+    tree(join(dir, n), {
+      ".extracted": n,
+      Makefile: `SUBLEVEL = ${117 + i}\nKBUILD_CFLAGS += ${i ? "-O3" : "-O2"}\n`,
+    }),
+  );
+  assert.deepEqual(updateChanges(c!, d!, join(dir, "cache")), [
+    { file: "Makefile", change: "modified", class: "build" },
+  ]);
   // The second look reads the cache: the trees are never written after extraction.
   writeFileSync(join(b.dir, "fs/same.c"), "changed behind the cache's back\n");
   assert.deepEqual(updateChanges(a, b, join(dir, "cache")), changes);
@@ -185,6 +195,8 @@ test("an update's group stays out whole, with every reason it has", () => {
       code("net/Makefile"),
       code("net/c.c"),
       code("arch/x86/entry.S"),
+      code("arch/x86/thunk.S"),
+      code("net/u.c"),
       code("kernel/d.c"),
       code("kernel/e.c"),
       code("init/f.c"),
@@ -201,6 +213,9 @@ test("an update's group stays out whole, with every reason it has", () => {
       object({ object: "kernel/d.o", files: ["kernel/d.c"], provides: ["a_fn"] }),
       object({ object: "kernel/e.o", files: ["kernel/e.c"] }),
       object({ object: "init/f.o", files: ["init/f.c"], outcome: "boot-only" }),
+      // The differ sees no change where assembly or the old Makefile may hide one.
+      object({ object: "arch/x86/thunk.o", files: ["arch/x86/thunk.S"], outcome: "unchanged" }),
+      object({ object: "net/u.o", files: ["net/u.c"], outcome: "unchanged" }),
     ],
     notBuilt: new Map(),
     unresolved: new Map(),
@@ -215,6 +230,8 @@ test("an update's group stays out whole, with every reason it has", () => {
       [["net/c.o"], ["net's Makefile or Kbuild changed: net/c.o may be built differently"]],
       [["arch/x86/entry.o"], ["arch/x86/entry.S is assembly, which is not compared"]],
       [["init/f.o"], ["init/f.o: only __init code or data changed, which takes effect at boot"]],
+      [["arch/x86/thunk.o"], ["arch/x86/thunk.S is assembly, which is not compared"]],
+      [["net/u.o"], ["net's Makefile or Kbuild changed: net/u.o may be built differently"]],
     ],
   );
   assert.deepEqual(g.live, ["kernel/e.o"]);
@@ -222,5 +239,5 @@ test("an update's group stays out whole, with every reason it has", () => {
   assert.equal(kconfig.outcome, "reboot");
   assert.equal(g.files.find((f) => f.file === "Makefile")!.outcome, "not code");
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
-  assert.deepEqual(coverage(g.files), { live: 1, reboot: 9 });
+  assert.deepEqual(coverage(g.files), { live: 1, reboot: 11 });
 });
