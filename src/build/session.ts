@@ -11,11 +11,24 @@ import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
-import { runWithMounts, type Mount } from "../host/namespace.js";
+import { runWithMounts, shq, type Mount } from "../host/namespace.js";
 import { PATCH_OPTIONS, patchReport } from "../patch/patch.js";
 import { diffCflags, type PreparedTree } from "./prepare.js";
 
 export type Variant = "orig" | "patched";
+
+/** What `preprocessed` keys a digest by: the object, and the files it read unpatched. */
+export function preprocessKey(o: Preprocess): string {
+  if (!o.reverted?.length) return o.object;
+  return `${o.object}.${sha256(...[...o.reverted].sort()).slice(0, 16)}`;
+}
+
+export interface Preprocess {
+  object: string;
+  command: string;
+  /** Source files, relative to the tree, that this compile reads unpatched. */
+  reverted?: string[];
+}
 
 export interface CompiledObject {
   /** Relative to the build directory, e.g. fs/proc/meminfo.o. */
@@ -84,9 +97,11 @@ export interface BuildSession {
    * what can become code (tokens.ts), or none when they cannot be had. Two
    * equal digests mean the same code, function by function (tables may list
    * it in another order). Cached per tree, and after a patch by what it
-   * changed, each digest as it comes.
+   * changed, each digest as it comes. `reverted`: source files read as
+   * they were before any patch, for that object's compile alone (which of
+   * an update's headers reach its code).
    */
-  preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>>;
+  preprocessed(objects: Preprocess[]): Promise<Map<string, string>>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -351,7 +366,7 @@ class Session implements BuildSession {
       .filter((l) => /error:|\*\*\*/.test(l));
   }
 
-  async preprocessed(objects: { object: string; command: string }[]): Promise<Map<string, string>> {
+  async preprocessed(objects: Preprocess[]): Promise<Map<string, string>> {
     const dir = join(this.dir, "preprocessed", String(this.compiles++));
     // Kept as they come, by the reading, the tree and what the session
     // changed (as PATCHED objects are): an interrupted run's next one resumes.
@@ -364,20 +379,34 @@ class Session implements BuildSession {
             CODE_READING,
             basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
           );
+    const key = preprocessKey;
     const sums = new Map<string, string>();
     for (const o of cache ? objects : []) {
-      const known = this.host.readIfExists(join(cache!, `${o.object}.sum`));
-      if (known) sums.set(o.object, known);
+      const known = this.host.readIfExists(join(cache!, `${key(o)}.sum`));
+      if (known) sums.set(key(o), known);
     }
     const asked = objects.flatMap((o) => {
       // The compile, its output its tokens.
-      const command = sums.has(o.object)
-        ? undefined
-        : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+      const command = sums.has(key(o)) ? undefined : compileAs(o.command, (s) => `-E -P -o - ${s}`);
       return command ? [{ ...o, command }] : [];
     });
+    const revert = (o: Preprocess) => {
+      // The unpatched file, copied from outside the session's mounts, is
+      // mounted over the patched one in a namespace of this compile's own.
+      const mounts = (o.reverted ?? []).map((f) => {
+        const copy = join(dir, "unpatched", f);
+        if (!this.host.exists(copy)) {
+          this.host.makeDirs(dirname(copy));
+          this.host.writeFileAtomic(copy, this.host.readFile(join(this.prepared.source.dir, f)));
+        }
+        return `mount --bind ${shq(copy)} ${shq(join(this.prepared.source.dir, f))}`;
+      });
+      return mounts.length
+        ? `unshare --mount --propagation private sh -euc ${shq(`${mounts.join("\n")}\n${o.command}`)}`
+        : o.command;
+    };
     if (!asked.length) return sums;
-    asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${o.command}\n`));
+    asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${revert(o)}\n`));
     progress("build", `preprocessing ${asked.length} objects`);
     // In chunks, the next one preprocessing while this process reads the last:
     // a unit's tokens are megabytes, and 15,000 of them would not fit on disk.
@@ -406,8 +435,8 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           const file = join(dir, `${i}.sh.i`);
           if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
             const digest = this.reader.digest(this.host.readText(file));
-            sums.set(asked[i]!.object, digest);
-            if (cache) this.host.writeFileAtomic(join(cache, `${asked[i]!.object}.sum`), digest);
+            sums.set(key(asked[i]!), digest);
+            if (cache) this.host.writeFileAtomic(join(cache, `${key(asked[i]!)}.sum`), digest);
           }
           this.host.remove(file);
         }

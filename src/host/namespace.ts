@@ -74,6 +74,7 @@ function mountCommand(m: Mount): string {
   }
 }
 
-function shq(s: string): string {
+/** `s` as one word of sh. */
+export function shq(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }

@@ -36,6 +36,7 @@ import {
 } from "./review.js";
 import type { Review, ReviewInput, UpdateReview } from "../review/review.js";
 import { LAYOUT_REMEDY, type LayoutChange } from "../patch/layout.js";
+import { filesReaching } from "../build/reach.js";
 import { targetTables, type Target, type TargetTables } from "./targets.js";
 
 const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
@@ -70,8 +71,10 @@ export interface Found {
     object: string;
     /** "vmlinux" or the module's name. */
     target: string;
-    /** The changed files it is built from or includes. */
+    /** The changed files it is built from or includes whose change reaches its code. */
     files: string[];
+    /** The changed headers it includes whose change does not (build/reach.ts). */
+    unreached?: string[];
     report?: DiffReport;
     /** Why the differ refused it, or found no change. */
     refused?: string;
@@ -567,7 +570,30 @@ function diff(
       }
     }
     const select = sc.opts.select;
-    return select ? selected(sc, select, found) : { reports: changedReports(found), info: [] };
+    if (!select) return { reports: changedReports(found), info: [] };
+    return selected(sc, select, await narrowed(sc, found));
+  });
+}
+
+/**
+ * The changed objects' files narrowed to those whose change reaches their
+ * code, for the grouping: an unchanged object's files hold nothing together.
+ */
+async function narrowed(sc: SessionContext, found: Found["objects"]): Promise<Found["objects"]> {
+  const commands = new Map(sc.affected.found.objects.map((a) => [a.object, a.command]));
+  const reach = await time(sc, "reach", () =>
+    filesReaching(
+      sc.session,
+      found
+        .filter((f) => f.report || f.refused || f.bootOnly)
+        .map((f) => ({ object: f.object, command: commands.get(f.object), files: f.files })),
+      sc.host,
+    ),
+  );
+  return found.map((f) => {
+    const files = reach.get(f.object);
+    if (!files || files.length === f.files.length) return f;
+    return { ...f, files, unreached: f.files.filter((x) => !files.includes(x)) };
   });
 }
 

@@ -2,8 +2,9 @@
 // which groups can be live. The source trees carry no commit boundaries, so
 // the grouping is conservative: changed files and the objects they build
 // are joined when
-// - an object is built from or includes a changed file (a header and every
-//   object it reaches are one group; so are the files of one object);
+// - an object is built from or includes a changed file whose change reaches
+//   its code (a header and every object it reaches are one group; so are the
+//   files of one object; build/reach.ts says which headers reach it);
 // - an object's patched code refers to a function or data another object of
 //   the update changes or adds (a caller and a callee changed together);
 // - an object lies under a directory whose Makefile or Kbuild changed (the
@@ -20,8 +21,10 @@ export interface UpdateObject {
   object: string;
   /** "vmlinux" or the module's name. */
   target: string;
-  /** The changed files it is built from or includes. */
+  /** The changed files it is built from or includes whose change reaches its code. */
   files: string[];
+  /** The changed headers it includes whose change does not reach its code. */
+  unreached?: string[];
   /** boot-only: unchanged but for __init code or data, which served the boot. */
   outcome: "changed" | "unchanged" | "boot-only" | "refused";
   /** The refusal, or why nothing changed. */
@@ -80,10 +83,20 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   // the differ cannot tell: assembly (its changes need no symbol), a changed
   // Makefile (PATCHED is built by the old one), a changed layout.
   const blind = (o: UpdateObject) =>
-    buildDir(o) !== undefined || o.files.some((f) => f.endsWith(".S") || facts.layout.has(f));
+    buildDir(o) !== undefined ||
+    [...o.files, ...(o.unreached ?? [])].some((f) => f.endsWith(".S") || facts.layout.has(f));
   const same = (o: UpdateObject) => o.outcome === "unchanged" && !blind(o);
-  const sameCode = new Set(facts.objects.filter(same).flatMap((o) => o.files));
-  facts = { ...facts, objects: facts.objects.filter((o) => !same(o)) };
+  // What does not reach an object's code, the differ aside, changes nothing
+  // in it; where the differ may not see, all it includes holds together.
+  const sameCode = new Set(
+    facts.objects.flatMap((o) => (same(o) ? o.files : blind(o) ? [] : (o.unreached ?? []))),
+  );
+  facts = {
+    ...facts,
+    objects: facts.objects
+      .filter((o) => !same(o))
+      .map((o) => (blind(o) ? { ...o, files: [...o.files, ...(o.unreached ?? [])] } : o)),
+  };
   for (const o of facts.objects) {
     parent.set(node.object(o.object), find(node.object(o.object)));
     for (const f of o.files) join(node.object(o.object), node.file(f));

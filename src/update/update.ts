@@ -144,6 +144,7 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
       object: o.object,
       target: o.target,
       files: o.files,
+      unreached: o.unreached,
       outcome: o.report
         ? "changed"
         : o.refused

@@ -8,12 +8,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, sha256 } from "../../src/host/host.js";
+import { cacheRoot, nodeHost, sha256 } from "../../src/host/host.js";
 import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
 import { CODE_READING } from "../../src/build/tokens.js";
 import { kbuildPlan } from "../../src/build/plan.js";
+import { filesReaching } from "../../src/build/reach.js";
 import { diffCflags } from "../../src/build/prepare.js";
 import { fixture } from "../../bench/support/patches.js";
 import { buildPatches, cacheMounts, processesMentioning, testTree, treeState } from "./support.js";
@@ -212,6 +213,26 @@ test("preprocessed digests are kept per tree and per change: a later session pre
   const patchedAgain = await digests(fixture("meminfo-string.patch"));
   assert.doesNotMatch(patchedAgain.said, /preprocessing/);
   assert.equal(patchedAgain.digest, patched.digest);
+  assert.equal(treeState(kernel, prepared), before);
+});
+
+test("an update's header reaches an object only where reading it unpatched changes the object's code", async () => {
+  // signal.o calls signalfd_notify, whose body the patch changes; mm.h gains
+  // an inline function nothing calls. Both are changed headers signal.o includes.
+  const object = "kernel/signal.o";
+  const command = (await kbuildPlan(prepared, ["kernel/"])).get(object)!.command;
+  const files = ["include/linux/mm.h", "include/linux/signalfd.h"];
+  const reach = await withBuildSession(prepared, async (s) => {
+    await s.applyPatch(fixture("reach-headers.patch"));
+    return filesReaching(s, [{ object, command, files }], nodeHost);
+  });
+  assert.deepEqual(reach.get(object), ["include/linux/signalfd.h"]);
+  // Without a command line, nothing can be read: every file reaches it.
+  const blind = await withBuildSession(prepared, async (s) => {
+    await s.applyPatch(fixture("reach-headers.patch"));
+    return filesReaching(s, [{ object, files }], nodeHost);
+  });
+  assert.deepEqual(blind.get(object), files);
   assert.equal(treeState(kernel, prepared), before);
 });
 

@@ -241,3 +241,55 @@ test("an update's group stays out whole, with every reason it has", () => {
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
   assert.deepEqual(coverage(g.files), { live: 1, reboot: 11 });
 });
+
+test("an update's header joins only the objects it reaches; where the differ may not see, all", () => {
+  const g = groupUpdate({
+    files: [
+      code("include/linux/mm.h"),
+      code("include/linux/q.h"),
+      code("fs/a.c"),
+      code("fs/b.c"),
+      code("drivers/Makefile"),
+      code("drivers/c.c"),
+    ],
+    objects: [
+      // Both include mm.h, whose change reaches neither: a and b stay apart.
+      object({ object: "fs/a.o", files: ["fs/a.c"], unreached: ["include/linux/mm.h"] }),
+      object({
+        object: "fs/b.o",
+        files: ["fs/b.c", "include/linux/q.h"],
+        unreached: ["include/linux/mm.h"],
+        outcome: "refused",
+        why: "data",
+      }),
+      // Built by a changed Makefile: what it includes holds together.
+      object({
+        object: "drivers/c.o",
+        files: ["drivers/c.c"],
+        unreached: ["include/linux/q.h"],
+        outcome: "unchanged",
+      }),
+    ],
+    notBuilt: new Map(),
+    unresolved: new Map(),
+    layout: new Map(),
+  });
+  assert.deepEqual(
+    g.groups.map((x) => [x.objects, x.files, x.live]),
+    [
+      [["fs/a.o"], ["fs/a.c"], true],
+      [["drivers/c.o", "fs/b.o"], ["drivers/c.c", "fs/b.c", "include/linux/q.h"], false],
+    ],
+  );
+  assert.deepEqual(
+    g.files.map((f) => [f.file, f.outcome]),
+    [
+      ["include/linux/mm.h", "no binary change"],
+      ["include/linux/q.h", "reboot"],
+      ["fs/a.c", "live"],
+      ["fs/b.c", "reboot"],
+      ["drivers/Makefile", "reboot"],
+      ["drivers/c.c", "reboot"],
+    ],
+  );
+});
