@@ -278,6 +278,13 @@ export function resolveTarget(obj: ObjectUnits, sec: ElfSection, r: Relocation):
     unitAt(units, offset) ??
     (offset === Number(ElfFile.size(target)) ? units.find((x) => x.end === offset) : undefined);
   if (u) return { kind: "unit", unit: u, offset: offset - u.start };
+  // A section of one object (-fdata-sections) is that object: code reaches
+  // before or past it by arithmetic on it (an array indexed from 1, a loop
+  // that ends at a member of the element past the last).
+  const only = units.length === 1 ? units[0]! : undefined;
+  if (only?.kind === "object" && only.start === 0) {
+    return { kind: "unit", unit: only, offset };
+  }
   // Into a section with symbols but outside every one: compare by section name and offset.
   return { kind: "extern", name: `${target.name}+${offset}` };
 }

@@ -650,8 +650,9 @@ async function diffObject(
     return { ...object, report: r };
   } catch (e) {
     if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
-    // What the differ says of the PATCHED object, told without its path.
-    const why = e.file === p.file ? e.reason : e.message;
+    // What the differ says of the PATCHED object or its output, told without its path.
+    const ours = e.file === p.file || e.file?.startsWith(`${session.dir}/`);
+    const why = ours ? e.reason : e.message;
     if (e.kind === "no-change") {
       progress("kpatch-build", `${o.object}: ${why}`);
       return { ...object, unchanged: why, ...(e.code === "boot-only" ? { bootOnly: true } : {}) };
@@ -662,8 +663,12 @@ async function diffObject(
         seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
       throw e;
     }
-    progress("kpatch-build", `${o.object}: refused: ${why.split("\n")[0]}`);
-    return { ...object, refused: why.split("\n")[0] };
+    // One line: the refusal and the first of its details.
+    const [first, ...details] = why.split("\n").map((l) => l.trim());
+    const more = details.length > 1 ? ` (and ${details.length - 1} more)` : "";
+    const refused = details.length ? `${first}: ${details[0]}${more}` : first!;
+    progress("kpatch-build", `${o.object}: refused: ${refused}`);
+    return { ...object, refused };
   }
 }
 

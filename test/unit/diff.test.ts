@@ -1090,3 +1090,28 @@ STATE(UNIQUE_ID(state))
     ["__UNIQUE_ID_state1"],
   );
 });
+
+test("code that reaches past an object alone in its section refers to that object", async () => {
+  // A loop that ends at a member of the element past the last compares with
+  // regs + 76, outside regs; the table is alone in its section
+  // (-fdata-sections): the section is the object (amdgpu's sdma_reg_list).
+  const src = `
+extern int other(int);
+struct reg { const char *name; unsigned int off; unsigned int v; };
+static const struct reg regs[] = { { "a", 1, 2 }, { "b", 3, 4 }, { "c", 5, 6 }, { "d", 7, 8 } };
+int dump(int x) {
+  int s = x;
+  for (const unsigned int *v = &regs[0].v; v != &regs[4].v; v += 4) s += other(*v);
+  return s;
+}
+`;
+  const r = await diffC(src, src.replace("int s = x;", "int s = x * 2;"));
+  assert.deepEqual(names(r), { changed: ["dump"], added: [] });
+  await linkOutput(r);
+  const addends = r.output.sections
+    .filter((x) => x.name === ".rela.text.dump")
+    .flatMap((x) => x.relocations)
+    .filter((x) => x.symbol?.name === "regs")
+    .map((x) => Number(x.addend));
+  assert.ok(addends.includes(76), `regs + 76: ${addends}`);
+});
