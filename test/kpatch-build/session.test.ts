@@ -233,6 +233,15 @@ test("an update's header reaches an object only where reading it unpatched chang
     return filesReaching(s, [{ object, files }], nodeHost);
   });
   assert.deepEqual(blind.get(object), files);
+  // signal.c stops calling signalfd_notify: the patched unit reads the same
+  // without signalfd.h's change, but the old one, which stays if signal.o is
+  // left out, does not. It reaches signal.o.
+  const dead = ["include/linux/signalfd.h", "kernel/signal.c"];
+  const dropped = await withBuildSession(prepared, async (s) => {
+    await s.applyPatch(fixture("reach-dead-header.patch"));
+    return filesReaching(s, [{ object, command, files: dead }], nodeHost);
+  });
+  assert.deepEqual(dropped.get(object), dead);
   assert.equal(treeState(kernel, prepared), before);
 });
 
