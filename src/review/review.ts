@@ -175,6 +175,7 @@ const ALLOCATES = anyOf(
 /** Builds the review of a build (or of its refusal) from its inputs and objects. */
 export async function buildReview(input: ReviewInput, host: Host): Promise<Review> {
   const hunks = input.patches.flatMap(sourceHunks);
+  const hunksAt = hunkFinder(hunks);
   const touched = new Map<SourceHunk, Set<string>>(hunks.map((h) => [h, new Set()]));
   // Any function of any object holding a hunk's lines, for the hunks no patched one holds.
   const elsewhere = new Map<SourceHunk, { object: string; fn: FunctionListing }>();
@@ -192,7 +193,7 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
     ] as const) {
       for (const fn of listing.values()) {
         for (const insn of fn.instructions) {
-          for (const { hunk } of hunksAt(insn, hunks, side)) {
+          for (const { hunk } of hunksAt(insn, side)) {
             if (!elsewhere.has(hunk)) elsewhere.set(hunk, { object: o.object, fn });
             holding.add(fn.name);
           }
@@ -228,7 +229,7 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
         [after, "new"],
       ] as const) {
         for (const insn of listing?.instructions ?? []) {
-          for (const { hunk, fn } of hunksAt(insn, hunks, side)) {
+          for (const { hunk, fn } of hunksAt(insn, side)) {
             touched.get(hunk)!.add(`${o.object}: ${u.name}`);
             if (fn === baseName(u.name)) own.add(hunk);
             else inlined.set(fn, (inlined.get(fn) ?? new Set()).add(hunk));
@@ -364,19 +365,45 @@ const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llv
  * The hunks whose changed lines this instruction's code comes from, at any
  * inlining level, each with the function whose line it is.
  */
-function hunksAt(
-  insn: Instruction,
+/**
+ * The hunks whose lines an instruction comes from, on one side, each with
+ * the function of its first position there, in the hunks' order. Indexed
+ * by file and line: an update's patch has thousands of hunks, and its
+ * objects hundreds of thousands of instructions.
+ */
+function hunkFinder(
   hunks: SourceHunk[],
-  side: "old" | "new",
-): { hunk: SourceHunk; fn: string }[] {
-  return hunks.flatMap((hunk) => {
-    const p = insn.at.find(
-      (p) =>
-        (p.file === hunk.file || p.file.endsWith(`/${hunk.file}`)) &&
-        (side === "old" ? hunk.removed : hunk.added).includes(p.line),
-    );
-    return p ? [{ hunk, fn: p.fn }] : [];
-  });
+): (insn: Instruction, side: "old" | "new") => { hunk: SourceHunk; fn: string }[] {
+  const order = new Map(hunks.map((h, i) => [h, i]));
+  const index = { old: new Map<string, SourceHunk[]>(), new: new Map<string, SourceHunk[]>() };
+  for (const h of hunks) {
+    for (const [side, lines] of [
+      ["old", h.removed],
+      ["new", h.added],
+    ] as const) {
+      for (const line of new Set(lines)) {
+        const key = `${line}:${h.file}`;
+        index[side].set(key, [...(index[side].get(key) ?? []), h]);
+      }
+    }
+  }
+  return (insn, side) => {
+    const found = new Map<SourceHunk, string>();
+    for (const p of insn.at) {
+      // The position's file is the hunk's, or ends with it (objdump's paths).
+      for (let file = p.file; ; ) {
+        for (const hunk of index[side].get(`${p.line}:${file}`) ?? []) {
+          if (!found.has(hunk)) found.set(hunk, p.fn);
+        }
+        const slash = file.indexOf("/");
+        if (slash < 0) break;
+        file = file.slice(slash + 1);
+      }
+    }
+    return [...found]
+      .map(([hunk, fn]) => ({ hunk, fn }))
+      .sort((a, b) => order.get(a.hunk)! - order.get(b.hunk)!);
+  };
 }
 
 /** A function's listing with the part gcc moved out of line (NAME.cold) after it. */
