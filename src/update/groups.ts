@@ -138,6 +138,11 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     }
   }
 
+  // A file some of whose objects could not be found may change them too.
+  for (const [file, why] of facts.unresolved) {
+    if (parent.has(node.file(file))) refuse(node.file(file), `${file}: ${why}`);
+  }
+
   const roots = [...new Set(facts.objects.map((o) => find(node.object(o.object))))];
   const groups = roots.map((root, i): UpdateGroup => {
     const objects = facts.objects.filter((o) => find(node.object(o.object)) === root);
@@ -154,7 +159,7 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   const files = facts.files.map((f): UpdateFile => {
     const base = { file: f.file, change: f.change };
     const g = groupOf.get(f.file);
-    if (!g && sameCode.has(f.file))
+    if (!g && sameCode.has(f.file) && !facts.unresolved.has(f.file))
       return { ...base, outcome: "no binary change", why: "its objects compile the same" };
     if (!g) return { ...base, ...ungrouped(f, facts) };
     if (g.live) return { ...base, outcome: "live", group: g.id };

@@ -293,3 +293,31 @@ test("an update's header joins only the objects it reaches; where the differ may
     ],
   );
 });
+
+test("a file some of whose objects could not be found keeps its group out, and has no 'no binary change'", () => {
+  const g = groupUpdate({
+    files: [code("include/linux/a.h"), code("include/linux/b.h"), code("fs/a.c")],
+    objects: [
+      object({ object: "fs/a.o", files: ["fs/a.c", "include/linux/a.h"] }),
+      object({ object: "fs/b.o", files: ["include/linux/b.h"], outcome: "unchanged" }),
+    ],
+    notBuilt: new Map(),
+    unresolved: new Map([
+      ["include/linux/a.h", "drivers/x.o: no recipe"],
+      ["include/linux/b.h", "drivers/y.o: no recipe"],
+    ]),
+    layout: new Map(),
+  });
+  assert.deepEqual(
+    g.groups.map((x) => [x.objects, x.live, x.reasons]),
+    [[["fs/a.o"], false, ["include/linux/a.h: drivers/x.o: no recipe"]]],
+  );
+  assert.deepEqual(
+    g.files.map((f) => [f.file, f.outcome]),
+    [
+      ["include/linux/a.h", "reboot"],
+      ["include/linux/b.h", "reboot"],
+      ["fs/a.c", "reboot"],
+    ],
+  );
+});
