@@ -88,9 +88,8 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   const same = (o: UpdateObject) => o.outcome === "unchanged" && !blind(o);
   // What does not reach an object's code, the differ aside, changes nothing
   // in it; where the differ may not see, all it includes holds together.
-  const sameCode = new Set(
-    facts.objects.flatMap((o) => (same(o) ? o.files : blind(o) ? [] : (o.unreached ?? []))),
-  );
+  const sameCode = new Set(facts.objects.filter(same).flatMap((o) => o.files));
+  const unreached = new Set(facts.objects.flatMap((o) => (blind(o) ? [] : (o.unreached ?? []))));
   facts = {
     ...facts,
     objects: facts.objects
@@ -159,8 +158,12 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   const files = facts.files.map((f): UpdateFile => {
     const base = { file: f.file, change: f.change };
     const g = groupOf.get(f.file);
-    if (!g && sameCode.has(f.file) && !facts.unresolved.has(f.file))
-      return { ...base, outcome: "no binary change", why: "its objects compile the same" };
+    if (!g && (sameCode.has(f.file) || unreached.has(f.file)) && !facts.unresolved.has(f.file)) {
+      const why = unreached.has(f.file)
+        ? "its change reaches no code of the objects that include it"
+        : "its objects compile the same";
+      return { ...base, outcome: "no binary change", why };
+    }
     if (!g) return { ...base, ...ungrouped(f, facts) };
     if (g.live) return { ...base, outcome: "live", group: g.id };
     if (g.reasons.length) {
