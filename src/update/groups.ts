@@ -33,6 +33,8 @@ export interface UpdateObject {
   provides: string[];
   /** Names its patched code refers to and does not define. */
   needs: string[];
+  /** Of `provides`, the functions and data it adds: the running kernel lacks them. */
+  adds?: string[];
 }
 
 export interface GroupFacts {
@@ -116,6 +118,23 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     const root = find(key);
     reasons.set(root, (reasons.get(root) ?? new Set()).add(why));
   };
+  const byObject = new Map(facts.objects.map((o) => [o.object, o]));
+  for (const o of facts.objects) {
+    // A new function lives in the patch module, under its own object: the
+    // livepatch core resolves another object's reference to it in the
+    // running kernel, which lacks it.
+    for (const name of o.needs) {
+      for (const p of (providers.get(name) ?? []).map((x) => byObject.get(x)!)) {
+        if (p.target !== o.target && p.adds?.includes(name)) {
+          refuse(
+            node.object(o.object),
+            `${o.object} (${o.target}) refers to ${name}, which ${p.object} adds to ` +
+              `${p.target}: a live patch cannot link one object to another's new function`,
+          );
+        }
+      }
+    }
+  }
   for (const o of facts.objects) {
     const key = node.object(o.object);
     if (o.outcome === "refused") refuse(key, `${o.object}: ${o.why}`);
@@ -154,6 +173,18 @@ export function groupUpdate(facts: GroupFacts): Grouping {
       reasons: why,
     };
   });
+  // An object that only adds what nothing of its own target calls puts
+  // nothing that runs in the module (a new export: modules cannot link to it).
+  const idle = (name: string) => {
+    const o = byObject.get(name)!;
+    const adds = new Set(o.adds ?? []);
+    return (
+      o.outcome === "changed" &&
+      adds.size > 0 &&
+      o.provides.every((n) => adds.has(n)) &&
+      !facts.objects.some((x) => x.target === o.target && x.needs.some((n) => adds.has(n)))
+    );
+  };
   const groupOf = new Map(groups.flatMap((g) => g.files.map((f) => [f, g] as const)));
   const files = facts.files.map((f): UpdateFile => {
     const base = { file: f.file, change: f.change };
@@ -182,7 +213,7 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   return {
     groups,
     files,
-    live: groups.filter((g) => g.live).flatMap((g) => g.objects),
+    live: groups.filter((g) => g.live).flatMap((g) => g.objects.filter((o) => !idle(o))),
   };
 }
 

@@ -155,6 +155,7 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
       why: o.refused ?? o.unchanged,
       provides: o.report ? provided(o.report) : [],
       needs: o.report ? needed(o.report, host) : [],
+      adds: o.report ? [...o.report.added, ...o.report.addedData].map((c) => c.name) : [],
     }),
   );
   const layout = new Map<string, string[]>();

@@ -321,3 +321,44 @@ test("a file some of whose objects could not be found keeps its group out, and h
     ],
   );
 });
+
+test("an update's new function is reached from its own target only; alone and unused, it is left out", () => {
+  const g = groupUpdate({
+    files: [code("drivers/mt76/mac80211.c"), code("drivers/mt76/mt7921/main.c"), code("fs/x.c")],
+    objects: [
+      object({
+        object: "drivers/mt76/mac80211.o",
+        target: "mt76",
+        files: ["drivers/mt76/mac80211.c"],
+        provides: ["mt76_phy_chandef_set"],
+        adds: ["mt76_phy_chandef_set"],
+      }),
+      object({
+        object: "drivers/mt76/mt7921/main.o",
+        target: "mt7921_common",
+        files: ["drivers/mt76/mt7921/main.c"],
+        needs: ["mt76_phy_chandef_set"],
+      }),
+      object({ object: "fs/x.o", files: ["fs/x.c"], provides: ["x_new"], adds: ["x_new"] }),
+    ],
+    notBuilt: new Map(),
+    unresolved: new Map(),
+    layout: new Map(),
+  });
+  assert.deepEqual(
+    g.groups.map((x) => [x.objects, x.reasons]),
+    [
+      [
+        ["drivers/mt76/mac80211.o", "drivers/mt76/mt7921/main.o"],
+        [
+          "drivers/mt76/mt7921/main.o (mt7921_common) refers to mt76_phy_chandef_set, which " +
+            "drivers/mt76/mac80211.o adds to mt76: a live patch cannot link one object to " +
+            "another's new function",
+        ],
+      ],
+      [["fs/x.o"], []],
+    ],
+  );
+  // x_new is called by nothing of vmlinux: nothing of fs/x.o would run.
+  assert.deepEqual(g.live, []);
+});
