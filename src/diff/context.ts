@@ -24,6 +24,12 @@ export interface DiffOptions {
   outFile?: string;
   /** Where the patches moved the lines of each file they touch (for `__LINE__`). */
   lineMaps?: readonly LineMap[];
+  /**
+   * The target kernel traces what it can patch (-mfentry): a changed function
+   * with no __fentry__ call is refused even where no function of its object
+   * has one (a Makefile's CFLAGS_REMOVE_x.o = -pg, as for early boot code).
+   */
+  traced?: boolean;
 }
 
 /** Targets of a unit's relocations, resolved once per unit. */

@@ -53,6 +53,8 @@ export interface DiffFilesOptions {
    */
   vmlinuxRelocatedEarly?: boolean;
   lineMaps?: readonly LineMap[];
+  /** The target traces what it can patch: see DiffOptions. */
+  traced?: boolean;
   /**
    * kpatch's intermediate form (.kpatch.funcs, .kpatch.symbols, ...), which
    * kpatch-build's own driver reads, in place of `.klp.sym.*` names.
@@ -87,6 +89,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
     entrySizes: opts.entrySizes,
     outFile: opts.output,
     lineMaps: opts.lineMaps,
+    traced: opts.traced,
   });
   const symvers = opts.symversText ?? (opts.symvers ? host.readText(opts.symvers) : undefined);
   // The target's tables are read for the names the output needs, in one pass each.

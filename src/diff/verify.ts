@@ -36,7 +36,8 @@ export function verify(
         (t, i) =>
           t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5,
       );
-  const usesFentry = [...statuses.keys()].some((u) => u.twin && traced(u.twin));
+  const usesFentry =
+    ctx.options.traced || [...statuses.keys()].some((u) => u.twin && traced(u.twin));
   const changedCode = [...statuses]
     .filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func")
     .map(([u]) => u);

@@ -635,6 +635,8 @@ async function diffObject(
         entrySizes,
         vmlinuxRelocatedEarly,
         lineMaps: sc.changes.lineMaps,
+        // A kernel with livepatch traces every function it can redirect.
+        traced: true,
       },
       host,
     );

@@ -851,6 +851,19 @@ int loud(int x) { return other(x) + 2; }
   // The same change to a traced function is a patch.
   const r = await diffC(src, src.replace("other(x) + 2", "other(x) + 5"));
   assert.deepEqual(names(r), { changed: ["loud"], added: [] });
+  // An object with no traced function at all (as one built without -pg:
+  // CFLAGS_REMOVE_x.o = -pg) reads as a test's own: for a kernel, refused too.
+  const bare = src.replace("int loud", "__attribute__((no_instrument_function)) int loud");
+  const [o, p] = [await compile(bare), await compile(bare.replace("+ 1", "+ 5"))];
+  const flat = (traced: boolean) => {
+    try {
+      return names(diffObjects(o, p, { outFile: "out.o", traced }));
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.deepEqual(flat(false), { changed: ["quiet"], added: [] });
+  assert.match(String(flat(true)), /function quiet changed but has no ftrace entry/);
 });
 
 test("a function gcc splits into .cold travels with its child, a function of the patch only if changed", async () => {
