@@ -153,9 +153,7 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
             ? "boot-only"
             : "unchanged",
       why: o.refused ?? o.unchanged,
-      provides: o.report ? provided(o.report) : [],
-      needs: o.report ? needed(o.report, host) : [],
-      adds: o.report ? [...o.report.added, ...o.report.addedData].map((c) => c.name) : [],
+      ...(o.report ? linkage(o.report, host) : { provides: [], needs: [] }),
     }),
   );
   const layout = new Map<string, string[]>();
@@ -207,15 +205,22 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
   };
 }
 
-/** What an object's patched code changes or adds. */
-function provided(r: DiffReport): string[] {
-  return [...r.changed, ...r.added, ...r.addedData].map((c) => c.name);
-}
-
-/** What an object's patched code refers to and does not define, by the names in its target. */
-function needed(r: DiffReport, host: Host): string[] {
+/**
+ * The global functions and data an object's patched code changes or adds
+ * (a local static is no other object's), what of them it adds, and the
+ * names it refers to and does not define, by their names in its target.
+ */
+function linkage(r: DiffReport, host: Host): Pick<UpdateObject, "provides" | "adds" | "needs"> {
   const elf = readElf(host.readFile(r.output), r.output);
-  return elf.symbols
-    .filter((s) => !s.section && s.shndx !== SHN.ABS && s.bind !== STB.LOCAL && s.name)
-    .map((s) => s.name.replace(/^\.klp\.sym\.[^.]+\./, "").replace(/,\d+$/, ""));
+  const global = new Set(
+    elf.symbols.filter((s) => s.section && s.bind !== STB.LOCAL && s.name).map((s) => s.name),
+  );
+  const names = (l: DiffReport["changed"]) => l.map((c) => c.name).filter((n) => global.has(n));
+  return {
+    provides: names([...r.changed, ...r.added, ...r.addedData]),
+    adds: names([...r.added, ...r.addedData]),
+    needs: elf.symbols
+      .filter((s) => !s.section && s.shndx !== SHN.ABS && s.bind !== STB.LOCAL && s.name)
+      .map((s) => s.name.replace(/^\.klp\.sym\.[^.]+\./, "").replace(/,\d+$/, "")),
+  };
 }
