@@ -76,6 +76,8 @@ export interface Found {
     /** The changed headers it includes whose change does not (build/reach.ts). */
     unreached?: string[];
     report?: DiffReport;
+    /** The PATCHED object the report is of, while the session lasts. */
+    patched?: string;
     /** Why the differ refused it, or found no change. */
     refused?: string;
     unchanged?: string;
@@ -649,7 +651,7 @@ async function diffObject(
     );
     for (const w of r.warnings) warn("kpatch-build", `${o.object}: ${w}`);
     seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
-    return { ...object, report: r };
+    return { ...object, report: r, patched: p.file };
   } catch (e) {
     if (!(e instanceof KpatchError) || e.kind === "internal") throw e;
     // What the differ says of the PATCHED object or its output, told without its path.

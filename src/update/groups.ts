@@ -35,6 +35,8 @@ export interface UpdateObject {
   needs: string[];
   /** Of `provides`, the functions and data it adds: the running kernel lacks them. */
   adds?: string[];
+  /** It changes nothing the running kernel has: it only adds. */
+  onlyAdds?: boolean;
 }
 
 export interface GroupFacts {
@@ -180,8 +182,7 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     const adds = new Set(o.adds ?? []);
     return (
       o.outcome === "changed" &&
-      adds.size > 0 &&
-      o.provides.every((n) => adds.has(n)) &&
+      o.onlyAdds === true &&
       !facts.objects.some((x) => x.target === o.target && x.needs.some((n) => adds.has(n)))
     );
   };

@@ -153,7 +153,7 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
             ? "boot-only"
             : "unchanged",
       why: o.refused ?? o.unchanged,
-      ...(o.report ? linkage(o.report, host) : { provides: [], needs: [] }),
+      ...(o.report && o.patched ? linkage(o.report, o.patched, host) : { provides: [], needs: [] }),
     }),
   );
   const layout = new Map<string, string[]>();
@@ -206,21 +206,30 @@ function select(found: Found, changes: ChangedFile[], plan: UpdatePlan, host: Ho
 }
 
 /**
- * The global functions and data an object's patched code changes or adds
- * (a local static is no other object's), what of them it adds, and the
- * names it refers to and does not define, by their names in its target.
+ * The global functions and data an object's patched code changes or adds,
+ * by their binding in the PATCHED object (the differ's output makes a
+ * replaced function local), what of them it adds, and the names its output
+ * refers to and does not define, but for its own locals: a local static is
+ * no other object's.
  */
-function linkage(r: DiffReport, host: Host): Pick<UpdateObject, "provides" | "adds" | "needs"> {
-  const elf = readElf(host.readFile(r.output), r.output);
-  const global = new Set(
-    elf.symbols.filter((s) => s.section && s.bind !== STB.LOCAL && s.name).map((s) => s.name),
-  );
+function linkage(
+  r: DiffReport,
+  patched: string,
+  host: Host,
+): Pick<UpdateObject, "provides" | "adds" | "onlyAdds" | "needs"> {
+  const input = readElf(host.readFile(patched), patched).symbols.filter((s) => s.section && s.name);
+  const global = new Set(input.filter((s) => s.bind !== STB.LOCAL).map((s) => s.name));
+  const local = new Set(input.filter((s) => s.bind === STB.LOCAL).map((s) => s.name));
   const names = (l: DiffReport["changed"]) => l.map((c) => c.name).filter((n) => global.has(n));
+  const adds = names([...r.added, ...r.addedData]);
+  const out = readElf(host.readFile(r.output), r.output);
   return {
     provides: names([...r.changed, ...r.added, ...r.addedData]),
-    adds: names([...r.added, ...r.addedData]),
-    needs: elf.symbols
+    adds,
+    onlyAdds: !r.changed.length && adds.length > 0,
+    needs: out.symbols
       .filter((s) => !s.section && s.shndx !== SHN.ABS && s.bind !== STB.LOCAL && s.name)
-      .map((s) => s.name.replace(/^\.klp\.sym\.[^.]+\./, "").replace(/,\d+$/, "")),
+      .map((s) => s.name.replace(/^\.klp\.sym\.[^.]+\./, "").replace(/,\d+$/, ""))
+      .filter((n) => !local.has(n)),
   };
 }

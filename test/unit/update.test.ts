@@ -324,7 +324,12 @@ test("a file some of whose objects could not be found keeps its group out, and h
 
 test("an update's new function is reached from its own target only; alone and unused, it is left out", () => {
   const g = groupUpdate({
-    files: [code("drivers/mt76/mac80211.c"), code("drivers/mt76/mt7921/main.c"), code("fs/x.c")],
+    files: [
+      code("drivers/mt76/mac80211.c"),
+      code("drivers/mt76/mt7921/main.c"),
+      code("fs/x.c"),
+      code("fs/y.c"),
+    ],
     objects: [
       object({
         object: "drivers/mt76/mac80211.o",
@@ -332,6 +337,7 @@ test("an update's new function is reached from its own target only; alone and un
         files: ["drivers/mt76/mac80211.c"],
         provides: ["mt76_phy_chandef_set"],
         adds: ["mt76_phy_chandef_set"],
+        onlyAdds: true,
       }),
       object({
         object: "drivers/mt76/mt7921/main.o",
@@ -339,7 +345,20 @@ test("an update's new function is reached from its own target only; alone and un
         files: ["drivers/mt76/mt7921/main.c"],
         needs: ["mt76_phy_chandef_set"],
       }),
-      object({ object: "fs/x.o", files: ["fs/x.c"], provides: ["x_new"], adds: ["x_new"] }),
+      object({
+        object: "fs/x.o",
+        files: ["fs/x.c"],
+        provides: ["x_new"],
+        adds: ["x_new"],
+        onlyAdds: true,
+      }),
+      // It changes y_ioctl and adds y_check, which only its own code calls: it goes in.
+      object({
+        object: "fs/y.o",
+        files: ["fs/y.c"],
+        provides: ["y_ioctl", "y_check"],
+        adds: ["y_check"],
+      }),
     ],
     notBuilt: new Map(),
     unresolved: new Map(),
@@ -357,8 +376,9 @@ test("an update's new function is reached from its own target only; alone and un
         ],
       ],
       [["fs/x.o"], []],
+      [["fs/y.o"], []],
     ],
   );
   // x_new is called by nothing of vmlinux: nothing of fs/x.o would run.
-  assert.deepEqual(g.live, []);
+  assert.deepEqual(g.live, ["fs/y.o"]);
 });
