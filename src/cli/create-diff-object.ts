@@ -38,6 +38,8 @@ try {
     patched,
     output,
     object: parent,
+    // Its objects are a kernel's, which traces what livepatch can redirect.
+    traced: true,
     symbols: symtab,
     symvers,
     entrySizes: entrySizesFromEnv(process.env),

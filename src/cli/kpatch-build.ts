@@ -135,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
     patched: positionals[1]!,
     output: values.output,
     object: values.object!,
+    traced: true,
     symbols: values.symbols,
     symvers: values.symvers,
     entrySizes,

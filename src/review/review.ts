@@ -362,12 +362,9 @@ const texts = (l?: FunctionListing) => (l?.instructions ?? []).map(shown);
 const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llvm)\.?\d*.*$/, "");
 
 /**
- * The hunks whose changed lines this instruction's code comes from, at any
- * inlining level, each with the function whose line it is.
- */
-/**
- * The hunks whose lines an instruction comes from, on one side, each with
- * the function of its first position there, in the hunks' order. Indexed
+ * The hunks whose lines an instruction's code comes from, at any inlining
+ * level, on one side, each with the function of its first position there,
+ * in the hunks' order. Indexed
  * by file and line: an update's patch has thousands of hunks, and its
  * objects hundreds of thousands of instructions.
  */
