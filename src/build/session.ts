@@ -379,15 +379,16 @@ class Session implements BuildSession {
             CODE_READING,
             basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
           );
-    const key = preprocessKey;
     const sums = new Map<string, string>();
     for (const o of cache ? objects : []) {
-      const known = this.host.readIfExists(join(cache!, `${key(o)}.sum`));
-      if (known) sums.set(key(o), known);
+      const known = this.host.readIfExists(join(cache!, `${preprocessKey(o)}.sum`));
+      if (known) sums.set(preprocessKey(o), known);
     }
     const asked = objects.flatMap((o) => {
       // The compile, its output its tokens.
-      const command = sums.has(key(o)) ? undefined : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+      const command = sums.has(preprocessKey(o))
+        ? undefined
+        : compileAs(o.command, (s) => `-E -P -o - ${s}`);
       return command ? [{ ...o, command }] : [];
     });
     const revert = (o: Preprocess) => {
@@ -435,8 +436,9 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           const file = join(dir, `${i}.sh.i`);
           if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
             const digest = this.reader.digest(this.host.readText(file));
-            sums.set(key(asked[i]!), digest);
-            if (cache) this.host.writeFileAtomic(join(cache, `${key(asked[i]!)}.sum`), digest);
+            sums.set(preprocessKey(asked[i]!), digest);
+            if (cache)
+              this.host.writeFileAtomic(join(cache, `${preprocessKey(asked[i]!)}.sum`), digest);
           }
           this.host.remove(file);
         }

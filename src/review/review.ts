@@ -364,9 +364,8 @@ const baseName = (name: string) => name.replace(/\.(constprop|isra|part|cold|llv
 /**
  * The hunks whose lines an instruction's code comes from, at any inlining
  * level, on one side, each with the function of its first position there,
- * in the hunks' order. Indexed
- * by file and line: an update's patch has thousands of hunks, and its
- * objects hundreds of thousands of instructions.
+ * in the hunks' order. Indexed by file and line: an update's patch has
+ * thousands of hunks, and its objects hundreds of thousands of instructions.
  */
 function hunkFinder(
   hunks: SourceHunk[],

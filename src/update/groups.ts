@@ -104,13 +104,13 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     parent.set(node.object(o.object), find(node.object(o.object)));
     for (const f of o.files) join(node.object(o.object), node.file(f));
   }
-  const providers = new Map<string, string[]>();
+  const providers = new Map<string, UpdateObject[]>();
   for (const o of facts.objects) {
-    for (const name of o.provides) providers.set(name, [...(providers.get(name) ?? []), o.object]);
+    for (const name of o.provides) providers.set(name, [...(providers.get(name) ?? []), o]);
   }
   for (const o of facts.objects) {
     for (const name of o.needs) {
-      for (const p of providers.get(name) ?? []) join(node.object(o.object), node.object(p));
+      for (const p of providers.get(name) ?? []) join(node.object(o.object), node.object(p.object));
     }
   }
 
@@ -126,7 +126,7 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     // livepatch core resolves another object's reference to it in the
     // running kernel, which lacks it.
     for (const name of o.needs) {
-      for (const p of (providers.get(name) ?? []).map((x) => byObject.get(x)!)) {
+      for (const p of providers.get(name) ?? []) {
         if (p.target !== o.target && p.adds?.includes(name)) {
           refuse(
             node.object(o.object),
