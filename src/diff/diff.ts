@@ -10,6 +10,7 @@ import { KpatchError } from "../errors.js";
 import { applyDirectives } from "./directives.js";
 import { copyConstants } from "./copies.js";
 import { verify } from "./verify.js";
+import { carryUntraced } from "./carry.js";
 import { leaveOutBootCode } from "./boot.js";
 import { exportsOf, include } from "./include.js";
 import { buildOutput, type External } from "./output.js";
@@ -23,6 +24,12 @@ export interface UnitChange {
   status: UnitStatus;
   /** A local's source file (its STT_FILE), in the original object when it has one. */
   source?: string;
+  /**
+   * Set for a changed function without an ftrace entry: it is not redirected
+   * itself but comes as the patch's own copy, which these callers, redirected
+   * in its stead, call (carry.ts).
+   */
+  callers?: string[];
 }
 
 export interface DiffResult {
@@ -50,10 +57,11 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const directed = applyDirectives(ctx);
   const copies = copyConstants(ctx, directed.ignored);
   patchThroughParents(ctx, directed.ignored);
-  verify(ctx, copies);
+  const carried = carryUntraced(ctx, directed.ignored);
+  verify(ctx, copies, carried);
   const boot = leaveOutBootCode(ctx);
 
-  const changed = entryPoints(ctx, "func", "changed");
+  const changed = entryPoints(ctx, "func", "changed", carried.callers);
   const added = entryPoints(ctx, "func", "new");
   const lineOnly = entryPoints(ctx, "func", "line-only");
   if (changed.length === 0 && added.length === 0) {
@@ -69,6 +77,11 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
       ...newExports(orig, patched),
       ...directed.notes,
       ...copies.notes,
+      ...[...carried.callers].map(
+        ([u, callers]) =>
+          `function ${u.name} has no ftrace entry: it comes as the patch's own copy, ` +
+          `and its callers (${callers.map((c) => c.name).join(", ")}) are patched to call it`,
+      ),
       ...inclusion.notes,
       ...boot
         .filter((u) => u.kind !== "func")
@@ -116,11 +129,13 @@ function entryPoints(
   { patched: p, statuses }: DiffContext,
   kind: Unit["kind"],
   status: UnitStatus,
+  carried?: ReadonlyMap<Unit, Unit[]>,
 ): UnitChange[] {
   return [...statuses]
     .filter(([u, s]) => u.kind === kind && s === status && !parentOf(p, u))
     .map(([u, s]) => {
       const source = (u.twin ?? u).source?.name;
+      const callers = carried?.get(u);
       return {
         name: u.name,
         ...(u.twin && u.twin.name !== u.name ? { original: u.twin.name } : {}),
@@ -128,6 +143,7 @@ function entryPoints(
         section: u.section.name,
         status: s,
         ...(source ? { source } : {}),
+        ...(callers ? { callers: callers.map((c) => c.name).sort() } : {}),
       };
     });
 }

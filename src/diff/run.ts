@@ -93,7 +93,9 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
   });
   const symvers = opts.symversText ?? (opts.symvers ? host.readText(opts.symvers) : undefined);
   // The target's tables are read for the names the output needs, in one pass each.
-  const names = targetNames(orig, r.externals, r.changed);
+  // A carried function is the patch's own: the target's copy is not replaced.
+  const replaced = r.changed.filter((c) => !c.callers);
+  const names = targetNames(orig, r.externals, replaced);
   const target: TargetInfo | undefined = opts.symbols
     ? {
         object: opts.object,
@@ -126,7 +128,7 @@ export function diffFiles(opts: DiffFilesOptions, host: Host = nodeHost): DiffRe
       ...guardLoadTimeTables(r.output, opts.entrySizes ?? {}, opts.vmlinuxRelocatedEarly),
     );
   }
-  const functions = resolving ? functionPositions(resolving, r.changed) : [];
+  const functions = resolving ? functionPositions(resolving, replaced) : [];
   if (opts.kpatchIntermediate) toKpatchIntermediate(r.output, opts.object, functions);
   host.writeFileAtomic(opts.output, writeElf(r.output));
   return {

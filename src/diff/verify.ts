@@ -5,8 +5,7 @@ import { isCallSiteMetadata, parentOf, type Unit } from "./units.js";
 import type { DiffContext } from "./context.js";
 import { KpatchError } from "../errors.js";
 import { isBootOnly, isExitCode } from "./boot.js";
-
-const FENTRY = "__fentry__";
+import { isTraced, tracesFunctions, type Carried } from "./carry.js";
 
 /**
  * Refuses what a live patch cannot carry, naming each symbol and what to do
@@ -18,8 +17,9 @@ const FENTRY = "__fentry__";
 export function verify(
   ctx: DiffContext,
   copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> },
+  carried: Carried,
 ): void {
-  const { patched: p, statuses, origTargets } = ctx;
+  const { patched: p, statuses } = ctx;
   const file = p.elf.file;
   const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);
@@ -27,17 +27,7 @@ export function verify(
     readerOf.has(u)
       ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})`
       : "";
-  // ftrace redirects a function through the __fentry__ call at its entry:
-  // without one it cannot be patched.
-  const traced = (u: Unit) =>
-    origTargets
-      .of(u)
-      .some(
-        (t, i) =>
-          t.kind === "extern" && t.name === FENTRY && Number(u.relocs[i]!.offset) - u.start <= 5,
-      );
-  const usesFentry =
-    ctx.options.traced || [...statuses.keys()].some((u) => u.twin && traced(u.twin));
+  const usesFentry = tracesFunctions(ctx);
   const changedCode = [...statuses]
     .filter(([u, s]) => (s === "changed" || s === "new") && u.kind === "func")
     .map(([u]) => u);
@@ -66,13 +56,16 @@ export function verify(
       usesFentry &&
       u.twin &&
       !parentOf(p, u) &&
-      !traced(u.twin) &&
+      !carried.callers.has(u) &&
+      !isTraced(ctx, u.twin) &&
       !isExitCode(u)
     ) {
+      const uncarried = carried.why.get(u);
       problems.push(
         `function ${u.name} changed${why(u)} but has no ftrace entry ` +
-          "(notrace, or not compiled with -mfentry): livepatch cannot redirect it; " +
-          "patch its callers instead",
+          "(notrace, or not compiled with -mfentry): livepatch cannot redirect it" +
+          (uncarried ? `, nor carry it in its callers' stead: ${uncarried}` : "") +
+          "; patch its callers instead",
       );
     }
     // Constants are copied or refused by copyConstants.

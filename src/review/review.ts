@@ -202,7 +202,12 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
     }
     const report = o.report;
     // An object whose diff refused the patch has no report: its functions holding hunks are shown.
-    const units: { name: string; original?: string; status: FunctionReview["status"] }[] = report
+    const units: {
+      name: string;
+      original?: string;
+      status: FunctionReview["status"];
+      callers?: string[];
+    }[] = report
       ? [
           ...report.changed
             .filter((c) => c.kind === "func")
@@ -241,13 +246,16 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
         name: u.name,
         status: u.status,
         hunks: [...own].map(hunkId),
-        reasons: reasonsFor(u.name, own, inlined, before, after, warnings),
+        reasons: reasonsFor(u.name, own, inlined, before, after, {
+          warnings,
+          carried: units.filter((c) => c.callers?.includes(u.name)).map((c) => c.name),
+        }),
         rows: sideBySide(texts(before), texts(after)),
         callsAdded: [...now].filter((f) => !was.has(f) && f !== "__fentry__").sort(),
         callsRemoved: [...was].filter((f) => !now.has(f) && f !== "__fentry__").sort(),
         risks: [],
       };
-      review.risks = risksOf(review, before, after, now);
+      review.risks = risksOf(review, before, after, now, u.callers);
       spans.push({
         object: o.object,
         f: review,
@@ -420,7 +428,7 @@ function reasonsFor(
   inlined: Map<string, Set<SourceHunk>>,
   before: FunctionListing | undefined,
   after: FunctionListing | undefined,
-  warnings: string[],
+  { warnings, carried }: { warnings: string[]; carried: string[] },
 ): string[] {
   const reasons = [...inlined].map(
     ([callee, hs]) => `inlined callee ${callee} changed (${[...hs].map(hunkId).join(", ")})`,
@@ -441,6 +449,11 @@ function reasonsFor(
   for (const r of [...now].filter((r) => !was.has(r) && isStatic(r))) {
     reasons.push(`a static local moved: it now refers to ${r}`);
   }
+  for (const c of carried) {
+    reasons.push(
+      `it calls ${c}, which changed and has no ftrace entry: patched to call the patch's copy`,
+    );
+  }
   if (!reasons.length && before) {
     reasons.push("no line of its own changed: the code gcc made for it differs (see the diff)");
   }
@@ -452,10 +465,16 @@ function risksOf(
   before: FunctionListing | undefined,
   after: FunctionListing | undefined,
   calls: Set<string>,
+  callers?: string[],
 ): string[] {
   const risks: string[] = [];
   const entry = (l?: FunctionListing) => l?.instructions.slice(0, 3).map((i) => i.text) ?? [];
-  if (f.status === "changed" && !entry(before).includes("call __fentry__")) {
+  if (callers) {
+    risks.push(
+      `no fentry call: not redirected itself; its callers (${callers.join(", ")}) are, ` +
+        "to the patch's copy, so a task inside the old copy finishes it in the old code",
+    );
+  } else if (f.status === "changed" && !entry(before).includes("call __fentry__")) {
     risks.push("no fentry call (notrace?): ftrace cannot redirect it, so it cannot be patched");
   }
   const sleeps = [...calls].filter((c) => SLEEPS.test(c)).sort();

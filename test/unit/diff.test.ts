@@ -866,6 +866,52 @@ int loud(int x) { return other(x) + 2; }
   assert.match(String(flat(true)), /function quiet changed but has no ftrace entry/);
 });
 
+test("a changed static function without ftrace entry comes in with its callers, patched instead", async () => {
+  // The kernel's `inline` is notrace: a static inline gcc keeps out of line has no __fentry__.
+  const src = `
+extern int other(int);
+extern void keep(int (*)(int));
+#define notrace_inline static inline __attribute__((noinline, no_instrument_function))
+notrace_inline int common(int x, int y) { return other(x) * y + 1; }
+notrace_inline int mid(int x) { return common(x, 5) + 2; }
+int wait_a(int x) { return common(x, 2) + 1; }
+int wait_b(int x) { return common(x, 3) - other(x); }
+int top(int x) { return mid(x) + 3; }
+int stable(int x) { return other(x * 3); }
+`;
+  const r = await diffC(src, src.replace("y + 1", "y + 7"));
+  // Its callers are redirected; it and its untraced caller mid are the patch's own copies.
+  assert.deepEqual(names(r), { changed: ["common", "mid", "top", "wait_a", "wait_b"], added: [] });
+  const callers = Object.fromEntries(r.changed.map((c) => [c.name, c.callers]));
+  assert.deepEqual(callers.common, ["top", "wait_a", "wait_b"]);
+  assert.deepEqual(callers.mid, ["top", "wait_a", "wait_b"]);
+  assert.equal(callers.wait_a, undefined);
+  assert.match(r.warnings.join("\n"), /function common has no ftrace entry: it comes as the patch/);
+  assert.deepEqual(definedFuncs(r.output), ["common", "mid", "top", "wait_a", "wait_b"]);
+  await linkOutput(r);
+
+  // Where the kernel could still enter the old copy unseen, it stays refused, saying why.
+  const tail = src + "int wait_t(int x) { return common(x, 4); }\n";
+  const e = await refusal(tail, tail.replace("y + 1", "y + 7"));
+  assert.match(e.details?.join("\n") ?? "", /function common changed but has no ftrace entry/);
+  assert.match(e.details?.join("\n") ?? "", /wait_t jumps to it \(a tail call\)/);
+  const taken = src + "void reg(void) { keep(mid); }\n";
+  const t = await refusal(taken, taken.replace("y + 1", "y + 7"));
+  assert.match(t.details?.join("\n") ?? "", /function common .*: reg takes its address/);
+  // Built without -ffunction-sections, a call within the section has no relocation to show.
+  const one = async (c: string) =>
+    readElf(
+      readFileSync(await compileC(dir, c, "fixture", "gcc", ["-fno-function-sections"])),
+      "x",
+    );
+  try {
+    diffObjects(await one(src), await one(src.replace("y + 1", "y + 7")), { outFile: "out.o" });
+    assert.fail("the differ accepted the patch");
+  } catch (e) {
+    assert.match(String((e as KpatchError).details), /common shares its section with other/);
+  }
+});
+
 test("a function gcc splits into .cold travels with its child, a function of the patch only if changed", async () => {
   // printk is __cold in the kernel: the path that calls it is split out.
   const src = `
