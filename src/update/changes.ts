@@ -18,9 +18,53 @@ export interface ChangedFile {
   class: FileClass;
   /** The top Makefile, of which only the kernel's version changed (SUBLEVEL in every update). */
   versionOnly?: true;
+  /**
+   * A Makefile or Kbuild whose change only lists objects in or out of the
+   * build (`obj-$(CONFIG_X) += x.o`, `nvkm-y += .../mcp79.o`): the objects
+   * and directories those lines name. No other object's command line changes.
+   */
+  listed?: string[];
 }
 
 const VERSION_LINE = /^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) *=/;
+const BUILD_RULES = /^(Makefile|Kbuild)(\..*)?$/;
+/** A list of objects or directories to build: obj-y, obj-$(CONFIG_X), foo-objs, lib-m, ... */
+const OBJECT_LIST = /^([A-Za-z0-9_]+-(?:y|m|objs|\$\(CONFIG_[A-Za-z0-9_]+\)))\s*(?:\+=|:=|=)(.*)$/;
+const OBJECT_WORD = /^[\w.+-]+(?:\/[\w.+-]+)*(?:\.o|\/)$/;
+
+/**
+ * The objects and directories a build file's change lists in or out, or
+ * undefined when it changes more than lists (flags, rules, conditions):
+ * then any object under it may be built differently.
+ */
+function listedOnly(a: string, b: string, host: Host): string[] | undefined {
+  const read = (file: string) => {
+    const lists = new Map<string, Set<string>>();
+    const rest = new Set<string>();
+    // Logical lines: continuations joined, comments and blank lines dropped.
+    const lines = host
+      .readText(file)
+      .replace(/\\\n/g, " ")
+      .split("\n")
+      .map((l) => l.replace(/#.*/, "").replace(/\s+/g, " ").trim());
+    for (const l of lines.filter(Boolean)) {
+      const m = OBJECT_LIST.exec(l);
+      const words = m?.[2]!.trim().split(" ").filter(Boolean) ?? [];
+      if (!m || !words.length || !words.every((w) => OBJECT_WORD.test(w))) rest.add(l);
+      else lists.set(m[1]!, new Set([...(lists.get(m[1]!) ?? []), ...words]));
+    }
+    return { lists, rest };
+  };
+  const [x, y] = [read(a), read(b)];
+  if (x.rest.size !== y.rest.size || [...x.rest].some((l) => !y.rest.has(l))) return undefined;
+  const listed = new Set<string>();
+  for (const name of new Set([...x.lists.keys(), ...y.lists.keys()])) {
+    const [p, q] = [x.lists.get(name) ?? new Set<string>(), y.lists.get(name) ?? new Set<string>()];
+    for (const w of p) if (!q.has(w)) listed.add(w);
+    for (const w of q) if (!p.has(w)) listed.add(w);
+  }
+  return [...listed].sort();
+}
 
 /** Whether the two top Makefiles differ only in their version lines. */
 function versionOnly(a: string, b: string, host: Host): boolean {
@@ -43,8 +87,8 @@ export function updateChanges(
   cacheDir: string,
   host: Host = nodeHost,
 ): ChangedFile[] {
-  // -2: the record's format (versionOnly since 2).
-  const file = join(cacheDir, `changes-2-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
+  // -3: the record's format (versionOnly since 2, listed since 3).
+  const file = join(cacheDir, `changes-3-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
   const known = host.readIfExists(file);
   if (known) {
     const kept = JSON.parse(known) as { from: string; to: string; files: ChangedFile[] };
@@ -71,9 +115,16 @@ export function updateChanges(
       } else if (!x || !y) {
         files.push(changed(path, x ? "removed" : "added"));
       } else if (!sameFile(join(from.dir, path), join(to.dir, path), host)) {
-        const version =
-          path === "Makefile" && versionOnly(join(from.dir, path), join(to.dir, path), host);
-        files.push({ ...changed(path, "modified"), ...(version && { versionOnly: true }) });
+        const [x, y] = [join(from.dir, path), join(to.dir, path)];
+        const version = path === "Makefile" && versionOnly(x, y, host);
+        const f = changed(path, "modified");
+        const listed =
+          !version && f.class === "build" && BUILD_RULES.test(name) && listedOnly(x, y, host);
+        files.push({
+          ...f,
+          ...(version && { versionOnly: true }),
+          ...(listed && { listed }),
+        });
       }
     }
   };

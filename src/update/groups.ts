@@ -8,7 +8,8 @@
 // - an object's patched code refers to a function or data another object of
 //   the update changes or adds (a caller and a callee changed together);
 // - an object lies under a directory whose Makefile or Kbuild changed (the
-//   top one's version number aside).
+//   top one's version number aside), or is named by one whose change only
+//   lists objects in or out of the build (obj-$(CONFIG_X) += x.o).
 // An object whose code stays the same joins nothing, unless assembly, a
 // changed Makefile or a changed layout may hide a change from the differ.
 // A group goes in whole, or stays out whole with every reason it has.
@@ -74,20 +75,28 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     if (x !== y) parent.set(y, x);
   };
   const node = { file: (f: string) => `f:${f}`, object: (o: string) => `o:${o}` };
-  const buildDirs = facts.files
-    .filter(
-      (f) => f.class === "build" && !f.versionOnly && BUILD_RULES.test(f.file.split("/").at(-1)!),
-    )
-    .map((f) => dirname(f.file));
-  const buildDir = (o: UpdateObject) =>
-    buildDirs.find((d) => d === "." || o.object.startsWith(`${d}/`));
+  const rules = facts.files.filter(
+    (f) => f.class === "build" && !f.versionOnly && BUILD_RULES.test(f.file.split("/").at(-1)!),
+  );
+  // A rule that only lists objects changes how those alone are built; any
+  // other change, how every object under its directory may be.
+  const builtBy = (o: UpdateObject, f: ChangedFile) => {
+    const dir = dirname(f.file);
+    if (!f.listed) return dir === "." || o.object.startsWith(`${dir}/`);
+    return f.listed.some((w) =>
+      w.endsWith("/")
+        ? o.object.startsWith(`${dir}/${w}`) || o.object.includes(`/${w}`)
+        : o.object === `${dir}/${w}` || o.object.endsWith(`/${w}`),
+    );
+  };
+  const buildRule = (o: UpdateObject) => rules.find((f) => builtBy(o, f));
   // An object whose code stays the same puts nothing in the module, so it
   // holds no change together: grouped, it would join every changed header it
   // includes (mm.h with cpufeatures.h, through thousands of objects). Unless
   // the differ cannot tell: assembly (its changes need no symbol), a changed
   // Makefile (PATCHED is built by the old one), a changed layout.
   const blind = (o: UpdateObject) =>
-    buildDir(o) !== undefined ||
+    buildRule(o) !== undefined ||
     [...o.files, ...(o.unreached ?? [])].some((f) => f.endsWith(".S") || facts.layout.has(f));
   const same = (o: UpdateObject) => o.outcome === "unchanged" && !blind(o);
   // What does not reach an object's code, the differ aside, changes nothing
@@ -143,12 +152,13 @@ export function groupUpdate(facts: GroupFacts): Grouping {
     if (o.outcome === "boot-only") {
       refuse(key, `${o.object}: only __init code or data changed, which takes effect at boot`);
     }
-    const dir = buildDir(o);
-    if (dir !== undefined) {
+    const rule = buildRule(o);
+    if (rule) {
       refuse(
         key,
-        `${dir === "." ? "the top" : dir}'s Makefile or Kbuild changed: ` +
-          `${o.object} may be built differently`,
+        rule.listed
+          ? `${rule.file} lists ${o.object} in or out of the build differently`
+          : `${rule.file} changed: ${o.object} may be built differently`,
       );
     }
     for (const f of o.files) {
@@ -229,6 +239,12 @@ function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome
   }
   if (f.file.startsWith("tools/")) {
     return { outcome: "not built", why: "user-space tools, not part of the kernel" };
+  }
+  if (f.listed) {
+    return {
+      outcome: "reboot",
+      why: `it lists ${f.listed.join(" ")} in or out of the build: that takes a reboot`,
+    };
   }
   if (f.class === "build") {
     return {

@@ -48,7 +48,8 @@ test("an update's change set: modified, added and removed files, classed, and ke
     // Only the version: SUBLEVEL, as every stable update changes it.
     { file: "Makefile", change: "modified", class: "build", versionOnly: true },
     { file: "fs/$(shell id).c", change: "added", class: "other" },
-    { file: "fs/Makefile", change: "modified", class: "build" },
+    // A change that only lists objects in or out names them.
+    { file: "fs/Makefile", change: "modified", class: "build", listed: ["y.o"] },
     { file: "fs/gone.h", change: "removed", class: "code" },
     { file: "fs/link.c", change: "added", class: "code" },
     { file: "fs/new.h", change: "added", class: "code" },
@@ -63,6 +64,21 @@ test("an update's change set: modified, added and removed files, classed, and ke
   );
   assert.deepEqual(updateChanges(c!, d!, join(dir, "cache")), [
     { file: "Makefile", change: "modified", class: "build" },
+  ]);
+  // Lists: an object moved to a module, one renamed, a continuation; flags are more than lists.
+  const lists = [
+    "obj-y += a.o b.o\nobj-$(CONFIG_C) += \\\n\tc.o d/\nccflags-y := -DX\n",
+    "obj-y += a.o\nobj-m += b.o\nobj-$(CONFIG_C) += \\\n\tc2.o d/ # renamed\nccflags-y := -DX\n",
+    "obj-y += a.o b.o\nobj-$(CONFIG_C) += c.o d/\nccflags-y := -DY\n",
+  ];
+  const [e, f, g] = ["e", "f", "g"].map((n, i) =>
+    tree(join(dir, n), { ".extracted": n, "drivers/Kbuild": lists[i]! }),
+  );
+  assert.deepEqual(updateChanges(e!, f!, join(dir, "cache")), [
+    { file: "drivers/Kbuild", change: "modified", class: "build", listed: ["b.o", "c.o", "c2.o"] },
+  ]);
+  assert.deepEqual(updateChanges(e!, g!, join(dir, "cache")), [
+    { file: "drivers/Kbuild", change: "modified", class: "build" },
   ]);
   // The second look reads the cache: the trees are never written after extraction.
   writeFileSync(join(b.dir, "fs/same.c"), "changed behind the cache's back\n");
@@ -201,6 +217,10 @@ test("an update's group stays out whole, with every reason it has", () => {
       code("kernel/e.c"),
       code("init/f.c"),
       code("Kconfig"),
+      // A change that lists an object in or out keeps only that object out.
+      { ...code("drivers/ata/Makefile"), listed: ["sata_old.o"] },
+      code("drivers/ata/libata-core.c"),
+      code("drivers/ata/sata_old.c"),
       // The top Makefile's version alone keeps nothing out.
       { ...code("Makefile"), versionOnly: true as const },
     ],
@@ -216,6 +236,8 @@ test("an update's group stays out whole, with every reason it has", () => {
       // The differ sees no change where assembly or the old Makefile may hide one.
       object({ object: "arch/x86/thunk.o", files: ["arch/x86/thunk.S"], outcome: "unchanged" }),
       object({ object: "net/u.o", files: ["net/u.c"], outcome: "unchanged" }),
+      object({ object: "drivers/ata/libata-core.o", files: ["drivers/ata/libata-core.c"] }),
+      object({ object: "drivers/ata/sata_old.o", files: ["drivers/ata/sata_old.c"] }),
     ],
     notBuilt: new Map(),
     unresolved: new Map(),
@@ -227,19 +249,27 @@ test("an update's group stays out whole, with every reason it has", () => {
     [
       [["fs/a.o", "fs/z.o"], ["fs/z.o: data"]],
       [["fs/b.o", "kernel/d.o"], ["kernel/d.c changes the layout of struct d_state"]],
-      [["net/c.o"], ["net's Makefile or Kbuild changed: net/c.o may be built differently"]],
+      [["net/c.o"], ["net/Makefile changed: net/c.o may be built differently"]],
       [["arch/x86/entry.o"], ["arch/x86/entry.S is assembly, which is not compared"]],
       [["init/f.o"], ["init/f.o: only __init code or data changed, which takes effect at boot"]],
       [["arch/x86/thunk.o"], ["arch/x86/thunk.S is assembly, which is not compared"]],
-      [["net/u.o"], ["net's Makefile or Kbuild changed: net/u.o may be built differently"]],
+      [["net/u.o"], ["net/Makefile changed: net/u.o may be built differently"]],
+      [
+        ["drivers/ata/sata_old.o"],
+        ["drivers/ata/Makefile lists drivers/ata/sata_old.o in or out of the build differently"],
+      ],
     ],
   );
-  assert.deepEqual(g.live, ["kernel/e.o"]);
+  assert.deepEqual(g.live, ["kernel/e.o", "drivers/ata/libata-core.o"]);
+  assert.match(
+    g.files.find((f) => f.file === "drivers/ata/Makefile")!.why!,
+    /it lists sata_old.o in or out of the build/,
+  );
   const kconfig = g.files.find((f) => f.file === "Kconfig")!;
   assert.equal(kconfig.outcome, "reboot");
   assert.equal(g.files.find((f) => f.file === "Makefile")!.outcome, "not code");
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
-  assert.deepEqual(coverage(g.files), { live: 1, reboot: 11 });
+  assert.deepEqual(coverage(g.files), { live: 2, reboot: 13 });
 });
 
 test("an update's header joins only the objects it reaches; where the differ may not see, all", () => {
