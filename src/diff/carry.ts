@@ -11,8 +11,8 @@
 // kernel keep calling the old copy, and boot or exit code is not redirected:
 // each of those keeps the refusal (verify.ts), which names it.
 import { isBootOnly, isExitCode } from "./boot.js";
-import type { DiffContext } from "./context.js";
-import { isPrefix, isText, parentOf, type Unit } from "./units.js";
+import type { DiffContext, TargetCache } from "./context.js";
+import { isPrefix, isText, parentOf, type ObjectUnits, type Unit } from "./units.js";
 import { branchStart, CODE_ADDRESS_TABLES } from "../arch/x86/references.js";
 import { STB } from "../elf/constants.js";
 
@@ -48,7 +48,9 @@ export interface Carried {
  * it stays changed (the output holds it) and its callers, marked changed, are
  * patched in its stead. Carrying is all or nothing per function: an untraced
  * caller is carried in turn, and one place that cannot be redirected leaves
- * the function to verify's refusal.
+ * the function to verify's refusal. Both objects are read: the original, for
+ * the tasks in the old copy as the patch goes on, and the patched one, for
+ * those in the patch's copy as it goes off (and the module unloads).
  */
 export function carryUntraced(ctx: DiffContext, ignored: ReadonlySet<Unit>): Carried {
   const { orig: o, patched: p, statuses } = ctx;
@@ -66,15 +68,7 @@ export function carryUntraced(ctx: DiffContext, ignored: ReadonlySet<Unit>): Car
     )
     .map(([u]) => u);
   if (!untraced.length || !tracesFunctions(ctx)) return carried;
-
-  // Where the original object enters each function: from which unit, by which relocation.
-  const entries = new Map<Unit, { from: Unit; at: number; offset: number }[]>();
-  for (const from of o.units) {
-    ctx.origTargets.of(from).forEach((t, at) => {
-      if (t.kind !== "unit" || t.unit.kind !== "func" || t.unit === from) return;
-      entries.set(t.unit, [...(entries.get(t.unit) ?? []), { from, at, offset: t.offset }]);
-    });
-  }
+  const [before, after] = [entriesOf(o, ctx.origTargets), entriesOf(p, ctx.patchedTargets)];
   const local = (u: Unit) => u.symbols.every((s) => s.bind === STB.LOCAL);
 
   for (const start of untraced) {
@@ -82,34 +76,47 @@ export function carryUntraced(ctx: DiffContext, ignored: ReadonlySet<Unit>): Car
     const callers = new Set<Unit>();
     const work = [start];
     let why: string | undefined;
+    const refuse = (reason: string) => (why ??= reason);
     while (work.length && !why) {
       const u = work.pop()!;
       const old = u.twin!;
-      if (!local(u) || !local(old)) {
-        why = `${u.name} is global, so other objects may call it`;
-        break;
-      }
+      if (!local(u) || !local(old)) refuse(`${u.name} is global, so other objects may call it`);
       // A call within one section needs no relocation: only a section of its
       // own shows every place that enters it (a Makefile may drop
       // -ffunction-sections, as for early boot code).
-      if (
-        o.bySection.get(old.section)!.some((x) => x !== old && x.kind === "func" && !isPrefix(x))
-      ) {
-        why = `${u.name} shares its section with other functions, which may call it unseen`;
-        break;
-      }
-      for (const { from, at, offset } of entries.get(old) ?? []) {
-        if (CODE_ADDRESS_TABLES.has(from.section.name)) continue;
-        // An alternative's replacement jumps back into the function whose site it is.
-        if (from.kind === "section" && isText(from.section) && offset > 0) continue;
-        why = whyNot(ctx, from, at, offset, ignored);
-        if (why) break;
-        const caller = from.twin!;
-        if (isTraced(ctx, from)) callers.add(caller);
+      if (o.bySection.get(old.section)!.some((x) => x !== old && x.kind === "func" && !isPrefix(x)))
+        refuse(`${u.name} shares its section with other functions, which may call it unseen`);
+      const calls = (before.get(old) ?? []).map((e) => enters(o, old, e));
+      for (const c of calls) {
+        if (typeof c === "string") refuse(c);
+        if (typeof c !== "object" || why) continue;
+        const caller = c.call.twin;
+        if (!caller) refuse(`${c.call.name} calls it, and the patch removes ${c.call.name}`);
+        else if (ignored.has(caller)) refuse(`${c.call.name} calls it, and the patch ignores it`);
+        else if (isTraced(ctx, c.call)) callers.add(caller);
         else if (!copies.has(caller)) {
           copies.add(caller);
           work.push(caller);
         }
+      }
+      if (!calls.some((c) => typeof c === "object"))
+        refuse(`no function of the object calls ${u.name} directly`);
+    }
+    // The patch's copies: entered only by calls from redirected functions or other copies.
+    const direct = new Map<Unit, Unit[]>();
+    for (const u of why ? [] : copies) {
+      for (const e of after.get(u) ?? []) {
+        if (isBootOnly(e.from) || ignored.has(e.from)) continue;
+        const c = enters(p, u, e);
+        if (typeof c === "string") refuse(`the patched ${c}`);
+        if (typeof c !== "object") continue;
+        const g = c.call;
+        if (!copies.has(g) && !callers.has(g)) {
+          if (!g.twin) refuse(`${g.name}, new in the patch, calls it`);
+          else if (!isTraced(ctx, g.twin)) refuse(`the patched ${g.name} calls it unredirected`);
+          else callers.add(g);
+        }
+        direct.set(u, [...new Set([...(direct.get(u) ?? []), g])]);
       }
     }
     if (why) {
@@ -119,32 +126,59 @@ export function carryUntraced(ctx: DiffContext, ignored: ReadonlySet<Unit>): Car
     for (const u of [...copies, ...callers]) {
       if (statuses.get(u) !== "changed" && statuses.get(u) !== "new") statuses.set(u, "changed");
     }
-    for (const u of copies) carried.callers.set(u, [...callers]);
+    for (const u of copies) carried.callers.set(u, direct.get(u) ?? []);
   }
   return carried;
 }
 
-/** Why the original `from` entering a function (its relocation `at`) keeps it from being carried. */
-function whyNot(
-  ctx: DiffContext,
-  from: Unit,
-  at: number,
-  offset: number,
-  ignored: ReadonlySet<Unit>,
-): string | undefined {
+interface Entry {
+  from: Unit;
+  /** The index of the relocation in `from`. */
+  at: number;
+  /** Where in the function it points. */
+  offset: number;
+}
+
+/** Where each function of an object is entered: from which unit, by which relocation. */
+function entriesOf(obj: ObjectUnits, targets: TargetCache): Map<Unit, Entry[]> {
+  const entries = new Map<Unit, Entry[]>();
+  for (const from of obj.units) {
+    targets.of(from).forEach((t, at) => {
+      if (t.kind !== "unit" || t.unit.kind !== "func") return;
+      entries.set(t.unit, [...(entries.get(t.unit) ?? []), { from, at, offset: t.offset }]);
+    });
+  }
+  return entries;
+}
+
+/**
+ * How `e` enters `f`: by a direct call from a function livepatch sees on the
+ * stack while `f` runs (`call`), as part of `f` itself (`own`: its body, its
+ * .cold children, its alternatives, tables of code addresses), or why it
+ * keeps `f` from being carried.
+ */
+function enters(obj: ObjectUnits, f: Unit, e: Entry): { call: Unit } | "own" | string {
+  const { from, at, offset } = e;
+  if (CODE_ADDRESS_TABLES.has(from.section.name)) return "own";
   const r = from.relocs[at]!;
-  const branch = from.kind === "func" ? branchStart(from.section, r) : undefined;
-  if (branch === undefined) return `${from.name} takes its address`;
-  const op =
-    from.section.data[branch] === 0x2e ? from.section.data[branch + 1] : from.section.data[branch];
+  const branch = isText(from.section) ? branchStart(from.section, r) : undefined;
+  const own = from === f || parentOf(obj, from) === f;
+  // An alternative's replacement jumps back into the function whose site it is.
+  if ((own || (from.kind === "section" && offset > 0)) && branch !== undefined) return "own";
+  if (own) return `${f.name} takes its own address`;
+  if (from.kind !== "func" || branch === undefined) return `${from.name} takes its address`;
+  const data = from.section.data;
+  const op = data[branch] === 0x2e ? data[branch + 1] : data[branch];
   if (op !== 0xe8 || offset !== 0) {
     return `${from.name} jumps to it (a tail call), leaving no frame of its own on the stack`;
   }
-  if (parentOf(ctx.orig, from)) return `${from.name}, a part gcc moved out of line, calls it`;
+  // livepatch looks for return addresses within a function: one past its end is not.
+  if (Number(r.offset) + 4 >= from.end) {
+    return `${from.name} calls it last (it does not return), past the range livepatch checks`;
+  }
+  if (parentOf(obj, from)) return `${from.name}, a part gcc moved out of line, calls it`;
   if (isBootOnly(from) || isExitCode(from)) {
     return `${from.name} calls it, and boot and exit code is not patched`;
   }
-  if (!from.twin) return `${from.name} calls it, and the patch removes ${from.name}`;
-  if (ignored.has(from.twin)) return `${from.name} calls it, and the patch ignores ${from.name}`;
-  return undefined;
+  return { call: from };
 }

@@ -883,8 +883,8 @@ int stable(int x) { return other(x * 3); }
   // Its callers are redirected; it and its untraced caller mid are the patch's own copies.
   assert.deepEqual(names(r), { changed: ["common", "mid", "top", "wait_a", "wait_b"], added: [] });
   const callers = Object.fromEntries(r.changed.map((c) => [c.name, c.callers]));
-  assert.deepEqual(callers.common, ["top", "wait_a", "wait_b"]);
-  assert.deepEqual(callers.mid, ["top", "wait_a", "wait_b"]);
+  assert.deepEqual(callers.common, ["mid", "wait_a", "wait_b"]);
+  assert.deepEqual(callers.mid, ["top"]);
   assert.equal(callers.wait_a, undefined);
   assert.match(r.warnings.join("\n"), /function common has no ftrace entry: it comes as the patch/);
   assert.deepEqual(definedFuncs(r.output), ["common", "mid", "top", "wait_a", "wait_b"]);
@@ -910,6 +910,66 @@ int stable(int x) { return other(x * 3); }
   } catch (e) {
     assert.match(String((e as KpatchError).details), /common shares its section with other/);
   }
+});
+
+test("an untraced function is carried only where no task can be inside a copy unseen", async () => {
+  const head = `
+extern int other(int);
+extern void keep(void *);
+extern int printk(const char *, ...) __attribute__((cold));
+#define notrace_inline static inline __attribute__((noinline, no_instrument_function))
+`;
+  const why = async (src: string, from: string, to: string) =>
+    (await refusal(head + src, head + src.replace(from, to))).details?.join("\n") ?? "";
+  // It hands out its own address: the kernel may call the old copy later, from nowhere patched.
+  assert.match(
+    await why(
+      "notrace_inline int cb(int x) { keep(cb); return other(x) + 1; }\n" +
+        "int use(int x) { return cb(x) + 2; }\n",
+      "other(x) + 1",
+      "other(x) + 3",
+    ),
+    /cb takes its own address/,
+  );
+  // Called last (noreturn), the return address lies past the caller's end.
+  assert.match(
+    await why(
+      "notrace_inline __attribute__((noreturn)) void fatal(int x) { other(x); __builtin_trap(); }\n" +
+        "int check(int x) { if (x > 5) fatal(x); return other(x) + 4; }\n",
+      "other(x); __builtin",
+      "other(x + 1); __builtin",
+    ),
+    /check(\.cold)? calls it last|check\.cold, a part gcc moved out of line/,
+  );
+  // The patched caller reaches the patch's copy by a tail call: disabling would not wait.
+  assert.match(
+    await why(
+      "notrace_inline int common(int x) { return other(x) * 3 + 1; }\n" +
+        "int wait_a(int x) { return common(x) + 1; }\n",
+      "other(x) * 3 + 1; }\nint wait_a(int x) { return common(x) + 1;",
+      "other(x) * 3 + 2; }\nint wait_a(int x) { return common(x);",
+    ),
+    /the patched wait_a jumps to it \(a tail call\)/,
+  );
+  // Nothing calls it: nothing to redirect.
+  assert.match(
+    await why(
+      "__attribute__((used)) notrace_inline int lonely(int x) { return other(x) + 9; }\n" +
+        "int traced(int x) { return other(x); }\n",
+      "+ 9",
+      "+ 8",
+    ),
+    /no function of the object calls lonely directly/,
+  );
+  // Its own out-of-line part jumps back into it: that part travels with it.
+  const cold =
+    head +
+    "notrace_inline int coldy(int x) {\n" +
+    '  if (__builtin_expect(x > 1000, 0)) { printk("bad %d\\n", x); __builtin_trap(); }\n' +
+    "  return other(x * 2);\n}\nint use(int x) { return coldy(x) + 1; }\n";
+  assert.ok((await compile(cold)).symbol("coldy.cold"), "gcc split coldy.cold");
+  const r = await diffC(cold, cold.replace("x * 2", "x * 3"));
+  assert.deepEqual(names(r), { changed: ["coldy", "use"], added: [] });
 });
 
 test("a function gcc splits into .cold travels with its child, a function of the patch only if changed", async () => {
