@@ -28,40 +28,56 @@ export interface ChangedFile {
 
 const VERSION_LINE = /^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) *=/;
 const BUILD_RULES = /^(Makefile|Kbuild)(\..*)?$/;
-/** A list of objects or directories to build: obj-y, obj-$(CONFIG_X), foo-objs, lib-m, ... */
-const OBJECT_LIST = /^([A-Za-z0-9_]+-(?:y|m|objs|\$\(CONFIG_[A-Za-z0-9_]+\)))\s*(?:\+=|:=|=)(.*)$/;
+/** Adds to a list of objects or directories to build: obj-y, obj-$(CONFIG_X), foo-objs, ... */
+const OBJECT_LIST = /^([A-Za-z0-9_]+-(?:y|m|objs|\$\(CONFIG_[A-Za-z0-9_]+\))) ?\+=(.*)$/;
+/** The composite object a list builds: foo of foo-y, foo-objs, foo-$(CONFIG_X). */
+const COMPOSITE = /^([A-Za-z0-9_]+)-(?:y|m|objs|\$\(CONFIG_[A-Za-z0-9_]+\))$/;
 const OBJECT_WORD = /^[\w.+-]+(?:\/[\w.+-]+)*(?:\.o|\/)$/;
 
 /**
  * The objects and directories a build file's change lists in or out, or
- * undefined when it changes more than lists (flags, rules, conditions):
- * then any object under it may be built differently.
+ * undefined when it changes more than that (flags, rules, conditions, `:=`):
+ * then any object under it may be built differently. Every other line must
+ * stay as it was, in order; an added or dropped word of an `+=` list counts
+ * where it stands among them (under which condition), and a composite
+ * object (`foo.o` of `foo-y += a.o b.o`) counts with its parts.
  */
 function listedOnly(a: string, b: string, host: Host): string[] | undefined {
   const read = (file: string) => {
+    const rest: string[] = [];
     const lists = new Map<string, Set<string>>();
-    const rest = new Set<string>();
-    // Logical lines: continuations joined, comments and blank lines dropped.
+    // Logical lines, continuations joined; whole-line comments and blank lines dropped.
     const lines = host
       .readText(file)
       .replace(/\\\n/g, " ")
       .split("\n")
-      .map((l) => l.replace(/#.*/, "").replace(/\s+/g, " ").trim());
-    for (const l of lines.filter(Boolean)) {
-      const m = OBJECT_LIST.exec(l);
+      .filter((l) => !/^\s*(#|$)/.test(l));
+    for (const l of lines) {
+      const m = OBJECT_LIST.exec(l.replace(/\s+/g, " ").trim());
       const words = m?.[2]!.trim().split(" ").filter(Boolean) ?? [];
-      if (!m || !words.length || !words.every((w) => OBJECT_WORD.test(w))) rest.add(l);
-      else lists.set(m[1]!, new Set([...(lists.get(m[1]!) ?? []), ...words]));
+      if (!m || !words.length || !words.every((w) => OBJECT_WORD.test(w))) rest.push(l);
+      else {
+        const key = `${rest.length} ${m[1]}`;
+        lists.set(key, new Set([...(lists.get(key) ?? []), ...words]));
+      }
     }
-    return { lists, rest };
+    return { rest, lists };
   };
   const [x, y] = [read(a), read(b)];
-  if (x.rest.size !== y.rest.size || [...x.rest].some((l) => !y.rest.has(l))) return undefined;
+  if (x.rest.length !== y.rest.length || x.rest.some((l, i) => l !== y.rest[i])) return undefined;
   const listed = new Set<string>();
-  for (const name of new Set([...x.lists.keys(), ...y.lists.keys()])) {
-    const [p, q] = [x.lists.get(name) ?? new Set<string>(), y.lists.get(name) ?? new Set<string>()];
+  for (const key of new Set([...x.lists.keys(), ...y.lists.keys()])) {
+    const [p, q] = [x.lists.get(key) ?? new Set<string>(), y.lists.get(key) ?? new Set<string>()];
     for (const w of p) if (!q.has(w)) listed.add(w);
     for (const w of q) if (!p.has(w)) listed.add(w);
+  }
+  // A composite listed otherwise (built in, or as a module) is built so with all its parts.
+  const parts = [...x.lists, ...y.lists];
+  for (const w of listed) {
+    const stem = w.replace(/\.o$/, "");
+    for (const [key, words] of parts) {
+      if (COMPOSITE.exec(key.split(" ")[1]!)?.[1] === stem) for (const p of words) listed.add(p);
+    }
   }
   return [...listed].sort();
 }

@@ -13,7 +13,7 @@
 // An object whose code stays the same joins nothing, unless assembly, a
 // changed Makefile or a changed layout may hide a change from the differ.
 // A group goes in whole, or stays out whole with every reason it has.
-import { dirname } from "node:path";
+import { dirname, posix } from "node:path";
 import type { ChangedFile } from "./changes.js";
 import type { FileOutcome, UpdateFile, UpdateGroup } from "../review/review.js";
 
@@ -80,13 +80,17 @@ export function groupUpdate(facts: GroupFacts): Grouping {
   );
   // A rule that only lists objects changes how those alone are built; any
   // other change, how every object under its directory may be.
+  // A name is relative to the Makefile's directory or, for a Kbuild another
+  // includes (nouveau's nvkm/subdev/*/Kbuild), to one above it.
   const builtBy = (o: UpdateObject, f: ChangedFile) => {
     const dir = dirname(f.file);
     if (!f.listed) return dir === "." || o.object.startsWith(`${dir}/`);
-    return f.listed.some((w) =>
-      w.endsWith("/")
-        ? o.object.startsWith(`${dir}/${w}`) || o.object.includes(`/${w}`)
-        : o.object === `${dir}/${w}` || o.object.endsWith(`/${w}`),
+    const above = dir.split("/").map((_, i, parts) => parts.slice(0, i).join("/") || ".");
+    return [dir, ...above].some((d) =>
+      f.listed!.some((w) => {
+        const path = posix.normalize(posix.join(d, w));
+        return w.endsWith("/") ? o.object.startsWith(path) : o.object === path;
+      }),
     );
   };
   const buildRule = (o: UpdateObject) => rules.find((f) => builtBy(o, f));
@@ -239,6 +243,9 @@ function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome
   }
   if (f.file.startsWith("tools/")) {
     return { outcome: "not built", why: "user-space tools, not part of the kernel" };
+  }
+  if (f.listed && !f.listed.length) {
+    return { outcome: "no binary change", why: "only its comments or blank lines changed" };
   }
   if (f.listed) {
     return {

@@ -65,21 +65,28 @@ test("an update's change set: modified, added and removed files, classed, and ke
   assert.deepEqual(updateChanges(c!, d!, join(dir, "cache")), [
     { file: "Makefile", change: "modified", class: "build" },
   ]);
-  // Lists: an object moved to a module, one renamed, a continuation; flags are more than lists.
+  // Lists: an object moved to a module (and a composite with its parts), one renamed, a
+  // continuation, a comment. Flags, their order, conditions and `:=` are more than lists.
+  const base = "obj-y += a.o b.o\nobj-$(CONFIG_C) += \\\n\tc.o d/\nb-y += b1.o b2.o\n";
+  const ifs = "ifdef CONFIG_E\nccflags-y += -DA\nelse\nccflags-y += -DB\nendif\n";
   const lists = [
-    "obj-y += a.o b.o\nobj-$(CONFIG_C) += \\\n\tc.o d/\nccflags-y := -DX\n",
-    "obj-y += a.o\nobj-m += b.o\nobj-$(CONFIG_C) += \\\n\tc2.o d/ # renamed\nccflags-y := -DX\n",
-    "obj-y += a.o b.o\nobj-$(CONFIG_C) += c.o d/\nccflags-y := -DY\n",
+    base + ifs,
+    "obj-y += a.o\nobj-m += b.o\n# renamed\nobj-$(CONFIG_C) += \\\n\tc2.o d/\nb-y += b1.o b2.o\n" +
+      ifs,
+    base + ifs.replace("-DA", "-DX"),
+    base + ifs.replace("-DA", "-DC").replace("-DB", "-DA").replace("-DC", "-DB"),
+    base.replace("b-y +=", "b-y :=") + ifs,
+    base + ifs.replace("ccflags-y += -DB\n", "obj-y += e.o\nccflags-y += -DB\n"),
   ];
-  const [e, f, g] = ["e", "f", "g"].map((n, i) =>
-    tree(join(dir, n), { ".extracted": n, "drivers/Kbuild": lists[i]! }),
+  const trees = lists.map((text, i) =>
+    tree(join(dir, `l${i}`), { ".extracted": `l${i}`, "drivers/Kbuild": text }),
   );
-  assert.deepEqual(updateChanges(e!, f!, join(dir, "cache")), [
-    { file: "drivers/Kbuild", change: "modified", class: "build", listed: ["b.o", "c.o", "c2.o"] },
-  ]);
-  assert.deepEqual(updateChanges(e!, g!, join(dir, "cache")), [
-    { file: "drivers/Kbuild", change: "modified", class: "build" },
-  ]);
+  const build = (i: number) => updateChanges(trees[0]!, trees[i]!, join(dir, "cache"))[0];
+  const kbuild = { file: "drivers/Kbuild", change: "modified", class: "build" };
+  assert.deepEqual(build(1), { ...kbuild, listed: ["b.o", "b1.o", "b2.o", "c.o", "c2.o"] });
+  for (const i of [2, 3, 4]) assert.deepEqual(build(i), kbuild, lists[i]);
+  // A word under a condition counts where it stands.
+  assert.deepEqual(build(5), { ...kbuild, listed: ["e.o"] });
   // The second look reads the cache: the trees are never written after extraction.
   writeFileSync(join(b.dir, "fs/same.c"), "changed behind the cache's back\n");
   assert.deepEqual(updateChanges(a, b, join(dir, "cache")), changes);
@@ -221,6 +228,10 @@ test("an update's group stays out whole, with every reason it has", () => {
       { ...code("drivers/ata/Makefile"), listed: ["sata_old.o"] },
       code("drivers/ata/libata-core.c"),
       code("drivers/ata/sata_old.c"),
+      // Named from a directory above, as a Kbuild another includes names it; not by suffix.
+      { ...code("drivers/gpu/nvkm/pci/Kbuild"), listed: ["nvkm/pci/mcp.o"] },
+      code("drivers/gpu/nvkm/pci/mcp.c"),
+      code("fs/sata_old.c"),
       // The top Makefile's version alone keeps nothing out.
       { ...code("Makefile"), versionOnly: true as const },
     ],
@@ -238,6 +249,8 @@ test("an update's group stays out whole, with every reason it has", () => {
       object({ object: "net/u.o", files: ["net/u.c"], outcome: "unchanged" }),
       object({ object: "drivers/ata/libata-core.o", files: ["drivers/ata/libata-core.c"] }),
       object({ object: "drivers/ata/sata_old.o", files: ["drivers/ata/sata_old.c"] }),
+      object({ object: "drivers/gpu/nvkm/pci/mcp.o", files: ["drivers/gpu/nvkm/pci/mcp.c"] }),
+      object({ object: "fs/sata_old.o", files: ["fs/sata_old.c"] }),
     ],
     notBuilt: new Map(),
     unresolved: new Map(),
@@ -258,9 +271,16 @@ test("an update's group stays out whole, with every reason it has", () => {
         ["drivers/ata/sata_old.o"],
         ["drivers/ata/Makefile lists drivers/ata/sata_old.o in or out of the build differently"],
       ],
+      [
+        ["drivers/gpu/nvkm/pci/mcp.o"],
+        [
+          "drivers/gpu/nvkm/pci/Kbuild lists drivers/gpu/nvkm/pci/mcp.o in or out of the " +
+            "build differently",
+        ],
+      ],
     ],
   );
-  assert.deepEqual(g.live, ["kernel/e.o", "drivers/ata/libata-core.o"]);
+  assert.deepEqual(g.live, ["kernel/e.o", "drivers/ata/libata-core.o", "fs/sata_old.o"]);
   assert.match(
     g.files.find((f) => f.file === "drivers/ata/Makefile")!.why!,
     /it lists sata_old.o in or out of the build/,
@@ -269,7 +289,7 @@ test("an update's group stays out whole, with every reason it has", () => {
   assert.equal(kconfig.outcome, "reboot");
   assert.equal(g.files.find((f) => f.file === "Makefile")!.outcome, "not code");
   // Every file of an out group needs a reboot; the Makefile and Kconfig too.
-  assert.deepEqual(coverage(g.files), { live: 2, reboot: 13 });
+  assert.deepEqual(coverage(g.files), { live: 3, reboot: 15 });
 });
 
 test("an update's header joins only the objects it reaches; where the differ may not see, all", () => {
