@@ -153,18 +153,18 @@ function entriesOf(obj: ObjectUnits, targets: TargetCache): Map<Unit, Entry[]> {
 
 /**
  * How `e` enters `f`: by a direct call from a function livepatch sees on the
- * stack while `f` runs (`call`), as part of `f` itself (`own`: its body, its
- * .cold children, its alternatives, tables of code addresses), or why it
+ * stack while `f` runs (`call`), as part of `f` itself (undefined: its body,
+ * its .cold children, its alternatives, tables of code addresses), or why it
  * keeps `f` from being carried.
  */
-function enters(obj: ObjectUnits, f: Unit, e: Entry): { call: Unit } | "own" | string {
+function enters(obj: ObjectUnits, f: Unit, e: Entry): { call: Unit } | undefined | string {
   const { from, at, offset } = e;
-  if (CODE_ADDRESS_TABLES.has(from.section.name)) return "own";
+  if (CODE_ADDRESS_TABLES.has(from.section.name)) return undefined;
   const r = from.relocs[at]!;
   const branch = isText(from.section) ? branchStart(from.section, r) : undefined;
   const own = from === f || parentOf(obj, from) === f;
   // An alternative's replacement jumps back into the function whose site it is.
-  if ((own || (from.kind === "section" && offset > 0)) && branch !== undefined) return "own";
+  if ((own || (from.kind === "section" && offset > 0)) && branch !== undefined) return undefined;
   if (own) return `${f.name} takes its own address`;
   if (from.kind !== "func" || branch === undefined) return `${from.name} takes its address`;
   const data = from.section.data;
