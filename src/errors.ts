@@ -62,9 +62,11 @@ export class KpatchError extends Error {
 
   constructor(
     readonly kind: ErrorKind,
-    message: string,
+    /** The message as given, without file, log or details: to make the error again. */
+    readonly text: string,
     options: ErrorOptions = {},
   ) {
+    const message = text;
     const details = options.details ?? [];
     const log = options.logFile ? ` (log: ${options.logFile})` : "";
     const reason = `${message}${log}${details.map((d) => `\n  ${d}`).join("")}`;

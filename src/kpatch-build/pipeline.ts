@@ -8,6 +8,7 @@ import { nodeHost, type Host } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { diffFiles, loadSymtab, targetSymbols, type DiffReport } from "../diff/run.js";
+import { cachedDiff, digestOnce } from "./diffs.js";
 import { buildModule, type Kbuild, type PatchPart } from "../module/build.js";
 import { probeEntrySizes } from "../module/probe.js";
 import type { EntrySizes } from "../diff/context.js";
@@ -624,15 +625,17 @@ async function diffObject(
     progress("kpatch-build", `${o.object}: refused: ${why}`);
     return { ...object, refused: why };
   }
+  const output = join(session.dir, "diff", `${i}-${basename(o.object)}`);
+  const vmlinuxSymbols = o.target === "vmlinux" ? undefined : target.symbols;
   const diff = (symbols: string) =>
     diffFiles(
       {
         orig: o.file,
         patched: p.file,
-        output: join(session.dir, "diff", `${i}-${basename(o.object)}`),
+        output,
         object: o.target,
         symbols,
-        vmlinuxSymbols: o.target === "vmlinux" ? undefined : target.symbols,
+        vmlinuxSymbols,
         symversText: tables.symvers(),
         entrySizes,
         vmlinuxRelocatedEarly,
@@ -643,7 +646,23 @@ async function diffObject(
       host,
     );
   try {
-    const r = await diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host);
+    const r = await cachedDiff(
+      {
+        orig: o.file,
+        patched: p.file,
+        output,
+        tables: [symbols, vmlinuxSymbols, target.symvers],
+        options: {
+          object: o.target,
+          release: target.release,
+          entrySizes,
+          vmlinuxRelocatedEarly,
+          lineMaps: digestOnce(sc.changes.lineMaps),
+        },
+      },
+      () => diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host),
+      host,
+    );
     progress(
       "kpatch-build",
       `${o.object}: ${r.changed.length} changed, ` +
