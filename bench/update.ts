@@ -60,13 +60,16 @@ console.log(
   `objects:        ${u.groups.flatMap((g) => g.objects).length} compiled ORIG and PATCHED`,
 );
 console.log(`summary:        ${u.summary}`);
-console.log(
-  `phases:         ${Object.entries(first.r.phases)
+const phases = (r: typeof first.r) =>
+  Object.entries(r.phases)
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
-    .join(", ")}`,
-);
+    .join(", ");
+console.log(`phases:         ${phases(first.r)}`);
 console.log(`wall time:      ${first.seconds.toFixed(0)} s`);
-if (values.again) console.log(`second build:   ${(await build()).seconds.toFixed(0)} s`);
+if (values.again) {
+  const second = await build();
+  console.log(`second build:   ${second.seconds.toFixed(0)} s (${phases(second.r)})`);
+}
 console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 for (const g of u.groups.filter((g) => g.reasons.length)) {
   console.log(`  out: group ${g.id}: ${g.reasons.join("; ")}`);

@@ -13,12 +13,26 @@ export function moduleName(path: string): string {
     .replaceAll("-", "_");
 }
 
-/** Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz. */
+const indexes = new WeakMap<Host, Map<string, Map<string, string>>>();
+
+/**
+ * Where module `name` is, relative to `dir` (lib/modules/RELEASE): kernel/fs/9p/9p.ko.xz.
+ * The tree is walked once per process and directory: an update asks for
+ * dozens of modules, and each walk reads thousands of directories.
+ */
 export function modulePath(dir: string, name: string, host: Host = nodeHost): string | undefined {
-  const want = moduleName(name);
-  return host
-    .readDir(dir, { recursive: true })
-    .find((p) => /\.ko(\.xz)?$/.test(p) && moduleName(p) === want);
+  let byDir = indexes.get(host);
+  if (!byDir) indexes.set(host, (byDir = new Map()));
+  let index = byDir.get(dir);
+  if (!index) {
+    index = new Map();
+    for (const p of host.readDir(dir, { recursive: true })) {
+      const m = /\.ko(\.xz)?$/.test(p) ? moduleName(p) : undefined;
+      if (m && !index.has(m)) index.set(m, p);
+    }
+    byDir.set(dir, index);
+  }
+  return index.get(moduleName(name));
 }
 
 /**

@@ -217,12 +217,14 @@ function linkage(
   patched: string,
   host: Host,
 ): Pick<UpdateObject, "provides" | "adds" | "onlyAdds" | "needs"> {
-  const input = readElf(host.readFile(patched), patched).symbols.filter((s) => s.section && s.name);
+  // Symbols only: an object's relocations (its debug info's, mostly) are most of its parse.
+  const symbols = (file: string) => readElf(host.readFile(file), file, { relocations: false });
+  const input = symbols(patched).symbols.filter((s) => s.section && s.name);
   const global = new Set(input.filter((s) => s.bind !== STB.LOCAL).map((s) => s.name));
   const local = new Set(input.filter((s) => s.bind === STB.LOCAL).map((s) => s.name));
   const names = (l: DiffReport["changed"]) => l.map((c) => c.name).filter((n) => global.has(n));
   const adds = names([...r.added, ...r.addedData]);
-  const out = readElf(host.readFile(r.output), r.output);
+  const out = symbols(r.output);
   return {
     provides: names([...r.changed, ...r.added, ...r.addedData]),
     adds,
