@@ -35,6 +35,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { Script } from "node:vm";
+import { fileURLToPath } from "node:url";
 import { HostError } from "../errors.js";
 import { ambientSignal, interruptible } from "./interrupt.js";
 
@@ -392,6 +393,32 @@ export function notRootsAlone(path: string): NotRootsAlone | undefined {
     if (st.uid !== 0 || st.mode & 0o022) return { path: component, uid: st.uid, mode: st.mode };
   }
   return undefined;
+}
+
+let tools: string | undefined;
+
+/**
+ * A digest of the tools' own code (every .js of this build of them), the
+ * decoder's version and node's: what a cached result of the tools depends on
+ * beside its inputs.
+ */
+export function toolsDigest(): string {
+  if (tools) return tools;
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const parts: string[] = [process.version];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith(".js"))
+        parts.push(path.slice(root.length), sha256(readFileSync(path)));
+    }
+  };
+  walk(root);
+  parts.push(readFileSync(require.resolve("iced-x86/package.json"), "utf8"));
+  return (tools = sha256(...parts));
 }
 
 export function sha256(...parts: (string | Buffer)[]): string {

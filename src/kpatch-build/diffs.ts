@@ -5,10 +5,10 @@
 // that determines it: both objects' bytes, the options, the target's symbol
 // tables (by path, size and time: they are read, never written, by the
 // tools) and the code of the tools themselves.
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { sha256, type Host } from "../host/host.js";
-import { KpatchError, type ErrorKind } from "../errors.js";
+import { dirname, join, resolve } from "node:path";
+import { sha256, toolsDigest, type Host } from "../host/host.js";
+import { warn } from "../host/progress.js";
+import { EXIT_STATUS, KpatchError, type ErrorKind } from "../errors.js";
 import type { DiffReport } from "../diff/run.js";
 
 /** What a kept result was: a report, or the refusal, with its file told as ORIG, PATCHED or other. */
@@ -20,7 +20,8 @@ type Kept =
         text: string;
         details: string[];
         code?: KpatchError["code"];
-        file?: "orig" | "patched" | "output" | string;
+        /** Which of the inputs the error is about, or another file's path. */
+        file?: { side: "orig" | "patched" | "output" } | { path: string };
       };
     };
 
@@ -35,7 +36,6 @@ export interface DiffInputs {
   options: unknown;
 }
 
-let tools: string | undefined;
 const digests = new WeakMap<object, string>();
 
 /** A digest of `value`'s JSON, made once per value: a whole update's line maps are large. */
@@ -45,27 +45,15 @@ export function digestOnce(value: object): string {
   return d;
 }
 
-/** A digest of the tools' own code (this build of them): a new differ makes new results. */
-function toolsDigest(host: Host): string {
-  if (tools) return tools;
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-  const parts: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of host.readDirEntries(dir).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.name.endsWith(".js"))
-        parts.push(path.slice(root.length), sha256(host.readFile(path)));
-    }
-  };
-  walk(root);
-  return (tools = sha256(...parts));
-}
+// The tools' code as this module loads: what runs, not what a rebuild may
+// leave on disk later. A new differ makes new results.
+const TOOLS = toolsDigest();
 
 /**
  * The diff of `inputs`, from the cache when this very diff ran before, else
- * by `run`, kept. A refusal is kept and thrown again; internal errors are not
- * kept. The output object is copied to `inputs.output` either way.
+ * by `run`, kept. A refusal is kept and thrown again; errors of this machine
+ * or of ours are not kept, and a cache that cannot be written only warns.
+ * The output object is copied to `inputs.output` either way.
  */
 export async function cachedDiff(
   inputs: DiffInputs,
@@ -75,10 +63,10 @@ export async function cachedDiff(
   const identity = (f: string | undefined) => {
     if (!f) return "-";
     const st = host.stat(f);
-    return `${f}:${st.size}:${st.mtimeMs}`;
+    return `${resolve(f)}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   };
   const key = sha256(
-    toolsDigest(host),
+    TOOLS,
     sha256(host.readFile(inputs.orig)),
     sha256(host.readFile(inputs.patched)),
     ...inputs.tables.map(identity),
@@ -93,18 +81,29 @@ export async function cachedDiff(
     host.copyFile(object, inputs.output);
     return { ...kept.report, output: inputs.output };
   }
+  const keep = (what: string, data: string | Uint8Array, file: string) => {
+    try {
+      host.writeFileAtomic(file, data);
+      return true;
+    } catch (e) {
+      warn("kpatch-build", `${what} not cached: ${(e as Error).message}`);
+      return false;
+    }
+  };
+  const sides = { orig: inputs.orig, patched: inputs.patched, output: inputs.output } as const;
   try {
     const report = await run();
     // The object before the record: a record names a whole object.
-    host.writeFileAtomic(object, host.readFile(report.output));
-    host.writeFileAtomic(record, JSON.stringify({ report } satisfies Kept));
+    if (keep("a diff's output", host.readFile(report.output), object)) {
+      keep("a diff", JSON.stringify({ report } satisfies Kept), record);
+    }
     return report;
   } catch (e) {
-    if (e instanceof KpatchError && e.kind !== "internal") {
-      const sides = { orig: inputs.orig, patched: inputs.patched, output: inputs.output };
-      const file = Object.entries(sides).find(([, f]) => f === e.file)?.[0] ?? e.file;
+    if (e instanceof KpatchError && e.kind !== "internal" && e.kind !== "host") {
+      const side = (Object.keys(sides) as (keyof typeof sides)[]).find((k) => sides[k] === e.file);
+      const file = side ? { side } : e.file === undefined ? undefined : { path: e.file };
       const error = { kind: e.kind, text: e.text, details: e.details, code: e.code, file };
-      host.writeFileAtomic(record, JSON.stringify({ error } satisfies Kept));
+      keep("a refusal", JSON.stringify({ error } satisfies Kept), record);
     }
     throw e;
   }
@@ -113,26 +112,32 @@ export async function cachedDiff(
 /** A kept record, or undefined for one that does not parse as one (a torn or foreign file). */
 function readKept(text: string | undefined): Kept | undefined {
   if (!text) return undefined;
+  const lists = (r: Record<string, unknown>) =>
+    ["changed", "added", "lineOnly", "addedData", "klp", "warnings", "functions"].every((k) =>
+      Array.isArray(r[k]),
+    );
   try {
     const k = JSON.parse(text) as Kept;
-    if ("report" in k && Array.isArray(k.report?.changed)) return k;
-    if ("error" in k && typeof k.error?.text === "string") return k;
+    if ("report" in k && k.report && lists(k.report as never)) return k;
+    if (
+      "error" in k &&
+      typeof k.error?.text === "string" &&
+      Object.hasOwn(EXIT_STATUS, k.error.kind) &&
+      Array.isArray(k.error.details)
+    )
+      return k;
   } catch {
-    // Recomputed below.
+    // Recomputed.
   }
   return undefined;
 }
 
 function remade(e: Extract<Kept, { error: unknown }>["error"], inputs: DiffInputs): KpatchError {
-  const sides: Record<string, string> = {
-    orig: inputs.orig,
-    patched: inputs.patched,
-    output: inputs.output,
-  };
-  const file = e.file === undefined ? undefined : (sides[e.file] ?? e.file);
+  const f = e.file;
+  const file = f && ("side" in f ? inputs[f.side] : f.path);
   return new KpatchError(e.kind, e.text, {
     details: e.details,
     ...(e.code ? { code: e.code } : {}),
-    ...(file ? { file } : {}),
+    ...(typeof file === "string" ? { file } : {}),
   });
 }

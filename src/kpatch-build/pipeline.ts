@@ -627,26 +627,10 @@ async function diffObject(
   }
   const output = join(session.dir, "diff", `${i}-${basename(o.object)}`);
   const vmlinuxSymbols = o.target === "vmlinux" ? undefined : target.symbols;
+  // Each diff kept by what it read: the -dbg package's symbols, when the
+  // shipped ones name no files, are a diff of their own.
   const diff = (symbols: string) =>
-    diffFiles(
-      {
-        orig: o.file,
-        patched: p.file,
-        output,
-        object: o.target,
-        symbols,
-        vmlinuxSymbols,
-        symversText: tables.symvers(),
-        entrySizes,
-        vmlinuxRelocatedEarly,
-        lineMaps: sc.changes.lineMaps,
-        // A kernel with livepatch traces every function it can redirect.
-        traced: true,
-      },
-      host,
-    );
-  try {
-    const r = await cachedDiff(
+    cachedDiff(
       {
         orig: o.file,
         patched: p.file,
@@ -660,9 +644,28 @@ async function diffObject(
           lineMaps: digestOnce(sc.changes.lineMaps),
         },
       },
-      () => diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host),
+      async () =>
+        diffFiles(
+          {
+            orig: o.file,
+            patched: p.file,
+            output,
+            object: o.target,
+            symbols,
+            vmlinuxSymbols,
+            symversText: tables.symvers(),
+            entrySizes,
+            vmlinuxRelocatedEarly,
+            lineMaps: sc.changes.lineMaps,
+            // A kernel with livepatch traces every function it can redirect.
+            traced: true,
+          },
+          host,
+        ),
       host,
     );
+  try {
+    const r = await diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host);
     progress(
       "kpatch-build",
       `${o.object}: ${r.changed.length} changed, ` +
@@ -813,14 +816,14 @@ function signer(
  * none and a static's name is ambiguous without them (many a `_rs.N`).
  */
 async function diffWithModuleSources(
-  diff: (symbols: string) => DiffReport,
+  diff: (symbols: string) => Promise<DiffReport>,
   symbols: string,
   object: string,
   moduleSymbols: (module: string) => Promise<string | undefined>,
   host: Host,
 ): Promise<DiffReport> {
   try {
-    return diff(symbols);
+    return await diff(symbols);
   } catch (e) {
     const ambiguous = e instanceof KpatchError && e.code === "ambiguous-symbols";
     const withSources =
@@ -833,7 +836,7 @@ async function diffWithModuleSources(
       "kpatch-build",
       `${object}'s shipped symbols name no source files: ` + "reading them from the -dbg package",
     );
-    return diff(withSources);
+    return await diff(withSources);
   }
 }
 

@@ -103,8 +103,8 @@ export function updateChanges(
   cacheDir: string,
   host: Host = nodeHost,
 ): ChangedFile[] {
-  // -3: the record's format (versionOnly since 2, listed since 3).
-  const file = join(cacheDir, `changes-3-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
+  // -4: the record's format (versionOnly since 2, listed since 3, in order since 4).
+  const file = join(cacheDir, `changes-4-${sha256(from.dir, to.dir).slice(0, 16)}.json`);
   const known = host.readIfExists(file);
   if (known) {
     const kept = JSON.parse(known) as { from: string; to: string; files: ChangedFile[] };

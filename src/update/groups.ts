@@ -245,7 +245,10 @@ function ungrouped(f: ChangedFile, facts: GroupFacts): Pick<UpdateFile, "outcome
     return { outcome: "not built", why: "user-space tools, not part of the kernel" };
   }
   if (f.listed && !f.listed.length) {
-    return { outcome: "no binary change", why: "only its comments or blank lines changed" };
+    return {
+      outcome: "no binary change",
+      why: "only its comments, blank lines or the order of its lists changed",
+    };
   }
   if (f.listed) {
     return {

@@ -63,6 +63,20 @@ test("a diff runs once per pair of objects and options; its refusal is kept too"
   assert.equal(e2.message, e1.message);
   assert.deepEqual(e2.details, e1.details);
 
+  // A failure of this machine (a -dbg package that could not be fetched) is not kept.
+  let failed = 0;
+  const fails = () =>
+    cachedDiff(
+      inputs(join(dir, "f.o"), { object: "mod" }),
+      async () => {
+        failed++;
+        throw new KpatchError("host", "no space left on device");
+      },
+      host,
+    ).catch((e: KpatchError) => e.kind);
+  assert.deepEqual([await fails(), await fails()], ["host", "host"]);
+  assert.equal(failed, 2);
+
   // A torn record is read as none.
   const records = (d: string): string[] =>
     nodeHost
