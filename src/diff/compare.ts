@@ -65,6 +65,16 @@ function sameButLine(p: Target, o: Target): boolean {
   return p.kind === "string" && o.kind === "string" && at(p) === at(o);
 }
 
+/**
+ * A string with the names __COUNTER__ made read as one: WARN_ON's message
+ * quotes its condition expanded, READ_ONCE's `__compiletime_assert_561`
+ * and min()'s `__UNIQUE_ID_x_123` included, and a header that counts one
+ * more above renumbers them all. The code prints another number, nothing
+ * else.
+ */
+const uncounted = (text: string) =>
+  text.replace(/\b(__compiletime_assert_|__UNIQUE_ID_\w*?)\d+\b/g, "$1#");
+
 const isCompilerTarget = (t: Target) => t.kind === "unit" && isCompilerData(t.unit.section);
 
 /**
@@ -79,7 +89,7 @@ function targetsEqual(p: Target, o: Target): boolean {
     case "unit":
       return o.kind === "unit" && p.unit.twin === o.unit && p.offset === o.offset;
     case "string":
-      return o.kind === "string" && p.text === o.text;
+      return o.kind === "string" && (p.text === o.text || uncounted(p.text) === uncounted(o.text));
     case "extern":
       return o.kind === "extern" && p.name === o.name;
     case "none":

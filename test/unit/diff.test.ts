@@ -912,6 +912,29 @@ int stable(int x) { return other(x * 3); }
   }
 });
 
+test("a WARN message renumbered by __COUNTER__ alone changes no function", async () => {
+  // WARN_ON quotes its condition expanded: READ_ONCE's __compiletime_assert_N among it.
+  const src = `
+#define __stringify_1(x) #x
+#define __stringify(x) __stringify_1(x)
+#define PASTE(a, b) a##b
+#define XPASTE(a, b) PASTE(a, b)
+#define ONCE(x) ({ extern void XPASTE(__compiletime_assert_, __COUNTER__)(void); (x); })
+#define WARN_ON(c) report(__stringify(c), (c))
+extern int report(const char *, int);
+HEADER
+int g(int *p) { return WARN_ON(ONCE(*p)); }
+`;
+  const header = "static inline int unused(int *p) { return ONCE(*p); }";
+  const [o, p] = [src.replace("HEADER", ""), src.replace("HEADER", header)];
+  assert.notDeepEqual((await compile(o)).sections, (await compile(p)).sections);
+  const e = await refusal(o, p);
+  assert.equal(e.kind, "no-change");
+  // A message that says something else is a change.
+  const r = await diffC(o, p.replace("report(__stringify(c)", 'report("at " __stringify(c)'));
+  assert.deepEqual(names(r), { changed: ["g"], added: [] });
+});
+
 test("an untraced function is carried only where no task can be inside a copy unseen", async () => {
   const head = `
 extern int other(int);
