@@ -16,6 +16,7 @@ export function correlate({ orig, patched, origTargets, patchedTargets }: DiffCo
   pairByName(orig, patched);
   pairByReference(patched, origTargets, patchedTargets);
   pairLeftoverFunctions(orig, patched);
+  pairGaps(orig, patched);
 }
 
 const pair = (p: Unit, o: Unit) => {
@@ -78,6 +79,20 @@ function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
     (u) => u.name.replace(counted, "$1"),
     (u) => counted.test(u.name) && constant(u),
   );
+  // BTF_ID() names its slot __BTF_ID__<kind>__<name>__, then __COUNTER__ and
+  // __LINE__. resolve_btfids fills every slot of one name with the same id,
+  // so slots of a name are interchangeable and pair in order when they are
+  // as many on each side: the lists that point at them then compare by offset.
+  const slot = /^(__BTF_ID__\w+__)\d+$/;
+  const slotName = (u: Unit) => `${u.section.name}\0${u.name.replace(slot, "$1")}`;
+  const os = unpaired(orig.units, slotName);
+  for (const [k, ps] of unpaired(
+    patched.units.filter((u) => slot.test(u.name) && constant(u)),
+    slotName,
+  )) {
+    const o = os.get(k);
+    if (o?.length === ps.length) ps.forEach((p, i) => pair(p, o[i]!));
+  }
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
@@ -174,5 +189,23 @@ function pairLeftoverFunctions(orig: ObjectUnits, patched: ObjectUnits): void {
     if (p.twin || p.kind !== "func") continue;
     const cands = leftover.get(key(p, p.name))?.filter((o) => !o.twin);
     if (cands?.length === 1) pair(p, cands[0]!);
+  }
+}
+
+/**
+ * Step 5: bytes between symbols are named after the symbol before them, so a
+ * renumbered one (`calls.3`, a BTF slot) renames its gap too. A gap still
+ * unpaired pairs with the gap that follows its predecessor's twin.
+ */
+function pairGaps(orig: ObjectUnits, patched: ObjectUnits): void {
+  const isGap = (u: Unit | undefined) => u?.kind === "section" && u.symbols.length === 0;
+  for (const list of patched.bySection.values()) {
+    list.forEach((p, i) => {
+      const before = list[i - 1]?.twin;
+      if (!isGap(p) || p.twin || !before) return;
+      const theirs = orig.bySection.get(before.section)!;
+      const o = theirs[theirs.indexOf(before) + 1];
+      if (isGap(o) && !o!.twin) pair(p, o!);
+    });
   }
 }

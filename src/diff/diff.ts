@@ -9,7 +9,7 @@ import { Comparer } from "./compare.js";
 import { KpatchError } from "../errors.js";
 import { applyDirectives } from "./directives.js";
 import { copyConstants } from "./copies.js";
-import { verify } from "./verify.js";
+import { verify, verifyBtfIds } from "./verify.js";
 import { carryUntraced } from "./carry.js";
 import { leaveOutBootCode } from "./boot.js";
 import { exportsOf, include } from "./include.js";
@@ -71,6 +71,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
     });
   }
   const inclusion = include(ctx);
+  verifyBtfIds(ctx, inclusion.units);
   const out = buildOutput(ctx, inclusion);
   return {
     warnings: [

@@ -1257,3 +1257,52 @@ int dump(int x) {
     .map((x) => Number(x.addend));
   assert.ok(addends.includes(76), `regs + 76: ${addends}`);
 });
+
+test("BTF ID slots renumbered by __COUNTER__ alone are the same: their tables change nothing", async () => {
+  // kernel/bpf/arraymap.c: BTF_ID_LIST_SINGLE(array_map_btf_ids, struct, bpf_array) names its
+  // slot __BTF_ID__struct__bpf_array__ then __COUNTER__ and __LINE__; a header that counts once
+  // more above it (6.12.118's srcu.h) renumbers every slot, and the ops table points at them.
+  // A list that starts with an unnamed slot (a BTF_SET's count) points at a gap, named
+  // after the slot before it.
+  const src = (before: string, extra = "") => `
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define PASTE_(a, b) a##b
+#define PASTE(a, b) PASTE_(a, b)
+#define SLOT(name) SLOT_(name)
+#define SLOT_(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" \\
+  ".type " #name ", STT_OBJECT\\n.size " #name ", 4\\n" #name ":\\n.zero 4\\n.popsection\\n");
+#define ID(kind, name) SLOT(PASTE(PASTE(__BTF_ID__##kind##__##name##__, __COUNTER__), __LINE__))
+#define LIST(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" #name ":\\n" \\
+  ".popsection\\n"); extern unsigned int name[];
+#define UNUSED asm(".pushsection .BTF_ids,\\"a\\"\\n.zero 4\\n.popsection\\n");
+${before}
+LIST(map_ids)
+ID(struct, bpf_array)
+ID(struct, task_struct)
+LIST(other_ids)
+UNUSED
+ID(struct, task_struct)
+${extra}
+ID(struct, task_struct)
+struct ops { int (*get)(int); const unsigned int *ids; const unsigned int *more; };
+static int get(int x) { return x + map_ids[1]; }
+const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
+`;
+  const counted = "static int PASTE(unused, __COUNTER__) __attribute__((used));";
+  const e = await refusal(src(""), src(counted));
+  assert.equal(e.kind, "no-change", e.message);
+  // A changed function reads the running kernel's slot, by its name there.
+  const r = await diffC(src(""), src(counted).replace("x + map_ids[1]", "x + 2 * map_ids[1]"));
+  assert.deepEqual(names(r), { changed: ["get"], added: [] });
+  assert.ok(r.externals.some((x) => x.name === "__BTF_ID__struct__task_struct__116" && x.local));
+  // A slot of its own would hold 0: nothing fills it in a patch module.
+  const added = await refusal(
+    src(""),
+    src(counted).replace("ID(struct, bpf_array)\n", "$&ID(struct, file)\n"),
+  );
+  assert.match(
+    added.details?.join("\n") ?? "",
+    /BTF ID slot __BTF_ID__struct__file__\d+ .* read 0/,
+  );
+});
