@@ -1,0 +1,485 @@
+// A build session: the pristine source and the prepared build directory, each
+// seen through an overlay whose upper layer is the session's scratch space,
+// so that patches and compiles never write to either. Every step runs in a
+// private mount namespace with the overlays mounted at the trees' own paths
+// (see namespace.ts): nothing is mounted on the host, and kbuild finds its
+// prepared tree exactly as it left it, so only the requested objects compile.
+import { compileAs } from "./command.js";
+import { CODE_READING, CodeReader } from "./tokens.js";
+import { basename, dirname, join, normalize, relative, resolve } from "node:path";
+import { nodeHost, sha256 } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
+import { HostError, KpatchError } from "../errors.js";
+import { cmdFile, compiledFor } from "./kbuild.js";
+import { runWithMounts, shq } from "../host/namespace.js";
+import { PATCH_OPTIONS, patchReport } from "../patch/patch.js";
+import { diffCflags } from "./prepare.js";
+/** What `preprocessed` keys a digest by: the object, and the files it read unpatched. */
+export function preprocessKey(o) {
+    if (!o.reverted?.length)
+        return o.object;
+    return `${o.object}.${sha256(...[...o.reverted].sort()).slice(0, 16)}`;
+}
+export function withBuildSession(prepared, body, opts = {}, host = nodeHost) {
+    return host.interruptible(async (signal) => {
+        const dir = host.scratchDir(join(host.cacheRoot(), "sessions"), "build");
+        // Named as the scratch is, less the dot that hides it: users look for these.
+        const id = basename(dir).replace(/^\.kpatch-/, "");
+        const log = join(host.cacheRoot(), "logs", `session-${id}.log`);
+        try {
+            const result = await body(new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host));
+            if (opts.keep)
+                progress("build", `session log kept in ${log}`);
+            else
+                host.remove(log);
+            return result;
+        }
+        finally {
+            if (opts.keep) {
+                // Out of sessions/, where scratch of dead processes is swept away.
+                const kept = join(host.cacheRoot(), "kept", id);
+                host.makeDirs(dirname(kept));
+                host.rename(dir, kept);
+                progress("build", `session kept in ${kept}`);
+            }
+            else
+                host.remove(dir);
+        }
+    });
+}
+function duration(ms) {
+    const s = Math.round(ms / 1000);
+    return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+/** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
+function origCache(prepared, host) {
+    return join(host.cacheRoot(), "orig", basename(prepared.dir));
+}
+/**
+ * Copies a compiled object and its .cmd into the cache, the object last and by
+ * rename: a hit is whole.
+ */
+function keep(from, cache, object, host) {
+    const cmd = relative(from, cmdFile(from, object));
+    host.makeDirs(dirname(join(cache, object)));
+    host.writeFileAtomic(join(cache, cmd), host.readFile(join(from, cmd)));
+    host.writeFileAtomic(join(cache, object), host.readFile(join(from, object)));
+}
+class Session {
+    prepared;
+    dir;
+    log;
+    signal;
+    jobs;
+    host;
+    applied = [];
+    compiles = 0;
+    reader = new CodeReader();
+    mounts;
+    constructor(prepared, dir, log, signal, jobs, host) {
+        this.prepared = prepared;
+        this.dir = dir;
+        this.log = log;
+        this.signal = signal;
+        this.jobs = jobs;
+        this.host = host;
+        const overlay = (lower, name) => ({
+            type: "overlay",
+            lower,
+            upper: join(dir, name),
+            work: join(dir, `${name}.work`),
+            at: lower,
+        });
+        this.mounts = [overlay(prepared.source.dir, "source"), overlay(prepared.dir, "build")];
+        for (const m of this.mounts) {
+            if (m.type === "overlay")
+                for (const d of [m.upper, m.work])
+                    host.makeDirs(d);
+        }
+    }
+    exec(script, args = [], opts = {}) {
+        this.signal.throwIfAborted();
+        return runWithMounts(this.mounts, script, args, {
+            logFile: opts.capture ? undefined : this.log,
+            signal: this.signal,
+            allowFailure: opts.allowFailure,
+        }, this.host);
+    }
+    async applyPatch(patchFile) {
+        const file = resolve(patchFile);
+        if (!this.host.exists(file))
+            throw new KpatchError("input", `patch ${file} does not exist`);
+        const { pkg, version, dir } = this.prepared.source;
+        const patch = `cd "$1" && patch ${PATCH_OPTIONS.join(" ")} -i "$2"`;
+        const dry = await this.exec(`${patch} --dry-run`, [dir, file], {
+            capture: true,
+            allowFailure: true,
+        });
+        this.signal.throwIfAborted();
+        const report = patchReport(dry.stdout + dry.stderr);
+        if (dry.code !== 0) {
+            const why = report.failures.length
+                ? report.failures.join("; ")
+                : dry.stderr.trim() || dry.stdout.trim();
+            throw new KpatchError("input", `patch ${file} does not apply to ${pkg} ${version}: ${why}`);
+        }
+        for (const line of report.inexact)
+            progress("build", `${basename(file)}: ${line}`);
+        await this.exec(patch, [dir, file]);
+        this.applied.push(file);
+    }
+    async compile(objects, variant, recipes, opts = {}) {
+        // DIR/../OTHER.o is how kvm's and amdgpu's Makefiles name files of other directories.
+        const bad = objects.find((o) => !/^[\w.+-]+(\/[\w.+-]+)+\.o$/.test(o) || normalize(o).startsWith("../"));
+        if (bad !== undefined)
+            throw new KpatchError("input", `not an object path inside the build tree: ${bad}`);
+        // ORIG objects depend only on the prepared tree, PATCHED ones on what the
+        // session's source layer holds besides: each is compiled once and kept.
+        // Not for a user's own tree (-s), which may change in place.
+        const kept = this.prepared.source.pkg === "tree"
+            ? undefined
+            : variant === "orig"
+                ? origCache(this.prepared, this.host)
+                : join(this.host.cacheRoot(), "patched", basename(this.prepared.dir), this.changes());
+        // After a patch, ORIG objects can only come from the cache (compiled by a
+        // session beside this one).
+        const allKept = kept !== undefined && objects.every((o) => this.host.exists(join(kept, o)));
+        if (variant === "orig" && this.applied.length && !allKept) {
+            throw new KpatchError("internal", "ORIG objects must be compiled before a patch is applied");
+        }
+        if (variant === "patched" && !this.applied.length) {
+            throw new KpatchError("internal", "PATCHED objects need a patch applied first");
+        }
+        const out = join(this.dir, variant);
+        const reused = kept ? objects.filter((o) => this.host.exists(join(kept, o))) : [];
+        for (const o of reused) {
+            this.host.makeDirs(dirname(join(out, o)));
+            for (const f of [o, relative(kept, cmdFile(kept, o))]) {
+                this.host.copyFile(join(kept, f), join(out, f));
+            }
+        }
+        if (reused.length) {
+            const which = reused.length > 10 ? `${reused.length} objects` : reused.join(" ");
+            progress("build", `${variant.toUpperCase()} ${which} from the cache`);
+        }
+        const fresh = objects.filter((o) => !reused.includes(o));
+        if (fresh.length)
+            await this.build(fresh, variant, out, recipes, kept, opts.failures);
+        const built = objects.filter((o) => !opts.failures?.has(o));
+        try {
+            if (kept)
+                for (const o of fresh.filter((o) => built.includes(o)))
+                    keep(out, kept, o, this.host);
+        }
+        catch (e) {
+            warn("build", `${variant.toUpperCase()} objects not cached: ${e.message}`);
+        }
+        return built.flatMap((o) => {
+            try {
+                return [this.inspect(o, out)];
+            }
+            catch (e) {
+                // With failures asked for, one that cannot be compared stands alone too.
+                if (!opts.failures || !(e instanceof KpatchError && e.code === "uncomparable"))
+                    throw e;
+                opts.failures.set(o, e.message);
+                progress("build", `${variant.toUpperCase()} ${e.message}`);
+                return [];
+            }
+        });
+    }
+    async build(objects, variant, out, recipes, kept, failures) {
+        const which = objects.length > 10 ? `${objects.length} objects` : objects.join(" ");
+        progress("build", `compiling ${variant.toUpperCase()} ${which}`);
+        const mine = recipes && objects.every((o) => recipes.has(o))
+            ? objects.map((o) => recipes.get(o))
+            : undefined;
+        if (mine) {
+            // A directory of this compile's recipes only, whatever ran before in the session.
+            const dir = join(this.dir, "recipes", `${variant}-${this.compiles++}`);
+            mine.forEach((r, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${r}\n`));
+            // Beside each recipe that succeeded, its compile time, for the figure
+            // compileWith prints and for keepFinished.
+            const each = `for f in "$recipes"/*.sh; do printf '%s\\0' "$f"; done |
+  xargs -0 -P "$jobs" -n 1 sh -c \\
+    's=$(date +%s%N); sh "$1" || exit; echo $(($(date +%s%N) - s)) >"$1.ns"' sh`;
+            let ran;
+            try {
+                ran = await this.compileWith(objects, variant, out, each, dir, true, !!failures);
+            }
+            catch (e) {
+                if (kept)
+                    this.keepFinished(objects, dir, kept);
+                throw e;
+            }
+            if (ran)
+                return;
+            const rest = objects.filter((_, i) => !this.host.exists(join(dir, `${i}.sh.ns`)));
+            if (failures)
+                objects = rest;
+            progress("build", `kbuild's recipe failed; compiling ${failures ? rest.join(" ") : which} with make`);
+        }
+        // Without the tree's KERNELRELEASE, kbuild would rewrite utsrelease.h (and
+        // so vermagic) to the source's; with failures asked for, past errors (-k).
+        const make = `make -C "$src" O="$build" -j"$jobs" KCFLAGS="$flags" ${failures ? "-k " : ""}\\
+      \${release:+KERNELRELEASE="$release"} "$@"`;
+        const logStart = this.host.exists(this.log) ? this.host.stat(this.log).size : 0;
+        if (await this.compileWith(objects, variant, out, make, "", !!failures, !!failures))
+            return;
+        const errors = this.errorsSince(logStart);
+        for (const o of objects.filter((o) => !this.host.exists(join(out, o)))) {
+            const stem = basename(o).replace(/\.o$/, ".");
+            const error = errors.find((l) => l.includes(stem)) ?? "it does not compile";
+            failures.set(o, `it does not compile alone: ${error}`);
+            progress("build", `${variant.toUpperCase()} ${o} does not compile: ${error}`);
+        }
+    }
+    /** The compiler's and make's error lines in the log since `start`. */
+    errorsSince(start) {
+        return this.host
+            .readText(this.log)
+            .slice(start)
+            .split("\n")
+            .filter((l) => /error:|\*\*\*/.test(l));
+    }
+    async preprocessed(objects) {
+        const dir = join(this.dir, "preprocessed", String(this.compiles++));
+        // Kept as they come, by the reading, the tree and what the session
+        // changed (as PATCHED objects are): an interrupted run's next one resumes.
+        const cache = this.prepared.source.pkg === "tree"
+            ? undefined
+            : join(this.host.cacheRoot(), "preprocessed", CODE_READING, basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""));
+        const sums = new Map();
+        for (const o of cache ? objects : []) {
+            const known = this.host.readIfExists(join(cache, `${preprocessKey(o)}.sum`));
+            if (known)
+                sums.set(preprocessKey(o), known);
+        }
+        const asked = objects.flatMap((o) => {
+            // The compile, its output its tokens.
+            const command = sums.has(preprocessKey(o))
+                ? undefined
+                : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+            return command ? [{ ...o, command }] : [];
+        });
+        const revert = (o) => {
+            // The unpatched file, copied from outside the session's mounts, is
+            // mounted over the patched one in a namespace of this compile's own.
+            const mounts = (o.reverted ?? []).map((f) => {
+                const copy = join(dir, "unpatched", f);
+                if (!this.host.exists(copy)) {
+                    this.host.makeDirs(dirname(copy));
+                    this.host.writeFileAtomic(copy, this.host.readFile(join(this.prepared.source.dir, f)));
+                }
+                return `mount --bind ${shq(copy)} ${shq(join(this.prepared.source.dir, f))}`;
+            });
+            return mounts.length
+                ? `unshare --mount --propagation private sh -euc ${shq(`${mounts.join("\n")}\n${o.command}`)}`
+                : o.command;
+        };
+        if (!asked.length)
+            return sums;
+        asked.forEach((o, i) => this.host.writeFileAtomic(join(dir, `${i}.sh`), `${revert(o)}\n`));
+        progress("build", `preprocessing ${asked.length} objects`);
+        // In chunks, the next one preprocessing while this process reads the last:
+        // a unit's tokens are megabytes, and 15,000 of them would not fit on disk.
+        const size = 8 * this.jobs;
+        const run = (from) => from >= asked.length
+            ? undefined
+            : this.exec(`dir=$1 jobs=$2 from=$3 to=$4; cd "$5"
+i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1)); done |
+  xargs -0 -P "$jobs" -n 1 sh -c 'sh "$1" >"$1.i" 2>/dev/null; echo $? >"$1.status"' sh`, [
+                dir,
+                String(this.jobs),
+                String(from),
+                String(Math.min(from + size, asked.length)),
+                this.prepared.dir,
+            ]);
+        let chunk = run(0);
+        try {
+            for (let from = 0; chunk; from += size) {
+                await chunk;
+                chunk = run(from + size);
+                for (let i = from; i < Math.min(from + size, asked.length); i++) {
+                    const file = join(dir, `${i}.sh.i`);
+                    if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
+                        const digest = this.reader.digest(this.host.readText(file));
+                        sums.set(preprocessKey(asked[i]), digest);
+                        if (cache)
+                            this.host.writeFileAtomic(join(cache, `${preprocessKey(asked[i])}.sum`), digest);
+                    }
+                    this.host.remove(file);
+                }
+                const done = from + size;
+                if (done < asked.length &&
+                    Math.floor((10 * done) / asked.length) > (10 * from) / asked.length) {
+                    progress("build", `preprocessed ${done}/${asked.length}`);
+                }
+            }
+        }
+        finally {
+            // The chunk in flight ends before the session does, whatever stopped this.
+            await chunk?.catch(() => undefined);
+            this.host.remove(dir);
+        }
+        return sums;
+    }
+    /**
+     * Keeps the objects of an interrupted compile whose recipes finished, so
+     * that the next run compiles only the rest: each is whole in the session's
+     * build layer once its recipe has ended well.
+     */
+    keepFinished(objects, recipes, kept) {
+        const done = objects.filter((_, i) => this.host.exists(join(recipes, `${i}.sh.ns`)));
+        for (const o of done) {
+            try {
+                keep(join(this.dir, "build"), kept, o, this.host);
+            }
+            catch {
+                // The next run compiles it again.
+            }
+        }
+        if (done.length)
+            progress("build", `${done.length} objects compiled before the stop kept`);
+    }
+    /**
+     * Runs `compile` in the build directory for `objects` (as "$@") and copies
+     * them out; false if it failed and `mayFail`. `partial`: copies out those
+     * that compiled (by their recipe's mark, or by make's leaving them), and
+     * reports a failure.
+     */
+    async compileWith(objects, variant, out, compile, recipes, mayFail, partial = false) {
+        const logStart = this.host.exists(this.log) ? this.host.stat(this.log).size : 0;
+        const script = `out=$1 src=$2 build=$3 jobs=$4 flags=$5 release=$6 recipes=$7
+shift 7
+cd "$build"
+rm -f -- "$@"
+# make creates the object's directory in the build tree; a recipe alone does not.
+for o; do mkdir -p "\${o%/*}"; done
+${partial ? `failed=0; ${compile} || failed=$?` : compile}
+i=0
+for o; do
+  ${partial ? (recipes ? `[ -e "$recipes/$i.sh.ns" ]` : `[ -e "$o" ]`) : "true"} && {
+    mkdir -p "$out/\${o%/*}"
+    cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
+  }
+  i=$((i + 1))
+done${partial ? "\nexit $failed" : ""}`;
+        const args = [
+            out,
+            this.prepared.source.dir,
+            this.prepared.dir,
+            String(this.jobs),
+            diffCflags,
+            this.prepared.release ?? "",
+            recipes,
+            ...objects,
+        ];
+        const t0 = Date.now();
+        const ticker = this.progressOf(objects, variant, t0);
+        try {
+            await this.exec(script, args);
+            if (objects.length > 1)
+                this.compileFigure(objects.length, variant, recipes, t0);
+            return true;
+        }
+        catch (e) {
+            if (this.signal.aborted || !(e instanceof HostError))
+                throw e;
+            if (mayFail)
+                return false;
+            const errors = this.errorsSince(logStart);
+            throw new HostError(`compiling ${variant.toUpperCase()} ${objects.join(" ")} failed` +
+                `${errors.length ? `:\n${errors.slice(0, 10).join("\n")}` : ""}`, this.log);
+        }
+        finally {
+            clearInterval(ticker);
+        }
+    }
+    /**
+     * What the session changed in the source, as a key: every file of the
+     * source layer (patched files, the author's headers; a removed one is a
+     * whiteout, named) and the flags compiles add.
+     */
+    changes() {
+        const upper = join(this.dir, "source");
+        const parts = [diffCflags];
+        for (const f of this.host.readDir(upper, { recursive: true }).sort()) {
+            const st = this.host.lstat(join(upper, f));
+            if (st.isFile())
+                parts.push(`${f}\0${sha256(this.host.readFile(join(upper, f)))}`);
+            else if (!st.isDirectory())
+                parts.push(`${f}\0${st.mode}:${st.rdev}`);
+        }
+        return sha256(...parts).slice(0, 24);
+    }
+    /**
+     * Says every 10 s how many of `objects` are compiled and the time left, by
+     * the objects the session's build layer holds (a removed one is a whiteout,
+     * no file).
+     */
+    progressOf(objects, variant, t0) {
+        let said = 0;
+        return setInterval(() => {
+            const done = objects.filter((o) => {
+                const f = join(this.dir, "build", o);
+                return this.host.exists(f) && this.host.lstat(f).isFile();
+            }).length;
+            if (done === said || !done)
+                return;
+            said = done;
+            const left = ((Date.now() - t0) / done) * (objects.length - done);
+            progress("build", `${variant.toUpperCase()}: ${done} of ${objects.length} objects compiled, ` +
+                `about ${duration(left)} left`);
+        }, 10_000).unref();
+    }
+    /**
+     * How compile-bound a compile of many objects was: its wall time against
+     * the compiler's own time per job, from the recipes' timings.
+     */
+    compileFigure(count, variant, recipes, t0) {
+        const wall = (Date.now() - t0) / 1000;
+        const times = recipes
+            ? this.host
+                .readDir(recipes)
+                .filter((f) => f.endsWith(".ns"))
+                .map((f) => Number(this.host.readText(join(recipes, f))) / 1e9)
+            : [];
+        const ideal = times.reduce((a, b) => a + b, 0) / this.jobs;
+        progress("build", `${variant.toUpperCase()}: ${count} objects in ${wall.toFixed(1)} s` +
+            (times.length === count
+                ? ` on ${this.jobs} jobs, ${(wall / ideal).toFixed(2)}× the compiler's own ` +
+                    `${ideal.toFixed(1)} s per job`
+                : ""));
+    }
+    /**
+     * Reads what kbuild recorded about a fresh object, and checks that it was
+     * compiled with sections of its own for each function and object.
+     */
+    inspect(object, dir) {
+        const file = join(dir, object);
+        const cmd = this.host.readText(cmdFile(dir, object));
+        const sourcePath = /^source_\S+ := (.+)$/m.exec(cmd)?.[1];
+        if (!sourcePath) {
+            throw new KpatchError("input", `${object} is not compiled from a single source file (a composite object?)`);
+        }
+        const source = relative(this.prepared.source.dir, sourcePath);
+        // kbuild 6.1 writes cmd_OBJ, later ones savedcmd_OBJ.
+        const command = /^(?:saved)?cmd_\S+ := (.*)$/m.exec(cmd)?.[1];
+        if (!command)
+            throw new HostError(`${object}: kbuild recorded no command line for it`);
+        // Makefiles that set their own flags drop KCFLAGS: the decompressor, real
+        // mode, the EFI stub, the purgatory, the vDSO. Functions in .text beside
+        // the compiler's own sections are top-level asm's (kvm's fastop stubs).
+        if (source.endsWith(".c") && !/\s-ffunction-sections\b/.test(command)) {
+            throw new KpatchError("unsafe", `${object}: its Makefile compiles it without ${diffCflags}, as it does boot code ` +
+                "and code copied out of the kernel (the EFI stub, the vDSO), which no live patch reaches", { code: "uncomparable" });
+        }
+        const target = compiledFor(command);
+        if (!target) {
+            throw new HostError(`${object}: kbuild compiled it for a module without naming the module`);
+        }
+        return { object, file, source, target };
+    }
+}
+//# sourceMappingURL=session.js.map

@@ -1,0 +1,585 @@
+// kpatch-build's pipeline, one phase after another: prepare the target's
+// tree, find the objects the patches affect, compile them ORIG and PATCHED
+// in a session that never writes to the source or the prepared tree, diff
+// each pair, and build the patch module from the differences.
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeHost } from "../host/host.js";
+import { progress, warn } from "../host/progress.js";
+import { HostError, KpatchError } from "../errors.js";
+import { diffFiles, loadSymtab, targetSymbols } from "../diff/run.js";
+import { cachedDiff, digestOnce } from "./diffs.js";
+import { buildModule } from "../module/build.js";
+import { probeEntrySizes } from "../module/probe.js";
+import { readSourceChanges } from "../patch/changes.js";
+import { preparedTree } from "../build/prepare.js";
+import { withBuildSession, } from "../build/session.js";
+import { affectedObjects } from "../build/affected.js";
+import { checkCve, checkDescription } from "./inputs.js";
+import { fileClass, patchText } from "../patch/read.js";
+import { checkModuleName } from "../names.js";
+import { buildFacts, makeReview, reviewModinfo, safely, saveReviewInput, writeReview, } from "./review.js";
+import { LAYOUT_REMEDY } from "../patch/layout.js";
+import { filesReaching } from "../build/reach.js";
+import { targetTables } from "./targets.js";
+const authorHeaders = fileURLToPath(new URL("../../../include/", import.meta.url));
+/**
+ * Builds the patch module and its review report; a refused build leaves the
+ * report only. `host` runs every process and file access of the build.
+ */
+export async function kpatchBuild(opts, host = nodeHost) {
+    const ctx = {
+        opts,
+        host,
+        tables: targetTables(opts.target, host),
+        seen: startSeeing(opts, host),
+    };
+    checkModuleName(opts.name);
+    for (const f of opts.sign ? [opts.sign.key, opts.sign.cert] : []) {
+        if (!host.exists(f))
+            throw new KpatchError("usage", `signing: ${f} does not exist`);
+    }
+    for (const id of opts.cves ?? [])
+        checkCve(id);
+    if (opts.description !== undefined)
+        checkDescription(opts.description);
+    return reviewingRefusal(ctx, () => buildPatch(ctx));
+}
+/** The phases of a build, one after another. */
+async function buildPatch(ctx) {
+    const { opts, host } = ctx;
+    const files = touchedFiles(ctx);
+    if (!opts.skipCompilerCheck)
+        await checkCompiler(opts.target.config, host);
+    const changes = await readChanges(ctx, files);
+    const prepared = await prepare(ctx);
+    const affected = await screen(ctx, prepared, changes, await findAffected(ctx, prepared, files));
+    const failures = opts.select ? new Map() : undefined;
+    const beside = compileOrigBeside(ctx, prepared, affected, failures);
+    // Whatever happens to the build, the session beside it ends before the build returns.
+    return withBuildSession(prepared, (session) => reviewingRefusal(ctx, async () => {
+        const sc = { ...ctx, prepared, session, changes, affected, failures };
+        ctx.seen.sessionDir = session.dir;
+        const origFirst = beside ? undefined : await compileOrig(sc);
+        await applyPatches(sc);
+        const patched = await compilePatched(sc);
+        const orig = origFirst ?? (await compileOrigAfter(sc, beside));
+        const kbuild = moduleKbuild(session, opts.target.symvers);
+        const entrySizes = await probe(sc, kbuild);
+        const diffed = await diff(sc, orig, patched, entrySizes);
+        return writeModule(sc, diffed, kbuild);
+    }), opts.session, host).finally(() => beside);
+}
+/** Runs phase `name`, its seconds kept for the result and the review. */
+async function time(ctx, name, body) {
+    const t0 = Date.now();
+    const r = await body();
+    ctx.seen.phases[name] = (Date.now() - t0) / 1000;
+    return r;
+}
+/** What the build will learn, with the review it makes of it, refused or not. */
+function startSeeing(opts, host) {
+    const seen = {
+        inputs: opts.patches,
+        release: opts.target.release,
+        skipped: [],
+        compared: [],
+        phases: {},
+        review: (module, refusal) => {
+            seen.reviewed = true;
+            return makeReview(() => {
+                const input = {
+                    name: opts.name,
+                    module,
+                    refusal: refusal && { message: refusal.message, details: refusal.details },
+                    patches: seen.inputs,
+                    objects: seen.compared,
+                    skipped: seen.skipped,
+                    layout: seen.layout ?? [],
+                    ...(seen.update ? { update: seen.update } : {}),
+                    build: buildFacts({
+                        release: seen.release ?? "(the source's own)",
+                        source: `${opts.target.source.pkg} ${opts.target.source.version}`,
+                        config: opts.target.config,
+                    }, {
+                        name: opts.name,
+                        replace: opts.replace,
+                        patches: opts.patches.map((p) => p.file).join(" "),
+                        ...(opts.cves?.length ? { cves: opts.cves.join(" ") } : {}),
+                        ...(opts.description ? { description: opts.description } : {}),
+                    }, seen.phases, host),
+                };
+                seen.reviewInput = input;
+                const dir = seen.sessionDir;
+                if (dir)
+                    safely("its input was not kept", () => saveReviewInput(input, dir, host));
+                return input;
+            }, host);
+        },
+    };
+    return seen;
+}
+/** Runs `body`; an unsafe change it refuses gets its review, once, where its objects still are. */
+async function reviewingRefusal(ctx, body) {
+    const { seen, opts, host } = ctx;
+    try {
+        return await body();
+    }
+    catch (e) {
+        if (e instanceof KpatchError && e.kind === "unsafe" && !seen.reviewed) {
+            // The refusal stands whatever happens to its review.
+            const review = await seen.review(undefined, e);
+            if (review)
+                safely("it was not written", () => writeReview(review, opts.outputDir, host));
+        }
+        throw e;
+    }
+}
+/** The files the patches touch; readPatches refused all but code and text the build never reads. */
+function touchedFiles({ seen }) {
+    const paths = [...new Set(seen.inputs.flatMap((p) => p.paths))];
+    const text = paths
+        .filter((f) => fileClass(f) === "text")
+        .map((file) => ({ file, why: "documentation, which the kernel's build does not read" }));
+    for (const t of text)
+        warn("kpatch-build", `${t.file} is not applied: ${t.why}`);
+    return { code: paths.filter((f) => fileClass(f) === "code"), text };
+}
+/** What the patches do to the source before anything compiles: a layout change is refused. */
+async function readChanges(ctx, files) {
+    const { opts, host, seen } = ctx;
+    const code = (s) => s.paths.every((f) => fileClass(f) === "code");
+    const changes = await time(ctx, "layout", () => readSourceChanges(opts.target.source.dir, seen.inputs.map((p) => p.sections.filter(code)), files.code, host));
+    const layout = changes.layout;
+    seen.layout = layout;
+    if (layout.length && !opts.select) {
+        throw new KpatchError("unsafe", "the patches change the layout of data types the running kernel already uses", {
+            details: layout.map((l) => `${l.type} (${l.file}): objects in memory keep the old layout; ${LAYOUT_REMEDY}`),
+        });
+    }
+    return changes;
+}
+/** The target's prepared tree, which says its release and whether its kernel checks signatures. */
+async function prepare(ctx) {
+    const { opts, host, seen } = ctx;
+    const prepared = await time(ctx, "prepare", () => preparedTree(opts.target.source, opts.target.config, { release: opts.target.release }, host));
+    seen.release ??= host.readIfExists(join(prepared.dir, "include/config/kernel.release"))?.trim();
+    if (opts.sign && !host.exists(join(prepared.dir, "scripts", "sign-file"))) {
+        throw new KpatchError("usage", "cannot sign: the target's tree has no scripts/sign-file (CONFIG_MODULE_SIG is off), " +
+            "so its kernel checks no signature");
+    }
+    return prepared;
+}
+/** The objects the patched code files affect; the files no object is built from are left out. */
+async function findAffected(ctx, prepared, files) {
+    const { opts, host, seen } = ctx;
+    const found = await time(ctx, "affected", () => affectedObjects(prepared, files.code, opts.target.fullBuild, host));
+    if (found.unresolved.length && !opts.select) {
+        throw new KpatchError("input", "cannot tell which objects the patches affect: " +
+            `${found.unresolved.map((u) => `${u.file}: ${u.why}`).join("; ")}`);
+    }
+    // Files the patches create are applied: only the changed code that includes them reads them.
+    const created = new Set(seen.inputs.flatMap((p) => p.sections.filter((s) => s.created)).flatMap((s) => s.paths));
+    const notBuilt = found.skipped.filter((s) => !created.has(s.file));
+    seen.skipped = [...files.text, ...notBuilt];
+    if (!found.objects.length) {
+        throw new KpatchError("no-change", "the patches change no file compiled with this config " +
+            `(${seen.skipped.map((s) => `${s.file}: ${s.why}`).join("; ")})`);
+    }
+    // A file this config does not build is no error while others change, but the
+    // user must hear of it. It is not applied: the build reads none of it, and a
+    // host program's source must not run.
+    if (!opts.select) {
+        for (const s of notBuilt)
+            warn("kpatch-build", `${s.file} is not applied: ${s.why}`);
+    }
+    else if (notBuilt.length) {
+        progress("kpatch-build", `${notBuilt.length} changed files not built with this config`);
+    }
+    const left = new Set(seen.skipped.map((s) => s.file));
+    const many = found.objects.length > 20;
+    progress("kpatch-build", `${found.objects.length} ` +
+        `object${found.objects.length > 1 ? "s" : ""} affected (${found.method})` +
+        `${many ? "" : `: ${found.objects.map((o) => o.object).join(" ")}`}`);
+    return {
+        found,
+        objects: found.objects.map((o) => o.object),
+        recipes: new Map(found.objects.flatMap((o) => (o.recipe ? [[o.object, o.recipe]] : []))),
+        notBuilt,
+        applied: (s) => s.paths.every((f) => fileClass(f) === "code" && !left.has(f)),
+        same: new Set(),
+    };
+}
+/**
+ * An update's objects that only changed headers reach, and whose compile
+ * reads the same tokens before and after (gcc -E -P: macros expanded, no
+ * line markers) where they can become code (tokens.ts: what nothing uses
+ * dropped): their code cannot change, so they are not compiled. A wide
+ * header's readers are most of the kernel (6.12.118's cpufeatures.h: 14,908
+ * objects), and most of them never use what changed; the preprocessor costs
+ * a fraction of a compile. The session keeps the digests.
+ */
+async function screen(ctx, prepared, changes, affected) {
+    const { opts, host } = ctx;
+    const asked = affected.found.objects.flatMap((o) => o.command && o.files.every((f) => f.endsWith(".h"))
+        ? [{ object: o.object, command: o.command }]
+        : []);
+    if (!opts.select || !asked.length)
+        return affected;
+    const same = await time(ctx, "screen", () => withBuildSession(prepared, async (session) => {
+        const before = await session.preprocessed(asked);
+        await applyPatches({ ...ctx, prepared, session, changes, affected });
+        const after = await session.preprocessed(asked);
+        return new Set(asked.flatMap((o) => after.get(o.object) === before.get(o.object) && after.has(o.object) ? [o.object] : []));
+    }, opts.session, host));
+    progress("kpatch-build", `${same.size} of ${affected.objects.length} objects read the same tokens before and ` +
+        "after: not compiled");
+    return { ...affected, objects: affected.objects.filter((o) => !same.has(o)), same };
+}
+/**
+ * ORIG in a session of its own, beside PATCHED, where there is a core for
+ * each object of both (a header patch's many objects use all cores in
+ * turn instead); it leaves them in the tree's ORIG cache (not for -s trees).
+ * Settles with its failure, or undefined.
+ */
+function compileOrigBeside({ host }, prepared, { objects, recipes }, failures) {
+    if (host.cpuCount() < 2 * objects.length || prepared.source.pkg === "tree")
+        return undefined;
+    return withBuildSession(prepared, (s) => s.compile(objects, "orig", recipes, { failures }), { jobs: 1 }, host).then(() => undefined, (e) => e);
+}
+function compileOrig(sc) {
+    const { objects, recipes } = sc.affected;
+    return time(sc, "compile ORIG", () => sc.session.compile(objects, "orig", recipes, { failures: sc.failures }));
+}
+/** ORIG once the session beside compiled it: from the tree's ORIG cache. */
+function compileOrigAfter(sc, beside) {
+    return time(sc, "compile ORIG", async () => {
+        const failed = await beside;
+        if (failed)
+            throw failed;
+        return sc.session.compile(sc.affected.objects.filter((o) => !sc.failures?.has(o)), "orig");
+    });
+}
+function compilePatched(sc) {
+    const { objects, recipes } = sc.affected;
+    // Only what compiled ORIG: a pair is compared, or refused whole.
+    const built = objects.filter((o) => !sc.failures?.has(o));
+    return time(sc, "compile PATCHED", () => sc.session.compile(built, "patched", recipes, { failures: sc.failures }));
+}
+/** The patch-author API, then the sections of the patches that become code. */
+function applyPatches(sc) {
+    const { session, prepared, host, seen } = sc;
+    return time(sc, "apply", async () => {
+        // The patch-author API: kpatch's headers in include/, where "kpatch-macros.h"
+        // is found from any file, and klp-build's where the target predates it.
+        await session.exec(`cp "$1/kpatch-macros.h" "$1/kpatch-syscall.h" "$2/include/"
+[ -e "$2/include/linux/livepatch_helpers.h" ] || \\
+  cp "$1/linux/livepatch_helpers.h" "$2/include/linux/"`, [authorHeaders, prepared.source.dir]);
+        // Only the sections that become code, as the patch parser read them.
+        for (const [i, p] of seen.inputs.entries()) {
+            const file = join(session.dir, "patches", `${i + 1}-${basename(p.file)}`);
+            host.makeDirs(dirname(file));
+            host.writeFile(file, patchText(p, sc.affected.applied));
+            await session.applyPatch(file);
+        }
+    });
+}
+/** The target's special-section entry sizes. */
+function probe(sc, kbuild) {
+    const { prepared, session, host } = sc;
+    return time(sc, "probe", () => cachedEntrySizes(prepared, () => probeEntrySizes(scratch(session, "probe", host), kbuild, host), host));
+}
+/** Diffs each ORIG/PATCHED pair; an update's build then selects what goes into the module. */
+function diff(sc, orig, patched, entrySizes) {
+    const vmlinuxRelocatedEarly = relocatesVmlinuxEarly(sc.prepared.source.dir, sc.host);
+    return time(sc, "diff", async () => {
+        const found = [];
+        sc.host.makeDirs(join(sc.session.dir, "diff"));
+        for (const [i, a] of sc.affected.found.objects.entries()) {
+            const [o, p] = [orig, patched].map((l) => l.find((c) => c.object === a.object));
+            if (o && p)
+                found.push(await diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly));
+            else if (sc.affected.same.has(a.object)) {
+                const why = "it preprocesses to the same tokens where they make code: it cannot change";
+                found.push({ object: a.object, target: a.target, files: a.files, unchanged: why });
+            }
+            else {
+                const why = sc.failures?.get(a.object) ?? "it was not compiled";
+                found.push({ object: a.object, target: a.target, files: a.files, refused: why });
+            }
+        }
+        const select = sc.opts.select;
+        if (!select)
+            return { reports: changedReports(found), info: [] };
+        return selected(sc, select, await narrowed(sc, found));
+    });
+}
+/**
+ * The changed objects' files narrowed to those whose change reaches their
+ * code, for the grouping: an unchanged object's files hold nothing together.
+ */
+async function narrowed(sc, found) {
+    const commands = new Map(sc.affected.found.objects.map((a) => [a.object, a.command]));
+    const reach = await time(sc, "reach", () => filesReaching(sc.session, found
+        .filter((f) => f.report || f.refused || f.bootOnly)
+        .map((f) => ({ object: f.object, command: commands.get(f.object), files: f.files })), sc.host));
+    return found.map((f) => {
+        const files = reach.get(f.object);
+        if (!files || files.length === f.files.length)
+            return f;
+        return { ...f, files, unreached: f.files.filter((x) => !files.includes(x)) };
+    });
+}
+/** What the differ says of one object: its changes, or why it is unchanged or refused. */
+async function diffObject(sc, i, o, p, entrySizes, vmlinuxRelocatedEarly) {
+    const { opts, host, seen, session, tables } = sc;
+    const { target } = opts;
+    const a = sc.affected.found.objects.find((x) => x.object === o.object);
+    const object = { object: o.object, target: a.target, files: a.files };
+    const symbols = tables.symbolFile(o.target);
+    if (!symbols) {
+        // xe compiles i915's display files by a rule of its own, so kbuild names
+        // their module after the file (intel_cdclk), not the xe.ko they go into.
+        const why = `kbuild compiled it for module ${o.target}, which is not in ` +
+            `${target.modulesDir ?? "the target (no modules directory)"}: ` +
+            "its symbols are needed";
+        if (!opts.select)
+            throw new KpatchError("input", `${o.object}: ${why}`);
+        progress("kpatch-build", `${o.object}: refused: ${why}`);
+        return { ...object, refused: why };
+    }
+    const output = join(session.dir, "diff", `${i}-${basename(o.object)}`);
+    const vmlinuxSymbols = o.target === "vmlinux" ? undefined : target.symbols;
+    // Each diff kept by what it read: the -dbg package's symbols, when the
+    // shipped ones name no files, are a diff of their own.
+    const diff = (symbols) => cachedDiff({
+        orig: o.file,
+        patched: p.file,
+        output,
+        tables: [symbols, vmlinuxSymbols, target.symvers],
+        options: {
+            object: o.target,
+            release: target.release,
+            entrySizes,
+            vmlinuxRelocatedEarly,
+            lineMaps: digestOnce(sc.changes.lineMaps),
+        },
+    }, async () => diffFiles({
+        orig: o.file,
+        patched: p.file,
+        output,
+        object: o.target,
+        symbols,
+        vmlinuxSymbols,
+        symversText: tables.symvers(),
+        entrySizes,
+        vmlinuxRelocatedEarly,
+        lineMaps: sc.changes.lineMaps,
+        // A kernel with livepatch traces every function it can redirect.
+        traced: true,
+    }, host), host);
+    try {
+        const r = await diffWithModuleSources(diff, symbols, o.target, tables.moduleSymbols, host);
+        progress("kpatch-build", `${o.object}: ${r.changed.length} changed, ` +
+            `${r.added.length} new function${r.added.length === 1 ? "" : "s"}`);
+        for (const w of r.warnings)
+            warn("kpatch-build", `${o.object}: ${w}`);
+        seen.compared.push({ object: o.object, orig: o.file, patched: p.file, report: r });
+        return { ...object, report: r, patched: p.file };
+    }
+    catch (e) {
+        if (!(e instanceof KpatchError) || e.kind === "internal")
+            throw e;
+        // What the differ says of the PATCHED object or its output, told without its path.
+        const ours = e.file === p.file || e.file?.startsWith(`${session.dir}/`);
+        const why = ours ? e.reason : e.message;
+        if (e.kind === "no-change") {
+            progress("kpatch-build", `${o.object}: ${why}`);
+            return { ...object, unchanged: why, ...(e.code === "boot-only" ? { bootOnly: true } : {}) };
+        }
+        if (!opts.select) {
+            // Its review shows the refused object's functions too.
+            if (e.kind === "unsafe")
+                seen.compared.push({ object: o.object, orig: o.file, patched: p.file });
+            throw e;
+        }
+        // One line: the refusal and the first of its details.
+        const [first, ...details] = why.split("\n").map((l) => l.trim());
+        const more = details.length > 1 ? ` (and ${details.length - 1} more)` : "";
+        const refused = details.length ? `${first}: ${details[0]}${more}` : first;
+        progress("kpatch-build", `${o.object}: refused: ${refused}`);
+        return { ...object, refused };
+    }
+}
+/** The reports of the objects that changed: without one, there is nothing to patch. */
+function changedReports(found) {
+    const reports = found.flatMap((f) => (f.report ? [f.report] : []));
+    if (!reports.length) {
+        const unchanged = found.flatMap((f) => (f.unchanged ? [`${f.object}: ${f.unchanged}`] : []));
+        throw new KpatchError("no-change", `the patches change no function that runs: ${unchanged.join("; ")}`);
+    }
+    return reports;
+}
+/** The objects an update's selection puts into the module, and what the module says of it. */
+function selected(sc, select, found) {
+    const { seen, affected } = sc;
+    const chosen = select({
+        objects: found,
+        layout: sc.changes.layout,
+        notBuilt: affected.notBuilt,
+        unresolved: affected.found.unresolved,
+    });
+    seen.update = chosen.review;
+    const live = new Set(chosen.live);
+    seen.compared = seen.compared.filter((c) => live.has(c.object));
+    const reports = found.flatMap((f) => (f.report && live.has(f.object) ? [f.report] : []));
+    if (!reports.length) {
+        throw new KpatchError(chosen.review.reboot ? "unsafe" : "no-change", `no change of the update can be live: ${chosen.review.summary}`);
+    }
+    return { reports, info: chosen.info };
+}
+/** The patch module of the changed objects, with its review beside it. */
+async function writeModule(sc, { reports, info }, kbuild) {
+    const { opts, host, seen, session, prepared } = sc;
+    const parts = reports.map((r) => ({
+        file: r.output,
+        object: r.object,
+        functions: r.functions,
+    }));
+    const ko = join(opts.outputDir, `${opts.name}.ko`);
+    const config = host.readText(opts.target.config);
+    const symbolsOf = targetSymbols(sc.tables.symbolFile, host);
+    // An IBT kernel always seals some: a table without any (System.map, readelf's text) has none.
+    if (/^CONFIG_X86_KERNEL_IBT=y$/m.test(config) &&
+        !symbolsOf("vmlinux")?.symbols.some((s) => s.sealed))
+        warn("kpatch-build", "the target's vmlinux symbols hold no IBT seals (not an ELF file): a patch that takes " +
+            "the address of a function the kernel seals is not refused; give vmlinux itself");
+    // Made before the module, which carries its summary.
+    const review = await seen.review(ko);
+    const built = await time(sc, "module", () => buildModule({
+        name: opts.name,
+        parts,
+        replace: opts.replace,
+        description: opts.description ?? `live patch: ${opts.patches.map((p) => basename(p.file)).join(", ")}`,
+        clearRelocations: !clearsRelocations(session.prepared.source.dir, host),
+        objtoolOnLink: /^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y$/m.test(config),
+        symbolsOf,
+        info: [
+            ...(opts.cves ?? []).map((id) => ["kpatch_cve", id]),
+            ...info,
+            ...(review ? reviewModinfo(review) : []),
+        ],
+        sign: opts.sign && signer(prepared, opts.sign, session.log, host),
+    }, scratch(session, "module", host), kbuild, ko, host));
+    // The module stands whatever happens to its review.
+    const files = review && safely("it was not written", () => writeReview(review, opts.outputDir, host));
+    // Again, now that the module's phase has its time.
+    const input = seen.reviewInput;
+    if (input)
+        safely("its input was not kept", () => saveReviewInput(input, session.dir, host));
+    return { module: built.ko, objects: reports, klp: built.klp, phases: seen.phases, review: files };
+}
+/** Signs a module as the target's kernel checks it: its own scripts/sign-file, sha256. */
+function signer(prepared, sign, log, host) {
+    const tool = join(prepared.dir, "scripts", "sign-file");
+    return async (file) => {
+        await host.run(tool, ["sha256", sign.key, sign.cert, file], { logFile: log });
+    };
+}
+/**
+ * Diffs against a module's shipped symbols, and again against its symbols
+ * with their source files (the -dbg package's) where the shipped module has
+ * none and a static's name is ambiguous without them (many a `_rs.N`).
+ */
+async function diffWithModuleSources(diff, symbols, object, moduleSymbols, host) {
+    try {
+        return await diff(symbols);
+    }
+    catch (e) {
+        const ambiguous = e instanceof KpatchError && e.code === "ambiguous-symbols";
+        const withSources = object !== "vmlinux" &&
+            ambiguous &&
+            !hasSourceFiles(symbols, host) &&
+            (await moduleSymbols(object));
+        if (!withSources)
+            throw e;
+        progress("kpatch-build", `${object}'s shipped symbols name no source files: ` + "reading them from the -dbg package");
+        return await diff(withSources);
+    }
+}
+/** Whether a symbol table tells which source file each local comes from (STT_FILE). */
+function hasSourceFiles(file, host) {
+    // The table the diff just read, kept by loadSymtab: no second read of the file.
+    return loadSymtab(file, host).symbols.some((s) => s.file !== undefined);
+}
+/**
+ * Whether the first of `files` the target's source has mentions `name`: its
+ * behaviour, read rather than guessed from its version.
+ */
+function sourceMentions(sourceDir, files, name, host) {
+    const text = files.map((f) => host.readIfExists(join(sourceDir, f))).find((t) => t !== undefined) ?? "";
+    return text.includes(name);
+}
+/**
+ * Whether the module loader applies a patch module's vmlinux livepatch
+ * relocations with its own, before it reads the module's tables (5.8 and later).
+ */
+const relocatesVmlinuxEarly = (sourceDir, host) => sourceMentions(sourceDir, ["kernel/module/main.c", "kernel/module.c"], "klp_apply_section_relocs", host);
+/**
+ * Whether the livepatch core zeroes a module's livepatch relocations when it
+ * goes away (6.3 and later).
+ */
+const clearsRelocations = (sourceDir, host) => sourceMentions(sourceDir, ["kernel/livepatch/core.c"], "klp_clear_object_relocs", host);
+/**
+ * Entry sizes depend only on the prepared tree (source, config, compiler):
+ * measured once per tree.
+ */
+async function cachedEntrySizes(prepared, probe, host) {
+    const file = join(host.cacheRoot(), "entry-sizes", `${basename(prepared.dir)}.json`);
+    const known = host.readIfExists(file);
+    if (known)
+        return JSON.parse(known);
+    const sizes = await probe();
+    host.writeFileAtomic(file, JSON.stringify(sizes, null, 2));
+    return sizes;
+}
+function scratch(session, name, host) {
+    const dir = join(session.dir, name);
+    host.makeDirs(dir);
+    return dir;
+}
+/** kbuild for an external module against the session's tree, with the target's exports. */
+function moduleKbuild(session, symvers) {
+    let copied = false;
+    return async (dir) => {
+        if (!copied) {
+            // Into the session's overlay: modpost reads the exports and their CRCs from the build tree.
+            await session.exec(`cp "$1" "$2/Module.symvers"`, [symvers, session.prepared.dir]);
+            copied = true;
+        }
+        // The release sets the module's vermagic: the target's, not the source tree's.
+        const release = session.prepared.release ? `KERNELRELEASE=${session.prepared.release}` : "";
+        await session.exec(`make -C "$1" O="$2" M="$3" KBUILD_MODPOST_WARN=1 \${4:+"$4"} modules`, [
+            session.prepared.source.dir,
+            session.prepared.dir,
+            dir,
+            release,
+        ]);
+    };
+}
+/**
+ * The compiler must be the one the target was built with: object layout and
+ * inlining depend on it.
+ */
+async function checkCompiler(config, host) {
+    const want = /^CONFIG_GCC_VERSION=(\d+)$/m.exec(host.readText(config))?.[1];
+    const have = (await host.run("gcc", ["-dumpfullversion"])).stdout.trim().split(".").map(Number);
+    const haveNum = String(have[0] * 10000 + (have[1] ?? 0) * 100 + (have[2] ?? 0));
+    if (want && want !== haveNum) {
+        throw new HostError("the target was built with gcc " +
+            `${Number(want.slice(0, -4))}.${Number(want.slice(-4, -2))}.${Number(want.slice(-2))} ` +
+            `(CONFIG_GCC_VERSION=${want}), this machine has gcc ${have.join(".")}: ` +
+            "install the same compiler, or pass --skip-compiler-check at your own risk");
+    }
+}
+//# sourceMappingURL=pipeline.js.map

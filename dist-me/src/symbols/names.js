@@ -1,0 +1,19 @@
+// Compiler-generated symbol names: gcc numbers static locals and clones per
+// translation unit, and the numbers change between builds.
+/**
+ * `foo.isra.0` → `foo.isra`, `calls.12` → `calls`, `.bss.calls.3` → `.bss.calls`,
+ * `__UNIQUE_ID_ddebug283.12` → `__UNIQUE_ID_ddebug`: the kernel's __UNIQUE_ID()
+ * pastes __COUNTER__ after its prefix, so one more unique ID above (a new
+ * pr_debug) renumbers every one below. Only a function's static (with gcc's
+ * `.N`) loses it: a file-scope unique ID keeps its exact name, which step 1
+ * of correlation pairs.
+ */
+export function baseName(name) {
+    return name.replace(/^(__UNIQUE_ID_\w*?)\d+(?=\.\d)/, "$1").replace(/\.\d+(?=\.|$)/g, "");
+}
+/** A livepatch symbol's parts: `.klp.sym.OBJECT.NAME,POS` (module-elf-format.rst). */
+export function klpSymbol(name) {
+    const m = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/.exec(name);
+    return m ? { object: m[1], name: m[2], pos: Number(m[3]) } : undefined;
+}
+//# sourceMappingURL=names.js.map

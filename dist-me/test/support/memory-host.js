@@ -1,0 +1,62 @@
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+export function memoryHost(programs) {
+    const files = new Map();
+    const ran = [];
+    const missing = (path) => Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT", syscall: "open", path });
+    const read = (path) => {
+        const text = files.get(path);
+        if (text === undefined)
+            throw missing(path);
+        return text;
+    };
+    const unsupported = (what) => () => {
+        throw new Error(`the memory host does not ${what}`);
+    };
+    const write = (path, data) => void files.set(path, typeof data === "string" ? data : Buffer.from(data).toString());
+    return {
+        files,
+        ran,
+        async run(cmd, args, options) {
+            ran.push([cmd, ...args].join(" "));
+            const r = { code: 0, stdout: "", stderr: "", timedOut: false, ...programs[cmd]?.(args) };
+            if (r.code !== 0 && !options?.allowFailure)
+                throw new Error(`${cmd} failed: ${r.stderr}`);
+            return r;
+        },
+        runSync: unsupported("run programs synchronously"),
+        cpuCount: () => 2,
+        runningKernel: unsupported("run a kernel"),
+        kernelLog: unsupported("have a kernel log"),
+        env: () => undefined,
+        uid: () => 1000,
+        cacheRoot: () => "/cache",
+        requireCompiled: createRequire(import.meta.url),
+        interruptible: (body) => body(new AbortController().signal),
+        exists: (path) => files.has(path) || [...files.keys()].some((f) => f.startsWith(`${path}/`)),
+        readFile: (path) => Buffer.from(read(path)),
+        readText: read,
+        readIfExists: (path) => files.get(path),
+        readHead: (path, length) => Buffer.from(read(path)).subarray(0, length),
+        writeFile: write,
+        writeFileAtomic: write,
+        stat: (path) => ({ size: read(path).length, mtimeMs: 0, isFile: () => true }),
+        lstat: (path) => ({ size: read(path).length, mtimeMs: 0, isFile: () => true }),
+        realPath: (path) => path,
+        readDir: (dir) => [...files.keys()].filter((f) => dirname(f) === dir).map((f) => f.slice(dir.length + 1)),
+        readDirEntries: unsupported("list directory entries"),
+        makeDirs: () => { },
+        remove: (path) => {
+            for (const f of files.keys())
+                if (f === path || f.startsWith(`${path}/`))
+                    files.delete(f);
+        },
+        rename: unsupported("rename"),
+        copyFile: (from, to) => write(to, read(from)),
+        chown: () => { },
+        makeTempDir: unsupported("make directories"),
+        scratchDir: unsupported("make directories"),
+        publishDir: unsupported("publish directories"),
+    };
+}
+//# sourceMappingURL=memory-host.js.map
