@@ -92,23 +92,21 @@ export function verify(
 }
 
 /**
- * resolve_btfids writes each BTF_ID() slot's id when vmlinux or a module
- * links against vmlinux's BTF. The patch module is built without vmlinux,
- * so a slot of its own would read 0: only slots the running kernel has
- * (referred to by name) are usable.
+ * resolve_btfids writes each BTF_ID() slot's id, and each BTF_SET's count,
+ * when vmlinux or a module links against vmlinux's BTF. The patch module is
+ * built without vmlinux, so any of .BTF_ids it carries would read 0: code
+ * can use only what it refers to in the running kernel by name.
  */
-export function verifyBtfIds({ patched: p, statuses }: DiffContext, included: Set<Unit>): void {
-  const added = [...included].filter(
-    (u) => u.section.name === ".BTF_ids" && statuses.get(u) === "new",
-  );
-  if (!added.length) return;
+export function verifyBtfIds({ patched: p }: DiffContext, included: Set<Unit>): void {
+  const copied = [...included].filter((u) => u.section.name === ".BTF_ids");
+  if (!copied.length) return;
   throw new KpatchError("unsafe", "the patch changes what cannot be live-patched", {
-    details: added.map(
+    details: copied.map(
       (u) =>
-        `BTF ID slot ${u.symbols[0]?.name ?? u.name} (.BTF_ids) added: resolve_btfids fills ` +
-        "slots when vmlinux links, and the patch module's copy would read 0; use an id " +
-        "the running kernel already lists, or look the type up at run time " +
-        "(btf_find_by_name_kind)",
+        `BTF IDs ${u.symbols[0]?.name ?? u.name} (.BTF_ids) would be the module's own: ` +
+        "resolve_btfids fills them when vmlinux links, and the module's copy would " +
+        "read 0; use ids the running kernel already lists, or look the type up at run " +
+        "time (btf_find_by_name_kind)",
     ),
     file: p.elf.file,
   });
