@@ -7,6 +7,7 @@
 // make the patch use another function's state.
 import { SHF, STB } from "../elf/constants.js";
 import { baseName } from "../symbols/names.js";
+import { btfSlotType } from "./btfids.js";
 import { isFunctionName, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { DiffContext, TargetCache } from "./context.js";
 
@@ -45,11 +46,14 @@ function unpaired(units: Unit[], name: (u: Unit) => string): Map<string, Unit[]>
  * while another adds one would otherwise look like a rename.
  */
 function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
-  const pairUnique = (name: (u: Unit) => string, filter: (u: Unit) => boolean) => {
+  // Units of one name pair when each side has one, or, if `inOrder`, as many.
+  const pairUnique = (name: (u: Unit) => string, filter: (u: Unit) => boolean, inOrder = false) => {
     const os = unpaired(orig.units.filter(filter), name);
     for (const [k, ps] of unpaired(patched.units.filter(filter), name)) {
       const o = os.get(k);
-      if (ps.length === 1 && o?.length === 1) pair(ps[0]!, o[0]!);
+      if (o?.length === ps.length && (inOrder || ps.length === 1)) {
+        ps.forEach((p, i) => pair(p, o[i]!));
+      }
     }
   };
   // Each rule twice: then with the file of a local as part of its name, for
@@ -83,16 +87,11 @@ function pairByName(orig: ObjectUnits, patched: ObjectUnits): void {
   // __LINE__. resolve_btfids fills every slot of one name with the same id,
   // so slots of a name are interchangeable and pair in order when they are
   // as many on each side: the lists that point at them then compare by offset.
-  const slot = /^(__BTF_ID__\w+__)\d+$/;
-  const slotName = (u: Unit) => `${u.section.name}\0${u.name.replace(slot, "$1")}`;
-  const os = unpaired(orig.units, slotName);
-  for (const [k, ps] of unpaired(
-    patched.units.filter((u) => slot.test(u.name) && constant(u)),
-    slotName,
-  )) {
-    const o = os.get(k);
-    if (o?.length === ps.length) ps.forEach((p, i) => pair(p, o[i]!));
-  }
+  pairUnique(
+    (u) => `${u.section.name}\0${btfSlotType(u.name)}`,
+    (u) => btfSlotType(u.name) !== undefined && constant(u),
+    true,
+  );
   // `__func__` holds its function's name: the text pairs it whatever gcc
   // numbered it (a .cold child that inlines other functions uses several).
   const text = (u: Unit) => Buffer.from(u.section.data.subarray(u.start, u.end)).toString("latin1");
@@ -199,12 +198,13 @@ function pairLeftoverFunctions(orig: ObjectUnits, patched: ObjectUnits): void {
  */
 function pairGaps(orig: ObjectUnits, patched: ObjectUnits): void {
   const isGap = (u: Unit | undefined) => u?.kind === "section" && u.symbols.length === 0;
+  const place = new Map<Unit, number>();
+  for (const list of orig.bySection.values()) list.forEach((u, i) => place.set(u, i));
   for (const list of patched.bySection.values()) {
     list.forEach((p, i) => {
       const before = list[i - 1]?.twin;
       if (!isGap(p) || p.twin || !before) return;
-      const theirs = orig.bySection.get(before.section)!;
-      const o = theirs[theirs.indexOf(before) + 1];
+      const o = orig.bySection.get(before.section)![place.get(before)! + 1];
       if (isGap(o) && !o!.twin) pair(p, o!);
     });
   }

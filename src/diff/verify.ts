@@ -6,6 +6,7 @@ import type { DiffContext } from "./context.js";
 import { KpatchError } from "../errors.js";
 import { isBootOnly, isExitCode } from "./boot.js";
 import { isTraced, tracesFunctions, type Carried } from "./carry.js";
+import { changedBtfLists } from "./btfids.js";
 
 /**
  * Refuses what a live patch cannot carry, naming each symbol and what to do
@@ -23,6 +24,7 @@ export function verify(
   const file = p.elf.file;
   const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);
+  problems.push(...changedBtfLists(ctx));
   const why = (u: Unit) =>
     readerOf.has(u)
       ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})`
@@ -89,25 +91,4 @@ export function verify(
       file,
     });
   }
-}
-
-/**
- * resolve_btfids writes each BTF_ID() slot's id, and each BTF_SET's count,
- * when vmlinux or a module links against vmlinux's BTF. The patch module is
- * built without vmlinux, so any of .BTF_ids it carries would read 0: code
- * can use only what it refers to in the running kernel by name.
- */
-export function verifyBtfIds({ patched: p }: DiffContext, included: Set<Unit>): void {
-  const copied = [...included].filter((u) => u.section.name === ".BTF_ids");
-  if (!copied.length) return;
-  throw new KpatchError("unsafe", "the patch changes what cannot be live-patched", {
-    details: copied.map(
-      (u) =>
-        `BTF IDs ${u.symbols[0]?.name ?? u.name} (.BTF_ids) would be the module's own: ` +
-        "resolve_btfids fills them when vmlinux links, and the module's copy would " +
-        "read 0; use ids the running kernel already lists, or look the type up at run " +
-        "time (btf_find_by_name_kind)",
-    ),
-    file: p.elf.file,
-  });
 }

@@ -1258,24 +1258,33 @@ int dump(int x) {
   assert.ok(addends.includes(76), `regs + 76: ${addends}`);
 });
 
+// include/linux/btf_ids.h, as its asm makes them: a list's label, a slot named by
+// __COUNTER__ and __LINE__ with the word after it (a kfunc's flags), a set's count.
+const BTF_IDS_H = `
+#define PASTE_(a, b) a##b
+#define PASTE(a, b) PASTE_(a, b)
+#define SLOT(name, word) SLOT_(name, word)
+#define SLOT_(name, word) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" \\
+  ".type " #name ", STT_OBJECT\\n.size " #name ", 4\\n" #name ":\\n.zero 4\\n" word \\
+  ".popsection\\n");
+#define ID_(kind, name, word) \\
+  SLOT(PASTE(PASTE(__BTF_ID__##kind##__##name##__, __COUNTER__), __LINE__), word)
+#define ID(kind, name) ID_(kind, name, "")
+#define FLAGS(name, flags) ID_(func, name, ".long " #flags "\\n")
+#define LIST(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" #name ":\\n" \\
+  ".popsection\\n"); extern unsigned int name[];
+#define UNUSED asm(".pushsection .BTF_ids,\\"a\\"\\n.zero 4\\n.popsection\\n");
+#define SET(name) LIST(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local __BTF_ID__set__" #name \\
+  "\\n__BTF_ID__set__" #name ":\\n.zero 8\\n.popsection\\n");
+`;
+
 test("BTF ID slots renumbered by __COUNTER__ alone are the same: their tables change nothing", async () => {
   // kernel/bpf/arraymap.c: BTF_ID_LIST_SINGLE(array_map_btf_ids, struct, bpf_array) names its
   // slot __BTF_ID__struct__bpf_array__ then __COUNTER__ and __LINE__; a header that counts once
   // more above it (6.12.118's srcu.h) renumbers every slot, and the ops table points at them.
   // A list that starts with an unnamed slot (a BTF_SET's count) points at a gap, named
   // after the slot before it.
-  const src = (before: string, extra = "") => `
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define PASTE_(a, b) a##b
-#define PASTE(a, b) PASTE_(a, b)
-#define SLOT(name) SLOT_(name)
-#define SLOT_(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" \\
-  ".type " #name ", STT_OBJECT\\n.size " #name ", 4\\n" #name ":\\n.zero 4\\n.popsection\\n");
-#define ID(kind, name) SLOT(PASTE(PASTE(__BTF_ID__##kind##__##name##__, __COUNTER__), __LINE__))
-#define LIST(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" #name ":\\n" \\
-  ".popsection\\n"); extern unsigned int name[];
-#define UNUSED asm(".pushsection .BTF_ids,\\"a\\"\\n.zero 4\\n.popsection\\n");
+  const src = (before: string, extra = "") => `${BTF_IDS_H}
 ${before}
 LIST(map_ids)
 ID(struct, bpf_array)
@@ -1283,8 +1292,8 @@ ID(struct, task_struct)
 LIST(other_ids)
 UNUSED
 ID(struct, task_struct)
-${extra}
 ID(struct, task_struct)
+${extra}
 struct ops { int (*get)(int); const unsigned int *ids; const unsigned int *more; };
 static int get(int x) { return x + map_ids[1]; }
 const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
@@ -1295,14 +1304,49 @@ const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
   // A changed function reads the running kernel's slot, by its name there.
   const r = await diffC(src(""), src(counted).replace("x + map_ids[1]", "x + 2 * map_ids[1]"));
   assert.deepEqual(names(r), { changed: ["get"], added: [] });
-  assert.ok(r.externals.some((x) => x.name === "__BTF_ID__struct__task_struct__116" && x.local));
+  const [slot] = (await compile(src(""))).symbols
+    .filter((x) => x.name.startsWith("__BTF_ID__struct__task_struct__"))
+    .sort((a, b) => Number(a.value - b.value));
+  assert.ok(
+    r.externals.some((x) => x.name === slot?.name && x.local),
+    slot?.name,
+  );
   // A slot of its own would hold 0: nothing fills it in a patch module.
   const added = await refusal(
     src(""),
-    src(counted).replace("ID(struct, bpf_array)\n", "$&ID(struct, file)\n"),
+    src(counted, "LIST(new_ids)\nID(struct, file)").replace("x + map_ids[1]", "x + new_ids[0]"),
   );
   assert.match(added.details?.join("\n") ?? "", /BTF IDs __BTF_ID__struct__file__\d+ .* read 0/);
   // So would a gap it reads (a BTF_SET's count): the running kernel's has no name to refer to.
   const gap = await refusal(src(""), src(counted).replace("x + map_ids[1]", "x + other_ids[0]"));
   assert.match(gap.details?.join("\n") ?? "", /BTF IDs \.BTF_ids<after .* read 0/);
+});
+
+test("a BTF list or set that reads differently is refused: the kernel's stays as it was", async () => {
+  // kernel/trace/bpf_trace.c indexes btf_tracing_ids[] at run time; a kfunc set's members and
+  // flags are registered once (register_btf_kfunc_id_set). None of it can change live.
+  const src = (ids: string, kfuncs: string, before = "") => `${BTF_IDS_H}
+${before}
+LIST(tracing_ids)
+${ids}
+SET(my_kfuncs)
+${kfuncs}
+int type_id(int i) { return tracing_ids[i]; }
+const void *const kfunc_set = my_kfuncs;
+`;
+  const ids = "ID(struct, sk_buff)\nID(struct, file)\nID(struct, task_struct)";
+  const kfuncs = "FLAGS(bpf_a, 1)\nFLAGS(bpf_b, 2)";
+  const counted = "static int PASTE(unused, __COUNTER__) __attribute__((used));";
+  const same = await refusal(src(ids, kfuncs), src(ids, kfuncs, counted));
+  assert.equal(same.kind, "no-change", same.message);
+  const cases: [string, string, string][] = [
+    ["a reordered list", src(ids.split("\n").reverse().join("\n"), kfuncs), "tracing_ids"],
+    ["a kfunc's flags", src(ids, kfuncs.replace("2)", "6)")), "my_kfuncs"],
+    ["a set's members", src(ids, `${kfuncs}\nFLAGS(bpf_c, 0)`), "my_kfuncs"],
+  ];
+  for (const [what, patched, list] of cases) {
+    const e = await refusal(src(ids, kfuncs), patched);
+    assert.equal(e.kind, "unsafe", `${what}: ${e.message}`);
+    assert.match(e.details?.join("\n") ?? "", new RegExp(`BTF IDs ${list} .* changed`), what);
+  }
 });
