@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 
 /** Names what a digest means; a cache of digests is keyed by it. */
-export const CODE_READING = "code-3";
+export const CODE_READING = "code-4";
 
 interface Item {
   /** What it declares, when it is a shape that may be dropped; else it is kept. */
@@ -181,10 +181,11 @@ function sharedNames(items: Item[]): Set<string> {
 
 /**
  * An item's tokens' digest, with the names made with __COUNTER__
- * (`__UNIQUE_ID_*`, `__compiletime_assert_N`, initcall ids) that only it
- * uses numbered again in their order in it: a dropped item's uses shift the
- * counter for everything after it, and renaming what one item alone names
- * compiles to the same code. A name two items share stays as it is.
+ * (`__UNIQUE_ID_*`, `__compiletime_assert_N`, initcall ids, BTF ID slots)
+ * that only it uses numbered again in their order in it: a dropped item's
+ * uses shift the counter for everything after it, and renaming what one item
+ * alone names compiles to the same code (the differ pairs BTF slots by type).
+ * A name two items share stays as it is.
  */
 function itemDigest(tokens: string[], shared: Set<string>): string {
   const names = new Map<string, string>();
@@ -226,7 +227,8 @@ const RENAMING_STRINGS = new Set(["asm", "__asm__", "__asm", "__error__", "__war
 /** Diagnostics and messages change no code. */
 const BENIGN_PRAGMA = /^#\s*pragma\s+(GCC\s+diagnostic|message)\b/;
 
-const COUNTED = /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$)/;
+const COUNTED =
+  /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$|__BTF_ID__\w+__\d+$)/;
 
 /**
  * Top-level items: each ends with a `;` outside any bracket, or with the `}`

@@ -115,6 +115,21 @@ test("__COUNTER__ names shifted by an unused function are numbered again", async
   await same(h(""), h(unused), USER, true);
 });
 
+test("BTF ID slots renumbered by a shifted __COUNTER__ are numbered again", async () => {
+  // btf_ids.h names each slot in its asm's strings, after __COUNTER__ and __LINE__.
+  const id =
+    "#define ID(p) P2(P2(__UNIQUE_ID_, p), __COUNTER__)\n" +
+    "#define P2(a, b) P3(a, b)\n#define P3(a, b) a##b\n" +
+    "#define TWICE(x) ({ int ID(t) = (x); 0; })\n" +
+    "#define SLOT(name) SLOT2(name)\n" +
+    '#define SLOT2(name) asm(".pushsection .BTF_ids,\\"a\\"\\n.local " #name "\\n" ' +
+    '#name ":\\n.zero 4\\n.popsection\\n");\n';
+  const slot = "SLOT(P2(P2(__BTF_ID__struct__file__, __COUNTER__), __LINE__))\n";
+  const unused = "static inline int other(int x) { return TWICE(x); }\n";
+  await same(`${id}${slot}`, `${id}${unused}${slot}`, USER.replace("used(x)", "x"), true);
+  await same(`${id}${slot}`, `${id}${slot.replace("file", "inode")}`, USER, false);
+});
+
 test("functions defined in another order are the same code", async () => {
   const first = "static inline int first(int x) { return x + 7; }\n";
   await same(
