@@ -31,6 +31,13 @@ function btfLists(elf: ElfFile): Map<string, string> {
   const sec = elf.section(SECTION);
   if (!sec) return lists;
   const byOffset = (a: ElfSymbol, b: ElfSymbol) => Number(a.value - b.value);
+  // Local labels repeat across the files an `ld -r` object is linked from.
+  const file = new Map<ElfSymbol, number>();
+  let files = 0;
+  for (const s of elf.symbols) {
+    if (s.type === STT.FILE) files++;
+    else file.set(s, files);
+  }
   const syms = elf.symbols.filter((s) => s.section === sec && s.name);
   const slots = syms.filter((s) => s.type === STT.OBJECT).sort(byOffset);
   // BTF_SET_START also names the set __BTF_ID__set__<name>, beside its label.
@@ -52,7 +59,7 @@ function btfLists(elf: ElfFile): Map<string, string> {
       at = from + Number(s.size);
     }
     if (end > at) words.push(hex(at, end));
-    lists.set(label.name, words.join(" "));
+    lists.set(`${file.get(label)}\0${label.name}`, words.join(" "));
   }
   return lists;
 }
@@ -66,9 +73,10 @@ function btfLists(elf: ElfFile): Map<string, string> {
 export function changedBtfLists({ orig, patched }: DiffContext): string[] {
   const before = btfLists(orig.elf);
   const problems: string[] = [];
-  for (const [name, after] of btfLists(patched.elf)) {
-    const was = before.get(name);
+  for (const [key, after] of btfLists(patched.elf)) {
+    const was = before.get(key);
     if (was === undefined || was === after) continue;
+    const name = key.slice(key.indexOf("\0") + 1);
     problems.push(
       `BTF IDs ${name} (${SECTION}) changed: the running kernel keeps the list it filled ` +
         "and registered at boot, so code reading it would get other types or flags than " +
