@@ -335,6 +335,45 @@ test("a blank line at the top of kvm's x86.c moves only quoted source positions 
   }
 });
 
+test("a kfunc's flags are refused by the set's name; one more __COUNTER__ above the kfunc sets changes nothing", async () => {
+  // kernel/bpf/helpers.c's BTF sets: every slot's name holds __COUNTER__, and the
+  // running kernel registered the sets' members and flags at boot.
+  const target = await resolveTarget({ kernel: await newest("6.12") });
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-btf-"));
+  const build = (patch: string) =>
+    kpatchBuild({
+      patches: readPatches([fixture(patch)]),
+      name: "livepatch-btf",
+      outputDir: dir,
+      replace: true,
+      skipCompilerCheck: false,
+      target,
+    });
+  try {
+    await assert.rejects(
+      build("bpf-counter.patch"),
+      (e: Error) =>
+        e instanceof KpatchError &&
+        e.kind === "no-change" &&
+        /helpers\.o: no function changed/.test(e.message),
+    );
+    await assert.rejects(
+      build("bpf-kfunc-flags.patch"),
+      (e: Error) =>
+        e instanceof KpatchError &&
+        e.kind === "unsafe" &&
+        e.details.some((d) => /^BTF IDs generic_btf_ids \(\.BTF_ids\) changed/.test(d)),
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith(".ko")),
+      [],
+      "no module written",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a fix near the top of igmp.c patches its function and callers, not the WARN_ONCE sites it moved", async () => {
   // Each ASSERT_RTNL() below the fix passes its __LINE__ to __warn_printk: 14 functions
   // were patched for nothing before the patch's own line map told moved lines from changed ones.
