@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 
 /** Names what a digest means; a cache of digests is keyed by it. */
-export const CODE_READING = "code-4";
+export const CODE_READING = "code-5";
 
 interface Item {
   /** What it declares, when it is a shape that may be dropped; else it is kept. */
@@ -193,7 +193,7 @@ function itemDigest(tokens: string[], shared: Set<string>): string {
     if (!COUNTED.test(word) || shared.has(word)) return word;
     let name = names.get(word);
     if (name === undefined) {
-      name = `${word.replace(/\d+/g, "")}#${names.size}`;
+      name = `${uncounted(word)}#${names.size}`;
       names.set(word, name);
     }
     return name;
@@ -229,6 +229,15 @@ const BENIGN_PRAGMA = /^#\s*pragma\s+(GCC\s+diagnostic|message)\b/;
 
 const COUNTED =
   /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$|__BTF_ID__\w+__\d+$)/;
+
+/**
+ * A counted name without its number: the last digits (__COUNTER__, and a BTF
+ * slot's __LINE__ after it), or an initcall's counter and line. Digits of the
+ * name itself stay: `tcp6_sock`'s slot is not `tcp_sock`'s.
+ */
+function uncounted(word: string): string {
+  return /kmod_/.test(word) ? word.replace(/__\d+_\d+_/, "__") : word.replace(/\d+(?=\D*$)/, "");
+}
 
 /**
  * Top-level items: each ends with a `;` outside any bracket, or with the `}`

@@ -13,6 +13,15 @@ export function baseName(name: string): string {
   return name.replace(/^(__UNIQUE_ID_\w*?)\d+(?=\.\d)/, "$1").replace(/\.\d+(?=\.|$)/g, "");
 }
 
+/**
+ * A BTF ID slot's type, or undefined if `name` is no slot: BTF_ID() names it
+ * __BTF_ID__<kind>__<name>__ and then __COUNTER__ and __LINE__, which any
+ * header that counts once more renumbers.
+ */
+export function btfSlotType(name: string): string | undefined {
+  return /^(__BTF_ID__\w+__)\d+$/.exec(name)?.[1];
+}
+
 /** A livepatch symbol's parts: `.klp.sym.OBJECT.NAME,POS` (module-elf-format.rst). */
 export function klpSymbol(name: string): { object: string; name: string; pos: number } | undefined {
   const m = /^\.klp\.sym\.([^.]+)\.(.+),(\d+)$/.exec(name);

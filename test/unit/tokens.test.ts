@@ -11,6 +11,7 @@ import { run } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { SHF } from "../../src/elf/constants.js";
 import { CodeReader, splitText } from "../../src/build/tokens.js";
+import { btfSlotType } from "../../src/symbols/names.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpatch-tokens-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +37,12 @@ async function unit(header: string, source: string): Promise<{ digest: string; c
     )
     .sort()
     .join("\n");
-  return { digest: reader.digest(pre.stdout), code };
+  // The types of BTF ID slots are in their symbols' names alone.
+  const slots = elf.symbols
+    .filter((s) => s.section?.name === ".BTF_ids")
+    .map((s) => btfSlotType(s.name) ?? s.name)
+    .sort();
+  return { digest: reader.digest(pre.stdout), code: `${code}\n${slots.join(" ")}` };
 }
 
 /** Asserts whether the digests of the two headers' units are equal. */
@@ -128,6 +134,9 @@ test("BTF ID slots renumbered by a shifted __COUNTER__ are numbered again", asyn
   const unused = "static inline int other(int x) { return TWICE(x); }\n";
   await same(`${id}${slot}`, `${id}${unused}${slot}`, USER.replace("used(x)", "x"), true);
   await same(`${id}${slot}`, `${id}${slot.replace("file", "inode")}`, USER, false);
+  // Digits of the type's own name are no count.
+  const tcp = slot.replace("file", "tcp_sock");
+  await same(`${id}${tcp}`, `${id}${tcp.replace("tcp", "tcp6")}`, USER, false);
 });
 
 test("functions defined in another order are the same code", async () => {
