@@ -3,24 +3,14 @@
 // type's id when vmlinux links; a set adds its count, a kfunc set each
 // kfunc's flags. The running kernel filled and registered its own at boot, so
 // a live patch can neither carry its own nor change the kernel's.
-import { STT } from "../elf/constants.js";
+import { STB, STT } from "../elf/constants.js";
 import type { ElfFile, ElfSymbol } from "../elf/model.js";
 import { KpatchError } from "../errors.js";
 import type { DiffContext } from "./context.js";
-import type { Unit } from "./units.js";
+import { btfSlotType } from "../symbols/names.js";
+import { sourceGroups, type Unit } from "./units.js";
 
 const SECTION = ".BTF_ids";
-const SLOT = /^(__BTF_ID__\w+__)\d+$/;
-
-/**
- * A slot's type, or undefined if `name` is no slot: BTF_ID() names it
- * __BTF_ID__<kind>__<name>__ and then __COUNTER__ and __LINE__, which any
- * header that counts once more renumbers.
- */
-export function btfSlotType(name: string): string | undefined {
-  return SLOT.exec(name)?.[1];
-}
-
 /**
  * What each list or set of .BTF_ids says, by the label that heads it: the
  * type of each slot, in order, and the bytes between slots (a set's count, a
@@ -30,25 +20,22 @@ function btfLists(elf: ElfFile): Map<string, string> {
   const lists = new Map<string, string>();
   const sec = elf.section(SECTION);
   if (!sec) return lists;
-  const byOffset = (a: ElfSymbol, b: ElfSymbol) => Number(a.value - b.value);
   // Local labels repeat across the files an `ld -r` object is linked from.
-  const file = new Map<ElfSymbol, number>();
-  let files = 0;
-  for (const s of elf.symbols) {
-    if (s.type === STT.FILE) files++;
-    else file.set(s, files);
-  }
+  const files = sourceGroups(elf);
+  const several = elf.symbols.filter((s) => s.type === STT.FILE).length > 1;
   const syms = elf.symbols.filter((s) => s.section === sec && s.name);
   const slots = syms.filter((s) => s.type === STT.OBJECT).sort(byOffset);
-  // BTF_SET_START also names the set __BTF_ID__set__<name>, beside its label.
-  const labels = syms.filter((s) => s.type === STT.NOTYPE).sort(byOffset);
+  // In definition order where labels share an offset: an empty list ends
+  // where the next begins. A set's second name (__BTF_ID__set__<name>,
+  // __BTF_ID__set8__<name>) stands beside its label and ends nothing.
+  const labels = syms
+    .filter((s) => s.type === STT.NOTYPE && !s.name.startsWith("__BTF_ID__"))
+    .sort((a, b) => byOffset(a, b) || a.inputIndex - b.inputIndex);
   const hex = (from: number, to: number) =>
     Buffer.from(sec.data.subarray(from, to)).toString("hex");
-  for (const label of labels) {
-    if (label.name.startsWith("__BTF_ID__")) continue;
+  labels.forEach((label, i) => {
     const start = Number(label.value);
-    const next = labels.find((l) => Number(l.value) > start);
-    const end = next ? Number(next.value) : sec.data.length;
+    const end = Number(labels[i + 1]?.value ?? sec.data.length);
     const words: string[] = [];
     let at = start;
     for (const s of slots) {
@@ -59,10 +46,15 @@ function btfLists(elf: ElfFile): Map<string, string> {
       at = from + Number(s.size);
     }
     if (end > at) words.push(hex(at, end));
-    lists.set(`${file.get(label)}\0${label.name}`, words.join(" "));
-  }
+    // Named by its file only where several were linked and it is local to one.
+    const file = label.bind === STB.LOCAL ? files.get(label) : undefined;
+    const named = file && several ? file.name : "";
+    lists.set(`${file?.group}\0${named}\0${label.name}`, words.join(" "));
+  });
   return lists;
 }
+
+const byOffset = (a: ElfSymbol, b: ElfSymbol) => Number(a.value - b.value);
 
 /**
  * Lists and sets that read differently in the patched object. A changed
@@ -70,15 +62,22 @@ function btfLists(elf: ElfFile): Map<string, string> {
  * other types or order would give it the wrong ids; a set's members and a
  * kfunc's flags were registered at boot, so a change to them would not take.
  */
-export function changedBtfLists({ orig, patched }: DiffContext): string[] {
+export function changedBtfLists(
+  { orig, patched }: DiffContext,
+  ignored: ReadonlySet<Unit>,
+): string[] {
+  // KPATCH_IGNORE_SECTION(".BTF_ids"): the author vouches for the change.
+  const sec = patched.elf.section(SECTION);
+  if (sec && patched.bySection.get(sec)?.some((u) => ignored.has(u))) return [];
   const before = btfLists(orig.elf);
   const problems: string[] = [];
   for (const [key, after] of btfLists(patched.elf)) {
     const was = before.get(key);
     if (was === undefined || was === after) continue;
-    const name = key.slice(key.indexOf("\0") + 1);
+    const [, file, name] = key.split("\0");
     problems.push(
-      `BTF IDs ${name} (${SECTION}) changed: the running kernel keeps the list it filled ` +
+      `BTF IDs ${name}${file ? ` of ${file}` : ""} (${SECTION}) changed: ` +
+        "the running kernel keeps the list it filled " +
         "and registered at boot, so code reading it would get other types or flags than " +
         "the patch says; leave the list as it is, or the change needs a reboot",
     );

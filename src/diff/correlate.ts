@@ -6,8 +6,7 @@
 // variable is never paired by its number alone: pairing the wrong one would
 // make the patch use another function's state.
 import { SHF, STB } from "../elf/constants.js";
-import { baseName } from "../symbols/names.js";
-import { btfSlotType } from "./btfids.js";
+import { baseName, btfSlotType } from "../symbols/names.js";
 import { isFunctionName, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { DiffContext, TargetCache } from "./context.js";
 

@@ -59,7 +59,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile, opts: DiffOptions =
   const copies = copyConstants(ctx, directed.ignored);
   patchThroughParents(ctx, directed.ignored);
   const carried = carryUntraced(ctx, directed.ignored);
-  verify(ctx, copies, carried);
+  verify(ctx, copies, carried, directed.ignored);
   const boot = leaveOutBootCode(ctx);
 
   const changed = entryPoints(ctx, "func", "changed", carried.callers);

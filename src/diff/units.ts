@@ -64,18 +64,34 @@ export function isText(sec: ElfSection): boolean {
   return (sec.flags & SHF.EXECINSTR) !== 0n;
 }
 
-export function buildUnits(elf: ElfFile): ObjectUnits {
-  const units: Unit[] = [];
-  const bySymbol = new Map<ElfSymbol, Unit>();
-  const bySection = new Map<ElfSection, Unit[]>();
-  const symbolsIn = new Map<ElfSection, ElfSymbol[]>();
+/**
+ * The file each symbol after an STT_FILE symbol was compiled from: the files
+ * an `ld -r` object is linked from each have their own locals.
+ */
+export function sourceGroups(elf: ElfFile): Map<ElfSymbol, Source> {
   const sourceOf = new Map<ElfSymbol, Source>();
   let file: Source | undefined;
   for (const sym of elf.symbols) {
     if (sym.type === STT.FILE) file = { group: (file?.group ?? -1) + 1, name: sym.name };
     else if (file) sourceOf.set(sym, file);
   }
+  return sourceOf;
+}
+
+export function buildUnits(elf: ElfFile): ObjectUnits {
+  const units: Unit[] = [];
+  const bySymbol = new Map<ElfSymbol, Unit>();
+  const bySection = new Map<ElfSection, Unit[]>();
+  const symbolsIn = new Map<ElfSection, ElfSymbol[]>();
+  const sourceOf = sourceGroups(elf);
+  // Labels (an asm `name:`, a BTF list's head), by section and offset: the last one at
+  // a gap's start names it.
+  const labelsIn = new Map<ElfSection, Map<number, string>>();
   for (const sym of elf.symbols) {
+    if (sym.section && sym.type === STT.NOTYPE && sym.name) {
+      const at = labelsIn.get(sym.section) ?? new Map<number, string>();
+      labelsIn.set(sym.section, at.set(Number(sym.value), sym.name));
+    }
     if (!sym.section || (sym.type !== STT.FUNC && sym.type !== STT.OBJECT)) continue;
     const list = symbolsIn.get(sym.section);
     if (list) list.push(sym);
@@ -104,13 +120,14 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     let covered = 0;
     let prevName = "";
     // Bytes between symbols (switch tables, unnamed cold code, literals) are
-    // anonymous units too, named by the symbol they follow so that they
-    // correlate across builds.
+    // anonymous units too, named by the label they start at, or else the
+    // symbol they follow, so that they correlate across builds.
     const gap = (end: number) => {
       if (end > covered) {
+        const label = labelsIn.get(sec)?.get(covered);
         list.push({
           kind: "section",
-          name: `${sec.name}<after ${prevName || "start"}>`,
+          name: `${sec.name}<${label ? `at ${label}` : `after ${prevName || "start"}`}>`,
           symbols: [],
           section: sec,
           start: covered,

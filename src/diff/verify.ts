@@ -19,12 +19,13 @@ export function verify(
   ctx: DiffContext,
   copies: { copied: Map<Unit, string>; readerOf: Map<Unit, string> },
   carried: Carried,
+  ignored: ReadonlySet<Unit>,
 ): void {
   const { patched: p, statuses } = ctx;
   const file = p.elf.file;
   const { copied, readerOf } = copies;
   const problems = [...copied.values()].filter(Boolean);
-  problems.push(...changedBtfLists(ctx));
+  problems.push(...changedBtfLists(ctx, ignored));
   const why = (u: Unit) =>
     readerOf.has(u)
       ? ` (it is patched only because it reads the changed constant ${readerOf.get(u)})`

@@ -1319,16 +1319,19 @@ const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
   assert.match(added.details?.join("\n") ?? "", /BTF IDs __BTF_ID__struct__file__\d+ .* read 0/);
   // So would a gap it reads (a BTF_SET's count): the running kernel's has no name to refer to.
   const gap = await refusal(src(""), src(counted).replace("x + map_ids[1]", "x + other_ids[0]"));
-  assert.match(gap.details?.join("\n") ?? "", /BTF IDs \.BTF_ids<after .* read 0/);
+  assert.match(gap.details?.join("\n") ?? "", /BTF IDs \.BTF_ids<at other_ids> .* read 0/);
 });
 
 test("a BTF list or set that reads differently is refused: the kernel's stays as it was", async () => {
   // kernel/trace/bpf_trace.c indexes btf_tracing_ids[] at run time; a kfunc set's members and
   // flags are registered once (register_btf_kfunc_id_set). None of it can change live.
-  const src = (ids: string, kfuncs: string, before = "") => `${BTF_IDS_H}
+  // An empty list ends where the set after it begins, at the same offset.
+  const src = (ids: string, kfuncs: string, before = "", between = "") => `${BTF_IDS_H}
 ${before}
 LIST(tracing_ids)
 ${ids}
+LIST(empty_ids)
+${between}
 SET(my_kfuncs)
 ${kfuncs}
 int type_id(int i) { return tracing_ids[i]; }
@@ -1337,16 +1340,47 @@ const void *const kfunc_set = my_kfuncs;
   const ids = "ID(struct, sk_buff)\nID(struct, file)\nID(struct, task_struct)";
   const kfuncs = "FLAGS(bpf_a, 1)\nFLAGS(bpf_b, 2)";
   const counted = "static int PASTE(unused, __COUNTER__) __attribute__((used));";
-  const same = await refusal(src(ids, kfuncs), src(ids, kfuncs, counted));
-  assert.equal(same.kind, "no-change", same.message);
+  const base = src(ids, kfuncs);
+  for (const [what, patched] of [
+    ["one more __COUNTER__", src(ids, kfuncs, counted)],
+    ["a new list after an empty one", src(ids, kfuncs, "", "LIST(new_ids)\nID(struct, inode)")],
+  ]) {
+    const e = await refusal(base, patched!);
+    assert.equal(e.kind, "no-change", `${what}: ${e.message}`);
+  }
+  const flags = src(ids, kfuncs.replace("2)", "6)"));
   const cases: [string, string, string][] = [
     ["a reordered list", src(ids.split("\n").reverse().join("\n"), kfuncs), "tracing_ids"],
-    ["a kfunc's flags", src(ids, kfuncs.replace("2)", "6)")), "my_kfuncs"],
+    ["a kfunc's flags", flags, "my_kfuncs"],
     ["a set's members", src(ids, `${kfuncs}\nFLAGS(bpf_c, 0)`), "my_kfuncs"],
   ];
   for (const [what, patched, list] of cases) {
-    const e = await refusal(src(ids, kfuncs), patched);
+    const e = await refusal(base, patched);
     assert.equal(e.kind, "unsafe", `${what}: ${e.message}`);
-    assert.match(e.details?.join("\n") ?? "", new RegExp(`BTF IDs ${list} .* changed`), what);
+    const btf = e.details?.filter((d) => d.startsWith("BTF IDs")) ?? [];
+    assert.equal(btf.length, 1, `${what}: ${btf}`);
+    assert.match(btf[0]!, new RegExp(`^BTF IDs ${list} \\(\\.BTF_ids\\) changed`), what);
   }
+  // The author may vouch for the change.
+  const ignored = await refusal(base, `${flags}${DIRECTIVES}KPATCH_IGNORE_SECTION(".BTF_ids");\n`);
+  assert.equal(ignored.kind, "no-change", ignored.message);
+  // An ld -r object links each file's own lists, of one name in each.
+  const second = base.replace(/type_id|kfunc_set/g, "$&2");
+  const linked = async (first: string) => {
+    const objs = [await compileC(dir, first, "first"), await compileC(dir, second, "second")];
+    const out = join(dir, `linked${n++}.o`);
+    await run("ld", ["-r", ...objs, "-o", out]);
+    return readElf(readFileSync(out), out);
+  };
+  const [before, after] = [await linked(base), await linked(flags)];
+  const e = (() => {
+    try {
+      diffObjects(before, after, { outFile: "out.o" });
+    } catch (x) {
+      if (x instanceof KpatchError) return x;
+      throw x;
+    }
+    assert.fail("the differ accepted the patch");
+  })();
+  assert.match(e.details.join("\n"), /^BTF IDs my_kfuncs of first\.c \(\.BTF_ids\) changed/);
 });
