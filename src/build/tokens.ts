@@ -99,7 +99,7 @@ export class CodeReader {
       const described = describe(tokens);
       const { uses } = described;
       const names = pragma ? undefined : described.names;
-      const counted = uses.filter((w) => COUNTED.test(w));
+      const counted = uses.filter(isCounted);
       const key = flat(text);
       item = {
         names: names && names.map((n) => this.word(n)),
@@ -190,7 +190,7 @@ function sharedNames(items: Item[]): Set<string> {
 function itemDigest(tokens: string[], shared: Set<string>): string {
   const names = new Map<string, string>();
   const rename = (word: string) => {
-    if (!COUNTED.test(word) || shared.has(word)) return word;
+    if (!isCounted(word) || shared.has(word)) return word;
     let name = names.get(word);
     if (name === undefined) {
       name = `${uncounted(word)}#${names.size}`;
@@ -227,8 +227,10 @@ const RENAMING_STRINGS = new Set(["asm", "__asm__", "__asm", "__error__", "__war
 /** Diagnostics and messages change no code. */
 const BENIGN_PRAGMA = /^#\s*pragma\s+(GCC\s+diagnostic|message)\b/;
 
-const COUNTED =
-  /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|\w*kmod_\w+__\d+_\d+_\w+$|__BTF_ID__\w+__\d+$)/;
+/** Initcall ids: `__initcall__kmod_<module>__<counter>_<line>_<function><level>`. */
+const INITCALL = /^\w*kmod_\w+__\d+_\d+_\w+$/;
+const COUNTED = /^(\w*__UNIQUE_ID_\w*\d|__compiletime_assert_\d+$|__BTF_ID__\w+__\d+$)/;
+const isCounted = (word: string) => COUNTED.test(word) || INITCALL.test(word);
 
 /**
  * A counted name without its number: the last digits (__COUNTER__, and a BTF
@@ -236,7 +238,7 @@ const COUNTED =
  * name itself stay: `tcp6_sock`'s slot is not `tcp_sock`'s.
  */
 function uncounted(word: string): string {
-  return /kmod_/.test(word) ? word.replace(/__\d+_\d+_/, "__") : word.replace(/\d+(?=\D*$)/, "");
+  return INITCALL.test(word) ? word.replace(/__\d+_\d+_/, "__") : word.replace(/\d+(?=\D*$)/, "");
 }
 
 /**

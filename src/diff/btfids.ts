@@ -26,8 +26,10 @@ function btfLists(elf: ElfFile): Map<string, string> {
   const syms = elf.symbols.filter((s) => s.section === sec && s.name);
   const slots = syms.filter((s) => s.type === STT.OBJECT).sort(byOffset);
   // In definition order where labels share an offset: an empty list ends
-  // where the next begins. A set's second name (__BTF_ID__set__<name>,
-  // __BTF_ID__set8__<name>) stands beside its label and ends nothing.
+  // where the next begins. (Not across an empty global list and a local one:
+  // the symbol table puts globals last.) A set's second name
+  // (__BTF_ID__set__<name>, __BTF_ID__set8__<name>) stands beside its label
+  // and ends nothing.
   const labels = syms
     .filter((s) => s.type === STT.NOTYPE && !s.name.startsWith("__BTF_ID__"))
     .sort((a, b) => byOffset(a, b) || a.inputIndex - b.inputIndex);
@@ -90,11 +92,21 @@ export function changedBtfLists(
  * it and any of .BTF_ids it carries would read 0: code can use only the ids
  * it refers to in the running kernel by name.
  */
-export function verifyBtfIds({ patched: p }: DiffContext, included: Set<Unit>): void {
-  const copied = [...included].filter((u) => u.section.name === SECTION);
-  if (!copied.length) return;
+export function verifyBtfIds(
+  { patched: p, patchedTargets }: DiffContext,
+  included: Set<Unit>,
+): void {
+  // Copied, or referred to with no twin to name in the running kernel (as
+  // KPATCH_IGNORE_SECTION leaves a new slot).
+  const copied = new Set([...included].filter((u) => u.section.name === SECTION));
+  for (const u of included) {
+    for (const t of patchedTargets.of(u)) {
+      if (t.kind === "unit" && t.unit.section.name === SECTION && !t.unit.twin) copied.add(t.unit);
+    }
+  }
+  if (!copied.size) return;
   throw new KpatchError("unsafe", "the patch changes what cannot be live-patched", {
-    details: copied.map(
+    details: [...copied].map(
       (u) =>
         `BTF IDs ${u.symbols[0]?.name ?? u.name} (${SECTION}) would be the module's own: ` +
         "resolve_btfids fills them when vmlinux links, and the module's copy would " +

@@ -191,9 +191,10 @@ function pairLeftoverFunctions(orig: ObjectUnits, patched: ObjectUnits): void {
 }
 
 /**
- * Step 5: bytes between symbols are named after the symbol before them, so a
- * renumbered one (`calls.3`, a BTF slot) renames its gap too. A gap still
- * unpaired pairs with the gap that follows its predecessor's twin.
+ * Step 5: bytes between symbols not at a label are named after the symbol
+ * before them, so a renumbered one (`calls.3`, a BTF slot) renames its gap
+ * too. A gap still unpaired pairs with the gap that follows its
+ * predecessor's twin.
  */
 function pairGaps(orig: ObjectUnits, patched: ObjectUnits): void {
   const isGap = (u: Unit | undefined) => u?.kind === "section" && u.symbols.length === 0;

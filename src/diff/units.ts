@@ -86,11 +86,11 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
   const sourceOf = sourceGroups(elf);
   // Labels (an asm `name:`, a BTF list's head), by section and offset: the last one at
   // a gap's start names it.
-  const labelsIn = new Map<ElfSection, Map<number, string>>();
+  const labelsIn = new Map<ElfSection, Map<number, ElfSymbol>>();
   for (const sym of elf.symbols) {
     if (sym.section && sym.type === STT.NOTYPE && sym.name) {
-      const at = labelsIn.get(sym.section) ?? new Map<number, string>();
-      labelsIn.set(sym.section, at.set(Number(sym.value), sym.name));
+      const at = labelsIn.get(sym.section) ?? new Map<number, ElfSymbol>();
+      labelsIn.set(sym.section, at.set(Number(sym.value), sym));
     }
     if (!sym.section || (sym.type !== STT.FUNC && sym.type !== STT.OBJECT)) continue;
     const list = symbolsIn.get(sym.section);
@@ -120,22 +120,29 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     let covered = 0;
     let prevName = "";
     // Bytes between symbols (switch tables, unnamed cold code, literals) are
-    // anonymous units too, named by the label they start at, or else the
-    // symbol they follow, so that they correlate across builds.
+    // anonymous units too, so that they correlate across builds: cut at each
+    // label (a BTF set's head after a kfunc's flags), each piece is named by
+    // the label it starts at, or else the symbol it follows.
+    const labels = labelsIn.get(sec);
+    const cuts = [...(labels?.keys() ?? [])].sort((a, b) => a - b);
     const gap = (end: number) => {
-      if (end > covered) {
-        const label = labelsIn.get(sec)?.get(covered);
+      const inside = cuts.filter((c) => c > covered && c < end);
+      for (const to of [...inside, end]) {
+        if (to <= covered) continue;
+        const label = labels?.get(covered);
         list.push({
           kind: "section",
-          name: `${sec.name}<${label ? `at ${label}` : `after ${prevName || "start"}`}>`,
+          name: `${sec.name}<${label ? `at ${label.name}` : `after ${prevName || "start"}`}>`,
           symbols: [],
           section: sec,
           start: covered,
-          end,
+          end: to,
           relocs: [],
           twin: undefined,
-          source: undefined,
+          // A local label is one file's, of the files an `ld -r` object links.
+          source: label?.bind === STB.LOCAL ? sourceOf.get(label) : undefined,
         });
+        covered = to;
       }
     };
     for (const sym of syms) {

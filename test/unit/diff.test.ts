@@ -1326,7 +1326,8 @@ test("a BTF list or set that reads differently is refused: the kernel's stays as
   // kernel/trace/bpf_trace.c indexes btf_tracing_ids[] at run time; a kfunc set's members and
   // flags are registered once (register_btf_kfunc_id_set). None of it can change live.
   // An empty list ends where the set after it begins, at the same offset.
-  const src = (ids: string, kfuncs: string, before = "", between = "") => `${BTF_IDS_H}
+  // So does the last kfunc's flags where another set begins.
+  const src = (ids: string, kfuncs: string, before = "", between = "", after = "") => `${BTF_IDS_H}
 ${before}
 LIST(tracing_ids)
 ${ids}
@@ -1334,16 +1335,22 @@ LIST(empty_ids)
 ${between}
 SET(my_kfuncs)
 ${kfuncs}
+${after}
+SET(more_kfuncs)
+FLAGS(bpf_m, 3)
 int type_id(int i) { return tracing_ids[i]; }
 const void *const kfunc_set = my_kfuncs;
+const void *const more_set = more_kfuncs;
 `;
   const ids = "ID(struct, sk_buff)\nID(struct, file)\nID(struct, task_struct)";
   const kfuncs = "FLAGS(bpf_a, 1)\nFLAGS(bpf_b, 2)";
   const counted = "static int PASTE(unused, __COUNTER__) __attribute__((used));";
   const base = src(ids, kfuncs);
+  const newList = "LIST(new_ids)\nID(struct, inode)";
   for (const [what, patched] of [
     ["one more __COUNTER__", src(ids, kfuncs, counted)],
-    ["a new list after an empty one", src(ids, kfuncs, "", "LIST(new_ids)\nID(struct, inode)")],
+    ["a new list after an empty one", src(ids, kfuncs, "", newList)],
+    ["a new list between two sets", src(ids, kfuncs, "", "", newList)],
   ]) {
     const e = await refusal(base, patched!);
     assert.equal(e.kind, "no-change", `${what}: ${e.message}`);
@@ -1362,10 +1369,15 @@ const void *const kfunc_set = my_kfuncs;
     assert.match(btf[0]!, new RegExp(`^BTF IDs ${list} \\(\\.BTF_ids\\) changed`), what);
   }
   // The author may vouch for the change.
-  const ignored = await refusal(base, `${flags}${DIRECTIVES}KPATCH_IGNORE_SECTION(".BTF_ids");\n`);
+  const ignore = `${DIRECTIVES}KPATCH_IGNORE_SECTION(".BTF_ids");\n`;
+  const ignored = await refusal(base, `${flags}${ignore}`);
   assert.equal(ignored.kind, "no-change", ignored.message);
+  // But not for a slot of its own, which would still read 0.
+  const reader = src(ids, kfuncs, "", newList).replace("tracing_ids[i]", "new_ids[i]");
+  const own = await refusal(base, `${reader}${ignore}`);
+  assert.match(own.details?.join("\n") ?? "", /BTF IDs __BTF_ID__struct__inode__\d+ .* read 0/);
   // An ld -r object links each file's own lists, of one name in each.
-  const second = base.replace(/type_id|kfunc_set/g, "$&2");
+  const second = base.replace(/type_id|kfunc_set|more_set/g, "$&2");
   const linked = async (first: string) => {
     const objs = [await compileC(dir, first, "first"), await compileC(dir, second, "second")];
     const out = join(dir, `linked${n++}.o`);
