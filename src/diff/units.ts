@@ -120,11 +120,13 @@ export function buildUnits(elf: ElfFile): ObjectUnits {
     let covered = 0;
     let prevName = "";
     // Bytes between symbols (switch tables, unnamed cold code, literals) are
-    // anonymous units too, so that they correlate across builds: cut at each
-    // label (a BTF set's head after a kfunc's flags), each piece is named by
-    // the label it starts at, or else the symbol it follows.
+    // anonymous units too, so that they correlate across builds, named by
+    // the label they start at, or else the symbol they follow. BTF lists are
+    // cut at each label too (a set's head after a kfunc's flags): never
+    // copied, they need no bytes beside them. Code or data cut there could
+    // be copied in part, and a jump or an index would leave the copy.
     const labels = labelsIn.get(sec);
-    const cuts = [...(labels?.keys() ?? [])].sort((a, b) => a - b);
+    const cuts = sec.name === ".BTF_ids" ? [...(labels?.keys() ?? [])].sort((a, b) => a - b) : [];
     const gap = (end: number) => {
       const inside = cuts.filter((c) => c > covered && c < end);
       for (const to of [...inside, end]) {

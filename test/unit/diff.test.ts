@@ -1283,7 +1283,7 @@ test("BTF ID slots renumbered by __COUNTER__ alone are the same: their tables ch
   // slot __BTF_ID__struct__bpf_array__ then __COUNTER__ and __LINE__; a header that counts once
   // more above it (6.12.118's srcu.h) renumbers every slot, and the ops table points at them.
   // A list that starts with an unnamed slot (a BTF_SET's count) points at a gap, named
-  // after the slot before it.
+  // after the list's label.
   const src = (before: string, extra = "") => `${BTF_IDS_H}
 ${before}
 LIST(map_ids)
@@ -1320,6 +1320,24 @@ const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
   // So would a gap it reads (a BTF_SET's count): the running kernel's has no name to refer to.
   const gap = await refusal(src(""), src(counted).replace("x + map_ids[1]", "x + other_ids[0]"));
   assert.match(gap.details?.join("\n") ?? "", /BTF IDs \.BTF_ids<at other_ids> .* read 0/);
+});
+
+test("unnamed code after a function is carried whole, its labels inside it", async () => {
+  // asm after a function's symbol is one gap: a jump between two of its labels has no
+  // relocation, so a copy of one labelled part alone would jump out of the module's copy.
+  const src = (n: number) => `
+asm(".pushsection .text,\\"ax\\"\\n.balign 16\\nhead: mov $1, %eax\\n jmp tail_part\\n"
+    "mid: mov $3, %eax\\n ret\\ntail_part: add $2, %eax\\n ret\\n.popsection\\n");
+int head(void);
+__attribute__((section(".text"))) int pad(void) { return 7; }
+int caller(void) { return head() + ${n}; }
+`;
+  const r = await diffC(src(1), src(2));
+  assert.deepEqual(names(r), { changed: ["caller"], added: [] });
+  const patched = await compile(src(2));
+  const text = (e: ElfFile) => e.sections.find((x) => x.name === ".text")!;
+  const copy = text(r.output);
+  assert.ok(copy.data.length >= text(patched).data.length - 16, `.text of ${copy.data.length}`);
 });
 
 test("a BTF list or set that reads differently is refused: the kernel's stays as it was", async () => {
