@@ -8,16 +8,22 @@ import type { ElfFile, ElfSymbol } from "../elf/model.js";
 import { KpatchError } from "../errors.js";
 import type { DiffContext } from "./context.js";
 import { btfSlotType } from "../symbols/names.js";
-import { sourceGroups, type Unit } from "./units.js";
+import { sourceGroups, type ObjectUnits, type Unit } from "./units.js";
 
 const SECTION = ".BTF_ids";
+interface BtfList {
+  /** The type of each slot, in order, and the bytes between slots. */
+  reads: string;
+  slots: ElfSymbol[];
+}
+
 /**
  * What each list or set of .BTF_ids says, by the label that heads it: the
  * type of each slot, in order, and the bytes between slots (a set's count, a
  * kfunc's flags), up to the next label.
  */
-function btfLists(elf: ElfFile): Map<string, string> {
-  const lists = new Map<string, string>();
+function btfLists(elf: ElfFile): Map<string, BtfList> {
+  const lists = new Map<string, BtfList>();
   const sec = elf.section(SECTION);
   if (!sec) return lists;
   // Local labels repeat across the files an `ld -r` object is linked from.
@@ -39,24 +45,47 @@ function btfLists(elf: ElfFile): Map<string, string> {
     const start = Number(label.value);
     const end = Number(labels[i + 1]?.value ?? sec.data.length);
     const words: string[] = [];
+    const mine: ElfSymbol[] = [];
     let at = start;
     for (const s of slots) {
       const from = Number(s.value);
       if (from < start || from >= end) continue;
       if (from > at) words.push(hex(at, from));
       words.push(btfSlotType(s.name) ?? s.name);
+      mine.push(s);
       at = from + Number(s.size);
     }
     if (end > at) words.push(hex(at, end));
     // Named by its file only where several were linked and it is local to one.
     const file = label.bind === STB.LOCAL ? files.get(label) : undefined;
     const named = file && several ? file.name : "";
-    lists.set(`${file?.group}\0${named}\0${label.name}`, words.join(" "));
+    lists.set(`${file?.group}\0${named}\0${label.name}`, { reads: words.join(" "), slots: mine });
   });
   return lists;
 }
 
 const byOffset = (a: ElfSymbol, b: ElfSymbol) => Number(a.value - b.value);
+
+/**
+ * Pairs the slots still unpaired by their place in a list that reads the
+ * same on both sides: a list of another type's slots added or removed
+ * elsewhere leaves their counts unequal, which pairing by name needs.
+ */
+export function pairSlotsByList(
+  orig: ObjectUnits,
+  patched: ObjectUnits,
+  pair: (p: Unit, o: Unit) => void,
+): void {
+  const before = btfLists(orig.elf);
+  for (const [key, after] of btfLists(patched.elf)) {
+    const was = before.get(key);
+    if (was?.reads !== after.reads) continue;
+    after.slots.forEach((s, i) => {
+      const [p, o] = [patched.bySymbol.get(s), orig.bySymbol.get(was.slots[i]!)];
+      if (p && o && !p.twin && !o.twin) pair(p, o);
+    });
+  }
+}
 
 /**
  * Lists and sets that read differently in the patched object. A changed
@@ -73,9 +102,9 @@ export function changedBtfLists(
   if (sec && patched.bySection.get(sec)?.some((u) => ignored.has(u))) return [];
   const before = btfLists(orig.elf);
   const problems: string[] = [];
-  for (const [key, after] of btfLists(patched.elf)) {
-    const was = before.get(key);
-    if (was === undefined || was === after) continue;
+  for (const [key, { reads }] of btfLists(patched.elf)) {
+    const was = before.get(key)?.reads;
+    if (was === undefined || was === reads) continue;
     const [, file, name] = key.split("\0");
     problems.push(
       `BTF IDs ${name}${file ? ` of ${file}` : ""} (${SECTION}) changed: ` +

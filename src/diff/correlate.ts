@@ -7,6 +7,7 @@
 // make the patch use another function's state.
 import { SHF, STB } from "../elf/constants.js";
 import { baseName, btfSlotType } from "../symbols/names.js";
+import { pairSlotsByList } from "./btfids.js";
 import { isFunctionName, type ObjectUnits, type Target, type Unit } from "./units.js";
 import type { DiffContext, TargetCache } from "./context.js";
 
@@ -14,6 +15,7 @@ const key = (u: Unit, name: string) => `${u.kind}\0${name}`;
 
 export function correlate({ orig, patched, origTargets, patchedTargets }: DiffContext): void {
   pairByName(orig, patched);
+  pairSlotsByList(orig, patched, pair);
   pairByReference(patched, origTargets, patchedTargets);
   pairLeftoverFunctions(orig, patched);
   pairGaps(orig, patched);

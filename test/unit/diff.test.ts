@@ -1304,13 +1304,23 @@ const struct ops array_ops = { .get = get, .ids = map_ids, .more = other_ids };
   // A changed function reads the running kernel's slot, by its name there.
   const r = await diffC(src(""), src(counted).replace("x + map_ids[1]", "x + 2 * map_ids[1]"));
   assert.deepEqual(names(r), { changed: ["get"], added: [] });
-  const [slot] = (await compile(src(""))).symbols
-    .filter((x) => x.name.startsWith("__BTF_ID__struct__task_struct__"))
-    .sort((a, b) => Number(a.value - b.value));
-  assert.ok(
-    r.externals.some((x) => x.name === slot?.name && x.local),
-    slot?.name,
-  );
+  // The running kernel's task_struct slot, the nth in its object.
+  const slotOf = async (source: string, nth: number) =>
+    (await compile(source)).symbols
+      .filter((x) => x.name.startsWith("__BTF_ID__struct__task_struct__"))
+      .sort((a, b) => Number(a.value - b.value))[nth]!.name;
+  const refersTo = (d: DiffResult, name: string) =>
+    assert.ok(
+      d.externals.some((x) => x.name === name && x.local),
+      name,
+    );
+  refersTo(r, await slotOf(src(""), 0));
+  // Slots of a type as many no more, after a list of them went: those of a list that
+  // reads the same pair by their place in it.
+  const gone = "LIST(old_ids)\nID(struct, task_struct)";
+  const less = await diffC(src(gone), src("").replace("x + map_ids[1]", "x + 2 * map_ids[1]"));
+  assert.deepEqual(names(less), { changed: ["get"], added: [] });
+  refersTo(less, await slotOf(src(gone), 1));
   // A slot of its own would hold 0: nothing fills it in a patch module.
   const added = await refusal(
     src(""),
