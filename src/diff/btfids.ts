@@ -23,7 +23,10 @@ interface BtfList {
  * kfunc's flags), up to the next label.
  */
 function btfLists(elf: ElfFile): Map<string, BtfList> {
-  const lists = new Map<string, BtfList>();
+  let lists = listsOf.get(elf);
+  if (lists) return lists;
+  lists = new Map<string, BtfList>();
+  listsOf.set(elf, lists);
   const sec = elf.section(SECTION);
   if (!sec) return lists;
   // Local labels repeat across the files an `ld -r` object is linked from.
@@ -41,15 +44,18 @@ function btfLists(elf: ElfFile): Map<string, BtfList> {
     .sort((a, b) => byOffset(a, b) || a.inputIndex - b.inputIndex);
   const hex = (from: number, to: number) =>
     Buffer.from(sec.data.subarray(from, to)).toString("hex");
+  let next = 0;
   labels.forEach((label, i) => {
     const start = Number(label.value);
     const end = Number(labels[i + 1]?.value ?? sec.data.length);
     const words: string[] = [];
     const mine: ElfSymbol[] = [];
     let at = start;
-    for (const s of slots) {
+    // Slots and labels are both in offset order: one sweep reads every list.
+    while (next < slots.length && Number(slots[next]!.value) < start) next++;
+    for (; next < slots.length && Number(slots[next]!.value) < end; next++) {
+      const s = slots[next]!;
       const from = Number(s.value);
-      if (from < start || from >= end) continue;
       if (from > at) words.push(hex(at, from));
       words.push(btfSlotType(s.name) ?? s.name);
       mine.push(s);
@@ -65,6 +71,8 @@ function btfLists(elf: ElfFile): Map<string, BtfList> {
 }
 
 const byOffset = (a: ElfSymbol, b: ElfSymbol) => Number(a.value - b.value);
+/** Read once per object: correlation pairs by them, verification compares them. */
+const listsOf = new WeakMap<ElfFile, Map<string, BtfList>>();
 
 /**
  * Pairs the slots still unpaired by their place in a list that reads the
