@@ -18,7 +18,7 @@
 // The plan does not tell objects linked into vmlinux from others compiled
 // beside them (the vDSO's): those are reported as vmlinux objects.
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
-import { nodeHost, type Host } from "../host/host.js";
+import { nodeHost, sha256, toolsDigest, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
@@ -219,15 +219,72 @@ async function affectedByKbuildPlan(
 /**
  * The objects of the whole kernel and its modules whose compile reads
  * `files`: kbuild's plan for all of them, narrowed to those whose #include
- * lines could reach the files, then asked of the preprocessor.
+ * lines could reach the files, then asked of the preprocessor. Kept per
+ * prepared tree, files and tools: an update's hundred headers make the scan
+ * and the 15,000 lists it reads most of a second build's first minute.
  */
 async function includersInKernel(
   prepared: PreparedTree,
   files: string[],
   host: Host,
 ): Promise<Map<string, PlannedObject[]>> {
+  const plan = await kbuildPlan(prepared, undefined, host);
+  // A user's own tree (-s) may change in place.
+  const cache =
+    prepared.source.pkg === "tree"
+      ? undefined
+      : join(
+          host.cacheRoot(),
+          "includers",
+          basename(prepared.dir),
+          `${sha256(toolsDigest(), ...files).slice(0, 16)}.json`,
+        );
+  const kept = cache ? keptReaders(host.readIfExists(cache), files, plan) : undefined;
+  const readers = kept ?? (await readersOf(prepared, [...plan.values()], files, host));
+  if (cache && !kept) {
+    host.makeDirs(dirname(cache));
+    host.writeFileAtomic(cache, JSON.stringify(readers.map((l) => l.map((p) => p.object))));
+  }
+  const users = new Map(files.map((f, i) => [f, readers[i]!]));
+  for (const [file, objects] of users) {
+    progress(
+      "build",
+      `${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}` +
+        `${kept ? " (kept)" : ""}`,
+    );
+  }
+  return users;
+}
+
+/** The readers kept for `files`, or undefined for a record that is not one (torn, foreign). */
+function keptReaders(
+  text: string | undefined,
+  files: string[],
+  plan: Map<string, PlannedObject>,
+): PlannedObject[][] | undefined {
+  if (!text) return undefined;
+  try {
+    const lists = JSON.parse(text) as unknown;
+    if (!Array.isArray(lists) || lists.length !== files.length) return undefined;
+    const readers = lists.map((l) =>
+      Array.isArray(l) ? l.map((o) => plan.get(o as string)) : [undefined],
+    );
+    return readers.every((l) => l.every((p) => p !== undefined))
+      ? (readers as PlannedObject[][])
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** For each of `files`, the objects of `plan` whose compile reads it. */
+async function readersOf(
+  prepared: PreparedTree,
+  plan: PlannedObject[],
+  files: string[],
+  host: Host,
+): Promise<PlannedObject[][]> {
   const src = prepared.source.dir;
-  const plan = [...(await kbuildPlan(prepared, undefined, host)).values()];
   // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
   const units = plan
     .filter((p) => isAbsolute(p.source))
@@ -288,14 +345,7 @@ async function includersInKernel(
       : new Set(files.keys());
     for (const i of hits) readers[i]!.push(p);
   }
-  const users = new Map(files.map((f, i) => [f, readers[i]!]));
-  for (const [file, objects] of users) {
-    progress(
-      "build",
-      `${file}: read by ${objects.length} object${objects.length === 1 ? "" : "s"}`,
-    );
-  }
-  return users;
+  return readers;
 }
 
 /**

@@ -2,6 +2,9 @@
 // build, and from kbuild's plan when there is no full build of the config.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { cacheRoot } from "../../src/host/host.js";
 import {
   affectedByDependencies,
   affectedObjects,
@@ -124,4 +127,26 @@ test("without a full build, a directory's own header affects the objects of the 
     objects,
     exact.objects.map((o) => o.object),
   );
+});
+
+test("a header's readers are kept per tree and files: the record answers again, a torn one is redone", async () => {
+  const dir = join(cacheRoot(), "includers", basename(prepared.dir));
+  rmSync(dir, { recursive: true, force: true });
+  const header = ["include/linux/seq_file.h"];
+  const first = await affectedObjects(prepared, header, prepared.dir);
+  const [record] = readdirSync(dir);
+  assert.ok(record && readdirSync(dir).length === 1);
+  // A record naming one reader is what the next build reads: nothing scans again.
+  writeFileSync(join(dir, record), JSON.stringify([["fs/proc/meminfo.o"]]));
+  const kept = await affectedObjects(prepared, header, prepared.dir);
+  assert.deepEqual(
+    kept.objects.map((o) => o.object),
+    ["fs/proc/meminfo.o"],
+  );
+  // A torn record, or one naming an object the plan lacks, is asked of the tree again.
+  for (const torn of ['[["fs/proc/meminfo.o"', JSON.stringify([["fs/nothere.o"]])]) {
+    writeFileSync(join(dir, record), torn);
+    const again = await affectedObjects(prepared, header, prepared.dir);
+    assert.deepEqual(again.objects, first.objects);
+  }
 });
