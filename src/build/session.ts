@@ -380,15 +380,21 @@ class Session implements BuildSession {
             basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
           );
     const sums = new Map<string, string>();
+    // A unit the compiler rejected, kept so that a second build does not ask again.
+    const failed = new Set<string>();
     for (const o of cache ? objects : []) {
-      const known = this.host.readIfExists(join(cache!, `${preprocessKey(o)}.sum`));
-      if (known) sums.set(preprocessKey(o), known);
+      const key = preprocessKey(o);
+      const known = this.host.readIfExists(join(cache!, `${key}.sum`));
+      if (known) sums.set(key, known);
+      else if (this.host.exists(join(cache!, `${key}.fail`))) failed.add(key);
     }
     const asked = objects.flatMap((o) => {
       // The compile, its output its tokens.
-      const command = sums.has(preprocessKey(o))
-        ? undefined
-        : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+      const key = preprocessKey(o);
+      const command =
+        sums.has(key) || failed.has(key)
+          ? undefined
+          : compileAs(o.command, (s) => `-E -P -o - ${s}`);
       return command ? [{ ...o, command }] : [];
     });
     const revert = (o: Preprocess) => {
@@ -418,7 +424,7 @@ class Session implements BuildSession {
         : this.exec(
             `dir=$1 jobs=$2 from=$3 to=$4; cd "$5"
 i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1)); done |
-  xargs -0 -P "$jobs" -n 1 sh -c 'sh "$1" >"$1.i" 2>/dev/null; echo $? >"$1.status"' sh`,
+  xargs -0 -P "$jobs" -n 1 sh -c 'sh "$1" >"$1.i" 2>"$1.err"; echo $? >"$1.status"' sh`,
             [
               dir,
               String(this.jobs),
@@ -434,11 +440,14 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
         chunk = run(from + size);
         for (let i = from; i < Math.min(from + size, asked.length); i++) {
           const file = join(dir, `${i}.sh.i`);
-          if (this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim() === "0") {
+          const key = preprocessKey(asked[i]!);
+          const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
+          if (status === "0") {
             const digest = this.reader.digest(this.host.readText(file));
-            sums.set(preprocessKey(asked[i]!), digest);
-            if (cache)
-              this.host.writeFileAtomic(join(cache, `${preprocessKey(asked[i]!)}.sum`), digest);
+            sums.set(key, digest);
+            if (cache) this.host.writeFileAtomic(join(cache, `${key}.sum`), digest);
+          } else if (cache && status === "1" && rejected(join(dir, `${i}.sh.err`), this.host)) {
+            this.host.writeFileAtomic(join(cache, `${key}.fail`), "");
           }
           this.host.remove(file);
         }
@@ -633,4 +642,13 @@ done${partial ? "\nexit $failed" : ""}`;
     }
     return { object, file, source, target };
   }
+}
+
+/**
+ * Whether a preprocess failed on what it read, which fails it again: the
+ * compiler's own error, not the host's (no space, a signal, a mount).
+ */
+function rejected(errors: string, host: Host): boolean {
+  const text = host.readIfExists(errors) ?? "";
+  return /(^|: )(fatal )?error: /m.test(text) && !/No space left|Cannot allocate/.test(text);
 }

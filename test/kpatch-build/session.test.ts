@@ -216,6 +216,40 @@ test("preprocessed digests are kept per tree and per change: a later session pre
   assert.equal(treeState(kernel, prepared), before);
 });
 
+test("a unit the compiler rejects is kept as rejected; one the host failed is asked again", async () => {
+  const command = (await kbuildPlan(prepared, ["fs/proc/"])).get("fs/proc/meminfo.o")!.command;
+  // Objects of this run's own: no earlier run kept an answer for them.
+  const name = (what: string) => `fs/proc/${what}-${process.pid}.o`;
+  const rejected = {
+    object: name("rejected"),
+    command: command.replace(/ -c -o /, ` -include /nonexistent-${process.pid}.h -c -o `),
+  };
+  const full = {
+    object: name("full"),
+    command: `echo 'x.c: fatal error: error writing to -: No space left on device' >&2; exit 1; ${command}`,
+  };
+  const ask = () =>
+    withBuildSession(prepared, (s) =>
+      saying(async () => ({ sums: await s.preprocessed([rejected, full]) })),
+    );
+  const first = await ask();
+  assert.match(first.said, /preprocessing 2 objects/);
+  assert.equal(first.sums.size, 0);
+  const again = await ask();
+  assert.match(again.said, /preprocessing 1 objects/, "only the one the disk failed");
+  assert.equal(again.sums.size, 0, "a rejected unit has no digest: it is never equal to another");
+  rmSync(
+    join(
+      cacheRoot(),
+      "preprocessed",
+      CODE_READING,
+      basename(prepared.dir),
+      `${rejected.object}.fail`,
+    ),
+  );
+  assert.equal(treeState(kernel, prepared), before);
+});
+
 test("an update's header reaches an object only where reading it unpatched changes the object's code", async () => {
   // signal.o calls signalfd_notify, whose body the patch changes; mm.h gains
   // an inline function nothing calls. Both are changed headers signal.o includes.
