@@ -272,10 +272,12 @@ class Session implements BuildSession {
     }
     const out = join(this.dir, variant);
     const reused = kept ? objects.filter((o) => this.host.exists(join(kept, o))) : [];
+    // Linked, not copied: an update's thousands of objects are gigabytes, and
+    // nothing writes them again (a compile's copy out replaces its file).
     for (const o of reused) {
       this.host.makeDirs(dirname(join(out, o)));
       for (const f of [o, relative(kept!, cmdFile(kept!, o))]) {
-        this.host.copyFile(join(kept!, f), join(out, f));
+        this.host.linkFile(join(kept!, f), join(out, f));
       }
     }
     if (reused.length) {
@@ -511,6 +513,7 @@ i=0
 for o; do
   ${partial ? (recipes ? `[ -e "$recipes/$i.sh.ns" ]` : `[ -e "$o" ]`) : "true"} && {
     mkdir -p "$out/\${o%/*}"
+    rm -f "$out/$o" "$out/\${o%/*}/.\${o##*/}.cmd"
     cp "$o" "\${o%/*}/.\${o##*/}.cmd" "$out/\${o%/*}/"
   }
   i=$((i + 1))

@@ -15,6 +15,7 @@ import {
   existsSync,
   fchmodSync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -99,6 +100,11 @@ export interface Host {
   remove(path: string): void;
   rename(from: string, to: string): void;
   copyFile(from: string, to: string): void;
+  /**
+   * `to` made a hard link to `from`, whatever was there before, or a copy
+   * where the filesystem cannot link: for files nothing writes again.
+   */
+  linkFile(from: string, to: string): void;
   chown(path: string, uid: number, gid: number): void;
   /** A new directory parent/PREFIXXXXXXX, parent made if need be. */
   makeTempDir(parent: string, prefix: string): string;
@@ -632,6 +638,15 @@ export const nodeHost: Host = {
   remove: (path) => rmSync(path, { recursive: true, force: true }),
   rename: renameSync,
   copyFile: (from, to) => copyFileSync(from, to),
+  linkFile: (from, to) => {
+    rmSync(to, { force: true });
+    try {
+      linkSync(from, to);
+    } catch (e) {
+      if (!["EXDEV", "EPERM", "EMLINK"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+      copyFileSync(from, to);
+    }
+  },
   chown: chownSync,
   makeTempDir: (parent, prefix) => {
     makeDirs(parent);

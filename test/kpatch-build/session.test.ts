@@ -4,7 +4,15 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -168,7 +176,7 @@ test("PATCHED objects are kept by what the session changed: the same patch comes
         await s.compile([object], "orig");
         await s.applyPatch(patch);
         const [o] = await s.compile([object], "patched");
-        return { bytes: readFileSync(o!.file) };
+        return { bytes: readFileSync(o!.file), links: statSync(o!.file).nlink };
       }),
     );
   rmSync(join(cacheRoot(), "patched", basename(prepared.dir)), { recursive: true, force: true });
@@ -179,6 +187,8 @@ test("PATCHED objects are kept by what the session changed: the same patch comes
   assert.match(again.said, /build: PATCHED fs\/proc\/meminfo\.o from the cache\n/);
   assert.doesNotMatch(again.said, /compiling PATCHED/);
   assert.equal(sha256(again.bytes), sha256(first.bytes));
+  // The cache's file itself, linked into the session: gigabytes for an update.
+  assert.equal([first.links, again.links].join(), "1,2");
   const other = await compilePatched(patches[0]!);
   assert.match(other.said, /build: compiling PATCHED fs\/proc\/meminfo\.o\n/);
   assert.ok(strings(other.bytes).includes("MemTotal (kp):"));

@@ -66,6 +66,7 @@ export function memoryHost(programs: Record<string, Program>): MemoryHost {
     },
     rename: unsupported("rename"),
     copyFile: (from, to) => write(to, read(from)),
+    linkFile: (from, to) => write(to, read(from)),
     chown: () => {},
     makeTempDir: unsupported("make directories"),
     scratchDir: unsupported("make directories"),
