@@ -6,7 +6,10 @@
 //
 // A set of headers is inert in an object when its change makes no
 // difference to the code the object's preprocessed unit can become
-// (tokens.ts, the digest the screen compares), on either side: with the
+// (tokens.ts, the digest the screen compares, here blind to the lines a
+// change moves: a header that gains a function moves the line every WARN
+// below it records, in every object that calls those, and the differ
+// leaves such a change alone), on either side: with the
 // rest of the update (read unpatched, the patched unit reads the same) and
 // without it (read patched, the unpatched unit reads the same). An object
 // may go live or stay out, and the header with it or not, so both count:
@@ -65,7 +68,7 @@ export async function filesReaching(
     ),
   ];
   const read = async (asks: Preprocess[]) => {
-    for (const [k, v] of await session.preprocessed(asks)) digests.set(k, v);
+    for (const [k, v] of await session.preprocessed(asks, { lineBlind: true })) digests.set(k, v);
   };
   // A unit that does not preprocess is no evidence: the set is not inert.
   const equal = (a: Preprocess, b: Preprocess) => {

@@ -5,7 +5,7 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { compileAs } from "./command.js";
-import { CODE_READING, CodeReader } from "./tokens.js";
+import { CODE_READING, CodeReader, withoutLines } from "./tokens.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
@@ -99,9 +99,10 @@ export interface BuildSession {
    * it in another order). Cached per tree, and after a patch by what it
    * changed, each digest as it comes. `reverted`: source files read as
    * they were before any patch, for that object's compile alone (which of
-   * an update's headers reach its code).
+   * an update's headers reach its code). `lineBlind`: moved lines do not
+   * count (tokens.ts, withoutLines), for the grouping, not for a compile.
    */
-  preprocessed(objects: Preprocess[]): Promise<Map<string, string>>;
+  preprocessed(objects: Preprocess[], opts?: { lineBlind?: boolean }): Promise<Map<string, string>>;
   /**
    * Runs an sh script (args as $1...) where the merged source and build trees
    * are at the prepared tree's source and build paths. Output goes to the
@@ -368,7 +369,11 @@ class Session implements BuildSession {
       .filter((l) => /error:|\*\*\*/.test(l));
   }
 
-  async preprocessed(objects: Preprocess[]): Promise<Map<string, string>> {
+  async preprocessed(
+    objects: Preprocess[],
+    opts: { lineBlind?: boolean } = {},
+  ): Promise<Map<string, string>> {
+    const blind = opts.lineBlind === true;
     const dir = join(this.dir, "preprocessed", String(this.compiles++));
     // Kept as they come, by the reading, the tree and what the session
     // changed (as PATCHED objects are): an interrupted run's next one resumes.
@@ -378,7 +383,7 @@ class Session implements BuildSession {
         : join(
             this.host.cacheRoot(),
             "preprocessed",
-            CODE_READING,
+            blind ? `${CODE_READING}-no-lines` : CODE_READING,
             basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
           );
     const sums = new Map<string, string>();
@@ -396,7 +401,7 @@ class Session implements BuildSession {
       const command =
         sums.has(key) || failed.has(key)
           ? undefined
-          : compileAs(o.command, (s) => `-E -P -o - ${s}`);
+          : compileAs(o.command, (s) => `-E ${blind ? "" : "-P "}-o - ${s}`);
       return command ? [{ ...o, command }] : [];
     });
     const revert = (o: Preprocess) => {
@@ -445,7 +450,8 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           const key = preprocessKey(asked[i]!);
           const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
           if (status === "0") {
-            const digest = this.reader.digest(this.host.readText(file));
+            const text = this.host.readText(file);
+            const digest = this.reader.digest(blind ? withoutLines(text) : text);
             sums.set(key, digest);
             if (cache) this.host.writeFileAtomic(join(cache, `${key}.sum`), digest);
           } else if (cache && status === "1" && rejected(join(dir, `${i}.sh.err`), this.host)) {

@@ -242,6 +242,30 @@ function uncounted(word: string): string {
 }
 
 /**
+ * `gcc -E` output, line markers and all, as `gcc -E -P` would print it but
+ * with each number that is its own source line's number read as `__LINE__`:
+ * what a change makes of a unit, but for the lines it moved. A header that
+ * gains a function above an inline WARN_ON moves the line that the bug
+ * table entry records in every object calling it, and the differ leaves
+ * such a change alone (line-only). A literal that happens to equal its
+ * line's number reads as `__LINE__` too.
+ */
+export function withoutLines(text: string): string {
+  const out: string[] = [];
+  let line = 0;
+  for (const l of text.split("\n")) {
+    const marker = /^# (\d+) "/.exec(l);
+    if (marker) {
+      line = Number(marker[1]);
+      continue;
+    }
+    const own = String(line++);
+    out.push(l.includes(own) ? l.replace(/\b\d+\b/g, (d) => (d === own ? "__LINE__" : d)) : l);
+  }
+  return out.join("\n");
+}
+
+/**
  * Top-level items: each ends with a `;` outside any bracket, or with the `}`
  * of a body whose `{` follows a `)` (a function definition). A pragma line
  * between items is one of its own.

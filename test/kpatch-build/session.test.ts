@@ -289,6 +289,33 @@ test("an update's header reaches an object only where reading it unpatched chang
   assert.equal(treeState(kernel, prepared), before);
 });
 
+test("a header whose change only moves the lines an object's WARNs record does not reach it", async () => {
+  // thread_info.h gains a comment above check_copy_size, whose WARN_ON_ONCE
+  // signal.o's copy_from_user inlines: its bug table entry records another
+  // line, and the code nothing else. signal.c's own change reaches it.
+  const object = "kernel/signal.o";
+  const command = (await kbuildPlan(prepared, ["kernel/"])).get(object)!.command;
+  const files = ["include/linux/thread_info.h", "kernel/signal.c"];
+  const read = (lineBlind: boolean) =>
+    withBuildSession(prepared, async (s) => {
+      await s.applyPatch(fixture("reach-moved-lines.patch"));
+      const asks = [[], ["include/linux/thread_info.h"]].map((reverted) => ({
+        object,
+        command,
+        reverted,
+      }));
+      const [moved, unmoved] = [...(await s.preprocessed(asks, { lineBlind })).values()];
+      return moved === unmoved;
+    });
+  assert.deepEqual([await read(false), await read(true)], [false, true], "the lines alone differ");
+  const reach = await withBuildSession(prepared, async (s) => {
+    await s.applyPatch(fixture("reach-moved-lines.patch"));
+    return filesReaching(s, [{ object, command, files }], nodeHost);
+  });
+  assert.deepEqual(reach.get(object), ["kernel/signal.c"]);
+  assert.equal(treeState(kernel, prepared), before);
+});
+
 test("kbuild's recipe from its plan compiles the object make would, and make takes over when a recipe fails", async () => {
   const object = "fs/proc/meminfo.o";
   const plan = await kbuildPlan(prepared, ["fs/proc/"]);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { run } from "../../src/host/host.js";
 import { readElf } from "../../src/elf/reader.js";
 import { SHF } from "../../src/elf/constants.js";
-import { CodeReader, splitText } from "../../src/build/tokens.js";
+import { CodeReader, splitText, withoutLines } from "../../src/build/tokens.js";
 import { btfSlotType } from "../../src/symbols/names.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpatch-tokens-"));
@@ -275,4 +275,22 @@ test("each shape a review found read wrong: different code, different digests", 
     assert.notEqual(a.code, b.code, `${what}: the pair compiles differently`);
     assert.notEqual(a.digest, b.digest, what);
   }
+});
+
+test("read blind to lines, a unit's numbers that are their own line's read as __LINE__", () => {
+  // gcc -E's markers set the line; each line after one counts one more.
+  assert.equal(
+    withoutLines('# 36 "h.h"\nvoid f(void) { warn(36, 0x36, 36U, 7); }\nint g = 37, h = 36;\n'),
+    "void f(void) { warn(__LINE__, 0x36, 36U, 7); }\nint g = __LINE__, h = 36;\n",
+  );
+  const unit = (at: number) =>
+    `# 1 "a.c"\n# ${at} "h.h" 1\nvoid f(void) { warn(${at}, 7); }\n\nvoid g(void) { warn(${at + 2}); }\n`;
+  const reader = new CodeReader();
+  const digest = (text: string) => reader.digest(withoutLines(text));
+  assert.equal(digest(unit(36)), digest(unit(41)), "moved lines read the same");
+  assert.notEqual(
+    digest('# 36 "h.h"\nint x = 36;\n'),
+    digest('# 36 "h.h"\nint x = 35;\n'),
+    "a number that is not its line's is code",
+  );
 });
