@@ -240,8 +240,10 @@ async function includersInKernel(
           `${sha256(toolsDigest(), ...files).slice(0, 16)}.json`,
         );
   const kept = cache ? keptReaders(host.readIfExists(cache), files, plan) : undefined;
-  const readers = kept ?? (await readersOf(prepared, [...plan.values()], files, host));
-  if (cache && !kept) {
+  const found = kept ? undefined : await readersOf(prepared, [...plan.values()], files, host);
+  const readers = kept ?? found!.readers;
+  // An object whose list the preprocessor could not give is asked again next time.
+  if (cache && found?.complete) {
     host.makeDirs(dirname(cache));
     host.writeFileAtomic(cache, JSON.stringify(readers.map((l) => l.map((p) => p.object))));
   }
@@ -277,13 +279,16 @@ function keptReaders(
   }
 }
 
-/** For each of `files`, the objects of `plan` whose compile reads it. */
+/**
+ * For each of `files`, the objects of `plan` whose compile reads it;
+ * complete unless some object's list could not be had (it reads them all).
+ */
 async function readersOf(
   prepared: PreparedTree,
   plan: PlannedObject[],
   files: string[],
   host: Host,
-): Promise<PlannedObject[][]> {
+): Promise<{ readers: PlannedObject[][]; complete: boolean }> {
   const src = prepared.source.dir;
   // Sources kbuild generates (the vDSO images, ASN.1 decoders) do not exist before a build.
   const units = plan
@@ -345,7 +350,7 @@ async function readersOf(
       : new Set(files.keys());
     for (const i of hits) readers[i]!.push(p);
   }
-  return readers;
+  return { readers, complete: !unknown.length };
 }
 
 /**

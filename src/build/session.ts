@@ -180,6 +180,8 @@ function keep(from: string, cache: string, object: string, host: Host): void {
 class Session implements BuildSession {
   readonly applied: string[] = [];
   private compiles = 0;
+  /** Whether it compiled anything (make may generate headers in the build layer). */
+  private built = false;
   private readonly reader = new CodeReader();
   private readonly mounts: Mount[];
 
@@ -317,6 +319,7 @@ class Session implements BuildSession {
   ): Promise<void> {
     const which = objects.length > 10 ? `${objects.length} objects` : objects.join(" ");
     progress("build", `compiling ${variant.toUpperCase()} ${which}`);
+    this.built = true;
     const mine =
       recipes && objects.every((o) => recipes.has(o))
         ? objects.map((o) => recipes.get(o)!)
@@ -387,13 +390,16 @@ class Session implements BuildSession {
             basename(this.prepared.dir) + (this.applied.length ? `-${this.changes()}` : ""),
           );
     const sums = new Map<string, string>();
-    // A unit the compiler rejected, kept so that a second build does not ask again.
+    // A unit the compiler rejected, kept so that a second build does not ask
+    // again; not where this session compiled, whose make may have generated
+    // a header that other sessions lack.
+    const marks = !this.built;
     const failed = new Set<string>();
     for (const o of cache ? objects : []) {
       const key = preprocessKey(o);
       const known = this.host.readIfExists(join(cache!, `${key}.sum`));
       if (known) sums.set(key, known);
-      else if (this.host.exists(join(cache!, `${key}.fail`))) failed.add(key);
+      else if (marks && this.host.exists(join(cache!, `${key}.fail`))) failed.add(key);
     }
     const asked = objects.flatMap((o) => {
       // The compile, its output its tokens.
@@ -454,7 +460,12 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
             const digest = this.reader.digest(blind ? withoutLines(text) : text);
             sums.set(key, digest);
             if (cache) this.host.writeFileAtomic(join(cache, `${key}.sum`), digest);
-          } else if (cache && status === "1" && rejected(join(dir, `${i}.sh.err`), this.host)) {
+          } else if (
+            marks &&
+            cache &&
+            status === "1" &&
+            rejected(join(dir, `${i}.sh.err`), this.host)
+          ) {
             this.host.writeFileAtomic(join(cache, `${key}.fail`), "");
           }
           this.host.remove(file);
@@ -655,9 +666,25 @@ done${partial ? "\nexit $failed" : ""}`;
 
 /**
  * Whether a preprocess failed on what it read, which fails it again: the
- * compiler's own error, not the host's (no space, a signal, a mount).
+ * compiler's own error at a place in the source, not the host's (no
+ * space, a signal, a mount).
  */
 function rejected(errors: string, host: Host): boolean {
   const text = host.readIfExists(errors) ?? "";
-  return /(^|: )(fatal )?error: /m.test(text) && !/No space left|Cannot allocate/.test(text);
+  // A diagnostic at a place in the source (an #error, a missing header), and
+  // no word of the host's: a killed cc1, or an errno a header's read met.
+  return /^[^:\s]+:\d+(:\d+)?: (fatal )?error: /m.test(text) && !HOST_TROUBLE.test(text);
 }
+
+const HOST_TROUBLE = new RegExp(
+  [
+    "signal terminated program",
+    "cannot execute",
+    "No space left",
+    "Cannot allocate",
+    "Input/output error",
+    "Permission denied",
+    "Stale file handle",
+    "Too many open files",
+  ].join("|"),
+);

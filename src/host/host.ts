@@ -643,7 +643,8 @@ export const nodeHost: Host = {
     try {
       linkSync(from, to);
     } catch (e) {
-      if (!["EXDEV", "EPERM", "EMLINK"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? "";
+      if (!["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP"].includes(code)) throw e;
       copyFileSync(from, to);
     }
   },

@@ -228,35 +228,32 @@ test("preprocessed digests are kept per tree and per change: a later session pre
 
 test("a unit the compiler rejects is kept as rejected; one the host failed is asked again", async () => {
   const command = (await kbuildPlan(prepared, ["fs/proc/"])).get("fs/proc/meminfo.o")!.command;
-  // Objects of this run's own: no earlier run kept an answer for them.
-  const name = (what: string) => `fs/proc/${what}-${process.pid}.o`;
-  const rejected = {
-    object: name("rejected"),
-    command: command.replace(/ -c -o /, ` -include /nonexistent-${process.pid}.h -c -o `),
+  const dir = mkdtempSync(join(tmpdir(), "kpatch-rejected-"));
+  writeFileSync(join(dir, "x.h"), "#error rejected on purpose\n");
+  const fail = (said: string) => `echo '${said}' >&2; exit 1; ${command}`;
+  const units = {
+    rejected: command.replace(/ -c -o /, ` -include ${dir}/x.h -c -o `),
+    full: fail("x.c: fatal error: error writing to -: No space left on device"),
+    killed: fail("gcc: fatal error: Killed signal terminated program cc1"),
+    unread: fail("include/linux/x.h:3:10: fatal error: y.h: Input/output error"),
   };
-  const full = {
-    object: name("full"),
-    command: `echo 'x.c: fatal error: error writing to -: No space left on device' >&2; exit 1; ${command}`,
-  };
+  // Objects of this run's own, with no mark an earlier run left.
+  const marks = join(cacheRoot(), "preprocessed", CODE_READING, basename(prepared.dir));
+  const asks = Object.entries(units).map(([what, c]) => ({
+    object: `fs/proc/${what}-${process.pid}.o`,
+    command: c,
+  }));
+  for (const a of asks) rmSync(join(marks, `${a.object}.fail`), { force: true });
   const ask = () =>
-    withBuildSession(prepared, (s) =>
-      saying(async () => ({ sums: await s.preprocessed([rejected, full]) })),
-    );
+    withBuildSession(prepared, (s) => saying(async () => ({ sums: await s.preprocessed(asks) })));
   const first = await ask();
-  assert.match(first.said, /preprocessing 2 objects/);
+  assert.match(first.said, /preprocessing 4 objects/);
   assert.equal(first.sums.size, 0);
   const again = await ask();
-  assert.match(again.said, /preprocessing 1 objects/, "only the one the disk failed");
+  assert.match(again.said, /preprocessing 3 objects/, "all but the one the compiler rejected");
   assert.equal(again.sums.size, 0, "a rejected unit has no digest: it is never equal to another");
-  rmSync(
-    join(
-      cacheRoot(),
-      "preprocessed",
-      CODE_READING,
-      basename(prepared.dir),
-      `${rejected.object}.fail`,
-    ),
-  );
+  for (const a of asks) rmSync(join(marks, `${a.object}.fail`), { force: true });
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(treeState(kernel, prepared), before);
 });
 
@@ -296,6 +293,11 @@ test("a header whose change only moves the lines an object's WARNs record does n
   const object = "kernel/signal.o";
   const command = (await kbuildPlan(prepared, ["kernel/"])).get(object)!.command;
   const files = ["include/linux/thread_info.h", "kernel/signal.c"];
+  // This reading's digests start from nothing: a new reading reads again.
+  const reading = join(cacheRoot(), "preprocessed", `${CODE_READING}-no-lines`);
+  for (const d of existsSync(reading) ? readdirSync(reading) : []) {
+    if (d.startsWith(basename(prepared.dir))) rmSync(join(reading, d), { recursive: true });
+  }
   const read = (lineBlind: boolean) =>
     withBuildSession(prepared, async (s) => {
       await s.applyPatch(fixture("reach-moved-lines.patch"));
