@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { resourceUsage } from "node:process";
+import { compileBound } from "../src/build/command.js";
 import { cacheRoot } from "../src/host/host.js";
 import { resolveTarget } from "../src/kpatch-build/targets.js";
 import { debianKernel, debianUpdates } from "../src/kernel/debian.js";
@@ -66,9 +67,11 @@ const phases = (r: typeof first.r) =>
     .join(", ");
 console.log(`phases:         ${phases(first.r)}`);
 console.log(`wall time:      ${first.seconds.toFixed(0)} s`);
+console.log(`compile-bound:  ${compileBound(first.r.compiler, first.seconds)}`);
 if (values.again) {
   const second = await build();
   console.log(`second build:   ${second.seconds.toFixed(0)} s (${phases(second.r)})`);
+  console.log(`compile-bound:  ${compileBound(second.r.compiler, second.seconds)}`);
 }
 console.log(`peak RSS:       ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 for (const g of u.groups.filter((g) => g.reasons.length)) {

@@ -20,6 +20,7 @@
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { nodeHost, sha256, toolsDigest, type Host } from "../host/host.js";
 import { progress } from "../host/progress.js";
+import type { CompilerTime } from "./command.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
 import { cmdFile } from "./kbuild.js";
@@ -67,23 +68,35 @@ const notCompiled = "not compiled into the kernel or a module";
 const notBuilt = "no object of vmlinux or a module is built from it with this config";
 const buildFile = "changes how the kernel is configured or built, which is not analysed";
 
+export interface AffectedOptions {
+  /**
+   * A complete build directory; its dependency files are used when it was
+   * built from the same source and config as the prepared tree.
+   */
+  fullBuild?: string;
+  /** Parallel preprocessor runs (default: one per CPU). */
+  jobs?: number;
+  /** Where the preprocessor's runs add their time. */
+  compilerTime?: CompilerTime;
+}
+
 /**
- * The objects that `files` (source-relative) affect. `fullBuild` is a complete
- * build directory; its dependency files are used when it was built from the
- * same source and config as `prepared`, and kbuild's plan otherwise.
+ * The objects that `files` (source-relative) affect: from a full build's
+ * dependency files, or kbuild's plan otherwise.
  */
 export async function affectedObjects(
   prepared: PreparedTree,
   files: string[],
-  fullBuild?: string,
+  opts: AffectedOptions = {},
   host: Host = nodeHost,
 ): Promise<AffectedObjects> {
+  const { fullBuild } = opts;
   const mismatch = fullBuild && fullBuildMismatch(prepared, fullBuild, host);
   if (mismatch) progress("build", `not using ${fullBuild}: ${mismatch}`);
   const result =
     fullBuild && !mismatch
       ? affectedByDependencies(files, buildDependencies(fullBuild, prepared.source.dir, host))
-      : await affectedByKbuildPlan(prepared, files, host);
+      : await affectedByKbuildPlan(prepared, files, opts, host);
   for (const u of result.unresolved) progress("build", `${u.file}: ${u.why}`);
   return result;
 }
@@ -160,6 +173,7 @@ export function affectedByDependencies(files: string[], deps: BuildDependencies)
 async function affectedByKbuildPlan(
   prepared: PreparedTree,
   files: string[],
+  opts: AffectedOptions,
   host: Host,
 ): Promise<AffectedObjects> {
   const result = new Collector("kbuild plan");
@@ -195,7 +209,7 @@ async function affectedByKbuildPlan(
     }
   }
   const users = wide.length
-    ? await includersInKernel(prepared, wide, host)
+    ? await includersInKernel(prepared, wide, opts, host)
     : new Map<string, PlannedObject[]>();
   // Each directory's plan read once: a wide header reaches hundreds of
   // amdgpu's and kvm's objects of other directories, for each of its files.
@@ -226,6 +240,7 @@ async function affectedByKbuildPlan(
 async function includersInKernel(
   prepared: PreparedTree,
   files: string[],
+  opts: AffectedOptions,
   host: Host,
 ): Promise<Map<string, PlannedObject[]>> {
   const plan = await kbuildPlan(prepared, undefined, host);
@@ -240,7 +255,7 @@ async function includersInKernel(
           `${sha256(toolsDigest(), ...files).slice(0, 16)}.json`,
         );
   const kept = cache ? keptReaders(host.readIfExists(cache), files, plan) : undefined;
-  const found = kept ? undefined : await readersOf(prepared, [...plan.values()], files, host);
+  const found = kept ? undefined : await readersOf(prepared, [...plan.values()], files, opts, host);
   const readers = kept ?? found!.readers;
   // An object whose list the preprocessor could not give is asked again next time.
   if (cache && found?.complete) {
@@ -287,6 +302,7 @@ async function readersOf(
   prepared: PreparedTree,
   plan: PlannedObject[],
   files: string[],
+  opts: AffectedOptions,
   host: Host,
 ): Promise<{ readers: PlannedObject[][]; complete: boolean }> {
   const src = prepared.source.dir;
@@ -322,6 +338,8 @@ async function readersOf(
     prepared,
     candidates,
     {
+      jobs: opts.jobs,
+      compilerTime: opts.compilerTime,
       onProgress: (n) =>
         n % step === 0 && progress("build", `preprocessed ${n}/${candidates.length}`),
     },

@@ -12,3 +12,30 @@ export function compileAs(command: string, ask: (source: string) => string): str
   // A function, not a string: "$1" in a replacement string is the pattern's group.
   return tail.test(bare) ? bare.replace(tail, (_, source: string) => ` ${ask(source)}`) : undefined;
 }
+
+/**
+ * The compiler's own time over a build, added up as its runs end: each
+ * run's wall seconds, preprocessing (gcc -MM, gcc -E) and compiling apart.
+ * Against the build's wall time on its jobs, it says how compile-bound the
+ * build was.
+ */
+export interface CompilerTime {
+  preprocess: { runs: number; seconds: number };
+  compile: { runs: number; seconds: number };
+}
+
+export function compilerTime(): CompilerTime {
+  return { preprocess: { runs: 0, seconds: 0 }, compile: { runs: 0, seconds: 0 } };
+}
+
+/** How compile-bound a build of `seconds` was, for people. */
+export function compileBound(t: CompilerTime & { jobs: number }, seconds: number): string {
+  const { preprocess: p, compile: c, jobs } = t;
+  if (!p.runs && !c.runs) return "the compiler did not run (all cached)";
+  const perJob = (p.seconds + c.seconds) / jobs;
+  return (
+    `the compiler's own time ${perJob.toFixed(1)} s per job on ${jobs} ` +
+    `(${p.runs} preprocessor runs ${p.seconds.toFixed(1)} s, ${c.runs} compiles ` +
+    `${c.seconds.toFixed(1)} s): the build took ${(seconds / perJob).toFixed(2)}× that`
+  );
+}

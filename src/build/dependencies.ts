@@ -4,7 +4,7 @@
 // the pristine source nor the prepared tree ever changes.
 import { basename, join, resolve } from "node:path";
 import { nodeHost, type Host } from "../host/host.js";
-import { compileAs } from "./command.js";
+import { compileAs, type CompilerTime } from "./command.js";
 import type { PlannedObject } from "./plan.js";
 import type { PreparedTree } from "./prepare.js";
 
@@ -17,7 +17,7 @@ import type { PreparedTree } from "./prepare.js";
 export async function preprocessorDependencies(
   prepared: PreparedTree,
   objects: PlannedObject[],
-  opts: { jobs?: number; onProgress?: (done: number) => void } = {},
+  opts: { jobs?: number; compilerTime?: CompilerTime; onProgress?: (done: number) => void } = {},
   host: Host = nodeHost,
 ): Promise<Map<string, string[] | undefined>> {
   const cache = join(host.cacheRoot(), "dependencies", basename(prepared.dir));
@@ -45,7 +45,12 @@ export async function preprocessorDependencies(
   let done = objects.length - todo.length;
   const worker = async () => {
     for (let o = todo[next++]; o; o = todo[next++]) {
+      const t0 = performance.now();
       const deps = await dependencies(prepared, o, host);
+      if (opts.compilerTime) {
+        opts.compilerTime.preprocess.runs++;
+        opts.compilerTime.preprocess.seconds += (performance.now() - t0) / 1000;
+      }
       if (deps) host.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
       result.set(o.object, deps && intern(deps));
       opts.onProgress?.(++done);

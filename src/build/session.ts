@@ -4,7 +4,7 @@
 // private mount namespace with the overlays mounted at the trees' own paths
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
-import { compileAs } from "./command.js";
+import { compileAs, type CompilerTime } from "./command.js";
 import { CODE_READING, CodeReader, withoutLines } from "./tokens.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
@@ -124,6 +124,8 @@ export interface SessionOptions {
    * under $KPATCH_CACHE/kept/, and the log.
    */
   keep?: boolean;
+  /** Where the session adds the time of each preprocess and compile it runs. */
+  compilerTime?: CompilerTime;
 }
 
 export function withBuildSession<T>(
@@ -139,7 +141,15 @@ export function withBuildSession<T>(
     const log = join(host.cacheRoot(), "logs", `session-${id}.log`);
     try {
       const result = await body(
-        new Session(prepared, dir, log, signal, opts.jobs ?? host.cpuCount(), host),
+        new Session(
+          prepared,
+          dir,
+          log,
+          signal,
+          opts.jobs ?? host.cpuCount(),
+          host,
+          opts.compilerTime,
+        ),
       );
       if (opts.keep) progress("build", `session log kept in ${log}`);
       else host.remove(log);
@@ -192,6 +202,7 @@ class Session implements BuildSession {
     private readonly signal: AbortSignal,
     private readonly jobs: number,
     private readonly host: Host,
+    private readonly tally?: CompilerTime,
   ) {
     const overlay = (lower: string, name: string): Mount => ({
       type: "overlay",
@@ -437,7 +448,9 @@ class Session implements BuildSession {
         : this.exec(
             `dir=$1 jobs=$2 from=$3 to=$4; cd "$5"
 i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1)); done |
-  xargs -0 -P "$jobs" -n 1 sh -c 'sh "$1" >"$1.i" 2>"$1.err"; echo $? >"$1.status"' sh`,
+  xargs -0 -P "$jobs" -n 1 sh -c \\
+    's=$(date +%s%N); sh "$1" >"$1.i" 2>"$1.err"; echo $? >"$1.status"
+    echo $(($(date +%s%N) - s)) >"$1.ns"' sh`,
             [
               dir,
               String(this.jobs),
@@ -455,6 +468,7 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           const file = join(dir, `${i}.sh.i`);
           const key = preprocessKey(asked[i]!);
           const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
+          this.count("preprocess", join(dir, `${i}.sh.ns`));
           if (status === "0") {
             const text = this.host.readText(file);
             const digest = this.reader.digest(blind ? withoutLines(text) : text);
@@ -562,7 +576,18 @@ done${partial ? "\nexit $failed" : ""}`;
       );
     } finally {
       clearInterval(ticker);
+      for (let i = 0; recipes && i < objects.length; i++) {
+        this.count("compile", join(recipes, `${i}.sh.ns`));
+      }
     }
+  }
+
+  /** Adds a run's time, from the nanoseconds its wrapper wrote, to the build's tally. */
+  private count(kind: keyof CompilerTime, ns: string): void {
+    const t = Number(this.host.readIfExists(ns));
+    if (!this.tally || !(t > 0)) return;
+    this.tally[kind].runs++;
+    this.tally[kind].seconds += t / 1e9;
   }
 
   /**

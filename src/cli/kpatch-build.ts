@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { diffFiles, entrySizesFromEnv, symbolFiles, targetSymbols } from "../diff/run.js";
 import { kpatchBuild, type KpatchBuildResult } from "../kpatch-build/pipeline.js";
 import { buildUpdate, planUpdate } from "../update/update.js";
+import { compileBound } from "../build/command.js";
 import { reviewSession } from "../kpatch-build/review.js";
 import { resolveTarget, type Target } from "../kpatch-build/targets.js";
 import { readFileSync } from "node:fs";
@@ -299,6 +300,7 @@ function printBuild(r: KpatchBuildResult, t0: number, head = ""): void {
         .join(", ")}; ` +
       `total ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
+  progress("kpatch-build", compileBound(r.compiler, (Date.now() - t0) / 1000));
   console.log(
     `${head}module: ${r.module} (${r.klp.symbols} livepatch symbols, ` +
       `${r.klp.relocations} livepatch relocations)`,

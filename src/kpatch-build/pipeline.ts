@@ -15,6 +15,7 @@ import type { EntrySizes } from "../diff/context.js";
 import { readSourceChanges, type SourceChanges } from "../patch/changes.js";
 import type { KlpConversion } from "../module/klp.js";
 import { preparedTree, type PreparedTree } from "../build/prepare.js";
+import { compilerTime, type CompilerTime } from "../build/command.js";
 import {
   withBuildSession,
   type BuildSession,
@@ -105,6 +106,8 @@ export interface KpatchBuildResult {
   klp: KlpConversion;
   /** Seconds per phase. */
   phases: Record<string, number>;
+  /** The compiler's own time, and the jobs it ran on: how compile-bound the build was. */
+  compiler: CompilerTime & { jobs: number };
   /** The review report beside the module, unless it could not be made (a warning said why). */
   review?: ReviewFiles;
 }
@@ -117,6 +120,7 @@ interface Seen {
   compared: ReviewInput["objects"];
   layout?: LayoutChange[];
   phases: Record<string, number>;
+  compiler: CompilerTime;
   /**
    * The review of the module, or of the refusal: made within the session, as
    * it reads the objects, where its input is kept for `kpatch-build review`.
@@ -211,7 +215,7 @@ async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
   const failures = opts.select ? new Map<string, string>() : undefined;
   const beside = compileOrigBeside(ctx, prepared, affected, failures);
   // Whatever happens to the build, the session beside it ends before the build returns.
-  return withBuildSession(
+  const built = await withBuildSession(
     prepared,
     (session) =>
       reviewingRefusal(ctx, async () => {
@@ -226,9 +230,16 @@ async function buildPatch(ctx: BuildContext): Promise<KpatchBuildResult> {
         const diffed = await diff(sc, orig, patched, entrySizes);
         return writeModule(sc, diffed, kbuild);
       }),
-    opts.session,
+    sessionOptions(ctx),
     host,
   ).finally(() => beside);
+  const jobs = opts.session?.jobs ?? host.cpuCount();
+  return { ...built, compiler: { ...structuredClone(ctx.seen.compiler), jobs } };
+}
+
+/** The build's session options, with its tally of the compiler's time. */
+function sessionOptions({ opts, seen }: BuildContext): SessionOptions {
+  return { ...opts.session, compilerTime: seen.compiler };
 }
 
 /** Runs phase `name`, its seconds kept for the result and the review. */
@@ -247,6 +258,7 @@ function startSeeing(opts: KpatchBuildOptions, host: Host): Seen {
     skipped: [],
     compared: [],
     phases: {},
+    compiler: compilerTime(),
     review: (module, refusal) => {
       seen.reviewed = true;
       return makeReview(() => {
@@ -364,7 +376,12 @@ async function findAffected(
 ): Promise<Affected> {
   const { opts, host, seen } = ctx;
   const found = await time(ctx, "affected", () =>
-    affectedObjects(prepared, files.code, opts.target.fullBuild, host),
+    affectedObjects(
+      prepared,
+      files.code,
+      { fullBuild: opts.target.fullBuild, jobs: opts.session?.jobs, compilerTime: seen.compiler },
+      host,
+    ),
   );
   if (found.unresolved.length && !opts.select) {
     throw new KpatchError(
@@ -449,7 +466,7 @@ async function screen(
           ),
         );
       },
-      opts.session,
+      sessionOptions(ctx),
       host,
     ),
   );
@@ -468,7 +485,7 @@ async function screen(
  * Settles with its failure, or undefined.
  */
 function compileOrigBeside(
-  { host }: BuildContext,
+  { host, seen }: BuildContext,
   prepared: PreparedTree,
   { objects, recipes }: Affected,
   failures?: Map<string, string>,
@@ -477,7 +494,7 @@ function compileOrigBeside(
   return withBuildSession(
     prepared,
     (s) => s.compile(objects, "orig", recipes, { failures }),
-    { jobs: 1 },
+    { jobs: 1, compilerTime: seen.compiler },
     host,
   ).then(
     () => undefined,
@@ -742,7 +759,7 @@ async function writeModule(
   sc: SessionContext,
   { reports, info }: Diffed,
   kbuild: Kbuild,
-): Promise<KpatchBuildResult> {
+): Promise<Omit<KpatchBuildResult, "compiler">> {
   const { opts, host, seen, session, prepared } = sc;
   const parts: PatchPart[] = reports.map((r) => ({
     file: r.output,

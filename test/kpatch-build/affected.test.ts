@@ -36,7 +36,7 @@ function outcome(a: AffectedObjects, file: string): string {
 }
 
 test("a full build's dependency files map sources, headers and #included .c files to objects", async () => {
-  const a = await affectedObjects(prepared, files, kernel.buildDir);
+  const a = await affectedObjects(prepared, files, { fullBuild: kernel.buildDir });
   assert.equal(a.method, "dependency files");
   assert.deepEqual(
     files.map((f) => [f, outcome(a, f)]),
@@ -86,9 +86,9 @@ test("the vDSO and boot code are compiled, but not into vmlinux: not affected", 
 
 test("without a full build, kbuild's plan and the preprocessor find the same objects as the full build's dependency files", async () => {
   // The prepared tree has the same config but no objects: not a full build.
-  const a = await affectedObjects(prepared, files, prepared.dir);
+  const a = await affectedObjects(prepared, files, { fullBuild: prepared.dir });
   assert.equal(a.method, "kbuild plan");
-  const exact = await affectedObjects(prepared, files, kernel.buildDir);
+  const exact = await affectedObjects(prepared, files, { fullBuild: kernel.buildDir });
   assert.deepEqual(
     files.map((f) => [f, outcome(a, f)]),
     files.map((f) => [f, outcome(exact, f)]),
@@ -111,7 +111,7 @@ test("without a full build, kbuild's plan and the preprocessor find the same obj
 });
 
 test("without a full build, a directory's own header affects the objects of the files that include it there", async () => {
-  const a = await affectedObjects(prepared, ["fs/proc/internal.h"], prepared.dir);
+  const a = await affectedObjects(prepared, ["fs/proc/internal.h"], { fullBuild: prepared.dir });
   const objects = a.objects.map((o) => o.object);
   // Included directly (inode.c), through the parent directory (proc_namespace.c includes "proc/internal.h").
   for (const o of [
@@ -122,7 +122,9 @@ test("without a full build, a directory's own header affects the objects of the 
   ])
     assert.ok(objects.includes(o), o);
   // The full build's dependency files agree.
-  const exact = await affectedObjects(prepared, ["fs/proc/internal.h"], kernel.buildDir);
+  const exact = await affectedObjects(prepared, ["fs/proc/internal.h"], {
+    fullBuild: kernel.buildDir,
+  });
   assert.deepEqual(
     objects,
     exact.objects.map((o) => o.object),
@@ -133,12 +135,12 @@ test("a header's readers are kept per tree and files: the record answers again, 
   const dir = join(cacheRoot(), "includers", basename(prepared.dir));
   rmSync(dir, { recursive: true, force: true });
   const header = ["include/linux/seq_file.h"];
-  const first = await affectedObjects(prepared, header, prepared.dir);
+  const first = await affectedObjects(prepared, header, { fullBuild: prepared.dir });
   const [record] = readdirSync(dir);
   assert.ok(record && readdirSync(dir).length === 1);
   // A record naming one reader is what the next build reads: nothing scans again.
   writeFileSync(join(dir, record), JSON.stringify([["fs/proc/meminfo.o"]]));
-  const kept = await affectedObjects(prepared, header, prepared.dir);
+  const kept = await affectedObjects(prepared, header, { fullBuild: prepared.dir });
   assert.deepEqual(
     kept.objects.map((o) => o.object),
     ["fs/proc/meminfo.o"],
@@ -146,7 +148,7 @@ test("a header's readers are kept per tree and files: the record answers again, 
   // A torn record, or one naming an object the plan lacks, is asked of the tree again.
   for (const torn of ['[["fs/proc/meminfo.o"', JSON.stringify([["fs/nothere.o"]])]) {
     writeFileSync(join(dir, record), torn);
-    const again = await affectedObjects(prepared, header, prepared.dir);
+    const again = await affectedObjects(prepared, header, { fullBuild: prepared.dir });
     assert.deepEqual(again.objects, first.objects);
   }
 });

@@ -20,6 +20,7 @@ import { cacheRoot, nodeHost, sha256 } from "../../src/host/host.js";
 import { HostError, KpatchError } from "../../src/errors.js";
 import { readElf } from "../../src/elf/reader.js";
 import { withBuildSession } from "../../src/build/session.js";
+import { compilerTime } from "../../src/build/command.js";
 import { CODE_READING } from "../../src/build/tokens.js";
 import { kbuildPlan } from "../../src/build/plan.js";
 import { filesReaching } from "../../src/build/reach.js";
@@ -199,12 +200,16 @@ test("PATCHED objects are kept by what the session changed: the same patch comes
 test("preprocessed digests are kept per tree and per change: a later session preprocesses nothing", async () => {
   const object = "fs/proc/meminfo.o";
   const command = (await kbuildPlan(prepared, ["fs/proc/"])).get(object)!.command;
+  const tally = compilerTime();
   const digests = (patch?: string) =>
-    withBuildSession(prepared, (s) =>
-      saying(async () => {
-        if (patch) await s.applyPatch(patch);
-        return { digest: (await s.preprocessed([{ object, command }])).get(object) };
-      }),
+    withBuildSession(
+      prepared,
+      (s) =>
+        saying(async () => {
+          if (patch) await s.applyPatch(patch);
+          return { digest: (await s.preprocessed([{ object, command }])).get(object) };
+        }),
+      { compilerTime: tally },
     );
   // This tree's digests, ORIG and after any change, start from nothing.
   const reading = join(cacheRoot(), "preprocessed", CODE_READING);
@@ -214,9 +219,13 @@ test("preprocessed digests are kept per tree and per change: a later session pre
   const first = await digests();
   assert.match(first.said, /preprocessing 1 objects/);
   assert.match(first.digest ?? "", /^[0-9a-f]{64}$/);
+  // Each preprocess the session runs is added to the build's tally of the compiler's time.
+  assert.equal(tally.preprocess.runs, 1);
+  assert.ok(tally.preprocess.seconds > 0.05, `${tally.preprocess.seconds} s`);
   const again = await digests();
   assert.equal(again.said, "");
   assert.equal(again.digest, first.digest);
+  assert.equal(tally.preprocess.runs, 1, "a kept digest runs nothing");
   const patched = await digests(fixture("meminfo-string.patch"));
   assert.match(patched.said, /preprocessing 1 objects/);
   assert.notEqual(patched.digest, first.digest, "the patch changes a string meminfo.o uses");
@@ -325,18 +334,29 @@ test("kbuild's recipe from its plan compiles the object make would, and make tak
   assert.ok(recipe, "the directory's plan holds the object's recipe");
   // A tree of the user's own (-s) is never served from the ORIG cache: each compile really runs.
   const own = { ...prepared, source: { ...prepared.source, pkg: "tree" } };
-  const compile = (recipes?: Map<string, string>) =>
-    withBuildSession(own, async (s) => {
-      const [o] = await s.compile([object], "orig", recipes);
-      return readFileSync(o!.file);
-    });
+  const compile = async (recipes?: Map<string, string>) => {
+    const tally = compilerTime();
+    const bytes = await withBuildSession(
+      own,
+      async (s) => {
+        const [o] = await s.compile([object], "orig", recipes);
+        return readFileSync(o!.file);
+      },
+      { compilerTime: tally },
+    );
+    return { bytes, tally };
+  };
   const [byRecipe, byMake, afterFailure] = [
     await compile(new Map([[object, recipe!]])),
     await compile(),
     await compile(new Map([[object, "set -e; false"]])),
   ];
-  assert.ok(byRecipe.equals(byMake), "byte-identical to make's");
-  assert.ok(afterFailure.equals(byMake), "make compiled it after the recipe failed");
+  assert.ok(byRecipe.bytes.equals(byMake.bytes), "byte-identical to make's");
+  assert.ok(afterFailure.bytes.equals(byMake.bytes), "make compiled it after the recipe failed");
+  // The build's figure counts each recipe's own time; make's runs are not timed one by one.
+  assert.equal(byRecipe.tally.compile.runs, 1);
+  assert.ok(byRecipe.tally.compile.seconds > 0.1, `${byRecipe.tally.compile.seconds} s`);
+  assert.deepEqual([byMake.tally.compile.runs, afterFailure.tally.compile.runs], [0, 0]);
 });
 
 test("with failures asked for, objects that compile are compiled and each one that does not is named", async () => {
