@@ -37,8 +37,17 @@ interface Item {
  * same header's items recur in every unit that includes it, before and after.
  */
 export class CodeReader {
-  private known = new Map<string, Item>();
-  private words = new Map<string, string>();
+  private known: Generations<Item>;
+  private words: Generations<string>;
+
+  /**
+   * Bounded by `limit` items (and words) a generation: a kernel's headers
+   * hold a few hundred thousand items, and each unit brings its own.
+   */
+  constructor(limit = 100_000) {
+    this.known = new Generations(limit);
+    this.words = new Generations(limit);
+  }
 
   /**
    * The digest of `text`'s items that can become code, in their order, but
@@ -87,11 +96,6 @@ export class CodeReader {
   private item(text: string): Item {
     let item = this.known.get(text);
     if (!item) {
-      // Bounded: a kernel's headers hold a few hundred thousand items.
-      if (this.known.size >= 200_000) {
-        this.known.clear();
-        this.words.clear();
-      }
       const tokens = tokenize(text);
       // A pragma that changes code, anywhere in the item (_Pragma puts it on
       // a line of its own, mid-item too), keeps the item and ends a stretch.
@@ -128,6 +132,38 @@ export class CodeReader {
 }
 
 /**
+ * A map of bounded size that keeps what is asked for again: what a whole
+ * generation of `limit` entries does not ask for is forgotten. A header's
+ * items recur in every unit that includes it, a unit's own only in it.
+ */
+class Generations<V> {
+  private young = new Map<string, { key: string; value: V }>();
+  private old = new Map<string, { key: string; value: V }>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): V | undefined {
+    const entry = this.young.get(key);
+    if (entry) return entry.value;
+    const aging = this.old.get(key);
+    if (!aging) return undefined;
+    // Kept by the key it was stored with, not the one asked with (a slice
+    // of a whole unit's text).
+    this.old.delete(key);
+    this.set(aging.key, aging.value);
+    return aging.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= this.limit) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, { key, value });
+  }
+}
+
+/**
  * What the digest does with an item: drops it (no kept item names it,
  * transitively), sorts it within its stretch, or keeps it in its place,
  * as a shape that may be dropped (`ordered`: it or something it names is
@@ -137,11 +173,20 @@ export type Role = "dropped" | "sorted" | "ordered" | "kept";
 
 function rolesOf(items: Item[]): Role[] {
   const byName = new Map<string, Item[]>();
+  // How many items declare each name: the same text twice is once (its
+  // repeat adds nothing), and a tag's `struct X;` is none (it cannot carry
+  // what its definition does).
+  const declared = new Map<string, number>();
+  const counted = new Set<Item>();
   for (const item of items) {
-    for (const name of item.names ?? []) {
+    if (!item.names) continue;
+    const first = !item.forward && !counted.has(item);
+    if (first) counted.add(item);
+    for (const name of item.names) {
       const list = byName.get(name);
       if (list) list.push(item);
       else byName.set(name, [item]);
+      if (first) declared.set(name, (declared.get(name) ?? 0) + 1);
     }
   }
   const kept = new Set<Item>();
@@ -153,12 +198,7 @@ function rolesOf(items: Item[]): Role[] {
       for (const user of byName.get(word) ?? []) if (!kept.has(user)) todo.push(user);
     }
   }
-  // Sorted only what is declared once and names nothing declared twice
-  // (the same text twice is once: its repeat adds nothing; nor does a
-  // tag's `struct X;`, which cannot carry what its definition does).
-  const declared = new Map(
-    [...byName].map(([n, list]) => [n, new Set(list.filter((i) => !i.forward)).size]),
-  );
+  // Sorted only what is declared once and names nothing declared twice.
   const once = (i: Item) => i.uses.every((n) => (declared.get(n) ?? 0) <= 1);
   return items.map((i) =>
     !i.names ? "kept" : !kept.has(i) ? "dropped" : once(i) ? "sorted" : "ordered",

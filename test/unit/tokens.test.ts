@@ -294,3 +294,12 @@ test("read blind to lines, a unit's numbers that are their own line's read as __
     "a number that is not its line's is code",
   );
 });
+
+test("a reader whose cache forgets mid-unit reads the unit as a fresh one does", () => {
+  // The prototype twice is one declaration; forgetting it between the two
+  // would count two, and read g's stretch in another order.
+  const text = "int f(void);\nint a;\nint b;\nint f(void);\nint g(void) { return f(); }\n";
+  const small = new CodeReader(2);
+  assert.equal(small.digest(text), new CodeReader().digest(text));
+  assert.equal(small.digest(text), new CodeReader().digest(text), "and again, warm");
+});
