@@ -5,7 +5,8 @@
 // (see namespace.ts): nothing is mounted on the host, and kbuild finds its
 // prepared tree exactly as it left it, so only the requested objects compile.
 import { compileAs, type CompilerTime } from "./command.js";
-import { CODE_READING, CodeReader, withoutLines } from "./tokens.js";
+import { CODE_READING } from "./tokens.js";
+import { Readers } from "./readers.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
 import { progress, warn } from "../host/progress.js";
@@ -140,17 +141,16 @@ export function withBuildSession<T>(
     const id = basename(dir).replace(/^\.kpatch-/, "");
     const log = join(host.cacheRoot(), "logs", `session-${id}.log`);
     try {
-      const result = await body(
-        new Session(
-          prepared,
-          dir,
-          log,
-          signal,
-          opts.jobs ?? host.cpuCount(),
-          host,
-          opts.compilerTime,
-        ),
+      const session = new Session(
+        prepared,
+        dir,
+        log,
+        signal,
+        opts.jobs ?? host.cpuCount(),
+        host,
+        opts.compilerTime,
       );
+      const result = await body(session).finally(() => session.close());
       if (opts.keep) progress("build", `session log kept in ${log}`);
       else host.remove(log);
       return result;
@@ -192,7 +192,8 @@ class Session implements BuildSession {
   private compiles = 0;
   /** Whether it compiled anything (make may generate headers in the build layer). */
   private built = false;
-  private readonly reader = new CodeReader();
+  /** Started by the first preprocess, ended with the session. */
+  private readers?: Readers;
   private readonly mounts: Mount[];
 
   constructor(
@@ -383,6 +384,11 @@ class Session implements BuildSession {
       .filter((l) => /error:|\*\*\*/.test(l));
   }
 
+  /** Ends what the session started beside its processes: its reader threads. */
+  async close(): Promise<void> {
+    await this.readers?.close();
+  }
+
   async preprocessed(
     objects: Preprocess[],
     opts: { lineBlind?: boolean } = {},
@@ -461,23 +467,36 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           );
     let chunk = run(0);
     try {
+      const readers = (this.readers ??= Readers.for(this.jobs));
       for (let from = 0; chunk; from += size) {
         await chunk;
         chunk = run(from + size);
-        for (let i = from; i < Math.min(from + size, asked.length); i++) {
+        const to = Math.min(from + size, asked.length);
+        const status = (i: number) => this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
+        // The chunk's units read side by side, two in hand per thread: a
+        // unit's text is megabytes.
+        const digests: (string | undefined)[] = [];
+        let next = from;
+        const reading = async () => {
+          for (let i = next++; i < to; i = next++) {
+            if (status(i) !== "0") continue;
+            const text = this.host.readText(join(dir, `${i}.sh.i`));
+            digests[i - from] = await readers.digest(text, blind);
+          }
+        };
+        await Promise.all(Array.from({ length: 2 * readers.size }, reading));
+        for (let i = from; i < to; i++) {
           const file = join(dir, `${i}.sh.i`);
           const key = preprocessKey(asked[i]!);
-          const status = this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
+          const digest = digests[i - from];
           this.count("preprocess", join(dir, `${i}.sh.ns`));
-          if (status === "0") {
-            const text = this.host.readText(file);
-            const digest = this.reader.digest(blind ? withoutLines(text) : text);
+          if (digest !== undefined) {
             sums.set(key, digest);
             if (cache) this.host.writeFileAtomic(join(cache, `${key}.sum`), digest);
           } else if (
             marks &&
             cache &&
-            status === "1" &&
+            status(i) === "1" &&
             rejected(join(dir, `${i}.sh.err`), this.host)
           ) {
             this.host.writeFileAtomic(join(cache, `${key}.fail`), "");
