@@ -19,7 +19,7 @@
 // beside them (the vDSO's): those are reported as vmlinux objects.
 import { basename, dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { nodeHost, sha256, toolsDigest, type Host } from "../host/host.js";
-import { progress } from "../host/progress.js";
+import { countingDone, progress } from "../host/progress.js";
 import type { CompilerTime } from "./command.js";
 import { preprocessorDependencies } from "./dependencies.js";
 import { possibleIncluders } from "./includes.js";
@@ -333,15 +333,18 @@ async function readersOf(
         `generates (${generated.slice(0, 3).join(" ")}${generated.length > 3 ? " ..." : ""})`,
     );
   }
-  const step = Math.max(100, Math.ceil(candidates.length / 10));
+  const said = countingDone(
+    "build",
+    candidates.length,
+    (n) => `listed what ${n} of ${candidates.length} objects read`,
+  );
   const deps = await preprocessorDependencies(
     prepared,
     candidates,
     {
       jobs: opts.jobs,
       compilerTime: opts.compilerTime,
-      onProgress: (n) =>
-        n % step === 0 && progress("build", `preprocessed ${n}/${candidates.length}`),
+      onProgress: said,
     },
     host,
   );

@@ -9,7 +9,7 @@ import { CODE_READING } from "./tokens.js";
 import { Readers } from "./readers.js";
 import { basename, dirname, join, normalize, relative, resolve } from "node:path";
 import { nodeHost, sha256, type Host, type RunResult } from "../host/host.js";
-import { progress, warn } from "../host/progress.js";
+import { countingDone, duration, progress, warn } from "../host/progress.js";
 import { HostError, KpatchError } from "../errors.js";
 import { cmdFile, compiledFor } from "./kbuild.js";
 import { runWithMounts, shq, type Mount } from "../host/namespace.js";
@@ -164,11 +164,6 @@ export function withBuildSession<T>(
       } else host.remove(dir);
     }
   });
-}
-
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 /** Where ORIG objects of a prepared tree are kept: they depend on nothing else. */
@@ -465,6 +460,7 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
               this.prepared.dir,
             ],
           );
+    const said = countingDone("build", asked.length, (n) => `preprocessed ${n} of ${asked.length}`);
     let chunk = run(0);
     try {
       const readers = (this.readers ??= Readers.for(this.jobs));
@@ -503,13 +499,7 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
           }
           this.host.remove(file);
         }
-        const done = from + size;
-        if (
-          done < asked.length &&
-          Math.floor((10 * done) / asked.length) > (10 * from) / asked.length
-        ) {
-          progress("build", `preprocessed ${done}/${asked.length}`);
-        }
+        said(to);
       }
     } finally {
       // The chunk in flight ends before the session does, whatever stopped this.

@@ -60,3 +60,28 @@ export function forTarget<T>(target: string, body: () => Promise<T>): Promise<T>
   const c = context.getStore();
   return context.run({ reporter: c?.reporter ?? textReporter, target }, body);
 }
+
+/** A time left as people read it: `40 s`, `12 min 5 s`. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/**
+ * For long work counted as it goes: given each new count of `total` done,
+ * says at most every 10 s `what` of it and the time left at that pace.
+ */
+export function countingDone(
+  phase: string,
+  total: number,
+  what: (done: number) => string,
+): (done: number) => void {
+  const t0 = Date.now();
+  let said = t0;
+  return (done) => {
+    const now = Date.now();
+    if (now - said < 10_000 || done <= 0 || done >= total) return;
+    said = now;
+    progress(phase, `${what(done)}, about ${duration(((now - t0) / done) * (total - done))} left`);
+  };
+}

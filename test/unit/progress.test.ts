@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  countingDone,
   forTarget,
   progress,
   reportingTo,
@@ -57,5 +58,30 @@ test("without a reporter, events are phase lines on stderr", async () => {
   assert.deepEqual(lines, [
     "prepare: done in 3 s\n",
     "[6.1.0-57-amd64] build: warning: ORIG objects not cached\n",
+  ]);
+});
+
+test("long counted work says at most every 10 s how far it is and the time left at its pace", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  const seen: string[] = [];
+  await reportingTo(
+    (e) => seen.push(e.message),
+    async () => {
+      const said = countingDone("build", 100, (n) => `preprocessed ${n} of 100`);
+      t.mock.timers.tick(5_000);
+      said(10); // too soon
+      t.mock.timers.tick(5_000);
+      said(20); // 20 in 10 s: 80 more take 40 s
+      t.mock.timers.tick(2_000);
+      said(25); // too soon again
+      t.mock.timers.tick(68_000);
+      said(40); // 40 in 80 s: 60 more take 2 min
+      t.mock.timers.tick(20_000);
+      said(100); // done: the caller says what it did
+    },
+  );
+  assert.deepEqual(seen, [
+    "preprocessed 20 of 100, about 40 s left",
+    "preprocessed 40 of 100, about 2 min 0 s left",
   ]);
 });
