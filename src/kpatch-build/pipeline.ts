@@ -780,7 +780,7 @@ async function writeModule(
         "the address of a function the kernel seals is not refused; give vmlinux itself",
     );
   // Made before the module, which carries its summary.
-  const review = await seen.review(ko);
+  const review = await time(sc, "review", () => seen.review(ko));
   const built = await time(sc, "module", () =>
     buildModule(
       {

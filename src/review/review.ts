@@ -182,10 +182,20 @@ export async function buildReview(input: ReviewInput, host: Host): Promise<Revie
   const objects: ObjectReview[] = [];
   // Each reviewed function's own lines, first to last, per side: see byRange.
   const spans: { object: string; f: FunctionReview; old?: Span; new?: Span }[] = [];
-  for (const o of input.objects) {
-    const [orig, patched] = (await Promise.all(
-      [o.orig, o.patched].map((f) => listFunctions(f, readElf(host.readFile(f), f), host)),
-    )) as [Map<string, FunctionListing>, Map<string, FunctionListing>];
+  const listings = (o: ReviewInput["objects"][number]) => {
+    const both = Promise.all(
+      [o.orig, o.patched].map(async (f) => listFunctions(f, readElf(host.readFile(f), f), host)),
+    );
+    // Awaited in its turn; until then a failure must not go unhandled.
+    both.catch(() => undefined);
+    return both as Promise<[Map<string, FunctionListing>, Map<string, FunctionListing>]>;
+  };
+  // The next object's objdump runs while this one's listings are read.
+  let next = input.objects[0] && listings(input.objects[0]);
+  for (const [k, o] of input.objects.entries()) {
+    const [orig, patched] = await next!;
+    const after = input.objects[k + 1];
+    next = after && listings(after);
     const holding = new Set<string>();
     for (const [listing, side] of [
       [orig, "old"],

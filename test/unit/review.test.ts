@@ -104,6 +104,23 @@ async function reviewedInput(): Promise<ReviewInput> {
   };
 }
 
+test("several objects are reviewed in their order, each read whole; one that cannot be read fails the review", async () => {
+  const input = await reviewedInput();
+  const one = input.objects[0]!;
+  const two = await buildReview(
+    { ...input, objects: [one, { ...one, object: "again.o" }] },
+    nodeHost,
+  );
+  assert.deepEqual(
+    two.objects.map((o) => o.object),
+    ["fixture.o", "again.o"],
+  );
+  assert.deepEqual(two.objects[1]!.functions, two.objects[0]!.functions);
+  // Read ahead while the first is reviewed, the missing second one still fails the review.
+  const missing = { ...one, object: "gone.o", orig: join(dir, "no-such.o") };
+  await assert.rejects(buildReview({ ...input, objects: [one, missing] }, nodeHost), /no-such\.o/);
+});
+
 test("a hunk in an inline helper maps to each caller, with the helper named as the reason", async () => {
   const r = await reviewed();
   const fns = r.objects[0]!.functions;
