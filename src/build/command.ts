@@ -21,21 +21,23 @@ export function compileAs(command: string, ask: (source: string) => string): str
  */
 export interface CompilerTime {
   preprocess: { runs: number; seconds: number };
-  compile: { runs: number; seconds: number };
+  /** `untimed`: objects make compiled (a fallback, or no recipes), its runs not timed one by one. */
+  compile: { runs: number; seconds: number; untimed: number };
 }
 
 export function compilerTime(): CompilerTime {
-  return { preprocess: { runs: 0, seconds: 0 }, compile: { runs: 0, seconds: 0 } };
+  return { preprocess: { runs: 0, seconds: 0 }, compile: { runs: 0, seconds: 0, untimed: 0 } };
 }
 
 /** How compile-bound a build of `seconds` was, for people. */
 export function compileBound(t: CompilerTime & { jobs: number }, seconds: number): string {
   const { preprocess: p, compile: c, jobs } = t;
-  if (!p.runs && !c.runs) return "the compiler did not run (all cached)";
+  const untimed = c.untimed ? `; ${c.untimed} objects compiled by make, not timed` : "";
+  if (!p.runs && !c.runs) return `the compiler's own time: none timed${untimed || " (all cached)"}`;
   const perJob = (p.seconds + c.seconds) / jobs;
   return (
     `the compiler's own time ${perJob.toFixed(1)} s per job on ${jobs} ` +
     `(${p.runs} preprocessor runs ${p.seconds.toFixed(1)} s, ${c.runs} compiles ` +
-    `${c.seconds.toFixed(1)} s): the build took ${(seconds / perJob).toFixed(2)}× that`
+    `${c.seconds.toFixed(1)} s${untimed}): the build took ${(seconds / perJob).toFixed(2)}× that`
   );
 }

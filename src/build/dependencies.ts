@@ -17,7 +17,12 @@ import type { PreparedTree } from "./prepare.js";
 export async function preprocessorDependencies(
   prepared: PreparedTree,
   objects: PlannedObject[],
-  opts: { jobs?: number; compilerTime?: CompilerTime; onProgress?: (done: number) => void } = {},
+  opts: {
+    jobs?: number;
+    compilerTime?: CompilerTime;
+    /** Objects done, and of those how many were cached. */
+    onProgress?: (done: number, cached: number) => void;
+  } = {},
   host: Host = nodeHost,
 ): Promise<Map<string, string[] | undefined>> {
   const cache = join(host.cacheRoot(), "dependencies", basename(prepared.dir));
@@ -42,18 +47,14 @@ export async function preprocessorDependencies(
     else todo.push(o);
   }
   let next = 0;
-  let done = objects.length - todo.length;
+  const cached = objects.length - todo.length;
+  let done = cached;
   const worker = async () => {
     for (let o = todo[next++]; o; o = todo[next++]) {
-      const t0 = performance.now();
-      const deps = await dependencies(prepared, o, host);
-      if (opts.compilerTime) {
-        opts.compilerTime.preprocess.runs++;
-        opts.compilerTime.preprocess.seconds += (performance.now() - t0) / 1000;
-      }
+      const deps = await dependencies(prepared, o, host, opts.compilerTime);
       if (deps) host.writeFileAtomic(join(cache, `${o.object}.d`), `${deps.join("\n")}\n`);
       result.set(o.object, deps && intern(deps));
-      opts.onProgress?.(++done);
+      opts.onProgress?.(++done, cached);
     }
   };
   await Promise.all(Array.from({ length: opts.jobs ?? host.cpuCount() }, worker));
@@ -64,11 +65,17 @@ async function dependencies(
   prepared: PreparedTree,
   o: PlannedObject,
   host: Host,
+  tally?: CompilerTime,
 ): Promise<string[] | undefined> {
   // The compile, with its dependency file (written into the tree) replaced by -MM's rule on stdout.
   const command = compileAs(o.command, (s) => `-MM -MG ${s}`);
   if (command === undefined) return undefined;
+  const t0 = performance.now();
   const r = await host.run("sh", ["-c", command], { cwd: prepared.dir, allowFailure: true });
+  if (tally) {
+    tally.preprocess.runs++;
+    tally.preprocess.seconds += (performance.now() - t0) / 1000;
+  }
   // An #error on a constant from a header kbuild has not generated yet fails
   // the run, but the preprocessor went on to the end and printed its rule.
   // "obj.o: a.c b.h \<newline> c.h ...": file names never hold spaces in the kernel.

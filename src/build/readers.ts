@@ -53,7 +53,10 @@ export class Readers {
   digest(text: string, blind: boolean): Promise<string> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.ids++;
-    const worker = this.workers[id % this.workers.length]!;
+    // The thread with the fewest units in hand: units differ a hundredfold in size.
+    const worker = this.workers.reduce((a, b) =>
+      (this.busy.get(b) ?? 0) < (this.busy.get(a) ?? 0) ? b : a,
+    );
     return new Promise((resolve, reject) => {
       this.asked.set(id, { resolve, reject, worker });
       this.hand(worker, 1);
@@ -61,8 +64,10 @@ export class Readers {
     });
   }
 
+  /** Ends the threads; a unit still in hand is rejected. */
   async close(): Promise<void> {
     this.closing = true;
+    this.fail(new Error("the readers were closed"));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 

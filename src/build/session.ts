@@ -467,20 +467,27 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
       for (let from = 0; chunk; from += size) {
         await chunk;
         chunk = run(from + size);
+        // Awaited after this chunk's reading; an interrupt meanwhile is not unhandled.
+        chunk?.catch(() => undefined);
         const to = Math.min(from + size, asked.length);
         const status = (i: number) => this.host.readIfExists(join(dir, `${i}.sh.status`))?.trim();
         // The chunk's units read side by side, two in hand per thread: a
         // unit's text is megabytes.
         const digests: (string | undefined)[] = [];
         let next = from;
+        let failed = false;
         const reading = async () => {
-          for (let i = next++; i < to; i = next++) {
+          for (let i = next++; i < to && !failed && !this.signal.aborted; i = next++) {
             if (status(i) !== "0") continue;
             const text = this.host.readText(join(dir, `${i}.sh.i`));
-            digests[i - from] = await readers.digest(text, blind);
+            digests[i - from] = await readers.digest(text, blind).catch((e: unknown) => {
+              failed = true;
+              throw e;
+            });
           }
         };
         await Promise.all(Array.from({ length: 2 * readers.size }, reading));
+        this.signal.throwIfAborted();
         for (let i = from; i < to; i++) {
           const file = join(dir, `${i}.sh.i`);
           const key = preprocessKey(asked[i]!);
@@ -587,6 +594,9 @@ done${partial ? "\nexit $failed" : ""}`;
       clearInterval(ticker);
       for (let i = 0; recipes && i < objects.length; i++) {
         this.count("compile", join(recipes, `${i}.sh.ns`));
+      }
+      if (!recipes && this.tally) {
+        this.tally.compile.untimed += objects.filter((o) => this.host.exists(join(out, o))).length;
       }
     }
   }

@@ -41,8 +41,9 @@ export class CodeReader {
   private words: Generations<string>;
 
   /**
-   * Bounded by `limit` items (and words) a generation: a kernel's headers
-   * hold a few hundred thousand items, and each unit brings its own.
+   * Bounded by `limit` items (and words) a generation, and a unit's own: a
+   * kernel's headers hold a few hundred thousand items, and each unit
+   * brings its own.
    */
   constructor(limit = 100_000) {
     this.known = new Generations(limit);
@@ -62,6 +63,7 @@ export class CodeReader {
    * only the calls after it.
    */
   digest(text: string): string {
+    this.begin();
     const items = splitText(text).map((s) => this.item(s));
     const roles = rolesOf(items);
     const shared = sharedNames(items.filter((_, k) => roles[k] !== "dropped"));
@@ -90,7 +92,14 @@ export class CodeReader {
    * compiles the unit to see that the code stays the same.
    */
   roles(items: readonly string[]): Role[] {
+    this.begin();
     return rolesOf(items.map((s) => this.item(s)));
+  }
+
+  /** A unit's reading starts: what the last generations did not ask for may go. */
+  private begin(): void {
+    this.known.age();
+    this.words.age();
   }
 
   private item(text: string): Item {
@@ -155,11 +164,17 @@ class Generations<V> {
   }
 
   set(key: string, value: V): void {
-    if (this.young.size >= this.limit) {
-      this.old = this.young;
-      this.young = new Map();
-    }
     this.young.set(key, { key, value });
+  }
+
+  /**
+   * A new generation once this one is full: only between units, so that a
+   * text read twice in one unit is one item (declarations count by item).
+   */
+  age(): void {
+    if (this.young.size < this.limit) return;
+    this.old = this.young;
+    this.young = new Map();
   }
 }
 

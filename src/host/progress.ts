@@ -69,19 +69,21 @@ export function duration(ms: number): string {
 
 /**
  * For long work counted as it goes: given each new count of `total` done,
- * says at most every 10 s `what` of it and the time left at that pace.
+ * and of those how many were done before (kept from an earlier run), says
+ * at most every 10 s `what` of it and the time left at this run's pace.
  */
 export function countingDone(
   phase: string,
   total: number,
   what: (done: number) => string,
-): (done: number) => void {
+): (done: number, before?: number) => void {
   const t0 = Date.now();
   let said = t0;
-  return (done) => {
+  return (done, before = 0) => {
     const now = Date.now();
-    if (now - said < 10_000 || done <= 0 || done >= total) return;
+    if (now - said < 10_000 || done <= before || done >= total) return;
     said = now;
-    progress(phase, `${what(done)}, about ${duration(((now - t0) / done) * (total - done))} left`);
+    const left = ((now - t0) / (done - before)) * (total - done);
+    progress(phase, `${what(done)}, about ${duration(left)} left`);
   };
 }

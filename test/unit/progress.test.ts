@@ -85,3 +85,17 @@ test("long counted work says at most every 10 s how far it is and the time left 
     "preprocessed 40 of 100, about 2 min 0 s left",
   ]);
 });
+
+test("the time left is at this run's pace, not counting what an earlier run did", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  const seen: string[] = [];
+  await reportingTo(
+    (e) => seen.push(e.message),
+    async () => {
+      const said = countingDone("build", 10_000, (n) => `listed ${n} of 10000`);
+      t.mock.timers.tick(10_000);
+      said(9_100, 9_000); // 100 in 10 s: 900 more take 90 s
+    },
+  );
+  assert.deepEqual(seen, ["listed 9100 of 10000, about 1 min 30 s left"]);
+});

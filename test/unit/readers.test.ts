@@ -49,3 +49,20 @@ test("a unit a thread cannot read rejects with why; the threads read on", async 
     await readers.close();
   }
 });
+
+test("units go to the thread with the fewest in hand; closing rejects what is still in hand", async () => {
+  const readers = new Readers(2);
+  // Thousands of distinct items: a unit that takes one thread a while.
+  const big = Array.from({ length: 40_000 }, (_, i) => `int h${i}(void) { return ${i}; }\n`).join(
+    "",
+  );
+  const slow = readers.digest(big, false).then(() => "big");
+  await readers.digest(units[1]!, false);
+  // Taken in turn, the next unit would wait behind the big one.
+  const quick = readers.digest(units[2]!, false).then(() => "small");
+  assert.equal(await Promise.race([slow, quick]), "small");
+  await slow;
+  const late = assert.rejects(readers.digest(big, false), /the readers were closed/);
+  await readers.close();
+  await late;
+});
