@@ -90,7 +90,8 @@ export function parseListing(text: string, elf: ElfFile): Map<string, FunctionLi
     } else if ((m = /^\s+([0-9a-f]+):\t(.*)$/.exec(line)) && current) {
       // With -w, an instruction's first relocation follows it on the same line.
       const r = /^(.*?)\s+([0-9a-f]+): (R_X86_64_\w+)\s+(\S+)$/.exec(m[2]!);
-      const insn = { offset: parseInt(m[1]!, 16), text: r ? r[1]! : m[2]!, at: [...at], refs: [] };
+      // The chain is shared, not copied: it is only ever replaced once an instruction holds it.
+      const insn = { offset: parseInt(m[1]!, 16), text: r ? r[1]! : m[2]!, at, refs: [] };
       current.instructions.push(insn);
       relocations.set(insn, r ? [{ offset: parseInt(r[2]!, 16), type: r[3]!, target: r[4]! }] : []);
       listed = true;
@@ -158,18 +159,17 @@ function stringAt(section: string, offset: number, elf: ElfFile): string | undef
 
 /** Jumps inside the function point at labels (L1, L2, ...), which move with the code. */
 function labelled(f: FunctionListing): Instruction[] {
-  const target = (insn: Instruction) => {
-    const m = new RegExp(
-      `^(j\\w+|call|loop\\w*)\\s+([0-9a-f]+) <${escapeRegExp(f.name)}(\\+0x[0-9a-f]+)?>$`,
-    ).exec(insn.text.replace(/\s+#.*$/, ""));
-    return m ? { op: m[1]!, to: parseInt(m[2]!, 16) } : undefined;
-  };
-  const targets = [...new Set(f.instructions.flatMap((i) => target(i)?.to ?? []))].sort(
-    (a, b) => a - b,
+  const jump = new RegExp(
+    `^(j\\w+|call|loop\\w*)\\s+([0-9a-f]+) <${escapeRegExp(f.name)}(\\+0x[0-9a-f]+)?>$`,
   );
+  const jumps = f.instructions.map((insn) => {
+    const m = jump.exec(insn.text.replace(/\s+#.*$/, ""));
+    return m ? { op: m[1]!, to: parseInt(m[2]!, 16) } : undefined;
+  });
+  const targets = [...new Set(jumps.flatMap((j) => j?.to ?? []))].sort((a, b) => a - b);
   const label = new Map(targets.map((t, i) => [t, `L${i + 1}`]));
-  return f.instructions.map((insn) => {
-    const t = target(insn);
+  return f.instructions.map((insn, k) => {
+    const t = jumps[k];
     const text = t
       ? `${t.op} ${label.get(t.to)}`
       : insn.text
