@@ -298,8 +298,10 @@ class Session implements BuildSession {
     if (fresh.length) await this.build(fresh, variant, out, recipes, kept, opts.failures);
     const built = objects.filter((o) => !opts.failures?.has(o));
     try {
-      if (kept)
-        for (const o of fresh.filter((o) => built.includes(o))) keep(out, kept, o, this.host);
+      // Those kept as they finished are whole already.
+      for (const o of fresh.filter((o) => built.includes(o))) {
+        if (kept && !this.host.exists(join(kept, o))) keep(out, kept, o, this.host);
+      }
     } catch (e) {
       warn("build", `${variant.toUpperCase()} objects not cached: ${(e as Error).message}`);
     }
@@ -341,11 +343,20 @@ class Session implements BuildSession {
   xargs -0 -P "$jobs" -n 1 sh -c \\
     's=$(date +%s%N); sh "$1" || exit; echo $(($(date +%s%N) - s)) >"$1.ns"' sh`;
       let ran: boolean;
+      // Kept as they finish, too: a run killed outright (SIGKILL, the OOM
+      // killer, a lost machine) resumes from them, and an update's compile
+      // runs for an hour.
+      const keeping = kept ? setInterval(() => this.keepFinished(objects, dir, kept), 10_000) : 0;
       try {
         ran = await this.compileWith(objects, variant, out, each, dir, true, !!failures);
       } catch (e) {
-        if (kept) this.keepFinished(objects, dir, kept);
+        if (kept) {
+          const done = this.keepFinished(objects, dir, kept);
+          if (done) progress("build", `${done} objects compiled before the stop kept`);
+        }
         throw e;
+      } finally {
+        clearInterval(keeping);
       }
       if (ran) return;
       const rest = objects.filter((_, i) => !this.host.exists(join(dir, `${i}.sh.ns`)));
@@ -517,20 +528,20 @@ i=$from; while [ "$i" -lt "$to" ]; do printf '%s\\0' "$dir/$i.sh"; i=$((i + 1));
   }
 
   /**
-   * Keeps the objects of an interrupted compile whose recipes finished, so
-   * that the next run compiles only the rest: each is whole in the session's
-   * build layer once its recipe has ended well.
+   * Keeps the objects of a compile whose recipes finished, so that the next
+   * run compiles only the rest: each is whole in the session's build layer
+   * once its recipe has ended well. Says how many finished.
    */
-  private keepFinished(objects: string[], recipes: string, kept: string): void {
+  private keepFinished(objects: string[], recipes: string, kept: string): number {
     const done = objects.filter((_, i) => this.host.exists(join(recipes, `${i}.sh.ns`)));
-    for (const o of done) {
+    for (const o of done.filter((o) => !this.host.exists(join(kept, o)))) {
       try {
         keep(join(this.dir, "build"), kept, o, this.host);
       } catch {
         // The next run compiles it again.
       }
     }
-    if (done.length) progress("build", `${done.length} objects compiled before the stop kept`);
+    return done.length;
   }
 
   /**

@@ -489,6 +489,21 @@ test("SIGINT during a compile of several objects keeps those compiled before it,
   assertHostUntouched(dir);
 });
 
+test("SIGKILL during a compile of several objects: those finished 10 s before are kept", async (t) => {
+  const cache = join(cacheRoot(), "orig", basename(prepared.dir));
+  for (const o of ["lib/bsearch.o", "net/ipv4/tcp.o"]) rmSync(join(cache, o), { force: true });
+  // tcp.c's compile starts 12 s after bsearch.o's has ended: no cleanup code runs after the kill.
+  const { dir, log, exit } = await interruptCompile("SIGKILL", t, "late");
+  assert.equal(exit, "SIGKILL");
+  assert.ok(existsSync(join(cache, "lib/bsearch.o")), "the finished object is kept as it finished");
+  assert.ok(existsSync(join(cache, "lib/.bsearch.o.cmd")), "with its kbuild record");
+  assert.ok(!existsSync(join(cache, "net/ipv4/tcp.o")), "the one cut short is not");
+  for (let i = 0; i < 50 && processesMentioning(tcp).length; i++) await sleep(100);
+  await withBuildSession(prepared, async () => {});
+  rmSync(log, { force: true });
+  assertHostUntouched(dir);
+});
+
 test("SIGKILL during a compile ends make too; the next session removes the scratch left behind", async (t) => {
   const { dir, log, exit } = await interruptCompile("SIGKILL", t);
   assert.equal(exit, "SIGKILL");
