@@ -346,7 +346,11 @@ class Session implements BuildSession {
       // Kept as they finish, too: a run killed outright (SIGKILL, the OOM
       // killer, a lost machine) resumes from them, and an update's compile
       // runs for an hour.
-      const keeping = kept ? setInterval(() => this.keepFinished(objects, dir, kept), 10_000) : 0;
+      const all = objects;
+      const keeping = kept
+        ? setInterval(() => this.keepFinished(all, dir, kept), 10_000)
+        : undefined;
+      keeping?.unref();
       try {
         ran = await this.compileWith(objects, variant, out, each, dir, true, !!failures);
       } catch (e) {

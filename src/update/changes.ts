@@ -96,6 +96,16 @@ function versionOnly(a: string, b: string, host: Host): boolean {
 /** What is not source: extract.ts's marker, at the top of every cached tree. */
 const NOT_SOURCE = new Set([".extracted"]);
 
+/** Where an update's change set and patch are kept: by its series and two versions. */
+export function updateCacheDir(
+  series: string,
+  from: string,
+  to: string,
+  host: Host = nodeHost,
+): string {
+  return join(host.cacheRoot(), "updates", `${series}_${from}_${to}`);
+}
+
 /** The files that differ between `from` and `to`, sorted by path. */
 export function updateChanges(
   from: KernelSource,

@@ -25,7 +25,7 @@ import {
 import { readPatches } from "../patch/read.js";
 import type { Target } from "../kpatch-build/targets.js";
 import { entriesBetween, sourceChangelog, type ChangelogEntry } from "./changelog.js";
-import { fileDiff, updateChanges, type ChangedFile } from "./changes.js";
+import { fileDiff, updateCacheDir, updateChanges, type ChangedFile } from "./changes.js";
 import { coverage, groupUpdate, type UpdateObject } from "./groups.js";
 
 /** A Debian target's update: the versions, and what the archive says of them. */
@@ -101,7 +101,7 @@ export async function buildUpdate(
     );
   }
   const to = await kernelSource(plan.series, plan.to, host);
-  const dir = join(host.cacheRoot(), "updates", `${plan.series}_${plan.from}_${plan.to}`);
+  const dir = updateCacheDir(plan.series, plan.from, plan.to, host);
   const changes = updateChanges(target.source, to, dir, host);
   const code = changes.filter((c) => c.class === "code" && c.change !== "removed");
   progress(

@@ -16,7 +16,7 @@ import { moduleName } from "../../src/kernel/modules.js";
 import { resolveTarget } from "../../src/kpatch-build/targets.js";
 import { moduleInfo } from "../../src/runtime/module.js";
 import { buildUpdate, planUpdate } from "../../src/update/update.js";
-import { updateChanges } from "../../src/update/changes.js";
+import { updateCacheDir, updateChanges } from "../../src/update/changes.js";
 import { guestKernel } from "../../src/vm/kernels.js";
 import { runInGuest } from "../../src/vm/qemu.js";
 import { cycleStages, matrixScript } from "../../src/vm/cycle.js";
@@ -28,8 +28,8 @@ const kpatch = kpatchForGuest(outDir);
 /** Code files an update changes, by the trees of its two versions. */
 async function codeFiles(series: string, u: DebianUpdate): Promise<number> {
   const [a, b] = await Promise.all([kernelSource(series, u.from), kernelSource(series, u.to)]);
-  const dir = join(cacheRoot(), "updates", `${series}_${u.from}_${u.to}`);
-  return updateChanges(a, b, dir).filter((c) => c.class === "code").length;
+  return updateChanges(a, b, updateCacheDir(series, u.from, u.to)).filter((c) => c.class === "code")
+    .length;
 }
 
 /** The newest update of 6.1 or 6.12 with at most `most` code files changed, newest first. */
